@@ -1,0 +1,57 @@
+// Bundles the engine, the CLI (and, later, the extension and webview) with esbuild into dist/,
+// and copies the tree-sitter .wasm files beside them so nothing is fetched at run time.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const dist = join(root, 'dist');
+mkdirSync(dist, { recursive: true });
+
+// The engine must stay free of `vscode`: it runs in the CLI, tests and the webview too.
+const forbidVscodeInEngine = {
+  name: 'forbid-vscode-in-engine',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) => {
+      if (args.importer.includes(`${join('src', 'engine')}`)) {
+        return { errors: [{ text: `src/engine must not import vscode (imported by ${args.importer})` }] };
+      }
+      return { path: 'vscode', external: true };
+    });
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  plugins: [forbidVscodeInEngine],
+  // The CommonJS build of web-tree-sitter: its ESM build needs import.meta.url, empty in a CJS bundle.
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
+};
+
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+await Promise.all([
+  esbuild.build({ ...common, entryPoints: [join(root, 'src/engine/index.ts')], outfile: join(dist, 'engine.js') }),
+  esbuild.build({
+    ...common,
+    entryPoints: [join(root, 'src/cli/main.ts')],
+    outfile: join(dist, 'cli.js'),
+    banner: { js: '#!/usr/bin/env node' },
+    define: { INITLINT_VERSION: JSON.stringify(pkg.version) },
+  }),
+]);
+
+for (const [pkgName, file] of [
+  ['web-tree-sitter', 'tree-sitter.wasm'],
+  ['tree-sitter-python', 'tree-sitter-python.wasm'],
+]) {
+  copyFileSync(require.resolve(`${pkgName}/${file}`), join(dist, file));
+}
+console.log('built dist/engine.js, dist/cli.js');

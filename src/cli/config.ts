@@ -1,0 +1,46 @@
+/**
+ * Settings for the CLI: `--config FILE`, else `[tool.initlint]` in the nearest pyproject.toml,
+ * else the nearest initlint.json, looked for from the working directory upwards.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+
+export interface LoadedConfig {
+  /** The raw settings table, or undefined when no file was found. */
+  raw?: unknown;
+  file?: string;
+}
+
+export function readConfigFile(file: string): LoadedConfig {
+  const text = fs.readFileSync(file, 'utf8');
+  if (file.endsWith('.toml')) {
+    let doc: Record<string, unknown>;
+    try {
+      doc = parseToml(text) as Record<string, unknown>;
+    } catch (err) {
+      throw new Error(`${file}: ${(err as Error).message.split('\n')[0]}`);
+    }
+    const tool = doc.tool as Record<string, unknown> | undefined;
+    return { raw: tool?.initlint, file };
+  }
+  try {
+    return { raw: JSON.parse(text), file };
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
+  }
+}
+
+/** Find the nearest config from `start` upwards; a pyproject.toml without [tool.initlint] does not count. */
+export function findConfig(start: string): LoadedConfig {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    const pyproject = path.join(dir, 'pyproject.toml');
+    if (fs.existsSync(pyproject)) {
+      const loaded = readConfigFile(pyproject);
+      if (loaded.raw !== undefined) return loaded;
+    }
+    const json = path.join(dir, 'initlint.json');
+    if (fs.existsSync(json)) return readConfigFile(json);
+    if (path.dirname(dir) === dir) return {};
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * `initlint [lint] [options] PATH...` — the engine on the command line (shared/spec/cli.md).
+ * Exit status: 0 no warning or error finding, 1 at least one, 2 usage error or missing path.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
+import { applyEdits } from '../engine/edits';
+import { parseSettings, type Settings } from '../engine/settings';
+import { findConfig, readConfigFile } from './config';
+import { collectFiles } from './walk';
+import { toSarif } from './sarif';
+import { fixText, readSource, writeAtomic, type Source } from './files';
+
+declare const INITLINT_VERSION: string;
+const VERSION = typeof INITLINT_VERSION === 'string' ? INITLINT_VERSION : '0.0.0-dev';
+
+const USAGE = `Usage: initlint [lint] [options] PATH...
+
+Finds weight-initialization mistakes in Keras model code.
+
+Options:
+  --format text|json|sarif   output format (default: text)
+  --fix                      apply every available quick fix in place
+  --select IL001,IL003       run only these rules
+  --ignore IL007             do not run these rules
+  --config FILE              settings file (pyproject.toml or initlint.json)
+  -h, --help                 show this help
+  --version                  show the version
+
+Exit status: 0 no warning or error finding, 1 at least one, 2 usage error.`;
+
+class UsageError extends Error {}
+
+interface Output {
+  findings: Finding[];
+  errors: Array<{ file: string; message: string }>;
+  files: number;
+  fixed: number;
+}
+
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        format: { type: 'string', default: 'text' },
+        fix: { type: 'boolean', default: false },
+        select: { type: 'string' },
+        ignore: { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+        version: { type: 'boolean', default: false },
+      },
+    });
+  } catch (e) {
+    err.write(`initlint: ${(e as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values } = parsed;
+  if (values.help) {
+    out.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (values.version) {
+    out.write(`${VERSION}\n`);
+    return 0;
+  }
+  try {
+    const positionals = parsed.positionals[0] === 'lint' ? parsed.positionals.slice(1) : parsed.positionals;
+    const format = values.format;
+    if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not ${JSON.stringify(format)}`);
+    if (positionals.length === 0) throw new UsageError('no PATH given');
+    for (const p of positionals) if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
+
+    const settings = loadSettings(values.config, values.select, values.ignore, err);
+    const linter = await createLinter(settings);
+    const files = collectFiles(positionals, { exclude: settings.exclude, base: process.cwd() });
+    const result = run(linter, files, values.fix);
+    write(out, format, result);
+    if (format === 'text') summarize(err, result, values.fix);
+    return result.findings.some((f) => f.severity !== 'info') ? 1 : 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`initlint: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function loadSettings(configFile: string | undefined, select: string | undefined, ignore: string | undefined, err: NodeJS.WritableStream): Settings {
+  let loaded;
+  try {
+    if (configFile && !fs.existsSync(configFile)) throw new UsageError(`${configFile}: no such file`);
+    loaded = configFile ? readConfigFile(configFile) : findConfig(process.cwd());
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read settings: ${(e as Error).message}`);
+  }
+  const fromFile = parseSettings(loaded.raw);
+  for (const p of fromFile.problems) err.write(`initlint: ${loaded.file}: ${p} (ignored)\n`);
+  const flags: Record<string, unknown> = {};
+  if (select !== undefined) flags.select = select;
+  if (ignore !== undefined) flags.ignore = ignore;
+  const merged = parseSettings(flags, fromFile.settings);
+  if (merged.problems.length) throw new UsageError(merged.problems.join('; '));
+  return merged.settings;
+}
+
+function relative(abs: string): string {
+  const rel = path.relative(process.cwd(), abs) || path.basename(abs);
+  return rel.split(path.sep).join('/');
+}
+
+function run(linter: Linter, files: string[], fix: boolean): Output {
+  const output: Output = { findings: [], errors: [], files: files.length, fixed: 0 };
+  for (const abs of files) {
+    const file = relative(abs);
+    const source = readSource(abs, linter.settings.maxFileSize);
+    if (source.kind === 'error') {
+      output.errors.push({ file, message: source.message });
+      continue;
+    }
+    if (source.kind === 'skip') continue;
+    let analysis = linter.analyze(source.text, file);
+    if (fix) analysis = fixFile(linter, abs, file, source, analysis, output);
+    if (analysis.skipped && analysis.skipped.includes('maxFileSize')) output.errors.push({ file, message: analysis.skipped });
+    for (const e of analysis.errors) output.errors.push({ file, message: e });
+    output.findings.push(...analysis.findings);
+  }
+  return output;
+}
+
+function fixFile(linter: Linter, abs: string, file: string, source: Extract<Source, { kind: 'text' }>, analysis: Analysis, output: Output): Analysis {
+  if (!analysis.findings.some((f) => f.fix)) return analysis;
+  const { text, applied } = fixText(source.text, analysis, (t) => linter.analyze(t, file));
+  if (applied === 0) return analysis;
+  const written = writeAtomic(abs, source, text);
+  if (!written.ok) {
+    output.errors.push({ file, message: written.message });
+    return analysis;
+  }
+  output.fixed += applied;
+  return linter.analyze(text, file);
+}
+
+function stripOffsets(f: Finding) {
+  const { start: _s, end: _e, related: _r, fix, ...rest } = f;
+  void _s; void _e; void _r;
+  return fix ? { ...rest, fix: { title: fix.title, edits: fix.edits.map(({ start: _a, end: _b, ...e }) => (void _a, void _b, e)) } } : rest;
+}
+
+function write(out: NodeJS.WritableStream, format: 'text' | 'json' | 'sarif', r: Output): void {
+  if (format === 'json') {
+    out.write(`${JSON.stringify({ version: 1, files: r.files, findings: r.findings.map(stripOffsets), errors: r.errors }, null, 2)}\n`);
+  } else if (format === 'sarif') {
+    out.write(`${JSON.stringify(toSarif(r.findings, r.errors, VERSION), null, 2)}\n`);
+  } else {
+    for (const f of r.findings) out.write(`${f.file}:${f.line}:${f.column}: ${f.code} ${f.message}\n`);
+    for (const e of r.errors) out.write(`${e.file}: error: ${e.message}\n`);
+  }
+}
+
+function summarize(err: NodeJS.WritableStream, r: Output, fix: boolean): void {
+  const fixable = r.findings.filter((f) => f.fix).length;
+  const parts = [`${r.findings.length} problem${r.findings.length === 1 ? '' : 's'} in ${r.files} file${r.files === 1 ? '' : 's'}`];
+  if (fix) parts.push(`${r.fixed} fixed`);
+  else if (fixable) parts.push(`${fixable} fixable with --fix`);
+  err.write(`${parts.join(', ')}.\n`);
+}
+
+// Keep `applyEdits` reachable for scripts that import the CLI module.
+export { applyEdits };
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (e: Error) => {
+    process.stderr.write(`initlint: internal error: ${e.stack ?? e.message}\n`);
+    process.exitCode = 2;
+  });
+}

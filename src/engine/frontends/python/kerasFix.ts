@@ -1,0 +1,131 @@
+/**
+ * Quick fixes for Keras code: rewrite the kernel initializer in the user's own style.
+ * A string stays a string (same quotes, same CamelCase or snake_case spelling); an initializer
+ * object stays an object under the same module prefix (keeping its `seed=`); a bare imported
+ * class name becomes a string name, which needs no new import; a layer on the framework default
+ * gets a `kernel_initializer=` keyword, placed as the argument list is laid out.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { Fix, Recommendation } from '../../ir';
+import { callArgs } from './syntax';
+
+const CLASS_NAME: Record<Recommendation, string> = { he_normal: 'HeNormal', glorot_uniform: 'GlorotUniform', lecun_normal: 'LecunNormal' };
+
+export interface PythonStyle {
+  text: string;
+  /** The quote most string literals of the file use. */
+  quote: "'" | '"';
+  /** Local name -> qualified name, to know which initializer classes are imported bare. */
+  aliases: Map<string, string>;
+}
+
+export function quoteStyle(root: Node): "'" | '"' {
+  let single = 0;
+  let double = 0;
+  for (const s of root.descendantsOfType('string_start')) {
+    if (!s) continue;
+    const q = s.text.replace(/^[rRbBuUfF]+/, '');
+    if (q.startsWith("'")) single++;
+    else if (q.startsWith('"')) double++;
+    if (single + double > 200) break;
+  }
+  return double > single ? '"' : "'";
+}
+
+function titleFor(to: Recommendation): string {
+  return `Use ${CLASS_NAME[to]}`;
+}
+
+function stringLiteral(style: PythonStyle, value: string, like?: Node): string {
+  if (like && like.type === 'string') {
+    const start = like.childForFieldName('start') ?? like.child(0);
+    const q = start?.text.replace(/^[rRbBuU]+/, '') ?? style.quote;
+    if (q === "'" || q === '"') return `${q}${value}${q}`;
+  }
+  return `${style.quote}${value}${style.quote}`;
+}
+
+function spelled(to: Recommendation, like: string): string {
+  return /^[A-Z]/.test(like) ? CLASS_NAME[to] : to;
+}
+
+/**
+ * Replace an explicit initializer expression. `written` is the node written for this layer:
+ * a string, a call, or a variable name.
+ */
+export function rewriteExplicit(style: PythonStyle, written: Node, to: Recommendation): Fix | undefined {
+  let newText: string;
+  if (written.type === 'string') {
+    const old = written.text.replace(/^[rRbBuU]*['"]+|['"]+$/g, '');
+    newText = stringLiteral(style, spelled(to, old), written);
+  } else if (written.type === 'call') {
+    const fn = written.childForFieldName('function');
+    const args = callArgs(written);
+    const seed = args.keywords.get('seed');
+    const seedText = seed ? `seed=${seed.text}` : '';
+    if (fn?.type === 'attribute') {
+      const obj = fn.childForFieldName('object');
+      const attr = fn.childForFieldName('attribute');
+      if (!obj || !attr) return undefined;
+      newText = `${obj.text}.${spelled(to, attr.text)}(${seedText})`;
+    } else if (fn?.type === 'identifier') {
+      const wanted = `keras.initializers.${spelled(to, fn.text)}`;
+      const local = [...style.aliases].find(([, q]) => q === wanted)?.[0];
+      newText = local ? `${local}(${seedText})` : stringLiteral(style, to);
+    } else return undefined;
+  } else if (written.type === 'identifier' || written.type === 'attribute' || written.type === 'none') {
+    newText = stringLiteral(style, to);
+  } else return undefined;
+  if (newText === written.text) return undefined;
+  return { title: titleFor(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
+}
+
+function lineIndent(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const m = /^[ \t]*/.exec(text.slice(lineStart));
+  return m ? m[0] : '';
+}
+
+function startsLine(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return text.slice(lineStart, offset).trim() === '';
+}
+
+function commaOutsideComments(between: string): number {
+  let inComment = false;
+  for (let i = 0; i < between.length; i++) {
+    const c = between[i];
+    if (inComment) inComment = c !== '\n';
+    else if (c === '#') inComment = true;
+    else if (c === ',') return i;
+  }
+  return -1;
+}
+
+/** Insert `kernel_initializer=...` into a layer constructor that has none. */
+export function insertKeyword(style: PythonStyle, call: Node, to: Recommendation, keyword = 'kernel_initializer'): Fix | undefined {
+  const args = callArgs(call);
+  const list = args.list;
+  if (!list || list.type !== 'argument_list' || args.splat) return undefined;
+  const value = `${keyword}=${stringLiteral(style, to)}`;
+  const named = list.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+  const close = list.lastChild;
+  if (!close || close.type !== ')') return undefined;
+  const text = style.text;
+  if (named.length === 0) {
+    return { title: titleFor(to), edits: [{ start: close.startIndex, end: close.startIndex, newText: value }] };
+  }
+  const last = named[named.length - 1];
+  const commaAt = commaOutsideComments(text.slice(last.endIndex, close.startIndex));
+  const multiline = startsLine(text, last.startIndex) && last.startPosition.row > list.startPosition.row;
+  const indent = lineIndent(text, last.startIndex);
+  let edit;
+  if (commaAt >= 0) {
+    // Trailing comma: keep the one-argument-per-line layout it signals.
+    const at = last.endIndex + commaAt + 1;
+    edit = { start: at, end: at, newText: multiline ? `\n${indent}${value},` : ` ${value},` };
+  } else {
+    edit = { start: last.endIndex, end: last.endIndex, newText: multiline ? `,\n${indent}${value}` : `, ${value}` };
+  }
+  return { title: titleFor(to), edits: [edit] };
+}

@@ -1,0 +1,166 @@
+/**
+ * The engine's entry: `createLinter(options)` loads the grammars once; `lint(text, fileName)`
+ * is synchronous and never throws. Front ends are chosen by file name; a language whose front
+ * end is not built is skipped silently.
+ */
+import type { FrontEndResult, Model, Span } from './ir';
+import { Parsers } from './parser';
+import { KerasFrontEnd } from './frontends/python/keras';
+import { judgeModel, ruleMeta, type RawFinding, type RuleCode, type Severity } from './rules';
+import { parseSettings, ruleLevel, type Settings } from './settings';
+import { isSuppressed, readSuppressions } from './suppression';
+import { LineIndex } from './text';
+
+export interface Position {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface FindingEdit extends Position {
+  newText: string;
+  /** UTF-16 offsets into the linted text, for adapters that apply edits. */
+  start: number;
+  end: number;
+}
+
+/** One finding, in the shape of the CLI's JSON output (lines and columns 1-based, UTF-16). */
+export interface Finding extends Position {
+  file: string;
+  code: RuleCode;
+  severity: Severity;
+  message: string;
+  model: string;
+  layer: string;
+  fix?: { title: string; edits: FindingEdit[] };
+  /** UTF-16 offsets of the finding's range. */
+  start: number;
+  end: number;
+  related: Array<Position & { message: string }>;
+}
+
+export interface Analysis {
+  file: string;
+  findings: Finding[];
+  models: Model[];
+  /** The input's own problems (syntax errors): reported, not fatal. */
+  errors: string[];
+  /** Why the file was not linted, when it was not. */
+  skipped?: string;
+}
+
+export type LanguageId = 'python' | 'notebook' | 'javascript' | 'json';
+
+export function languageOf(fileName: string): LanguageId | undefined {
+  const ext = fileName.slice(fileName.lastIndexOf('.')).toLowerCase();
+  switch (ext) {
+    case '.py': case '.pyi': return 'python';
+    case '.ipynb': return 'notebook';
+    case '.js': case '.mjs': case '.cjs': case '.ts': case '.mts': case '.cts': return 'javascript';
+    case '.json': return 'json';
+    default: return undefined;
+  }
+}
+
+export interface LinterOptions extends Partial<Omit<Settings, 'rules'>> {
+  rules?: Settings['rules'];
+  /** Where the grammar .wasm files are (defaults to beside the bundle, then node_modules). */
+  wasmDir?: string;
+}
+
+export interface Linter {
+  readonly settings: Settings;
+  /** Problems found in the options (unknown keys, bad values), each ignored. */
+  readonly settingsProblems: string[];
+  lint(text: string, fileName: string): Finding[];
+  analyze(text: string, fileName: string): Analysis;
+  /** Drop the incremental-parse cache of a file (closed in the editor). */
+  forget(fileName: string): void;
+}
+
+export async function createLinter(options: LinterOptions = {}): Promise<Linter> {
+  const { wasmDir, ...raw } = options;
+  const { settings, problems } = parseSettings(raw);
+  const parsers = await Parsers.load(wasmDir);
+  return new EngineLinter(parsers, settings, problems);
+}
+
+class EngineLinter implements Linter {
+  constructor(private readonly parsers: Parsers, readonly settings: Settings, readonly settingsProblems: string[]) {}
+
+  lint(text: string, fileName: string): Finding[] {
+    return this.analyze(text, fileName).findings;
+  }
+
+  forget(fileName: string): void {
+    this.parsers.forget(fileName);
+  }
+
+  analyze(text: string, fileName: string): Analysis {
+    const empty = (extra: Partial<Analysis>): Analysis => ({ file: fileName, findings: [], models: [], errors: [], ...extra });
+    const language = languageOf(fileName);
+    if (language !== 'python') return empty({ skipped: language ? `no ${language} front end yet` : 'not a model file' });
+    if (text.length > this.settings.maxFileSize) {
+      return empty({ skipped: `${fileName} is ${mb(text.length)}, above maxFileSize (${mb(this.settings.maxFileSize)}): not linted` });
+    }
+    let result: FrontEndResult;
+    try {
+      const tree = this.parsers.parse('python', text, fileName);
+      result = new KerasFrontEnd(tree, text).run();
+    } catch (err) {
+      // A bug of ours must not cost the user the rest of the run: report it as this file's error.
+      return empty({ errors: [`initlint could not analyze this file: ${(err as Error).message}`] });
+    }
+    const lines = new LineIndex(text);
+    const suppressions = readSuppressions(text);
+    const seen = new Set<string>();
+    const findings: Finding[] = [];
+    for (const model of result.models) {
+      for (const raw of judgeModel(model, { normalizationAware: this.settings.normalizationAware })) {
+        const level = ruleLevel(this.settings, raw.code, ruleMeta(raw.code).severity);
+        if (level === 'off') continue;
+        const key = `${raw.code}:${raw.span.start}:${raw.span.end}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const pos = toPosition(lines, raw.span);
+        if (isSuppressed(suppressions, raw.code, pos.line - 1, pos.endLine - 1)) continue;
+        findings.push(toFinding(raw, level, fileName, lines));
+      }
+    }
+    findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
+    return { file: fileName, findings, models: result.models, errors: result.errors };
+  }
+}
+
+function mb(n: number): string {
+  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+function toPosition(lines: LineIndex, span: Span): Position {
+  const s = lines.position(span.start);
+  const e = lines.position(span.end);
+  return { line: s.line + 1, column: s.column + 1, endLine: e.line + 1, endColumn: e.column + 1 };
+}
+
+function toFinding(raw: RawFinding, severity: Severity, file: string, lines: LineIndex): Finding {
+  const finding: Finding = {
+    file,
+    ...toPosition(lines, raw.span),
+    code: raw.code,
+    severity,
+    message: raw.message,
+    model: raw.model,
+    layer: raw.layer,
+    start: raw.span.start,
+    end: raw.span.end,
+    related: raw.related.map((r) => ({ ...toPosition(lines, r.span), message: r.message })),
+  };
+  if (raw.fix) {
+    finding.fix = {
+      title: raw.fix.title,
+      edits: raw.fix.edits.map((e) => ({ ...toPosition(lines, e), newText: e.newText, start: e.start, end: e.end })),
+    };
+  }
+  return finding;
+}

@@ -1,0 +1,103 @@
+/**
+ * Settings shared by the extension, the CLI (`[tool.initlint]`, `initlint.json`) and the engine
+ * API. Raw values come from users' files, so they are validated here with a clear message for
+ * each value that is ignored.
+ */
+import { RULE_CODES, type RuleCode, type Severity } from './rules';
+
+export type RuleLevel = 'off' | Severity;
+
+export interface Settings {
+  /** Per-rule level overrides: `{ "IL007": "off", "IL001": "error" }`. */
+  rules: Partial<Record<RuleCode, RuleLevel>>;
+  /** Only these rules run (empty: all). */
+  select: RuleCode[];
+  /** These rules never run. */
+  ignore: RuleCode[];
+  /** Glob patterns of files not to lint (relative to the workspace / working directory). */
+  exclude: string[];
+  /** Files larger than this many bytes are skipped with a note. */
+  maxFileSize: number;
+  /** IL001, IL002, IL004, IL005 and IL007 stay silent on normalized layers. */
+  normalizationAware: boolean;
+}
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  rules: {},
+  select: [],
+  ignore: [],
+  exclude: [],
+  maxFileSize: 2 * 1024 * 1024,
+  normalizationAware: true,
+});
+
+const LEVELS: readonly RuleLevel[] = ['off', 'info', 'warning', 'error'];
+
+function isCode(x: unknown): x is RuleCode {
+  return typeof x === 'string' && (RULE_CODES as readonly string[]).includes(x.toUpperCase());
+}
+
+function codes(value: unknown, key: string, problems: string[]): RuleCode[] {
+  const list = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? value : undefined;
+  if (!list) {
+    problems.push(`${key}: expected a list of rule codes`);
+    return [];
+  }
+  const out: RuleCode[] = [];
+  for (const c of list) {
+    const s = typeof c === 'string' ? c.trim().toUpperCase() : c;
+    if (isCode(s)) out.push(s);
+    else problems.push(`${key}: unknown rule code ${JSON.stringify(c)}`);
+  }
+  return out;
+}
+
+/** Merge raw settings (camelCase or kebab/snake-case keys) over `base`; problems name what was ignored. */
+export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): { settings: Settings; problems: string[] } {
+  const problems: string[] = [];
+  const settings: Settings = { ...base, rules: { ...base.rules } };
+  if (raw === undefined || raw === null) return { settings, problems };
+  if (typeof raw !== 'object' || Array.isArray(raw)) return { settings, problems: ['settings: expected a table of keys'] };
+  for (const [key0, value] of Object.entries(raw as Record<string, unknown>)) {
+    const key = key0.replace(/[-_](\w)/g, (_, c: string) => c.toUpperCase());
+    switch (key) {
+      case 'rules':
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          problems.push('rules: expected a table like { IL007 = "off" }');
+          break;
+        }
+        for (const [code, level] of Object.entries(value)) {
+          const c = code.toUpperCase();
+          if (!isCode(c)) problems.push(`rules: unknown rule code ${JSON.stringify(code)}`);
+          else if (typeof level !== 'string' || !LEVELS.includes(level as RuleLevel)) {
+            problems.push(`rules.${c}: expected one of ${LEVELS.join(', ')}`);
+          } else settings.rules[c] = level as RuleLevel;
+        }
+        break;
+      case 'select': settings.select = codes(value, 'select', problems); break;
+      case 'ignore': settings.ignore = codes(value, 'ignore', problems); break;
+      case 'exclude':
+        if (Array.isArray(value) && value.every((v) => typeof v === 'string')) settings.exclude = value as string[];
+        else problems.push('exclude: expected a list of glob patterns');
+        break;
+      case 'maxFileSize':
+        if (typeof value === 'number' && value > 0) settings.maxFileSize = value;
+        else problems.push('maxFileSize: expected a positive number of bytes');
+        break;
+      case 'normalizationAware':
+        if (typeof value === 'boolean') settings.normalizationAware = value;
+        else problems.push('normalizationAware: expected true or false');
+        break;
+      default:
+        problems.push(`unknown setting ${JSON.stringify(key0)}`);
+    }
+  }
+  return { settings, problems };
+}
+
+/** The level a rule runs at, or 'off'. */
+export function ruleLevel(settings: Settings, code: RuleCode, defaultSeverity: Severity): RuleLevel {
+  if (settings.select.length > 0 && !settings.select.includes(code)) return 'off';
+  if (settings.ignore.includes(code)) return 'off';
+  return settings.rules[code] ?? defaultSeverity;
+}
