@@ -126,22 +126,26 @@ function judgeLayer(layer: Layer, isLast: boolean, opts: RuleOptions): Array<Omi
   return out;
 }
 
-/** IL007: maximal runs of consecutive unnormalized layers with known gains. */
+/**
+ * IL007: within each maximal run of consecutive unnormalized layers with known gains, the
+ * stretch of at least CHAIN_MIN_DEPTH layers whose compounded gain is most extreme. A healthy
+ * output layer at the end of a vanishing stack must not hide it, so every stretch counts.
+ */
 function judgeChains(model: Model, opts: RuleOptions): Array<Omit<RawFinding, 'model' | 'severity'>> {
   const out: Array<Omit<RawFinding, 'model' | 'severity'>> = [];
   let run: Array<{ layer: Layer; g: number }> = [];
   const flush = () => {
-    if (run.length >= CHAIN_MIN_DEPTH) {
-      const total = compound(run.map((r) => r.g));
-      if (total < CHAIN_BOUNDS[0] || total > CHAIN_BOUNDS[1]) {
-        const first = run[0].layer;
-        const mean = Math.pow(total, 1 / run.length);
-        const direction = total < 1 ? 'shrinks' : 'grows';
-        out.push({
-          code: 'IL007', span: first.span, layer: first.label, related: [],
-          message: `${run.length} consecutive unnormalized layers from ${first.label}: the activation variance ${direction} by a factor of ${fmt(total)} (g = ${fmt(mean)} per layer with ${first.init.spec.describe} and ${first.activation.info.name}).`,
-        });
-      }
+    const worst = mostExtremeStretch(run.slice(0, MAX_CHAIN).map((r) => r.g));
+    if (worst) {
+      const { from, to, product } = worst;
+      const first = run[from].layer;
+      const depth = to - from;
+      const mean = Math.pow(product, 1 / depth);
+      const direction = product < 1 ? 'shrinks' : 'grows';
+      out.push({
+        code: 'IL007', span: first.span, layer: first.label, related: [],
+        message: `${depth} consecutive unnormalized layers from ${first.label}: the activation variance ${direction} by a factor of ${fmt(product)} (g = ${fmt(mean)} per layer with ${first.init.spec.describe} and ${first.activation.info.name}).`,
+      });
     }
     run = [];
   };
@@ -149,7 +153,7 @@ function judgeChains(model: Model, opts: RuleOptions): Array<Omit<RawFinding, 'm
     const skip = opts.normalizationAware && layer.normalized;
     if (layer.normalizedBefore && opts.normalizationAware) flush();
     const g = layerGain(layer);
-    if (skip || g === undefined || layer.init.spec.family === 'constant') {
+    if (skip || g === undefined || !(g > 0)) {
       flush();
       continue;
     }
@@ -157,6 +161,27 @@ function judgeChains(model: Model, opts: RuleOptions): Array<Omit<RawFinding, 'm
   }
   flush();
   return out;
+}
+
+/** Longest run examined: quadratic in its length, and real models are far shorter. */
+const MAX_CHAIN = 1000;
+
+/** The stretch [from, to) of at least CHAIN_MIN_DEPTH gains whose product lies furthest outside CHAIN_BOUNDS. */
+export function mostExtremeStretch(gains: number[]): { from: number; to: number; product: number } | undefined {
+  const prefix = [0];
+  for (const g of gains) prefix.push(prefix[prefix.length - 1] + Math.log(g));
+  const lo = Math.log(CHAIN_BOUNDS[0]);
+  const hi = Math.log(CHAIN_BOUNDS[1]);
+  let best: { from: number; to: number; excess: number; log: number } | undefined;
+  for (let to = CHAIN_MIN_DEPTH; to <= gains.length; to++) {
+    for (let from = 0; from <= to - CHAIN_MIN_DEPTH; from++) {
+      const log = prefix[to] - prefix[from];
+      const excess = log < lo ? lo - log : log > hi ? log - hi : 0;
+      // Ties go to the longer, earlier stretch: the chain as the user reads it from its start.
+      if (excess > 0 && (!best || excess > best.excess + 1e-12)) best = { from, to, excess, log };
+    }
+  }
+  return best && { from: best.from, to: best.to, product: Math.exp(best.log) };
 }
 
 /** All findings of one model, at the rules' default severities, without duplicates from loop iterations. */

@@ -1,0 +1,189 @@
+/**
+ * The built CLI (dist/cli.js) as CI runs it: output formats, exit codes, --fix, configuration,
+ * folder walking, and unreadable files reported without stopping the run.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURES, ROOT } from './helpers';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+function cli(args: string[], cwd: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function workspace(files: Record<string, string | Buffer>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-cli-'));
+  for (const [rel, content] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), content);
+  }
+  return dir;
+}
+
+const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, 'keras', name), 'utf8');
+
+before(() => {
+  assert.ok(fs.existsSync(CLI), 'dist/cli.js is built (npm run build)');
+});
+
+describe('initlint CLI', () => {
+  test('text output: one line a finding, exit 1 on warnings', () => {
+    const dir = workspace({ 'models/mlp.py': fixture('sequential.py') });
+    const r = cli(['models'], dir);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[0], /^models\/mlp\.py:9:9: IL001 glorot_uniform with relu: /);
+    assert.match(r.stderr, /3 problems in 1 file, 3 fixable with --fix/);
+  });
+
+  test('json output follows the spec, with fixes attached', () => {
+    const dir = workspace({ 'models/mlp.py': fixture('sequential.py') });
+    const r = cli(['lint', '--format', 'json', '.'], dir);
+    assert.equal(r.code, 1);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.version, 1);
+    assert.equal(out.files, 1);
+    assert.deepEqual(out.errors, []);
+    const f = out.findings[1];
+    assert.deepEqual(Object.keys(f).sort(), ['code', 'column', 'endColumn', 'endLine', 'file', 'fix', 'layer', 'line', 'message', 'model', 'severity']);
+    assert.deepEqual({ file: f.file, line: f.line, column: f.column, code: f.code, model: f.model, layer: f.layer },
+      { file: 'models/mlp.py', line: 10, column: 65, code: 'IL001', model: 'build_mlp', layer: 'Dense(128)' });
+    assert.deepEqual(f.fix, { title: 'Use HeNormal', edits: [{ line: 10, column: 65, endLine: 10, endColumn: 81, newText: '"he_normal"' }] });
+  });
+
+  test('sarif output: 2.1.0 with rule metadata, help and docs links', () => {
+    const dir = workspace({ 'a.py': fixture('output_layers.py') });
+    const r = cli(['--format', 'sarif', 'a.py'], dir);
+    const log = JSON.parse(r.stdout);
+    assert.equal(log.version, '2.1.0');
+    const run = log.runs[0];
+    assert.equal(run.tool.driver.name, 'initlint');
+    assert.equal(run.tool.driver.rules.length, 7);
+    for (const rule of run.tool.driver.rules) {
+      assert.match(rule.helpUri, /docs\/rules\.md#il00\d$/);
+      assert.ok(rule.help.text && rule.shortDescription.text);
+    }
+    assert.equal(run.results.length, 2);
+    assert.equal(run.results[0].level, 'error');
+    assert.equal(run.results[0].locations[0].physicalLocation.artifactLocation.uri, 'a.py');
+    assert.equal(run.results[0].locations[0].physicalLocation.region.startLine, 12);
+    assert.ok(run.results[0].fixes[0].artifactChanges[0].replacements[0].insertedContent.text);
+  });
+
+  test('exit 0 with only info findings or none', () => {
+    const dir = workspace({ 'ok.py': fixture('he_relu.py'), 'deep.py': fixture('deep_chain.py') });
+    const r = cli(['.'], dir);
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /deep\.py:12:\d+: IL007/);
+  });
+
+  test('exit 2 on a usage error or a missing path', () => {
+    const dir = workspace({});
+    assert.equal(cli(['nope'], dir).code, 2);
+    assert.equal(cli(['--format', 'xml', '.'], dir).code, 2);
+    assert.equal(cli(['--select', 'IL999', '.'], dir).code, 2);
+    assert.equal(cli([], dir).code, 2);
+    assert.match(cli(['--bogus', '.'], dir).stderr, /Unknown option/);
+  });
+
+  test('--fix rewrites files atomically and a second run finds nothing fixable', () => {
+    const dir = workspace({ 'm.py': fixture('sequential.py'), 's.py': fixture('saturating.py') });
+    const r = cli(['--fix', '.'], dir);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stderr, /6 fixed/);
+    const m = fs.readFileSync(path.join(dir, 'm.py'), 'utf8');
+    assert.match(m, /layers\.Dense\(128, activation="relu", kernel_initializer="he_normal"\)/);
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['m.py', 's.py'], 'no temporary files left');
+    const again = cli(['--format', 'json', '.'], dir);
+    assert.equal(JSON.parse(again.stdout).findings.length, 0);
+  });
+
+  test('--select and --ignore', () => {
+    const dir = workspace({ 'a.py': fixture('output_layers.py'), 'b.py': fixture('sequential.py') });
+    const sel = JSON.parse(cli(['--format', 'json', '--select', 'IL003', '.'], dir).stdout);
+    assert.deepEqual([...new Set(sel.findings.map((f: { code: string }) => f.code))], ['IL003']);
+    const ign = JSON.parse(cli(['--format', 'json', '--ignore', 'IL003,IL001', '.'], dir).stdout);
+    assert.equal(ign.findings.length, 0);
+  });
+
+  test('[tool.initlint] in pyproject.toml and initlint.json are read', () => {
+    const dir = workspace({
+      'pyproject.toml': '[project]\nname = "x"\n\n[tool.initlint]\nrules = { IL001 = "off" }\nexclude = ["legacy/**"]\n',
+      'm.py': fixture('sequential.py'),
+      'legacy/old.py': fixture('output_layers.py'),
+    });
+    const r = cli(['--format', 'json', '.'], dir);
+    assert.equal(JSON.parse(r.stdout).findings.length, 0);
+    assert.equal(r.code, 0);
+    const dir2 = workspace({ 'initlint.json': JSON.stringify({ rules: { IL001: 'error' } }), 'm.py': fixture('sequential.py') });
+    const out = JSON.parse(cli(['--format', 'json', '.'], dir2).stdout);
+    assert.deepEqual([...new Set(out.findings.map((f: { severity: string }) => f.severity))], ['error']);
+  });
+
+  test('.gitignore, node_modules and virtual environments are not walked', () => {
+    const dir = workspace({
+      '.gitignore': 'build/\n*.gen.py\n',
+      'build/a.py': fixture('sequential.py'),
+      'x.gen.py': fixture('sequential.py'),
+      'node_modules/pkg/m.py': fixture('sequential.py'),
+      'env/pyvenv.cfg': 'home = /usr\n',
+      'env/lib/m.py': fixture('sequential.py'),
+      'src/m.py': fixture('saturating.py'),
+    });
+    const out = JSON.parse(cli(['--format', 'json', '.'], dir).stdout);
+    assert.equal(out.files, 1);
+    assert.deepEqual([...new Set(out.findings.map((f: { file: string }) => f.file))], ['src/m.py']);
+  });
+
+  test('unreadable files are reported and the rest still linted', () => {
+    const dir = workspace({
+      'latin1.py': Buffer.from('import keras\n# caf\xe9\n', 'latin1'),
+      'blob.py': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]),
+      'broken.py': 'import keras\ndef f(:\n',
+      'big.py': `import keras\n${'x = 1\n'.repeat(900_000)}`,
+      'm.py': fixture('saturating.py'),
+    });
+    const r = cli(['--format', 'json', '.'], dir);
+    const out = JSON.parse(r.stdout);
+    const errors = Object.fromEntries(out.errors.map((e: { file: string; message: string }) => [e.file, e.message]));
+    assert.match(errors['latin1.py'], /not valid UTF-8/);
+    assert.match(errors['blob.py'], /binary/);
+    assert.match(errors['broken.py'], /syntax error at line 2/);
+    assert.match(errors['big.py'], /maxFileSize/);
+    assert.equal(out.findings.length, 3);
+    assert.equal(r.code, 1);
+  });
+
+  test('a file changed on disk during --fix is left alone', async () => {
+    // Simulated by the writer's own check: the bytes read differ from the bytes on disk.
+    const { writeAtomic, readSource } = await import('../../src/cli/files');
+    const dir = workspace({ 'm.py': 'import keras\n' });
+    const file = path.join(dir, 'm.py');
+    const src = readSource(file, 1e6);
+    assert.equal(src.kind, 'text');
+    fs.writeFileSync(file, 'import keras  # edited meanwhile\n');
+    const res = writeAtomic(file, src as Extract<typeof src, { kind: 'text' }>, 'changed');
+    assert.equal(res.ok, false);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'import keras  # edited meanwhile\n');
+  });
+});
+
+describe('engine API (dist/engine.js)', () => {
+  test('createLinter then synchronous lint returns the JSON findings', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const engine = require(path.join(ROOT, 'dist', 'engine.js'));
+    const linter = await engine.createLinter({ ignore: ['IL007'] });
+    const findings = linter.lint(fixture('sequential.py'), 'models/mlp.py');
+    assert.equal(findings.length, 3);
+    assert.equal(findings[0].file, 'models/mlp.py');
+    assert.equal(findings[0].code, 'IL001');
+    assert.equal(typeof findings[0].line, 'number');
+  });
+});

@@ -1,0 +1,113 @@
+/**
+ * Quick fixes: applying one removes its finding and nothing else, never breaks the parse, and
+ * applying fixes again changes nothing. Plus the user's style: quotes, spelling, prefixes, layout.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { applyEdits } from '../../src/engine/edits';
+import type { Finding } from '../../src/engine/linter';
+import { fixText } from '../../src/cli/files';
+import { fixtureFiles, getLinter, python, readFixture } from './helpers';
+
+const multiset = (fs: Finding[]) => fs.filter((f) => f.code !== 'IL007').map((f) => `${f.code} ${f.model} ${f.layer}`).sort();
+
+describe('every quick fix of every fixture', () => {
+  for (const file of fixtureFiles('keras')) {
+    test(file, async () => {
+      const linter = await getLinter();
+      const parser = await python();
+      const text = readFixture(file);
+      const before = linter.lint(text, `fresh-${file}`);
+      const hadError = parser.parse(text)!.rootNode.hasError;
+      for (const finding of before.filter((f) => f.fix)) {
+        const fixed = applyEdits(text, finding.fix!.edits);
+        assert.notEqual(fixed, text, `${finding.code} at line ${finding.line}: the fix changes the text`);
+        assert.equal(parser.parse(fixed)!.rootNode.hasError, hadError, `${finding.code} at line ${finding.line}: no parse error introduced`);
+        const after = linter.lint(fixed, `fresh-${file}`);
+        const expected = multiset(before);
+        expected.splice(expected.indexOf(`${finding.code} ${finding.model} ${finding.layer}`), 1);
+        assert.deepEqual(multiset(after), expected, `${finding.code} at line ${finding.line}: exactly that finding is gone`);
+      }
+      // Fix everything, then again: the second pass is a no-op and nothing fixable is left.
+      const once = fixText(text, linter.analyze(text, file), (t) => linter.analyze(t, file)).text;
+      const twice = fixText(once, linter.analyze(once, file), (t) => linter.analyze(t, file));
+      assert.equal(twice.text, once);
+      assert.equal(twice.applied, 0);
+      assert.equal(linter.lint(once, file).filter((f) => f.fix).length, 0);
+      assert.equal(parser.parse(once)!.rootNode.hasError, hadError);
+    });
+  }
+});
+
+async function fixOf(text: string, line: number): Promise<string> {
+  const linter = await getLinter();
+  const f = linter.lint(text, 'style.py').find((x) => x.line === line);
+  assert.ok(f?.fix, `a fix on line ${line}`);
+  return applyEdits(text, f.fix.edits);
+}
+
+describe('fixes keep the user style', () => {
+  test('a string keeps its quotes; CamelCase strings stay CamelCase', async () => {
+    const head = 'from tensorflow import keras\nm = keras.Sequential([\n';
+    const tail = '    keras.layers.Dense(1),\n])\n';
+    const dq = `${head}    keras.layers.Dense(8, activation="relu", kernel_initializer="glorot_uniform", input_dim=4),\n${tail}`;
+    assert.match(await fixOf(dq, 3), /kernel_initializer="he_normal"/);
+    const sq = `${head}    keras.layers.Dense(8, activation='relu', kernel_initializer='GlorotUniform', input_dim=4),\n${tail}`;
+    assert.match(await fixOf(sq, 3), /kernel_initializer='HeNormal'/);
+  });
+
+  test('an initializer object keeps its module prefix and seed', async () => {
+    const text = readFixture('keras/functional.py');
+    assert.match(await fixOf(text, 13), /kernel_initializer=keras\.initializers\.HeNormal\(seed=3\)\)\(x\)/);
+  });
+
+  test('a bare class not imported becomes a string name, needing no import', async () => {
+    const text = readFixture('keras/saturating.py');
+    const fixed = await fixOf(text, 14);
+    assert.match(fixed, /activation="sigmoid", kernel_initializer="glorot_uniform"\)/);
+  });
+
+  test('a bound initializer variable is replaced at the layer only', async () => {
+    const text = readFixture('keras/imports.py');
+    const fixed = await fixOf(text, 15);
+    assert.match(fixed, /self\.d1 = L\.Dense\(units, kernel_initializer="he_normal"\)/);
+    assert.match(fixed, /^glorot = initializers\.VarianceScaling/m, 'the shared variable is untouched');
+  });
+
+  test('a defaulted layer gets the keyword, laid out like its arguments', async () => {
+    const text = readFixture('keras/sequential.py');
+    assert.match(await fixOf(text, 9), /layers\.Dense\(256, activation="relu", input_shape=\(input_dim,\), kernel_initializer="he_normal"\),/);
+    assert.match(await fixOf(text, 20), /\n {27}name="hidden",\n {27}kernel_initializer="he_normal"\)\)/);
+  });
+
+  test('a trailing comma keeps one argument per line', async () => {
+    const text = [
+      'import keras',
+      'm = keras.Sequential([',
+      '    keras.layers.Dense(',
+      '        32,',
+      '        activation="relu",',
+      '        input_shape=(8,),',
+      '    ),',
+      '    keras.layers.Dense(1),',
+      '])',
+      '',
+    ].join('\n');
+    assert.match(await fixOf(text, 3), /input_shape=\(8,\),\n {8}kernel_initializer="he_normal",\n {4}\),/);
+  });
+
+  test('kernel_initializer=None is replaced, not duplicated', async () => {
+    const text = 'import keras\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer=None, input_dim=3), keras.layers.Dense(1)])\n';
+    const fixed = await fixOf(text, 2);
+    assert.match(fixed, /kernel_initializer="he_normal", input_dim=3/);
+    assert.equal(fixed.match(/kernel_initializer/g)!.length, 1);
+  });
+
+  test('no fix where the arguments cannot be read in full (**kwargs)', async () => {
+    const linter = await getLinter();
+    const text = 'import keras\nopts = {}\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", **opts), keras.layers.Dense(1)])\n';
+    const [f] = linter.lint(text, 'kw.py');
+    assert.equal(f.code, 'IL001');
+    assert.equal(f.fix, undefined);
+  });
+});

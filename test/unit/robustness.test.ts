@@ -1,0 +1,93 @@
+/**
+ * Bad input never crashes or hangs the engine: syntax errors (what parses is still linted),
+ * empty and huge files, deep nesting, garbage. Each case finishes and says what it could.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getLinter, readFixture } from './helpers';
+import { createLinter } from '../../src/engine/linter';
+
+describe('bad input', () => {
+  test('a syntax error later in the file: the model above is still linted, the error reported', async () => {
+    const linter = await getLinter();
+    const text = `${readFixture('keras/saturating.py')}\ndef half_written(:\n    x = layers.Dense(64, activation="relu"\n`;
+    const a = linter.analyze(text, 'broken.py');
+    assert.deepEqual(a.findings.map((f) => f.code), ['IL002', 'IL002', 'IL002']);
+    assert.ok(a.errors.length > 0 && /syntax error at line \d+/.test(a.errors[0]), a.errors.join());
+  });
+
+  test('a half-written layer call at the end of the file', async () => {
+    const linter = await getLinter();
+    const text = 'from tensorflow import keras\nm = keras.Sequential([\n    keras.layers.Dense(64, activation="relu", input_shape=(3,)),\n    keras.layers.Dense(1, activation=';
+    const a = linter.analyze(text, 'half.py');
+    assert.ok(a.errors.length > 0);
+    assert.ok(a.findings.every((f) => f.start <= text.length && f.end <= text.length));
+  });
+
+  test('an unterminated string', async () => {
+    const linter = await getLinter();
+    const text = 'import keras\nx = keras.layers.Dense(64, activation="relu)\ny = 1\n';
+    assert.doesNotThrow(() => linter.analyze(text, 'u.py'));
+  });
+
+  test('an empty file and a file of whitespace', async () => {
+    const linter = await getLinter();
+    assert.deepEqual(linter.analyze('', 'e.py').findings, []);
+    assert.deepEqual(linter.analyze('\n\n   \n', 'w.py').errors, []);
+  });
+
+  test('2,000 nested parentheses', async () => {
+    const linter = await getLinter();
+    const deep = `import keras\nx = ${'('.repeat(2000)}1${')'.repeat(2000)}\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", input_dim=${'('.repeat(2000)}4${')'.repeat(2000)}), keras.layers.Dense(1)])\n`;
+    const a = linter.analyze(deep, 'deep.py');
+    assert.deepEqual(a.findings.map((f) => f.code), ['IL001']);
+  });
+
+  test('2,000 nested calls', async () => {
+    const linter = await getLinter();
+    const deep = `import keras\nx = ${'f('.repeat(2000)}1${')'.repeat(2000)}\n`;
+    assert.doesNotThrow(() => linter.analyze(deep, 'calls.py'));
+  });
+
+  test('a file above maxFileSize is skipped with a note', async () => {
+    const linter = await createLinter({ maxFileSize: 1024 * 1024 });
+    const big = `import keras\n${'x = 1\n'.repeat(900_000)}`; // about 5 MB
+    const a = linter.analyze(big, 'big.py');
+    assert.deepEqual(a.findings, []);
+    assert.match(a.skipped ?? '', /above maxFileSize/);
+  });
+
+  test('binary garbage decoded as text', async () => {
+    const linter = await getLinter();
+    let seed = 42;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const garbage = Array.from({ length: 20000 }, () => String.fromCharCode(Math.floor(rand() * 0xd7ff))).join('');
+    assert.doesNotThrow(() => linter.analyze(`import keras\n${garbage}`, 'g.py'));
+  });
+
+  test('a loop bound far too large is unrolled only so far', async () => {
+    const linter = await getLinter();
+    const text = 'import keras\nm = keras.Sequential()\nfor _ in range(10**9):\n    m.add(keras.layers.Dense(8, activation="relu"))\n';
+    const a = linter.analyze(text, 'loop.py');
+    assert.ok(a.models[0].layers.length <= 64);
+  });
+
+  test('re-linting after an edit gives what a fresh lint gives (incremental parse)', async () => {
+    const linter = await getLinter();
+    const text = readFixture('keras/sequential.py');
+    linter.lint(text, 'inc.py');
+    const edited = text.replace('layers.Dense(128, activation="relu", kernel_initializer="glorot_uniform")', 'layers.Dense(128, activation="tanh", kernel_initializer="glorot_uniform")');
+    const incremental = linter.lint(edited, 'inc.py');
+    const fresh = (await createLinter()).lint(edited, 'inc.py');
+    assert.deepEqual(incremental, fresh);
+    assert.equal(incremental.length, 2);
+  });
+
+  test('files of other languages are skipped silently (front ends not built yet)', async () => {
+    const linter = await getLinter();
+    for (const name of ['model.js', 'model.ts', 'config.json', 'nb.ipynb', 'README.md']) {
+      const a = linter.analyze('{', name);
+      assert.deepEqual([a.findings, a.errors], [[], []]);
+    }
+  });
+});

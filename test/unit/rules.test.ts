@@ -1,0 +1,96 @@
+/**
+ * Each Keras fixture marks the lines where a finding must start (`# expect: IL00x`); every other
+ * line must stay silent. So each rule is shown to fire where it should and to keep quiet where
+ * the code is right (He with ReLU, Glorot with tanh, a GPT block, BatchNorm before ReLU...).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { expectations, fixtureFiles, getLinter, readFixture } from './helpers';
+
+describe('Keras fixtures: findings exactly where marked', () => {
+  for (const file of fixtureFiles('keras')) {
+    test(file, async () => {
+      const linter = await getLinter();
+      const text = readFixture(file);
+      const analysis = linter.analyze(text, file);
+      const got = analysis.findings.map((f) => `${f.line} ${f.code}`).sort();
+      assert.deepEqual(got, expectations(text));
+      assert.deepEqual(analysis.errors, [], 'fixtures parse cleanly');
+    });
+  }
+});
+
+describe('numbers in messages', () => {
+  test('IL001 on Dense 64 -> 64 states Var(w), fans and the gain of 0.5', async () => {
+    const linter = await getLinter();
+    const text = [
+      'from tensorflow import keras',
+      'm = keras.Sequential([keras.layers.Dense(64, activation="relu", input_shape=(64,)), keras.layers.Dense(64)])',
+    ].join('\n');
+    const [f] = linter.lint(text, 'm.py');
+    assert.equal(f.code, 'IL001');
+    assert.match(f.message, /Var\(w\) = 2\/\(fan_in\+fan_out\) = 0\.0156/);
+    assert.match(f.message, /fan_in 64, fan_out 64/);
+    assert.match(f.message, /g = 0\.5\b/);
+    assert.match(f.message, /He normal \(Var = 0\.0313\)/);
+    assert.equal(f.model, 'm');
+    assert.equal(f.layer, 'Dense(64)');
+  });
+
+  test('IL007 gives the compounded ratio and the depth', async () => {
+    const linter = await getLinter();
+    const f = linter.lint(readFixture('keras/deep_chain.py'), 'deep_chain.py').find((x) => x.code === 'IL007');
+    assert.ok(f);
+    assert.match(f.message, /^12 consecutive unnormalized layers/);
+    assert.match(f.message, /2\.44e-4/);
+    assert.equal(f.severity, 'info');
+    assert.equal(f.fix, undefined, 'IL007 has no quick fix');
+  });
+
+  test('diagnostic ranges: the initializer when written, the constructor call when defaulted', async () => {
+    const linter = await getLinter();
+    const text = readFixture('keras/sequential.py');
+    const findings = linter.lint(text, 'sequential.py');
+    const written = findings.find((f) => f.line === 10)!;
+    assert.equal(text.slice(written.start, written.end), '"glorot_uniform"');
+    const defaulted = findings.find((f) => f.line === 9)!;
+    assert.ok(text.slice(defaulted.start, defaulted.end).startsWith('layers.Dense(256, activation="relu"'));
+  });
+
+  test('related information points at the activation the rule paired', async () => {
+    const linter = await getLinter();
+    const text = readFixture('keras/functional.py');
+    const f = linter.lint(text, 'functional.py').find((x) => x.line === 7)!;
+    assert.equal(f.related.length, 1);
+    assert.equal(f.related[0].line, 8);
+    assert.match(f.related[0].message, /relu/);
+  });
+});
+
+describe('settings', () => {
+  test('normalizationAware off judges layers behind BatchNorm too', async () => {
+    const text = readFixture('keras/convnet_bn.py');
+    assert.equal((await getLinter()).lint(text, 'c.py').length, 0);
+    const strict = await getLinter({ normalizationAware: false });
+    assert.deepEqual(strict.lint(text, 'c.py').map((f) => f.code), ['IL001']);
+  });
+
+  test('rules overrides change severity or turn a rule off; select and ignore filter', async () => {
+    const text = readFixture('keras/output_layers.py');
+    assert.deepEqual((await getLinter({ rules: { IL003: 'warning' } })).lint(text, 'o.py').map((f) => f.severity), ['warning', 'warning']);
+    assert.equal((await getLinter({ rules: { IL003: 'off' } })).lint(text, 'o.py').length, 0);
+    assert.equal((await getLinter({ ignore: ['IL003'] })).lint(text, 'o.py').length, 0);
+    assert.equal((await getLinter({ select: ['IL001'] })).lint(text, 'o.py').length, 0);
+  });
+
+  test('bad settings are reported and ignored, not thrown', async () => {
+    const l = await getLinter({ rules: { IL999: 'off', IL001: 'loud' } } as never);
+    assert.equal(l.settingsProblems.length, 2);
+    assert.equal(l.settings.rules.IL001, undefined);
+  });
+
+  test('disable-file silences the whole file', async () => {
+    const text = `# initlint: disable-file\n${readFixture('keras/sequential.py')}`;
+    assert.equal((await getLinter()).lint(text, 's.py').length, 0);
+  });
+});
