@@ -37,7 +37,7 @@ import tensorflow as tf
 from tensorflow import keras
 from tensorflow.keras import layers
 
-SEED = 1234
+SEED = int(os.environ.get("EXPERIMENT_SEED", "1234"))
 NUM_CLASSES = 10
 IMAGE_SIZE = 32
 CHANNELS = 3
@@ -67,9 +67,10 @@ def load_images(directory, batch_size=64):
     return ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
 
 
-def compile_for(model, learning_rate=1e-3, classes=NUM_CLASSES):
+def compile_for(model, learning_rate=1e-3, classes=NUM_CLASSES, examples=50_000, batch_size=128, epochs=30):
     """Adam with a cosine schedule; sparse categorical cross-entropy for classifiers."""
-    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=10_000)
+    decay_steps = math.ceil(examples / batch_size) * epochs
+    schedule = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps=decay_steps)
     loss = "mse" if classes == 1 else keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss=loss, metrics=["accuracy"])
     return model

@@ -255,7 +255,11 @@ function erfc(x: number): number {
 export function resolveInitializer(framework: Framework, name: string, args: InitArgs = {}): InitSpec | undefined {
   const entry = INDEX.get(`${framework}:${name}`);
   if (!entry) return undefined;
-  const a: InitArgs = { ...entry.defaults, ...args };
+  const given = framework === 'tfjs' && (entry.kind.k === 'normal' || entry.kind.k === 'uniform')
+    // TF.js reads these with `args.x || DEFAULT`, so an explicit 0 means the default.
+    ? Object.fromEntries(Object.entries(args).filter(([, v]) => v !== 0))
+    : args;
+  const a: InitArgs = { ...entry.defaults, ...given };
   const kind = entry.kind;
   switch (kind.k) {
     case 'vs': {
@@ -270,9 +274,12 @@ export function resolveInitializer(framework: Framework, name: string, args: Ini
       let truncation = 1;
       if (d === 'uniform') dist = 'uniform';
       else if (kind.dialect === 'tfjs') {
-        // TF.js: 'normal' and 'truncatedNormal' both draw an uncorrected truncated normal.
-        dist = 'truncated_normal';
-        truncation = UNCORRECTED_TRUNCATION_FACTOR;
+        // TF.js VarianceScaling.apply draws an uncorrected truncated normal for 'normal' only;
+        // every other value, 'truncatedNormal' included, falls through to its uniform branch.
+        if (d === 'normal') {
+          dist = 'truncated_normal';
+          truncation = UNCORRECTED_TRUNCATION_FACTOR;
+        } else dist = 'uniform';
       } else if (d === 'untruncated_normal' || (kind.dialect === 'jax' && d === 'normal')) dist = 'normal';
       else dist = 'truncated_normal'; // Keras 2 maps 'normal' to the corrected truncated normal.
       return varianceScaling(name, framework, scale, mode, dist, truncation);
@@ -364,11 +371,13 @@ export function unknownInitializer(framework: Framework, name: string): InitSpec
  * Var(w) of the kernel for this layer, exactly as the framework draws it; undefined where it
  * depends on a fan that is unknown, or the initializer is unknown.
  */
-export function kernelVariance(spec: InitSpec, fanIn?: number, fanOut?: number): number | undefined {
+export function kernelVariance(spec: InitSpec, fanIn?: number, fanOut?: number, receptiveField = 1): number | undefined {
   if (spec.fixedVariance !== undefined) return spec.fixedVariance;
   if (spec.distribution === 'orthogonal') {
     if (fanIn === undefined || fanOut === undefined) return undefined;
-    return (spec.scale ?? 1) / Math.max(fanIn, fanOut);
+    // The kernel is flattened to a (receptive field x in) by out matrix (PyTorch: out by in x
+    // receptive field) whose rows or columns are orthonormal: entries have variance 1/max.
+    return (spec.scale ?? 1) / Math.max(fanIn, fanOut / receptiveField);
   }
   if (spec.scale === undefined || spec.mode === undefined) return undefined;
   const n = spec.mode === 'fan_in' ? fanIn : spec.mode === 'fan_out' ? fanOut
@@ -382,7 +391,7 @@ export function kernelVariance(spec: InitSpec, fanIn?: number, fanOut?: number):
 export function varianceFormula(spec: InitSpec): string {
   if (spec.distribution === 'constant') return '0 (constant)';
   if (spec.fixedVariance !== undefined) return fmt(spec.fixedVariance);
-  if (spec.distribution === 'orthogonal') return `${fmt(spec.scale ?? 1)}/max(fan_in, fan_out)`;
+  if (spec.distribution === 'orthogonal') return `${fmt(spec.scale ?? 1)}/max(fan_in, units)`;
   if (spec.scale === undefined || spec.mode === undefined) return 'unknown';
   const n = spec.mode === 'fan_avg' ? '(fan_in+fan_out)' : spec.mode;
   const s = spec.mode === 'fan_avg' ? spec.scale * 2 * spec.truncation : spec.scale * spec.truncation;

@@ -50,6 +50,8 @@ export interface Layer {
   span: Span;
   fanIn?: number;
   fanOut?: number;
+  /** Product of the kernel's spatial size (1 for dense layers). */
+  receptiveField: number;
   init: KernelInit;
   activation: LayerActivation;
   /** A normalization stands between the layer and its activation (or right after a linear layer). */

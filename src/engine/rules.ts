@@ -5,7 +5,7 @@
 import type { Fix, Layer, Model, Span } from './ir';
 import { varianceFormula } from './initializers';
 import {
-  compound, fmt, layerGain, layerVariance, recommendationFor, recommendedVariance, RECOMMENDATION_LABEL, scaleRatio,
+  fmt, layerGain, layerVariance, recommendationFor, recommendedVariance, RECOMMENDATION_LABEL, scaleRatio,
 } from './variance';
 
 export type RuleCode = 'IL001' | 'IL002' | 'IL003' | 'IL004' | 'IL005' | 'IL006' | 'IL007';

@@ -35,19 +35,19 @@ export function recommendedVariance(act: ActivationInfo, fanIn?: number, fanOut?
   return 2 / (fanIn + fanOut);
 }
 
-export function layerVariance(layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut'>): number | undefined {
-  return kernelVariance(layer.init.spec, layer.fanIn, layer.fanOut);
+export function layerVariance(layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | 'receptiveField'>): number | undefined {
+  return kernelVariance(layer.init.spec, layer.fanIn, layer.fanOut, layer.receptiveField);
 }
 
 /** g = fan_in x Var(w) x m; undefined when fan_in or Var(w) is unknown. */
-export function layerGain(layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | 'activation'>): number | undefined {
+export function layerGain(layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | 'receptiveField' | 'activation'>): number | undefined {
   const v = layerVariance(layer);
   if (v === undefined || layer.fanIn === undefined) return undefined;
   return layer.fanIn * v * layer.activation.info.m;
 }
 
 /** s = Var(w) / Var_rec. */
-export function scaleRatio(layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | 'activation'>): number | undefined {
+export function scaleRatio(layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | 'receptiveField' | 'activation'>): number | undefined {
   const v = layerVariance(layer);
   const rec = recommendedVariance(layer.activation.info, layer.fanIn, layer.fanOut);
   if (v === undefined || rec === undefined || rec === 0) return undefined;

@@ -972,6 +972,7 @@ export class KerasFrontEnd {
     const inUnits = typeof inDim === 'number' ? inDim : undefined;
     let fanIn: number | undefined;
     let fanOut: number | undefined;
+    let receptiveField = 1;
     let outShape: Dim[] | undefined;
     let label: string;
     const positional = args.positional.map((p) => p.text).join(', ');
@@ -987,6 +988,7 @@ export class KerasFrontEnd {
       const kernel = this.tupleArg(op, 'kernel_size', rank);
       const rf = kernel?.reduce((a, b) => a * b, 1);
       if (rf !== undefined) {
+        receptiveField = rf;
         // Keras kernels are (k..., in, filters); Conv*Transpose kernels are (k..., filters, in),
         // so Keras' compute_fans swaps their fans.
         const a = inUnits !== undefined ? rf * inUnits : undefined;
@@ -1018,7 +1020,7 @@ export class KerasFrontEnd {
       kind: cls.rank === undefined ? 'dense' : cls.transpose ? 'conv_transpose' : 'conv',
       label: label.length > 60 ? `${label.slice(0, 57)}...` : label,
       span: spanOf(call),
-      fanIn, fanOut,
+      fanIn, fanOut, receptiveField,
       init: init.init,
       activation: own && ownActivation ? own : { info: LINEAR },
       normalized: false,
