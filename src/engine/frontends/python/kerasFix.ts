@@ -19,15 +19,14 @@ export interface PythonStyle {
   aliases: Map<string, string>;
 }
 
-export function quoteStyle(root: Node): "'" | '"' {
+export function quoteStyle(text: string): "'" | '"' {
+  // String openings: a quote after `=`, `(`, `[`, `,`, `:` or a blank. Docstrings count too,
+  // which is right: they are part of the file's style. Read from the text, not the tree: cheap.
   let single = 0;
   let double = 0;
-  for (const s of root.descendantsOfType('string_start')) {
-    if (!s) continue;
-    const q = s.text.replace(/^[rRbBuUfF]+/, '');
-    if (q.startsWith("'")) single++;
-    else if (q.startsWith('"')) double++;
-    if (single + double > 200) break;
+  for (const m of text.slice(0, 200_000).matchAll(/[=([,:\s][rRbBuUfF]?(['"])/g)) {
+    if (m[1] === "'") single++;
+    else double++;
   }
   return double > single ? '"' : "'";
 }

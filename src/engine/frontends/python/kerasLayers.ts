@@ -5,19 +5,7 @@
  * Positional parameter orders follow Keras 3 (keras/src/layers/**).
  */
 
-export type Role =
-  | 'weighted' | 'activation' | 'norm' | 'passthrough' | 'reshape' | 'input' | 'merge' | 'unjudged';
-
-export interface LayerClass {
-  role: Role;
-  /** Spatial rank of convolutions and poolings. */
-  rank?: number;
-  transpose?: boolean;
-  /** Positional parameter names, in order; arguments beyond them are not understood. */
-  params: string[];
-  /** For activation layers: the activation they apply, unless read from arguments. */
-  activation?: string;
-}
+import type { LayerClass } from './interpreter';
 
 const CONV_PARAMS = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'groups', 'activation', 'use_bias', 'kernel_initializer'];
 // Conv*Transpose's positional order differs between Keras 2 (output_padding) and 3: only the unambiguous head is read.

@@ -1,0 +1,878 @@
+/**
+ * A small abstract interpreter over tree-sitter-python trees, shared by the Python front ends
+ * (Keras, PyTorch). It walks each function, class and the module body in order, tracks what
+ * every variable holds (a tensor and its shape, a layer instance, a container, an initializer,
+ * a constant), follows calls to functions and methods of the same file with their arguments
+ * bound, and leaves what a framework's names mean to its subclass: which calls build layers,
+ * what a layer does to a tensor, how kernels are initialized.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Framework, FrontEndResult, Layer, LayerActivation, Model, Span } from '../../ir';
+import { activationInfo, lookupActivation, type ActivationInfo } from '../../activations';
+import type { ArgValue } from '../../initializers';
+import { collectImports, lastSegment, normalizeQualified, type ImportTable } from './names';
+import { argument, callArgs, spanOf, stringValue, syntaxErrors, type CallArgs } from './syntax';
+
+export type Dim = number | null;
+export type Const = ArgValue | Const[];
+
+/** What a layer class is to the analysis. */
+export type Role =
+  | 'weighted' | 'activation' | 'norm' | 'passthrough' | 'reshape' | 'input' | 'merge' | 'unjudged';
+
+export interface LayerClass {
+  role: Role;
+  /** Spatial rank of convolutions and poolings. */
+  rank?: number;
+  transpose?: boolean;
+  /** Positional parameter names, in order; arguments beyond them are not understood. */
+  params: string[];
+  /** For activation layers: the activation they apply, unless read from arguments. */
+  activation?: string;
+}
+
+export interface ModelBuilder {
+  name?: string;
+  /** Name to fall back on: the enclosing function or class. */
+  scopeName: string;
+  span: Span;
+  layers: Layer[];
+}
+
+export interface Pending {
+  layer: Layer;
+  normed: boolean;
+}
+
+export interface TensorState {
+  shape?: Dim[];
+  /** The weighted layer whose output this is, while no activation has been applied to it. */
+  open?: Pending;
+  /** A normalization was applied since the last weighted layer. */
+  normSeen: boolean;
+  model: ModelBuilder;
+}
+
+/** A layer instance: the constructor call, read lazily. */
+export interface LayerOp {
+  cls: LayerClass;
+  className: string;
+  call: Node;
+  args: CallArgs;
+  env: Env;
+  applied: boolean;
+  /** Frameworks whose layers know their fans at construction (PyTorch) build the IR layer here. */
+  layer?: Layer;
+}
+
+export interface SelfObject {
+  attrs: Map<string, Value>;
+  cls?: Node;
+  model: ModelBuilder;
+}
+
+export type Value =
+  | { t: 'tensor'; st: TensorState }
+  | { t: 'op'; op: LayerOp }
+  | { t: 'seq'; model: ModelBuilder; st: TensorState; node: Node }
+  | { t: 'chain'; items: Value[] }
+  | { t: 'param'; op: LayerOp }
+  | { t: 'const'; v: Const }
+  | { t: 'init'; node: Node; env: Env }
+  | { t: 'func'; node: Node }
+  | { t: 'class'; node: Node }
+  | { t: 'path'; path: string }
+  | { t: 'self'; obj: SelfObject }
+  | { t: 'list'; items: Value[] }
+  | { t: 'unknown' };
+
+export const UNKNOWN: Value = { t: 'unknown' };
+
+export class Env {
+  private vars = new Map<string, Value>();
+  constructor(readonly parent?: Env) {}
+  get(name: string): Value | undefined {
+    return this.vars.get(name) ?? this.parent?.get(name);
+  }
+  set(name: string, v: Value): void {
+    this.vars.set(name, v);
+  }
+}
+
+/** Limits that keep pathological input linear: nesting, loop unrolling, inlining, layer count. */
+const MAX_DEPTH = 200;
+export const MAX_UNROLL = 64;
+const MAX_INLINE_DEPTH = 6;
+const MAX_LAYERS = 20000;
+
+export abstract class PythonInterpreter {
+  protected readonly imports: ImportTable;
+  protected readonly module = new Env();
+  protected readonly models: ModelBuilder[] = [];
+  private layerCount = 0;
+  private depth = 0;
+  private inlineDepth = 0;
+  /** Functions and classes already evaluated through a call: not evaluated again on their own. */
+  private readonly invoked = new Set<number>();
+
+  protected abstract readonly framework: Framework;
+  /** Methods that give a model class's forward order (`call`, `forward`). */
+  protected abstract readonly forwardMethods: readonly string[];
+  /** Whether the file uses this framework at all (its imports). */
+  protected abstract applies(): boolean;
+  /** Whether a class defined in the file is a model or layer of this framework. */
+  protected abstract isModelClass(cls: Node): boolean;
+  /** A call of a qualified (imported) name; undefined: not this framework's, treated as unknown. */
+  protected abstract callPath(path: string, node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value | undefined;
+  /** A layer instance applied to a tensor. */
+  protected abstract applyOp(op: LayerOp, st: TensorState): TensorState;
+
+  /** A method call on a tracked value (`model.add`, `w.normal_()`, `self.apply(fn)`); undefined: not handled. */
+  protected callMethod(_obj: Value, _method: string, _node: Node, _args: CallArgs, _env: Env, _model: ModelBuilder): Value | undefined {
+    return undefined;
+  }
+
+  /** An attribute of a tracked value other than `self.x` and module paths (`layer.weight`). */
+  protected attribute(_base: Value, _attr: string): Value | undefined {
+    return undefined;
+  }
+
+  /** Called once the whole file has been evaluated, before the models are read. */
+  protected finish(): void {}
+
+  constructor(protected readonly tree: Tree, protected readonly text: string) {
+    this.imports = collectImports(tree.rootNode);
+    for (const [alias, path] of this.imports.aliases) this.module.set(alias, { t: 'path', path });
+  }
+
+  run(): FrontEndResult {
+    const root = this.tree.rootNode;
+    // Syntax errors matter only in files that define models: other Python files are not ours to judge.
+    if (!this.applies()) return { models: [], errors: [] };
+    const errors = syntaxErrors(root);
+    this.bindDefinitions(root, this.module);
+    const top = this.newModel('model', spanOf(root));
+    this.execBlock(root, this.module, top, undefined);
+    this.evaluateUncalledDefs(root);
+    this.finish();
+    const models: Model[] = [];
+    const names = new Map<string, number>();
+    for (const b of this.models) {
+      if (b.layers.length === 0) continue;
+      let name = b.name ?? b.scopeName;
+      const n = (names.get(name) ?? 0) + 1;
+      names.set(name, n);
+      if (n > 1) name = `${name}#${n}`;
+      models.push({ name, framework: this.framework, span: b.span, layers: b.layers });
+    }
+    return { models, errors };
+  }
+
+  // ---- definitions and scopes ----
+
+  /**
+   * Functions and classes not reached from the module body are evaluated on their own: first
+   * those nothing in the file calls (entry points like `build_model`, which reach their helpers
+   * with real arguments), then whatever is left. Call sites are found by name in the text: a
+   * cheap over-approximation that only decides the order.
+   */
+  private evaluateUncalledDefs(root: Node): void {
+    const defs = root.descendantsOfType(['function_definition', 'class_definition'])
+      .filter((d): d is Node => !!d && !(d.type === 'function_definition' && enclosingClass(d)));
+    const calls = new Map<string, number>();
+    for (const m of this.text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) calls.set(m[1], (calls.get(m[1]) ?? 0) + 1);
+    const calledElsewhere = (d: Node) => {
+      const name = d.childForFieldName('name')?.text ?? '';
+      // `def name(` and `class Name(` match themselves once.
+      const own = d.type === 'function_definition' || d.childForFieldName('superclasses') ? 1 : 0;
+      return (calls.get(name) ?? 0) > own;
+    };
+    const entry = defs.filter((d) => !calledElsewhere(d));
+    for (const def of [...entry, ...defs]) {
+      if (this.invoked.has(def.id)) continue;
+      this.invoked.add(def.id);
+      if (def.type === 'class_definition') this.evaluateClassStandalone(def);
+      else this.evaluateFunctionStandalone(def);
+    }
+  }
+
+  protected activationCall(info: ActivationInfo, node: Node, input: Value): Value {
+    if (input.t !== 'tensor') return UNKNOWN;
+    this.activate(input.st, { info, span: spanOf(node) });
+    return { t: 'tensor', st: { ...input.st, open: undefined } };
+  }
+
+  /** `isinstance(m, nn.Linear)` and friends: true, false, or undefined when it cannot be told. */
+  protected truth(node: Node, env: Env, model: ModelBuilder): boolean | undefined {
+    if (node.type === 'not_operator') {
+      const arg = node.childForFieldName('argument');
+      const v = arg ? this.truth(arg, env, model) : undefined;
+      return v === undefined ? undefined : !v;
+    }
+    if (node.type === 'boolean_operator') {
+      const l = node.childForFieldName('left');
+      const r = node.childForFieldName('right');
+      const a = l ? this.truth(l, env, model) : undefined;
+      const b = r ? this.truth(r, env, model) : undefined;
+      const op = node.childForFieldName('operator')?.text;
+      if (op === 'and') return a === false || b === false ? false : a && b ? true : undefined;
+      return a === true || b === true ? true : a === false && b === false ? false : undefined;
+    }
+    if (node.type === 'call' && node.childForFieldName('function')?.text === 'isinstance') {
+      const args = callArgs(node);
+      const [objNode, typeNode] = args.positional;
+      if (!objNode || !typeNode) return undefined;
+      const obj = this.eval(objNode, env, model);
+      const types = typeNode.type === 'tuple' ? typeNode.namedChildren.filter((c): c is Node => !!c) : [typeNode];
+      const names = types.map((t) => this.qualify(t, env)).map((q) => (q ? lastSegment(q) : undefined));
+      if (names.some((n) => n === undefined)) return undefined;
+      if (obj.t === 'op') return names.includes(obj.op.className);
+      if (obj.t === 'self' || obj.t === 'chain' || obj.t === 'list' || obj.t === 'tensor') return false;
+      return undefined;
+    }
+    const c = this.constOf(node, env);
+    if (c === undefined) return undefined;
+    return !!c && !(Array.isArray(c) && c.length === 0);
+  }
+
+  protected recordInvoked(def: Node): void {
+    this.invoked.add(def.id);
+  }
+
+  protected addLayer(model: ModelBuilder, layer: Layer): void {
+    if (this.layerCount >= MAX_LAYERS) return;
+    model.layers.push(layer);
+    this.layerCount++;
+  }
+
+  protected bindDefinitions(block: Node, env: Env): void {
+    for (const stmt of block.namedChildren) if (stmt) this.bindDefinition(stmt, env);
+  }
+
+  protected bindDefinition(stmt: Node, env: Env): void {
+    const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+    const name = def?.childForFieldName('name')?.text;
+    if (!def || !name) return;
+    if (def.type === 'function_definition') env.set(name, { t: 'func', node: def });
+    else if (def.type === 'class_definition') env.set(name, { t: 'class', node: def });
+  }
+
+  protected newModel(scopeName: string, span: Span): ModelBuilder {
+    const m: ModelBuilder = { scopeName, span, layers: [] };
+    this.models.push(m);
+    return m;
+  }
+
+  protected evaluateFunctionStandalone(def: Node): void {
+    const name = def.childForFieldName('name')?.text ?? 'model';
+    const model = this.newModel(name, spanOf(def.childForFieldName('name') ?? def));
+    const env = new Env(this.module);
+    this.bindParams(def, env, [], new Map(), model);
+    const body = def.childForFieldName('body');
+    if (body) this.execBlock(body, env, model, undefined);
+  }
+
+  protected evaluateClassStandalone(cls: Node): void {
+    if (!this.isModelClass(cls)) return;
+    const name = cls.childForFieldName('name')?.text ?? 'model';
+    const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
+    const obj: SelfObject = { attrs: new Map(), cls, model };
+    this.construct(obj, [], new Map());
+    const forward = this.forwardOf(cls);
+    if (forward) this.invoke(forward, obj, [this.freshTensor(model)], new Map(), model);
+    this.applyLeftovers(obj.attrs.values(), model);
+  }
+
+  protected forwardOf(cls: Node): Node | undefined {
+    for (const name of this.forwardMethods) {
+      const m = this.method(cls, name);
+      if (m) return m;
+    }
+    return undefined;
+  }
+
+  protected method(cls: Node, name: string): Node | undefined {
+    const body = cls.childForFieldName('body');
+    for (const stmt of body?.namedChildren ?? []) {
+      const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+      if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
+    }
+    return undefined;
+  }
+
+  protected construct(obj: SelfObject, pos: Value[], kw: Map<string, Value>): void {
+    const init = obj.cls ? this.method(obj.cls, '__init__') : undefined;
+    if (init) this.invoke(init, obj, pos, kw, obj.model);
+  }
+
+  /** Layers made in __init__ but never applied in call: still judged, with what is known. */
+  protected applyLeftovers(values: Iterable<Value>, model: ModelBuilder): void {
+    for (const v of values) {
+      if (v.t === 'op' && !v.op.applied && v.op.cls.role === 'weighted') this.applyOp(v.op, this.freshTensor(model).st);
+      else if (v.t === 'list') this.applyLeftovers(v.items, model);
+    }
+  }
+
+  protected bindParams(def: Node, env: Env, pos: Value[], kw: Map<string, Value>, model: ModelBuilder, skipSelf = false): void {
+    const params = def.childForFieldName('parameters');
+    let i = 0;
+    let first = true;
+    for (const p of params?.namedChildren ?? []) {
+      if (!p) continue;
+      let name: string | undefined;
+      let dflt: Node | null = null;
+      if (p.type === 'identifier') name = p.text;
+      else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
+        name = p.childForFieldName('name')?.text;
+        dflt = p.childForFieldName('value');
+      } else if (p.type === 'typed_parameter') name = p.namedChildren.find((c) => c?.type === 'identifier')?.text;
+      if (!name) continue;
+      if (first && skipSelf) {
+        first = false;
+        continue;
+      }
+      first = false;
+      let v = kw.get(name) ?? pos[i];
+      i++;
+      if (v === undefined) v = dflt ? this.eval(dflt, this.module, model) : UNKNOWN;
+      env.set(name, v);
+    }
+  }
+
+  /** Call a function or method of this file with arguments bound; returns its return value. */
+  protected invoke(def: Node, self: SelfObject | undefined, pos: Value[], kw: Map<string, Value>, model: ModelBuilder): Value {
+    if (this.inlineDepth >= MAX_INLINE_DEPTH) return UNKNOWN;
+    this.inlineDepth++;
+    try {
+      const env = new Env(this.module);
+      if (self) env.set('self', { t: 'self', obj: self });
+      this.bindParams(def, env, pos, kw, model, !!self);
+      const ret: { v?: Value } = {};
+      const body = def.childForFieldName('body');
+      if (body) this.execBlock(body, env, model, ret);
+      return ret.v ?? UNKNOWN;
+    } finally {
+      this.inlineDepth--;
+    }
+  }
+
+  // ---- statements ----
+
+  protected execBlock(block: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
+    for (const stmt of block.namedChildren) if (stmt) this.exec(stmt, env, model, ret);
+  }
+
+  protected exec(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
+    switch (stmt.type) {
+      case 'expression_statement':
+        for (const e of stmt.namedChildren) if (e) this.eval(e, env, model);
+        return;
+      case 'return_statement': {
+        const e = stmt.namedChildren[0];
+        const v = e ? this.eval(e, env, model) : UNKNOWN;
+        if (ret && ret.v === undefined) ret.v = v;
+        return;
+      }
+      case 'if_statement': {
+        // Branches whose condition is known false are skipped (`isinstance` guards in init
+        // functions); the others all run, in order, since either may be the one taken.
+        const cond = stmt.childForFieldName('condition');
+        const truth = cond ? this.truth(cond, env, model) : undefined;
+        const body = stmt.childForFieldName('consequence');
+        if (body && truth !== false) this.execBlock(body, env, model, ret);
+        if (truth === true) return;
+        for (const alt of stmt.childrenForFieldName('alternative')) {
+          if (!alt) continue;
+          const altCond = alt.type === 'elif_clause' ? alt.childForFieldName('condition') : null;
+          const altTruth = altCond ? this.truth(altCond, env, model) : undefined;
+          const b = alt.childForFieldName('consequence') ?? alt.childForFieldName('body');
+          if (b && altTruth !== false) this.execBlock(b, env, model, ret);
+          if (altTruth === true) break;
+        }
+        return;
+      }
+      case 'for_statement':
+        this.execFor(stmt, env, model, ret);
+        return;
+      case 'while_statement': case 'with_statement': case 'try_statement': {
+        const body = stmt.childForFieldName('body');
+        if (body) this.execBlock(body, env, model, ret);
+        return;
+      }
+      case 'function_definition': case 'class_definition': case 'decorated_definition':
+        if (env !== this.module) this.bindDefinition(stmt, env);
+        return;
+      case 'ERROR':
+        // Lint what parses: statements the parser kept inside an error node still count.
+        this.execBlock(stmt, env, model, ret);
+        return;
+      default:
+        return;
+    }
+  }
+
+  protected execFor(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
+    const left = stmt.childForFieldName('left');
+    const right = stmt.childForFieldName('right');
+    const body = stmt.childForFieldName('body');
+    if (!body) return;
+    const items = right ? this.iterate(right, env, model) : [UNKNOWN];
+    for (const item of items) {
+      if (left) this.assign(left, item, env);
+      this.execBlock(body, env, model, ret);
+    }
+  }
+
+  /** What a `for` iterates over, unrolled up to MAX_UNROLL; an unknown iterable runs the body once. */
+  protected iterate(node: Node, env: Env, model: ModelBuilder): Value[] {
+    if (node.type === 'call') {
+      const fn = node.childForFieldName('function');
+      if (fn?.type === 'identifier' && fn.text === 'range' && !env.get('range')) {
+        const args = callArgs(node);
+        const nums = args.positional.map((a) => this.constOf(a, env));
+        if (nums.every((n) => typeof n === 'number')) {
+          const [a, b, s] = nums.length === 1 ? [0, nums[0] as number, 1] : [nums[0] as number, nums[1] as number, (nums[2] as number) ?? 1];
+          const out: Value[] = [];
+          for (let i = a; s > 0 ? i < b : i > b; i += s) {
+            out.push({ t: 'const', v: i });
+            if (out.length >= MAX_UNROLL) break;
+          }
+          return out.length ? out : [];
+        }
+      }
+      if (fn?.type === 'identifier' && fn.text === 'enumerate') {
+        const inner = callArgs(node).positional[0];
+        if (inner) return this.iterate(inner, env, model).map((v, i) => ({ t: 'list', items: [{ t: 'const', v: i }, v] }));
+      }
+    }
+    const v = this.eval(node, env, model);
+    if (v.t === 'list') return v.items.slice(0, MAX_UNROLL);
+    if (v.t === 'const' && Array.isArray(v.v)) return v.v.slice(0, MAX_UNROLL).map((c) => ({ t: 'const', v: c }));
+    return [UNKNOWN];
+  }
+
+  protected assign(target: Node, value: Value, env: Env): void {
+    if (target.type === 'identifier') env.set(target.text, value);
+    else if (target.type === 'attribute') {
+      const obj = target.childForFieldName('object');
+      const attr = target.childForFieldName('attribute')?.text;
+      const self = obj && obj.type === 'identifier' ? env.get(obj.text) : undefined;
+      if (self?.t === 'self' && attr) self.obj.attrs.set(attr, value);
+    } else if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'tuple' || target.type === 'list_pattern') {
+      const parts = target.namedChildren.filter((c): c is Node => !!c);
+      const items = value.t === 'list' ? value.items
+        : value.t === 'const' && Array.isArray(value.v) ? value.v.map((c): Value => ({ t: 'const', v: c })) : [];
+      parts.forEach((p, i) => this.assign(p, items[i] ?? UNKNOWN, env));
+    }
+  }
+
+  // ---- expressions ----
+
+  protected eval(node: Node, env: Env, model: ModelBuilder): Value {
+    if (this.depth >= MAX_DEPTH) return UNKNOWN;
+    this.depth++;
+    try {
+      return this.evalInner(node, env, model);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  protected evalInner(node: Node, env: Env, model: ModelBuilder): Value {
+    switch (node.type) {
+      case 'assignment': {
+        const right = node.childForFieldName('right');
+        const left = node.childForFieldName('left');
+        if (!right || !left) return UNKNOWN;
+        // `L = tf.keras.layers` binds a module alias like an import does: a path value.
+        const v = this.eval(right, env, model);
+        this.assign(left, v, env);
+        return v;
+      }
+      case 'augmented_assignment': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const r = right ? this.eval(right, env, model) : UNKNOWN;
+        const l = left ? this.eval(left, env, model) : UNKNOWN;
+        if (left) this.assign(left, this.merge([l, r], model), env);
+        return UNKNOWN;
+      }
+      case 'identifier': {
+        const v = env.get(node.text);
+        if (v) return v;
+        // `from keras.layers import *`: an unbound name may come from the star import.
+        for (const w of this.imports.wildcards) if (this.fromWildcard(w, node.text)) return { t: 'path', path: `${w}.${node.text}` };
+        return UNKNOWN;
+      }
+      case 'attribute': {
+        const obj = node.childForFieldName('object');
+        const attr = node.childForFieldName('attribute')?.text;
+        if (!obj || !attr) return UNKNOWN;
+        const base = this.eval(obj, env, model);
+        if (base.t === 'path') return { t: 'path', path: normalizeQualified(`${base.path}.${attr}`) };
+        if (base.t === 'self') return base.obj.attrs.get(attr) ?? UNKNOWN;
+        return this.attribute(base, attr) ?? UNKNOWN;
+      }
+      case 'integer': case 'float': case 'string': case 'true': case 'false': case 'none':
+      case 'unary_operator': case 'binary_operator': {
+        const c = this.constOf(node, env);
+        if (c !== undefined) return { t: 'const', v: c };
+        if (node.type === 'binary_operator') {
+          const l = node.childForFieldName('left');
+          const r = node.childForFieldName('right');
+          return this.merge([l ? this.eval(l, env, model) : UNKNOWN, r ? this.eval(r, env, model) : UNKNOWN], model);
+        }
+        return UNKNOWN;
+      }
+      case 'tuple': case 'list': case 'expression_list': {
+        const c = this.constOf(node, env);
+        if (c !== undefined) return { t: 'const', v: c };
+        return { t: 'list', items: node.namedChildren.filter((n): n is Node => !!n).map((n) => this.eval(n, env, model)) };
+      }
+      case 'list_comprehension': case 'generator_expression':
+        return this.comprehension(node, env, model);
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
+        return inner ? this.eval(inner, env, model) : UNKNOWN;
+      }
+      case 'conditional_expression': {
+        const first = node.namedChildren[0];
+        return first ? this.eval(first, env, model) : UNKNOWN;
+      }
+      case 'call':
+        return this.evalCall(node, env, model);
+      case 'keyword_argument': {
+        const v = node.childForFieldName('value');
+        return v ? this.eval(v, env, model) : UNKNOWN;
+      }
+      default:
+        // Still look inside for layer calls (e.g. `outputs = {"a": Dense(1)(x)}`).
+        for (const c of node.namedChildren) if (c && c.type === 'call') this.eval(c, env, model);
+        return UNKNOWN;
+    }
+  }
+
+  protected comprehension(node: Node, env: Env, model: ModelBuilder): Value {
+    const body = node.childForFieldName('body');
+    const clause = node.namedChildren.find((c) => c?.type === 'for_in_clause');
+    if (!body || !clause) return UNKNOWN;
+    const left = clause.childForFieldName('left');
+    const right = clause.childForFieldName('right');
+    const inner = new Env(env);
+    const items = right ? this.iterate(right, env, model) : [UNKNOWN];
+    const out: Value[] = [];
+    for (const item of items) {
+      if (left) this.assign(left, item, inner);
+      out.push(this.eval(body, inner, model));
+    }
+    return { t: 'list', items: out };
+  }
+
+  /** Integer/float/string/tuple constants, with names bound to constants and simple arithmetic. */
+  protected constOf(node: Node, env: Env): Const | undefined {
+    if (this.depth >= MAX_DEPTH) return undefined;
+    this.depth++;
+    try {
+      return this.constOfInner(node, env);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  protected constOfInner(node: Node, env: Env): Const | undefined {
+    switch (node.type) {
+      case 'integer': {
+        const t = node.text.replace(/_/g, '');
+        const n = /^0[xob]/i.test(t) ? Number(t) : parseInt(t, 10);
+        return Number.isFinite(n) ? n : undefined;
+      }
+      case 'float': {
+        const n = Number(node.text.replace(/_/g, ''));
+        return Number.isFinite(n) ? n : undefined;
+      }
+      case 'string': return stringValue(node);
+      case 'true': return true;
+      case 'false': return false;
+      case 'none': return null;
+      case 'identifier': {
+        const v = env.get(node.text);
+        return v?.t === 'const' ? v.v : undefined;
+      }
+      case 'parenthesized_expression': {
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
+        return inner ? this.constOf(inner, env) : undefined;
+      }
+      case 'unary_operator': {
+        const arg = node.childForFieldName('argument');
+        const v = arg ? this.constOf(arg, env) : undefined;
+        const op = node.childForFieldName('operator')?.text;
+        if (typeof v !== 'number') return undefined;
+        return op === '-' ? -v : op === '+' ? v : undefined;
+      }
+      case 'binary_operator': {
+        const l = node.childForFieldName('left');
+        const r = node.childForFieldName('right');
+        const a = l ? this.constOf(l, env) : undefined;
+        const b = r ? this.constOf(r, env) : undefined;
+        if (typeof a !== 'number' || typeof b !== 'number') return undefined;
+        switch (node.childForFieldName('operator')?.text) {
+          case '+': return a + b;
+          case '-': return a - b;
+          case '*': return a * b;
+          case '/': return b === 0 ? undefined : a / b;
+          case '//': return b === 0 ? undefined : Math.floor(a / b);
+          case '**': return a ** b;
+          default: return undefined;
+        }
+      }
+      case 'tuple': case 'list': {
+        const out: Const[] = [];
+        for (const c of node.namedChildren) {
+          if (!c || c.type === 'comment') continue;
+          const v = this.constOf(c, env);
+          if (v === undefined) return undefined;
+          out.push(v);
+        }
+        return out;
+      }
+      case 'call': {
+        // math.sqrt(5) and int(...) appear in initializer arguments.
+        const fn = node.childForFieldName('function')?.text;
+        const arg = callArgs(node).positional[0];
+        const v = arg ? this.constOf(arg, env) : undefined;
+        if (typeof v !== 'number') return undefined;
+        if (fn === 'math.sqrt' || fn === 'np.sqrt' || fn === 'sqrt') return Math.sqrt(v);
+        if (fn === 'int') return Math.trunc(v);
+        if (fn === 'float') return v;
+        return undefined;
+      }
+      default: return undefined;
+    }
+  }
+
+  protected qualify(node: Node, env: Env): string | undefined {
+    if (node.type === 'identifier') {
+      const v = env.get(node.text);
+      return v?.t === 'path' ? v.path : undefined;
+    }
+    if (node.type === 'attribute') {
+      const obj = node.childForFieldName('object');
+      const attr = node.childForFieldName('attribute')?.text;
+      const base = obj ? this.qualify(obj, env) : undefined;
+      return base && attr ? normalizeQualified(`${base}.${attr}`) : undefined;
+    }
+    return undefined;
+  }
+
+  protected evalArgs(args: CallArgs, env: Env, model: ModelBuilder): { pos: Value[]; kw: Map<string, Value> } {
+    const pos = args.positional.map((a) => this.eval(a, env, model));
+    const kw = new Map<string, Value>();
+    for (const [k, v] of args.keywords) kw.set(k, this.eval(v, env, model));
+    return { pos, kw };
+  }
+
+  protected evalCall(node: Node, env: Env, model: ModelBuilder): Value {
+    const fnNode = node.childForFieldName('function');
+    if (!fnNode) return UNKNOWN;
+    const args = callArgs(node);
+    let callee: Value;
+    if (fnNode.type === 'attribute') {
+      // The object is evaluated once: it may itself build layers.
+      const objNode = fnNode.childForFieldName('object');
+      const method = fnNode.childForFieldName('attribute')?.text ?? '';
+      const obj = objNode ? this.eval(objNode, env, model) : UNKNOWN;
+      const handled = this.callMethod(obj, method, node, args, env, model);
+      if (handled) return handled;
+      if (obj.t === 'self' && !obj.obj.attrs.has(method) && obj.obj.cls) {
+        const def = this.method(obj.obj.cls, method);
+        if (def) {
+          const { pos, kw } = this.evalArgs(args, env, model);
+          return this.invoke(def, obj.obj, pos, kw, model);
+        }
+      }
+      callee = obj.t === 'path' ? { t: 'path', path: normalizeQualified(`${obj.path}.${method}`) }
+        : obj.t === 'self' ? obj.obj.attrs.get(method) ?? UNKNOWN : this.attribute(obj, method) ?? UNKNOWN;
+    } else {
+      callee = this.eval(fnNode, env, model);
+    }
+    switch (callee.t) {
+      case 'path': {
+        const v = this.callPath(callee.path, node, args, env, model);
+        if (v) return v;
+        break;
+      }
+      case 'op': case 'seq': case 'chain': {
+        const input = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
+        if (callee.t === 'seq') {
+          this.consume(input);
+          return { t: 'tensor', st: { model: callee.model, normSeen: false } };
+        }
+        return { t: 'tensor', st: this.applyModule(callee, this.inputState(input, model)) };
+      }
+      case 'func': {
+        this.recordInvoked(callee.node);
+        const { pos, kw } = this.evalArgs(args, env, model);
+        return this.invoke(callee.node, undefined, pos, kw, model);
+      }
+      case 'class': {
+        if (!this.isModelClass(callee.node)) break;
+        this.recordInvoked(callee.node);
+        const { pos, kw } = this.evalArgs(args, env, model);
+        const obj: SelfObject = { attrs: new Map(), cls: callee.node, model };
+        this.construct(obj, pos, kw);
+        return { t: 'self', obj };
+      }
+      case 'self': {
+        // An instance of a model class of this file, applied to a tensor.
+        const forward = callee.obj.cls ? this.forwardOf(callee.obj.cls) : undefined;
+        const { pos, kw } = this.evalArgs(args, env, model);
+        if (forward) return this.invoke(forward, callee.obj, pos, kw, model);
+        pos.forEach((v) => this.consume(v));
+        return UNKNOWN;
+      }
+      default:
+        break;
+    }
+    // Unknown callee: its tensor arguments are consumed by an operation we cannot see.
+    const { pos, kw } = this.evalArgs(args, env, model);
+    pos.forEach((v) => this.consume(v));
+    kw.forEach((v) => this.consume(v));
+    return UNKNOWN;
+  }
+
+  /** Apply a module value (a layer, a container of layers, a model instance) to a tensor state. */
+  protected applyModule(v: Value, st: TensorState): TensorState {
+    switch (v.t) {
+      case 'op': return this.applyOp(v.op, st);
+      case 'chain': return v.items.reduce((s, item) => this.applyModule(item, s), st);
+      case 'self': {
+        const forward = v.obj.cls ? this.forwardOf(v.obj.cls) : undefined;
+        const out = forward ? this.invoke(forward, v.obj, [{ t: 'tensor', st }], new Map(), st.model) : UNKNOWN;
+        return out.t === 'tensor' ? out.st : { model: st.model, normSeen: false };
+      }
+      default:
+        this.close(st);
+        return { model: st.model, normSeen: false };
+    }
+  }
+
+  /** Whether `name`, unbound, may come from `from <module> import *`. */
+  protected fromWildcard(_module: string, _name: string): boolean {
+    return false;
+  }
+
+  protected activationFromName(name: string, args: CallArgs | undefined, env: Env, leakyDefault: number): ActivationInfo | undefined {
+    let alpha: number | undefined;
+    if (args) {
+      const a = args.keywords.get('alpha') ?? args.keywords.get('negative_slope') ?? args.positional[1];
+      const v = a ? this.constOf(a, env) : undefined;
+      if (typeof v === 'number') alpha = v;
+    }
+    const info = lookupActivation(name, alpha);
+    if (info?.name === 'leaky_relu' && alpha === undefined) return activationInfo('leaky_relu', leakyDefault);
+    return info;
+  }
+
+  protected tensorModel(v: Value | undefined): ModelBuilder | undefined {
+    if (!v) return undefined;
+    if (v.t === 'tensor') return v.st.model;
+    if (v.t === 'list') for (const i of v.items) { const m = this.tensorModel(i); if (m) return m; }
+    return undefined;
+  }
+
+  protected inputState(v: Value, model: ModelBuilder): TensorState {
+    if (v.t === 'tensor') return v.st;
+    if (v.t === 'list') {
+      const m = this.merge(v.items, model);
+      if (m.t === 'tensor') return m.st;
+    }
+    return this.freshTensor(model).st;
+  }
+
+  protected freshTensor(model: ModelBuilder): { t: 'tensor'; st: TensorState } {
+    return { t: 'tensor', st: { model, normSeen: false } };
+  }
+
+  protected merge(values: Value[], model: ModelBuilder, concat = false): Value {
+    const tensors = values.filter((v): v is { t: 'tensor'; st: TensorState } => v.t === 'tensor');
+    if (tensors.length === 0) return UNKNOWN;
+    tensors.forEach((t) => this.close(t.st));
+    let shape = tensors[0].st.shape;
+    if (concat && shape) {
+      const lasts = tensors.map((t) => t.st.shape?.[t.st.shape.length - 1]);
+      shape = lasts.every((d) => typeof d === 'number') ? [...shape.slice(0, -1), lasts.reduce((a, b) => (a as number) + (b as number), 0)] : undefined;
+    }
+    return { t: 'tensor', st: { model: tensors[0].st.model ?? model, shape, normSeen: tensors.some((t) => t.st.normSeen) } };
+  }
+
+  protected consume(v: Value): void {
+    if (v.t === 'tensor') this.close(v.st);
+    else if (v.t === 'list') v.items.forEach((i) => this.consume(i));
+  }
+
+  /** The open layer meets an operation that is not an activation: it stays linear. */
+  protected close(st: TensorState): void {
+    st.open = undefined;
+  }
+
+  protected activate(st: TensorState, act: LayerActivation): void {
+    if (!st.open) return;
+    st.open.layer.activation = act;
+    st.open.layer.normalized = st.open.normed;
+    st.open = undefined;
+  }
+
+  /** Apply a layer instance to a tensor state; weighted layers enter the model here. */
+  protected scratchModel?: ModelBuilder;
+  /** A model for values evaluated only to be read (never holds layers that reach the output). */
+  protected scratch(): ModelBuilder {
+    this.scratchModel ??= { scopeName: '', span: { start: 0, end: 0 }, layers: [] };
+    return this.scratchModel;
+  }
+
+  protected intArg(op: LayerOp, name: string): number | undefined {
+    const i = op.cls.params.indexOf(name);
+    const n = argument(op.args, name, i >= 0 ? i : undefined);
+    const v = n ? this.constOf(n, op.env) : undefined;
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  protected tupleArg(op: LayerOp, name: string, rank: number, dflt?: number): number[] | undefined {
+    const i = op.cls.params.indexOf(name);
+    const n = argument(op.args, name, i >= 0 ? i : undefined);
+    const v = n ? this.constOf(n, op.env) : dflt;
+    if (typeof v === 'number') return Array(rank).fill(v);
+    if (Array.isArray(v) && v.length === rank && v.every((x) => typeof x === 'number')) return v as number[];
+    return undefined;
+  }
+
+  protected strArg(op: LayerOp, name: string): string | undefined {
+    const i = op.cls.params.indexOf(name);
+    const n = argument(op.args, name, i >= 0 ? i : undefined);
+    const v = n ? this.constOf(n, op.env) : undefined;
+    return typeof v === 'string' ? v : undefined;
+  }
+
+}
+
+function enclosingClass(node: Node): Node | undefined {
+  for (let p = node.parent; p; p = p.parent) {
+    if (p.type === 'class_definition') return p;
+    if (p.type === 'function_definition') return undefined;
+  }
+  return undefined;
+}
+
+/** `model = Sequential(...)` -> `model`; `self.net = nn.Sequential(...)` -> `net`. */
+export function assignedName(call: Node): string | undefined {
+  const parent = call.parent;
+  if (parent?.type === 'assignment' && parent.childForFieldName('right')?.id === call.id) {
+    const left = parent.childForFieldName('left');
+    if (left?.type === 'identifier') return left.text;
+    if (left?.type === 'attribute') return left.childForFieldName('attribute')?.text;
+  }
+  return undefined;
+}
+
+export { argument, callArgs, spanOf, lastSegment, normalizeQualified, activationInfo, lookupActivation };
+export type { CallArgs, LayerActivation, ActivationInfo };
