@@ -298,7 +298,7 @@ export function resolveInitializer(framework: Framework, name: string, args: Ini
       const dist: Distribution = kind.truncated ? 'truncated_normal' : 'normal';
       return {
         name, framework, distribution: dist, family: 'fixed', fixedVariance: variance, truncation: 1, fixedScale: true,
-        describe: `${name}(stddev=${fmt(std)})`,
+        describe: `${name}(${kind.stddev}=${fmt(std)})`,
       };
     }
     case 'uniform': {

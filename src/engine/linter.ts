@@ -6,6 +6,7 @@
 import type { FrontEndResult, Model, Span } from './ir';
 import { Parsers } from './parser';
 import { KerasFrontEnd } from './frontends/python/keras';
+import { TorchFrontEnd } from './frontends/python/torch';
 import { judgeModel, ruleMeta, type RawFinding, type RuleCode, type Severity } from './rules';
 import { parseSettings, ruleLevel, type Settings } from './settings';
 import { isSuppressed, readSuppressions } from './suppression';
@@ -107,7 +108,10 @@ class EngineLinter implements Linter {
     let result: FrontEndResult;
     try {
       const tree = this.parsers.parse('python', text, fileName);
-      result = new KerasFrontEnd(tree, text).run();
+      // A file may use both (a Keras port of a PyTorch model): each front end judges its own.
+      const keras = new KerasFrontEnd(tree, text).run();
+      const torch = new TorchFrontEnd(tree, text).run();
+      result = { models: [...keras.models, ...torch.models], errors: [...new Set([...keras.errors, ...torch.errors])] };
     } catch (err) {
       // A bug of ours must not cost the user the rest of the run: report it as this file's error.
       return empty({ errors: [`initlint could not analyze this file: ${(err as Error).message}`] });

@@ -69,13 +69,16 @@ export interface SelfObject {
   attrs: Map<string, Value>;
   cls?: Node;
   model: ModelBuilder;
+  /** Its forward ran on a tensor somewhere in the file. */
+  applied?: boolean;
 }
 
 export type Value =
   | { t: 'tensor'; st: TensorState }
   | { t: 'op'; op: LayerOp }
   | { t: 'seq'; model: ModelBuilder; st: TensorState; node: Node }
-  | { t: 'chain'; items: Value[] }
+  /** A container applied in order (nn.Sequential); `name` is what it was assigned to. */
+  | { t: 'chain'; items: Value[]; name?: string; span: Span; applied: boolean }
   | { t: 'param'; op: LayerOp }
   | { t: 'const'; v: Const }
   | { t: 'init'; node: Node; env: Env }
@@ -96,6 +99,10 @@ export class Env {
   }
   set(name: string, v: Value): void {
     this.vars.set(name, v);
+  }
+  /** This scope's own values (not its parents'). */
+  values(): IterableIterator<Value> {
+    return this.vars.values();
   }
 }
 
@@ -153,6 +160,7 @@ export abstract class PythonInterpreter {
     this.bindDefinitions(root, this.module);
     const top = this.newModel('model', spanOf(root));
     this.execBlock(root, this.module, top, undefined);
+    this.applyLeftovers(this.module.values(), top);
     this.evaluateUncalledDefs(root);
     this.finish();
     const models: Model[] = [];
@@ -270,6 +278,7 @@ export abstract class PythonInterpreter {
     this.bindParams(def, env, [], new Map(), model);
     const body = def.childForFieldName('body');
     if (body) this.execBlock(body, env, model, undefined);
+    this.applyLeftovers(env.values(), model);
   }
 
   protected evaluateClassStandalone(cls: Node): void {
@@ -306,10 +315,23 @@ export abstract class PythonInterpreter {
   }
 
   /** Layers made in __init__ but never applied in call: still judged, with what is known. */
+  /** Layers and containers built but never applied to a tensor: still judged, with what is known. */
   protected applyLeftovers(values: Iterable<Value>, model: ModelBuilder): void {
     for (const v of values) {
       if (v.t === 'op' && !v.op.applied && v.op.cls.role === 'weighted') this.applyOp(v.op, this.freshTensor(model).st);
       else if (v.t === 'list') this.applyLeftovers(v.items, model);
+      else if (v.t === 'self' && !v.obj.applied && v.obj.cls) {
+        // `model = Classifier()` never called on a tensor: its forward still tells the order.
+        const name = v.obj.cls.childForFieldName('name');
+        const target = this.newModel(name?.text ?? model.scopeName, spanOf(name ?? v.obj.cls));
+        this.applyModule(v, this.freshTensor(target).st);
+        this.applyLeftovers(v.obj.attrs.values(), target);
+      }
+      else if (v.t === 'chain' && !v.applied) {
+        // A module-level `model = nn.Sequential(...)` is a model of its own, named after its variable.
+        const target = v.name && model.scopeName === 'model' ? this.newModel(v.name, v.span) : model;
+        this.applyModule(v, this.freshTensor(target).st);
+      }
     }
   }
 
@@ -446,7 +468,7 @@ export abstract class PythonInterpreter {
       }
     }
     const v = this.eval(node, env, model);
-    if (v.t === 'list') return v.items.slice(0, MAX_UNROLL);
+    if (v.t === 'list' || v.t === 'chain') return v.items.slice(0, MAX_UNROLL);
     if (v.t === 'const' && Array.isArray(v.v)) return v.v.slice(0, MAX_UNROLL).map((c) => ({ t: 'const', v: c }));
     return [UNKNOWN];
   }
@@ -541,6 +563,15 @@ export abstract class PythonInterpreter {
       }
       case 'call':
         return this.evalCall(node, env, model);
+      case 'subscript': {
+        // `seq[2]`, `self.blocks[0]`: an item of a container, by constant index.
+        const base = node.childForFieldName('value');
+        const index = node.childForFieldName('subscript');
+        const v = base ? this.eval(base, env, model) : UNKNOWN;
+        const i = index ? this.constOf(index, env) : undefined;
+        if ((v.t === 'list' || v.t === 'chain') && typeof i === 'number' && Number.isInteger(i)) return v.items.at(i) ?? UNKNOWN;
+        return v.t === 'tensor' ? { t: 'tensor', st: { model: v.st.model, normSeen: v.st.normSeen } } : UNKNOWN;
+      }
       case 'keyword_argument': {
         const v = node.childForFieldName('value');
         return v ? this.eval(v, env, model) : UNKNOWN;
@@ -724,6 +755,7 @@ export abstract class PythonInterpreter {
       }
       case 'self': {
         // An instance of a model class of this file, applied to a tensor.
+        callee.obj.applied = true;
         const forward = callee.obj.cls ? this.forwardOf(callee.obj.cls) : undefined;
         const { pos, kw } = this.evalArgs(args, env, model);
         if (forward) return this.invoke(forward, callee.obj, pos, kw, model);
@@ -744,8 +776,11 @@ export abstract class PythonInterpreter {
   protected applyModule(v: Value, st: TensorState): TensorState {
     switch (v.t) {
       case 'op': return this.applyOp(v.op, st);
-      case 'chain': return v.items.reduce((s, item) => this.applyModule(item, s), st);
+      case 'chain':
+        v.applied = true;
+        return v.items.reduce((s, item) => this.applyModule(item, s), st);
       case 'self': {
+        v.obj.applied = true;
         const forward = v.obj.cls ? this.forwardOf(v.obj.cls) : undefined;
         const out = forward ? this.invoke(forward, v.obj, [{ t: 'tensor', st }], new Map(), st.model) : UNKNOWN;
         return out.t === 'tensor' ? out.st : { model: st.model, normSeen: false };

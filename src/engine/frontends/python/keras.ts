@@ -362,14 +362,17 @@ export class KerasFrontEnd extends PythonInterpreter {
     const args = callArgs(call);
     const params = initializerParams('keras', name);
     const values: InitArgs = {};
-    args.positional.forEach((p, i) => {
-      const v = this.constOf(p, env);
-      if (params[i] && v !== undefined && !Array.isArray(v)) values[params[i]] = v;
-    });
-    for (const [k, n] of args.keywords) {
+    let unreadable = false;
+    const read = (key: string | undefined, n: Node) => {
+      if (!key || key === 'seed' || key === 'dtype') return;
       const v = this.constOf(n, env);
-      if (v !== undefined && !Array.isArray(v)) values[k] = v;
-    }
+      if (v === undefined || Array.isArray(v)) unreadable = true;
+      else values[key] = v;
+    };
+    args.positional.forEach((p, i) => read(params[i], p));
+    for (const [k, n] of args.keywords) read(k, n);
+    // `RandomNormal(stddev=cfg.std)`: the variance is unknown, not the default's.
+    if (unreadable) return unknownInitializer('keras', name);
     return resolveInitializer('keras', name, values);
   }
 }

@@ -1,0 +1,318 @@
+/**
+ * The PyTorch front end: what `torch.nn` names mean to the Python interpreter. A layer knows
+ * its fans when it is constructed (`nn.Linear(784, 256)`), so its IR layer is made there; the
+ * `forward` method gives the order and the activations; `nn.init.*_` calls and
+ * `weight.data.normal_()` set kernels, directly or through `self.apply(fn)`, `self.modules()`
+ * and loops, with `isinstance` guards honoured.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Fix, Layer, Recommendation } from '../../ir';
+import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
+import { defaultInitializer, initializerParams, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
+import { lastSegment } from './names';
+import { quoteStyle } from './kerasFix';
+import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
+import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, torchLayerClass } from './torchLayers';
+import { callArgs, spanOf, type CallArgs } from './syntax';
+import {
+  assignedName, PythonInterpreter, UNKNOWN,
+  type Env, type LayerOp, type ModelBuilder, type SelfObject, type TensorState, type Value,
+} from './interpreter';
+
+/** Arguments that do not change the variance of an initializer. */
+const NEUTRAL_ARGS = new Set(['seed', 'generator', 'dtype', 'tensor']);
+
+/** Tensor methods that initialize in place, and the catalogue name each maps to. */
+const TENSOR_INIT_METHODS: Record<string, string> = { normal_: 'normal_', uniform_: 'uniform_', zero_: 'zero_', fill_: 'fill_' };
+
+interface InitSite {
+  call: Node;
+  weight: Node;
+}
+
+export class TorchFrontEnd extends PythonInterpreter {
+  protected readonly framework = 'pytorch' as const;
+  protected readonly forwardMethods = ['forward'] as const;
+  private readonly style: TorchStyle;
+  /** Each init call and the layers it initialized: one serving several is shared. */
+  private readonly sitesByCall = new Map<number, Set<Layer>>();
+  private readonly siteOf = new Map<Layer, InitSite>();
+
+  constructor(tree: Tree, text: string) {
+    super(tree, text);
+    this.style = { text, quote: quoteStyle(text), aliases: this.imports.aliases };
+  }
+
+  protected applies(): boolean {
+    for (const p of this.imports.aliases.values()) if (p === 'torch' || p.startsWith('torch.')) return true;
+    return this.imports.wildcards.some((w) => w.startsWith('torch'));
+  }
+
+  protected isModelClass(cls: Node): boolean {
+    const supers = cls.childForFieldName('superclasses');
+    return !!supers?.namedChildren.some((s) => {
+      const q = s ? this.qualify(s, this.module) : undefined;
+      return !!q && q.startsWith('torch.nn') && (lastSegment(q) === 'Module' || lastSegment(q) === 'Sequential');
+    });
+  }
+
+  protected override fromWildcard(module: string, name: string): boolean {
+    return module.startsWith('torch.nn') && !!torchLayerClass(name);
+  }
+
+  protected override finish(): void {
+    for (const layers of this.sitesByCall.values()) {
+      if (layers.size > 1) for (const l of layers) l.init.shared = true;
+    }
+  }
+
+  // ---- calls of torch names ----
+
+  protected callPath(path: string, node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value | undefined {
+    if (!path.startsWith('torch')) return undefined;
+    const name = lastSegment(path);
+    if (path === 'torch.nn.Sequential') return this.sequential(node, args, env, model);
+    if (path === 'torch.nn.ModuleList') {
+      const first = args.positional[0] ? this.eval(args.positional[0], env, model) : undefined;
+      return first?.t === 'list' ? first : { t: 'list', items: [] };
+    }
+    if (path.startsWith('torch.nn.init.')) return this.initCall(name, node, args, env, model);
+    if ((path.startsWith('torch.nn.functional.') || path === `torch.${name}`) && TORCH_ACTIVATION_FUNCTIONS.has(name)) {
+      const info = this.activationFromName(name.replace(/_$/, ''), args, env, LEAKY_DEFAULT_ALPHA.pytorch);
+      if (info) return this.activationCall(info, node, args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN);
+    }
+    if (path.startsWith('torch.nn.functional.') && TORCH_NORM_FUNCTIONS.has(name)) {
+      const input = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
+      return input.t === 'tensor' ? { t: 'tensor', st: this.normalize(input.st) } : UNKNOWN;
+    }
+    if (path === 'torch.nn.functional.dropout') return args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
+    const cls = path.startsWith('torch.nn.') ? torchLayerClass(name) : undefined;
+    if (!cls) return undefined;
+    const op: LayerOp = { cls, className: name, call: node, args, env, applied: false };
+    if (cls.role === 'weighted') op.layer = this.makeLayer(op);
+    return { t: 'op', op };
+  }
+
+  private sequential(node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value {
+    const items: Value[] = [];
+    const first = args.positional[0];
+    if (first?.type === 'call' && /(^|\.)OrderedDict$/.test(first.childForFieldName('function')?.text ?? '')) {
+      // nn.Sequential(OrderedDict([('fc1', nn.Linear(...)), ('act', nn.ReLU())]))
+      const pairs = callArgs(first).positional[0];
+      const v = pairs ? this.eval(pairs, env, model) : UNKNOWN;
+      if (v.t === 'list') for (const p of v.items) if (p.t === 'list' && p.items[1]) items.push(p.items[1]);
+    } else {
+      for (const child of args.list?.namedChildren ?? []) {
+        if (!child || child.type === 'comment' || child.type === 'keyword_argument') continue;
+        if (child.type === 'list_splat') {
+          // nn.Sequential(*layers)
+          const inner = child.namedChildren[0];
+          const v = inner ? this.eval(inner, env, model) : UNKNOWN;
+          if (v.t === 'list') items.push(...v.items);
+        } else items.push(this.eval(child, env, model));
+      }
+    }
+    return { t: 'chain', items, name: assignedName(node), span: spanOf(node), applied: false };
+  }
+
+  // ---- initialization ----
+
+  /** `nn.init.kaiming_normal_(self.fc.weight, ...)`: the kernel of the layer it targets. */
+  private initCall(name: string, node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value {
+    const weightNode = args.keywords.get('tensor') ?? args.positional[0];
+    const target = weightNode ? this.eval(weightNode, env, model) : UNKNOWN;
+    if (target.t !== 'param' || !weightNode) return UNKNOWN;
+    const params = initializerParams('pytorch', name);
+    const spec = this.readInit(name, args.positional.slice(1), params, args.keywords, env);
+    this.setInit(target.op, spec, { call: node, weight: weightNode });
+    return UNKNOWN;
+  }
+
+  private readInit(name: string, positional: Node[], params: string[], keywords: Map<string, Node>, env: Env): InitSpec {
+    const values: InitArgs = {};
+    let unreadable = false;
+    const read = (key: string | undefined, n: Node) => {
+      if (!key || NEUTRAL_ARGS.has(key)) return;
+      const v = this.constOf(n, env);
+      if (v === undefined || Array.isArray(v)) unreadable = true;
+      else values[key] = v;
+    };
+    positional.forEach((n, i) => read(params[i], n));
+    for (const [k, n] of keywords) read(k === 'from' ? 'a' : k === 'to' ? 'b' : k, n);
+    // An argument we cannot evaluate (`std=config.init_std`) leaves the variance unknown.
+    if (unreadable) return unknownInitializer('pytorch', name);
+    return resolveInitializer('pytorch', name, values) ?? unknownInitializer('pytorch', name);
+  }
+
+  private setInit(op: LayerOp, spec: InitSpec, site: InitSite): void {
+    const layer = op.layer;
+    if (!layer) return;
+    layer.init = { spec, explicit: true, span: spanOf(site.call), shared: false };
+    this.siteOf.set(layer, site);
+    const set = this.sitesByCall.get(site.call.id) ?? new Set<Layer>();
+    set.add(layer);
+    this.sitesByCall.set(site.call.id, set);
+  }
+
+  protected override attribute(base: Value, attr: string): Value | undefined {
+    if (base.t === 'op' && attr === 'weight' && base.op.layer) return { t: 'param', op: base.op };
+    if (base.t === 'param' && attr === 'data') return base;
+    return undefined;
+  }
+
+  protected override callMethod(obj: Value, method: string, node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value | undefined {
+    if (obj.t === 'param' && TENSOR_INIT_METHODS[method]) {
+      const name = TENSOR_INIT_METHODS[method];
+      const spec = this.readInit(name, args.positional, initializerParams('pytorch', name), args.keywords, env);
+      const weight = node.childForFieldName('function')?.childForFieldName('object');
+      if (weight) this.setInit(obj.op, spec, { call: node, weight });
+      return UNKNOWN;
+    }
+    if (obj.t === 'tensor' && TORCH_ACTIVATION_FUNCTIONS.has(method)) {
+      const info = this.activationFromName(method.replace(/_$/, ''), args, env, LEAKY_DEFAULT_ALPHA.pytorch);
+      if (info) return this.activationCall(info, node, obj);
+    }
+    const isModule = obj.t === 'self' || obj.t === 'chain' || obj.t === 'op' || obj.t === 'list';
+    if (isModule && method === 'apply') {
+      this.applyFunction(obj, args.positional[0], env, model);
+      return obj;
+    }
+    if (isModule && (method === 'modules' || method === 'children')) {
+      const all = this.submodules(obj);
+      return { t: 'list', items: method === 'modules' ? all : all.filter((m) => m !== obj) };
+    }
+    if (isModule && method === 'named_modules') {
+      return { t: 'list', items: this.submodules(obj).map((m): Value => ({ t: 'list', items: [UNKNOWN, m] })) };
+    }
+    return undefined;
+  }
+
+  /** The module and everything below it, as `Module.modules()` yields them. */
+  private submodules(v: Value, out: Value[] = [], seen = new Set<unknown>()): Value[] {
+    const key = v.t === 'op' ? v.op : v.t === 'self' ? v.obj : v;
+    if (seen.has(key)) return out;
+    seen.add(key);
+    if (v.t === 'op' || v.t === 'self' || v.t === 'chain') out.push(v);
+    const children = v.t === 'self' ? [...v.obj.attrs.values()] : v.t === 'chain' || v.t === 'list' ? v.items : [];
+    for (const c of children) this.submodules(c, out, seen);
+    return out;
+  }
+
+  /** `module.apply(fn)`: fn runs on every submodule. */
+  private applyFunction(target: Value, fnNode: Node | undefined, env: Env, model: ModelBuilder): void {
+    if (!fnNode) return;
+    let def: Node | undefined;
+    let self: SelfObject | undefined;
+    if (fnNode.type === 'attribute' && fnNode.childForFieldName('object')?.text === 'self') {
+      const s = env.get('self');
+      const name = fnNode.childForFieldName('attribute')?.text;
+      if (s?.t === 'self' && s.obj.cls && name) {
+        def = this.method(s.obj.cls, name);
+        self = s.obj;
+      }
+    } else {
+      const f = this.eval(fnNode, env, model);
+      if (f.t === 'func') def = f.node;
+    }
+    if (!def) return;
+    this.recordInvoked(def);
+    for (const m of this.submodules(target)) this.invoke(def, self, [m], new Map(), model);
+  }
+
+  // ---- layers ----
+
+  private makeLayer(op: LayerOp): Layer {
+    const { cls, args } = op;
+    let fanIn: number | undefined;
+    let fanOut: number | undefined;
+    let receptiveField = 1;
+    if (cls.rank === undefined) {
+      fanIn = op.className === 'LazyLinear' ? undefined : this.intArg(op, 'in_features');
+      fanOut = this.intArg(op, 'out_features');
+    } else {
+      const inCh = this.intArg(op, 'in_channels');
+      const outCh = this.intArg(op, 'out_channels');
+      const groups = this.intArg(op, 'groups') ?? 1;
+      const kernel = this.tupleArg(op, 'kernel_size', cls.rank);
+      if (kernel) {
+        receptiveField = kernel.reduce((a, b) => a * b, 1);
+        // torch.nn.init._calculate_fan_in_and_fan_out: weight (out, in/groups, k...) for Conv,
+        // (in, out/groups, k...) for ConvTranspose; fan_in = size(1) x rf, fan_out = size(0) x rf.
+        const [size0, size1] = cls.transpose
+          ? [inCh, outCh !== undefined ? outCh / groups : undefined]
+          : [outCh, inCh !== undefined ? inCh / groups : undefined];
+        fanIn = size1 !== undefined ? size1 * receptiveField : undefined;
+        fanOut = size0 !== undefined ? size0 * receptiveField : undefined;
+      }
+    }
+    const positional = args.positional.map((p) => p.text).join(', ');
+    const label = `${op.className}(${positional})`;
+    const front = this;
+    const layer: Layer = {
+      kind: cls.rank === undefined ? 'dense' : cls.transpose ? 'conv_transpose' : 'conv',
+      label: label.length > 60 ? `${label.slice(0, 57)}...` : label,
+      span: spanOf(op.call),
+      fanIn, fanOut, receptiveField,
+      init: { spec: defaultInitializer('pytorch'), explicit: false, shared: false },
+      activation: { info: LINEAR },
+      normalized: false,
+      normalizedBefore: false,
+      rewrite(to: Recommendation): Fix | undefined {
+        if (layer.init.shared) return undefined;
+        const site = front.siteOf.get(layer);
+        if (site) return rewriteInitCall(front.style, site.call, site.weight, to);
+        return insertInitAfter(front.style, op.call, to);
+      },
+    };
+    return layer;
+  }
+
+  protected applyOp(op: LayerOp, st: TensorState): TensorState {
+    op.applied = true;
+    switch (op.cls.role) {
+      case 'weighted': {
+        this.close(st);
+        const layer = op.layer!;
+        layer.normalizedBefore = st.normSeen;
+        this.addLayer(st.model, layer);
+        return { model: st.model, normSeen: false, open: { layer, normed: false } };
+      }
+      case 'activation': {
+        const info = this.activationOfModule(op);
+        if (info) this.activate(st, { info, span: spanOf(op.call) });
+        else this.close(st);
+        return { ...st, open: undefined };
+      }
+      case 'norm':
+        return this.normalize(st);
+      case 'passthrough':
+        return st;
+      default:
+        this.close(st);
+        return { model: st.model, normSeen: false };
+    }
+  }
+
+  private normalize(st: TensorState): TensorState {
+    if (st.open) {
+      st.open.normed = true;
+      st.open.layer.normalized = true;
+    }
+    return { ...st, normSeen: true };
+  }
+
+  private activationOfModule(op: LayerOp): ActivationInfo | undefined {
+    if (op.className === 'LeakyReLU') {
+      const v = this.intOrFloat(op, 'negative_slope');
+      return activationInfo('leaky_relu', v ?? LEAKY_DEFAULT_ALPHA.pytorch);
+    }
+    return op.cls.activation ? lookupActivation(op.cls.activation) : undefined;
+  }
+
+  private intOrFloat(op: LayerOp, name: string): number | undefined {
+    const i = op.cls.params.indexOf(name);
+    const n = op.args.keywords.get(name) ?? (i >= 0 ? op.args.positional[i] : undefined);
+    const v = n ? this.constOf(n, op.env) : undefined;
+    return typeof v === 'number' ? v : undefined;
+  }
+}

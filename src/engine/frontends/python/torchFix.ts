@@ -1,0 +1,76 @@
+/**
+ * Quick fixes for PyTorch code: replace the `nn.init` call (or the `weight.data.normal_()` call)
+ * with the recommended one through the alias the file already imports, or, for a layer on the
+ * default initialization held in an attribute, add the init call on the line after it.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { Fix, Recommendation } from '../../ir';
+
+const CALL: Record<Recommendation, { fn: string; extra?: string; title: string }> = {
+  he_normal: { fn: 'kaiming_normal_', extra: 'relu', title: "Use kaiming_normal_(nonlinearity='relu')" },
+  glorot_uniform: { fn: 'xavier_uniform_', title: 'Use xavier_uniform_' },
+  lecun_normal: { fn: 'kaiming_normal_', extra: 'linear', title: "Use kaiming_normal_(nonlinearity='linear')" },
+};
+
+export interface TorchStyle {
+  text: string;
+  quote: "'" | '"';
+  /** Local name -> qualified name. */
+  aliases: Map<string, string>;
+}
+
+/** How this file can name `torch.nn.init.<fn>`: `init.fn`, `nn.init.fn`, `torch.nn.init.fn` or a bare imported `fn`. */
+export function initCallee(style: TorchStyle, fn: string): string | undefined {
+  let viaModule: string | undefined;
+  for (const [local, q] of style.aliases) {
+    if (q === `torch.nn.init.${fn}`) return local;
+    if (q === 'torch.nn.init') viaModule ??= `${local}.${fn}`;
+  }
+  if (viaModule) return viaModule;
+  for (const [local, q] of style.aliases) if (q === 'torch.nn') return `${local}.init.${fn}`;
+  for (const [local, q] of style.aliases) if (q === 'torch') return `${local}.nn.init.${fn}`;
+  return undefined;
+}
+
+function callText(style: TorchStyle, to: Recommendation, weight: string, callee?: string): string | undefined {
+  const c = CALL[to];
+  const fn = callee ?? initCallee(style, c.fn);
+  if (!fn) return undefined;
+  return c.extra ? `${fn}(${weight}, nonlinearity=${style.quote}${c.extra}${style.quote})` : `${fn}(${weight})`;
+}
+
+/**
+ * Replace an init call written for one layer. `call` is `nn.init.xavier_uniform_(w, ...)` or
+ * `w.data.normal_(...)`; `weight` is the node of the weight tensor it targets.
+ */
+export function rewriteInitCall(style: TorchStyle, call: Node, weight: Node, to: Recommendation): Fix | undefined {
+  const fnNode = call.childForFieldName('function');
+  let callee: string | undefined;
+  // Keep the module prefix the user wrote (`init.`, `nn.init.`, `torch.nn.init.`).
+  if (fnNode?.type === 'attribute' && fnNode.childForFieldName('object')?.text !== weight.text && !/\.data$/.test(fnNode.childForFieldName('object')?.text ?? '')) {
+    callee = `${fnNode.childForFieldName('object')!.text}.${CALL[to].fn}`;
+  }
+  const weightText = weight.text.replace(/\.data$/, '');
+  const newText = callText(style, to, weightText, callee);
+  if (!newText || newText === call.text) return undefined;
+  return { title: CALL[to].title, edits: [{ start: call.startIndex, end: call.endIndex, newText }] };
+}
+
+/** Add `nn.init.kaiming_normal_(self.fc.weight, ...)` on the line after `self.fc = nn.Linear(...)`. */
+export function insertInitAfter(style: TorchStyle, layerCall: Node, to: Recommendation): Fix | undefined {
+  const assignment = layerCall.parent;
+  if (assignment?.type !== 'assignment' || assignment.childForFieldName('right')?.id !== layerCall.id) return undefined;
+  const target = assignment.childForFieldName('left');
+  if (!target || (target.type !== 'identifier' && target.type !== 'attribute')) return undefined;
+  const statement = assignment.parent;
+  if (statement?.type !== 'expression_statement') return undefined;
+  const text = style.text;
+  const lineStart = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
+  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  // After the statement's own line ends (a trailing comment stays where it is).
+  const lineEnd = text.indexOf('\n', statement.endIndex);
+  const at = lineEnd < 0 ? text.length : lineEnd;
+  const call = callText(style, to, `${target.text}.weight`);
+  if (!call) return undefined;
+  return { title: CALL[to].title, edits: [{ start: at, end: at, newText: `\n${indent}${call}` }] };
+}
