@@ -51,6 +51,9 @@ await Promise.all([
 for (const [pkgName, file] of [
   ['web-tree-sitter', 'tree-sitter.wasm'],
   ['tree-sitter-python', 'tree-sitter-python.wasm'],
+  ['tree-sitter-javascript', 'tree-sitter-javascript.wasm'],
+  ['tree-sitter-typescript', 'tree-sitter-typescript.wasm'],
+  ['tree-sitter-typescript', 'tree-sitter-tsx.wasm'],
 ]) {
   copyFileSync(require.resolve(`${pkgName}/${file}`), join(dist, file));
 }

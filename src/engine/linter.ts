@@ -7,6 +7,8 @@ import type { FrontEndResult, Model, Span } from './ir';
 import { Parsers } from './parser';
 import { KerasFrontEnd } from './frontends/python/keras';
 import { TorchFrontEnd } from './frontends/python/torch';
+import { analyzeTfjs } from './frontends/js/tfjs';
+import { analyzeKerasConfig } from './frontends/json/kerasConfig';
 import { judgeModel, ruleMeta, type RawFinding, type RuleCode, type Severity } from './rules';
 import { parseSettings, ruleLevel, type Settings } from './settings';
 import { isSuppressed, readSuppressions } from './suppression';
@@ -58,7 +60,7 @@ export function languageOf(fileName: string): LanguageId | undefined {
   switch (ext) {
     case '.py': case '.pyi': return 'python';
     case '.ipynb': return 'notebook';
-    case '.js': case '.mjs': case '.cjs': case '.ts': case '.mts': case '.cts': return 'javascript';
+    case '.js': case '.mjs': case '.cjs': case '.jsx': case '.ts': case '.mts': case '.cts': case '.tsx': return 'javascript';
     case '.json': return 'json';
     default: return undefined;
   }
@@ -101,21 +103,18 @@ class EngineLinter implements Linter {
   analyze(text: string, fileName: string): Analysis {
     const empty = (extra: Partial<Analysis>): Analysis => ({ file: fileName, findings: [], models: [], errors: [], ...extra });
     const language = languageOf(fileName);
-    if (language !== 'python') return empty({ skipped: language ? `no ${language} front end yet` : 'not a model file' });
+    if (!language || language === 'notebook') return empty({ skipped: language ? `no ${language} front end yet` : 'not a model file' });
     if (text.length > this.settings.maxFileSize) {
       return empty({ skipped: `${fileName} is ${mb(text.length)}, above maxFileSize (${mb(this.settings.maxFileSize)}): not linted` });
     }
-    let result: FrontEndResult;
+    let result: FrontEndResult | undefined;
     try {
-      const tree = this.parsers.parse('python', text, fileName);
-      // A file may use both (a Keras port of a PyTorch model): each front end judges its own.
-      const keras = new KerasFrontEnd(tree, text).run();
-      const torch = new TorchFrontEnd(tree, text).run();
-      result = { models: [...keras.models, ...torch.models], errors: [...new Set([...keras.errors, ...torch.errors])] };
+      result = this.frontEnd(language, text, fileName);
     } catch (err) {
       // A bug of ours must not cost the user the rest of the run: report it as this file's error.
       return empty({ errors: [`initlint could not analyze this file: ${(err as Error).message}`] });
     }
+    if (!result) return empty({ skipped: 'no model in this file' });
     const lines = new LineIndex(text);
     const suppressions = readSuppressions(text);
     const seen = new Set<string>();
@@ -135,6 +134,35 @@ class EngineLinter implements Linter {
     findings.sort((a, b) => a.start - b.start || a.code.localeCompare(b.code));
     return { file: fileName, findings, models: result.models, errors: result.errors };
   }
+
+  /**
+   * The front ends a file goes through. A cheap text test first: a file that never names a
+   * framework is not parsed at all (most files of a workspace scan).
+   */
+  private frontEnd(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string): FrontEndResult | undefined {
+    switch (language) {
+      case 'python': {
+        if (!/\b(?:keras|torch|tensorflow|tf_keras)\b/.test(text)) return undefined;
+        const tree = this.parsers.parse('python', text, fileName);
+        // A file may use both (a Keras port of a PyTorch model): each front end judges its own.
+        const keras = new KerasFrontEnd(tree, text).run();
+        const torch = new TorchFrontEnd(tree, text).run();
+        return { models: [...keras.models, ...torch.models], errors: [...new Set([...keras.errors, ...torch.errors])] };
+      }
+      case 'javascript': {
+        if (!text.includes('@tensorflow/tfjs')) return undefined;
+        return analyzeTfjs(this.parsers.parse(grammarFor(fileName), text, fileName), text);
+      }
+      case 'json':
+        return analyzeKerasConfig(text);
+    }
+  }
+}
+
+function grammarFor(fileName: string): 'javascript' | 'typescript' | 'tsx' {
+  const ext = fileName.slice(fileName.lastIndexOf('.')).toLowerCase();
+  if (ext === '.tsx') return 'tsx';
+  return ext === '.ts' || ext === '.mts' || ext === '.cts' ? 'typescript' : 'javascript';
 }
 
 function mb(n: number): string {

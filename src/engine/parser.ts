@@ -6,10 +6,13 @@ import { Language, Parser, type Tree } from 'web-tree-sitter';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type GrammarName = 'python';
+export type GrammarName = 'python' | 'javascript' | 'typescript' | 'tsx';
 
 const GRAMMAR_FILES: Record<GrammarName, { pkg: string; file: string }> = {
   python: { pkg: 'tree-sitter-python', file: 'tree-sitter-python.wasm' },
+  javascript: { pkg: 'tree-sitter-javascript', file: 'tree-sitter-javascript.wasm' },
+  typescript: { pkg: 'tree-sitter-typescript', file: 'tree-sitter-typescript.wasm' },
+  tsx: { pkg: 'tree-sitter-typescript', file: 'tree-sitter-tsx.wasm' },
 };
 
 /**
@@ -31,7 +34,7 @@ export class Parsers {
 
   private constructor() {}
 
-  static async load(wasmDir?: string, grammars: GrammarName[] = ['python']): Promise<Parsers> {
+  static async load(wasmDir?: string, grammars: GrammarName[] = ['python', 'javascript', 'typescript', 'tsx']): Promise<Parsers> {
     await Parser.init({ locateFile: (name: string) => locate(name, 'web-tree-sitter', wasmDir) });
     const out = new Parsers();
     for (const g of grammars) {
