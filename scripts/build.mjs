@@ -32,6 +32,8 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   plugins: [forbidVscodeInEngine],
+  // jsonc-parser's UMD build requires its modules dynamically, which a bundle cannot follow.
+  mainFields: ['module', 'main'],
   // The CommonJS build of web-tree-sitter: its ESM build needs import.meta.url, empty in a CJS bundle.
   alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
 };

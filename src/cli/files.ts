@@ -1,7 +1,8 @@
 /** Reading sources safely (size, binary, encoding) and writing fixes atomically. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Analysis } from '../engine/linter';
+import type { Analysis, FindingEdit } from '../engine/linter';
+import { editCells, writeCells } from '../engine/notebook';
 import { applyEdits } from '../engine/edits';
 
 export type Source =
@@ -40,11 +41,13 @@ export function readSource(abs: string, maxFileSize: number): Source {
  * rounds: each round removes findings, and a fix never re-creates one).
  */
 export function fixText(text: string, first: Analysis, analyze: (t: string) => Analysis): { text: string; applied: number } {
+  // A notebook's findings are in its joined code: edits go to the cells they are in.
+  const apply = (t: string, a: Analysis, edits: FindingEdit[]) => (a.notebook ? writeCells(t, a.notebook, editCells(a.notebook, edits)) : applyEdits(t, edits));
   let current = text;
   let analysis = first;
   let applied = 0;
   for (let round = 0; round < 5; round++) {
-    const edits = [];
+    const edits: FindingEdit[] = [];
     let taken = 0;
     let lastStart = Infinity;
     // Non-overlapping edits only, from the end: an overlapping one waits for the next round.
@@ -58,7 +61,7 @@ export function fixText(text: string, first: Analysis, analyze: (t: string) => A
       taken++;
     }
     if (taken === 0) break;
-    const next = applyEdits(current, edits);
+    const next = apply(current, analysis, edits);
     if (next === current) break;
     current = next;
     applied += taken;

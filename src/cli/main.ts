@@ -177,6 +177,11 @@ function summarize(err: NodeJS.WritableStream, r: Output, fix: boolean): void {
 export { applyEdits };
 
 if (require.main === module) {
+  // `initlint . | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   }, (e: Error) => {

@@ -13,6 +13,7 @@ import { judgeModel, ruleMeta, type RawFinding, type RuleCode, type Severity } f
 import { parseSettings, ruleLevel, type Settings } from './settings';
 import { isSuppressed, readSuppressions } from './suppression';
 import { LineIndex } from './text';
+import { cellAt, readNotebook, type NotebookDoc } from './notebook';
 
 export interface Position {
   line: number;
@@ -37,6 +38,8 @@ export interface Finding extends Position {
   model: string;
   layer: string;
   fix?: { title: string; edits: FindingEdit[] };
+  /** Notebooks: index of the cell the finding is in (lines count across the joined code cells). */
+  cell?: number;
   /** UTF-16 offsets of the finding's range. */
   start: number;
   end: number;
@@ -51,6 +54,8 @@ export interface Analysis {
   errors: string[];
   /** Why the file was not linted, when it was not. */
   skipped?: string;
+  /** Notebooks: the code cells; finding offsets are into their joined code. */
+  notebook?: NotebookDoc;
 }
 
 export type LanguageId = 'python' | 'notebook' | 'javascript' | 'json';
@@ -103,10 +108,22 @@ class EngineLinter implements Linter {
   analyze(text: string, fileName: string): Analysis {
     const empty = (extra: Partial<Analysis>): Analysis => ({ file: fileName, findings: [], models: [], errors: [], ...extra });
     const language = languageOf(fileName);
-    if (!language || language === 'notebook') return empty({ skipped: language ? `no ${language} front end yet` : 'not a model file' });
+    if (!language) return empty({ skipped: 'not a model file' });
     if (text.length > this.settings.maxFileSize) {
       return empty({ skipped: `${fileName} is ${mb(text.length)}, above maxFileSize (${mb(this.settings.maxFileSize)}): not linted` });
     }
+    if (language === 'notebook') {
+      const doc = readNotebook(text);
+      if ('error' in doc) return empty({ errors: [doc.error] });
+      const analysis = this.analyzeCode('python', doc.code, fileName);
+      for (const f of analysis.findings) f.cell = cellAt(doc, f.start)?.index;
+      return { ...analysis, notebook: doc };
+    }
+    return this.analyzeCode(language, text, fileName);
+  }
+
+  private analyzeCode(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string): Analysis {
+    const empty = (extra: Partial<Analysis>): Analysis => ({ file: fileName, findings: [], models: [], errors: [], ...extra });
     let result: FrontEndResult | undefined;
     try {
       result = this.frontEnd(language, text, fileName);

@@ -1,0 +1,63 @@
+/**
+ * Notebooks: code cells joined in order are one program; findings carry their cell; fixes
+ * rewrite only the cell sources they must and keep every other byte of the file.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURES, ROOT, getLinter, readFixture } from './helpers';
+import { editCells, readNotebook, writeCells } from '../../src/engine/notebook';
+
+describe('notebooks', () => {
+  test('imports in cell 0 and a constant in cell 2 serve the model in cell 3', async () => {
+    const linter = await getLinter();
+    const a = linter.analyze(readFixture('notebooks/mnist.ipynb'), 'mnist.ipynb');
+    assert.deepEqual(a.findings.map((f) => [f.code, f.cell, f.line, f.layer]), [['IL001', 3, 7, 'Dense(256)']]);
+    assert.equal(a.models[0].layers[0].fanIn, 784);
+  });
+
+  test('a notebook whose JSON is broken is an error for that file, not a crash', async () => {
+    const linter = await getLinter();
+    const a = linter.analyze(readFixture('notebooks/broken.ipynb'), 'broken.ipynb');
+    assert.match(a.errors[0], /not a valid notebook/);
+    assert.deepEqual(a.findings, []);
+    assert.match((linter.analyze('{"cells": 3}', 'x.ipynb')).errors[0], /no "cells" array/);
+  });
+
+  test('editing a cell rewrites only its source value, in the nbformat line layout', () => {
+    const text = readFixture('notebooks/mnist.ipynb');
+    const doc = readNotebook(text);
+    assert.ok(!('error' in doc));
+    const cell = doc.cells.find((c) => c.index === 3)!;
+    const at = cell.codeStart + cell.source.indexOf('"relu", input_shape');
+    const out = writeCells(text, doc, editCells(doc, [{ start: at, end: at + 6, newText: '"gelu"' }]));
+    const before = JSON.parse(text);
+    const after = JSON.parse(out);
+    assert.equal(after.cells[3].source[1], '    layers.Dense(256, activation="gelu", input_shape=(INPUT,)),\n');
+    after.cells[3].source[1] = before.cells[3].source[1];
+    assert.deepEqual(after, before, 'nothing else changed');
+    const s = text.indexOf('"model = keras.Sequential');
+    assert.equal(out.slice(0, s), text.slice(0, s), 'bytes before the edited source are identical');
+    const tail = text.slice(text.indexOf('"metadata": {\n  "kernelspec"'));
+    assert.ok(out.endsWith(tail), 'bytes after it are identical');
+  });
+
+  test('initlint --fix on a notebook: the fix lands in its cell, outputs and metadata stay', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-nb-'));
+    const file = path.join(dir, 'mnist.ipynb');
+    const original = fs.readFileSync(path.join(FIXTURES, 'notebooks', 'mnist.ipynb'), 'utf8');
+    fs.writeFileSync(file, original);
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), '--fix', '--format', 'json', dir], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).findings, []);
+    const fixed = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const before = JSON.parse(original);
+    assert.equal(fixed.cells[3].source[1], '    layers.Dense(256, activation="relu", input_shape=(INPUT,), kernel_initializer="he_normal"),\n');
+    assert.deepEqual(fixed.cells[3].outputs, before.cells[3].outputs);
+    assert.deepEqual(fixed.metadata, before.metadata);
+    assert.deepEqual(fixed.cells.slice(0, 3), before.cells.slice(0, 3));
+  });
+});
