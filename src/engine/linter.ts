@@ -7,6 +7,7 @@ import type { FrontEndResult, Model, Span } from './ir';
 import { Parsers } from './parser';
 import { KerasFrontEnd } from './frontends/python/keras';
 import { TorchFrontEnd } from './frontends/python/torch';
+import { FlaxFrontEnd } from './frontends/python/flax';
 import { analyzeTfjs } from './frontends/js/tfjs';
 import { analyzeKerasConfig } from './frontends/json/kerasConfig';
 import { judgeModel, ruleMeta, type RawFinding, type RuleCode, type Severity } from './rules';
@@ -159,12 +160,11 @@ class EngineLinter implements Linter {
   private frontEnd(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string): FrontEndResult | undefined {
     switch (language) {
       case 'python': {
-        if (!/\b(?:keras|torch|tensorflow|tf_keras)\b/.test(text)) return undefined;
+        if (!/\b(?:keras|torch|tensorflow|tf_keras|flax)\b/.test(text)) return undefined;
         const tree = this.parsers.parse('python', text, fileName);
-        // A file may use both (a Keras port of a PyTorch model): each front end judges its own.
-        const keras = new KerasFrontEnd(tree, text).run();
-        const torch = new TorchFrontEnd(tree, text).run();
-        return { models: [...keras.models, ...torch.models], errors: [...new Set([...keras.errors, ...torch.errors])] };
+        // A file may use several (a Keras port of a PyTorch model): each front end judges its own.
+        const results = [KerasFrontEnd, TorchFrontEnd, FlaxFrontEnd].map((F) => new F(tree, text).run());
+        return { models: results.flatMap((r) => r.models), errors: [...new Set(results.flatMap((r) => r.errors))] };
       }
       case 'javascript': {
         if (!text.includes('@tensorflow/tfjs')) return undefined;

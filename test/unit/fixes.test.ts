@@ -12,7 +12,7 @@ import { fixtureFiles, getLinter, python, readFixture } from './helpers';
 const multiset = (fs: Finding[]) => fs.filter((f) => f.code !== 'IL007').map((f) => `${f.code} ${f.model} ${f.layer}`).sort();
 
 describe('every quick fix of every fixture', () => {
-  for (const file of [...fixtureFiles('keras'), ...fixtureFiles('pytorch')]) {
+  for (const file of [...fixtureFiles('keras'), ...fixtureFiles('pytorch'), ...fixtureFiles('flax')]) {
     test(file, async () => {
       const linter = await getLinter();
       const parser = await python();
@@ -169,5 +169,18 @@ describe('PyTorch fixes', () => {
     const [f] = linter.lint(text, 'noimport.py');
     assert.equal(f.code, 'IL006');
     assert.equal(f.fix, undefined);
+  });
+});
+
+describe('Flax fixes', () => {
+  test('kernel_init keeps the module path the user wrote', async () => {
+    const text = readFixture('flax/linen.py');
+    assert.match(await fixOf(text, 24), /nn\.Dense\(64, kernel_init=jax\.nn\.initializers\.glorot_uniform\(\)\)/);
+  });
+
+  test('a defaulted layer gets kernel_init through its own module alias', async () => {
+    const text = 'import flax.linen as nn\n\nclass M(nn.Module):\n    @nn.compact\n    def __call__(self, x):\n        return nn.selu(nn.Dense(8, use_bias=False)(nn.selu(nn.Dense(8, kernel_init=nn.initializers.he_normal())(x))))\n';
+    const fixed = await fixOf(text, 6);
+    assert.match(fixed, /nn\.Dense\(8, kernel_init=nn\.initializers\.lecun_normal\(\)\)/);
   });
 });

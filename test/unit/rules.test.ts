@@ -7,8 +7,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expectations, fixtureFiles, getLinter, readFixture } from './helpers';
 
-describe('Keras and PyTorch fixtures: findings exactly where marked', () => {
-  for (const file of [...fixtureFiles('keras'), ...fixtureFiles('pytorch')]) {
+describe('Keras, PyTorch and Flax fixtures: findings exactly where marked', () => {
+  for (const file of [...fixtureFiles('keras'), ...fixtureFiles('pytorch'), ...fixtureFiles('flax')]) {
     test(file, async () => {
       const linter = await getLinter();
       const text = readFixture(file);

@@ -309,9 +309,27 @@ export abstract class PythonInterpreter {
     return undefined;
   }
 
+  /**
+   * Build an instance: class-level fields (dataclass style, as Flax modules declare them) with
+   * constructor keywords over their defaults, then `__init__`, then Flax's `setup`.
+   */
   protected construct(obj: SelfObject, pos: Value[], kw: Map<string, Value>): void {
-    const init = obj.cls ? this.method(obj.cls, '__init__') : undefined;
+    const cls = obj.cls;
+    if (!cls) return;
+    const fields: string[] = [];
+    for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
+      const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+      const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : undefined;
+      if (!assign || left?.type !== 'identifier') continue;
+      fields.push(left.text);
+      const right = assign.childForFieldName('right');
+      obj.attrs.set(left.text, kw.get(left.text) ?? (right ? this.eval(right, this.module, obj.model) : UNKNOWN));
+    }
+    const init = this.method(cls, '__init__');
     if (init) this.invoke(init, obj, pos, kw, obj.model);
+    else fields.forEach((f, i) => { if (pos[i] && !kw.has(f)) obj.attrs.set(f, pos[i]); });
+    const setup = this.method(cls, 'setup');
+    if (setup) this.invoke(setup, obj, [], new Map(), obj.model);
   }
 
   /** Layers made in __init__ but never applied in call: still judged, with what is known. */
@@ -570,6 +588,10 @@ export abstract class PythonInterpreter {
         const v = base ? this.eval(base, env, model) : UNKNOWN;
         const i = index ? this.constOf(index, env) : undefined;
         if ((v.t === 'list' || v.t === 'chain') && typeof i === 'number' && Number.isInteger(i)) return v.items.at(i) ?? UNKNOWN;
+        if (v.t === 'const' && Array.isArray(v.v) && typeof i === 'number' && Number.isInteger(i)) {
+          const item = v.v.at(i);
+          return item === undefined ? UNKNOWN : { t: 'const', v: item };
+        }
         return v.t === 'tensor' ? { t: 'tensor', st: { model: v.st.model, normSeen: v.st.normSeen } } : UNKNOWN;
       }
       case 'keyword_argument': {
@@ -665,6 +687,11 @@ export abstract class PythonInterpreter {
           out.push(v);
         }
         return out;
+      }
+      case 'attribute': case 'subscript': {
+        // `self.features[0]`: a field holding a constant.
+        const v = this.eval(node, env, this.scratch());
+        return v.t === 'const' ? v.v : undefined;
       }
       case 'call': {
         // math.sqrt(5) and int(...) appear in initializer arguments.

@@ -102,17 +102,21 @@ function commaOutsideComments(between: string): number {
 }
 
 /** Insert `kernel_initializer=...` into a layer constructor that has none. */
-export function insertKeyword(style: PythonStyle, call: Node, to: Recommendation, keyword = 'kernel_initializer'): Fix | undefined {
+export function insertKeyword(style: PythonStyle, call: Node, to: Recommendation): Fix | undefined {
+  return insertArgument(style, call, `kernel_initializer=${stringLiteral(style, to)}`, titleFor(to));
+}
+
+/** Insert a keyword argument (`name=value`, already written) as the call's last argument. */
+export function insertArgument(style: Pick<PythonStyle, 'text'>, call: Node, value: string, title: string): Fix | undefined {
   const args = callArgs(call);
   const list = args.list;
   if (!list || list.type !== 'argument_list' || args.splat) return undefined;
-  const value = `${keyword}=${stringLiteral(style, to)}`;
   const named = list.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
   const close = list.lastChild;
   if (!close || close.type !== ')') return undefined;
   const text = style.text;
   if (named.length === 0) {
-    return { title: titleFor(to), edits: [{ start: close.startIndex, end: close.startIndex, newText: value }] };
+    return { title, edits: [{ start: close.startIndex, end: close.startIndex, newText: value }] };
   }
   const last = named[named.length - 1];
   const commaAt = commaOutsideComments(text.slice(last.endIndex, close.startIndex));
@@ -126,5 +130,5 @@ export function insertKeyword(style: PythonStyle, call: Node, to: Recommendation
   } else {
     edit = { start: last.endIndex, end: last.endIndex, newText: multiline ? `,\n${indent}${value}` : `, ${value}` };
   }
-  return { title: titleFor(to), edits: [edit] };
+  return { title, edits: [edit] };
 }

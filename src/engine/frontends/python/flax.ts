@@ -1,0 +1,179 @@
+/**
+ * The Flax front end (linen and nnx). Layers default to lecun_normal; activations are the
+ * functions applied in `__call__` (`nn.relu(x)`); `kernel_init=` takes a jax.nn initializer.
+ * linen infers fan_in at run time, so it is usually unknown here and only the family rules
+ * apply; nnx layers name their input size (`nnx.Linear(784, 256, rngs=rngs)`).
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Fix, Layer, Recommendation } from '../../ir';
+import { LEAKY_DEFAULT_ALPHA, LINEAR } from '../../activations';
+import { defaultInitializer, initializerParams, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
+import { lastSegment } from './names';
+import { insertArgument } from './kerasFix';
+import { callArgs, spanOf, type CallArgs } from './syntax';
+import { PythonInterpreter, UNKNOWN, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value } from './interpreter';
+
+const TABLE = new Map<string, LayerClass>([
+  ['Dense', { role: 'weighted', params: ['features'] }],
+  ['Linear', { role: 'weighted', params: ['in_features', 'out_features'] }],
+  ['Conv', { role: 'weighted', rank: 0, params: ['features', 'kernel_size'] }],
+  ['ConvTranspose', { role: 'weighted', rank: 0, transpose: true, params: ['features', 'kernel_size'] }],
+  ['BatchNorm', { role: 'norm', params: [] }],
+  ['LayerNorm', { role: 'norm', params: [] }],
+  ['GroupNorm', { role: 'norm', params: [] }],
+  ['RMSNorm', { role: 'norm', params: [] }],
+  ['Dropout', { role: 'passthrough', params: [] }],
+  ['Embed', { role: 'unjudged', params: [] }],
+  ['DenseGeneral', { role: 'unjudged', params: [] }],
+  ['MultiHeadDotProductAttention', { role: 'unjudged', params: [] }],
+  ['MultiHeadAttention', { role: 'unjudged', params: [] }],
+  ['LSTMCell', { role: 'unjudged', params: [] }],
+  ['GRUCell', { role: 'unjudged', params: [] }],
+]);
+/** nnx spells its layers with input sizes first. */
+const NNX_PARAMS: Record<string, string[]> = {
+  Linear: ['in_features', 'out_features'],
+  Conv: ['in_features', 'out_features', 'kernel_size'],
+  ConvTranspose: ['in_features', 'out_features', 'kernel_size'],
+};
+
+const REC_NAME: Record<Recommendation, string> = { he_normal: 'he_normal', glorot_uniform: 'glorot_uniform', lecun_normal: 'lecun_normal' };
+
+function isFlaxModule(path: string): boolean {
+  return path.startsWith('flax.linen') || path.startsWith('flax.nnx');
+}
+
+function isInitializerPath(path: string): boolean {
+  return /^(flax\.(linen|nnx)|jax\.nn)\.initializers\./.test(path);
+}
+
+export class FlaxFrontEnd extends PythonInterpreter {
+  protected readonly framework = 'flax' as const;
+  protected readonly forwardMethods = ['__call__'] as const;
+
+  constructor(tree: Tree, text: string) {
+    super(tree, text);
+  }
+
+  protected applies(): boolean {
+    for (const p of this.imports.aliases.values()) if (p === 'flax' || isFlaxModule(p)) return true;
+    return false;
+  }
+
+  protected isModelClass(cls: Node): boolean {
+    return !!cls.childForFieldName('superclasses')?.namedChildren.some((s) => {
+      const q = s ? this.qualify(s, this.module) : undefined;
+      return !!q && isFlaxModule(q) && lastSegment(q) === 'Module';
+    });
+  }
+
+  protected callPath(path: string, node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value | undefined {
+    const name = lastSegment(path);
+    if (isInitializerPath(path)) return { t: 'init', node, env };
+    const isActivationModule = isFlaxModule(path) || path.startsWith('jax.nn') || path.startsWith('jax.numpy');
+    if (isActivationModule && !TABLE.has(name)) {
+      const info = this.activationFromName(name, args, env, LEAKY_DEFAULT_ALPHA.flax);
+      if (info) return this.activationCall(info, node, args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN);
+      return undefined;
+    }
+    const base = TABLE.get(name);
+    if (!base || !isFlaxModule(path)) return undefined;
+    const nnx = path.startsWith('flax.nnx');
+    const cls: LayerClass = nnx && NNX_PARAMS[name] ? { ...base, params: NNX_PARAMS[name] } : base;
+    const op: LayerOp = { cls, className: name, call: node, args, env, applied: false };
+    if (cls.role === 'weighted') op.layer = this.makeLayer(op, nnx);
+    return { t: 'op', op };
+  }
+
+  private makeLayer(op: LayerOp, nnx: boolean): Layer {
+    const { cls, args, env, call } = op;
+    const units = this.intArg(op, nnx ? 'out_features' : 'features');
+    const inputs = nnx ? this.intArg(op, 'in_features') : undefined;
+    const kernelNode = args.keywords.get('kernel_size') ?? args.positional[cls.params.indexOf('kernel_size')];
+    const k = kernelNode ? this.constOf(kernelNode, env) : undefined;
+    const kernel = typeof k === 'number' ? [k] : Array.isArray(k) && k.every((x) => typeof x === 'number') ? (k as number[]) : undefined;
+    const rf = cls.rank === undefined ? 1 : kernel?.reduce((a, b) => a * b, 1);
+    const fans = (a?: number) => (a !== undefined && rf !== undefined ? a * rf : undefined);
+    // jax variance_scaling reads fans from the kernel shape (k..., in, out); transposed convs alike.
+    const fanIn = fans(inputs);
+    const fanOut = fans(units);
+    const initNode = args.keywords.get('kernel_init');
+    const spec = initNode ? this.readInit(initNode, env) : defaultInitializer('flax');
+    const calleeObject = call.childForFieldName('function')?.childForFieldName('object')?.text;
+    const label = `${op.className}(${args.positional.map((p) => p.text).join(', ')})`;
+    const text = this.text;
+    return {
+      kind: cls.rank === undefined ? 'dense' : cls.transpose ? 'conv_transpose' : 'conv',
+      label: label.length > 60 ? `${label.slice(0, 57)}...` : label,
+      span: spanOf(call),
+      fanIn, fanOut, receptiveField: rf ?? 1,
+      init: initNode ? { spec, explicit: true, span: spanOf(initNode), shared: false } : { spec, explicit: false, shared: false },
+      activation: { info: LINEAR },
+      normalized: false,
+      normalizedBefore: false,
+      rewrite(to: Recommendation): Fix | undefined {
+        const title = `Use ${REC_NAME[to]}`;
+        if (initNode) {
+          // Keep the module path the user wrote: `nn.initializers.`, `jax.nn.initializers.`.
+          const fn = initNode.type === 'call' ? initNode.childForFieldName('function') : initNode;
+          const prefix = fn?.type === 'attribute' ? fn.childForFieldName('object')?.text : undefined;
+          if (!prefix) return undefined;
+          const newText = `${prefix}.${REC_NAME[to]}()`;
+          return newText === initNode.text ? undefined : { title, edits: [{ start: initNode.startIndex, end: initNode.endIndex, newText }] };
+        }
+        if (!calleeObject) return undefined;
+        return insertArgument({ text }, call, `kernel_init=${calleeObject}.initializers.${REC_NAME[to]}()`, title);
+      },
+    };
+  }
+
+  /** `nn.initializers.he_normal()`, `jax.nn.initializers.normal(stddev=0.02)`, `nn.initializers.zeros`. */
+  private readInit(node: Node, env: Env): InitSpec {
+    const v = this.eval(node, env, this.scratch());
+    const call = v.t === 'init' ? v.node : undefined;
+    const fn = call ? call.childForFieldName('function') : node;
+    const q = fn ? this.qualify(fn, env) : undefined;
+    if (!q || !isInitializerPath(q)) return unknownInitializer('flax', node.text);
+    const name = lastSegment(q);
+    const values: InitArgs = {};
+    let unreadable = false;
+    if (call) {
+      const args = callArgs(call);
+      const params = initializerParams('flax', name);
+      const read = (key: string | undefined, n: Node) => {
+        if (!key || key === 'dtype' || key === 'in_axis' || key === 'out_axis' || key === 'batch_axis') return;
+        const c = this.constOf(n, env);
+        if (c === undefined || Array.isArray(c)) unreadable = true;
+        else values[key] = c;
+      };
+      args.positional.forEach((p, i) => read(params[i], p));
+      for (const [k, n] of args.keywords) read(k, n);
+    }
+    if (unreadable) return unknownInitializer('flax', name);
+    return resolveInitializer('flax', name, values) ?? unknownInitializer('flax', name);
+  }
+
+  protected applyOp(op: LayerOp, st: TensorState): TensorState {
+    op.applied = true;
+    switch (op.cls.role) {
+      case 'weighted': {
+        this.close(st);
+        const layer = op.layer!;
+        layer.normalizedBefore = st.normSeen;
+        this.addLayer(st.model, layer);
+        return { model: st.model, normSeen: false, open: { layer, normed: false } };
+      }
+      case 'norm':
+        if (st.open) {
+          st.open.normed = true;
+          st.open.layer.normalized = true;
+        }
+        return { ...st, normSeen: true };
+      case 'passthrough':
+        return st;
+      default:
+        this.close(st);
+        return { model: st.model, normSeen: false };
+    }
+  }
+}
