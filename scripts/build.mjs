@@ -41,6 +41,7 @@ const common = {
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 await Promise.all([
   esbuild.build({ ...common, entryPoints: [join(root, 'src/engine/index.ts')], outfile: join(dist, 'engine.js') }),
+  esbuild.build({ ...common, entryPoints: [join(root, 'src/extension/extension.ts')], outfile: join(dist, 'extension.js') }),
   esbuild.build({
     ...common,
     entryPoints: [join(root, 'src/cli/main.ts')],
@@ -49,6 +50,15 @@ await Promise.all([
     define: { INITLINT_VERSION: JSON.stringify(pkg.version) },
   }),
 ]);
+
+// The integration suite runs inside VS Code's extension host: bundled like the extension,
+// with mocha resolved at run time from node_modules.
+await esbuild.build({
+  ...common,
+  entryPoints: [join(root, 'test/integration/index.ts'), join(root, 'test/integration/extension.test.ts')],
+  outdir: join(root, 'dist-test', 'integration'),
+  external: ['vscode', 'mocha'],
+});
 
 for (const [pkgName, file] of [
   ['web-tree-sitter', 'tree-sitter.wasm'],
@@ -59,4 +69,4 @@ for (const [pkgName, file] of [
 ]) {
   copyFileSync(require.resolve(`${pkgName}/${file}`), join(dist, file));
 }
-console.log('built dist/engine.js, dist/cli.js');
+console.log('built dist/engine.js, dist/cli.js, dist/extension.js');

@@ -11,3 +11,6 @@ export { lookupActivation } from './activations';
 export { layerGain, scaleRatio } from './variance';
 export type { Model, Layer } from './ir';
 export { ruleDocUrl, RULES_DOC_URL } from "./docs";
+export { explainLayer, explanationMarkdown } from './explain';
+export type { LayerExplanation } from './explain';
+export { readNotebook } from './notebook';

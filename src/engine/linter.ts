@@ -44,7 +44,7 @@ export interface Finding extends Position {
   /** UTF-16 offsets of the finding's range. */
   start: number;
   end: number;
-  related: Array<Position & { message: string }>;
+  related: Array<Position & { message: string; start: number; end: number }>;
 }
 
 export interface Analysis {
@@ -203,7 +203,7 @@ function toFinding(raw: RawFinding, severity: Severity, file: string, lines: Lin
     layer: raw.layer,
     start: raw.span.start,
     end: raw.span.end,
-    related: raw.related.map((r) => ({ ...toPosition(lines, r.span), message: r.message })),
+    related: raw.related.map((r) => ({ ...toPosition(lines, r.span), message: r.message, start: r.span.start, end: r.span.end })),
   };
   if (raw.fix) {
     finding.fix = {

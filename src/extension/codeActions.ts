@@ -1,0 +1,104 @@
+/**
+ * Code actions: the rule's fix (preferred), fix all in the file (also as `source.fixAll.initlint`
+ * for `editor.codeActionsOnSave`), a suppression comment for the line, and the rule's docs.
+ * The engine's edits become one WorkspaceEdit: one undo step.
+ */
+import * as vscode from 'vscode';
+import type { Finding } from '../engine/linter';
+import type { RuleCode } from '../engine/rules';
+import { ruleDocUrl } from '../engine/docs';
+import { suppressionComment } from '../engine/suppression';
+import { rangeOf, type FileResult, type LintService } from './lintService';
+
+export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('initlint');
+
+/** The finding a diagnostic shows: same code, same range. */
+export function findingFor(result: FileResult, uri: vscode.Uri, diagnostic: vscode.Diagnostic): Finding | undefined {
+  const code = typeof diagnostic.code === 'object' ? diagnostic.code.value : diagnostic.code;
+  return result.analysis.findings.find((f) => {
+    if (f.code !== code) return false;
+    const where = rangeOf(result.segments, f.start, f.end);
+    return !!where && where.uri.toString() === uri.toString() && where.range.isEqual(diagnostic.range);
+  });
+}
+
+export function editFor(result: FileResult, findings: Finding[]): vscode.WorkspaceEdit | undefined {
+  const edit = new vscode.WorkspaceEdit();
+  let count = 0;
+  let limit = Infinity;
+  // Back to front, skipping overlaps: what remains is fixed by the next round.
+  const sorted = findings.filter((f) => f.fix).sort((a, b) => b.start - a.start);
+  for (const f of sorted) {
+    const edits = f.fix!.edits;
+    if (Math.max(...edits.map((e) => e.end)) > limit) continue;
+    for (const e of edits) {
+      const where = rangeOf(result.segments, e.start, e.end);
+      if (where) edit.replace(where.uri, where.range, e.newText);
+    }
+    limit = Math.min(...edits.map((e) => e.start));
+    count++;
+  }
+  return count > 0 ? edit : undefined;
+}
+
+export class InitlintCodeActions implements vscode.CodeActionProvider {
+  static readonly kinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND];
+
+  constructor(private readonly service: LintService) {}
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const result = this.service.resultFor(doc.uri);
+    if (!result) return [];
+    const out: vscode.CodeAction[] = [];
+    const onlyFixAll = context.only && FIX_ALL_KIND.contains(context.only) || context.only?.value === vscode.CodeActionKind.SourceFixAll.value;
+    if (!onlyFixAll) {
+      for (const d of context.diagnostics) {
+        if (d.source !== 'initlint') continue;
+        const finding = findingFor(result, doc.uri, d);
+        if (!finding) continue;
+        const edit = finding.fix ? editFor(result, [finding]) : undefined;
+        if (edit) {
+          const a = new vscode.CodeAction(finding.fix!.title, vscode.CodeActionKind.QuickFix);
+          a.edit = edit;
+          a.diagnostics = [d];
+          a.isPreferred = true;
+          out.push(a);
+        }
+        out.push(this.disableAction(doc, d, finding.code));
+        const docs = new vscode.CodeAction(`Show documentation for ${finding.code}`, vscode.CodeActionKind.QuickFix);
+        docs.command = { title: 'Open docs', command: 'vscode.open', arguments: [vscode.Uri.parse(ruleDocUrl(finding.code))] };
+        out.push(docs);
+      }
+    }
+    const fixable = result.analysis.findings.filter((f) => f.fix);
+    if (fixable.length > 0) {
+      const all = new vscode.CodeAction('Fix all initlint problems in this file', onlyFixAll ? FIX_ALL_KIND : vscode.CodeActionKind.QuickFix);
+      all.edit = editFor(result, fixable);
+      out.push(all);
+      if (!onlyFixAll) {
+        const source = new vscode.CodeAction('Fix all initlint problems', FIX_ALL_KIND);
+        source.edit = all.edit;
+        out.push(source);
+      }
+    }
+    return out;
+  }
+
+  private disableAction(doc: vscode.TextDocument, d: vscode.Diagnostic, code: RuleCode): vscode.CodeAction {
+    const a = new vscode.CodeAction(`Disable ${code} for this line`, vscode.CodeActionKind.QuickFix);
+    const line = doc.lineAt(d.range.start.line);
+    const language = doc.languageId === 'python' || doc.uri.scheme === 'vscode-notebook-cell' ? 'python' : 'javascript';
+    const existing = /(#|\/\/)\s*initlint:\s*disable=([A-Z0-9,\s]+)$/.exec(line.text);
+    const edit = new vscode.WorkspaceEdit();
+    if (existing) {
+      // Extend an existing directive rather than adding a second comment.
+      const end = line.range.end;
+      edit.insert(doc.uri, end, `,${code}`);
+    } else {
+      edit.insert(doc.uri, line.range.end, `  ${suppressionComment(code, language)}`);
+    }
+    a.edit = edit;
+    a.diagnostics = [d];
+    return a;
+  }
+}

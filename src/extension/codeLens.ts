@@ -1,0 +1,33 @@
+/** A one-line verdict over each model: "initlint: 5 layers · 2 problems". */
+import * as vscode from 'vscode';
+import { rangeOf, type LintService } from './lintService';
+
+export class InitlintCodeLens implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly service: LintService) {
+    service.onDidChange(() => this.changed.fire());
+  }
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    const result = this.service.resultFor(doc.uri);
+    if (!result) return [];
+    const lenses: vscode.CodeLens[] = [];
+    for (const model of result.analysis.models) {
+      const where = rangeOf(result.segments, model.span.start, model.span.start);
+      if (!where || where.uri.toString() !== doc.uri.toString()) continue;
+      const spans = new Set(model.layers.map((l) => `${l.span.start}:${l.span.end}`));
+      const problems = result.analysis.findings.filter((f) => f.model === model.name).length;
+      const title = `initlint: ${spans.size} layer${spans.size === 1 ? '' : 's'} · ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`}`;
+      lenses.push(new vscode.CodeLens(new vscode.Range(where.range.start, where.range.start), {
+        title, command: 'initlint.layers.focus', tooltip: 'Show the layers in the Initialization panel',
+      }));
+    }
+    return lenses;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * initlint for VS Code: thin adapters over src/engine. Everything registered here is
+ * disposed with the extension.
+ */
+import * as vscode from 'vscode';
+import { InitlintCodeActions, editFor } from './codeActions';
+import { InitlintCodeLens } from './codeLens';
+import { InitlintHover } from './hover';
+import { LayerTree, type LayerNode } from './layerTree';
+import { LINTED_LANGUAGES, LintService } from './lintService';
+import { readSettings, type ExtensionSettings } from './settings';
+import { StatusItem } from './statusItem';
+import { WorkspaceScan } from './workspaceScan';
+
+const TYPE_DELAY_MS = 300;
+
+export interface InitlintApi {
+  /** For tests and other extensions: the service holding every result, and the panel's tree. */
+  service: LintService;
+  tree: LayerTree;
+  ready: Promise<void>;
+}
+
+export function activate(context: vscode.ExtensionContext): InitlintApi {
+  const log = vscode.window.createOutputChannel('initlint', { log: true });
+  const diagnostics = vscode.languages.createDiagnosticCollection('initlint');
+  const service = new LintService(diagnostics, log);
+  const tree = new LayerTree(service);
+  let settings: ExtensionSettings = readSettings(vscode.workspace.workspaceFolders?.[0]);
+  const scan = new WorkspaceScan(service, log, () => settings.engine);
+  context.subscriptions.push(log, diagnostics, service, tree, scan);
+
+  const lintOpen = () => {
+    for (const doc of vscode.workspace.textDocuments) service.lintDocument(doc);
+    for (const nb of vscode.workspace.notebookDocuments) service.lintNotebook(nb);
+  };
+  const configure = async () => {
+    settings = readSettings(vscode.workspace.workspaceFolders?.[0]);
+    for (const p of settings.problems) log.warn(p);
+    await service.configure(settings.engine);
+    service.clearAll();
+    if (settings.lintWorkspace) {
+      await scan.scan();
+      scan.watch();
+    }
+    lintOpen();
+  };
+  const ready = configure().catch((err: Error) => log.error('initlint could not start', err));
+
+  const selector: vscode.DocumentSelector = [...LINTED_LANGUAGES].map((language) => ({ language }));
+  const notebookCells: vscode.DocumentFilter = { notebookType: 'jupyter-notebook', language: 'python' };
+  context.subscriptions.push(
+    vscode.languages.registerCodeActionsProvider([...selector, notebookCells], new InitlintCodeActions(service), { providedCodeActionKinds: InitlintCodeActions.kinds }),
+    vscode.languages.registerHoverProvider([...selector, notebookCells], new InitlintHover(service)),
+    vscode.languages.registerCodeLensProvider([...selector, notebookCells], new InitlintCodeLens(service)),
+    vscode.window.createTreeView('initlint.layers', { treeDataProvider: tree, showCollapseAll: true }),
+    new StatusItem(service),
+
+    vscode.workspace.onDidOpenTextDocument((doc) => void ready.then(() => service.lintDocument(doc))),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (settings.run !== 'onType' || e.contentChanges.length === 0) return;
+      const nb = notebookOf(e.document);
+      if (nb) service.schedule(nb.uri.toString(), TYPE_DELAY_MS, () => service.lintNotebook(nb));
+      else service.schedule(e.document.uri.toString(), TYPE_DELAY_MS, () => service.lintDocument(e.document));
+    }),
+    vscode.workspace.onDidSaveTextDocument((doc) => service.lintDocument(doc)),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      if (doc.uri.scheme === 'vscode-notebook-cell') return;
+      // The workspace scan keeps reporting a closed file from disk.
+      const keep = settings.lintWorkspace && doc.uri.scheme === 'file';
+      service.forget(doc.uri, keep);
+    }),
+    vscode.workspace.onDidOpenNotebookDocument((nb) => void ready.then(() => service.lintNotebook(nb))),
+    vscode.workspace.onDidChangeNotebookDocument((e) => service.schedule(e.notebook.uri.toString(), TYPE_DELAY_MS, () => service.lintNotebook(e.notebook))),
+    vscode.workspace.onDidSaveNotebookDocument((nb) => service.lintNotebook(nb)),
+    vscode.workspace.onDidCloseNotebookDocument((nb) => service.forget(nb.uri, false)),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('initlint')) void configure();
+    }),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (/(^|\/)(pyproject\.toml|initlint\.json)$/.test(doc.uri.path)) void configure();
+    }),
+
+    vscode.commands.registerCommand('initlint.showOutput', () => log.show()),
+    vscode.commands.registerCommand('initlint.lintWorkspace', () => scan.scan()),
+    vscode.commands.registerCommand('initlint.fixAll', async () => {
+      const doc = vscode.window.activeTextEditor?.document;
+      const result = doc ? service.resultFor(doc.uri) : undefined;
+      const edit = result ? editFor(result, result.analysis.findings) : undefined;
+      if (edit) await vscode.workspace.applyEdit(edit);
+    }),
+    vscode.commands.registerCommand('initlint.fixLayer', async (node: LayerNode) => {
+      const edit = node ? editFor(node.result, node.findings.filter((f) => f.fix)) : undefined;
+      if (edit) await vscode.workspace.applyEdit(edit);
+    }),
+    vscode.commands.registerCommand('initlint.showProblemsOnly', () => tree.setProblemsOnly(true)),
+    vscode.commands.registerCommand('initlint.showAllLayers', () => tree.setProblemsOnly(false)),
+  );
+  return { service, tree, ready: ready.then(() => undefined) };
+}
+
+function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {
+  if (doc.uri.scheme !== 'vscode-notebook-cell') return undefined;
+  return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === doc));
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions.
+}

@@ -1,0 +1,116 @@
+/**
+ * The "Initialization" panel: files -> models -> layers, each layer with its initializer,
+ * activation, fans and gain, a severity icon, the numbers in its tooltip; click reveals it.
+ */
+import * as vscode from 'vscode';
+import type { Layer, Model } from '../engine/ir';
+import type { Finding } from '../engine/linter';
+import { explainLayer } from '../engine/explain';
+import { fmt } from '../engine/variance';
+import { rangeOf, type FileResult, type LintService } from './lintService';
+
+type Node =
+  | { kind: 'file'; result: FileResult }
+  | { kind: 'model'; result: FileResult; model: Model }
+  | { kind: 'layer'; result: FileResult; model: Model; layer: Layer; repeat: number; findings: Finding[] };
+
+export type LayerNode = Extract<Node, { kind: 'layer' }>;
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+function findingsOf(result: FileResult, model: Model, layer: Layer): Finding[] {
+  const within = (f: Finding, s?: { start: number; end: number }) => !!s && f.start >= s.start && f.end <= s.end;
+  return result.analysis.findings.filter((f) => f.model === model.name && (within(f, layer.span) || within(f, layer.init.span)));
+}
+
+export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private problemsOnly = false;
+
+  constructor(private readonly service: LintService) {
+    service.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  setProblemsOnly(on: boolean): void {
+    this.problemsOnly = on;
+    void vscode.commands.executeCommand('setContext', 'initlint.problemsOnly', on);
+    this.changed.fire(undefined);
+  }
+
+  getChildren(node?: Node): Node[] {
+    if (!node) {
+      return this.service.all
+        .filter((r) => r.analysis.models.length > 0 && (!this.problemsOnly || r.analysis.findings.length > 0))
+        .sort((a, b) => a.uri.path.localeCompare(b.uri.path))
+        .map((result) => ({ kind: 'file', result }));
+    }
+    if (node.kind === 'file') {
+      return node.result.analysis.models
+        .filter((model) => !this.problemsOnly || node.result.analysis.findings.some((f) => f.model === model.name))
+        .map((model) => ({ kind: 'model', result: node.result, model }));
+    }
+    if (node.kind === 'model') {
+      // A layer built in a loop appears once, with its repeat count.
+      const unique = new Map<string, LayerNode>();
+      for (const layer of node.model.layers) {
+        const key = `${layer.span.start}:${layer.span.end}`;
+        const seen = unique.get(key);
+        if (seen) seen.repeat++;
+        else unique.set(key, { kind: 'layer', result: node.result, model: node.model, layer, repeat: 1, findings: findingsOf(node.result, node.model, layer) });
+      }
+      return [...unique.values()].filter((n) => !this.problemsOnly || n.findings.length > 0);
+    }
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'file') {
+      const item = new vscode.TreeItem(node.result.uri, vscode.TreeItemCollapsibleState.Expanded);
+      const n = node.result.analysis.findings.length;
+      item.description = n === 0 ? 'no problems' : `${n} problem${n === 1 ? '' : 's'}`;
+      item.contextValue = 'file';
+      return item;
+    }
+    if (node.kind === 'model') {
+      const item = new vscode.TreeItem(node.model.name, vscode.TreeItemCollapsibleState.Expanded);
+      const n = node.result.analysis.findings.filter((f) => f.model === node.model.name).length;
+      const layers = new Set(node.model.layers.map((l) => l.span.start)).size;
+      item.description = `${node.model.framework} · ${layers} layer${layers === 1 ? '' : 's'}${n ? ` · ${n} problem${n === 1 ? '' : 's'}` : ''}`;
+      item.iconPath = new vscode.ThemeIcon('symbol-class');
+      item.contextValue = 'model';
+      item.command = this.reveal(node.result, node.model.span.start, node.model.span.end);
+      return item;
+    }
+    const { layer, findings } = node;
+    const e = explainLayer(node.model, layer);
+    const item = new vscode.TreeItem(node.repeat > 1 ? `${layer.label} ×${node.repeat}` : layer.label, vscode.TreeItemCollapsibleState.None);
+    const fans = `${e.fanIn ?? '?'} → ${e.fanOut ?? '?'}`;
+    item.description = `${layer.init.spec.name} · ${e.activation} · ${fans} · g ${e.gain === undefined ? '?' : fmt(e.gain)}`;
+    const worst = [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])[0];
+    item.iconPath = !worst ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+      : worst.severity === 'error' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+        : worst.severity === 'warning' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+          : new vscode.ThemeIcon('info', new vscode.ThemeColor('problemsInfoIcon.foreground'));
+    const tip = new vscode.MarkdownString();
+    tip.appendMarkdown(`**${layer.label}**\n\n`);
+    tip.appendMarkdown(`- initializer: ${e.initializer}\n- Var(w): ${e.varianceFormula}${e.variance === undefined ? '' : ` = ${fmt(e.variance)}`}\n`);
+    tip.appendMarkdown(`- fan_in → fan_out: ${fans}\n- activation: ${e.activation} (${e.family})\n- gain g: ${e.gain === undefined ? 'unknown' : fmt(e.gain)}\n`);
+    tip.appendMarkdown(`- recommended: ${e.recommended}\n`);
+    for (const f of findings) tip.appendMarkdown(`\n**${f.code}** ${f.message}\n`);
+    item.tooltip = tip;
+    item.contextValue = findings.some((f) => f.fix) ? 'layer-fixable' : 'layer';
+    item.command = this.reveal(node.result, layer.span.start, layer.span.end);
+    return item;
+  }
+
+  private reveal(result: FileResult, start: number, end: number): vscode.Command | undefined {
+    const where = rangeOf(result.segments, start, end);
+    if (!where) return undefined;
+    return { title: 'Reveal', command: 'vscode.open', arguments: [where.uri, { selection: where.range } satisfies vscode.TextDocumentShowOptions] };
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * Lints documents and notebooks for the editor: debounced per document (a burst of edits
+ * leaves at most one pending lint), one DiagnosticCollection, and the last analysis of each
+ * file kept for hovers, code actions, code lenses, the tree view and the status item.
+ * Notebook code cells are joined in order and linted as one program; each finding lands on
+ * its cell.
+ */
+import * as vscode from 'vscode';
+import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
+import { LineIndex } from '../engine/text';
+import { ruleDocUrl } from '../engine/docs';
+import type { Settings } from '../engine/settings';
+
+/** Where a stretch of the linted code lives: a text document, a notebook cell, or a file on disk. */
+export interface Segment {
+  uri: vscode.Uri;
+  start: number;
+  length: number;
+  positionAt(offset: number): vscode.Position;
+}
+
+export interface FileResult {
+  /** The document, notebook or file this result is for. */
+  uri: vscode.Uri;
+  analysis: Analysis;
+  segments: Segment[];
+  version: number;
+  durationMs: number;
+  /** Linted from disk by the workspace scan, not from an open editor. */
+  fromDisk: boolean;
+}
+
+export const LINTED_LANGUAGES = new Set(['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'json', 'jsonc']);
+const SLOW_LINT_MS = 200;
+
+function segmentOf(doc: vscode.TextDocument, start: number): Segment {
+  return { uri: doc.uri, start, length: doc.getText().length, positionAt: (o) => doc.positionAt(o) };
+}
+
+function diskSegment(uri: vscode.Uri, text: string): Segment {
+  const lines = new LineIndex(text);
+  return {
+    uri, start: 0, length: text.length,
+    positionAt: (o) => {
+      const p = lines.position(o);
+      return new vscode.Position(p.line, p.column);
+    },
+  };
+}
+
+/** The segment holding an offset of the linted code, and the offset inside it. */
+export function locate(segments: Segment[], offset: number): { segment: Segment; local: number } | undefined {
+  for (const s of segments) if (offset >= s.start && offset <= s.start + s.length) return { segment: s, local: offset - s.start };
+  return undefined;
+}
+
+export function rangeOf(segments: Segment[], start: number, end: number): { uri: vscode.Uri; range: vscode.Range } | undefined {
+  const a = locate(segments, start);
+  const b = locate(segments, end);
+  if (!a) return undefined;
+  const endPos = b && b.segment === a.segment ? a.segment.positionAt(b.local) : a.segment.positionAt(a.segment.length);
+  return { uri: a.segment.uri, range: new vscode.Range(a.segment.positionAt(a.local), endPos) };
+}
+
+export class LintService implements vscode.Disposable {
+  private linter?: Linter;
+  private readonly results = new Map<string, FileResult>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly changed = new vscode.EventEmitter<FileResult | undefined>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly diagnostics: vscode.DiagnosticCollection,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  async configure(settings: Settings): Promise<void> {
+    this.linter = await createLinter(settings);
+  }
+
+  get all(): FileResult[] {
+    return [...this.results.values()];
+  }
+
+  resultFor(uri: vscode.Uri): FileResult | undefined {
+    const direct = this.results.get(uri.toString());
+    if (direct) return direct;
+    // A notebook cell: its notebook's result.
+    for (const r of this.results.values()) if (r.segments.some((s) => s.uri.toString() === uri.toString())) return r;
+    return undefined;
+  }
+
+  /** Lint after `delay` ms; a newer request for the same key replaces the pending one. */
+  schedule(key: string, delay: number, run: () => void): void {
+    clearTimeout(this.timers.get(key));
+    this.timers.set(key, setTimeout(() => {
+      this.timers.delete(key);
+      run();
+    }, delay));
+  }
+
+  lintDocument(doc: vscode.TextDocument): FileResult | undefined {
+    if (doc.uri.scheme === 'vscode-notebook-cell' || !this.isCandidate(doc)) return undefined;
+    return this.run(doc.uri, doc.getText(), doc.uri.fsPath || doc.uri.path, [segmentOf(doc, 0)], doc.version, false);
+  }
+
+  lintNotebook(nb: vscode.NotebookDocument): FileResult | undefined {
+    if (nb.notebookType !== 'jupyter-notebook') return undefined;
+    const segments: Segment[] = [];
+    let code = '';
+    for (const cell of nb.getCells()) {
+      if (cell.kind !== vscode.NotebookCellKind.Code || cell.document.languageId !== 'python') continue;
+      if (segments.length > 0) code += '\n';
+      segments.push(segmentOf(cell.document, code.length));
+      code += cell.document.getText();
+    }
+    // Linted as the Python program the cells make; findings are mapped back to their cells.
+    return this.run(nb.uri, code, `${nb.uri.fsPath || nb.uri.path}.py`, segments, nb.version, false);
+  }
+
+  lintText(uri: vscode.Uri, text: string): FileResult | undefined {
+    return this.run(uri, text, uri.fsPath, [diskSegment(uri, text)], 0, true);
+  }
+
+  private isCandidate(doc: vscode.TextDocument): boolean {
+    return LINTED_LANGUAGES.has(doc.languageId) || /\.(py|js|mjs|cjs|ts|mts|cts|json)$/i.test(doc.uri.path);
+  }
+
+  private run(uri: vscode.Uri, text: string, fileName: string, segments: Segment[], version: number, fromDisk: boolean): FileResult | undefined {
+    if (!this.linter) return undefined;
+    const t0 = performance.now();
+    let analysis: Analysis;
+    try {
+      analysis = this.linter.analyze(text, fileName);
+    } catch (err) {
+      // The engine reports its own errors; anything else is our bug: log it, never throw into the host.
+      this.log.error(`linting ${uri.toString()} failed`, err as Error);
+      return undefined;
+    }
+    const durationMs = performance.now() - t0;
+    if (analysis.skipped?.includes('maxFileSize')) this.log.info(analysis.skipped);
+    for (const e of analysis.errors) this.log.debug(`${uri.fsPath}: ${e}`);
+    if (durationMs > SLOW_LINT_MS) this.log.warn(`linting ${uri.fsPath} took ${Math.round(durationMs)} ms`);
+    const result: FileResult = { uri, analysis, segments, version, durationMs, fromDisk };
+    this.publish(result);
+    return result;
+  }
+
+  private publish(result: FileResult): void {
+    const previous = this.results.get(result.uri.toString());
+    const byUri = new Map<string, { uri: vscode.Uri; list: vscode.Diagnostic[] }>();
+    for (const s of [...(previous?.segments ?? []), ...result.segments]) byUri.set(s.uri.toString(), { uri: s.uri, list: [] });
+    for (const f of result.analysis.findings) {
+      const d = this.toDiagnostic(result, f);
+      if (d) byUri.get(d.uri.toString())?.list.push(d.diagnostic);
+    }
+    for (const { uri, list } of byUri.values()) this.diagnostics.set(uri, list);
+    this.results.set(result.uri.toString(), result);
+    this.changed.fire(result);
+  }
+
+  private toDiagnostic(result: FileResult, f: Finding): { uri: vscode.Uri; diagnostic: vscode.Diagnostic } | undefined {
+    const where = rangeOf(result.segments, f.start, f.end);
+    if (!where) return undefined;
+    const severity = f.severity === 'error' ? vscode.DiagnosticSeverity.Error
+      : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+    const d = new vscode.Diagnostic(where.range, f.message, severity);
+    d.source = 'initlint';
+    d.code = { value: f.code, target: vscode.Uri.parse(ruleDocUrl(f.code)) };
+    const related = this.relatedOf(result, f);
+    if (related.length) d.relatedInformation = related;
+    return { uri: where.uri, diagnostic: d };
+  }
+
+  private relatedOf(result: FileResult, f: Finding): vscode.DiagnosticRelatedInformation[] {
+    const out: vscode.DiagnosticRelatedInformation[] = [];
+    for (const r of f.related) {
+      const where = rangeOf(result.segments, r.start, r.end);
+      if (where) out.push(new vscode.DiagnosticRelatedInformation(new vscode.Location(where.uri, where.range), r.message));
+    }
+    return out;
+  }
+
+  /** Forget a closed document, unless the workspace scan keeps its result from disk. */
+  forget(uri: vscode.Uri, keep: boolean): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.linter?.forget(uri.fsPath || uri.path);
+    if (keep) return;
+    const r = this.results.get(key);
+    if (!r) return;
+    for (const s of r.segments) this.diagnostics.delete(s.uri);
+    this.results.delete(key);
+    this.changed.fire(undefined);
+  }
+
+  clearAll(): void {
+    this.diagnostics.clear();
+    this.results.clear();
+    this.changed.fire(undefined);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * The workspace scan (`initlint.lintWorkspace`): lint model files that are not open, once at
+ * start and when they change on disk, honouring `files.exclude`, `.gitignore`, `initlint.exclude`
+ * and `maxFileSize`. Large scans show a cancellable progress notification. Virtual file
+ * systems are not scanned: there, open documents only.
+ */
+import * as vscode from 'vscode';
+import ignore, { type Ignore } from 'ignore';
+import picomatch from 'picomatch';
+import type { LintService } from './lintService';
+
+const GLOB = '**/*.{py,js,mjs,cjs,ts,mts,cts,json}';
+const NEVER = /(^|\/)(node_modules|\.git|__pycache__|\.venv|venv|site-packages|\.tox|\.ipynb_checkpoints)\//;
+const PROGRESS_ABOVE = 200;
+
+export class WorkspaceScan implements vscode.Disposable {
+  private watcher?: vscode.FileSystemWatcher;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly service: LintService,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly settings: () => { exclude: string[]; maxFileSize: number },
+  ) {}
+
+  private isOpen(uri: vscode.Uri): boolean {
+    return vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
+  }
+
+  private async filter(uris: vscode.Uri[]): Promise<vscode.Uri[]> {
+    const { exclude } = this.settings();
+    const excluded = exclude.length ? picomatch(exclude, { dot: true }) : undefined;
+    const ignores = new Map<string, Ignore>();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const ig = ignore();
+      try {
+        ig.add(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.gitignore'))));
+      } catch {
+        // No .gitignore: nothing to honour.
+      }
+      ignores.set(folder.uri.toString(), ig);
+    }
+    return uris.filter((uri) => {
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
+      const rel = folder ? vscode.workspace.asRelativePath(uri, false) : uri.path;
+      if (NEVER.test(`/${rel}`)) return false;
+      if (excluded?.(rel)) return false;
+      const ig = folder ? ignores.get(folder.uri.toString()) : undefined;
+      return !ig?.ignores(rel);
+    });
+  }
+
+  async scan(): Promise<number> {
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
+    if (folders.length === 0) return 0;
+    // Undefined exclude: files.exclude applies (a pattern of ours would replace it).
+    const uris = await this.filter(await vscode.workspace.findFiles(GLOB, undefined));
+    const run = async (token?: vscode.CancellationToken, progress?: vscode.Progress<{ increment: number; message: string }>) => {
+      let done = 0;
+      for (const uri of uris) {
+        if (token?.isCancellationRequested) break;
+        if (!this.isOpen(uri)) await this.lintFromDisk(uri);
+        done++;
+        if (progress && done % 50 === 0) progress.report({ increment: (50 / uris.length) * 100, message: `${done} / ${uris.length} files` });
+        // Let the extension host breathe between files.
+        if (done % 20 === 0) await new Promise((r) => setImmediate(r));
+      }
+      return done;
+    };
+    const t0 = Date.now();
+    const count = uris.length > PROGRESS_ABOVE
+      ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'initlint: linting the workspace', cancellable: true }, (p, t) => run(t, p))
+      : await run();
+    this.log.info(`workspace scan: ${count} of ${uris.length} files in ${Date.now() - t0} ms`);
+    return count;
+  }
+
+  private async lintFromDisk(uri: vscode.Uri): Promise<void> {
+    try {
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.size > this.settings().maxFileSize) {
+        this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${stat.size} bytes is above maxFileSize: skipped`);
+        return;
+      }
+      const bytes = await vscode.workspace.fs.readFile(uri);
+      if (bytes.subarray(0, 8192).includes(0)) return;
+      this.service.lintText(uri, new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    } catch (err) {
+      this.log.debug(`workspace scan: ${uri.fsPath}: ${(err as Error).message}`);
+    }
+  }
+
+  watch(): void {
+    if (this.watcher) return;
+    this.watcher = vscode.workspace.createFileSystemWatcher(GLOB);
+    const relint = async (uri: vscode.Uri) => {
+      if (this.isOpen(uri) || (await this.filter([uri])).length === 0) return;
+      this.service.schedule(uri.toString(), 300, () => void this.lintFromDisk(uri));
+    };
+    this.disposables.push(
+      this.watcher,
+      this.watcher.onDidChange(relint),
+      this.watcher.onDidCreate(relint),
+      this.watcher.onDidDelete((uri) => this.service.forget(uri, false)),
+    );
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+    this.watcher = undefined;
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * initlint inside a real VS Code extension host with the real API, on a copy of examples/:
+ * diagnostics, quick fixes, fix-all, the disable comment, hovers, the panel's tree, settings,
+ * and notebook cells. Every wait polls the state a user would see; nothing sleeps blindly.
+ */
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { InitlintApi } from '../../src/extension/extension';
+
+const root = () => vscode.workspace.workspaceFolders![0].uri;
+const file = (rel: string) => vscode.Uri.joinPath(root(), rel);
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const t0 = Date.now();
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const initlintDiagnostics = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'initlint');
+const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? d.code.value : d.code);
+
+async function open(rel: string): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(file(rel));
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+suite('initlint in VS Code', () => {
+  let api: InitlintApi;
+
+  suiteSetup(async () => {
+    const ext = vscode.extensions.getExtension<InitlintApi>('initlint.initlint');
+    assert.ok(ext, 'the extension is installed');
+    api = await ext.activate();
+    await api.ready;
+  });
+
+  test('diagnostics appear with their rule code, range, docs link and related activation', async () => {
+    const doc = await open('keras/mlp.py');
+    const diags = await until('two IL001 diagnostics', () => (initlintDiagnostics(doc.uri).length === 2 ? initlintDiagnostics(doc.uri) : undefined));
+    assert.deepEqual(diags.map(codeOf), ['IL001', 'IL001']);
+    const second = diags.find((d) => d.range.start.line === 9)!;
+    assert.equal(doc.getText(second.range), '"glorot_uniform"');
+    assert.equal(second.severity, vscode.DiagnosticSeverity.Warning);
+    assert.match(String((second.code as { target: vscode.Uri }).target), /docs\/rules\.md#il001$/);
+    assert.match(second.message, /fan_in 256, fan_out 128/);
+    assert.equal(second.relatedInformation?.[0].location.range.start.line, 9);
+  });
+
+  test('the quick fix is preferred, edits the document, and the finding clears', async () => {
+    const doc = await open('keras/mlp.py');
+    const diag = await until('IL001 on line 10', () => initlintDiagnostics(doc.uri).find((d) => d.range.start.line === 9));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range);
+    const fix = actions.find((a) => a.title === 'Use HeNormal');
+    assert.ok(fix?.isPreferred, 'Use HeNormal is offered and preferred');
+    assert.ok(actions.some((a) => a.title === 'Disable IL001 for this line'));
+    assert.ok(actions.some((a) => a.title === 'Show documentation for IL001'));
+    assert.ok(await vscode.workspace.applyEdit(fix.edit!));
+    assert.match(doc.lineAt(9).text, /kernel_initializer="he_normal"/);
+    await until('one finding left', () => initlintDiagnostics(doc.uri).length === 1);
+    await vscode.commands.executeCommand('undo');
+    await until('undo brings it back in one step', () => initlintDiagnostics(doc.uri).length === 2);
+  });
+
+  test('fix all fixes the file; source.fixAll.initlint is offered', async () => {
+    const doc = await open('keras/mlp.py');
+    await until('two findings', () => initlintDiagnostics(doc.uri).length === 2);
+    const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(0, 0, 0, 0), 'source.fixAll.initlint');
+    assert.ok(all.some((a) => a.kind?.value === 'source.fixAll.initlint'));
+    await vscode.commands.executeCommand('initlint.fixAll');
+    await until('no finding left', () => initlintDiagnostics(doc.uri).length === 0);
+    assert.equal((doc.getText().match(/he_normal/g) ?? []).length, 2);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  test('"Disable IL002 for this line" adds the suppression comment and silences it', async () => {
+    const doc = await open('keras/tanh_he.py');
+    const diag = await until('IL002', () => initlintDiagnostics(doc.uri).find((d) => codeOf(d) === 'IL002'));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range);
+    const disable = actions.find((a) => a.title === 'Disable IL002 for this line')!;
+    await vscode.workspace.applyEdit(disable.edit!);
+    assert.match(doc.lineAt(diag.range.start.line).text, /# initlint: disable=IL002$/);
+    await until('silenced', () => initlintDiagnostics(doc.uri).length === 0);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  test('hover on a layer shows Var(w), the fans, the gain and the recommendation', async () => {
+    const doc = await open('keras/mlp.py');
+    await until('linted', () => initlintDiagnostics(doc.uri).length > 0);
+    const pos = new vscode.Position(8, doc.lineAt(8).text.indexOf('Dense') + 2);
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, pos);
+    const text = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : (c as vscode.MarkdownString).value))).join('\n');
+    assert.match(text, /Var\(w\)/);
+    assert.match(text, /784 → 256/);
+    assert.match(text, /0\.754/);
+    assert.match(text, /He normal, Var = 0\.00255/);
+  });
+
+  test('the panel lists files, models and layers with their numbers', async () => {
+    await open('pytorch/classifier.py');
+    const fileNode = await until('classifier.py in the tree', () => api.tree.getChildren().find((n) => n.kind === 'file' && n.result.uri.path.endsWith('pytorch/classifier.py')));
+    const [model] = api.tree.getChildren(fileNode);
+    assert.equal(api.tree.getTreeItem(model).label, 'Classifier');
+    const layers = api.tree.getChildren(model);
+    assert.deepEqual(layers.map((l) => api.tree.getTreeItem(l).label), ['Linear(d_in, hidden)', 'Linear(hidden, hidden)', 'Linear(hidden, d_out)']);
+    const first = api.tree.getTreeItem(layers[0]);
+    assert.match(String(first.description), /xavier_uniform_ · relu · 784 → 512/);
+    assert.equal(first.contextValue, 'layer');
+  });
+
+  test('a settings change re-lints without a reload', async () => {
+    const doc = await open('keras/mlp.py');
+    await until('two findings', () => initlintDiagnostics(doc.uri).length === 2);
+    const cfg = vscode.workspace.getConfiguration('initlint');
+    await cfg.update('rules', { IL001: 'off' }, vscode.ConfigurationTarget.Workspace);
+    try {
+      await until('IL001 off', () => initlintDiagnostics(doc.uri).length === 0);
+    } finally {
+      await cfg.update('rules', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await until('IL001 back', () => initlintDiagnostics(doc.uri).length === 2);
+  });
+
+  test('the workspace scan reports files that are not open', async () => {
+    const uri = file('pytorch/deep_default.py');
+    const d = await until('IL007 from the scan', () => initlintDiagnostics(uri).find((x) => codeOf(x) === 'IL007'));
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Information);
+  });
+
+  test('a notebook is linted as one program, and the finding lands on its cell', async () => {
+    const nb = await vscode.workspace.openNotebookDocument(file('notebooks/mlp.ipynb'));
+    await vscode.window.showNotebookDocument(nb);
+    const modelCell = nb.cellAt(2);
+    const diag = await until('IL001 in cell 2', () => initlintDiagnostics(modelCell.document.uri)[0]);
+    assert.equal(codeOf(diag), 'IL001');
+    assert.equal(diag.range.start.line, 1);
+    assert.deepEqual(initlintDiagnostics(nb.cellAt(1).document.uri), []);
+  });
+});
