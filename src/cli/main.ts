@@ -11,6 +11,7 @@ import { parseSettings, type Settings } from '../engine/settings';
 import { findConfig, readConfigFile } from './config';
 import { collectFiles } from './walk';
 import { toSarif } from './sarif';
+import { readKerasArchive } from './keras-archive';
 import { fixText, readSource, writeAtomic, type Source } from './files';
 
 declare const INITLINT_VERSION: string;
@@ -18,7 +19,8 @@ const VERSION = typeof INITLINT_VERSION === 'string' ? INITLINT_VERSION : '0.0.0
 
 const USAGE = `Usage: initlint [lint] [options] PATH...
 
-Finds weight-initialization mistakes in Keras model code.
+Finds weight-initialization mistakes in Keras, PyTorch, Flax and TF.js model code,
+Keras JSON configs, .keras archives and Jupyter notebooks.
 
 Options:
   --format text|json|sarif   output format (default: text)
@@ -120,6 +122,10 @@ function run(linter: Linter, files: string[], fix: boolean): Output {
   const output: Output = { findings: [], errors: [], files: files.length, fixed: 0 };
   for (const abs of files) {
     const file = relative(abs);
+    if (abs.toLowerCase().endsWith('.keras')) {
+      lintArchive(linter, abs, file, output);
+      continue;
+    }
     const source = readSource(abs, linter.settings.maxFileSize);
     if (source.kind === 'error') {
       output.errors.push({ file, message: source.message });
@@ -133,6 +139,29 @@ function run(linter: Linter, files: string[], fix: boolean): Output {
     output.findings.push(...analysis.findings);
   }
   return output;
+}
+
+/** A `.keras` archive: its config.json is judged; findings are reported on the archive, without fixes. */
+function lintArchive(linter: Linter, abs: string, file: string, output: Output): void {
+  let bytes: Buffer;
+  try {
+    if (fs.statSync(abs).size > linter.settings.maxFileSize * 64) {
+      output.errors.push({ file, message: 'archive far above maxFileSize: not linted' });
+      return;
+    }
+    bytes = fs.readFileSync(abs);
+  } catch (e) {
+    output.errors.push({ file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+    return;
+  }
+  const archive = readKerasArchive(bytes);
+  if ('error' in archive) {
+    output.errors.push({ file, message: archive.error });
+    return;
+  }
+  const analysis = linter.analyze(archive.text, `${file}/config.json`);
+  for (const e of analysis.errors) output.errors.push({ file, message: `config.json: ${e}` });
+  for (const f of analysis.findings) output.findings.push({ ...f, file, fix: undefined });
 }
 
 function fixFile(linter: Linter, abs: string, file: string, source: Extract<Source, { kind: 'text' }>, analysis: Analysis, output: Output): Analysis {

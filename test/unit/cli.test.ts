@@ -187,3 +187,20 @@ describe('engine API (dist/engine.js)', () => {
     assert.equal(typeof findings[0].line, 'number');
   });
 });
+
+describe('.keras archives', () => {
+  test('the archive config.json is judged and reported on the archive, without fixes; a bad archive is an error', async () => {
+    const { zipSync, strToU8 } = await import('fflate');
+    const config = fs.readFileSync(path.join(FIXTURES, 'kerasjson', 'keras3_config.json'), 'utf8');
+    const zip = zipSync({ 'metadata.json': strToU8('{"keras_version": "3.6.0"}'), 'config.json': strToU8(config), 'model.weights.h5': new Uint8Array(64) });
+    const dir = workspace({ 'model.keras': Buffer.from(zip), 'broken.keras': 'not a zip at all, just text' });
+    const r = cli(['--format', 'json', '--fix', '.'], dir);
+    const out = JSON.parse(r.stdout);
+    const direct = JSON.parse(cli(['--format', 'json', path.join(FIXTURES, 'kerasjson', 'keras3_config.json')], dir).stdout);
+    assert.ok(direct.findings.length > 0, 'the fixture has findings');
+    assert.deepEqual(out.findings.map((f: { code: string; line: number }) => `${f.code}:${f.line}`), direct.findings.map((f: { code: string; line: number }) => `${f.code}:${f.line}`));
+    assert.ok(out.findings.every((f: { file: string; fix?: unknown }) => f.file === 'model.keras' && f.fix === undefined));
+    assert.deepEqual(out.errors, [{ file: 'broken.keras', message: 'not a zip archive' }]);
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'model.keras')), Buffer.from(zip), '--fix leaves archives alone');
+  });
+});

@@ -1,8 +1,606 @@
-/** Keras JSON model configs (model.to_json(), a .keras archive's config.json, TF.js model.json). */
-import type { FrontEndResult } from '../../ir';
+/**
+ * Keras JSON model configs: `model.to_json()` (Keras 2 / tf.keras), the `config.json` of a
+ * Keras 3 `.keras` archive, and TF.js `model.json` (its `modelTopology`). Sequential and
+ * functional models (Keras 2 and Keras 3 `inbound_nodes`), models nested as layers (their
+ * layers join the enclosing model in forward order). Recognised by content, not file name.
+ *
+ * Diagnostics stand on the layer's object (rules.md: a JSON layer's initializer is one value of
+ * the layer's entry), so `init.shared` is set; the fix still edits the `kernel_initializer`.
+ */
+import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import type { FrontEndResult, KernelInit, Layer, LayerActivation, Model, Recommendation, Span } from '../../ir';
+import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
+import { defaultInitializer, resolveInitializer, unknownInitializer, type InitArgs } from '../../initializers';
+import { kerasLayerClass } from '../python/kerasLayers';
+import { int, isObject, items, num, prop, properties, shapeOf, str, tupleOf, type Dim } from './jsonNodes';
+import { rewriteInitializer, type JsonFramework } from './kerasJsonFix';
+
+/** Cheap test before any parsing: every Keras / TF.js layers config has these keys. */
+export function looksLikeKerasConfig(text: string): boolean {
+  return text.includes('"class_name"') && text.includes('"config"');
+}
 
 /** Undefined when the JSON is not a Keras or TF.js model config: such files are not judged. */
 export function analyzeKerasConfig(text: string): FrontEndResult | undefined {
-  void text;
+  if (!looksLikeKerasConfig(text)) return undefined;
+  const parseErrors: ParseError[] = [];
+  let root: Node | undefined;
+  try {
+    root = parseTree(text, parseErrors, { disallowComments: true, allowTrailingComma: false });
+  } catch (e) {
+    // Pathological nesting exhausts the parser's stack.
+    const why = e instanceof RangeError ? 'nested too deeply' : (e as Error).message;
+    return { models: [], errors: [`JSON could not be parsed: ${why}`] };
+  }
+  const errors = syntaxErrors(text, parseErrors);
+  const models: Model[] = [];
+  try {
+    for (const found of findModels(root)) {
+      const m = new ConfigReader(text, found.framework, errors.length > 0, found.weights).model(found.node);
+      if (m) models.push(m);
+    }
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    errors.push(`model config nested too deeply to analyze: ${e.message}`);
+  }
+  if (!models.length && !errors.length) return undefined;
+  return { models, errors };
+}
+
+const ERROR_TEXT: Record<string, string> = {
+  InvalidSymbol: 'unexpected character', InvalidNumberFormat: 'invalid number', PropertyNameExpected: 'property name expected',
+  ValueExpected: 'value expected', ColonExpected: '":" expected', CommaExpected: '"," expected',
+  CloseBraceExpected: '"}" expected', CloseBracketExpected: '"]" expected', EndOfFileExpected: 'end of file expected (trailing content)',
+  InvalidCommentToken: 'comments are not allowed in JSON', UnexpectedEndOfComment: 'unterminated comment',
+  UnexpectedEndOfString: 'unterminated string', UnexpectedEndOfNumber: 'unterminated number', InvalidUnicode: 'invalid unicode escape',
+  InvalidEscapeCharacter: 'invalid escape character', InvalidCharacter: 'invalid character',
+};
+
+/** `JSON syntax error at line 3, column 7: "}" expected`, for the first few distinct errors. */
+function syntaxErrors(text: string, errors: ParseError[]): string[] {
+  const out: string[] = [];
+  for (const e of errors.slice(0, 3)) {
+    const before = text.slice(0, e.offset);
+    const line = before.split('\n').length;
+    const column = e.offset - before.lastIndexOf('\n');
+    const code = printParseErrorCode(e.error);
+    const msg = `JSON syntax error at line ${line}, column ${column}: ${ERROR_TEXT[code] ?? code}`;
+    if (!out.includes(msg)) out.push(msg);
+  }
+  if (errors.length > 3) out.push(`... and ${errors.length - 3} more JSON syntax errors`);
+  return out;
+}
+
+interface FoundModel {
+  node: Node;
+  framework: JsonFramework;
+  /** TF.js weightsManifest: kernel shapes by weight name. */
+  weights?: Map<string, number[]>;
+}
+
+/** A Keras object whose `config` holds `layers` (or, Keras <= 2.2 Sequential, is the layer list). */
+function isModelObject(n: Node | undefined): n is Node {
+  if (!isObject(n) || str(prop(n, 'class_name')) === undefined) return false;
+  const cfg = prop(n, 'config');
+  return cfg?.type === 'array' || prop(cfg, 'layers')?.type === 'array';
+}
+
+function findModels(root: Node | undefined): FoundModel[] {
+  if (!isObject(root)) return [];
+  const tfjsVersion = (n: Node | undefined) => /^tfjs/.test(str(prop(n, 'keras_version')) ?? '') || str(prop(n, 'backend')) === 'tensor_flow.js';
+  const topology = prop(root, 'modelTopology');
+  if (isObject(topology)) {
+    // TF.js model.json: layers models only (a graph model's topology is a GraphDef).
+    const model = isModelObject(topology) ? topology : prop(topology, 'model_config');
+    return isModelObject(model) ? [{ node: model, framework: 'tfjs', weights: weightShapes(prop(root, 'weightsManifest')) }] : [];
+  }
+  // An h5 file's `model_config` attribute, saved as is, wraps the model.
+  const model = isModelObject(root) ? root : prop(root, 'model_config');
+  if (!isModelObject(model)) return [];
+  return [{ node: model, framework: tfjsVersion(root) || tfjsVersion(model) ? 'tfjs' : 'keras' }];
+}
+
+function weightShapes(manifest: Node | undefined): Map<string, number[]> | undefined {
+  const out = new Map<string, number[]>();
+  for (const group of items(manifest)) {
+    for (const w of items(prop(group, 'weights'))) {
+      const name = str(prop(w, 'name'));
+      const shape = shapeOf(prop(w, 'shape'));
+      if (name && name.endsWith('/kernel') && shape && shape.every((d) => d !== null)) out.set(name, shape as number[]);
+    }
+  }
+  return out.size ? out : undefined;
+}
+
+/** The output of a layer while the analysis walks the graph (the Python front end's TensorState). */
+interface TensorState {
+  shape?: Dim[];
+  /** The weighted layer whose output this is, while no activation has been applied to it. */
+  open?: Pending;
+  /** A normalization was applied since the last weighted layer. */
+  normSeen: boolean;
+}
+
+interface Pending {
+  layer: Layer;
+  normed: boolean;
+}
+
+const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
+/** Nesting of models inside models beyond this is not followed. */
+const MAX_NESTING = 32;
+
+class ConfigReader {
+  private layers: Layer[] = [];
+  private depth = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly framework: JsonFramework,
+    private readonly broken: boolean,
+    private readonly weights?: Map<string, number[]>,
+  ) {}
+
+  model(node: Node): Model {
+    this.layers = [];
+    const cfg = prop(node, 'config');
+    const name = str(prop(cfg, 'name')) ?? str(prop(node, 'name')) ?? str(prop(node, 'class_name'))!.toLowerCase();
+    this.container(node, { normSeen: false });
+    return { name, framework: this.framework, span: spanOf(node), layers: this.layers };
+  }
+
+  // ---- models: Sequential and functional ----
+
+  private container(node: Node, input: TensorState): TensorState {
+    if (this.depth >= MAX_NESTING) return { normSeen: false };
+    this.depth++;
+    try {
+      const cfg = prop(node, 'config');
+      const list = cfg?.type === 'array' ? items(cfg) : items(prop(cfg, 'layers'));
+      const functional = list.some((l) => prop(l, 'inbound_nodes') !== undefined) && str(prop(node, 'class_name')) !== 'Sequential';
+      return functional ? this.functional(cfg!, list, input) : this.sequential(node, cfg, list, input);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private sequential(node: Node, cfg: Node | undefined, list: Node[], input: TensorState): TensorState {
+    const declared = batchless(shapeOf(prop(cfg, 'build_input_shape'))) ?? batchless(shapeOf(prop(prop(node, 'build_config'), 'input_shape')));
+    let st: TensorState = { ...input, shape: declared ?? input.shape };
+    for (const entry of list) st = this.apply(entry, st);
+    return st;
+  }
+
+  private functional(cfg: Node, list: Node[], input: TensorState): TensorState {
+    const entries = list.filter(isObject);
+    const names = new Map<Node, string>();
+    entries.forEach((e, i) => names.set(e, str(prop(e, 'name')) ?? str(prop(prop(e, 'config'), 'name')) ?? `#${i}`));
+    const known = new Set(names.values());
+    // How many times each layer's output is consumed: an activation closes a layer only when it alone reads it.
+    const consumers = new Map<string, number>();
+    const refs = new Map<Node, Array<{ name: string; shape?: Dim[] }>>();
+    for (const e of entries) {
+      const r = inboundRefs(prop(e, 'inbound_nodes'));
+      refs.set(e, r);
+      for (const x of r) consumers.set(x.name, (consumers.get(x.name) ?? 0) + 1);
+    }
+    const outputs = readRefs(prop(cfg, 'output_layers'));
+    for (const o of outputs) consumers.set(o.name, (consumers.get(o.name) ?? 0) + 1);
+    const inputNames = readRefs(prop(cfg, 'input_layers')).map((r) => r.name);
+
+    const states = new Map<string, TensorState>();
+    let last: TensorState = { normSeen: false };
+    const run = (e: Node, withInputs: boolean) => {
+      const own = names.get(e)!;
+      const outer = inputNames.length <= 1 && (inputNames[0] ?? own) === own ? input : undefined;
+      last = this.applyNode(e, withInputs ? refs.get(e)! : [], states, consumers, outer);
+      states.set(own, last);
+    };
+    // Keras lists layers in topological order; a layer listed before its inputs waits for them
+    // (linear time: each layer counts the inputs it still waits for).
+    const done = new Set<Node>();
+    const waitingFor = new Map<Node, number>();
+    const dependents = new Map<string, Node[]>();
+    const ready: Node[] = [];
+    const finish = (e: Node) => {
+      run(e, true);
+      done.add(e);
+      const released = dependents.get(names.get(e)!);
+      dependents.delete(names.get(e)!);
+      for (const d of released ?? []) {
+        const left = waitingFor.get(d)! - 1;
+        waitingFor.set(d, left);
+        if (left === 0) ready.push(d);
+      }
+    };
+    for (const e of entries) {
+      const own = names.get(e)!;
+      const deps = new Set(refs.get(e)!.map((x) => x.name).filter((n) => n !== own && known.has(n) && !states.has(n)));
+      if (deps.size) {
+        waitingFor.set(e, deps.size);
+        for (const d of deps) {
+          const list = dependents.get(d);
+          if (list) list.push(e);
+          else dependents.set(d, [e]);
+        }
+        continue;
+      }
+      finish(e);
+      while (ready.length) finish(ready.pop()!);
+    }
+    // A cycle: read what is left without its inputs.
+    for (const e of entries) if (!done.has(e)) run(e, false);
+    const out = outputs.length === 1 ? states.get(outputs[0].name) : undefined;
+    return out ?? (outputs.length ? { normSeen: false } : last);
+  }
+
+  private applyNode(
+    entry: Node, r: Array<{ name: string; shape?: Dim[] }>, states: Map<string, TensorState>,
+    consumers: Map<string, number>, outer: TensorState | undefined,
+  ): TensorState {
+    if (!r.length) {
+      // An input of the graph: the enclosing model's tensor when this model is nested.
+      return this.apply(entry, { normSeen: false, shape: outer?.shape });
+    }
+    const ins = r.map((x) => {
+      const s = states.get(x.name) ?? { normSeen: false };
+      const shared = (consumers.get(x.name) ?? 0) > 1;
+      return { ...s, shape: x.shape ?? s.shape, open: shared ? undefined : s.open };
+    });
+    if (ins.length === 1) return this.apply(entry, ins[0]);
+    return this.apply(entry, { normSeen: ins.every((s) => s.normSeen), shape: mergeShape(entry, ins.map((s) => s.shape)) }, true);
+  }
+
+  // ---- one layer entry ----
+
+  private apply(entry: Node, st: TensorState, merged = false): TensorState {
+    if (!isObject(entry)) return { normSeen: false };
+    const className = str(prop(entry, 'class_name')) ?? '';
+    const cfg = prop(entry, 'config');
+    if (isModelObject(entry) || (MODEL_CLASSES.has(className) && isObject(cfg))) {
+      if (st.open) st.open = undefined;
+      return this.container(entry, st);
+    }
+    const inShape = this.declaredInput(entry, cfg) ?? st.shape;
+    const cls = kerasLayerClass(className);
+    if (!cls || (cls.role === 'weighted' && !isObject(cfg))) {
+      const act = this.opActivation(entry, className, cfg);
+      if (act) return this.activate(st, { info: act, span: spanOf(entry) }, inShape);
+      return { normSeen: false };
+    }
+    switch (cls.role) {
+      case 'activation': {
+        const info = this.activationLayer(className, cfg);
+        if (info) return this.activate(st, { info, span: spanOf(entry) }, inShape);
+        return { normSeen: st.normSeen, shape: inShape };
+      }
+      case 'norm':
+        if (st.open) {
+          st.open.normed = true;
+          st.open.layer.normalized = true;
+        }
+        return { ...st, shape: inShape, normSeen: true };
+      case 'passthrough':
+        return { ...st, shape: inShape };
+      case 'input':
+        return { normSeen: false, shape: inputLayerShape(cfg) ?? inShape };
+      case 'merge':
+        return { normSeen: st.normSeen, shape: merged ? st.shape : inShape };
+      case 'reshape':
+        return { ...st, shape: reshape(className, cls.rank, cfg, inShape) };
+      case 'unjudged':
+        return { normSeen: false, shape: unjudgedShape(className, cfg, inShape) };
+      case 'weighted':
+        return this.weighted(entry, className, cls.rank, !!cls.transpose, cfg, inShape, st.normSeen);
+    }
+  }
+
+  /** The input shape Keras recorded for this layer: Keras 3 `build_config`, `batch_input_shape`, `batch_shape`. */
+  private declaredInput(entry: Node, cfg: Node | undefined): Dim[] | undefined {
+    return batchless(shapeOf(prop(prop(entry, 'build_config'), 'input_shape')))
+      ?? batchless(shapeOf(prop(cfg, 'batch_input_shape')))
+      ?? batchless(shapeOf(prop(cfg, 'batch_shape')));
+  }
+
+  private activate(st: TensorState, act: LayerActivation, shape: Dim[] | undefined): TensorState {
+    if (st.open) {
+      st.open.layer.activation = act;
+      st.open.layer.normalized = st.open.normed;
+    }
+    return { normSeen: st.normSeen, shape };
+  }
+
+  private activationLayer(className: string, cfg: Node | undefined): ActivationInfo | undefined {
+    switch (className) {
+      case 'Activation':
+        return this.activationValue(prop(cfg, 'activation'));
+      case 'ReLU': {
+        const slope = num(prop(cfg, 'negative_slope'));
+        return slope !== undefined && slope > 0 ? activationInfo('leaky_relu', slope) : activationInfo('relu');
+      }
+      case 'LeakyReLU':
+        return activationInfo('leaky_relu', num(prop(cfg, 'negative_slope')) ?? num(prop(cfg, 'alpha')) ?? LEAKY_DEFAULT_ALPHA[this.framework]);
+      default: {
+        const cls = kerasLayerClass(className);
+        return cls?.activation ? lookupActivation(cls.activation) : undefined;
+      }
+    }
+  }
+
+  /**
+   * Activations that are not Keras layers: tf.keras `TFOpLambda` (`tf.nn.relu(x)` in a functional
+   * model, config `"function": "nn.relu"`) and Keras 3 ops (`keras.ops.relu`, module keras.src.ops).
+   */
+  private opActivation(entry: Node, className: string, cfg: Node | undefined): ActivationInfo | undefined {
+    if (className === 'TFOpLambda') {
+      const fn = str(prop(cfg, 'function')) ?? '';
+      if (!/^(nn|math|keras\.activations|activations)\.\w+$/.test(fn)) return undefined;
+      const name = fn.slice(fn.lastIndexOf('.') + 1);
+      const alpha = name === 'leaky_relu' ? findNumber(prop(entry, 'inbound_nodes'), 'alpha') ?? LEAKY_DEFAULT_ALPHA.tf_nn : undefined;
+      return lookupActivation(name, alpha);
+    }
+    if (/(^|\.)ops(\.|$)/.test(str(prop(entry, 'module')) ?? '')) {
+      const info = lookupActivation(className, num(prop(cfg, 'negative_slope')));
+      return info && info.family !== 'linear' ? info : undefined;
+    }
+    return undefined;
+  }
+
+  /** An `activation` value: a name, null, a Keras 3 function object, or a serialized activation layer. */
+  private activationValue(n: Node | undefined): ActivationInfo | undefined {
+    if (!n || n.type === 'null') return LINEAR;
+    const s = str(n);
+    // keras.activations.leaky_relu defaults to negative_slope=0.2 (Keras 3).
+    if (s !== undefined) return lookupActivation(s, s.toLowerCase().replace(/_/g, '') === 'leakyrelu' ? LEAKY_DEFAULT_ALPHA.tf_nn : undefined);
+    if (isObject(n)) {
+      const cls = str(prop(n, 'class_name')) ?? '';
+      const c = prop(n, 'config');
+      if (kerasLayerClass(cls)?.role === 'activation') return this.activationLayer(cls, c);
+      if (typeof str(c) === 'string') return lookupActivation(str(c)!);
+    }
+    return undefined;
+  }
+
+  // ---- weighted layers ----
+
+  private weighted(entry: Node, className: string, rank: number | undefined, transpose: boolean, cfg: Node | undefined,
+    inShape: Dim[] | undefined, normalizedBefore: boolean): TensorState {
+    const channelsFirst = str(prop(cfg, 'data_format')) === 'channels_first';
+    const inDim = inShape?.length ? (channelsFirst && rank !== undefined ? inShape[0] : inShape[inShape.length - 1]) : undefined;
+    const inUnits = typeof inDim === 'number' ? inDim : undefined;
+    let fanIn: number | undefined;
+    let fanOut: number | undefined;
+    let receptiveField = 1;
+    let outShape: Dim[] | undefined;
+    let width: number | undefined;
+    if (rank === undefined) {
+      width = int(prop(cfg, 'units'));
+      fanIn = inUnits;
+      fanOut = width;
+      if (width !== undefined) outShape = [...(inShape?.length ? inShape : [null]).slice(0, -1), width];
+    } else {
+      width = int(prop(cfg, 'filters'));
+      const kernel = tupleOf(prop(cfg, 'kernel_size'), rank);
+      const rf = kernel?.reduce((a, b) => a * b, 1);
+      if (rf !== undefined) {
+        receptiveField = rf;
+        // Keras kernels are (k..., in, filters); Conv*Transpose kernels are (k..., filters, in): fans swap.
+        const a = inUnits !== undefined ? rf * inUnits : undefined;
+        const b = width !== undefined ? rf * width : undefined;
+        [fanIn, fanOut] = transpose ? [b, a] : [a, b];
+      }
+      const strides = tupleOf(prop(cfg, 'strides'), rank) ?? Array(rank).fill(1);
+      const dilation = tupleOf(prop(cfg, 'dilation_rate'), rank) ?? Array(rank).fill(1);
+      const padding = str(prop(cfg, 'padding')) ?? 'valid';
+      if (inShape && inShape.length === rank + 1 && kernel && width !== undefined && !channelsFirst) {
+        const spatial = inShape.slice(0, rank).map((d, i) => transpose
+          ? (d === null ? null : padding === 'same' ? d * strides[i] : d * strides[i] + Math.max(kernel[i] - strides[i], 0))
+          : convOut(d, kernel[i], strides[i], dilation[i], padding));
+        outShape = [...spatial, width];
+      } else if (width !== undefined && !channelsFirst) {
+        outShape = [...Array<Dim>(rank).fill(null), width];
+      }
+    }
+    // TF.js model.json lists each kernel's shape: the fans follow from it exactly (Keras' compute_fans).
+    const kernelShape = this.kernelShape(str(prop(cfg, 'name')));
+    if (kernelShape && kernelShape.length === (rank ?? 0) + 2) {
+      const rf = kernelShape.slice(0, -2).reduce((a, b) => a * b, 1);
+      receptiveField = rf;
+      fanIn = kernelShape[kernelShape.length - 2] * rf;
+      fanOut = kernelShape[kernelShape.length - 1] * rf;
+    }
+
+    const actNode = prop(cfg, 'activation');
+    const own = this.activationValue(actNode);
+    // An activation this analysis does not know (a custom function) ends the layer: nothing after it is its activation.
+    const ownActivation = own === undefined || own.family !== 'linear';
+    const initNode = prop(cfg, 'kernel_initializer');
+    const init = this.kernelInit(initNode);
+    const ctx = {
+      text: this.text, framework: this.framework, layerConfig: cfg,
+      sibling: [prop(cfg, 'bias_initializer'), prop(cfg, 'kernel_initializer')].find((n) => isObject(n)),
+    };
+    const broken = this.broken;
+    const label = `${className}(${width ?? ''})`;
+    const layer: Layer = {
+      kind: rank === undefined ? 'dense' : transpose ? 'conv_transpose' : 'conv',
+      label: label.length > 60 ? `${label.slice(0, 57)}...` : label,
+      span: spanOf(entry),
+      fanIn, fanOut, receptiveField,
+      init,
+      activation: own && ownActivation ? { info: own, span: actNode && spanOf(actNode) } : { info: LINEAR },
+      normalized: false,
+      normalizedBefore,
+      rewrite(to: Recommendation) {
+        // No key, no fix (the brief: serialized configs always write it); no edits into a broken file.
+        if (!initNode || broken) return undefined;
+        return rewriteInitializer(initNode, to, ctx);
+      },
+    };
+    this.layers.push(layer);
+    return { normSeen: false, shape: outShape, open: ownActivation ? undefined : { layer, normed: false } };
+  }
+
+  private kernelShape(name: string | undefined): number[] | undefined {
+    if (!this.weights || !name) return undefined;
+    const exact = this.weights.get(`${name}/kernel`);
+    if (exact) return exact;
+    let found: number[] | undefined;
+    for (const [k, v] of this.weights) {
+      if (k.endsWith(`/${name}/kernel`)) {
+        if (found) return undefined;
+        found = v;
+      }
+    }
+    return found;
+  }
+
+  private kernelInit(n: Node | undefined): KernelInit {
+    const fw = this.framework;
+    if (!n || n.type === 'null') return { spec: defaultInitializer(fw), explicit: false, shared: true, span: n && spanOf(n) };
+    const span = spanOf(n);
+    const s = str(n);
+    if (s !== undefined) return { spec: resolveInitializer(fw, s) ?? unknownInitializer(fw, s), explicit: true, span, shared: true };
+    const className = str(prop(n, 'class_name'));
+    if (!className) return { spec: unknownInitializer(fw, 'initializer'), explicit: true, span, shared: true };
+    const args: InitArgs = {};
+    let unreadable = false;
+    for (const p of properties(prop(n, 'config'))) {
+      const key = p.key.value as string;
+      if (key === 'seed' || key === 'dtype') continue;
+      const v = p.value;
+      if (v.type === 'number' || v.type === 'string' || v.type === 'boolean') args[key] = v.value as number | string | boolean;
+      else if (v.type === 'null') continue;
+      else unreadable = true;
+    }
+    let spec = resolveInitializer(fw, className, args);
+    // A Constant with a list value is still constant; any other unreadable argument leaves the variance unknown.
+    if (spec && unreadable && spec.family !== 'constant') spec = unknownInitializer(fw, className);
+    return { spec: spec ?? unknownInitializer(fw, className), explicit: true, span, shared: true };
+  }
+}
+
+function spanOf(n: Node): Span {
+  return { start: n.offset, end: n.offset + n.length };
+}
+
+function batchless(s: Dim[] | undefined): Dim[] | undefined {
+  return s && s.length >= 2 ? s.slice(1) : undefined;
+}
+
+function inputLayerShape(cfg: Node | undefined): Dim[] | undefined {
+  return batchless(shapeOf(prop(cfg, 'batch_input_shape'))) ?? batchless(shapeOf(prop(cfg, 'batch_shape'))) ?? shapeOf(prop(cfg, 'shape'));
+}
+
+/**
+ * The layers a functional layer reads, from its first call: Keras 2 `[[["dense", 0, 0, {}]]]`
+ * (TFOpLambda: `[["dense", 0, 0, {...}]]`), Keras 3 `[{"args": [{"class_name": "__keras_tensor__",
+ * "config": {"shape": [...], "keras_history": ["dense", 0, 0]}}], "kwargs": {}}]`.
+ */
+function inboundRefs(nodes: Node | undefined): Array<{ name: string; shape?: Dim[] }> {
+  const first = items(nodes)[0];
+  if (!first) return [];
+  const out: Array<{ name: string; shape?: Dim[] }> = [];
+  const visit = (n: Node, depth: number) => {
+    if (depth > 8 || out.length > 64) return;
+    if (n.type === 'array') {
+      const c = n.children ?? [];
+      if (c.length >= 3 && c[0].type === 'string' && c[1].type === 'number' && c[2].type === 'number') {
+        out.push({ name: c[0].value as string });
+        return;
+      }
+      for (const x of c) visit(x, depth + 1);
+    } else if (n.type === 'object') {
+      if (str(prop(n, 'class_name')) === '__keras_tensor__') {
+        const c = prop(n, 'config');
+        const h = items(prop(c, 'keras_history'));
+        if (h[0]?.type === 'string') out.push({ name: h[0].value as string, shape: batchless(shapeOf(prop(c, 'shape'))) });
+        return;
+      }
+      // Keras 3 call arguments: positional `args` only (kwargs hold masks, training flags).
+      const args = prop(n, 'args');
+      if (args) visit(args, depth + 1);
+    }
+  };
+  // Keras 2 wraps one call's refs in a list; TFOpLambda writes the call's refs directly.
+  visit(first.type === 'array' && first.children?.[0]?.type === 'string' ? nodes! : first, 0);
+  return out;
+}
+
+/** `[["input_1", 0, 0]]` (input_layers / output_layers); Keras 3 writes a single ref unwrapped. */
+function readRefs(n: Node | undefined): Array<{ name: string }> {
+  const list = items(n);
+  if (list[0]?.type === 'string') return [{ name: list[0].value as string }];
+  return list.map((r) => items(r)[0]).filter((x): x is Node => x?.type === 'string').map((x) => ({ name: x.value as string }));
+}
+
+function findNumber(n: Node | undefined, key: string, depth = 0): number | undefined {
+  if (!n || depth > 6) return undefined;
+  if (n.type === 'object') {
+    const v = num(prop(n, key));
+    if (v !== undefined) return v;
+  }
+  for (const c of n.children ?? []) {
+    const v = findNumber(c.type === 'property' ? c.children?.[1] : c, key, depth + 1);
+    if (v !== undefined) return v;
+  }
   return undefined;
+}
+
+function mergeShape(entry: Node, shapes: Array<Dim[] | undefined>): Dim[] | undefined {
+  const className = str(prop(entry, 'class_name'));
+  const first = shapes[0];
+  if (!first || shapes.some((s) => !s || s.length !== first.length)) return undefined;
+  if (className === 'Concatenate') {
+    const axis = num(prop(prop(entry, 'config'), 'axis')) ?? -1;
+    if (axis !== -1 && axis !== first.length) return undefined;
+    const last = shapes.map((s) => s![s!.length - 1]);
+    return [...first.slice(0, -1), last.every((d): d is number => typeof d === 'number') ? last.reduce((a, b) => a + b, 0) : null];
+  }
+  if (className === 'Dot') return undefined;
+  return first;
+}
+
+function reshape(className: string, rank: number | undefined, cfg: Node | undefined, shape: Dim[] | undefined): Dim[] | undefined {
+  if (className === 'Flatten') {
+    if (!shape) return undefined;
+    return shape.every((d) => typeof d === 'number') ? [(shape as number[]).reduce((a, b) => a * b, 1)] : [null];
+  }
+  if (className === 'Reshape') {
+    const t = shapeOf(prop(cfg, 'target_shape'));
+    if (!t) return undefined;
+    const known = shape?.every((d) => typeof d === 'number') ? (shape as number[]).reduce((a, b) => a * b, 1) : undefined;
+    const target = items(prop(cfg, 'target_shape')).map((d) => num(d) ?? null);
+    const rest = target.filter((d) => d !== -1).reduce<number>((a, b) => a * (b ?? 1), 1);
+    return target.map((d) => (d === -1 ? (known !== undefined && rest > 0 ? known / rest : null) : d));
+  }
+  if (!shape || rank === undefined || str(prop(cfg, 'data_format')) === 'channels_first') return undefined;
+  const channels = shape[shape.length - 1];
+  if (className.startsWith('Global')) return [channels];
+  if (className.includes('Pool')) {
+    const pool = tupleOf(prop(cfg, 'pool_size'), rank);
+    const strides = tupleOf(prop(cfg, 'strides'), rank) ?? pool;
+    const padding = str(prop(cfg, 'padding')) ?? 'valid';
+    if (!pool || !strides || shape.length !== rank + 1) return [...Array<Dim>(rank).fill(null), channels];
+    return [...shape.slice(0, rank).map((d, i) => convOut(d, pool[i], strides[i], 1, padding)), channels];
+  }
+  return [...Array<Dim>(rank).fill(null), channels];
+}
+
+function unjudgedShape(className: string, cfg: Node | undefined, shape: Dim[] | undefined): Dim[] | undefined {
+  if (className === 'Embedding') {
+    const out = int(prop(cfg, 'output_dim'));
+    return out !== undefined ? [...(shape ?? [null]), out] : undefined;
+  }
+  const units = int(prop(cfg, 'units'));
+  if (units !== undefined) return prop(cfg, 'return_sequences')?.value === true ? [null, units] : [units];
+  if (className === 'MultiHeadAttention') return shape;
+  return undefined;
+}
+
+function convOut(d: Dim, k: number, s: number, dilation: number, padding: string): Dim {
+  if (d === null) return null;
+  if (padding === 'same') return Math.ceil(d / s);
+  const eff = dilation * (k - 1) + 1;
+  return Math.max(0, Math.floor((d - eff) / s) + 1);
 }

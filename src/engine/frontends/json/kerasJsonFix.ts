@@ -1,0 +1,161 @@
+/**
+ * Quick fixes for Keras JSON configs: the `kernel_initializer` value is rewritten to the
+ * recommended class in the shape and layout the file already uses. Keys the original object
+ * has (`module`, `registered_name` of Keras 3) are kept in their order; the seed is kept;
+ * a compact one-line object stays one line with its separators, a pretty-printed one is
+ * indented from the line the value starts on with the file's own indentation unit.
+ */
+import type { Node } from 'jsonc-parser';
+import type { Fix, Recommendation } from '../../ir';
+import { properties, prop, str, textOf } from './jsonNodes';
+
+export type JsonFramework = 'keras' | 'tfjs';
+
+/** Class names as each framework serializes them (TF.js spells LeCun `LeCunNormal`). */
+const CLASS: Record<JsonFramework, Record<Recommendation, string>> = {
+  keras: { he_normal: 'HeNormal', glorot_uniform: 'GlorotUniform', lecun_normal: 'LecunNormal' },
+  tfjs: { he_normal: 'HeNormal', glorot_uniform: 'GlorotUniform', lecun_normal: 'LeCunNormal' },
+};
+/** String identifiers, for files that write the initializer as a string. */
+const SHORT: Record<JsonFramework, Record<Recommendation, string>> = {
+  keras: { he_normal: 'he_normal', glorot_uniform: 'glorot_uniform', lecun_normal: 'lecun_normal' },
+  tfjs: { he_normal: 'heNormal', glorot_uniform: 'glorotUniform', lecun_normal: 'leCunNormal' },
+};
+
+export function recommendedClass(framework: JsonFramework, to: Recommendation): string {
+  return CLASS[framework][to];
+}
+
+type Out = { raw: string } | { entries: Array<[string, Out]>; multiline: boolean; pad: string };
+
+interface Layout {
+  eol: string;
+  unit: string;
+  keySep: string;
+  itemSep: string;
+}
+
+/** Leading whitespace of the line holding `offset`. */
+function lineIndent(text: string, offset: number): string {
+  const start = text.lastIndexOf('\n', offset - 1) + 1;
+  const m = /^[ \t]*/.exec(text.slice(start, Math.min(text.length, start + 256)));
+  return m ? m[0] : '';
+}
+
+const isMultiline = (text: string, n: Node) => textOf(text, n).includes('\n');
+
+/** The file's indentation unit: the first indented line's whitespace (json.dumps(indent=N) writes N spaces). */
+function fileIndentUnit(text: string): string {
+  const m = /\n([ \t]+)["{[\]}]/.exec(text.slice(0, 65536));
+  return m ? m[1] : '    ';
+}
+
+/** Separators as written in an object with at least two properties. */
+function separatorsOf(text: string, obj: Node | undefined): { keySep?: string; itemSep?: string; pad?: string } {
+  const ps = properties(obj);
+  if (!obj || !ps.length) return {};
+  const out: { keySep?: string; itemSep?: string; pad?: string } = {};
+  const ks = text.slice(ps[0].key.offset + ps[0].key.length, ps[0].value.offset);
+  if (/^[ \t]*:[ \t]*$/.test(ks)) out.keySep = ks;
+  if (ps.length > 1) {
+    const is = text.slice(ps[0].prop.offset + ps[0].prop.length, ps[1].prop.offset);
+    if (/^[ \t]*,[ \t]*$/.test(is)) out.itemSep = is;
+  }
+  const pad = text.slice(obj.offset + 1, ps[0].prop.offset);
+  if (/^[ \t]*$/.test(pad)) out.pad = pad;
+  return out;
+}
+
+function render(o: Out, indent: string, layout: Layout): string {
+  if ('raw' in o) return o.raw;
+  if (!o.entries.length) return '{}';
+  if (o.multiline) {
+    const inner = indent + layout.unit;
+    const body = o.entries.map(([k, v]) => `${inner}${k}${layout.keySep}${render(v, inner, layout)}`).join(`,${layout.eol}`);
+    return `{${layout.eol}${body}${layout.eol}${indent}}`;
+  }
+  return `{${o.pad}${o.entries.map(([k, v]) => `${k}${layout.keySep}${render(v, indent, layout)}`).join(layout.itemSep)}${o.pad}}`;
+}
+
+export interface RewriteContext {
+  text: string;
+  framework: JsonFramework;
+  /** The layer's `config` object: a fallback for separators. */
+  layerConfig?: Node;
+  /** Another initializer object of the same layer (`bias_initializer`): a template when the kernel's is `null`. */
+  sibling?: Node;
+}
+
+/** The edit that writes the recommended initializer over `value` (the `kernel_initializer` value node). */
+export function rewriteInitializer(value: Node, to: Recommendation, ctx: RewriteContext): Fix | undefined {
+  const { text, framework } = ctx;
+  const cls = CLASS[framework][to];
+  const title = `Use ${cls}`;
+  const edit = (newText: string): Fix | undefined =>
+    newText === textOf(text, value) ? undefined : { title, edits: [{ start: value.offset, end: value.offset + value.length, newText }] };
+
+  if (value.type === 'string') {
+    // `"he_normal"` / `"heNormal"` stay short identifiers; `"HeNormal"` stays a class name.
+    const original = str(value) ?? '';
+    return edit(JSON.stringify(/^[a-z]/.test(original) ? SHORT[framework][to] : cls));
+  }
+  const template = value.type === 'object' ? value : value.type === 'null' && ctx.sibling?.type === 'object' ? ctx.sibling : undefined;
+  if (!template) return value.type === 'null' ? edit(JSON.stringify(SHORT[framework][to])) : undefined;
+  const ps = properties(template);
+  if (!ps.some((p) => p.key.value === 'class_name')) return undefined;
+
+  const own = separatorsOf(text, template);
+  const fallback = separatorsOf(text, ctx.layerConfig);
+  const multiline = isMultiline(text, template);
+  const baseIndent = lineIndent(text, value.offset);
+  let unit = fileIndentUnit(text);
+  if (multiline && ps.length) {
+    const first = lineIndent(text, ps[0].prop.offset);
+    const startIndent = lineIndent(text, template.offset);
+    if (first.length > startIndent.length && first.startsWith(startIndent)) unit = first.slice(startIndent.length);
+  }
+  const layout: Layout = {
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+    unit,
+    keySep: own.keySep ?? fallback.keySep ?? ': ',
+    itemSep: own.itemSep ?? fallback.itemSep ?? ', ',
+  };
+
+  const oldConfig = prop(template, 'config');
+  const seed = template === value ? prop(oldConfig, 'seed') : undefined;
+  const seedText = seed && seed.type === 'number' ? textOf(text, seed) : 'null';
+  const configPad = oldConfig && oldConfig.type === 'object' && oldConfig.children?.length ? separatorsOf(text, oldConfig).pad : undefined;
+  const configMultiline = multiline && !(oldConfig && oldConfig.type === 'object' && oldConfig.children?.length && !isMultiline(text, oldConfig));
+  const config: Out = { entries: [['"seed"', { raw: seedText }]], multiline: configMultiline, pad: configPad ?? own.pad ?? '' };
+
+  const entries: Array<[string, Out]> = [];
+  let hasConfig = false;
+  for (const p of ps) {
+    const key = textOf(text, p.key);
+    switch (p.key.value) {
+      case 'class_name':
+        entries.push([key, { raw: JSON.stringify(cls) }]);
+        if (!ps.some((q) => q.key.value === 'config')) {
+          entries.push(['"config"', config]);
+          hasConfig = true;
+        }
+        break;
+      case 'config':
+        if (!hasConfig) entries.push([key, config]);
+        hasConfig = true;
+        break;
+      case 'module': {
+        const m = str(p.value);
+        entries.push([key, { raw: m && /^keras(\.|$)/.test(m) ? textOf(text, p.value) : '"keras.initializers"' }]);
+        break;
+      }
+      case 'registered_name':
+        entries.push([key, { raw: 'null' }]);
+        break;
+      default:
+        // Keys of a sibling template describe that object, not ours; our own are kept.
+        if (template === value) entries.push([key, { raw: textOf(text, p.value) }]);
+    }
+  }
+  return edit(render({ entries, multiline, pad: own.pad ?? '' }, baseIndent, layout));
+}
