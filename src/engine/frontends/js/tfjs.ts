@@ -1,9 +1,1623 @@
-/** The TF.js front end (JavaScript and TypeScript). */
-import type { Tree } from 'web-tree-sitter';
-import type { FrontEndResult } from '../../ir';
+/**
+ * The TF.js front end (JavaScript and TypeScript): a small abstract interpreter over
+ * tree-sitter-javascript / -typescript / -tsx trees, in the spirit of the Python one. It walks the
+ * module and every function in order, tracks what each variable holds (a symbolic tensor and its
+ * shape, a layer built by a `tf.layers.*` factory, a `tf.sequential` model, an initializer, a
+ * constant), unrolls loops, follows calls to the file's own functions, and turns what it sees into
+ * the IR: layers are judged where they are applied (their fan_in comes from the tensor they
+ * receive); a layer without its own `activation` stays open until the next activation layer
+ * closes it; a normalization in between marks it normalized.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, Model, Recommendation, Span } from '../../ir';
+import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
+import {
+  defaultInitializer, isKnownInitializer, resolveInitializer, unknownInitializer, type ArgValue, type InitArgs, type InitSpec,
+} from '../../initializers';
+import { recommendationFor } from '../../variance';
+import { syntaxErrors } from '../python/syntax';
+import { CORE_OP_NAMES, tfjsLayerClass, UNKNOWN_LAYER, type TfjsLayerClass } from './tfjsLayers';
+import { insertProperty, quoteStyle, rewriteExplicit, type JsStyle } from './tfjsFix';
+import { callArgs, numberValue, objectLiteral, stringValue, unwrap, type JsArgs, type ObjectLiteral, type Prop } from './tfjsSyntax';
 
 export function analyzeTfjs(tree: Tree, text: string): FrontEndResult {
-  void tree;
-  void text;
-  return { models: [], errors: [] };
+  return new TfjsFrontEnd(tree, text).run();
+}
+
+type Dim = number | null;
+type Const = ArgValue | Const[];
+
+interface ModelBuilder {
+  name?: string;
+  /** Name to fall back on: the enclosing function. */
+  scopeName: string;
+  span: Span;
+  layers: Layer[];
+}
+
+interface Pending {
+  layer: Layer;
+  normed: boolean;
+}
+
+interface TensorState {
+  shape?: Dim[];
+  /** The weighted layer whose output this is, while no activation has been applied to it. */
+  open?: Pending;
+  /** A normalization was applied since the last weighted layer. */
+  normSeen: boolean;
+  model: ModelBuilder;
+}
+
+/** A layer's config: the object literal written in the call, or one bound to a variable. */
+interface Config {
+  props: Map<string, Prop>;
+  env: Env;
+  /** The object literal of the call itself: the only place a fix may edit. */
+  literal?: Node;
+  /** Spread or computed keys: other properties may be present. */
+  open: boolean;
+  /** The config is an object written elsewhere (a variable), possibly serving several layers. */
+  shared: boolean;
+  /** Source of the argument, for labels. */
+  text: string;
+}
+
+interface LayerOp {
+  cls: TfjsLayerClass;
+  /** The factory's TF.js name, e.g. `dense`. */
+  name: string;
+  call: Node;
+  config: Config;
+  applied: boolean;
+}
+
+interface SelfObject {
+  attrs: Map<string, Value>;
+  cls?: Node;
+}
+
+type Value =
+  | { t: 'tensor'; st: TensorState }
+  | { t: 'op'; op: LayerOp }
+  | { t: 'seq'; model: ModelBuilder; st: TensorState }
+  | { t: 'init'; call: Node; env: Env; name: string }
+  | { t: 'const'; v: Const }
+  | { t: 'path'; path: string }
+  | { t: 'func'; node: Node; env: Env; self?: SelfObject }
+  | { t: 'list'; items: Value[] }
+  | { t: 'obj'; node: Node; env: Env }
+  | { t: 'self'; obj: SelfObject }
+  | { t: 'unknown' };
+
+const UNKNOWN: Value = { t: 'unknown' };
+
+class Env {
+  private readonly vars = new Map<string, Value>();
+  constructor(readonly parent?: Env, private readonly scope?: string, readonly isFunction = false) {}
+  get(name: string): Value | undefined {
+    for (let e: Env | undefined = this; e; e = e.parent) {
+      const v = e.vars.get(name);
+      if (v) return v;
+    }
+    return undefined;
+  }
+  has(name: string): boolean {
+    for (let e: Env | undefined = this; e; e = e.parent) if (e.vars.has(name)) return true;
+    return false;
+  }
+  /** A declaration: binds in this scope (`var`: in the enclosing function's). */
+  declare(name: string, v: Value, hoisted = false): void {
+    let e: Env = this;
+    if (hoisted) while (!e.isFunction && e.parent) e = e.parent;
+    e.vars.set(name, v);
+  }
+  /** An assignment: updates the scope that declares the name, else this one. */
+  assign(name: string, v: Value): void {
+    for (let e: Env | undefined = this; e; e = e.parent) {
+      if (e.vars.has(name)) {
+        e.vars.set(name, v);
+        return;
+      }
+    }
+    this.vars.set(name, v);
+  }
+  scopeName(): string {
+    for (let e: Env | undefined = this; e; e = e.parent) if (e.scope) return e.scope;
+    return 'model';
+  }
+  values(): IterableIterator<Value> {
+    return this.vars.values();
+  }
+}
+
+/** Limits that keep pathological input linear: nesting, loop unrolling, inlining, layers, statements. */
+const MAX_DEPTH = 200;
+const MAX_UNROLL = 64;
+const MAX_INLINE_DEPTH = 6;
+const MAX_LAYERS = 20000;
+const MAX_STEPS = 200_000;
+
+const TFJS_MODULE = /^@tensorflow\/tfjs(?:-[a-z0-9-]+)?(?:\/.*)?$/;
+const TF_IMPORT = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)['"`]@tensorflow\/tfjs/;
+
+const FUNCTION_TYPES = ['function_declaration', 'generator_function_declaration', 'function_expression', 'function', 'generator_function', 'arrow_function', 'method_definition'];
+const FUNCTION_TYPE_SET = new Set(FUNCTION_TYPES);
+
+class TfjsFrontEnd {
+  private readonly module = new Env(undefined, undefined, true);
+  private readonly models: ModelBuilder[] = [];
+  /** Local name -> TF.js path, from the imports (for fixes that name a factory). */
+  private readonly locals = new Map<string, string>();
+  private readonly style: JsStyle;
+  private layerCount = 0;
+  private depth = 0;
+  private inlineDepth = 0;
+  private steps = 0;
+  /** Functions already evaluated (called, or on their own). */
+  private readonly invoked = new Set<number>();
+  /** The environment each function value was created in. */
+  private readonly captured = new Map<number, Env>();
+  /** The `this` of each class, shared by its methods. */
+  private readonly selves = new Map<number, SelfObject>();
+  private scratchModel?: ModelBuilder;
+  /** The layers each constructor call built (a loop or a helper builds several). */
+  private readonly byCall = new Map<number, { layers: Layer[]; recs?: Set<Recommendation> }>();
+
+  constructor(private readonly tree: Tree, private readonly text: string) {
+    let quote: "'" | '"' | undefined;
+    this.style = { text, locals: this.locals, quote: () => (quote ??= quoteStyle(tree.rootNode)) };
+  }
+
+  run(): FrontEndResult {
+    const root = this.tree.rootNode;
+    const errors = TF_IMPORT.test(this.text) ? syntaxErrors(root) : [];
+    this.collectImports(root);
+    this.hoist(root, this.module);
+    const top = this.newModel('model', { start: root.startIndex, end: root.endIndex });
+    this.execBlock(root, this.module, top, undefined);
+    this.applyLeftovers(this.module.values(), top);
+    this.evaluateUncalled(root);
+    const models: Model[] = [];
+    const names = new Map<string, number>();
+    for (const b of this.models) {
+      if (b.layers.length === 0) continue;
+      let name = b.name ?? b.scopeName;
+      const n = (names.get(name) ?? 0) + 1;
+      names.set(name, n);
+      if (n > 1) name = `${name}#${n}`;
+      models.push({ name, framework: 'tfjs', span: b.span, layers: b.layers });
+    }
+    return { models, errors };
+  }
+
+  // ---- imports and definitions ----
+
+  private collectImports(root: Node): void {
+    for (const stmt of root.descendantsOfType('import_statement')) {
+      const source = stmt?.childForFieldName('source');
+      const module = source ? stringValue(source) : undefined;
+      if (!stmt || !module || !TFJS_MODULE.test(module)) continue;
+      const clause = stmt.namedChildren.find((c) => c?.type === 'import_clause');
+      for (const c of clause?.namedChildren ?? []) {
+        if (!c) continue;
+        if (c.type === 'identifier') this.bindImport(c.text, 'tf');
+        else if (c.type === 'namespace_import') {
+          const id = c.namedChildren.find((n) => n?.type === 'identifier');
+          if (id) this.bindImport(id.text, 'tf');
+        } else if (c.type === 'named_imports') {
+          for (const spec of c.namedChildren) {
+            if (spec?.type !== 'import_specifier') continue;
+            const name = spec.childForFieldName('name');
+            const alias = spec.childForFieldName('alias') ?? name;
+            const imported = name ? (name.type === 'string' ? stringValue(name) : name.text) : undefined;
+            if (alias && imported) this.bindImport(alias.text, `tf.${imported}`);
+          }
+        }
+      }
+    }
+  }
+
+  private bindImport(local: string, path: string): void {
+    this.locals.set(local, path);
+    this.module.declare(local, { t: 'path', path });
+  }
+
+  /** Function declarations are bound before the block runs, as JavaScript hoists them. */
+  private hoist(block: Node, env: Env): void {
+    for (const child of block.namedChildren) {
+      if (!child) continue;
+      const stmt = child.type === 'export_statement' ? child.childForFieldName('declaration') : child;
+      if (stmt?.type === 'function_declaration' || stmt?.type === 'generator_function_declaration') {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) env.declare(name, this.funcValue(stmt, env));
+      }
+    }
+  }
+
+  private funcValue(node: Node, env: Env, self?: SelfObject): Value {
+    if (!this.captured.has(node.id)) this.captured.set(node.id, env);
+    return { t: 'func', node, env, self };
+  }
+
+  /** Each statement and call costs a step; past the budget (or the layer cap) the analysis stops growing. */
+  private exhausted(): boolean {
+    return ++this.steps > MAX_STEPS || this.layerCount >= MAX_LAYERS;
+  }
+
+  private newModel(scopeName: string, span: Span): ModelBuilder {
+    const m: ModelBuilder = { scopeName, span, layers: [] };
+    this.models.push(m);
+    return m;
+  }
+
+  private scratch(): ModelBuilder {
+    this.scratchModel ??= { scopeName: '', span: { start: 0, end: 0 }, layers: [] };
+    return this.scratchModel;
+  }
+
+  /**
+   * Functions not reached from the module body run on their own: first those nothing in the file
+   * calls by name (entry points like `buildModel`, which reach their helpers with real arguments),
+   * then whatever is left, each in the environment it was created in.
+   */
+  private evaluateUncalled(root: Node): void {
+    const defs = root.descendantsOfType(FUNCTION_TYPES).filter((d): d is Node => !!d && !!d.childForFieldName('body'));
+    if (defs.length === 0) return;
+    const calls = new Map<string, number>();
+    for (const m of this.text.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) calls.set(m[1], (calls.get(m[1]) ?? 0) + 1);
+    const calledElsewhere = (d: Node) => {
+      const name = functionName(d);
+      if (!name) return false;
+      const own = d.childForFieldName('name') ? 1 : 0;
+      return (calls.get(name) ?? 0) > own;
+    };
+    const entry = defs.filter((d) => !calledElsewhere(d));
+    for (const def of [...entry, ...defs]) {
+      if (this.invoked.has(def.id) || this.exhausted()) continue;
+      this.evaluateStandalone(def);
+    }
+  }
+
+  private evaluateStandalone(def: Node): void {
+    let self: SelfObject | undefined;
+    const cls = def.type === 'method_definition' ? enclosingClass(def) : undefined;
+    if (cls) {
+      self = this.selfOf(cls);
+      // The constructor sets up `this` for the other methods.
+      const ctor = methodOf(cls, 'constructor');
+      if (ctor && ctor.id !== def.id && !this.invoked.has(ctor.id)) this.evaluateStandalone(ctor);
+    }
+    this.invoked.add(def.id);
+    const env0 = this.captured.get(def.id) ?? this.module;
+    const name = functionName(def) ?? env0.scopeName();
+    const nameNode = def.childForFieldName('name');
+    const model = this.newModel(name, nameNode ? spanOf(nameNode) : { start: def.startIndex, end: def.startIndex });
+    const env = new Env(env0, name, true);
+    if (self) env.declare('this', { t: 'self', obj: self });
+    this.bindParams(def, env, [], model);
+    this.runBody(def, env, model);
+    this.applyLeftovers(env.values(), model);
+  }
+
+  private selfOf(cls: Node): SelfObject {
+    let s = this.selves.get(cls.id);
+    if (!s) {
+      s = { attrs: new Map(), cls };
+      this.selves.set(cls.id, s);
+    }
+    return s;
+  }
+
+  /** Layers built but never applied to a tensor: still judged, with what is known. */
+  private applyLeftovers(values: Iterable<Value>, model: ModelBuilder, depth = 0): void {
+    if (depth > 8) return;
+    for (const v of values) {
+      if (v.t === 'op' && !v.op.applied && v.op.cls.role === 'weighted') this.applyOp(v.op, this.freshTensor(model).st);
+      else if (v.t === 'list') this.applyLeftovers(v.items, model, depth + 1);
+    }
+  }
+
+  // ---- functions ----
+
+  private invoke(fn: Extract<Value, { t: 'func' }>, args: Value[], model: ModelBuilder, self?: SelfObject): Value {
+    if (this.inlineDepth >= MAX_INLINE_DEPTH || this.exhausted()) return UNKNOWN;
+    this.invoked.add(fn.node.id);
+    this.inlineDepth++;
+    try {
+      const name = functionName(fn.node) ?? fn.env.scopeName();
+      const env = new Env(fn.env, name, true);
+      const me = self ?? fn.self;
+      if (me) env.declare('this', { t: 'self', obj: me });
+      this.bindParams(fn.node, env, args, model);
+      return this.runBody(fn.node, env, model);
+    } finally {
+      this.inlineDepth--;
+    }
+  }
+
+  private runBody(def: Node, env: Env, model: ModelBuilder): Value {
+    const body = def.childForFieldName('body');
+    if (!body) return UNKNOWN;
+    if (body.type === 'statement_block') {
+      const ret: { v?: Value } = {};
+      this.hoist(body, env);
+      this.execBlock(body, env, model, ret);
+      return ret.v ?? UNKNOWN;
+    }
+    // An arrow function's expression body is its value.
+    return this.eval(body, env, model);
+  }
+
+  private bindParams(def: Node, env: Env, args: Value[], model: ModelBuilder): void {
+    const single = def.childForFieldName('parameter');
+    if (single) {
+      this.bindPattern(single, args[0] ?? UNKNOWN, env, model, true);
+      return;
+    }
+    const params = def.childForFieldName('parameters');
+    let i = 0;
+    for (const p of params?.namedChildren ?? []) {
+      if (!p || p.type === 'comment') continue;
+      let pattern: Node | null = p;
+      let dflt: Node | null = null;
+      if (p.type === 'required_parameter' || p.type === 'optional_parameter') {
+        pattern = p.childForFieldName('pattern');
+        dflt = p.childForFieldName('value');
+      } else if (p.type === 'assignment_pattern') {
+        pattern = p.childForFieldName('left');
+        dflt = p.childForFieldName('right');
+      }
+      let v = args[i++];
+      if (v === undefined || (v.t === 'const' && v.v === null && dflt)) v = dflt ? this.eval(dflt, env, model) : UNKNOWN;
+      if (pattern) this.bindPattern(pattern, v, env, model, true);
+    }
+  }
+
+  /** Bind a declaration or assignment target: a name, `this.x`, or an object/array pattern. */
+  private bindPattern(pattern: Node, v: Value, env: Env, model: ModelBuilder, declare: boolean, hoisted = false): void {
+    const bind = (name: string, value: Value) => (declare ? env.declare(name, value, hoisted) : env.assign(name, value));
+    switch (pattern.type) {
+      case 'identifier': case 'shorthand_property_identifier_pattern':
+        bind(pattern.text, v);
+        return;
+      case 'member_expression': {
+        const obj = pattern.childForFieldName('object');
+        const prop = pattern.childForFieldName('property')?.text;
+        const base = obj ? this.eval(obj, env, model) : UNKNOWN;
+        if (base.t === 'self' && prop) base.obj.attrs.set(prop, v);
+        return;
+      }
+      case 'object_pattern':
+        for (const c of pattern.namedChildren) {
+          if (!c) continue;
+          if (c.type === 'shorthand_property_identifier_pattern') bind(c.text, this.member(v, c.text, model));
+          else if (c.type === 'pair_pattern') {
+            const key = c.childForFieldName('key');
+            const value = c.childForFieldName('value');
+            const k = key ? (key.type === 'string' ? stringValue(key) : key.text) : undefined;
+            if (value) this.bindPattern(value, k !== undefined ? this.member(v, k, model) : UNKNOWN, env, model, declare, hoisted);
+          } else if (c.type === 'object_assignment_pattern') {
+            const left = c.childForFieldName('left');
+            const right = c.childForFieldName('right');
+            if (!left) continue;
+            let item = this.member(v, left.text, model);
+            if (item.t === 'unknown' && right) item = this.eval(right, env, model);
+            this.bindPattern(left, item, env, model, declare, hoisted);
+          } else if (c.type === 'rest_pattern') {
+            const id = c.namedChildren.find((n) => n?.type === 'identifier');
+            if (id) bind(id.text, UNKNOWN);
+          }
+        }
+        return;
+      case 'array_pattern': {
+        let i = 0;
+        for (const c of pattern.namedChildren) {
+          if (!c || c.type === 'comment') continue;
+          const item = this.element(v, i++);
+          this.bindPattern(c, item, env, model, declare, hoisted);
+        }
+        return;
+      }
+      case 'assignment_pattern': {
+        const left = pattern.childForFieldName('left');
+        const right = pattern.childForFieldName('right');
+        const item = v.t === 'unknown' && right ? this.eval(right, env, model) : v;
+        if (left) this.bindPattern(left, item, env, model, declare, hoisted);
+        return;
+      }
+      case 'rest_pattern': {
+        const id = pattern.namedChildren.find((n) => n?.type === 'identifier');
+        if (id) bind(id.text, UNKNOWN);
+        return;
+      }
+      case 'parenthesized_expression': {
+        const inner = pattern.namedChildren.find((c) => c && c.type !== 'comment');
+        if (inner) this.bindPattern(inner, v, env, model, declare, hoisted);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** `v.name`: a path member, an object literal's property, an attribute of `this`. */
+  private member(v: Value, name: string, model: ModelBuilder): Value {
+    switch (v.t) {
+      case 'path': return { t: 'path', path: `${v.path}.${name}` };
+      case 'obj': {
+        const p = objectLiteral(v.node).props.get(name);
+        if (!p) return UNKNOWN;
+        if (p.node.type === 'method_definition') return this.funcValue(p.node, v.env);
+        return this.eval(p.value, v.env, model);
+      }
+      case 'self': return v.obj.attrs.get(name) ?? UNKNOWN;
+      case 'list': return name === 'length' ? { t: 'const', v: v.items.length } : UNKNOWN;
+      case 'const':
+        if (name === 'length' && (Array.isArray(v.v) || typeof v.v === 'string')) return { t: 'const', v: v.v.length };
+        return UNKNOWN;
+      default: return UNKNOWN;
+    }
+  }
+
+  private element(v: Value, i: number): Value {
+    if (v.t === 'list') return v.items[i] ?? UNKNOWN;
+    if (v.t === 'const' && Array.isArray(v.v)) return i < v.v.length ? { t: 'const', v: v.v[i] } : UNKNOWN;
+    return UNKNOWN;
+  }
+
+  // ---- statements ----
+
+  private execBlock(block: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
+    for (const stmt of block.namedChildren) if (stmt) this.exec(stmt, env, model, ret);
+  }
+
+  private exec(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
+    if (this.depth >= MAX_DEPTH || this.exhausted()) return;
+    this.depth++;
+    try {
+      this.execInner(stmt, env, model, ret);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private execInner(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
+    switch (stmt.type) {
+      case 'expression_statement':
+        for (const e of stmt.namedChildren) if (e && e.type !== 'comment') this.eval(e, env, model);
+        return;
+      case 'lexical_declaration': case 'variable_declaration': {
+        const hoisted = stmt.type === 'variable_declaration';
+        for (const d of stmt.namedChildren) {
+          if (d?.type !== 'variable_declarator') continue;
+          const name = d.childForFieldName('name');
+          const value = d.childForFieldName('value');
+          const v = value ? this.eval(value, env, model) : UNKNOWN;
+          if (name) this.bindPattern(name, v, env, model, true, hoisted);
+        }
+        return;
+      }
+      case 'return_statement': {
+        const e = stmt.namedChildren.find((c) => c && c.type !== 'comment');
+        const v = e ? this.eval(e, env, model) : UNKNOWN;
+        if (ret && ret.v === undefined) ret.v = v;
+        return;
+      }
+      case 'if_statement': {
+        // A branch whose condition is known false is skipped; otherwise both run, in order.
+        const cond = stmt.childForFieldName('condition');
+        const truth = cond ? this.truth(cond, env) : undefined;
+        const body = stmt.childForFieldName('consequence');
+        if (body && truth !== false) this.exec(body, env, model, ret);
+        const alt = stmt.childForFieldName('alternative');
+        if (alt && truth !== true) for (const c of alt.namedChildren) if (c && c.type !== 'comment') this.exec(c, env, model, ret);
+        return;
+      }
+      case 'for_statement':
+        this.execFor(stmt, env, model, ret);
+        return;
+      case 'for_in_statement':
+        this.execForIn(stmt, env, model, ret);
+        return;
+      case 'while_statement': case 'do_statement': case 'labeled_statement': case 'with_statement': {
+        const body = stmt.childForFieldName('body');
+        if (body) this.exec(body, env, model, ret);
+        return;
+      }
+      case 'try_statement': {
+        const body = stmt.childForFieldName('body');
+        if (body) this.exec(body, env, model, ret);
+        const fin = stmt.childForFieldName('finalizer')?.childForFieldName('body');
+        if (fin) this.exec(fin, env, model, ret);
+        return;
+      }
+      case 'statement_block': {
+        const inner = new Env(env);
+        this.hoist(stmt, inner);
+        this.execBlock(stmt, inner, model, ret);
+        return;
+      }
+      case 'switch_statement': {
+        const body = stmt.childForFieldName('body');
+        for (const c of body?.namedChildren ?? []) {
+          if (!c) continue;
+          const value = c.childForFieldName('value');
+          for (const s of c.namedChildren) if (s && s.id !== value?.id && s.type !== 'comment') this.exec(s, env, model, ret);
+        }
+        return;
+      }
+      case 'export_statement': {
+        const decl = stmt.childForFieldName('declaration');
+        const value = stmt.childForFieldName('value');
+        if (decl) this.exec(decl, env, model, ret);
+        if (value) this.eval(value, env, model);
+        return;
+      }
+      case 'function_declaration': case 'generator_function_declaration':
+        // Hoisted already; bound here too when the block was not hoisted (an ERROR node).
+        if (!env.has(stmt.childForFieldName('name')?.text ?? '')) {
+          const name = stmt.childForFieldName('name')?.text;
+          if (name) env.declare(name, this.funcValue(stmt, env));
+        }
+        return;
+      case 'class_declaration': case 'abstract_class_declaration': {
+        const name = stmt.childForFieldName('name')?.text;
+        if (name) env.declare(name, UNKNOWN);
+        for (const m of stmt.childForFieldName('body')?.namedChildren ?? []) {
+          if (m?.type === 'method_definition') this.captured.set(m.id, env);
+        }
+        return;
+      }
+      case 'ERROR':
+        // Lint what parses: statements the parser kept inside an error node still count.
+        for (const c of stmt.namedChildren) {
+          if (!c || c.type === 'comment') continue;
+          if (isStatement(c.type)) this.exec(c, env, model, ret);
+          else this.eval(c, env, model);
+        }
+        return;
+      case 'import_statement': case 'empty_statement': case 'comment': case 'debugger_statement':
+      case 'break_statement': case 'continue_statement': case 'type_alias_declaration': case 'interface_declaration':
+      case 'enum_declaration': case 'ambient_declaration': case 'module': case 'internal_module':
+        return;
+      case 'throw_statement':
+        for (const e of stmt.namedChildren) if (e && e.type !== 'comment') this.eval(e, env, model);
+        return;
+      default:
+        if (!isStatement(stmt.type)) this.eval(stmt, env, model);
+        return;
+    }
+  }
+
+  /** `for (init; cond; incr)`: unrolled while the condition is known, up to MAX_UNROLL times; once when it is not. */
+  private execFor(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
+    const loopEnv = new Env(env);
+    const init = stmt.childForFieldName('initializer');
+    if (init) {
+      if (init.type === 'lexical_declaration' || init.type === 'variable_declaration') this.exec(init, loopEnv, model, ret);
+      else if (init.type !== 'empty_statement') this.eval(init.type === 'expression_statement' ? init.namedChildren[0] ?? init : init, loopEnv, model);
+    }
+    let cond = stmt.childrenForFieldName('condition').find((c) => c && c.isNamed && c.type !== 'empty_statement') ?? undefined;
+    if (cond?.type === 'expression_statement') cond = cond.namedChildren[0] ?? undefined;
+    const incr = stmt.childForFieldName('increment');
+    const body = stmt.childForFieldName('body');
+    if (!body) return;
+    for (let i = 0; i < MAX_UNROLL; i++) {
+      const truth = cond ? this.truth(cond, loopEnv) : undefined;
+      if (truth === false) break;
+      const iterEnv = new Env(loopEnv);
+      this.exec(body, iterEnv, model, ret);
+      if (truth === undefined || this.exhausted()) break;
+      if (incr) this.eval(incr, loopEnv, model);
+    }
+  }
+
+  private execForIn(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
+    const left = stmt.childForFieldName('left');
+    const right = stmt.childForFieldName('right');
+    const body = stmt.childForFieldName('body');
+    if (!body) return;
+    const of = stmt.childForFieldName('operator')?.text === 'of';
+    const declared = !!stmt.childForFieldName('kind');
+    const items = of && right ? this.iterate(this.eval(right, env, model)) : [UNKNOWN];
+    for (const item of items) {
+      const iterEnv = new Env(env);
+      if (left) this.bindPattern(left, item, declared ? iterEnv : env, model, declared);
+      this.exec(body, iterEnv, model, ret);
+      if (this.exhausted()) break;
+    }
+  }
+
+  /** What a `for...of` or `forEach` walks, up to MAX_UNROLL items; an unknown iterable runs once. */
+  private iterate(v: Value): Value[] {
+    if (v.t === 'list') return v.items.slice(0, MAX_UNROLL);
+    if (v.t === 'const' && Array.isArray(v.v)) return v.v.slice(0, MAX_UNROLL).map((c): Value => ({ t: 'const', v: c }));
+    return [UNKNOWN];
+  }
+
+  private truth(node: Node, env: Env): boolean | undefined {
+    const c = this.constOf(node, env);
+    if (c === undefined) return undefined;
+    if (Array.isArray(c)) return true;
+    return !!c;
+  }
+
+  // ---- expressions ----
+
+  private eval(node: Node, env: Env, model: ModelBuilder): Value {
+    if (this.depth >= MAX_DEPTH) return UNKNOWN;
+    this.depth++;
+    try {
+      return this.evalInner(unwrap(node), env, model);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private evalInner(node: Node, env: Env, model: ModelBuilder): Value {
+    switch (node.type) {
+      case 'identifier': case 'shorthand_property_identifier': {
+        const v = env.get(node.text);
+        if (v) return v;
+        // A script that uses the global `tf` of a <script> tag.
+        if (node.text === 'tf') return { t: 'path', path: 'tf' };
+        if (node.text === 'undefined') return { t: 'const', v: null };
+        if (node.text === 'require') return { t: 'path', path: '#require' };
+        return UNKNOWN;
+      }
+      case 'this':
+        return env.get('this') ?? UNKNOWN;
+      case 'number': case 'string': case 'template_string': case 'true': case 'false': case 'null': case 'unary_expression': {
+        const c = this.constOf(node, env);
+        return c === undefined ? UNKNOWN : { t: 'const', v: c };
+      }
+      case 'binary_expression': {
+        const op = node.childForFieldName('operator')?.text;
+        const l = node.childForFieldName('left');
+        const r = node.childForFieldName('right');
+        if (op === '||' || op === '??') {
+          const a = l ? this.eval(l, env, model) : UNKNOWN;
+          if (a.t !== 'unknown' && !(a.t === 'const' && (a.v === null || (op === '||' && !a.v)))) return a;
+          return r ? this.eval(r, env, model) : UNKNOWN;
+        }
+        if (op === '&&') {
+          const a = l ? this.eval(l, env, model) : UNKNOWN;
+          if (a.t === 'const' && !a.v) return a;
+          return r ? this.eval(r, env, model) : UNKNOWN;
+        }
+        const c = this.constOf(node, env);
+        if (c !== undefined) return { t: 'const', v: c };
+        if (l) this.consume(this.eval(l, env, model));
+        if (r) this.consume(this.eval(r, env, model));
+        return UNKNOWN;
+      }
+      case 'array': {
+        const items: Value[] = [];
+        for (const c of node.namedChildren) {
+          if (!c || c.type === 'comment') continue;
+          if (c.type === 'spread_element') {
+            const inner = c.namedChildren.find((n) => n && n.type !== 'comment');
+            const v = inner ? this.eval(inner, env, model) : UNKNOWN;
+            if (v.t === 'list' || (v.t === 'const' && Array.isArray(v.v))) items.push(...this.iterate(v));
+            else items.push(UNKNOWN);
+          } else items.push(this.eval(c, env, model));
+          if (items.length > 10_000) break;
+        }
+        if (items.length > 0 && items.every((i) => i.t === 'const')) return { t: 'const', v: items.map((i) => (i as { v: Const }).v) };
+        return { t: 'list', items };
+      }
+      case 'object':
+        return { t: 'obj', node, env };
+      case 'member_expression': {
+        const obj = node.childForFieldName('object');
+        const prop = node.childForFieldName('property')?.text;
+        if (!obj || !prop) return UNKNOWN;
+        const c = obj.type === 'identifier' && obj.text === 'Math' && !env.has('Math') ? this.constOf(node, env) : undefined;
+        if (c !== undefined) return { t: 'const', v: c };
+        return this.member(this.eval(obj, env, model), prop, model);
+      }
+      case 'subscript_expression': {
+        const obj = node.childForFieldName('object');
+        const index = node.childForFieldName('index');
+        const base = obj ? this.eval(obj, env, model) : UNKNOWN;
+        const i = index ? this.constOf(index, env) : undefined;
+        if (typeof i === 'number' && Number.isInteger(i)) return this.element(base, i < 0 ? -1 : i);
+        if (typeof i === 'string') return this.member(base, i, model);
+        return UNKNOWN;
+      }
+      case 'call_expression': case 'new_expression':
+        return this.evalCall(node, env, model);
+      case 'assignment_expression': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        if (!left || !right) return UNKNOWN;
+        const v = this.eval(right, env, model);
+        this.bindPattern(unwrap(left), v, env, model, false);
+        return v;
+      }
+      case 'augmented_assignment_expression': {
+        const left = node.childForFieldName('left');
+        const right = node.childForFieldName('right');
+        const op = node.childForFieldName('operator')?.text ?? '';
+        if (!left || !right) return UNKNOWN;
+        if (op === '||=' || op === '??=' || op === '&&=') {
+          const cur = this.eval(left, env, model);
+          const keep = op === '&&=' ? cur.t === 'const' && !cur.v : cur.t !== 'unknown' && !(cur.t === 'const' && (cur.v === null || (op === '||=' && !cur.v)));
+          if (keep) return cur;
+          const v = this.eval(right, env, model);
+          this.bindPattern(unwrap(left), v, env, model, false);
+          return v;
+        }
+        const a = this.constOf(left, env);
+        const b = this.constOf(right, env);
+        const c = typeof a === 'number' && typeof b === 'number' ? arith(op.slice(0, -1), a, b)
+          : op === '+=' && (typeof a === 'string' || typeof a === 'number') && (typeof b === 'string' || typeof b === 'number') ? `${a}${b}` : undefined;
+        if (c === undefined) this.eval(right, env, model);
+        const v: Value = c === undefined ? UNKNOWN : { t: 'const', v: c };
+        this.bindPattern(unwrap(left), v, env, model, false);
+        return v;
+      }
+      case 'update_expression': {
+        const arg = node.childForFieldName('argument');
+        const op = node.childForFieldName('operator')?.text;
+        const target = arg ? unwrap(arg) : undefined;
+        if (!target) return UNKNOWN;
+        const a = this.constOf(target, env);
+        const v: Value = typeof a === 'number' ? { t: 'const', v: op === '--' ? a - 1 : a + 1 } : UNKNOWN;
+        this.bindPattern(target, v, env, model, false);
+        return v;
+      }
+      case 'arrow_function': case 'function_expression': case 'function': case 'generator_function':
+        return this.funcValue(node, env, env.get('this')?.t === 'self' && node.type === 'arrow_function' ? (env.get('this') as { obj: SelfObject }).obj : undefined);
+      case 'ternary_expression': {
+        const cond = node.childForFieldName('condition');
+        const truth = cond ? this.truth(cond, env) : undefined;
+        const pick = node.childForFieldName(truth === false ? 'alternative' : 'consequence');
+        return pick ? this.eval(pick, env, model) : UNKNOWN;
+      }
+      case 'sequence_expression': {
+        let last: Value = UNKNOWN;
+        for (const c of node.namedChildren) if (c && c.type !== 'comment') last = this.eval(c, env, model);
+        return last;
+      }
+      case 'spread_element': {
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
+        return inner ? this.eval(inner, env, model) : UNKNOWN;
+      }
+      default:
+        // Still look inside for calls and functions (e.g. `export default {build: () => ...}`).
+        for (const c of node.namedChildren) {
+          if (c && (c.type === 'call_expression' || c.type === 'new_expression' || FUNCTION_TYPE_SET.has(c.type))) this.eval(c, env, model);
+        }
+        return UNKNOWN;
+    }
+  }
+
+  /** Numbers, strings, booleans, null and arrays of them, with constants by name and simple arithmetic. */
+  private constOf(node: Node, env: Env): Const | undefined {
+    if (this.depth >= MAX_DEPTH) return undefined;
+    this.depth++;
+    try {
+      return this.constOfInner(unwrap(node), env);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private constOfInner(node: Node, env: Env): Const | undefined {
+    switch (node.type) {
+      case 'number': return numberValue(node);
+      case 'string': case 'template_string': return stringValue(node);
+      case 'true': return true;
+      case 'false': return false;
+      case 'null': return null;
+      case 'identifier': case 'shorthand_property_identifier': {
+        const v = env.get(node.text);
+        if (!v) return node.text === 'undefined' ? null : node.text === 'Infinity' ? Infinity : undefined;
+        if (v.t === 'const') return v.v;
+        if (v.t === 'list' && v.items.length <= 64 && v.items.every((i) => i.t === 'const')) return v.items.map((i) => (i as { v: Const }).v);
+        return undefined;
+      }
+      case 'unary_expression': {
+        const arg = node.childForFieldName('argument');
+        const op = node.childForFieldName('operator')?.text;
+        const v = arg ? this.constOf(arg, env) : undefined;
+        if (op === '!') return v === undefined ? undefined : !(Array.isArray(v) || !!v);
+        if (typeof v !== 'number') return undefined;
+        return op === '-' ? -v : op === '+' ? v : undefined;
+      }
+      case 'binary_expression': {
+        const l = node.childForFieldName('left');
+        const r = node.childForFieldName('right');
+        const op = node.childForFieldName('operator')?.text ?? '';
+        const a = l ? this.constOf(l, env) : undefined;
+        if (op === '||' || op === '??' || op === '&&') {
+          if (a === undefined) return undefined;
+          const truthy = Array.isArray(a) || !!a;
+          if (op === '||' && truthy) return a;
+          if (op === '??' && a !== null) return a;
+          if (op === '&&' && !truthy) return a;
+          return r ? this.constOf(r, env) : undefined;
+        }
+        const b = r ? this.constOf(r, env) : undefined;
+        if (a === undefined || b === undefined || Array.isArray(a) || Array.isArray(b)) return undefined;
+        switch (op) {
+          case '===': case '==': return a === b;
+          case '!==': case '!=': return a !== b;
+          case '<': return typeof a === 'number' && typeof b === 'number' ? a < b : undefined;
+          case '<=': return typeof a === 'number' && typeof b === 'number' ? a <= b : undefined;
+          case '>': return typeof a === 'number' && typeof b === 'number' ? a > b : undefined;
+          case '>=': return typeof a === 'number' && typeof b === 'number' ? a >= b : undefined;
+          case '+':
+            if (typeof a === 'string' || typeof b === 'string') return `${a}${b}`;
+            return typeof a === 'number' && typeof b === 'number' ? a + b : undefined;
+          default:
+            return typeof a === 'number' && typeof b === 'number' ? arith(op, a, b) : undefined;
+        }
+      }
+      case 'array': {
+        const out: Const[] = [];
+        for (const c of node.namedChildren) {
+          if (!c || c.type === 'comment') continue;
+          const v = this.constOf(c, env);
+          if (v === undefined || out.length > 10_000) return undefined;
+          out.push(v);
+        }
+        return out;
+      }
+      case 'ternary_expression': {
+        const cond = node.childForFieldName('condition');
+        const truth = cond ? this.truth(cond, env) : undefined;
+        if (truth === undefined) return undefined;
+        const pick = node.childForFieldName(truth ? 'consequence' : 'alternative');
+        return pick ? this.constOf(pick, env) : undefined;
+      }
+      case 'member_expression': {
+        const obj = node.childForFieldName('object');
+        const prop = node.childForFieldName('property')?.text;
+        if (!obj || !prop) return undefined;
+        if (obj.type === 'identifier' && obj.text === 'Math' && !env.has('Math')) {
+          const m = (Math as unknown as Record<string, unknown>)[prop];
+          return typeof m === 'number' ? m : undefined;
+        }
+        const base = this.eval(obj, env, this.scratch());
+        if (base.t === 'obj') {
+          const p = objectLiteral(base.node).props.get(prop);
+          return p && p.node.type !== 'method_definition' ? this.constOf(p.value, base.env) : undefined;
+        }
+        if (prop === 'length') {
+          if (base.t === 'const' && (Array.isArray(base.v) || typeof base.v === 'string')) return base.v.length;
+          if (base.t === 'list') return base.items.length;
+        }
+        return base.t === 'const' ? undefined : undefined;
+      }
+      case 'subscript_expression': {
+        const obj = node.childForFieldName('object');
+        const index = node.childForFieldName('index');
+        const a = obj ? this.constOf(obj, env) : undefined;
+        const i = index ? this.constOf(index, env) : undefined;
+        if (Array.isArray(a) && typeof i === 'number') return a[i];
+        return undefined;
+      }
+      case 'call_expression': {
+        // Math.sqrt(2), Number('3'), parseInt(x) appear in sizes and initializer arguments.
+        const fnNode = node.childForFieldName('function');
+        const fn = fnNode ? unwrap(fnNode).text : '';
+        const args = callArgs(node).items.map((a) => this.constOf(a, env));
+        if (args.some((a) => typeof a !== 'number' && typeof a !== 'string')) return undefined;
+        const nums = args.map((a) => Number(a));
+        if (nums.some((n) => Number.isNaN(n))) return undefined;
+        const m = /^Math\.(\w+)$/.exec(fn);
+        if (m && !env.has('Math')) {
+          const f = (Math as unknown as Record<string, unknown>)[m[1]];
+          if (typeof f !== 'function') return undefined;
+          const r = (f as (...xs: number[]) => unknown)(...nums);
+          return typeof r === 'number' && Number.isFinite(r) ? r : undefined;
+        }
+        if ((fn === 'Number' || fn === 'parseFloat') && nums.length >= 1) return nums[0];
+        if (fn === 'parseInt' && nums.length >= 1) return Math.trunc(nums[0]);
+        return undefined;
+      }
+      default: return undefined;
+    }
+  }
+
+  // ---- calls ----
+
+  private evalArgs(args: JsArgs, env: Env, model: ModelBuilder): Value[] {
+    return args.items.map((a) => this.eval(a, env, model));
+  }
+
+  private evalCall(node: Node, env: Env, model: ModelBuilder): Value {
+    const fnField = node.childForFieldName(node.type === 'new_expression' ? 'constructor' : 'function');
+    if (!fnField) return UNKNOWN;
+    const fnNode = unwrap(fnField);
+    const args = callArgs(node);
+    if (fnNode.type === 'import') {
+      // `await import('@tensorflow/tfjs')`.
+      const s = args.items[0] ? this.constOf(args.items[0], env) : undefined;
+      return typeof s === 'string' && TFJS_MODULE.test(s) ? { t: 'path', path: 'tf' } : UNKNOWN;
+    }
+    const builtin = this.arrayBuiltin(fnNode, args, env, model);
+    if (builtin) return builtin;
+    let callee: Value;
+    if (fnNode.type === 'member_expression') {
+      const objNode = fnNode.childForFieldName('object');
+      const method = fnNode.childForFieldName('property')?.text ?? '';
+      // The receiver is evaluated once: it may itself build layers.
+      const obj = objNode ? this.eval(objNode, env, model) : UNKNOWN;
+      const handled = this.callMethod(obj, objNode, method, args, env, model);
+      if (handled) return handled;
+      callee = this.member(obj, method, model);
+    } else {
+      callee = this.eval(fnNode, env, model);
+    }
+    switch (callee.t) {
+      case 'path': {
+        if (callee.path === '#require') {
+          const s = args.items[0] ? this.constOf(args.items[0], env) : undefined;
+          return typeof s === 'string' && TFJS_MODULE.test(s) ? { t: 'path', path: 'tf' } : UNKNOWN;
+        }
+        const v = this.callPath(callee.path, node, args, env, model);
+        if (v) return v;
+        break;
+      }
+      case 'func':
+        return this.invoke(callee, this.evalArgs(args, env, model), model);
+      default:
+        break;
+    }
+    // Unknown callee: its tensor arguments are consumed by an operation we cannot see.
+    this.evalArgs(args, env, model).forEach((v) => this.consume(v));
+    return UNKNOWN;
+  }
+
+  /** `Array(n)`, `new Array(n)` and `Array.from({length: n}, fn)`: the idioms that repeat a block n times. */
+  private arrayBuiltin(fnNode: Node, args: JsArgs, env: Env, model: ModelBuilder): Value | undefined {
+    if (env.has('Array')) return undefined;
+    if (fnNode.type === 'identifier' && fnNode.text === 'Array') {
+      const n = args.items.length === 1 ? this.constOf(args.items[0], env) : undefined;
+      return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? { t: 'list', items: Array(Math.min(n, MAX_UNROLL)).fill(UNKNOWN) } : undefined;
+    }
+    if (fnNode.type === 'member_expression' && fnNode.text === 'Array.from') {
+      const src = args.items[0] ? this.eval(args.items[0], env, model) : UNKNOWN;
+      let items: Value[];
+      if (src.t === 'obj') {
+        const n = this.member(src, 'length', model);
+        if (n.t !== 'const' || typeof n.v !== 'number' || !Number.isInteger(n.v) || n.v < 0) return undefined;
+        items = Array(Math.min(n.v, MAX_UNROLL)).fill({ t: 'const', v: null });
+      } else if (src.t === 'list' || (src.t === 'const' && Array.isArray(src.v))) items = this.iterate(src);
+      else return undefined;
+      const fn = args.items[1] ? this.eval(args.items[1], env, model) : undefined;
+      if (fn?.t === 'func') items = items.map((item, i) => this.invoke(fn, [item, { t: 'const', v: i }], model));
+      return { t: 'list', items };
+    }
+    return undefined;
+  }
+
+  /** A method of a tracked value: `model.add`, `layer.apply`, `list.push`, `xs.forEach(fn)`. Undefined: not handled. */
+  private callMethod(obj: Value, objNode: Node | null, method: string, args: JsArgs, env: Env, model: ModelBuilder): Value | undefined {
+    const first = () => (args.items[0] ? this.eval(args.items[0], env, model) : UNKNOWN);
+    if (method === 'add' && (obj.t === 'seq' || obj.t === 'unknown')) {
+      const v = first();
+      if (obj.t === 'seq') {
+        obj.st = this.applyValue(v, obj.st);
+        return UNKNOWN;
+      }
+      // `model.add(...)` on a parameter or unknown receiver: a model of this scope from here on.
+      if ((v.t === 'op' || v.t === 'seq') && objNode && unwrap(objNode).type === 'identifier') {
+        const seq: Value = { t: 'seq', model, st: { model, normSeen: false } };
+        seq.st = this.applyValue(v, seq.st);
+        env.assign(unwrap(objNode).text, seq);
+        return UNKNOWN;
+      }
+      return undefined;
+    }
+    if (obj.t === 'op' && method === 'apply') {
+      const input = first();
+      return { t: 'tensor', st: this.applyOp(obj.op, this.inputState(input, model)) };
+    }
+    if (obj.t === 'seq') {
+      if (method === 'apply' || method === 'predict' || method === 'call' || method === 'execute') {
+        this.consume(first());
+        return this.freshTensor(model);
+      }
+      // compile, fit, summary, save...: arguments may hold callbacks.
+      this.evalArgs(args, env, model);
+      return UNKNOWN;
+    }
+    if (obj.t === 'self' && obj.obj.cls && !obj.obj.attrs.has(method)) {
+      const def = methodOf(obj.obj.cls, method);
+      if (def) return this.invoke({ t: 'func', node: def, env: this.captured.get(def.id) ?? this.module }, this.evalArgs(args, env, model), model, obj.obj);
+    }
+    const isArray = obj.t === 'list' || (obj.t === 'const' && Array.isArray(obj.v));
+    if (isArray) {
+      if (method === 'push' || method === 'unshift') {
+        const vs = this.evalArgs(args, env, model);
+        if (obj.t === 'list') {
+          if (method === 'push') obj.items.push(...vs);
+          else obj.items.unshift(...vs);
+        }
+        return UNKNOWN;
+      }
+      if (method === 'forEach' || method === 'map') {
+        const fn = first();
+        const items = this.iterate(obj);
+        if (fn.t !== 'func') return method === 'map' ? { t: 'list', items: items.map(() => UNKNOWN) } : UNKNOWN;
+        const out = items.map((item, i) => this.invoke(fn, [item, { t: 'const', v: i }], model));
+        return method === 'map' ? { t: 'list', items: out } : UNKNOWN;
+      }
+      if (method === 'fill') {
+        const v = first();
+        return { t: 'list', items: this.iterate(obj).map(() => v) };
+      }
+      if (method === 'keys') return { t: 'const', v: this.iterate(obj).map((_, i) => i) };
+      if (method === 'concat') {
+        const rest = this.evalArgs(args, env, model).flatMap((v) => (v.t === 'list' || (v.t === 'const' && Array.isArray(v.v)) ? this.iterate(v) : [v]));
+        return { t: 'list', items: [...this.iterate(obj), ...rest].slice(0, 10_000) };
+      }
+      if (method === 'slice') return { t: 'list', items: this.iterate(obj) };
+    }
+    return undefined;
+  }
+
+  /** A call of a TF.js path: `tf.sequential`, `tf.model`, `tf.input`, `tf.layers.*`, `tf.initializers.*`, `Array(n)`. */
+  private callPath(path: string, node: Node, args: JsArgs, env: Env, model: ModelBuilder): Value | undefined {
+    if (!path.startsWith('tf.')) return undefined;
+    const rest = path.slice(3);
+    const name = rest.slice(rest.lastIndexOf('.') + 1);
+    if (rest === 'sequential') return this.sequential(node, args, env, model);
+    if (rest === 'model') return this.functionalModel(node, args, env, model);
+    if (rest === 'input') {
+      const cfg = this.readConfig(args.items[0], env, model);
+      const st: TensorState = {
+        model: this.newModel(env.scopeName(), spanOf(node)),
+        normSeen: false,
+        shape: this.shapeFrom(cfg, 'shape') ?? this.shapeFrom(cfg, 'batchShape', true),
+      };
+      return { t: 'tensor', st };
+    }
+    if (rest === `layers.${name}` || (rest === name && tfjsLayerClass(name) && (!CORE_OP_NAMES.has(name) || this.looksLikeConfig(args, env, model)))) {
+      const cls = tfjsLayerClass(name) ?? UNKNOWN_LAYER;
+      const op: LayerOp = { cls, name, call: node, config: this.readConfig(args.items[0], env, model), applied: false };
+      return { t: 'op', op };
+    }
+    if (isKnownInitializer('tfjs', name) && (rest === `initializers.${name}` || (rest === name && !CORE_OP_NAMES.has(name)))) {
+      return { t: 'init', call: node, env, name };
+    }
+    return undefined;
+  }
+
+  /** A bare `conv2d(...)`: the layer factory when called with one config object, else the tfjs-core op. */
+  private looksLikeConfig(args: JsArgs, env: Env, model: ModelBuilder): boolean {
+    if (args.items.length === 0) return true;
+    if (args.items.length !== 1) return false;
+    const a = unwrap(args.items[0]);
+    return a.type === 'object' || this.eval(a, env, model).t === 'obj';
+  }
+
+  private readConfig(arg: Node | undefined, env: Env, model: ModelBuilder): Config {
+    const empty: Config = { props: new Map(), env, open: false, shared: false, text: '' };
+    if (!arg) return empty;
+    const node = unwrap(arg);
+    if (node.type === 'object') {
+      const lit = objectLiteral(node);
+      return { props: lit.props, env, literal: node, open: lit.open, shared: false, text: node.text };
+    }
+    const v = this.eval(node, env, model);
+    if (v.t === 'obj') {
+      const lit: ObjectLiteral = objectLiteral(v.node);
+      return { props: lit.props, env: v.env, open: lit.open, shared: true, text: node.text };
+    }
+    return { ...empty, open: true, shared: true, text: node.text };
+  }
+
+  private sequential(node: Node, args: JsArgs, env: Env, outer: ModelBuilder): Value {
+    const model = this.newModel(env.scopeName(), spanOf(node));
+    model.name = assignedName(node);
+    let st: TensorState = { model, normSeen: false };
+    const cfg = this.readConfig(args.items[0], env, outer);
+    const layers = cfg.props.get('layers');
+    if (layers) {
+      const list = unwrap(layers.value);
+      if (list.type === 'array') {
+        for (const item of list.namedChildren) {
+          if (!item || item.type === 'comment') continue;
+          st = this.applyValue(this.eval(item, cfg.env, model), st);
+        }
+      } else {
+        st = this.applyValue(this.eval(list, cfg.env, model), st);
+      }
+    }
+    return { t: 'seq', model, st };
+  }
+
+  private functionalModel(node: Node, args: JsArgs, env: Env, model: ModelBuilder): Value {
+    const cfg = this.readConfig(args.items[0], env, model);
+    const get = (key: string): Value => {
+      const p = cfg.props.get(key);
+      return p ? this.eval(p.value, cfg.env, model) : UNKNOWN;
+    };
+    const inputs = get('inputs');
+    const outputs = get('outputs');
+    this.consume(outputs);
+    const target = assignedName(node);
+    if (target) {
+      for (const owner of [...this.tensorModels(outputs), ...this.tensorModels(inputs)]) owner.name ??= target;
+    }
+    return UNKNOWN;
+  }
+
+  private tensorModels(v: Value, depth = 0): ModelBuilder[] {
+    if (v.t === 'tensor') return [v.st.model];
+    if (v.t === 'list' && depth < 4) return v.items.flatMap((i) => this.tensorModels(i, depth + 1));
+    return [];
+  }
+
+  // ---- tensors and layers ----
+
+  /** Apply a Sequential item (a layer, an input tensor, a nested list or model) to the running state. */
+  private applyValue(v: Value, st: TensorState, depth = 0): TensorState {
+    if (v.t === 'op') return this.applyOp(v.op, st);
+    if (v.t === 'tensor') return { ...st, shape: v.st.shape };
+    if (v.t === 'list' && depth < 8) return v.items.reduce((s, item) => this.applyValue(item, s, depth + 1), st);
+    if (v.t === 'seq' && v.model !== st.model) {
+      for (const l of v.model.layers) st.model.layers.push(l);
+      v.model.layers = [];
+      return { model: st.model, normSeen: false };
+    }
+    this.close(st);
+    return { model: st.model, normSeen: false };
+  }
+
+  private applyOp(op: LayerOp, st: TensorState): TensorState {
+    op.applied = true;
+    switch (op.cls.role) {
+      case 'activation': {
+        const info = this.activationOfLayer(op);
+        if (info) this.activate(st, { info, span: spanOf(op.call) });
+        else this.close(st);
+        return { ...st, open: undefined };
+      }
+      case 'norm':
+        if (st.open) {
+          st.open.normed = true;
+          st.open.layer.normalized = true;
+        }
+        return { ...st, normSeen: true };
+      case 'passthrough':
+        return { ...st, shape: st.shape ?? this.inputShapeOf(op) };
+      case 'input':
+        return { ...st, shape: this.inputShapeOf(op) };
+      case 'merge':
+        this.close(st);
+        return { model: st.model, normSeen: st.normSeen, shape: st.shape };
+      case 'reshape':
+        return { ...st, shape: this.reshape(op, st.shape ?? this.inputShapeOf(op)) };
+      case 'unjudged':
+        this.close(st);
+        return { model: st.model, normSeen: false, shape: this.unjudgedShape(op, st.shape ?? this.inputShapeOf(op)) };
+      case 'weighted':
+        return this.applyWeighted(op, st);
+    }
+  }
+
+  private inputState(v: Value, model: ModelBuilder): TensorState {
+    if (v.t === 'tensor') return v.st;
+    if (v.t === 'list') {
+      const tensors = v.items.filter((i): i is Extract<Value, { t: 'tensor' }> => i.t === 'tensor');
+      if (tensors.length) {
+        tensors.forEach((t) => this.close(t.st));
+        return { model: tensors[0].st.model, shape: tensors[0].st.shape, normSeen: tensors.some((t) => t.st.normSeen) };
+      }
+    }
+    return this.freshTensor(model).st;
+  }
+
+  private freshTensor(model: ModelBuilder): Extract<Value, { t: 'tensor' }> {
+    return { t: 'tensor', st: { model, normSeen: false } };
+  }
+
+  private consume(v: Value, depth = 0): void {
+    if (v.t === 'tensor') this.close(v.st);
+    else if (v.t === 'list' && depth < 4) v.items.forEach((i) => this.consume(i, depth + 1));
+  }
+
+  /** The open layer meets an operation that is not an activation: it stays linear. */
+  private close(st: TensorState): void {
+    st.open = undefined;
+  }
+
+  private activate(st: TensorState, act: LayerActivation): void {
+    if (!st.open) return;
+    st.open.layer.activation = act;
+    st.open.layer.normalized = st.open.normed;
+    st.open = undefined;
+  }
+
+  private activationOfLayer(op: LayerOp): ActivationInfo | undefined {
+    switch (op.name) {
+      case 'activation': {
+        const a = op.config.props.get('activation');
+        return a ? this.activationValue(a.value, op.config.env)?.info : undefined;
+      }
+      case 'leakyReLU': {
+        const alpha = this.numProp(op, 'alpha');
+        return activationInfo('leaky_relu', alpha ?? LEAKY_DEFAULT_ALPHA.tfjs);
+      }
+      default:
+        return op.cls.activation ? lookupActivation(op.cls.activation) : undefined;
+    }
+  }
+
+  /** An `activation` option: a TF.js activation identifier, or null/undefined (linear). */
+  private activationValue(node: Node, env: Env): LayerActivation | undefined {
+    const c = this.constOf(node, env);
+    const span = spanOf(unwrap(node));
+    if (c === null) return { info: LINEAR, span };
+    if (typeof c !== 'string') return undefined;
+    const info = lookupActivation(c);
+    if (!info) return undefined;
+    return { info: info.name === 'leaky_relu' ? activationInfo('leaky_relu', LEAKY_DEFAULT_ALPHA.tfjs) : info, span };
+  }
+
+  private prop(op: LayerOp, key: string): Const | undefined {
+    const p = op.config.props.get(key);
+    return p ? this.constOf(p.value, op.config.env) : undefined;
+  }
+
+  private numProp(op: LayerOp, key: string): number | undefined {
+    const v = this.prop(op, key);
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  private strProp(op: LayerOp, key: string): string | undefined {
+    const v = this.prop(op, key);
+    return typeof v === 'string' ? v : undefined;
+  }
+
+  private tupleProp(op: LayerOp, key: string, rank: number, dflt?: number): number[] | undefined {
+    const v = this.prop(op, key) ?? dflt;
+    if (typeof v === 'number') return Array(rank).fill(v);
+    if (Array.isArray(v) && v.length === rank && v.every((x) => typeof x === 'number')) return v as number[];
+    return undefined;
+  }
+
+  private shapeFrom(cfg: Config, key: string, batch = false): Dim[] | undefined {
+    const p = cfg.props.get(key);
+    const s = p ? toShape(this.constOf(p.value, cfg.env)) : undefined;
+    return batch ? s?.slice(1) : s;
+  }
+
+  /** `inputShape`, `batchInputShape` or `inputDim` of a layer config (TF.js reads them on a model's first layer). */
+  private inputShapeOf(op: LayerOp): Dim[] | undefined {
+    const cfg = op.config;
+    const shape = this.shapeFrom(cfg, 'inputShape') ?? this.shapeFrom(cfg, 'batchInputShape', true);
+    if (shape) return shape;
+    const d = this.numProp(op, 'inputDim');
+    return d !== undefined ? [d] : undefined;
+  }
+
+  private reshape(op: LayerOp, shape: Dim[] | undefined): Dim[] | undefined {
+    const name = op.name;
+    if (name === 'flatten') {
+      if (!shape) return undefined;
+      return shape.every((d) => typeof d === 'number') ? [(shape as number[]).reduce((a, b) => a * b, 1)] : [null];
+    }
+    if (name === 'reshape') {
+      const t = toShape(this.prop(op, 'targetShape'));
+      if (!t) return undefined;
+      const known = shape?.every((d) => typeof d === 'number') ? (shape as number[]).reduce((a, b) => a * b, 1) : undefined;
+      const rest = t.filter((d) => d !== -1).reduce<number>((a, b) => a * (b ?? 1), 1);
+      return t.map((d) => (d === -1 ? (known !== undefined && rest > 0 ? known / rest : null) : d));
+    }
+    if (name === 'repeatVector') {
+      const n = this.numProp(op, 'n');
+      return shape && shape.length === 1 ? [n ?? null, shape[0]] : undefined;
+    }
+    const rank = op.cls.rank;
+    if (!shape || rank === undefined) return undefined;
+    const channelsFirst = this.strProp(op, 'dataFormat') === 'channelsFirst';
+    const channels = channelsFirst ? shape[0] : shape[shape.length - 1];
+    if (op.cls.global) return [channels];
+    if (/pool/i.test(name) && shape.length === rank + 1 && !channelsFirst) {
+      const pool = this.tupleProp(op, 'poolSize', rank, 2);
+      const strides = this.tupleProp(op, 'strides', rank) ?? pool;
+      const padding = this.strProp(op, 'padding') ?? 'valid';
+      if (!pool || !strides) return [...Array(rank).fill(null), channels];
+      return [...shape.slice(0, rank).map((d, i) => convOut(d, pool[i], strides[i], 1, padding)), channels];
+    }
+    return channelsFirst ? [channels, ...Array(rank).fill(null)] : [...Array(rank).fill(null), channels];
+  }
+
+  private unjudgedShape(op: LayerOp, shape: Dim[] | undefined): Dim[] | undefined {
+    if (op.name === 'embedding') {
+      const out = this.numProp(op, 'outputDim');
+      return out !== undefined ? [...(shape ?? [null]), out] : undefined;
+    }
+    const units = this.numProp(op, 'units');
+    if (units !== undefined) return this.prop(op, 'returnSequences') === true ? [null, units] : [units];
+    return undefined;
+  }
+
+  private applyWeighted(op: LayerOp, st: TensorState): TensorState {
+    this.close(st);
+    const inShape = st.shape ?? this.inputShapeOf(op);
+    const made = this.makeLayer(op, inShape, st.normSeen);
+    if (this.layerCount < MAX_LAYERS) {
+      st.model.layers.push(made.layer);
+      this.layerCount++;
+    }
+    const open: Pending | undefined = made.ownActivation ? undefined : { layer: made.layer, normed: false };
+    return { model: st.model, normSeen: false, shape: made.outShape, open };
+  }
+
+  private makeLayer(op: LayerOp, inShape: Dim[] | undefined, normalizedBefore: boolean): { layer: Layer; outShape?: Dim[]; ownActivation: boolean } {
+    const { cls, config, call } = op;
+    const rank = cls.rank;
+    const channelsFirst = rank !== undefined && this.strProp(op, 'dataFormat') === 'channelsFirst';
+    const inDim = inShape && inShape.length ? (channelsFirst ? inShape[0] : inShape[inShape.length - 1]) : undefined;
+    const inUnits = typeof inDim === 'number' ? inDim : undefined;
+    const shown = (key: string) => {
+      const p = config.props.get(key);
+      return p?.node.type === 'shorthand_property_identifier' ? key : p ? `${key}: ${p.value.text}` : undefined;
+    };
+    let fanIn: number | undefined;
+    let fanOut: number | undefined;
+    let receptiveField = 1;
+    let outShape: Dim[] | undefined;
+    let label: string;
+    if (rank === undefined) {
+      const units = this.numProp(op, 'units');
+      fanIn = inUnits;
+      fanOut = units;
+      outShape = units !== undefined ? [...(inShape ?? [null]).slice(0, -1), units] : undefined;
+      label = shown('units') !== undefined ? `${op.name}({${shown('units')}})` : `${op.name}(${config.text})`;
+    } else {
+      const filters = this.numProp(op, 'filters');
+      const kernel = this.tupleProp(op, 'kernelSize', rank);
+      const rf = kernel?.reduce((a, b) => a * b, 1);
+      if (rf !== undefined) {
+        receptiveField = rf;
+        // TF.js kernels are [k..., in, filters]; transposed convolutions' are [k..., filters, in],
+        // and computeFans reads the last two axes: their fans swap.
+        const a = inUnits !== undefined ? rf * inUnits : undefined;
+        const b = filters !== undefined ? rf * filters : undefined;
+        [fanIn, fanOut] = cls.transpose ? [b, a] : [a, b];
+      }
+      const strides = this.tupleProp(op, 'strides', rank, 1);
+      const dilation = this.tupleProp(op, 'dilationRate', rank, 1);
+      const padding = this.strProp(op, 'padding') ?? 'valid';
+      if (inShape && inShape.length === rank + 1 && kernel && strides && filters !== undefined && !channelsFirst) {
+        const spatial = inShape.slice(0, rank).map((d, i) => cls.transpose
+          ? (d === null ? null : padding === 'same' ? d * strides[i] : d * strides[i] + Math.max(kernel[i] - strides[i], 0))
+          : convOut(d, kernel[i], strides[i], dilation?.[i] ?? 1, padding));
+        outShape = [...spatial, filters];
+      } else if (filters !== undefined) {
+        outShape = channelsFirst ? [filters, ...Array(rank).fill(null)] : [...Array(rank).fill(null), filters];
+      }
+      const parts = [shown('filters'), shown('kernelSize')].filter((p) => p !== undefined);
+      label = parts.length ? `${op.name}({${parts.join(', ')}})` : `${op.name}(${config.text})`;
+    }
+    label = label.replace(/\s+/g, ' ');
+
+    const actProp = config.props.get('activation');
+    const own = actProp ? this.activationValue(actProp.value, config.env) : undefined;
+    const ownActivation = !!own && own.info.family !== 'linear';
+    const init = this.kernelInit(op);
+    const style = this.style;
+    const literal = config.literal && !config.open ? config.literal : undefined;
+    let siblings = this.byCall.get(call.id);
+    if (!siblings) this.byCall.set(call.id, (siblings = { layers: [] }));
+    const layer: Layer = {
+      kind: rank === undefined ? 'dense' : cls.transpose ? 'conv_transpose' : 'conv',
+      label: label.length > 60 ? `${label.slice(0, 57)}...` : label,
+      span: spanOf(call),
+      fanIn, fanOut, receptiveField,
+      init: init.init,
+      activation: own && ownActivation ? own : { info: LINEAR },
+      normalized: false,
+      normalizedBefore,
+      rewrite(to: Recommendation): Fix | undefined {
+        // One call that builds layers under different activations (a helper called twice): no
+        // single initializer suits them all.
+        if (!literal) return undefined;
+        // Read once the analysis is over, when every sibling's activation is known.
+        siblings.recs ??= new Set(siblings.layers.map((l) => recommendationFor(l.activation.info)));
+        if (siblings.recs.size > 1 || !siblings.recs.has(to)) return undefined;
+        if (init.written) return rewriteExplicit(style, init.written, to);
+        return insertProperty(style, literal, to);
+      },
+    };
+    siblings.layers.push(layer);
+    return { layer, outShape, ownActivation };
+  }
+
+  /** The `kernelInitializer` option: absent (glorotNormal), a string, an initializer object, a variable bound to one. */
+  private kernelInit(op: LayerOp): { init: KernelInit; written?: Node } {
+    const dflt = (): KernelInit => ({ spec: defaultInitializer('tfjs'), explicit: false, shared: false });
+    const p = op.config.props.get('kernelInitializer');
+    if (!p) return { init: dflt() };
+    const env = op.config.env;
+    const node = p.value.type === 'shorthand_property_identifier' ? p.value : unwrap(p.value);
+    const span = spanOf(node);
+    const shared = op.config.shared;
+    const c = this.constOf(node, env);
+    // TF.js reads `args.kernelInitializer || default`: null, undefined and '' mean the default.
+    if (c === null || c === '' || c === false || c === 0) return { init: dflt(), written: node };
+    let spec: InitSpec | undefined;
+    if (typeof c === 'string') spec = resolveInitializer('tfjs', c) ?? unknownInitializer('tfjs', c);
+    else {
+      const v = this.eval(node, env, this.scratch());
+      if (v.t === 'init') spec = this.initFromCall(v.name, v.call, v.env);
+      else if (v.t === 'obj') spec = this.initFromSerialized(v.node, v.env);
+      else if (v.t === 'const' && typeof v.v === 'string') spec = resolveInitializer('tfjs', v.v);
+      else if (node.type === 'call_expression' || node.type === 'new_expression') {
+        // `initializers.zeros()` and friends under a name tfjs-core also uses.
+        const fn = node.childForFieldName(node.type === 'new_expression' ? 'constructor' : 'function');
+        const path = fn ? this.eval(fn, env, this.scratch()) : UNKNOWN;
+        const name = path.t === 'path' ? path.path.slice(path.path.lastIndexOf('.') + 1) : '';
+        if (path.t === 'path' && path.path.startsWith('tf.') && isKnownInitializer('tfjs', name)) spec = this.initFromCall(name, node, env);
+      }
+    }
+    return {
+      init: { spec: spec ?? unknownInitializer('tfjs', node.text.slice(0, 60)), explicit: true, span, shared },
+      written: node,
+    };
+  }
+
+  /** `tf.initializers.randomNormal({stddev: 0.01, seed: 1})`: its numbers read from the config object. */
+  private initFromCall(name: string, call: Node, env: Env): InitSpec | undefined {
+    const arg = callArgs(call).items[0];
+    if (!arg) return resolveInitializer('tfjs', name);
+    const node = unwrap(arg);
+    let obj: Node | undefined;
+    let objEnv = env;
+    if (node.type === 'object') obj = node;
+    else {
+      const v = this.eval(node, env, this.scratch());
+      if (v.t === 'obj') {
+        obj = v.node;
+        objEnv = v.env;
+      } else if (!(v.t === 'const' && v.v === null)) return unknownInitializer('tfjs', name);
+    }
+    if (!obj) return resolveInitializer('tfjs', name);
+    const values = this.readInitArgs(obj, objEnv);
+    return values ? resolveInitializer('tfjs', name, values) : unknownInitializer('tfjs', name);
+  }
+
+  /** `{className: 'HeNormal', config: {...}}`: a serialized initializer, as `getInitializer` accepts. */
+  private initFromSerialized(node: Node, env: Env): InitSpec | undefined {
+    const lit = objectLiteral(node);
+    const cls = lit.props.get('className');
+    const name = cls ? this.constOf(cls.value, env) : undefined;
+    if (typeof name !== 'string' || !isKnownInitializer('tfjs', name)) return undefined;
+    const cfg = lit.props.get('config');
+    const cfgNode = cfg ? unwrap(cfg.value) : undefined;
+    if (!cfgNode) return resolveInitializer('tfjs', name);
+    if (cfgNode.type !== 'object') return unknownInitializer('tfjs', name);
+    const values = this.readInitArgs(cfgNode, env);
+    return values ? resolveInitializer('tfjs', name, values) : unknownInitializer('tfjs', name);
+  }
+
+  /** The numbers of an initializer config; undefined when one that matters cannot be read (`{stddev: cfg.std}`). */
+  private readInitArgs(obj: Node, env: Env): InitArgs | undefined {
+    const lit = objectLiteral(obj);
+    if (lit.open) return undefined;
+    const values: InitArgs = {};
+    for (const [key, p] of lit.props) {
+      if (key === 'seed' || key === 'dtype') continue;
+      const v = this.constOf(p.value, env);
+      if (v === undefined || Array.isArray(v)) return undefined;
+      values[key] = v;
+    }
+    return values;
+  }
+}
+
+// ---- helpers ----
+
+function spanOf(node: Node): Span {
+  return { start: node.startIndex, end: node.endIndex };
+}
+
+function arith(op: string, a: number, b: number): number | undefined {
+  switch (op) {
+    case '+': return a + b;
+    case '-': return a - b;
+    case '*': return a * b;
+    case '/': return b === 0 ? undefined : a / b;
+    case '%': return b === 0 ? undefined : a % b;
+    case '**': return a ** b;
+    default: return undefined;
+  }
+}
+
+function toShape(c: Const | undefined): Dim[] | undefined {
+  if (typeof c === 'number') return [c];
+  if (!Array.isArray(c)) return undefined;
+  const out: Dim[] = [];
+  for (const d of c) {
+    if (typeof d === 'number') out.push(d);
+    else if (d === null) out.push(null);
+    else return undefined;
+  }
+  return out;
+}
+
+function convOut(d: Dim, k: number, s: number, dilation: number, padding: string): Dim {
+  if (d === null) return null;
+  if (padding === 'same' || padding === 'causal') return Math.ceil(d / s);
+  const eff = dilation * (k - 1) + 1;
+  return Math.max(0, Math.floor((d - eff) / s) + 1);
+}
+
+const STATEMENT_TYPES = new Set([
+  'expression_statement', 'lexical_declaration', 'variable_declaration', 'return_statement', 'if_statement', 'for_statement',
+  'for_in_statement', 'while_statement', 'do_statement', 'try_statement', 'statement_block', 'switch_statement', 'export_statement',
+  'function_declaration', 'generator_function_declaration', 'class_declaration', 'abstract_class_declaration', 'import_statement',
+  'empty_statement', 'labeled_statement', 'throw_statement', 'break_statement', 'continue_statement', 'debugger_statement',
+  'with_statement', 'type_alias_declaration', 'interface_declaration', 'enum_declaration', 'ambient_declaration', 'ERROR',
+]);
+
+function isStatement(type: string): boolean {
+  return STATEMENT_TYPES.has(type);
+}
+
+/** `const model = tf.sequential()` -> `model`; `this.net = tf.sequential()` -> `net`. */
+function assignedName(call: Node): string | undefined {
+  let node: Node = call;
+  let parent = node.parent;
+  // Through `await`, casts and parentheses.
+  while (parent && (parent.type === 'await_expression' || parent.type === 'as_expression' || parent.type === 'satisfies_expression'
+    || parent.type === 'non_null_expression' || parent.type === 'parenthesized_expression' || parent.type === 'type_assertion')) {
+    node = parent;
+    parent = node.parent;
+  }
+  if (!parent) return undefined;
+  if (parent.type === 'variable_declarator' && parent.childForFieldName('value')?.id === node.id) {
+    const name = parent.childForFieldName('name');
+    return name?.type === 'identifier' ? name.text : undefined;
+  }
+  if (parent.type === 'assignment_expression' && parent.childForFieldName('right')?.id === node.id) {
+    const left = parent.childForFieldName('left');
+    if (left?.type === 'identifier') return left.text;
+    if (left?.type === 'member_expression') return left.childForFieldName('property')?.text;
+  }
+  return undefined;
+}
+
+/** The name a function is known by: its own, or the variable, property or method it is bound to. */
+function functionName(def: Node): string | undefined {
+  const own = def.childForFieldName('name');
+  if (own && def.type !== 'function_expression') return own.text;
+  const parent = def.parent;
+  if (parent?.type === 'variable_declarator') {
+    const name = parent.childForFieldName('name');
+    if (name?.type === 'identifier') return name.text;
+  }
+  if (parent?.type === 'pair') return parent.childForFieldName('key')?.text;
+  if (parent?.type === 'assignment_expression') {
+    const left = parent.childForFieldName('left');
+    if (left?.type === 'identifier') return left.text;
+    if (left?.type === 'member_expression') return left.childForFieldName('property')?.text;
+  }
+  if (parent?.type === 'public_field_definition' || parent?.type === 'field_definition') {
+    return (parent.childForFieldName('name') ?? parent.childForFieldName('property'))?.text;
+  }
+  return own?.text;
+}
+
+function enclosingClass(method: Node): Node | undefined {
+  const body = method.parent;
+  const cls = body?.type === 'class_body' ? body.parent : undefined;
+  return cls && (cls.type === 'class_declaration' || cls.type === 'class' || cls.type === 'abstract_class_declaration') ? cls : undefined;
+}
+
+function methodOf(cls: Node, name: string): Node | undefined {
+  for (const m of cls.childForFieldName('body')?.namedChildren ?? []) {
+    if (m?.type === 'method_definition' && m.childForFieldName('name')?.text === name) return m;
+  }
+  return undefined;
 }

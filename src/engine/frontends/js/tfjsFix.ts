@@ -1,0 +1,151 @@
+/**
+ * Quick fixes for TF.js code: rewrite the kernel initializer in the user's own style. A string
+ * stays a string (its own quotes, its own camelCase or ClassName spelling); an initializer object
+ * stays an object under the same prefix (keeping its `seed`); a layer on the framework default
+ * gets a `kernelInitializer` property, placed as its config object is laid out.
+ */
+import type { Node } from 'web-tree-sitter';
+import type { Fix, Recommendation, TextEdit } from '../../ir';
+import { objectLiteral, quoteOf, unwrap } from './tfjsSyntax';
+
+/** TF.js identifiers of the three initializers a fix writes (tfjs-layers/src/initializers.ts). */
+export const TFJS_NAME: Record<Recommendation, string> = { he_normal: 'heNormal', glorot_uniform: 'glorotUniform', lecun_normal: 'leCunNormal' };
+const CLASS_NAME: Record<Recommendation, string> = { he_normal: 'HeNormal', glorot_uniform: 'GlorotUniform', lecun_normal: 'LeCunNormal' };
+
+export interface JsStyle {
+  text: string;
+  /** The quote most string literals of the file use (read lazily: only a fix needs it). */
+  quote(): "'" | '"';
+  /** Local name -> TF.js path (`tf`, `tf.initializers`, `tf.heNormal`), from the imports. */
+  locals: Map<string, string>;
+}
+
+/** Count the openings of plain string literals: the file's quote style. Ties go to single quotes. */
+export function quoteStyle(root: Node): "'" | '"' {
+  let single = 0;
+  let double = 0;
+  for (const s of root.descendantsOfType('string')) {
+    const q = s ? quoteOf(s) : undefined;
+    if (q === "'") single++;
+    else if (q === '"') double++;
+  }
+  return double > single ? '"' : "'";
+}
+
+function title(to: Recommendation): string {
+  return `Use ${TFJS_NAME[to]}`;
+}
+
+function spelled(to: Recommendation, like: string): string {
+  return /^[A-Z]/.test(like) ? CLASS_NAME[to] : TFJS_NAME[to];
+}
+
+function literal(style: JsStyle, value: string, like?: Node): string {
+  const q = (like && quoteOf(like)) ?? style.quote();
+  return `${q}${value}${q}`;
+}
+
+function localFor(style: JsStyle, path: string): string | undefined {
+  for (const [local, p] of style.locals) if (p === path) return local;
+  return undefined;
+}
+
+/** `{seed: 3}` kept from an initializer's config; `{}` without one (the factories require an argument). */
+function seedArgument(call: Node): string {
+  const list = call.childForFieldName('arguments');
+  const first = list?.namedChildren.find((c) => c && c.type !== 'comment');
+  const obj = first ? unwrap(first) : undefined;
+  if (obj?.type !== 'object') return '{}';
+  const seed = objectLiteral(obj).props.get('seed');
+  return seed ? `{${seed.node.text}}` : '{}';
+}
+
+/**
+ * Replace an explicit initializer: `written` is the property value written for this layer (a
+ * string, an initializer call, a variable, `null`), or a shorthand `kernelInitializer` property.
+ */
+export function rewriteExplicit(style: JsStyle, written: Node, to: Recommendation): Fix | undefined {
+  let newText: string;
+  const name = TFJS_NAME[to];
+  if (written.type === 'shorthand_property_identifier') {
+    newText = `${written.text}: ${literal(style, name)}`;
+  } else if (written.type === 'string' || written.type === 'template_string') {
+    const old = written.text.slice(1, -1);
+    newText = literal(style, spelled(to, old), written);
+  } else if (written.type === 'call_expression') {
+    const fnNode = written.childForFieldName('function');
+    const fn = fnNode ? unwrap(fnNode) : undefined;
+    const arg = seedArgument(written);
+    if (fn?.type === 'member_expression' && !fn.text.includes('?.')) {
+      const obj = fn.childForFieldName('object');
+      const prop = fn.childForFieldName('property');
+      if (!obj || !prop) return undefined;
+      newText = `${obj.text}.${spelled(to, prop.text)}(${arg})`;
+    } else if (fn?.type === 'identifier') {
+      // A bare imported factory: the recommended one under its own import, else through the namespace.
+      const own = localFor(style, `tf.${name}`) ?? localFor(style, `tf.initializers.${name}`);
+      const ns = localFor(style, 'tf.initializers');
+      const tf = localFor(style, 'tf');
+      newText = own ? `${own}(${arg})` : ns ? `${ns}.${name}(${arg})` : tf ? `${tf}.initializers.${name}(${arg})` : literal(style, name);
+    } else {
+      newText = literal(style, name);
+    }
+  } else {
+    // A variable bound to an initializer, `null`/`undefined`, a `{className}` object, `new ...`.
+    newText = literal(style, name);
+  }
+  if (newText === written.text) return undefined;
+  return { title: title(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
+}
+
+function lineIndent(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  const m = /^[ \t]*/.exec(text.slice(lineStart));
+  return m ? m[0] : '';
+}
+
+function startsLine(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return text.slice(lineStart, offset).trim() === '';
+}
+
+/**
+ * Insert `kernelInitializer: 'heNormal'` into a config object literal that has none: at the end
+ * of a one-line object; on a new line with the properties' indentation in an object laid out one
+ * property per line, keeping (or not) its trailing comma and any comment that ends the last line.
+ */
+export function insertProperty(style: JsStyle, obj: Node, to: Recommendation, key = 'kernelInitializer'): Fix | undefined {
+  if (obj.type !== 'object' || obj.hasError) return undefined;
+  const kids = obj.children.filter((c): c is Node => !!c);
+  const open = kids[0];
+  const close = kids[kids.length - 1];
+  if (!open || open.type !== '{' || !close || close.type !== '}' || close.isMissing) return undefined;
+  const text = style.text;
+  const prop = `${key}: ${literal(style, TFJS_NAME[to])}`;
+  const props = kids.filter((c) => c.isNamed && c.type !== 'comment');
+  if (props.some((p) => p.type === 'spread_element')) return undefined;
+  const fix = (edits: TextEdit[]): Fix => ({ title: title(to), edits });
+  if (props.length === 0) return fix([{ start: open.endIndex, end: open.endIndex, newText: prop }]);
+  const last = props[props.length - 1];
+  const after = kids.slice(kids.indexOf(last) + 1, -1);
+  const comma = after.find((c) => c.type === ',');
+  const multiline = startsLine(text, last.startIndex) && last.startPosition.row > obj.startPosition.row;
+  if (!multiline) {
+    return comma
+      ? fix([{ start: comma.endIndex, end: comma.endIndex, newText: ` ${prop},` }])
+      : fix([{ start: last.endIndex, end: last.endIndex, newText: `, ${prop}` }]);
+  }
+  const indent = lineIndent(text, last.startIndex);
+  const anchor = comma ?? last;
+  // A comment that ends the anchor's line stays on that line: the new property goes after it.
+  const trailing = after.filter((c) => c.type === 'comment' && c.startPosition.row === anchor.endPosition.row && c.startIndex >= anchor.endIndex).at(-1);
+  const lineEnd = trailing?.endIndex ?? anchor.endIndex;
+  if (comma) return fix([{ start: lineEnd, end: lineEnd, newText: `\n${indent}${prop},` }]);
+  if (trailing) {
+    return fix([
+      { start: last.endIndex, end: last.endIndex, newText: ',' },
+      { start: lineEnd, end: lineEnd, newText: `\n${indent}${prop}` },
+    ]);
+  }
+  return fix([{ start: last.endIndex, end: last.endIndex, newText: `,\n${indent}${prop}` }]);
+}
