@@ -105,8 +105,10 @@ function judgeLayer(layer: Layer, isLast: boolean, opts: RuleOptions): Array<Omi
     add('IL003', `${layer.label} has a constant kernel (${spec.describe}): every unit computes the same output and gets the same update, so they never differ; use ${recText(layer)}.`, initSpanOf(layer), true);
   }
   if (!exempt && spec.family === 'glorot' && act.family === 'relu') {
-    const keeps = g === undefined ? `${act.name} zeroes half of its input, so the signal variance halves at each layer` : `the layer keeps g = ${fmt(g)} of the signal variance (${act.name} zeroes half of its input)`;
-    add('IL001', `${spec.describe} with ${act.name}: ${varText(layer)} for ${fans(layer)}, so ${keeps}; use ${recText(layer)}, which keeps 1.`, initSpanOf(layer), true);
+    const keeps = g === undefined
+      ? `: ${act.name} zeroes half of its input and this kernel does not make up for it`
+      : `, so the layer keeps g = ${fmt(g)} of the signal variance (${act.name} zeroes half of its input)`;
+    add('IL001', `${spec.describe} with ${act.name}: ${varText(layer)} for ${fans(layer)}${keeps}; use ${recText(layer)}, which keeps 1.`, initSpanOf(layer), true);
   }
   if (!exempt && spec.family === 'he' && act.family === 'saturating') {
     add('IL002', `${spec.describe} with ${act.name}: ${varText(layer)} for ${fans(layer)}${gainText}, which pushes ${act.name} into saturation; use ${recText(layer)}.`, initSpanOf(layer), true);
@@ -177,7 +179,7 @@ export function mostExtremeStretch(gains: number[]): { from: number; to: number;
     for (let from = 0; from <= to - CHAIN_MIN_DEPTH; from++) {
       const log = prefix[to] - prefix[from];
       const excess = log < lo ? lo - log : log > hi ? log - hi : 0;
-      // Ties go to the longer, earlier stretch: the chain as the user reads it from its start.
+      // Ties keep the first stretch found: the shortest one ending earliest.
       if (excess > 0 && (!best || excess > best.excess + 1e-12)) best = { from, to, excess, log };
     }
   }
