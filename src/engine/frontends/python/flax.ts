@@ -156,19 +156,10 @@ export class FlaxFrontEnd extends PythonInterpreter {
   protected applyOp(op: LayerOp, st: TensorState): TensorState {
     op.applied = true;
     switch (op.cls.role) {
-      case 'weighted': {
-        this.close(st);
-        const layer = op.layer!;
-        layer.normalizedBefore = st.normSeen;
-        this.addLayer(st.model, layer);
-        return { model: st.model, normSeen: false, open: { layer, normed: false } };
-      }
+      case 'weighted':
+        return this.enterLayer(op.layer!, st);
       case 'norm':
-        if (st.open) {
-          st.open.normed = true;
-          st.open.layer.normalized = true;
-        }
-        return { ...st, normSeen: true };
+        return this.normalize(st);
       case 'passthrough':
         return st;
       default:

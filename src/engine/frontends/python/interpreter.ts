@@ -247,6 +247,26 @@ export abstract class PythonInterpreter {
     this.invoked.add(def.id);
   }
 
+  /**
+   * A weighted layer receives a tensor: it enters the tensor's model, and stays open for the
+   * activation that follows unless it has its own.
+   */
+  protected enterLayer(layer: Layer, st: TensorState, ownActivation = false): TensorState {
+    this.close(st);
+    layer.normalizedBefore = st.normSeen;
+    this.addLayer(st.model, layer);
+    return { model: st.model, normSeen: false, open: ownActivation ? undefined : { layer, normed: false } };
+  }
+
+  /** A normalization: the open layer is normalized, and the next layer starts a new chain. */
+  protected normalize(st: TensorState): TensorState {
+    if (st.open) {
+      st.open.normed = true;
+      st.open.layer.normalized = true;
+    }
+    return { ...st, normSeen: true };
+  }
+
   protected addLayer(model: ModelBuilder, layer: Layer): void {
     if (this.layerCount >= MAX_LAYERS) return;
     model.layers.push(layer);

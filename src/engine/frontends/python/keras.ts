@@ -16,7 +16,7 @@ import { insertKeyword, quoteStyle, rewriteExplicit, type PythonStyle } from './
 import { argument, callArgs, spanOf, type CallArgs } from './syntax';
 import {
   assignedName, PythonInterpreter, UNKNOWN,
-  type Const, type Dim, type Env, type LayerClass, type LayerOp, type ModelBuilder, type Pending, type TensorState, type Value,
+  type Const, type Dim, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value,
 } from './interpreter';
 import type { Tree } from 'web-tree-sitter';
 
@@ -143,11 +143,7 @@ export class KerasFrontEnd extends PythonInterpreter {
         return { ...st, open: undefined };
       }
       case 'norm':
-        if (st.open) {
-          st.open.normed = true;
-          st.open.layer.normalized = true;
-        }
-        return { ...st, normSeen: true };
+        return this.normalize(st);
       case 'passthrough':
         return { ...st, shape: st.shape ?? this.inputShapeOf(cls, args, env) };
       case 'input':
@@ -258,13 +254,13 @@ export class KerasFrontEnd extends PythonInterpreter {
   }
 
   private applyWeighted(op: LayerOp, st: TensorState): TensorState {
-    this.close(st);
     const inShape = st.shape ?? this.inputShapeOf(op.cls, op.args, op.env);
-    const layer = this.makeLayer(op, inShape, st.normSeen);
-    if (!layer) return { model: st.model, normSeen: false };
-    this.addLayer(st.model, layer.layer);
-    const pending: Pending | undefined = layer.ownActivation ? undefined : { layer: layer.layer, normed: false };
-    return { model: st.model, normSeen: false, shape: layer.outShape, open: pending };
+    const made = this.makeLayer(op, inShape, st.normSeen);
+    if (!made) {
+      this.close(st);
+      return { model: st.model, normSeen: false };
+    }
+    return { ...this.enterLayer(made.layer, st, made.ownActivation), shape: made.outShape };
   }
 
   private makeLayer(op: LayerOp, inShape: Dim[] | undefined, normalizedBefore: boolean):

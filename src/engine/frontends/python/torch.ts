@@ -270,13 +270,8 @@ export class TorchFrontEnd extends PythonInterpreter {
   protected applyOp(op: LayerOp, st: TensorState): TensorState {
     op.applied = true;
     switch (op.cls.role) {
-      case 'weighted': {
-        this.close(st);
-        const layer = op.layer!;
-        layer.normalizedBefore = st.normSeen;
-        this.addLayer(st.model, layer);
-        return { model: st.model, normSeen: false, open: { layer, normed: false } };
-      }
+      case 'weighted':
+        return this.enterLayer(op.layer!, st);
       case 'activation': {
         const info = this.activationOfModule(op);
         if (info) this.activate(st, { info, span: spanOf(op.call) });
@@ -291,14 +286,6 @@ export class TorchFrontEnd extends PythonInterpreter {
         this.close(st);
         return { model: st.model, normSeen: false };
     }
-  }
-
-  private normalize(st: TensorState): TensorState {
-    if (st.open) {
-      st.open.normed = true;
-      st.open.layer.normalized = true;
-    }
-    return { ...st, normSeen: true };
   }
 
   private activationOfModule(op: LayerOp): ActivationInfo | undefined {
