@@ -19,12 +19,13 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   CODE_SERVER_VERSION,
@@ -225,6 +226,16 @@ async function gssapiHeaders(paths, run) {
   return env;
 }
 
+/** npm's entry script, to run npm with a Node of our choosing. */
+function npmCli() {
+  const fromEnv = process.env.npm_execpath;
+  if (fromEnv && /npm-cli\.js$/.test(fromEnv) && existsSync(fromEnv)) return fromEnv;
+  const which = spawnSync('sh', ['-c', 'command -v npm'], { encoding: 'utf8' }).stdout.trim();
+  const cli = join(dirname(realpathSync(which)), 'npm-cli.js');
+  if (!existsSync(cli)) throw new InstallError(`cannot find npm-cli.js next to ${which}`);
+  return cli;
+}
+
 async function installCodeServer(paths, run, gssapiEnv) {
   // Never build on top of a half-finished install: start that folder afresh.
   rmSync(paths.codeServerDir, { recursive: true, force: true });
@@ -233,8 +244,11 @@ async function installCodeServer(paths, run, gssapiEnv) {
     description: 'code-server for the initlint integration tests',
   });
   const jobs = String(Math.max(1, availableParallelism()));
+  // Run under `npm test`, the environment carries the outer npm's settings (npm_node_execpath,
+  // npm_config_*, NODE): they would send the nested install's scripts to the outer Node 20.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(npm_|NODE$|INIT_CWD$)/i.test(k)));
   const env = {
-    ...process.env,
+    ...inherited,
     ...gssapiEnv,
     // npm (a Node script) and every install script run on Node 24: code-server's postinstall refuses
     // any other Node, and native modules must match its ABI.
@@ -246,9 +260,10 @@ async function installCodeServer(paths, run, gssapiEnv) {
   };
   delete env.NODE_OPTIONS;
   say(`code-server ${CODE_SERVER_VERSION}: npm install and native builds (about 2.5 min; log: ${paths.log})...`);
+  // npm itself runs on Node 24 too, so every script it starts finds Node 24 first.
   const output = await run(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--foreground-scripts', `code-server@${CODE_SERVER_VERSION}`],
+    paths.nodeBin,
+    [npmCli(), 'install', '--no-audit', '--no-fund', '--foreground-scripts', `code-server@${CODE_SERVER_VERSION}`],
     { cwd: paths.codeServerDir, env, what: `npm install code-server@${CODE_SERVER_VERSION}` },
   );
   if (/install scripts not yet covered by allowScripts/.test(output)) {
