@@ -3,7 +3,8 @@
  * exact Var(w), its activation and gain, what the gain compounds to along its chain, and the
  * recommended initializer. Pure data; the adapters format it.
  */
-import type { Layer, Model } from './ir';
+import type { Layer, Model, Span } from './ir';
+import type { Finding } from './linter';
 import { varianceFormula } from './initializers';
 import { fmt, layerGain, layerVariance, recommendationFor, recommendedVariance, RECOMMENDATION_LABEL, scaleRatio } from './variance';
 
@@ -80,3 +81,9 @@ export function explanationMarkdown(layer: Layer, e: LayerExplanation): string {
   return [`**${esc(layer.label)}**`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${esc(k)} | ${esc(v)} |`)].join('\n');
 }
 
+
+/** The findings that stand on a layer: on its constructor call or on its initializer. */
+export function findingsOfLayer(findings: readonly Finding[], model: Model, layer: Layer): Finding[] {
+  const within = (f: Finding, s?: Span) => !!s && f.start >= s.start && f.end <= s.end;
+  return findings.filter((f) => f.model === model.name && (within(f, layer.span) || within(f, layer.init.span)));
+}

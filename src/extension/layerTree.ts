@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Layer, Model } from '../engine/ir';
 import type { Finding } from '../engine/linter';
-import { explainLayer } from '../engine/explain';
+import { explainLayer, findingsOfLayer } from '../engine/explain';
 import { fmt } from '../engine/variance';
 import { rangeOf, type FileResult, type LintService } from './lintService';
 
@@ -17,11 +17,6 @@ type Node =
 export type LayerNode = Extract<Node, { kind: 'layer' }>;
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
-
-function findingsOf(result: FileResult, model: Model, layer: Layer): Finding[] {
-  const within = (f: Finding, s?: { start: number; end: number }) => !!s && f.start >= s.start && f.end <= s.end;
-  return result.analysis.findings.filter((f) => f.model === model.name && (within(f, layer.span) || within(f, layer.init.span)));
-}
 
 export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
@@ -57,7 +52,7 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         const key = `${layer.span.start}:${layer.span.end}`;
         const seen = unique.get(key);
         if (seen) seen.repeat++;
-        else unique.set(key, { kind: 'layer', result: node.result, model: node.model, layer, repeat: 1, findings: findingsOf(node.result, node.model, layer) });
+        else unique.set(key, { kind: 'layer', result: node.result, model: node.model, layer, repeat: 1, findings: findingsOfLayer(node.result.analysis.findings, node.model, layer) });
       }
       return [...unique.values()].filter((n) => !this.problemsOnly || n.findings.length > 0);
     }

@@ -1,0 +1,76 @@
+/**
+ * The simulator's view of a model: each layer's kernel as a distribution with its exact
+ * variance for this layer's fans, its activation and normalization, and the engine's
+ * prediction. Pure data, posted to the webview.
+ */
+import type { Layer, Model } from './ir';
+import type { Finding } from './linter';
+import type { KernelSpec, SimLayer, SimModel } from '../protocol';
+import { kernelVariance } from './initializers';
+import { layerGain, recommendationFor } from './variance';
+import { findingsOfLayer } from './explain';
+
+/** Input width assumed when the first layer's fan_in is unknown (editable in the panel). */
+export const DEFAULT_INPUT_WIDTH = 256;
+/** Units assumed when a layer's width is unknown. */
+const DEFAULT_UNITS = 64;
+
+function kernelOf(layer: Layer, fanIn: number): KernelSpec {
+  const spec = layer.init.spec;
+  const units = layer.fanOut !== undefined ? layer.fanOut : DEFAULT_UNITS * layer.receptiveField;
+  return {
+    label: spec.describe,
+    distribution: spec.distribution,
+    variance: kernelVariance(spec, fanIn, units, layer.receptiveField),
+    constant: spec.constant,
+  };
+}
+
+export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: number): SimLayer {
+  const fanIn = layer.fanIn ?? fanInFallback;
+  const act = layer.activation.info;
+  return {
+    label: layer.label,
+    kind: layer.kind,
+    fanIn: layer.fanIn,
+    fanOut: layer.fanOut,
+    units: layer.fanOut !== undefined ? Math.max(1, Math.round(layer.fanOut / layer.receptiveField)) : undefined,
+    receptiveField: layer.receptiveField,
+    kernel: kernelOf(layer, fanIn),
+    activation: { name: act.name, family: act.family, m: act.m, alpha: act.alpha },
+    normalized: layer.normalized,
+    predictedGain: layerGain(layer),
+    recommended: recommendationFor(act),
+    findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+  };
+}
+
+export function toSimModel(model: Model, findings: Finding[], file: string): SimModel {
+  const layers: SimLayer[] = [];
+  let width = model.layers[0]?.fanIn ?? DEFAULT_INPUT_WIDTH;
+  for (const layer of model.layers) {
+    const sim = toSimLayer(layer, findingsOfLayer(findings, model, layer), width);
+    layers.push(sim);
+    width = sim.units ?? DEFAULT_UNITS;
+  }
+  return { name: model.name, framework: model.framework, file, layers, defaultInputWidth: model.layers[0]?.fanIn ?? DEFAULT_INPUT_WIDTH, preset: false };
+}
+
+/** The seed tutorial's experiment: input 100, five hidden tanh layers of 50 drawn from N(0, 0.01^2). */
+export function presetModel(): SimModel {
+  const layers: SimLayer[] = Array.from({ length: 5 }, (_, i) => ({
+    label: `Dense(50) #${i + 1}`,
+    kind: 'dense' as const,
+    fanIn: i === 0 ? 100 : 50,
+    fanOut: 50,
+    units: 50,
+    receptiveField: 1,
+    kernel: { label: 'RandomNormal(stddev=0.01)', distribution: 'normal' as const, variance: 1e-4 },
+    activation: { name: 'tanh', family: 'saturating' as const, m: 1 },
+    normalized: false,
+    predictedGain: (i === 0 ? 100 : 50) * 1e-4,
+    recommended: 'glorot_uniform' as const,
+    findings: [],
+  }));
+  return { name: 'preset: 5 × 50 tanh, N(0, 0.01²)', framework: 'keras', file: '', layers, defaultInputWidth: 100, preset: true };
+}

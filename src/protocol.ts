@@ -1,0 +1,102 @@
+/**
+ * The typed messages between the extension and the Simulate Initialization webview: one union
+ * per direction, each with a `type`; requests carry a `requestId` that their reply echoes.
+ * The extension validates everything that comes from the webview (see `parseWebviewMessage`).
+ */
+
+/** The initializers the panel can compare, by id. */
+export const INIT_CHOICES = [
+  'current', 'recommended', 'zeros', 'constant', 'small_normal', 'large_normal',
+  'glorot_uniform', 'glorot_normal', 'he_normal', 'he_uniform', 'he_fan_avg', 'lecun_normal', 'orthogonal',
+] as const;
+export type InitChoice = (typeof INIT_CHOICES)[number];
+
+/** The choices that can be written back to the source (the engine's quick fixes). */
+export const APPLICABLE_CHOICES: readonly InitChoice[] = ['he_normal', 'glorot_uniform', 'lecun_normal'];
+
+export type KernelDistribution = 'normal' | 'truncated_normal' | 'uniform' | 'constant' | 'orthogonal' | 'identity' | 'unknown';
+
+/** How one layer's kernel is drawn, with its exact variance for this layer's fans. */
+export interface KernelSpec {
+  label: string;
+  distribution: KernelDistribution;
+  /** Var(w); undefined when unknown (an initializer we cannot evaluate). */
+  variance?: number;
+  /** Constant kernels: the value. */
+  constant?: number;
+}
+
+export interface SimLayer {
+  label: string;
+  kind: 'dense' | 'conv' | 'conv_transpose';
+  /** Inputs per output unit (for convolutions: receptive field x input channels). */
+  fanIn?: number;
+  fanOut?: number;
+  /** Output units simulated (for convolutions: filters, i.e. fan_out / receptive field). */
+  units?: number;
+  receptiveField: number;
+  kernel: KernelSpec;
+  activation: { name: string; family: 'relu' | 'saturating' | 'selu' | 'linear' | 'smooth'; m: number; alpha?: number };
+  /** A normalization between this layer and its activation. */
+  normalized: boolean;
+  /** The engine's prediction: g = fan_in x Var(w) x m. */
+  predictedGain?: number;
+  recommended: 'he_normal' | 'glorot_uniform' | 'lecun_normal';
+  findings: Array<{ code: string; severity: 'error' | 'warning' | 'info'; message: string }>;
+}
+
+export interface SimModel {
+  name: string;
+  framework: 'keras' | 'tfjs' | 'pytorch' | 'flax';
+  /** Workspace-relative file, for the title. */
+  file: string;
+  layers: SimLayer[];
+  /** Width of the input when the first layer's fan_in is unknown (editable in the panel). */
+  defaultInputWidth: number;
+  /** True when this is the built-in preset (no model in the file). */
+  preset: boolean;
+}
+
+// ---- extension -> webview ----
+
+export type ToWebview =
+  | { type: 'model'; model: SimModel; /** Source version the model was read from. */ version: number }
+  | { type: 'applied'; requestId: number; ok: boolean; message: string }
+  | { type: 'exported'; requestId: number; ok: boolean; message: string };
+
+// ---- webview -> extension ----
+
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'apply'; requestId: number; layers: number[]; choice: InitChoice }
+  | { type: 'export'; requestId: number; format: 'png' | 'csv'; suggestedName: string; /** base64 for png, text for csv */ data: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+
+/** Validate a message from the webview; undefined (and a reason) when it does not fit. */
+export function parseWebviewMessage(raw: unknown): { message?: FromWebview; problem?: string } {
+  if (typeof raw !== 'object' || raw === null) return { problem: 'not an object' };
+  const m = raw as Record<string, unknown>;
+  switch (m.type) {
+    case 'ready':
+      return { message: { type: 'ready' } };
+    case 'apply':
+      if (!isInt(m.requestId)) return { problem: 'apply: bad requestId' };
+      if (!Array.isArray(m.layers) || m.layers.length === 0 || m.layers.length > 10_000 || !m.layers.every(isInt)) return { problem: 'apply: bad layers' };
+      if (!APPLICABLE_CHOICES.includes(m.choice as InitChoice)) return { problem: `apply: ${String(m.choice)} cannot be written to the source` };
+      return { message: { type: 'apply', requestId: m.requestId, layers: m.layers as number[], choice: m.choice as InitChoice } };
+    case 'export':
+      if (!isInt(m.requestId)) return { problem: 'export: bad requestId' };
+      if (m.format !== 'png' && m.format !== 'csv') return { problem: 'export: bad format' };
+      if (typeof m.data !== 'string' || m.data.length > 50_000_000) return { problem: 'export: bad data' };
+      if (typeof m.suggestedName !== 'string' || !/^[\w.\- ]{1,100}$/.test(m.suggestedName)) return { problem: 'export: bad file name' };
+      return { message: { type: 'export', requestId: m.requestId, format: m.format, data: m.data, suggestedName: m.suggestedName } };
+    case 'log':
+      if (m.level !== 'info' && m.level !== 'warn' && m.level !== 'error') return { problem: 'log: bad level' };
+      if (typeof m.message !== 'string') return { problem: 'log: bad message' };
+      return { message: { type: 'log', level: m.level, message: m.message.slice(0, 2000) } };
+    default:
+      return { problem: `unknown message type ${JSON.stringify(m.type)}` };
+  }
+}

@@ -1,0 +1,50 @@
+/** What the simulator is sent: each layer's kernel with its exact variance, and the preset. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getLinter, readFixture } from './helpers';
+import { presetModel, toSimModel } from '../../src/engine/simModel';
+import { parseWebviewMessage } from '../../src/protocol';
+
+describe('simulator model', () => {
+  test('a Keras MLP: fans, exact variances, activations, predictions and findings per layer', async () => {
+    const linter = await getLinter();
+    const a = linter.analyze(readFixture('keras/sequential.py'), 'sequential.py');
+    const model = a.models.find((m) => m.name === 'build_mlp')!;
+    const sim = toSimModel(model, a.findings, 'sequential.py');
+    assert.equal(sim.layers.length, 4);
+    const [first, , third] = sim.layers;
+    assert.deepEqual([first.fanIn, first.fanOut, first.units], [784, 256, 256]);
+    assert.equal(first.kernel.distribution, 'uniform');
+    assert.equal(first.kernel.variance, 2 / (784 + 256));
+    assert.equal(first.activation.name, 'relu');
+    assert.equal(first.predictedGain, 784 * (2 / (784 + 256)) * 0.5);
+    assert.deepEqual(first.findings.map((f) => f.code), ['IL001']);
+    assert.equal(third.kernel.distribution, 'truncated_normal');
+    assert.equal(third.kernel.variance, 2 / 128);
+    assert.equal(third.recommended, 'he_normal');
+  });
+
+  test('convolutions are sent per patch: fan_in = k x k x c_in, units = filters', async () => {
+    const linter = await getLinter();
+    const a = linter.analyze(readFixture('keras/functional.py'), 'functional.py');
+    const conv = toSimModel(a.models[0], a.findings, 'functional.py').layers[1];
+    assert.deepEqual([conv.kind, conv.fanIn, conv.units, conv.receptiveField], ['conv', 288, 64, 9]);
+  });
+
+  test('the preset is the tutorial experiment: input 100, five tanh layers of 50, N(0, 0.01^2)', () => {
+    const p = presetModel();
+    assert.equal(p.preset, true);
+    assert.equal(p.defaultInputWidth, 100);
+    assert.deepEqual(p.layers.map((l) => [l.units, l.activation.name, l.kernel.variance]), Array(5).fill([50, 'tanh', 1e-4]));
+  });
+
+  test('messages from the webview are validated', () => {
+    assert.deepEqual(parseWebviewMessage({ type: 'ready' }).message, { type: 'ready' });
+    assert.ok(parseWebviewMessage({ type: 'apply', requestId: 1, layers: [0, 2], choice: 'he_normal' }).message);
+    assert.match(parseWebviewMessage({ type: 'apply', requestId: 1, layers: [0], choice: 'orthogonal' }).problem!, /cannot be written/);
+    assert.match(parseWebviewMessage({ type: 'apply', requestId: -1, layers: [0], choice: 'he_normal' }).problem!, /requestId/);
+    assert.match(parseWebviewMessage({ type: 'export', requestId: 2, format: 'png', data: 'x', suggestedName: '../../etc/passwd' }).problem!, /file name/);
+    assert.match(parseWebviewMessage({ type: 'exec', command: 'rm' }).problem!, /unknown message type/);
+    assert.match(parseWebviewMessage(null).problem!, /not an object/);
+  });
+});
