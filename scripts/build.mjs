@@ -1,7 +1,7 @@
 // Bundles the engine, the CLI (and, later, the extension and webview) with esbuild into dist/,
 // and copies the tree-sitter .wasm files beside them so nothing is fetched at run time.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +9,6 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const dist = join(root, 'dist');
-mkdirSync(dist, { recursive: true });
 
 // The engine must stay free of `vscode`: it runs in the CLI, tests and the webview too.
 const forbidVscodeInEngine = {
@@ -26,6 +25,9 @@ const forbidVscodeInEngine = {
 
 // `--production` (used by `npm run package`): minified, no source maps in the .vsix.
 const production = process.argv.includes('--production');
+// A package build starts from an empty dist/: no stale source maps in the .vsix.
+if (production) rmSync(dist, { recursive: true, force: true });
+mkdirSync(dist, { recursive: true });
 const common = {
   bundle: true,
   platform: 'node',
@@ -63,6 +65,24 @@ await esbuild.build({
   external: ['vscode', 'mocha'],
 });
 
+// The Simulate Initialization webview: one browser bundle (TF.js, chart.js, the toolkit), with
+// the TF.js wasm backend's binaries beside it (the app points setWasmPaths at its own folder).
+await esbuild.build({
+  entryPoints: [join(root, 'webview/main.ts')],
+  outfile: join(dist, 'webview.js'),
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+});
+// Not the threaded build: a webview is not cross-origin isolated, and the app turns threads off.
+for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
+  copyFileSync(require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${file}`), join(dist, file));
+}
+
 for (const [pkgName, file] of [
   ['web-tree-sitter', 'tree-sitter.wasm'],
   ['tree-sitter-python', 'tree-sitter-python.wasm'],
@@ -72,4 +92,4 @@ for (const [pkgName, file] of [
 ]) {
   copyFileSync(require.resolve(`${pkgName}/${file}`), join(dist, file));
 }
-console.log('built dist/engine.js, dist/cli.js, dist/extension.js');
+console.log('built dist/engine.js, dist/cli.js, dist/extension.js, dist/webview.js');

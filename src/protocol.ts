@@ -60,7 +60,14 @@ export interface SimModel {
 // ---- extension -> webview ----
 
 export type ToWebview =
-  | { type: 'model'; model: SimModel; /** Source version the model was read from. */ version: number }
+  | {
+    type: 'model';
+    model: SimModel;
+    /** Source version the model was read from. */
+    version: number;
+    /** What the panel shows, kept in the webview's state so a reload restores the same model. */
+    target?: { uri?: string; model?: string };
+  }
   | { type: 'applied'; requestId: number; ok: boolean; message: string }
   | { type: 'exported'; requestId: number; ok: boolean; message: string };
 

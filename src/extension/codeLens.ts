@@ -20,7 +20,12 @@ export class InitlintCodeLens implements vscode.CodeLensProvider {
       const spans = new Set(model.layers.map((l) => `${l.span.start}:${l.span.end}`));
       const problems = result.analysis.findings.filter((f) => f.model === model.name).length;
       const title = `initlint: ${spans.size} layer${spans.size === 1 ? '' : 's'} · ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`}`;
-      lenses.push(new vscode.CodeLens(new vscode.Range(where.range.start, where.range.start), {
+      const at = new vscode.Range(where.range.start, where.range.start);
+      lenses.push(new vscode.CodeLens(at, {
+        title: 'Simulate Initialization', command: 'initlint.simulate', tooltip: 'Run this model\'s layers in TensorFlow.js and chart the variance per layer',
+        arguments: [{ uri: result.uri.toString(), model: model.name }],
+      }));
+      lenses.push(new vscode.CodeLens(at, {
         title, command: 'initlint.layers.focus', tooltip: 'Show the layers in the Initialization panel',
       }));
     }

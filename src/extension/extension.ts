@@ -11,6 +11,7 @@ import { LINTED_LANGUAGES, LintService } from './lintService';
 import { readSettings, type ExtensionSettings } from './settings';
 import { StatusItem } from './statusItem';
 import { WorkspaceScan } from './workspaceScan';
+import { pickTarget, SIMULATOR_VIEW_TYPE, SimulatorPanel, type SimTarget } from './simulatorPanel';
 
 const TYPE_DELAY_MS = 300;
 
@@ -19,6 +20,8 @@ export interface InitlintApi {
   service: LintService;
   tree: LayerTree;
   ready: Promise<void>;
+  /** The open simulator panel, if any. */
+  simulator(): SimulatorPanel | undefined;
 }
 
 export function activate(context: vscode.ExtensionContext): InitlintApi {
@@ -93,10 +96,24 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
       const edit = node ? editFor(node.result, node.findings.filter((f) => f.fix)) : undefined;
       if (edit) await vscode.workspace.applyEdit(edit);
     }),
+    vscode.commands.registerCommand('initlint.simulate', async (arg?: SimTarget | { result: { uri: vscode.Uri }; model: { name: string } }) => {
+      await ready;
+      // From a code lens: { uri, model }; from the panel's model item: the tree node.
+      const target = arg && 'result' in arg ? { uri: arg.result.uri.toString(), model: arg.model.name }
+        : arg && 'uri' in arg ? arg : await pickTarget(service, vscode.window.activeTextEditor);
+      if (target) SimulatorPanel.show(context.extensionUri, service, log, target);
+    }),
+    vscode.window.registerWebviewPanelSerializer(SIMULATOR_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state) => {
+        await ready;
+        SimulatorPanel.revive(panel, context.extensionUri, service, log, state);
+      },
+    }),
+    { dispose: () => SimulatorPanel.current?.dispose() },
     vscode.commands.registerCommand('initlint.showProblemsOnly', () => tree.setProblemsOnly(true)),
     vscode.commands.registerCommand('initlint.showAllLayers', () => tree.setProblemsOnly(false)),
   );
-  return { service, tree, ready: ready.then(() => undefined) };
+  return { service, tree, ready: ready.then(() => undefined), simulator: () => SimulatorPanel.current };
 }
 
 function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {

@@ -138,6 +138,27 @@ suite('initlint in VS Code', () => {
     assert.equal(d.severity, vscode.DiagnosticSeverity.Information);
   });
 
+  test('Simulate Initialization opens on the model under the cursor, and apply-to-code edits the file', async () => {
+    const doc = await open('keras/mlp.py');
+    await until('two findings', () => initlintDiagnostics(doc.uri).length === 2);
+    const editor = vscode.window.activeTextEditor!;
+    editor.selection = new vscode.Selection(9, 10, 9, 10);
+    await vscode.commands.executeCommand('initlint.simulate');
+    const panel = await until('the simulator panel', () => api.simulator());
+    await until('the title names the model', () => panel.panel.title === 'Simulate: build_mlp');
+    assert.match(panel.panel.webview.html, /default-src 'none'/);
+    // A malformed message is ignored; a valid apply goes through the engine's fixes.
+    await panel.receive({ type: 'apply', requestId: 1, layers: ['x'], choice: 'he_normal' });
+    assert.equal(initlintDiagnostics(doc.uri).length, 2);
+    const count = () => (doc.getText().match(/kernel_initializer="he_normal"/g) ?? []).length;
+    const before = count();
+    const outcome = await panel.apply([0, 1], 'he_normal');
+    assert.ok(outcome.ok, outcome.message);
+    assert.equal(count(), before + 2);
+    await until('the diagnostics update', () => initlintDiagnostics(doc.uri).length === 0);
+    panel.dispose();
+  });
+
   test('a notebook is linted as one program, and the finding lands on its cell', async () => {
     const nb = await vscode.workspace.openNotebookDocument(file('notebooks/mlp.ipynb'));
     await vscode.window.showNotebookDocument(nb);

@@ -1,0 +1,228 @@
+/**
+ * The host of the Simulate Initialization webview: one panel, following the model it was
+ * opened on (re-sent, debounced, when its source changes), restored after a reload by a
+ * serializer. Every message from the webview is validated; "apply" goes through the engine's
+ * fixes as one WorkspaceEdit.
+ */
+import * as vscode from 'vscode';
+import { randomBytes } from 'node:crypto';
+import type { Model, Recommendation } from '../engine/ir';
+import { presetModel, toSimModel } from '../engine/simModel';
+import { parseWebviewMessage, type FromWebview, type ToWebview } from '../protocol';
+import { renderPage } from '../../webview/page';
+import { rangeOf, type FileResult, type LintService } from './lintService';
+
+export const SIMULATOR_VIEW_TYPE = 'initlint.simulator';
+const FOLLOW_DELAY_MS = 500;
+
+/** What a panel shows: a model of a file, or the preset. Persisted for restoring the panel. */
+export interface SimTarget {
+  uri?: string;
+  model?: string;
+}
+
+export class SimulatorPanel implements vscode.Disposable {
+  static current?: SimulatorPanel;
+  private readonly disposables: vscode.Disposable[] = [];
+  private timer?: NodeJS.Timeout;
+  private ready = false;
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private readonly service: LintService,
+    private readonly log: vscode.LogOutputChannel,
+    private target: SimTarget,
+  ) {
+    panel.webview.options = SimulatorPanel.webviewOptions(extensionUri);
+    panel.webview.html = this.html();
+    this.setTitle();
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
+      service.onDidChange((result) => {
+        if (!result || !this.target.uri || result.uri.toString() !== this.target.uri) return;
+        clearTimeout(this.timer);
+        this.timer = setTimeout(() => this.sendModel(), FOLLOW_DELAY_MS);
+      }),
+    );
+  }
+
+  static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    };
+  }
+
+  /** Open (or reveal and retarget) the panel. */
+  static show(extensionUri: vscode.Uri, service: LintService, log: vscode.LogOutputChannel, target: SimTarget): SimulatorPanel {
+    if (SimulatorPanel.current) {
+      SimulatorPanel.current.retarget(target);
+      SimulatorPanel.current.panel.reveal(vscode.ViewColumn.Beside);
+      return SimulatorPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(SIMULATOR_VIEW_TYPE, 'Simulate Initialization', vscode.ViewColumn.Beside, {
+      ...SimulatorPanel.webviewOptions(extensionUri),
+      retainContextWhenHidden: false,
+    });
+    SimulatorPanel.current = new SimulatorPanel(panel, extensionUri, service, log, target);
+    return SimulatorPanel.current;
+  }
+
+  /** A panel VS Code restores after a reload, with the target its webview state saved. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, service: LintService, log: vscode.LogOutputChannel, state: unknown): void {
+    const saved = (state as { target?: SimTarget } | undefined)?.target;
+    const target: SimTarget = typeof saved?.uri === 'string' ? { uri: saved.uri, model: typeof saved.model === 'string' ? saved.model : undefined } : {};
+    SimulatorPanel.current?.dispose();
+    SimulatorPanel.current = new SimulatorPanel(panel, extensionUri, service, log, target);
+  }
+
+  retarget(target: SimTarget): void {
+    this.target = target;
+    this.setTitle();
+    if (this.ready) this.sendModel();
+  }
+
+  private setTitle(): void {
+    this.panel.title = this.target.model ? `Simulate: ${this.target.model}` : 'Simulate Initialization';
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const asset = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
+    return renderPage({
+      cspSource: webview.cspSource,
+      nonce: randomBytes(16).toString('base64'),
+      scriptUri: asset('dist', 'webview.js'),
+      styleUri: asset('media', 'simulator.css'),
+      title: 'Simulate Initialization',
+    });
+  }
+
+  private post(message: ToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private find(): { result?: FileResult; model?: Model } {
+    if (!this.target.uri) return {};
+    const result = this.service.resultFor(vscode.Uri.parse(this.target.uri));
+    const model = result?.analysis.models.find((m) => m.name === this.target.model) ?? result?.analysis.models[0];
+    return { result, model };
+  }
+
+  sendModel(): void {
+    const { result, model } = this.find();
+    if (!result || !model) {
+      this.panel.title = 'Simulate Initialization';
+      this.post({ type: 'model', model: presetModel(), version: 0, target: {} });
+      return;
+    }
+    const file = vscode.workspace.asRelativePath(result.uri, false);
+    this.panel.title = `Simulate: ${model.name}`;
+    this.post({ type: 'model', model: toSimModel(model, result.analysis.findings, file), version: result.version, target: { uri: this.target.uri, model: model.name } });
+  }
+
+  /** Validated messages only; anything else is logged and ignored. */
+  async receive(raw: unknown): Promise<void> {
+    const { message, problem } = parseWebviewMessage(raw);
+    if (!message) {
+      this.log.warn(`simulator: ignored a message from the webview (${problem})`);
+      return;
+    }
+    await this.handle(message);
+  }
+
+  private async handle(message: FromWebview): Promise<void> {
+    switch (message.type) {
+      case 'ready':
+        this.ready = true;
+        this.sendModel();
+        return;
+      case 'apply': {
+        const outcome = await this.apply(message.layers, message.choice as Recommendation);
+        this.post({ type: 'applied', requestId: message.requestId, ...outcome });
+        return;
+      }
+      case 'export': {
+        const outcome = await this.export(message.format, message.suggestedName, message.data);
+        this.post({ type: 'exported', requestId: message.requestId, ...outcome });
+        return;
+      }
+      case 'log':
+        this.log[message.level](`simulator: ${message.message}`);
+        return;
+      default: {
+        const unreachable: never = message;
+        void unreachable;
+      }
+    }
+  }
+
+  /** Write the chosen initializer into the source for these layers: one undoable edit. */
+  async apply(layerIndexes: number[], choice: Recommendation): Promise<{ ok: boolean; message: string }> {
+    const { result, model } = this.find();
+    if (!result || !model) return { ok: false, message: 'The preset has no source to edit.' };
+    const edit = new vscode.WorkspaceEdit();
+    const seen = new Set<string>();
+    let count = 0;
+    let skipped = 0;
+    for (const i of layerIndexes) {
+      const layer = model.layers[i];
+      if (!layer) continue;
+      const key = `${layer.span.start}:${layer.span.end}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const fix = layer.rewrite(choice);
+      if (!fix) {
+        skipped++;
+        continue;
+      }
+      for (const e of fix.edits) {
+        const where = rangeOf(result.segments, e.start, e.end);
+        if (where) edit.replace(where.uri, where.range, e.newText);
+      }
+      count++;
+    }
+    if (count === 0) return { ok: false, message: skipped ? 'No safe edit exists for these layers (a shared init call, or arguments initlint cannot read).' : 'Nothing to change.' };
+    const ok = await vscode.workspace.applyEdit(edit);
+    return { ok, message: ok ? `Applied to ${count} layer${count === 1 ? '' : 's'}${skipped ? `; ${skipped} had no safe edit` : ''}.` : 'The edit was rejected.' };
+  }
+
+  private async export(format: 'png' | 'csv', suggestedName: string, data: string): Promise<{ ok: boolean; message: string }> {
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, suggestedName) : undefined,
+      filters: format === 'png' ? { 'PNG image': ['png'] } : { 'CSV table': ['csv'] },
+    });
+    if (!target) return { ok: false, message: 'Export cancelled.' };
+    const bytes = format === 'png' ? Buffer.from(data, 'base64') : Buffer.from(data, 'utf8');
+    await vscode.workspace.fs.writeFile(target, bytes);
+    return { ok: true, message: `Saved ${vscode.workspace.asRelativePath(target)}.` };
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    if (SimulatorPanel.current === this) SimulatorPanel.current = undefined;
+    this.disposables.forEach((d) => d.dispose());
+    this.disposables.length = 0;
+    this.panel.dispose();
+  }
+}
+
+/** The model under the cursor; a quick pick when the file has several and the cursor is in none. */
+export async function pickTarget(service: LintService, editor?: vscode.TextEditor): Promise<SimTarget | undefined> {
+  if (!editor) return {};
+  const result = service.resultFor(editor.document.uri);
+  const models = result?.analysis.models ?? [];
+  if (!result || models.length === 0) return {};
+  const segment = result.segments.find((s) => s.uri.toString() === editor.document.uri.toString());
+  const offset = (segment?.start ?? 0) + editor.document.offsetAt(editor.selection.active);
+  const under = models.find((m) => m.layers.some((l) => offset >= m.span.start && offset <= Math.max(m.span.end, l.span.end)))
+    ?? models.find((m) => m.layers.some((l) => offset >= l.span.start && offset <= l.span.end));
+  if (under || models.length === 1) return { uri: result.uri.toString(), model: (under ?? models[0]).name };
+  const pick = await vscode.window.showQuickPick(models.map((m) => ({ label: m.name, description: `${new Set(m.layers.map((l) => l.span.start)).size} layers` })), {
+    placeHolder: 'Which model should be simulated?',
+  });
+  return pick ? { uri: result.uri.toString(), model: pick.label } : undefined;
+}

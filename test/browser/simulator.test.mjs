@@ -1,0 +1,380 @@
+// Browser test of the Simulate Initialization webview: the real bundle (dist/webview.js) in
+// headless Debian Chromium, on the page renderPage makes, with a stand-in for VS Code's side
+// (harness.js) that answers like the extension. Run: npm run test:browser
+// (SKIP_BUILD=1 reuses dist/; CHROMIUM=/path picks another browser).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { parseWebviewMessage } from '../../src/protocol.ts';
+import { tutorialModel } from './fixture.mjs';
+import { startServer } from './server.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BROWSER_ARGS = [
+  '--no-sandbox',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+const TIMEOUT = 90_000;
+
+// ---- a minimal runner: named checks, each may fail on its own -------------------------------
+
+let passed = 0;
+let failed = 0;
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}\n     ${(e && e.stack) || e}`.replace(/\n(?!     )/g, '\n     '));
+  }
+}
+function assert(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+// ---- page helpers ---------------------------------------------------------------------------
+
+/** Non-transparent pixels of a canvas. */
+const inkOf = (page, selector) =>
+  page.evaluate((sel) => {
+    const c = document.querySelector(sel);
+    if (!c || !c.width || !c.height) return 0;
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+    return n;
+  }, selector);
+
+/** A cheap fingerprint of a canvas's pixels (to see that it was redrawn differently). */
+const pixelsOf = (page, selector) =>
+  page.evaluate((sel) => {
+    const c = document.querySelector(sel);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i += 1) h = (Math.imul(h, 31) + d[i]) | 0;
+    return h;
+  }, selector);
+
+/** The data grid's rows as objects keyed by column title. */
+const gridRows = (page) =>
+  page.evaluate(() => {
+    const grid = document.getElementById('grid');
+    const rows = [...grid.querySelectorAll('vscode-data-grid-row')].map((r) => [...r.querySelectorAll('vscode-data-grid-cell')].map((c) => c.textContent.trim()));
+    const [header, ...body] = rows;
+    return body.map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]])));
+  });
+
+const harness = (page) => page.evaluate(() => JSON.parse(JSON.stringify({ posted: window.__harness.posted, states: window.__harness.states, violations: window.__harness.violations })));
+
+/** Milliseconds from navigation to the first chart; then waits until the first runs are all done. */
+async function firstChartMs(page) {
+  await page.waitForFunction(() => performance.getEntriesByName('initlint:first-chart').length > 0, null, { timeout: TIMEOUT });
+  const ms = await page.evaluate(() => performance.getEntriesByName('initlint:first-chart')[0].startTime);
+  await idle(page);
+  return ms;
+}
+
+/** No run in progress (the app marks itself aria-busy while it runs). */
+const idle = (page) => page.waitForFunction(() => document.getElementById('app').getAttribute('aria-busy') === 'false', null, { timeout: TIMEOUT });
+
+/** Wait until the grid's Var(act) of the first layer's current run differs from (or equals) `before`. */
+const waitForFirstVarAct = (page, before, equal) =>
+  page.waitForFunction(
+    ([b, eq]) => {
+      const rows = [...document.querySelectorAll('#grid vscode-data-grid-row')].map((r) => [...r.querySelectorAll('vscode-data-grid-cell')].map((c) => c.textContent.trim()));
+      const header = rows[0] ?? [];
+      const v = rows.find((cells) => cells[header.indexOf('Run')] === 'current')?.[header.indexOf('Var(act)')];
+      return v !== undefined && (eq ? v === b : v !== b);
+    },
+    [before, equal],
+    { timeout: TIMEOUT },
+  );
+
+/** Choose an option of a toolkit dropdown the way a user does: open it, click the option. */
+async function choose(page, dropdown, value) {
+  await page.click(dropdown);
+  await page.click(`${dropdown} vscode-option[value="${value}"]`);
+  await page.waitForFunction(([sel, v]) => document.querySelector(sel).value === v, [dropdown, value]);
+}
+
+async function openPanel(context, origin, consoleLines, pageErrors) {
+  const page = await context.newPage();
+  page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(`${origin}/`);
+  return page;
+}
+
+// ---- the test -------------------------------------------------------------------------------
+
+const started = Date.now();
+if (!process.env.SKIP_BUILD) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+const model = tutorialModel();
+const server = await startServer(root, model);
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const browser = await chromium.launch({ executablePath, args: BROWSER_ARGS, headless: true });
+const consoleLines = [];
+const pageErrors = [];
+const timings = {};
+
+try {
+  const page = await openPanel(await browser.newContext({ viewport: { width: 1200, height: 900 } }), server.origin, consoleLines, pageErrors);
+
+  await check('the first chart is drawn', async () => {
+    timings.firstChartWebgl = await firstChartMs(page);
+  });
+
+  await check('the backend shown is webgl, without a fallback note', async () => {
+    const backend = (await page.textContent('#backend')).trim();
+    assert(backend === 'webgl', `backend shown: ${backend}`);
+    const notes = await page.textContent('#notes');
+    assert(!/WebGL is not available/.test(notes), `unexpected note: ${notes}`);
+  });
+
+  await check("the page has a CSP meta whose default-src is 'none', and nothing violated it", async () => {
+    const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
+    assert(csp, 'no CSP meta');
+    const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([k, ...v]) => [k, v]));
+    assert(directives['default-src']?.join(' ') === "'none'", `default-src is ${directives['default-src']}`);
+    assert(!csp.includes("'unsafe-eval'") && !directives['script-src'].includes("'unsafe-inline'"), `script-src too wide: ${csp}`);
+    const { violations } = await harness(page);
+    const consoleCsp = consoleLines.filter((l) => /Content Security Policy|Refused to/i.test(l));
+    assert(violations.length === 0 && consoleCsp.length === 0, `CSP violations: ${JSON.stringify(violations)} ${consoleCsp.join(' | ')}`);
+  });
+
+  await check('the charts drew (non-transparent pixels in every canvas)', async () => {
+    const canvases = await page.$$eval('canvas', (cs) => cs.length);
+    assert(canvases === 2 + model.layers.length, `expected ${2 + model.layers.length} canvases, found ${canvases}`);
+    for (const sel of ['#chart-activation', '#chart-gradient', '#histograms figure:first-child canvas', '#histograms figure:last-child canvas']) {
+      const ink = await inkOf(page, sel);
+      assert(ink > 500, `${sel}: only ${ink} non-transparent pixels`);
+    }
+  });
+
+  await check('the grid has every number for current and compared (recommended by default)', async () => {
+    const rows = await gridRows(page);
+    assert(rows.length === 2 * model.layers.length, `grid rows: ${rows.length}`);
+    const current = rows.filter((r) => r.Run === 'current');
+    const compared = rows.filter((r) => r.Run === 'recommended');
+    assert(current.length === 5 && compared.length === 5, `runs: ${rows.map((r) => r.Run)}`);
+    for (const key of ['fan_in', 'fan_out', 'Initializer', 'Var(w)', 'Activation', 'Var(pre)', 'Var(act)', 'Saturated', 'Dead', 'Var(grad)', 'Distinct units']) {
+      assert(rows.every((r) => r[key] && r[key] !== '—'), `column ${key}: ${rows.map((r) => r[key])}`);
+    }
+    // The tutorial's finding: N(0, 0.01²) collapses the variance by orders of magnitude per layer.
+    const v = current.map((r) => Number(r['Var(act)']));
+    assert(v[0] > 50 * v[4] && v[4] < 1e-6, `current Var(act) should collapse: ${v}`);
+    assert(current[0]['Var(w)'] === '1.00e-4', `Var(w) ${current[0]['Var(w)']}`);
+  });
+
+  await check('state is saved via setState (compare, seed, summary)', async () => {
+    const { states } = await harness(page);
+    assert(states.length > 0, 'setState never called');
+    const last = states.at(-1);
+    assert(last.compare === 'recommended' && last.seed === 1 && last.summary?.layers?.length === 5, `state: ${JSON.stringify(last).slice(0, 300)}`);
+  });
+
+  await check('switching the compared initializer re-runs and changes the numbers in the grid', async () => {
+    const before = (await gridRows(page)).filter((r) => r.Run !== 'current');
+    await choose(page, '#compare', 'he_normal');
+    await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => c.textContent.trim() === 'he_normal'), null, { timeout: TIMEOUT });
+    const after = (await gridRows(page)).filter((r) => r.Run === 'he_normal');
+    assert(after.length === 5, `he_normal rows: ${after.length}`);
+    assert(after[0]['Var(w)'] === String(2 / 100), `He normal Var(w) for fan_in 100: ${after[0]['Var(w)']}`);
+    const changed = after.filter((r, i) => r['Var(act)'] !== before[i]['Var(act)']).length;
+    assert(changed === 5, `Var(act) changed in ${changed} of 5 layers: ${before.map((r) => r['Var(act)'])} → ${after.map((r) => r['Var(act)'])}`);
+    const { states } = await harness(page);
+    assert(states.at(-1).compare === 'he_normal', 'the new choice was not saved');
+  });
+
+  await check('a changed model from the extension is re-run (debounced)', async () => {
+    const before = (await gridRows(page)).find((r) => r.Run === 'current')['Var(act)'];
+    const runsBefore = await page.evaluate(() => window.__harness.states.length);
+    await page.evaluate(() => {
+      const m = JSON.parse(JSON.stringify(window.__harness.fixture));
+      m.layers.forEach((l) => (l.kernel = { label: 'RandomNormal(stddev=0.1)', distribution: 'normal', variance: 0.01 }));
+      window.__harness.sendModel(m);
+      window.__harness.sendModel(m); // a burst: one run
+    });
+    await waitForFirstVarAct(page, before, false);
+    await idle(page);
+    const runs = (await page.evaluate(() => window.__harness.states.length)) - runsBefore;
+    assert(runs === 1, `a burst of two models ran ${runs} times`);
+    await page.evaluate(() => window.__harness.sendModel(window.__harness.fixture));
+    await waitForFirstVarAct(page, before, true);
+    await idle(page);
+  });
+
+  await check('conv layers are said to be simulated per patch; an unknown fan_in is an editable input width', async () => {
+    await page.evaluate(() => {
+      const m = JSON.parse(JSON.stringify(window.__harness.fixture));
+      // Conv2D(16, 3x3) on an input whose channels are unknown: fan_in unknown, 9 x 16 = 144 fan_out.
+      Object.assign(m.layers[0], { label: 'Conv2D(16, 3x3)', kind: 'conv', fanIn: undefined, fanOut: 144, units: 16, receptiveField: 9 });
+      m.layers[1].fanIn = 16;
+      m.defaultInputWidth = 27;
+      window.__harness.sendModel(m);
+    });
+    await page.waitForFunction(() => /simulated per patch/.test(document.getElementById('notes').textContent), null, { timeout: TIMEOUT });
+    await page.waitForSelector('#input-width-control:not([hidden])');
+    const width = await page.$eval('#input-width', (f) => f.value);
+    assert(width === '27', `input width field shows ${width}`);
+    assert(/assumed 27/.test(await page.textContent('#input-width-note')), 'the assumed width is not stated');
+    await idle(page);
+    await page.fill('#input-width input', '64');
+    await page.press('#input-width input', 'Enter');
+    await page
+      .waitForFunction(() => {
+        const rows = [...document.querySelectorAll('#grid vscode-data-grid-row')].map((r) => [...r.querySelectorAll('vscode-data-grid-cell')].map((c) => c.textContent.trim()));
+        return rows[1]?.[0] === 'Conv2D(16, 3x3)' && rows[1]?.[2] === '64';
+      }, null, { timeout: 20_000 })
+      .catch(async (e) => {
+        const seen = await page.evaluate(() => ({
+          field: document.getElementById('input-width').value,
+          row: [...document.querySelectorAll('#grid vscode-data-grid-row')][1]?.textContent,
+          state: window.__harness.states.at(-1)?.inputWidth,
+          busy: document.getElementById('app').getAttribute('aria-busy'),
+        }));
+        throw new Error(`${e.message}; saw ${JSON.stringify(seen)}`);
+      });
+    await idle(page);
+    await page.evaluate(() => window.__harness.sendModel(window.__harness.fixture));
+    await page.waitForSelector('#input-width-control[hidden]', { state: 'attached' });
+    await page.waitForFunction(() => !/simulated per patch/.test(document.getElementById('notes').textContent));
+    await idle(page);
+  });
+
+  await check('the symmetry demo shows 1 distinct unit for the constant kernel', async () => {
+    await page.click('#symmetry');
+    await page.waitForSelector('#symmetry-result table', { timeout: TIMEOUT });
+    const cells = await page.$$eval('#symmetry-result tbody tr', (rows) => rows.map((r) => [...r.querySelectorAll('td[data-run]')].map((td) => td.textContent.trim())));
+    assert(cells.length === 5, `symmetry rows: ${cells.length}`);
+    for (const [constant, random] of cells) {
+      assert(constant === '1 → 1', `constant kernel: ${constant}`);
+      assert(random === '50 → 50', `random kernel: ${random}`);
+    }
+  });
+
+  await check("apply posts a well-formed 'apply' message and shows the reply", async () => {
+    await page.waitForFunction(() => !document.getElementById('apply-all').hasAttribute('disabled'));
+    await page.click('#apply-all');
+    await page.waitForFunction(() => /Applied/.test(document.getElementById('apply-result').textContent), null, { timeout: 10_000 });
+    const applies = (await harness(page)).posted.filter((m) => m.type === 'apply');
+    assert(applies.length === 1, `apply messages: ${JSON.stringify(applies)}`);
+    const { message, problem } = parseWebviewMessage(applies[0]);
+    assert(message, `the extension would reject it: ${problem}`);
+    assert(message.choice === 'he_normal' && JSON.stringify(message.layers) === '[0,1,2,3,4]', `apply: ${JSON.stringify(message)}`);
+    // Per layer: the second layer's own button.
+    await page.waitForFunction(() => !document.querySelector('.layer-row[data-layer="1"] .apply-layer').hasAttribute('disabled'), null, { timeout: 10_000 });
+    await page.click('.layer-row[data-layer="1"] .apply-layer');
+    await page.waitForFunction(() => window.__harness.posted.filter((m) => m.type === 'apply').length === 2);
+    const second = (await harness(page)).posted.filter((m) => m.type === 'apply')[1];
+    assert(parseWebviewMessage(second).message && JSON.stringify(second.layers) === '[1]' && second.choice === 'he_normal', `per-layer apply: ${JSON.stringify(second)}`);
+    assert(second.requestId !== applies[0].requestId, 'request ids must differ');
+  });
+
+  await check('apply is off for a choice the source cannot take', async () => {
+    await choose(page, '#compare', 'small_normal');
+    await page.waitForFunction(() => document.getElementById('apply-all').hasAttribute('disabled'));
+    const disabled = await page.$$eval('.apply-layer', (bs) => bs.every((b) => b.hasAttribute('disabled')));
+    assert(disabled, 'per-layer Apply buttons should be off for small_normal');
+    await choose(page, '#compare', 'he_normal');
+  });
+
+  await check('export posts a PNG and a CSV the extension accepts', async () => {
+    await page.click('#export-csv');
+    await page.click('#export-png');
+    await page.waitForFunction(() => window.__harness.posted.filter((m) => m.type === 'export').length === 2, null, { timeout: 10_000 });
+    const exports = (await harness(page)).posted.filter((m) => m.type === 'export');
+    for (const e of exports) assert(parseWebviewMessage(e).message, `rejected export: ${parseWebviewMessage(e).problem}`);
+    const csv = exports.find((e) => e.format === 'csv');
+    const png = exports.find((e) => e.format === 'png');
+    assert(csv.data.startsWith('layer,run,fan_in') && csv.data.trim().split('\r\n').length === 11, `csv: ${csv.data.slice(0, 200)}`);
+    assert(Buffer.from(png.data, 'base64').subarray(1, 4).toString() === 'PNG' && png.data.length > 10_000, 'png is not a PNG');
+  });
+
+  await check('a theme change redraws the charts with the new colours', async () => {
+    const before = await pixelsOf(page, '#chart-activation');
+    await page.evaluate(() => document.body.classList.replace('vscode-dark', 'vscode-light'));
+    await page.waitForFunction((b) => {
+      const c = document.querySelector('#chart-activation');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let h = 0;
+      for (let i = 0; i < d.length; i += 1) h = (Math.imul(h, 31) + d[i]) | 0;
+      return h !== b;
+    }, before, { timeout: 10_000 });
+    await page.evaluate(() => document.body.classList.replace('vscode-light', 'vscode-dark'));
+  });
+
+  await check('no tensors are kept between runs', async () => {
+    const counts = await page.evaluate(() => performance.getEntriesByName('initlint:run').map((m) => m.detail.tensors));
+    assert(counts.length >= 5 && counts.every((n) => n === counts[0]), `live tensors after each run: ${counts}`);
+  });
+
+  await check('a screenshot is saved to docs/images/simulator.png', async () => {
+    mkdirSync(join(root, 'docs', 'images'), { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(root, 'docs', 'images', 'simulator.png'), fullPage: true });
+  });
+
+  await check('a reload restores the saved settings', async () => {
+    await page.reload();
+    await firstChartMs(page);
+    const compare = await page.$eval('#compare', (d) => d.value);
+    assert(compare === 'he_normal', `compare after reload: ${compare}`);
+    await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => c.textContent.trim() === 'he_normal'), null, { timeout: TIMEOUT });
+  });
+
+  await check('no errors in the page', async () => {
+    const errors = consoleLines.filter((l) => l.startsWith('error:'));
+    assert(pageErrors.length === 0 && errors.length === 0, `${pageErrors.join('\n')}\n${errors.join('\n')}`);
+  });
+  await page.close();
+} finally {
+  await browser.close();
+}
+
+// Without WebGL: the wasm backend (its .wasm fetched from dist/ under the CSP) and a plain note.
+const noGl = await chromium.launch({ executablePath, args: BROWSER_ARGS, headless: true });
+try {
+  const lines = [];
+  const errors = [];
+  const context = await noGl.newContext({ viewport: { width: 1200, height: 900 } });
+  // A machine without WebGL: every WebGL context request fails, as it does there.
+  await context.addInitScript(() => {
+    for (const proto of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype]) {
+      const getContext = proto.getContext;
+      proto.getContext = function (type, ...rest) {
+        return /webgl/i.test(type) ? null : getContext.call(this, type, ...rest);
+      };
+    }
+  });
+  const page = await openPanel(context, server.origin, lines, errors);
+  await check('without WebGL the panel runs on wasm and says so', async () => {
+    timings.firstChartWasm = await firstChartMs(page);
+    const backend = (await page.textContent('#backend')).trim();
+    assert(backend === 'wasm', `backend shown: ${backend}`);
+    const notes = await page.textContent('#notes');
+    assert(/WebGL is not available/.test(notes), `no fallback note: ${notes}`);
+    assert(await inkOf(page, '#chart-activation') > 500, 'no chart on wasm');
+    const csp = lines.filter((l) => /Content Security Policy|Refused to/i.test(l));
+    const { violations } = await harness(page);
+    assert(csp.length === 0 && violations.length === 0, `CSP: ${csp.join(' | ')} ${JSON.stringify(violations)}`);
+  });
+} finally {
+  await noGl.close();
+  await server.close();
+}
+
+console.log(`time to first chart: webgl ${Math.round(timings.firstChartWebgl ?? NaN)} ms, wasm ${Math.round(timings.firstChartWasm ?? NaN)} ms (from navigation start); whole test ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,545 @@
+/**
+ * The Simulate Initialization panel's controller: settings in, runs of the simulation core
+ * out to the charts, the grid and the layer list; apply and export through the host.
+ */
+import { APPLICABLE_CHOICES, type InitChoice, type SimModel } from '../src/protocol';
+import { autoBatch, chooseBackend, workPerSample, type Backend } from './backend';
+import { Charts, type Series } from './charts';
+import { buildConfig, choicesFor, configKey, fansOf, inputWidthOf, sameAsCurrent, type RunSettings } from './config';
+import { chartsPng, fileName } from './exporting';
+import type { Host, ModelMessage } from './host';
+import { CHOICE_LABELS, CHOICE_OPTIONS, isInitChoice } from './labels';
+import { applyTarget, LayerList } from './layers';
+import { predictedVariances } from './sim/predict';
+import { simulate, symmetryDemo } from './sim/simulate';
+import type { SimConfig, SimResult } from './sim/types';
+import { loadState, saveState, type PanelState } from './state';
+import { renderSymmetry } from './symmetry';
+import { COLUMNS, tableRows, toCsv, type RunData } from './table';
+import { isChecked, onChange, onClick, setBusy, setChecked, setDisabled, setGridData, setOptions, setPlaceholder, setValue } from './toolkit';
+
+/** Show the progress ring only for runs longer than this. */
+const PROGRESS_AFTER_MS = 300;
+/** Warm WebGL up only when the model has not come this soon after 'ready'. */
+const WARM_UP_AFTER_MS = 150;
+/** A changed source is re-run after it has been quiet this long. */
+const MODEL_DEBOUNCE_MS = 300;
+/** After an edit, the extension re-sends the model; Apply waits this long for it. */
+const MODEL_AFTER_APPLY_MS = 10_000;
+const SYMMETRY_STEPS = 5;
+/** An edit normally takes well under a second; after this, Apply gives up waiting for the reply. */
+const APPLY_TIMEOUT_MS = 30_000;
+
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id}`);
+  return el as T;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export class App {
+  private state: PanelState;
+  private model?: SimModel;
+  private backend: Promise<Backend>;
+  private readonly charts: Charts;
+  private readonly layers: LayerList;
+  private readonly cache = new Map<string, SimResult>();
+  private runs?: RunData[];
+  private running = false;
+  private again = false;
+  private debounce?: ReturnType<typeof setTimeout>;
+  private modelWaiters: Array<() => void> = [];
+  private charted = false;
+  private demoRunning = false;
+  private tfQueue: Promise<unknown> = Promise.resolve();
+  private backendNote?: string;
+
+  private readonly ui = {
+    app: byId('app'),
+    subtitle: byId('subtitle'),
+    backend: byId('backend'),
+    timing: byId('timing'),
+    progress: byId('progress'),
+    notes: byId('notes'),
+    compare: byId('compare'),
+    batch: byId('batch'),
+    seed: byId('seed'),
+    input: byId('input'),
+    inputWidthControl: byId('input-width-control'),
+    inputWidth: byId('input-width'),
+    inputWidthNote: byId('input-width-note'),
+    showPrediction: byId('show-prediction'),
+    run: byId('run'),
+    symmetry: byId('symmetry'),
+    applyAll: byId('apply-all'),
+    applyResult: byId('apply-result'),
+    symmetrySection: byId('symmetry-section'),
+    symmetryResult: byId('symmetry-result'),
+    exportPng: byId('export-png'),
+    exportCsv: byId('export-csv'),
+    grid: byId('grid'),
+  };
+
+  constructor(
+    private readonly host: Host,
+    wasmPrefix: string,
+  ) {
+    this.state = loadState(host.api);
+    this.charts = new Charts(byId<HTMLCanvasElement>('chart-activation'), byId<HTMLCanvasElement>('chart-gradient'), byId('histograms'));
+    this.layers = new LayerList(byId('layers'), {
+      choose: (i, choice) => {
+        if (choice) this.state.overrides[i] = choice;
+        else delete this.state.overrides[i];
+        this.settingsChanged();
+      },
+      apply: (i, choice) => void this.apply([{ layers: [i], choice }]),
+    });
+    this.restoreControls();
+    this.bindControls();
+    if (this.state.summary) {
+      const s = this.state.summary;
+      this.ui.subtitle.textContent = `Last results: ${s.model}, compared with ${CHOICE_LABELS[s.compare] ?? s.compare} on ${s.backend} (${Math.round(s.ms)} ms). Waiting for the model…`;
+    }
+    this.backend = this.startBackend(wasmPrefix);
+    this.backend.catch(() => undefined); // reported in the panel by startBackend
+    host.onModel((m) => this.receiveModel(m));
+    // VS Code switches vscode-light / vscode-dark / vscode-high-contrast on <body>.
+    new MutationObserver(() => this.charts.retheme()).observe(document.body, { attributes: true, attributeFilter: ['class'] });
+    host.post({ type: 'ready' });
+  }
+
+  // ---- backend --------------------------------------------------------------------------
+
+  private async startBackend(wasmPrefix: string): Promise<Backend> {
+    try {
+      const backend = await chooseBackend(wasmPrefix);
+      performance.mark('initlint:backend');
+      this.ui.backend.textContent = backend.name;
+      this.ui.backend.dataset.backend = backend.name;
+      this.backendNote = backend.note;
+      if (backend.name === 'webgl') await this.warmUp(backend);
+      this.renderNotes();
+      return backend;
+    } catch (e) {
+      this.ui.backend.textContent = 'none';
+      this.note(`The simulation cannot run here: ${message(e)}`, 'error');
+      this.host.log('error', `simulator: ${message(e)}`);
+      throw e;
+    }
+  }
+
+  /**
+   * Compile WebGL's shaders while the model is on its way (the first run would otherwise spend
+   * about a second on it on a software GPU): a tiny stack per common activation, stopping as
+   * soon as the model is here, since then the real run compiles what it needs anyway.
+   */
+  private async warmUp(backend: Backend): Promise<void> {
+    const t0 = performance.now();
+    const layer = (name: string, normalize: 'none' | 'batch' = 'none') => ({ fanIn: 8, units: 8, kernel: { label: 'warm-up', distribution: 'normal' as const, variance: 0.1 }, activation: { name }, normalize });
+    let done = 0;
+    // The extension usually answers 'ready' within milliseconds: then the real run is the warm-up.
+    if (!this.model) await this.nextModel(WARM_UP_AFTER_MS);
+    for (const name of ['tanh', 'relu', 'sigmoid', 'linear']) {
+      if (this.model) break;
+      const config: SimConfig = { layers: [layer(name), layer(name, 'batch')], inputWidth: 8, batch: 8, seed: 0, input: 'normal' };
+      try {
+        await simulate(backend.tf, config);
+        done++;
+      } catch (e) {
+        this.host.log('warn', `simulator: WebGL warm-up failed: ${message(e)}`);
+        break;
+      }
+    }
+    performance.mark('initlint:warm');
+    this.ui.backend.title = `TF.js backend in use (WebGL warm-up: ${done} of 4 activations, ${Math.round(performance.now() - t0)} ms)`;
+  }
+
+  // ---- controls and state ---------------------------------------------------------------
+
+  private restoreControls(): void {
+    setOptions(this.ui.compare, CHOICE_OPTIONS, this.state.compare);
+    setValue(this.ui.seed, String(this.state.seed));
+    setValue(this.ui.batch, this.state.batch ? String(this.state.batch) : '');
+    setValue(this.ui.input, this.state.input);
+    setChecked(this.ui.showPrediction, this.state.showPrediction);
+  }
+
+  private bindControls(): void {
+    onChange(this.ui.compare, (value) => {
+      if (!isInitChoice(value) || value === this.state.compare) return;
+      this.state.compare = value;
+      this.settingsChanged();
+    });
+    onChange(this.ui.input, (value) => {
+      this.state.input = value === 'uniform' ? 'uniform' : 'normal';
+      this.settingsChanged();
+    });
+    const integerField = (el: HTMLElement, min: number, set: (v: number | undefined) => void, get: () => number | undefined, allowEmpty: boolean) =>
+      onChange(el, (text) => {
+        const trimmed = text.trim();
+        const v = Number(trimmed);
+        if (trimmed === '' && allowEmpty) set(undefined);
+        else if (trimmed !== '' && Number.isInteger(v) && v >= min && v <= 1_000_000) set(v);
+        else {
+          setValue(el, get() === undefined ? '' : String(get()));
+          return;
+        }
+        this.settingsChanged();
+      });
+    integerField(this.ui.batch, 2, (v) => (this.state.batch = v), () => this.state.batch, true);
+    integerField(this.ui.seed, 0, (v) => (this.state.seed = v ?? 0), () => this.state.seed, false);
+    integerField(this.ui.inputWidth, 1, (v) => (this.state.inputWidth = v), () => this.state.inputWidth, true);
+    this.ui.showPrediction.addEventListener('change', () => {
+      this.state.showPrediction = isChecked(this.ui.showPrediction);
+      this.save();
+      if (this.runs) this.renderCharts(this.runs);
+    });
+    onClick(this.ui.run, () => {
+      this.cache.clear();
+      void this.run();
+    });
+    onClick(this.ui.symmetry, () => void this.symmetry());
+    onClick(this.ui.applyAll, () => void this.applyAll());
+    onClick(this.ui.exportPng, () => void this.exportPng());
+    onClick(this.ui.exportCsv, () => void this.exportCsv());
+  }
+
+  private save(): void {
+    saveState(this.host.api, this.state);
+  }
+
+  private settingsChanged(): void {
+    this.save();
+    this.refreshLayerControls();
+    void this.run();
+  }
+
+  // ---- model ----------------------------------------------------------------------------
+
+  private receiveModel(m: ModelMessage): void {
+    const first = !this.model;
+    if (first) performance.mark('initlint:model');
+    this.model = m.model;
+    if ('target' in m.extra) {
+      this.state.target = m.extra.target;
+      this.save();
+    }
+    // Overrides of layers the model no longer has are dropped.
+    for (const k of Object.keys(this.state.overrides)) if (Number(k) >= m.model.layers.length) delete this.state.overrides[Number(k)];
+    this.layers.block(undefined);
+    this.renderModel();
+    this.modelWaiters.splice(0).forEach((resolve) => resolve());
+    clearTimeout(this.debounce);
+    this.debounce = undefined;
+    if (first) void this.run();
+    else {
+      this.debounce = setTimeout(() => {
+        this.debounce = undefined;
+        void this.run();
+      }, MODEL_DEBOUNCE_MS);
+      this.showBusy();
+    }
+  }
+
+  private settings(model: SimModel, backend: Backend): RunSettings {
+    const { width } = inputWidthOf(model, this.state.inputWidth);
+    const batch = this.state.batch ?? autoBatch(backend.name, workPerSample(fansOf(model, width)));
+    return { inputWidth: width, batch, seed: this.state.seed, input: this.state.input };
+  }
+
+  private renderModel(): void {
+    const model = this.model as SimModel;
+    const { width, known } = inputWidthOf(model, this.state.inputWidth);
+    const where = model.preset ? 'built-in preset' : model.file;
+    this.ui.subtitle.textContent = `${model.name}${where ? ` · ${where}` : ''} · ${model.framework} · ${model.layers.length} weighted layer${model.layers.length === 1 ? '' : 's'} · input width ${width}${known ? '' : ' (assumed)'}`;
+    this.ui.inputWidthControl.hidden = known;
+    if (!known) {
+      setValue(this.ui.inputWidth, String(width));
+      this.ui.inputWidthNote.textContent = `The first layer's fan_in is unknown in the code: assumed ${model.defaultInputWidth} unless you set it.`;
+    }
+    this.layers.render(model, fansOf(model, width), this.state.overrides);
+    this.refreshLayerControls();
+    this.renderNotes();
+  }
+
+  // ---- runs -----------------------------------------------------------------------------
+
+  /** Run now; a request during a run starts one more run after it (never two at once). */
+  async run(): Promise<void> {
+    if (!this.model) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.showBusy();
+    const ring = setTimeout(() => setBusy(this.ui.progress, true), PROGRESS_AFTER_MS);
+    try {
+      const backend = await this.backend;
+      const model = this.model;
+      const settings = this.settings(model, backend);
+      setPlaceholder(this.ui.batch, `auto (${settings.batch})`);
+      const choices = choicesFor(model, this.state.compare, this.state.overrides);
+      const t0 = performance.now();
+      const currentConfig = buildConfig(model, model.layers.map(() => 'current' as const), settings);
+      const runs: RunData[] = [{ name: 'current', config: currentConfig, ...(await this.simulate(backend, currentConfig)) }];
+      // The very first time, show the current run while the compared one runs.
+      if (!this.charted && model === this.model) this.render(model, runs, backend, performance.now() - t0);
+      if (!sameAsCurrent(choices)) {
+        const config = buildConfig(model, choices, settings);
+        const name = Object.keys(this.state.overrides).length ? 'compared' : this.state.compare;
+        runs.push({ name, config, ...(await this.simulate(backend, config)) });
+      }
+      const ms = performance.now() - t0;
+      if (model !== this.model) return; // a newer model came in while this ran; its run follows
+      this.runs = runs;
+      this.render(model, runs, backend, ms);
+      // For diagnostics (and the browser test): the simulation core releases every tensor it makes.
+      const tensors = await this.exclusive(async () => backend.tf.memory().numTensors);
+      performance.mark('initlint:run', { detail: { ms, backend: backend.name, tensors } });
+    } catch (e) {
+      this.note(`The simulation failed: ${message(e)}`, 'error');
+      this.host.log('error', `simulator: run failed: ${message(e)}`);
+    } finally {
+      clearTimeout(ring);
+      setBusy(this.ui.progress, this.demoRunning);
+      this.running = false;
+      if (this.again) {
+        this.again = false;
+        void this.run();
+      }
+      this.showBusy();
+    }
+  }
+
+  /** The page is busy while a run is scheduled or in progress (aria-busy on the app). */
+  private showBusy(): void {
+    this.ui.app.setAttribute('aria-busy', String(this.running || this.debounce !== undefined || this.demoRunning));
+  }
+
+  /** TF.js work one piece at a time: a run and the symmetry demo never interleave. */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.tfQueue.then(work);
+    this.tfQueue = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Same config and backend, same numbers (the runs are seeded): reuse the last results. */
+  private async simulate(backend: Backend, config: SimConfig): Promise<{ result: SimResult; reused: boolean }> {
+    const key = `${backend.name}:${configKey(config)}`;
+    const hit = this.cache.get(key);
+    if (hit) return { result: hit, reused: true };
+    const result = await this.exclusive(() => simulate(backend.tf, config));
+    if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(key, result);
+    return { result, reused: false };
+  }
+
+  private render(model: SimModel, runs: RunData[], backend: Backend, ms: number): void {
+    this.extraNotes = [];
+    this.renderCharts(runs);
+    setGridData(this.ui.grid, COLUMNS, tableRows(model, runs));
+    const batch = runs[0].config.batch;
+    const simulated = runs.reduce((sum, r) => sum + r.result.ms, 0);
+    this.ui.timing.textContent = `${Math.round(simulated)} ms · batch ${batch}`;
+    this.ui.timing.title = `Simulation time per run: ${runs.map((r) => `${r.name} ${Math.round(r.result.ms)} ms${r.reused ? ' (reused: same settings and seed)' : ''}`).join(', ')}; this update took ${Math.round(ms)} ms`;
+    this.renderNotes();
+    if (!this.charted) {
+      this.charted = true;
+      performance.mark('initlint:first-chart');
+    }
+    this.state.summary = {
+      model: model.name,
+      backend: backend.name,
+      ms,
+      compare: this.state.compare,
+      layers: model.layers.map((l, i) => ({ label: l.label, current: runs[0].result.layers[i]?.actVar, compared: (runs[1] ?? runs[0]).result.layers[i]?.actVar })),
+    };
+    this.save();
+  }
+
+  private renderCharts(runs: RunData[]): void {
+    const model = this.model as SimModel;
+    const series = (run: RunData): Series => ({
+      name: run.name,
+      // The prediction is of E[a²]: for activations with a mean (ReLU) that is Var + mean².
+      activation: run.result.layers.map((s) => s.actVar + s.actMean * s.actMean),
+      gradient: run.result.layers.map((s) => s.gradVar),
+      prediction: this.state.showPrediction ? predictedVariances(run.config) : undefined,
+      histograms: run.result.layers.map((s) => s.histogram),
+    });
+    this.charts.render({ layers: model.layers.map((l, i) => `${i + 1}. ${l.label}`), current: series(runs[0]), compared: runs[1] && series(runs[1]) });
+  }
+
+  // ---- notes ----------------------------------------------------------------------------
+
+  private extraNotes: Array<{ text: string; level: 'info' | 'warning' | 'error' }> = [];
+
+  private note(text: string, level: 'info' | 'warning' | 'error' = 'info'): void {
+    this.extraNotes.push({ text, level });
+    this.renderNotes();
+  }
+
+  /** Everything the user should know about how the numbers were made, each once. */
+  private renderNotes(): void {
+    const notes: Array<{ text: string; level: string }> = [];
+    if (this.backendNote) notes.push({ text: this.backendNote, level: 'warning' });
+    const model = this.model;
+    if (model?.layers.some((l) => l.kind !== 'dense')) {
+      notes.push({ text: 'Conv layers are simulated per patch: each output unit as a dense fan_in → filters layer (fan_in = kernel height × width × input channels) on i.i.d. inputs, which has the same per-unit variance statistics as the full convolution.', level: 'info' });
+    }
+    if (model?.layers.some((l, i) => i > 0 && l.fanIn === undefined)) {
+      notes.push({ text: 'Some layers have no fan_in in the code: they take the width of the layer before.', level: 'info' });
+    }
+    for (const run of this.runs ?? []) {
+      if (run.result.reduced) notes.push({ text: `${run.name}: ${run.result.reduced}`, level: 'warning' });
+    }
+    notes.push(...this.extraNotes);
+    const seen = new Set<string>();
+    const unique = notes.filter((n) => !seen.has(n.text) && Boolean(seen.add(n.text)));
+    this.ui.notes.replaceChildren(
+      ...unique.map((n) => {
+        const p = document.createElement('p');
+        p.className = `note ${n.level}`;
+        p.textContent = n.text;
+        return p;
+      }),
+    );
+  }
+
+  // ---- apply ----------------------------------------------------------------------------
+
+  private refreshLayerControls(): void {
+    const model = this.model;
+    if (!model) {
+      setDisabled(this.ui.applyAll, true);
+      return;
+    }
+    this.layers.update(model, this.state.compare, this.state.overrides);
+    const plan = this.applyAllPlan(model);
+    setDisabled(this.ui.applyAll, !plan.groups);
+    this.ui.applyAll.title = plan.reason ?? `Write ${plan.groups?.map((g) => `${g.choice} (${g.layers.length} layer${g.layers.length === 1 ? '' : 's'})`).join(', ')} into the source`;
+  }
+
+  /** All layers at once: their choices grouped by initializer, or why not. */
+  private applyAllPlan(model: SimModel): { groups?: Array<{ layers: number[]; choice: InitChoice }>; reason?: string } {
+    if (this.applying) return { reason: 'An edit is being applied.' };
+    const byChoice = new Map<InitChoice, number[]>();
+    for (const [i, layer] of model.layers.entries()) {
+      const target = applyTarget(model, layer, this.state.overrides[i] ?? this.state.compare);
+      if (!target.choice) return { reason: `${layer.label}: ${target.reason}` };
+      byChoice.set(target.choice, [...(byChoice.get(target.choice) ?? []), i]);
+    }
+    if (byChoice.size === 0) return { reason: 'The model has no layers.' };
+    return { groups: [...byChoice].map(([choice, layers]) => ({ choice, layers })) };
+  }
+
+  private async applyAll(): Promise<void> {
+    const plan = this.model && this.applyAllPlan(this.model);
+    if (plan?.groups) await this.apply(plan.groups);
+  }
+
+  private applying = false;
+
+  /**
+   * Post one 'apply' per initializer. Layer indexes refer to the model as last sent, so after
+   * an edit the next group waits for the extension to re-send the changed model.
+   */
+  private async apply(groups: Array<{ layers: number[]; choice: InitChoice }>): Promise<void> {
+    if (this.applying) return;
+    this.applying = true;
+    this.layers.block('An edit is being applied.');
+    this.refreshLayerControls();
+    const messages: string[] = [];
+    try {
+      let changed: Promise<boolean> | undefined;
+      for (const group of groups) {
+        if (!APPLICABLE_CHOICES.includes(group.choice)) continue;
+        if (changed && !(await changed)) {
+          messages.push('The source did not update in time; apply the remaining layers again.');
+          break;
+        }
+        changed = this.nextModel(MODEL_AFTER_APPLY_MS);
+        const reply = await this.host.request({ type: 'apply', layers: group.layers, choice: group.choice }, APPLY_TIMEOUT_MS);
+        messages.push(reply.message);
+        if (!reply.ok) break;
+      }
+    } finally {
+      this.applying = false;
+      this.ui.applyResult.textContent = messages.join(' ');
+      this.layers.block(undefined);
+      this.refreshLayerControls();
+    }
+  }
+
+  /** Resolves true when the next model message arrives, false after `ms`. */
+  private nextModel(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.modelWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  // ---- symmetry -------------------------------------------------------------------------
+
+  /** Constant vs random kernels: identical units get identical updates and stay identical. */
+  private async symmetry(): Promise<void> {
+    const model = this.model;
+    if (!model) return;
+    setDisabled(this.ui.symmetry, true);
+    this.demoRunning = true;
+    this.showBusy();
+    const ring = setTimeout(() => setBusy(this.ui.progress, true), PROGRESS_AFTER_MS);
+    try {
+      const backend = await this.backend;
+      const settings = this.settings(model, backend);
+      const all = (choice: InitChoice) => model.layers.map(() => choice);
+      const constant = buildConfig(model, all('constant'), settings);
+      const random = buildConfig(model, all('recommended'), settings);
+      const constantRun = await this.exclusive(() => symmetryDemo(backend.tf, constant, SYMMETRY_STEPS));
+      const randomRun = await this.exclusive(() => symmetryDemo(backend.tf, random, SYMMETRY_STEPS));
+      this.ui.symmetrySection.hidden = false;
+      renderSymmetry(
+        this.ui.symmetryResult,
+        model.layers.map((l) => l.label),
+        constant.layers.map((l) => l.units),
+        [
+          { name: `constant: ${constant.layers[0]?.kernel.label ?? ''}`, run: constantRun },
+          { name: 'random: recommended', run: randomRun },
+        ],
+        SYMMETRY_STEPS,
+      );
+      this.ui.symmetrySection.scrollIntoView({ block: 'nearest' });
+    } catch (e) {
+      this.note(`The symmetry demo failed: ${message(e)}`, 'error');
+    } finally {
+      clearTimeout(ring);
+      setBusy(this.ui.progress, this.running);
+      setDisabled(this.ui.symmetry, false);
+      this.demoRunning = false;
+      this.showBusy();
+    }
+  }
+
+  // ---- export ---------------------------------------------------------------------------
+
+  private async exportPng(): Promise<void> {
+    if (!this.runs || !this.model) return;
+    const { main, histograms } = this.charts.canvases();
+    const reply = await this.host.request({ type: 'export', format: 'png', suggestedName: fileName(this.model.name, 'simulation', 'png'), data: chartsPng(main, histograms) });
+    this.ui.applyResult.textContent = reply.message;
+  }
+
+  private async exportCsv(): Promise<void> {
+    if (!this.runs || !this.model) return;
+    const reply = await this.host.request({ type: 'export', format: 'csv', suggestedName: fileName(this.model.name, 'simulation', 'csv'), data: toCsv(this.model, this.runs) });
+    this.ui.applyResult.textContent = reply.message;
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The panel's charts (chart.js): activation and gradient variance per layer on a log scale,
+ * current vs compared with the analytic prediction dashed, and the activation histograms as
+ * small multiples. Colours come from VS Code's theme variables, read at draw time, so a theme
+ * change only needs `retheme()`.
+ */
+import {
+  CategoryScale,
+  Chart,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  Tooltip,
+  type ChartConfiguration,
+  type ChartDataset,
+} from 'chart.js';
+import type { Histogram } from './sim/types';
+
+Chart.register(CategoryScale, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip);
+
+export interface Series {
+  name: string;
+  activation: number[];
+  gradient: number[];
+  /** Analytic activation variance per layer (predictedVariances); omitted when not shown. */
+  prediction?: Array<number | undefined>;
+  histograms: Histogram[];
+}
+
+export interface ChartInput {
+  layers: string[];
+  current: Series;
+  /** Omitted when the compared run is the current one. */
+  compared?: Series;
+}
+
+interface Theme {
+  foreground: string;
+  muted: string;
+  grid: string;
+  current: string;
+  compared: string;
+  font: string;
+}
+
+function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
+}
+
+function readTheme(): Theme {
+  const foreground = cssVar('--vscode-editor-foreground', cssVar('--vscode-foreground', '#808080'));
+  return {
+    foreground,
+    muted: cssVar('--vscode-descriptionForeground', foreground),
+    grid: cssVar('--vscode-charts-lines', 'rgba(128, 128, 128, 0.35)'),
+    current: cssVar('--vscode-charts-orange', '#d18616'),
+    compared: cssVar('--vscode-charts-blue', '#3794ff'),
+    font: cssVar('--vscode-font-family', 'sans-serif'),
+  };
+}
+
+const SUPERSCRIPT: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+
+/** Log-axis labels: powers of ten only, as 10ⁿ (chart.js would print every digit of 1e-24). */
+export function powerOfTenLabel(value: number | string): string {
+  const e = Math.log10(Number(value));
+  const rounded = Math.round(e);
+  if (!Number.isFinite(e) || Math.abs(e - rounded) > 1e-6) return '';
+  if (rounded === 0) return '1';
+  if (rounded === 1) return '10';
+  return `10${[...String(rounded)].map((c) => SUPERSCRIPT[c]).join('')}`;
+}
+
+/** Of a log axis's ticks, the powers of ten, thinned evenly to at most eight. */
+function evenPowers<T extends { value: number }>(ticks: T[]): T[] {
+  const powers = ticks.filter((t) => powerOfTenLabel(t.value) !== '');
+  const step = Math.ceil(powers.length / 8);
+  return powers.filter((t) => Math.round(Math.log10(t.value)) % step === 0);
+}
+
+/** Log scales cannot show 0 (a zero-initialized stack) or non-finite values: leave a gap. */
+const loggable = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) && v > 0 ? v : null);
+
+export class Charts {
+  private charts: Chart[] = [];
+  private input?: ChartInput;
+
+  constructor(
+    private readonly activationCanvas: HTMLCanvasElement,
+    private readonly gradientCanvas: HTMLCanvasElement,
+    private readonly histogramBox: HTMLElement,
+  ) {}
+
+  render(input: ChartInput): void {
+    this.input = input;
+    this.draw();
+  }
+
+  /** Redraw with the theme's current colours (VS Code switched light / dark / high contrast). */
+  retheme(): void {
+    if (this.input) this.draw();
+  }
+
+  /** The canvases in reading order, for the PNG export: the variance charts, then each histogram with its layer. */
+  canvases(): { main: HTMLCanvasElement[]; histograms: Array<{ canvas: HTMLCanvasElement; label: string }> } {
+    const layers = this.input?.layers ?? [];
+    const histograms = [...this.histogramBox.querySelectorAll('canvas')].map((canvas, i) => ({ canvas, label: layers[i] ?? '' }));
+    return { main: [this.activationCanvas, this.gradientCanvas], histograms };
+  }
+
+  private draw(): void {
+    const input = this.input as ChartInput;
+    const theme = readTheme();
+    this.charts.forEach((c) => c.destroy());
+    Chart.defaults.color = theme.foreground;
+    Chart.defaults.borderColor = theme.grid;
+    Chart.defaults.font.family = theme.font;
+    const runs = [{ series: input.current, colour: theme.current }, ...(input.compared ? [{ series: input.compared, colour: theme.compared }] : [])];
+
+    const activation: ChartDataset<'line', Array<number | null>>[] = [];
+    for (const { series, colour } of runs) activation.push(measured(series.name, series.activation, colour));
+    for (const { series, colour } of runs) {
+      if (series.prediction) activation.push(predicted(`${series.name} (predicted)`, series.prediction, colour));
+    }
+    const gradient = runs.map(({ series, colour }) => measured(series.name, series.gradient, colour));
+
+    this.charts = [
+      new Chart(this.activationCanvas, varianceChart(input.layers, activation, 'E[a²]', theme)),
+      new Chart(this.gradientCanvas, varianceChart(input.layers, gradient, 'Var(∂loss/∂W)', theme)),
+      ...this.drawHistograms(input, runs, theme),
+    ];
+  }
+
+  private drawHistograms(input: ChartInput, runs: Array<{ series: Series; colour: string }>, theme: Theme): Chart[] {
+    const figures = input.layers.map((label, i) => {
+      const figure = document.createElement('figure');
+      figure.className = 'small-multiple';
+      const caption = document.createElement('figcaption');
+      caption.textContent = label;
+      const canvas = document.createElement('canvas');
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `Histogram of the activations of ${label}`);
+      const box = document.createElement('div');
+      box.className = 'canvas-box small';
+      box.append(canvas);
+      figure.append(caption, box);
+      return { figure, canvas, i };
+    });
+    this.histogramBox.replaceChildren(...figures.map((f) => f.figure));
+    return figures.map(({ canvas, i }) => {
+      const datasets = runs
+        .filter(({ series }) => series.histograms[i])
+        .map(({ series, colour }) => ({
+          label: series.name,
+          data: peakScaled(series.histograms[i]),
+          borderColor: colour,
+          backgroundColor: colour,
+          borderWidth: 1.5,
+          pointRadius: 0,
+          stepped: 'middle' as const,
+        }));
+      const config: ChartConfiguration<'line', Array<{ x: number; y: number }>> = {
+        type: 'line',
+        data: { datasets },
+        options: {
+          animation: false,
+          responsive: true,
+          maintainAspectRatio: false,
+          parsing: false,
+          plugins: { legend: { display: false }, tooltip: { enabled: false } },
+          scales: {
+            x: { type: 'linear', ticks: { maxTicksLimit: 5, color: theme.muted, font: { size: 10 } }, grid: { color: theme.grid } },
+            y: { type: 'linear', min: 0, max: 1.05, ticks: { display: false }, grid: { color: theme.grid } },
+          },
+        },
+      };
+      return new Chart(canvas, config);
+    });
+  }
+}
+
+function measured(label: string, values: number[], colour: string): ChartDataset<'line', Array<number | null>> {
+  return { label, data: values.map(loggable), borderColor: colour, backgroundColor: colour, borderWidth: 2, pointRadius: 3, spanGaps: false };
+}
+
+function predicted(label: string, values: Array<number | undefined>, colour: string): ChartDataset<'line', Array<number | null>> {
+  return { label, data: values.map(loggable), borderColor: colour, backgroundColor: colour, borderWidth: 1.5, borderDash: [6, 4], pointRadius: 0 };
+}
+
+function varianceChart(layers: string[], datasets: ChartDataset<'line', Array<number | null>>[], yTitle: string, theme: Theme): ChartConfiguration<'line', Array<number | null>> {
+  return {
+    type: 'line',
+    data: { labels: layers, datasets },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      interaction: { mode: 'index', intersect: false },
+      plugins: {
+        legend: { position: 'bottom', labels: { color: theme.foreground, boxHeight: 2 } },
+        tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.parsed.y === null ? 'n/a' : Number(item.parsed.y).toExponential(3)}` } },
+      },
+      scales: {
+        x: { ticks: { color: theme.muted, autoSkip: true, maxRotation: 40 }, grid: { color: theme.grid } },
+        y: {
+          type: 'logarithmic',
+          title: { display: true, text: yTitle, color: theme.muted },
+          ticks: { color: theme.muted, callback: powerOfTenLabel, autoSkip: false },
+          grid: { color: theme.grid },
+          afterBuildTicks: (scale) => {
+            scale.ticks = evenPowers(scale.ticks);
+          },
+        },
+      },
+    },
+  };
+}
+
+/**
+ * Bin centres against counts scaled to the run's peak: runs whose spreads differ by orders of
+ * magnitude (the point of the comparison) both stay visible on the shared x axis.
+ */
+function peakScaled(h: Histogram): Array<{ x: number; y: number }> {
+  const peak = Math.max(1, ...h.counts);
+  return h.counts.map((count, j) => ({ x: (h.edges[j] + h.edges[j + 1]) / 2, y: count / peak }));
+}

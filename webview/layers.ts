@@ -1,0 +1,104 @@
+/**
+ * The per-layer list: what each layer is, a choice to compare on that layer only, and
+ * "Apply to code" for that layer. Rows are built once per model and updated in place, so a
+ * dropdown keeps its focus while the panel re-runs.
+ */
+import type { InitChoice, SimLayer, SimModel } from '../src/protocol';
+import { applicableChoice, CHOICE_LABELS, CHOICE_OPTIONS, isInitChoice } from './labels';
+import { createButton, createDropdown, onChange, onClick, setDisabled, setValue } from './toolkit';
+
+export interface LayerListHandlers {
+  /** A layer's own choice changed; undefined: follow the panel-wide choice again. */
+  choose(layer: number, choice: InitChoice | undefined): void;
+  apply(layer: number, choice: InitChoice): void;
+}
+
+/** The initializer "Apply to code" writes for this layer and choice, or why it cannot. */
+export function applyTarget(model: SimModel, layer: SimLayer, choice: InitChoice): { choice?: InitChoice; reason?: string } {
+  if (model.preset) return { reason: 'The preset has no source code to change.' };
+  if (choice === 'current') return { reason: 'Choose an initializer to compare first.' };
+  const target = applicableChoice(choice, layer);
+  if (!target) return { reason: `${CHOICE_LABELS[choice]} cannot be written to the source: compare with He normal, Glorot uniform, LeCun normal or Recommended.` };
+  return { choice: target };
+}
+
+interface Row {
+  dropdown: HTMLElement;
+  follow: HTMLElement;
+  button: HTMLElement;
+  target?: InitChoice;
+}
+
+export class LayerList {
+  private rows: Row[] = [];
+  private blocked?: string;
+
+  constructor(
+    private readonly container: HTMLElement,
+    private readonly handlers: LayerListHandlers,
+  ) {}
+
+  /** Build the rows for a model; `fans` are the fans as simulated. */
+  render(model: SimModel, fans: Array<{ fanIn: number; units: number }>, overrides: Record<number, InitChoice>): void {
+    this.rows = [];
+    const elements = model.layers.map((layer, i) => this.row(layer, i, fans[i], overrides[i]));
+    this.container.replaceChildren(...elements);
+  }
+
+  /** While set (an edit is being applied), every Apply button is off with this reason. */
+  block(reason: string | undefined): void {
+    this.blocked = reason;
+  }
+
+  /** Refresh the "as above" labels and the Apply buttons for the current choices. */
+  update(model: SimModel, compare: InitChoice, overrides: Record<number, InitChoice>): void {
+    this.rows.forEach((row, i) => {
+      const layer = model.layers[i];
+      row.follow.textContent = 'Same as above';
+      row.follow.title = CHOICE_LABELS[compare];
+      setValue(row.dropdown, overrides[i] ?? '');
+      const target = applyTarget(model, layer, overrides[i] ?? compare);
+      row.target = target.choice;
+      row.button.textContent = target.choice ? `Apply ${target.choice}` : 'Apply to code';
+      row.button.title = this.blocked ?? target.reason ?? `Write ${target.choice} into the source for ${layer.label}`;
+      setDisabled(row.button, Boolean(this.blocked) || !target.choice);
+    });
+  }
+
+  private row(layer: SimLayer, i: number, fans: { fanIn: number; units: number }, override: InitChoice | undefined): HTMLElement {
+    const row = document.createElement('div');
+    row.className = 'layer-row';
+    row.dataset.layer = String(i);
+
+    const name = document.createElement('div');
+    name.className = 'layer-name';
+    const strong = document.createElement('strong');
+    strong.textContent = layer.label;
+    const detail = document.createElement('span');
+    detail.className = 'hint';
+    const fanIn = layer.fanIn === undefined ? `${fans.fanIn} (assumed)` : String(fans.fanIn);
+    const perPatch = layer.kind === 'dense' ? '' : ` per patch (receptive field ${layer.receptiveField})`;
+    detail.textContent = `${fanIn} → ${fans.units}${perPatch} · ${layer.activation.name}${layer.normalized ? ' + norm' : ''} · ${layer.kernel.label}`;
+    name.append(strong, document.createElement('br'), detail);
+    for (const f of layer.findings) {
+      const badge = document.createElement('span');
+      badge.className = `finding ${f.severity}`;
+      badge.textContent = f.code;
+      badge.title = f.message;
+      name.append(' ', badge);
+    }
+
+    const dropdown = createDropdown([{ value: '', label: 'Same as above' }, ...CHOICE_OPTIONS], override ?? '', `Compare ${layer.label} with`);
+    dropdown.classList.add('layer-choice');
+    onChange(dropdown, (value) => this.handlers.choose(i, isInitChoice(value) ? value : undefined));
+
+    const button = createButton('Apply to code');
+    button.classList.add('apply-layer');
+    const entry: Row = { dropdown, follow: dropdown.firstElementChild as HTMLElement, button };
+    onClick(button, () => entry.target && this.handlers.apply(i, entry.target));
+    this.rows.push(entry);
+
+    row.append(name, dropdown, button);
+    return row;
+  }
+}

@@ -1,0 +1,651 @@
+/**
+ * The simulation core of the Simulate Initialization panel: run a model's layer stack in
+ * TensorFlow.js on random inputs, forward and backward, and measure per-layer statistics.
+ * Pure TypeScript (no DOM, no vscode): the webview passes in its tf module with the backend it
+ * picked, the unit tests pass @tensorflow/tfjs on the cpu backend.
+ *
+ * Design notes: shared/spec/simulator.md. In short:
+ *  - Each layer is a dense fan_in -> units matmul (conv layers are simulated per patch, as
+ *    their fan-equivalent dense layer). When a layer's fan_in differs from the previous
+ *    layer's width (a conv's fan_in is receptive field x channels; a flatten), its input is
+ *    built from the previous activation by concatenating copies whose rows (samples) are
+ *    rolled, so the extra inputs behave like the same channels at other positions; a smaller
+ *    fan_in takes the first columns. E[z^2] = fan_in x Var(w) x E[x^2] holds either way.
+ *  - Kernels are drawn exactly as the KernelSpec says, seeded; all reductions that are shown
+ *    or tested are done in float64 on the JS side after `await data()` (the wasm backend sums
+ *    in float32, one value at a time).
+ *  - Gradients: loss = mean(output^2), dL/dW per layer via tf.valueAndGrads; on wasm the matmul
+ *    has a custom gradient with explicit transposes (wasm's transposed matmuls miss its fast
+ *    kernel).
+ *  - Every tensor made here is disposed before the promise resolves.
+ */
+import type * as TFModule from '@tensorflow/tfjs';
+import type { GradSaveFunc, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type { KernelSpec } from '../../src/protocol';
+import { UNCORRECTED_TRUNCATION_FACTOR } from '../../src/engine/initializers';
+import { lookupActivation, type ActivationFamily } from '../../src/engine/activations';
+import { glorotVariance } from './predict';
+import type { Histogram, LayerStats, SimConfig, SimLayerSpec, SimResult } from './types';
+
+type TF = typeof TFModule;
+
+/**
+ * Work cap on the cpu backend, in multiply-adds of one forward pass: batch x sum(fan_in x units).
+ * A run costs about three forward passes' worth of matmuls (forward, and two per layer
+ * backward); measured on a 2-core machine, a 20 x 1024 ReLU stack capped at 1e8 took 1.5 s,
+ * the first-chart time the panel aims for (shared/spec/simulator.md).
+ */
+export const CPU_WORK_BUDGET = 1e8;
+/** The batch is reduced first, down to this many samples; then the units per layer. */
+export const MIN_BATCH = 64;
+/** Units per layer are never reduced below this (nor above the layer's own width). */
+export const MIN_UNITS = 16;
+/** Histogram bins; the range is the 0.1 % to 99.9 % quantiles of the activations (values outside fall in the end bins). */
+export const HISTOGRAM_BINS = 40;
+/** Two units are the same when every output agrees within this relative difference. */
+export const DISTINCT_RTOL = 1e-6;
+/** Epsilon of the standardisation (PyTorch's BatchNorm/LayerNorm default). */
+export const NORM_EPS = 1e-5;
+
+export interface SimOptions {
+  /**
+   * Cap on batch x sum(fan_in x units). Default: CPU_WORK_BUDGET on the cpu backend, no cap on
+   * the others. Infinity disables it.
+   */
+  workBudget?: number;
+  /**
+   * Give the matmul a gradient with explicitly transposed operands. Default: on the wasm
+   * backend only (its transposed matmuls are 10-20x slower than plain ones; the cpu backend's
+   * are not, and an explicit transpose would cost it a copy).
+   */
+  explicitTranspose?: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeds and sizes
+// ---------------------------------------------------------------------------------------------
+
+/** murmur3's 32-bit finalizer: a bijection on uint32 with full avalanche. */
+function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/**
+ * A 31-bit seed for one draw, from the run's seed, the layer (-1: not a layer) and what is
+ * drawn. Each part goes through the mixer before it is combined, so different (seed, layer)
+ * pairs do not collide (a plain XOR of seed and layer would make run 1's second layer run 0's
+ * third).
+ */
+export function seedFor(seed: number, layer: number, tag: number): number {
+  const s = Number.isFinite(seed) ? Math.floor(seed) : 0;
+  let h = mix32((s >>> 0) ^ mix32((Math.floor(s / 4294967296) >>> 0) + 0x9e3779b9));
+  h = mix32((h + mix32((layer + 2) >>> 0) + 0x7f4a7c15) >>> 0);
+  h = mix32((h + mix32((tag + 0x632be5ab) >>> 0)) >>> 0);
+  return h & 0x7fffffff;
+}
+
+const TAG_KERNEL = 0;
+const TAG_INPUT = 1;
+const TAG_TARGET = 2;
+
+function validate(config: SimConfig): void {
+  const posInt = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 1;
+  if (!config || !Array.isArray(config.layers)) throw new TypeError('simulate: config.layers must be an array');
+  if (!posInt(config.inputWidth)) throw new TypeError(`simulate: inputWidth must be a positive integer, got ${config.inputWidth}`);
+  if (!posInt(config.batch)) throw new TypeError(`simulate: batch must be a positive integer, got ${config.batch}`);
+  config.layers.forEach((l, i) => {
+    if (!posInt(l.fanIn) || !posInt(l.units)) throw new TypeError(`simulate: layer ${i} needs positive integer fanIn and units, got ${l.fanIn} and ${l.units}`);
+  });
+}
+
+interface Plan {
+  batch: number;
+  /** Units simulated per layer (the layer's own, or fewer on a capped backend). */
+  units: number[];
+  /** The kernels drawn (unknown ones replaced). */
+  kernels: KernelSpec[];
+  notes: string[];
+}
+
+function plan(config: SimConfig, backend: string, options: SimOptions): Plan {
+  const notes: string[] = [];
+  const kernels = config.layers.map((l, i) => {
+    const k = l.kernel;
+    const needsVariance = k.distribution === 'normal' || k.distribution === 'truncated_normal' || k.distribution === 'uniform';
+    const bad = k.distribution === 'unknown' || (needsVariance && !(k.variance !== undefined && Number.isFinite(k.variance) && k.variance >= 0));
+    if (!bad) return k;
+    // An initializer we cannot evaluate is simulated as Glorot uniform (the Keras default),
+    // not skipped: skipping would break the shapes of the layers after it.
+    notes.push(`layer ${i + 1}: ${k.label || 'initializer'} has no known variance, simulated as Glorot uniform`);
+    return { label: `${k.label} (as Glorot uniform)`, distribution: 'uniform', variance: glorotVariance(l.fanIn, l.units) } satisfies KernelSpec;
+  });
+  const budget = options.workBudget ?? (backend === 'cpu' ? CPU_WORK_BUDGET : Infinity);
+  const perSample = config.layers.reduce((s, l) => s + l.fanIn * l.units, 0);
+  let batch = config.batch;
+  let units = config.layers.map((l) => l.units);
+  if (batch * perSample > budget) {
+    batch = Math.max(Math.min(config.batch, MIN_BATCH), Math.floor(budget / perSample));
+    let what = `batch ${config.batch} → ${batch}`;
+    if (batch * perSample > budget) {
+      const s = budget / (batch * perSample);
+      units = units.map((u) => Math.min(u, Math.max(MIN_UNITS, Math.floor(u * s))));
+      const widest = config.layers.reduce((b, l, i) => (l.units > config.layers[b].units ? i : b), 0);
+      what += ` and units per layer to about ${(100 * s).toPrecision(2)} % (e.g. ${config.layers[widest].units} → ${units[widest]}; each layer keeps its fan_in, fed rolled copies of the narrower layer before it, so per-unit statistics keep their expectation; distinct and dead count the simulated units)`;
+    }
+    const work = batch * config.layers.reduce((s, l, i) => s + l.fanIn * units[i], 0);
+    notes.unshift(`${backend} backend: ${what}, to keep batch × Σ fan_in × units under ${budget.toExponential(1)} multiply-adds (now ${work.toExponential(2)})${backend === 'cpu' ? '; the webgl or wasm backend runs the full size' : ''}`);
+  }
+  return { batch, units, kernels, notes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sampling
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Draw one [fanIn, units] kernel exactly as `spec` says:
+ *  - normal: N(0, variance);
+ *  - truncated_normal: a normal cut at ±2 sigma (tf.truncatedNormal) with sigma chosen so the
+ *    variance after the cut is `variance`: sigma^2 = variance / 0.7737...;
+ *  - uniform: U(-a, a), a = sqrt(3 variance);
+ *  - constant: every entry `constant` (0 when absent);
+ *  - orthogonal: a Haar-random matrix with orthonormal columns (fan_in >= units) or rows, by
+ *    Gram-Schmidt on a seeded Gaussian matrix (orthonormalRows), scaled so entries have mean
+ *    square `variance` (gain 1, i.e. 1 / max(fan_in, units), when absent);
+ *  - identity: eye(fanIn, units);
+ *  - unknown (or a random kernel without a variance): Glorot uniform, 2 / (fan_in + units).
+ */
+export async function sampleKernel(tf: TF, spec: KernelSpec, fanIn: number, units: number, seed: number): Promise<Tensor2D> {
+  const shape: [number, number] = [fanIn, units];
+  const v = spec.variance;
+  const known = v !== undefined && Number.isFinite(v) && v >= 0;
+  switch (spec.distribution) {
+    case 'normal':
+      if (known) return tf.randomNormal(shape, 0, Math.sqrt(v), 'float32', seed);
+      break;
+    case 'truncated_normal':
+      if (known) return tf.truncatedNormal(shape, 0, Math.sqrt(v / UNCORRECTED_TRUNCATION_FACTOR), 'float32', seed);
+      break;
+    case 'uniform':
+      if (known) {
+        const a = Math.sqrt(3 * v);
+        return tf.randomUniform(shape, -a, a, 'float32', seed);
+      }
+      break;
+    case 'constant':
+      return tf.fill(shape, spec.constant ?? 0, 'float32') as Tensor2D;
+    case 'identity':
+      return tf.eye(fanIn, units, undefined, 'float32');
+    case 'orthogonal':
+      return orthogonal(tf, fanIn, units, known ? v : 1 / Math.max(fanIn, units), seed);
+    case 'unknown':
+      break;
+  }
+  const a = Math.sqrt(3 * glorotVariance(fanIn, units));
+  return tf.randomUniform(shape, -a, a, 'float32', seed);
+}
+
+async function orthogonal(tf: TF, fanIn: number, units: number, variance: number, seed: number): Promise<Tensor2D> {
+  const r = Math.max(fanIn, units);
+  const c = Math.min(fanIn, units);
+  const g = tf.randomNormal([c, r], 0, 1, 'float32', seed);
+  const raw = await g.data();
+  g.dispose();
+  // Small matrices, and the cpu backend (whose matmuls are slower than a JS loop), in JS.
+  const q = await orthonormalRows(tf, raw as Float32Array, c, r, tf.getBackend() !== 'cpu' && c * c * r > 3e7);
+  // Orthonormal vectors of length r have entries of mean square 1/r: scale to `variance`.
+  const scale = Math.sqrt(variance * r);
+  const out = new Float32Array(fanIn * units);
+  for (let i = 0; i < fanIn; i++) {
+    for (let k = 0; k < units; k++) {
+      out[i * units + k] = scale * (fanIn >= units ? q[k * r + i] : q[i * r + k]);
+    }
+  }
+  return tf.tensor2d(out, [fanIn, units], 'float32');
+}
+
+/** Orthonormalize rows start..end of the row-major [., r] `q` in place against each other, in order (modified Gram-Schmidt, float64). */
+function mgsRows(q: Float64Array, r: number, start: number, end: number): void {
+  for (let i = start; i < end; i++) {
+    const qi = q.subarray(i * r, (i + 1) * r);
+    for (let j = start; j < i; j++) {
+      const qj = q.subarray(j * r, (j + 1) * r);
+      let dot = 0;
+      for (let t = 0; t < r; t++) dot += qi[t] * qj[t];
+      for (let t = 0; t < r; t++) qi[t] -= dot * qj[t];
+    }
+    let norm = 0;
+    for (let t = 0; t < r; t++) norm += qi[t] * qi[t];
+    norm = Math.sqrt(norm) || 1;
+    for (let t = 0; t < r; t++) qi[t] /= norm;
+  }
+}
+
+/** Rows orthonormalized per block on the backend: each block of ORTHO_BLOCK rows. */
+const ORTHO_BLOCK = 64;
+
+/**
+ * The c rows (length r >= c) of `g` orthonormalized in order, which is QR's Q with a positive
+ * diagonal R: for a Gaussian `g`, a Haar-random set of orthonormal rows.
+ *
+ * In JS (float64 modified Gram-Schmidt, r c^2 multiply-adds: about 1 s for 1024 x 1024), or, when
+ * `onBackend`, by blocks: each block of rows is projected off the rows before it twice
+ * (classical Gram-Schmidt with reorthogonalization, "twice is enough") with the backend's
+ * matmuls, then orthonormalized within the block in JS: 2 r c^2 multiply-adds on the backend
+ * (wasm: about 0.2 s for 1024 x 1024), orthogonal to float32 precision.
+ */
+export async function orthonormalRows(tf: TF, g: Float32Array, c: number, r: number, onBackend: boolean): Promise<Float64Array> {
+  const q = Float64Array.from(g.subarray(0, c * r));
+  if (!onBackend) {
+    mgsRows(q, r, 0, c);
+    return q;
+  }
+  let done: Tensor2D | undefined; // rows finished so far, [k, r]
+  try {
+    for (let start = 0; start < c; start += ORTHO_BLOCK) {
+      const end = Math.min(c, start + ORTHO_BLOCK);
+      if (done) {
+        const prev = done;
+        const projected = tf.tidy(() => {
+          // x -= (x Q') Q, twice; Q' made explicitly (transposed matmuls are slow on wasm).
+          const qt = tf.transpose(prev);
+          let x: Tensor2D = tf.tensor2d(Float32Array.from(q.subarray(start * r, end * r)), [end - start, r]);
+          for (let pass = 0; pass < 2; pass++) x = tf.sub(x, tf.matMul(tf.matMul(x, qt), prev));
+          return x;
+        });
+        q.set(await projected.data(), start * r);
+        projected.dispose();
+      }
+      mgsRows(q, r, start, end);
+      const block = tf.tensor2d(Float32Array.from(q.subarray(start * r, end * r)), [end - start, r]);
+      const next: Tensor2D = done ? tf.concat([done, block], 0) : block;
+      if (done) {
+        done.dispose();
+        block.dispose();
+      }
+      done = next;
+    }
+    return q;
+  } finally {
+    done?.dispose();
+  }
+}
+
+/** Unit-variance input: N(0, 1), or U(-sqrt 3, sqrt 3). */
+function sampleInput(tf: TF, config: SimConfig, batch: number): Tensor2D {
+  const seed = seedFor(config.seed, -1, TAG_INPUT);
+  const shape: [number, number] = [batch, config.inputWidth];
+  return config.input === 'uniform'
+    ? tf.randomUniform(shape, -Math.sqrt(3), Math.sqrt(3), 'float32', seed)
+    : tf.randomNormal(shape, 0, 1, 'float32', seed);
+}
+
+async function sampleKernels(tf: TF, config: SimConfig, p: Plan, owned: Tensor[]): Promise<Tensor2D[]> {
+  const ws: Tensor2D[] = [];
+  for (let i = 0; i < config.layers.length; i++) {
+    const w = await sampleKernel(tf, p.kernels[i], config.layers[i].fanIn, p.units[i], seedFor(config.seed, i, TAG_KERNEL));
+    owned.push(w);
+    ws.push(w);
+  }
+  return ws;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forward
+// ---------------------------------------------------------------------------------------------
+
+type MatMul = (a: Tensor2D, b: Tensor2D) => Tensor2D;
+const explicitMatMuls = new WeakMap<object, MatMul>();
+
+/**
+ * a·b. On wasm its gradient uses explicitly transposed operands (see the design notes, "wasm
+ * backward pass": wasm's transposed matmuls miss its fast kernel); elsewhere tf.matMul's own
+ * gradient, whose transposed matmuls are as fast as plain ones (an explicit transpose costs the
+ * cpu backend a copy).
+ */
+function matMulFor(tf: TF, explicitTranspose = tf.getBackend() === 'wasm'): MatMul {
+  if (!explicitTranspose) return (a, b) => tf.matMul(a, b);
+  let mm = explicitMatMuls.get(tf);
+  if (!mm) {
+    const f = tf.customGrad((...args: Array<Tensor | GradSaveFunc>) => {
+      const a = args[0] as Tensor2D;
+      const b = args[1] as Tensor2D;
+      (args[2] as GradSaveFunc)([a, b]);
+      return {
+        value: tf.matMul(a, b) as Tensor2D,
+        gradFunc: (dy: Tensor2D, saved: Tensor[]) => {
+          const [sa, sb] = saved as Tensor2D[];
+          return [tf.matMul(dy, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy)];
+        },
+      };
+    });
+    mm = (a, b) => f(a, b) as Tensor2D;
+    explicitMatMuls.set(tf, mm);
+  }
+  return mm;
+}
+
+/** Rows rolled up by `shift`: row b of the result is row (b + shift) mod batch; its gradient rolls back. */
+function rollRows(tf: TF, y: Tensor2D, shift: number): Tensor2D {
+  const [batch, n] = y.shape;
+  const s = ((shift % batch) + batch) % batch;
+  if (s === 0) return y;
+  const roll = (t: Tensor2D, k: number): Tensor2D =>
+    tf.concat([tf.slice(t, [k, 0], [batch - k, n]), tf.slice(t, [0, 0], [k, n])], 0);
+  const f = tf.customGrad((...args: Array<Tensor | GradSaveFunc>) => ({
+    value: roll(args[0] as Tensor2D, s),
+    gradFunc: (dy: Tensor2D) => roll(dy, batch - s),
+  }));
+  return f(y) as Tensor2D;
+}
+
+/**
+ * z = x·W where x, of width fanIn, is built from the previous activation `a` (see the header):
+ * when fanIn is a multiple of a's width, x = [a, roll_1(a), roll_2(a), ...] (copy c with its
+ * rows, the samples, rolled by c); a partial last copy takes a's first columns; a smaller fanIn
+ * takes a's first fanIn columns. Computed as sum_c roll_c(a·W_c) over the row blocks W_c of W
+ * (zero-padded to a's width), which needs only contiguous row slices: column slices and pads
+ * take a slow generic path on the cpu backend.
+ */
+export function layerMatMul(tf: TF, a: Tensor2D, w: Tensor2D, mm: MatMul = matMulFor(tf)): Tensor2D {
+  const width = a.shape[1];
+  const [fanIn, units] = w.shape;
+  const padded = (block: Tensor2D): Tensor2D =>
+    block.shape[0] === width ? block : tf.concat([block, tf.zeros([width - block.shape[0], units])], 0);
+  if (fanIn <= width) return mm(a, padded(w));
+  const sizes: number[] = [];
+  for (let rest = fanIn; rest > 0; rest -= width) sizes.push(Math.min(width, rest));
+  const blocks = tf.split(w, sizes, 0) as Tensor2D[];
+  return tf.addN(blocks.map((b, c) => rollRows(tf, mm(a, padded(b)), c)));
+}
+
+function standardize(tf: TF, z: Tensor2D, how: SimLayerSpec['normalize']): Tensor2D {
+  if (how === 'none') return z;
+  const { mean, variance } = tf.moments(z, how === 'batch' ? 0 : 1, true);
+  return tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, NORM_EPS)));
+}
+
+interface ActivationPlan {
+  canonical: string;
+  family: ActivationFamily;
+  alpha?: number;
+}
+
+/** The activation by the engine's spellings (src/engine/activations.ts); unknown names are linear. */
+export function activationPlan(activation: { name: string; alpha?: number }): ActivationPlan {
+  const info = lookupActivation(activation.name, activation.alpha);
+  if (!info) return { canonical: 'linear', family: 'linear' };
+  return { canonical: info.name, family: info.family, alpha: info.alpha ?? activation.alpha };
+}
+
+function activate(tf: TF, x: Tensor2D, act: ActivationPlan): Tensor2D {
+  const hardSigmoid = (t: Tensor2D): Tensor2D => tf.clipByValue(tf.add(tf.div(t, 6), 0.5), 0, 1) as Tensor2D;
+  switch (act.canonical) {
+    case 'relu': return tf.relu(x);
+    case 'relu6': return tf.relu6(x);
+    // Leaky ReLU's slope: the layer's alpha, else 0.01 as the engine's m assumes.
+    case 'leaky_relu': return tf.leakyRelu(x, act.alpha ?? 0.01);
+    // PReLU: its initial slope when known; else ReLU (Keras PReLU starts at 0), as the engine's m = 1/2.
+    case 'prelu': return act.alpha !== undefined ? tf.leakyRelu(x, act.alpha) : tf.relu(x);
+    case 'elu': return tf.elu(x);
+    case 'selu': return tf.selu(x);
+    // Exact (erf) GELU.
+    case 'gelu': return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+    case 'silu': return tf.mul(x, tf.sigmoid(x));
+    case 'mish': return tf.mul(x, tf.tanh(tf.softplus(x)));
+    case 'softplus': return tf.softplus(x);
+    case 'hard_swish': return tf.mul(x, hardSigmoid(x));
+    case 'tanh': return tf.tanh(x);
+    case 'sigmoid': return tf.sigmoid(x);
+    // Keras 3 / PyTorch hard sigmoid: relu6(x + 3) / 6.
+    case 'hard_sigmoid': return hardSigmoid(x);
+    case 'softsign': return tf.div<Tensor2D>(x, tf.add(1, tf.abs(x)));
+    case 'softmax': return tf.softmax(x);
+    default: return x;
+  }
+}
+
+/** Run the stack; `each` sees every layer's pre-activation z and activation a. */
+function forward(tf: TF, mm: MatMul, x: Tensor2D, ws: Tensor[], layers: SimLayerSpec[], acts: ActivationPlan[], each?: (z: Tensor2D, a: Tensor2D) => void): Tensor2D {
+  let a = x;
+  layers.forEach((layer, i) => {
+    const z = layerMatMul(tf, a, ws[i] as Tensor2D, mm);
+    const next = activate(tf, standardize(tf, z, layer.normalize), acts[i]);
+    each?.(z, next);
+    a = next;
+  });
+  return a;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics (float64, JS side)
+// ---------------------------------------------------------------------------------------------
+
+function meanVar(v: ArrayLike<number>): [number, number] {
+  const n = v.length;
+  if (n === 0) return [0, 0];
+  let s = 0;
+  for (let i = 0; i < n; i++) s += v[i];
+  const mean = s / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = v[i] - mean;
+    ss += d * d;
+  }
+  return [mean, ss / n];
+}
+
+/** HISTOGRAM_BINS equal bins over the 0.1 %-99.9 % quantiles of the finite values; values outside count in the end bins. */
+export function histogram(v: ArrayLike<number>, bins = HISTOGRAM_BINS): Histogram {
+  const stride = Math.max(1, Math.floor(v.length / 65536));
+  const sample: number[] = [];
+  for (let i = 0; i < v.length; i += stride) if (Number.isFinite(v[i])) sample.push(v[i]);
+  const sorted = Float64Array.from(sample).sort();
+  let lo = 0;
+  let hi = 0;
+  if (sorted.length > 0) {
+    const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(p * (sorted.length - 1))))];
+    lo = q(0.001);
+    hi = q(0.999);
+    if (!(hi > lo)) {
+      lo = sorted[0];
+      hi = sorted[sorted.length - 1];
+    }
+  }
+  if (!(hi > lo)) {
+    const d = Math.abs(lo) > 0 ? Math.abs(lo) * 0.5 : 0.5;
+    lo -= d;
+    hi += d;
+  }
+  const width = (hi - lo) / bins;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + i * width));
+  const counts = new Array<number>(bins).fill(0);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (!Number.isFinite(x)) continue;
+    const b = Math.floor((x - lo) / width);
+    counts[b < 0 ? 0 : b >= bins ? bins - 1 : b]++;
+  }
+  return { edges, counts };
+}
+
+/** Number of distinct columns of a row-major [batch, units] matrix (identical units count once). */
+export function distinctColumns(v: ArrayLike<number>, batch: number, units: number, rtol = DISTINCT_RTOL): number {
+  // Column-major copy, so comparing two units walks contiguous memory.
+  const cols = new Float64Array(batch * units);
+  for (let b = 0; b < batch; b++) for (let k = 0; k < units; k++) cols[k * batch + b] = v[b * units + k];
+  const reps: number[] = [];
+  for (let k = 0; k < units; k++) {
+    const ck = k * batch;
+    let found = false;
+    for (const r of reps) {
+      const cr = r * batch;
+      let same = true;
+      for (let b = 0; b < batch; b++) {
+        const x = cols[ck + b];
+        const y = cols[cr + b];
+        // NaN where the other unit has NaN counts as equal: identical units overflow alike.
+        if (x === y || (x !== x && y !== y)) continue;
+        if (!(Math.abs(x - y) <= rtol * Math.max(Math.abs(x), Math.abs(y)))) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) reps.push(k);
+  }
+  return reps.length;
+}
+
+function layerStats(z: ArrayLike<number>, a: ArrayLike<number>, grad: ArrayLike<number>, batch: number, units: number, act: ActivationPlan): LayerStats {
+  const [preMean, preVar] = meanVar(z);
+  const [actMean, actVar] = meanVar(a);
+  let saturated = 0;
+  if (act.canonical === 'tanh' || act.canonical === 'sigmoid') {
+    let n = 0;
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      if (act.canonical === 'tanh' ? Math.abs(x) > 0.99 : x < 0.01 || x > 0.99) n++;
+    }
+    saturated = n / a.length;
+  }
+  let dead = 0;
+  if (act.family === 'relu') {
+    let n = 0;
+    for (let k = 0; k < units; k++) {
+      let alive = false;
+      for (let b = 0; b < batch && !alive; b++) alive = a[b * units + k] !== 0;
+      if (!alive) n++;
+    }
+    dead = n / units;
+  }
+  return {
+    preMean, preVar, actMean, actVar, saturated, dead,
+    gradVar: meanVar(grad)[1],
+    distinct: distinctColumns(a, batch, units),
+    histogram: histogram(a),
+  };
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Simulate one initialization of `config`: draw the input and every kernel (seeded), run the
+ * stack forward, take dL/dW for loss = mean(output^2), and measure each layer. `ms` is the whole
+ * run, stopped after the last `data()` resolved and the statistics were computed.
+ */
+export async function simulate(tf: TF, config: SimConfig, options: SimOptions = {}): Promise<SimResult> {
+  validate(config);
+  const t0 = now();
+  const backend = tf.getBackend();
+  const p = plan(config, backend, options);
+  const owned: Tensor[] = [];
+  const kept: Tensor2D[] = [];
+  try {
+    const layers: LayerStats[] = [];
+    if (config.layers.length > 0) {
+      const x = sampleInput(tf, config, p.batch);
+      owned.push(x);
+      const ws = await sampleKernels(tf, config, p, owned);
+      const acts = config.layers.map((l) => activationPlan(l.activation));
+      const mm = matMulFor(tf, options.explicitTranspose);
+      // tf.valueAndGrads tidies what f makes: keep z and a of every layer, dispose them below.
+      const f = (...kernels: Tensor[]): Scalar => {
+        const out = forward(tf, mm, x, kernels, config.layers, acts, (z, a) => { kept.push(tf.keep(z), tf.keep(a)); });
+        return tf.mean(tf.square(out));
+      };
+      const { value, grads } = tf.valueAndGrads(f)(ws);
+      owned.push(value, ...grads);
+      for (let i = 0; i < config.layers.length; i++) {
+        const z = kept[2 * i];
+        const a = kept[2 * i + 1];
+        const [zd, ad, gd] = await Promise.all([z.data(), a.data(), grads[i].data()]);
+        layers.push(layerStats(zd, ad, gd, p.batch, p.units[i], acts[i]));
+        // Release as we go: at full size each layer's z and a are megabytes.
+        tf.dispose([z, a, grads[i]]);
+        if (!Number.isFinite(layers[i].actVar) || !Number.isFinite(layers[i].preVar)) {
+          p.notes.push(`layer ${i + 1}: values overflow float32 (Infinity or NaN)`);
+        }
+      }
+    }
+    const result: SimResult = { layers, backend, ms: now() - t0 };
+    if (p.notes.length > 0) result.reduced = p.notes.join('; ');
+    return result;
+  } finally {
+    tf.dispose(kept);
+    tf.dispose(owned);
+  }
+}
+
+/**
+ * The symmetry demo: `steps` SGD steps (learning rate `lr`, gradient norm clipped to 1) on an
+ * MSE loss against a random target, from the same seeded initialization as simulate(); the number of distinct units per
+ * layer before and after. Identical units receive identical updates, so a constant kernel
+ * stays at 1 distinct unit per layer; a random one stays at `units`. The target is random per
+ * sample and the same for every output unit, so the output units are interchangeable too
+ * (with a different target per output unit, the output layer's units would differ after one
+ * step, while the hidden layers would still stay identical).
+ */
+export async function symmetryDemo(tf: TF, config: SimConfig, steps = 5, lr = 0.1, options: SimOptions = {}): Promise<{ before: number[]; after: number[] }> {
+  validate(config);
+  if (config.layers.length === 0) return { before: [], after: [] };
+  // Each step costs about a simulate() run: the cpu cap is shared among the steps.
+  const backend = tf.getBackend();
+  const p = plan(config, backend, { ...options, workBudget: options.workBudget ?? (backend === 'cpu' ? CPU_WORK_BUDGET / Math.max(1, steps) : Infinity) });
+  const acts = config.layers.map((l) => activationPlan(l.activation));
+  const mm = matMulFor(tf, options.explicitTranspose);
+  const owned: Tensor[] = [];
+  let ws: Tensor2D[] = [];
+  try {
+    const x = sampleInput(tf, config, p.batch);
+    const y = tf.randomNormal([p.batch, 1], 0, 1, 'float32', seedFor(config.seed, -1, TAG_TARGET));
+    owned.push(x, y);
+    // The initial kernels go in `owned` too (disposing twice is harmless), in case a draw throws.
+    ws = await sampleKernels(tf, config, p, owned);
+    const distinct = async (): Promise<number[]> => {
+      const as = tf.tidy(() => {
+        const out: Tensor2D[] = [];
+        forward(tf, mm, x, ws, config.layers, acts, (_z, a) => { out.push(a); });
+        return out;
+      });
+      try {
+        const counts: number[] = [];
+        for (let i = 0; i < as.length; i++) counts.push(distinctColumns(await as[i].data(), p.batch, p.units[i]));
+        return counts;
+      } finally {
+        tf.dispose(as);
+      }
+    };
+    const before = await distinct();
+    const loss = (...kernels: Tensor[]): Scalar => tf.mean(tf.square(tf.sub(forward(tf, mm, x, kernels, config.layers, acts), y)));
+    for (let s = 0; s < steps; s++) {
+      const grads = tf.grads(loss)(ws);
+      // SGD with the gradient's global norm clipped to 1: a constant kernel's outputs can be
+      // huge (0.5 x fan_in per layer), and a plain step would overflow to NaN. One scale for
+      // every unit, so it breaks no symmetry.
+      const next = tf.tidy(() => {
+        const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+        const step = tf.div(lr, tf.maximum(norm, 1));
+        return ws.map((w, i) => tf.sub(w, tf.mul(grads[i], step)) as Tensor2D);
+      });
+      tf.dispose(grads);
+      tf.dispose(ws);
+      ws = next;
+    }
+    const after = await distinct();
+    return { before, after };
+  } finally {
+    tf.dispose(ws);
+    tf.dispose(owned);
+  }
+}
