@@ -16,6 +16,7 @@ import {
 } from '../../initializers';
 import { recommendationFor } from '../../variance';
 import { syntaxErrors } from '../python/syntax';
+import { convGeometry, convOut, toShape, type Dim } from '../../shapes';
 import { CORE_OP_NAMES, tfjsLayerClass, UNKNOWN_LAYER, type TfjsLayerClass } from './tfjsLayers';
 import { insertProperty, quoteStyle, rewriteExplicit, type JsStyle } from './tfjsFix';
 import { callArgs, numberValue, objectLiteral, stringValue, unwrap, type JsArgs, type ObjectLiteral, type Prop } from './tfjsSyntax';
@@ -24,7 +25,6 @@ export function analyzeTfjs(tree: Tree, text: string): FrontEndResult {
   return new TfjsFrontEnd(tree, text).run();
 }
 
-type Dim = number | null;
 type Const = ArgValue | Const[];
 
 interface ModelBuilder {
@@ -1377,26 +1377,11 @@ class TfjsFrontEnd {
     } else {
       const filters = this.numProp(op, 'filters');
       const kernel = this.tupleProp(op, 'kernelSize', rank);
-      const rf = kernel?.reduce((a, b) => a * b, 1);
-      if (rf !== undefined) {
-        receptiveField = rf;
-        // TF.js kernels are [k..., in, filters]; transposed convolutions' are [k..., filters, in],
-        // and computeFans reads the last two axes: their fans swap.
-        const a = inUnits !== undefined ? rf * inUnits : undefined;
-        const b = filters !== undefined ? rf * filters : undefined;
-        [fanIn, fanOut] = cls.transpose ? [b, a] : [a, b];
-      }
-      const strides = this.tupleProp(op, 'strides', rank, 1);
-      const dilation = this.tupleProp(op, 'dilationRate', rank, 1);
-      const padding = this.strProp(op, 'padding') ?? 'valid';
-      if (inShape && inShape.length === rank + 1 && kernel && strides && filters !== undefined && !channelsFirst) {
-        const spatial = inShape.slice(0, rank).map((d, i) => cls.transpose
-          ? (d === null ? null : padding === 'same' ? d * strides[i] : d * strides[i] + Math.max(kernel[i] - strides[i], 0))
-          : convOut(d, kernel[i], strides[i], dilation?.[i] ?? 1, padding));
-        outShape = [...spatial, filters];
-      } else if (filters !== undefined) {
-        outShape = channelsFirst ? [filters, ...Array(rank).fill(null)] : [...Array(rank).fill(null), filters];
-      }
+      ({ fanIn, fanOut, receptiveField, outShape } = convGeometry({
+        rank, transpose: !!cls.transpose, inShape, inChannels: inUnits, filters, kernel,
+        strides: this.tupleProp(op, 'strides', rank, 1), dilation: this.tupleProp(op, 'dilationRate', rank, 1),
+        padding: this.strProp(op, 'padding') ?? 'valid', channelsFirst,
+      }));
       const parts = [shown('filters'), shown('kernelSize')].filter((p) => p !== undefined);
       label = parts.length ? `${op.name}({${parts.join(', ')}})` : `${op.name}(${config.text})`;
     }
@@ -1534,24 +1519,7 @@ function arith(op: string, a: number, b: number): number | undefined {
   }
 }
 
-function toShape(c: Const | undefined): Dim[] | undefined {
-  if (typeof c === 'number') return [c];
-  if (!Array.isArray(c)) return undefined;
-  const out: Dim[] = [];
-  for (const d of c) {
-    if (typeof d === 'number') out.push(d);
-    else if (d === null) out.push(null);
-    else return undefined;
-  }
-  return out;
-}
 
-function convOut(d: Dim, k: number, s: number, dilation: number, padding: string): Dim {
-  if (d === null) return null;
-  if (padding === 'same' || padding === 'causal') return Math.ceil(d / s);
-  const eff = dilation * (k - 1) + 1;
-  return Math.max(0, Math.floor((d - eff) / s) + 1);
-}
 
 const STATEMENT_TYPES = new Set([
   'expression_statement', 'lexical_declaration', 'variable_declaration', 'return_statement', 'if_statement', 'for_statement',

@@ -13,7 +13,8 @@ import type { ArgValue } from '../../initializers';
 import { collectImports, lastSegment, normalizeQualified, type ImportTable } from './names';
 import { argument, callArgs, spanOf, stringValue, syntaxErrors, type CallArgs } from './syntax';
 
-export type Dim = number | null;
+import type { Dim } from '../../shapes';
+export type { Dim };
 export type Const = ArgValue | Const[];
 
 /** What a layer class is to the analysis. */

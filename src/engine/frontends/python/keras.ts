@@ -14,9 +14,10 @@ import { lastSegment } from './names';
 import { ACTIVATION_FUNCTION_PREFIXES, kerasLayerClass, MERGE_FUNCTIONS } from './kerasLayers';
 import { insertKeyword, quoteStyle, rewriteExplicit, type PythonStyle } from './kerasFix';
 import { argument, callArgs, spanOf, type CallArgs } from './syntax';
+import { convGeometry, convOut, toShape } from '../../shapes';
 import {
   assignedName, PythonInterpreter, UNKNOWN,
-  type Const, type Dim, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value,
+  type Dim, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value,
 } from './interpreter';
 import type { Tree } from 'web-tree-sitter';
 
@@ -285,26 +286,12 @@ export class KerasFrontEnd extends PythonInterpreter {
       const rank = cls.rank;
       const filters = this.intArg(op, 'filters');
       const kernel = this.tupleArg(op, 'kernel_size', rank);
-      const rf = kernel?.reduce((a, b) => a * b, 1);
-      if (rf !== undefined) {
-        receptiveField = rf;
-        // Keras kernels are (k..., in, filters); Conv*Transpose kernels are (k..., filters, in),
-        // so Keras' compute_fans swaps their fans.
-        const a = inUnits !== undefined ? rf * inUnits : undefined;
-        const b = filters !== undefined ? rf * filters : undefined;
-        [fanIn, fanOut] = cls.transpose ? [b, a] : [a, b];
-      }
-      const strides = this.tupleArg(op, 'strides', rank, 1);
-      const dilation = this.tupleArg(op, 'dilation_rate', rank, 1);
-      const padding = this.strArg(op, 'padding') ?? 'valid';
-      if (inShape && inShape.length === rank + 1 && kernel && strides && filters !== undefined && !channelsFirst) {
-        const spatial = inShape.slice(0, rank).map((d, i) => cls.transpose
-          ? (d === null ? null : padding === 'same' ? d * strides[i] : d * strides[i] + Math.max(kernel[i] - strides[i], 0))
-          : convOut(d, kernel[i], strides[i], dilation?.[i] ?? 1, padding));
-        outShape = [...spatial, filters];
-      } else if (filters !== undefined) {
-        outShape = [...Array(rank).fill(null), filters];
-      }
+      const geometry = convGeometry({
+        rank, transpose: !!cls.transpose, inShape, inChannels: inUnits, filters, kernel,
+        strides: this.tupleArg(op, 'strides', rank, 1), dilation: this.tupleArg(op, 'dilation_rate', rank, 1),
+        padding: this.strArg(op, 'padding') ?? 'valid', channelsFirst,
+      });
+      ({ fanIn, fanOut, receptiveField, outShape } = geometry);
       label = `${op.className}(${positional})`;
     }
 
@@ -375,23 +362,4 @@ export class KerasFrontEnd extends PythonInterpreter {
 
 function isKerasInitializerPath(path: string): boolean {
   return path.startsWith('keras.initializers.') && isKnownInitializer('keras', lastSegment(path));
-}
-
-function toShape(c: Const | undefined): Dim[] | undefined {
-  if (typeof c === 'number') return [c];
-  if (!Array.isArray(c)) return undefined;
-  const out: Dim[] = [];
-  for (const d of c) {
-    if (typeof d === 'number') out.push(d);
-    else if (d === null) out.push(null);
-    else return undefined;
-  }
-  return out;
-}
-
-function convOut(d: Dim, k: number, s: number, dilation: number, padding: string): Dim {
-  if (d === null) return null;
-  if (padding === 'same') return Math.ceil(d / s);
-  const eff = dilation * (k - 1) + 1;
-  return Math.max(0, Math.floor((d - eff) / s) + 1);
 }
