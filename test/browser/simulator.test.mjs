@@ -10,18 +10,9 @@ import { chromium } from 'playwright-core';
 import { parseWebviewMessage } from '../../src/protocol.ts';
 import { tutorialModel } from './fixture.mjs';
 import { startServer } from './server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BROWSER_ARGS = [
-  '--no-sandbox',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
 const TIMEOUT = 90_000;
 
 // ---- a minimal runner: named checks, each may fail on its own -------------------------------
@@ -122,8 +113,8 @@ const started = Date.now();
 if (!process.env.SKIP_BUILD) execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 const model = tutorialModel();
 const server = await startServer(root, model);
-const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
-const browser = await chromium.launch({ executablePath, args: BROWSER_ARGS, headless: true });
+const executablePath = CHROMIUM;
+const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
 const consoleLines = [];
 const pageErrors = [];
 const timings = {};
@@ -344,7 +335,7 @@ try {
 }
 
 // Without WebGL: the wasm backend (its .wasm fetched from dist/ under the CSP) and a plain note.
-const noGl = await chromium.launch({ executablePath, args: BROWSER_ARGS, headless: true });
+const noGl = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
 try {
   const lines = [];
   const errors = [];

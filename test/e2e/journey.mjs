@@ -24,20 +24,8 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { installPaths, REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.mjs';
 
-const CHROMIUM = process.env.INITLINT_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', // runs as root in containers and CI
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  // WebGL2 through ANGLE on SwiftShader: the simulator's TF.js webgl backend works without a GPU.
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
 
 // The user settings of the run, over the harness defaults (no auto save, no start page, ...).
 const SETTINGS = {

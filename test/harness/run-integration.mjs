@@ -19,24 +19,12 @@ import { basename, join, resolve } from 'node:path';
 import { format, parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { REPO_ROOT, startCodeServer } from './code-server.mjs';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
 
 const EXIT_PASS = 0;
 const EXIT_FAIL = 1;
 const EXIT_HARNESS = 2;
 
-const CHROMIUM = process.env.INITLINT_CHROMIUM || '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', // runs as root in containers and CI
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking', // no internet here: no update, safe-browsing, ... look-ups
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage', // small /dev/shm in containers
-  // WebGL2 through ANGLE on SwiftShader, so webviews that draw keep working without a GPU.
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
 
 // What the workbench logs that says nothing about the tests: start-up chatter, and marketplace,
 // authentication and network look-ups that fail on a machine without internet (harmless). A
