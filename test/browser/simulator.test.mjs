@@ -311,10 +311,11 @@ try {
     assert(counts.length >= 5 && counts.every((n) => n === counts[0]), `live tensors after each run: ${counts}`);
   });
 
-  await check('a screenshot is saved to docs/images/simulator.png', async () => {
-    mkdirSync(join(root, 'docs', 'images'), { recursive: true });
+  // Tests never write into the repository: the picture goes to .test-run/ (scripts/screenshots.mjs refreshes docs/images).
+  await check('a screenshot is saved to .test-run/browser/simulator.png', async () => {
+    mkdirSync(join(root, '.test-run', 'browser'), { recursive: true });
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(root, 'docs', 'images', 'simulator.png'), fullPage: true });
+    await page.screenshot({ path: join(root, '.test-run', 'browser', 'simulator.png'), fullPage: true });
   });
 
   await check('a reload restores the saved settings', async () => {
