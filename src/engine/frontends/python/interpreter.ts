@@ -764,10 +764,11 @@ export abstract class PythonInterpreter {
       if (handled) return handled;
       if (obj.t === 'self' && !obj.obj.attrs.has(method) && obj.obj.cls) {
         const def = this.method(obj.obj.cls, method);
-        if (def) {
-          const { pos, kw } = this.evalArgs(args, env, model);
-          return this.invoke(def, obj.obj, pos, kw, model);
-        }
+        const { pos, kw } = this.evalArgs(args, env, model);
+        if (def) return this.invoke(def, obj.obj, pos, kw, model);
+        // A method the class inherits (`.to("cuda")`, `.eval()`, `.compile()`): the framework's
+        // modules return themselves from most of these, and the model must not be lost.
+        if (method !== 'forward' && method !== 'call' && method !== '__call__') return obj;
       }
       callee = obj.t === 'path' ? { t: 'path', path: normalizeQualified(`${obj.path}.${method}`) }
         : obj.t === 'self' ? obj.obj.attrs.get(method) ?? UNKNOWN : this.attribute(obj, method) ?? UNKNOWN;
@@ -791,7 +792,10 @@ export abstract class PythonInterpreter {
       case 'func': {
         this.recordInvoked(callee.node);
         const { pos, kw } = this.evalArgs(args, env, model);
-        return this.invoke(callee.node, undefined, pos, kw, model);
+        // What the function builds from its own inputs is a model of its own (`a = build_a()`);
+        // layers it applies to the caller's tensors still join the caller's model.
+        const name = callee.node.childForFieldName('name');
+        return this.invoke(callee.node, undefined, pos, kw, this.newModel(name?.text ?? model.scopeName, spanOf(name ?? callee.node)));
       }
       case 'class': {
         if (!this.isModelClass(callee.node)) break;
