@@ -8,6 +8,7 @@ import { Parsers } from './parser';
 import { KerasFrontEnd } from './frontends/python/keras';
 import { TorchFrontEnd } from './frontends/python/torch';
 import { FlaxFrontEnd } from './frontends/python/flax';
+import { collectImports } from './frontends/python/names';
 import { analyzeTfjs } from './frontends/js/tfjs';
 import { analyzeKerasConfig } from './frontends/json/kerasConfig';
 import { judgeModel, ruleMeta, type RawFinding, type RuleCode, type Severity } from './rules';
@@ -163,7 +164,8 @@ class EngineLinter implements Linter {
         if (!/\b(?:keras|torch|tensorflow|tf_keras|flax)\b/.test(text)) return undefined;
         const tree = this.parsers.parse('python', text, fileName);
         // A file may use several (a Keras port of a PyTorch model): each front end judges its own.
-        const results = [KerasFrontEnd, TorchFrontEnd, FlaxFrontEnd].map((F) => new F(tree, text).run());
+        const imports = collectImports(tree.rootNode);
+        const results = [KerasFrontEnd, TorchFrontEnd, FlaxFrontEnd].map((F) => new F(tree, text, imports).run());
         return { models: results.flatMap((r) => r.models), errors: [...new Set(results.flatMap((r) => r.errors))] };
       }
       case 'javascript': {

@@ -7,6 +7,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix, Recommendation, TextEdit } from '../../ir';
 import { objectLiteral, quoteOf, unwrap } from './tfjsSyntax';
+import { lineIndent, startsLine } from '../../text';
 
 /** TF.js identifiers of the three initializers a fix writes (tfjs-layers/src/initializers.ts). */
 export const TFJS_NAME: Record<Recommendation, string> = { he_normal: 'heNormal', glorot_uniform: 'glorotUniform', lecun_normal: 'leCunNormal' };
@@ -96,17 +97,6 @@ export function rewriteExplicit(style: JsStyle, written: Node, to: Recommendatio
   }
   if (newText === written.text) return undefined;
   return { title: title(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
-}
-
-function lineIndent(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const m = /^[ \t]*/.exec(text.slice(lineStart));
-  return m ? m[0] : '';
-}
-
-function startsLine(text: string, offset: number): boolean {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return text.slice(lineStart, offset).trim() === '';
 }
 
 /**

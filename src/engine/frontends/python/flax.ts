@@ -4,7 +4,7 @@
  * linen infers fan_in at run time, so it is usually unknown here and only the family rules
  * apply; nnx layers name their input size (`nnx.Linear(784, 256, rngs=rngs)`).
  */
-import type { Node, Tree } from 'web-tree-sitter';
+import type { Node } from 'web-tree-sitter';
 import type { Fix, Layer, Recommendation } from '../../ir';
 import { LEAKY_DEFAULT_ALPHA, LINEAR } from '../../activations';
 import { defaultInitializer, initializerParams, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
@@ -50,10 +50,6 @@ function isInitializerPath(path: string): boolean {
 export class FlaxFrontEnd extends PythonInterpreter {
   protected readonly framework = 'flax' as const;
   protected readonly forwardMethods = ['__call__'] as const;
-
-  constructor(tree: Tree, text: string) {
-    super(tree, text);
-  }
 
   protected applies(): boolean {
     for (const p of this.imports.aliases.values()) if (p === 'flax' || isFlaxModule(p)) return true;

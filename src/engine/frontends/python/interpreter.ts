@@ -148,8 +148,9 @@ export abstract class PythonInterpreter {
   /** Called once the whole file has been evaluated, before the models are read. */
   protected finish(): void {}
 
-  constructor(protected readonly tree: Tree, protected readonly text: string) {
-    this.imports = collectImports(tree.rootNode);
+  /** `imports`: the file's import table, when the caller already read it for another front end. */
+  constructor(protected readonly tree: Tree, protected readonly text: string, imports?: ImportTable) {
+    this.imports = imports ?? collectImports(tree.rootNode);
     for (const [alias, path] of this.imports.aliases) this.module.set(alias, { t: 'path', path });
   }
 

@@ -10,7 +10,7 @@ import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type Act
 import {
   defaultInitializer, initializerParams, isKnownInitializer, resolveInitializer, unknownInitializer, type InitArgs,
 } from '../../initializers';
-import { lastSegment } from './names';
+import { lastSegment, type ImportTable } from './names';
 import { ACTIVATION_FUNCTION_PREFIXES, kerasLayerClass, MERGE_FUNCTIONS } from './kerasLayers';
 import { insertKeyword, quoteStyle, rewriteExplicit, type PythonStyle } from './kerasFix';
 import { argument, callArgs, spanOf, type CallArgs } from './syntax';
@@ -26,9 +26,11 @@ export class KerasFrontEnd extends PythonInterpreter {
   protected readonly forwardMethods = ['call', '__call__'] as const;
   private readonly style: PythonStyle;
 
-  constructor(tree: Tree, text: string) {
-    super(tree, text);
-    this.style = { text, quote: quoteStyle(text), aliases: this.imports.aliases };
+  constructor(tree: Tree, text: string, imports?: ImportTable) {
+    super(tree, text, imports);
+    // The quote style is read only when a fix is built.
+    let quote: "'" | '"' | undefined;
+    this.style = { text, get quote() { return (quote ??= quoteStyle(text)); }, aliases: this.imports.aliases };
   }
 
   /** True when the module imports Keras in any spelling. */

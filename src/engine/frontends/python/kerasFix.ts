@@ -8,6 +8,7 @@
 import type { Node } from 'web-tree-sitter';
 import type { Fix, Recommendation } from '../../ir';
 import { callArgs } from './syntax';
+import { lineIndent, startsLine } from '../../text';
 
 const CLASS_NAME: Record<Recommendation, string> = { he_normal: 'HeNormal', glorot_uniform: 'GlorotUniform', lecun_normal: 'LecunNormal' };
 
@@ -77,17 +78,6 @@ export function rewriteExplicit(style: PythonStyle, written: Node, to: Recommend
   } else return undefined;
   if (newText === written.text) return undefined;
   return { title: titleFor(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
-}
-
-function lineIndent(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const m = /^[ \t]*/.exec(text.slice(lineStart));
-  return m ? m[0] : '';
-}
-
-function startsLine(text: string, offset: number): boolean {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return text.slice(lineStart, offset).trim() === '';
 }
 
 function commaOutsideComments(between: string): number {

@@ -9,7 +9,7 @@ import type { Node, Tree } from 'web-tree-sitter';
 import type { Fix, Layer, Recommendation } from '../../ir';
 import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import { defaultInitializer, initializerParams, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
-import { lastSegment } from './names';
+import { lastSegment, type ImportTable } from './names';
 import { quoteStyle } from './kerasFix';
 import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
 import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, torchLayerClass } from './torchLayers';
@@ -38,9 +38,11 @@ export class TorchFrontEnd extends PythonInterpreter {
   private readonly sitesByCall = new Map<number, Set<Layer>>();
   private readonly siteOf = new Map<Layer, InitSite>();
 
-  constructor(tree: Tree, text: string) {
-    super(tree, text);
-    this.style = { text, quote: quoteStyle(text), aliases: this.imports.aliases };
+  constructor(tree: Tree, text: string, imports?: ImportTable) {
+    super(tree, text, imports);
+    // The quote style is read only when a fix is built.
+    let quote: "'" | '"' | undefined;
+    this.style = { text, get quote() { return (quote ??= quoteStyle(text)); }, aliases: this.imports.aliases };
   }
 
   protected applies(): boolean {

@@ -5,6 +5,7 @@
  */
 import type { Node } from 'web-tree-sitter';
 import type { Fix, Recommendation } from '../../ir';
+import { lineIndent } from '../../text';
 
 const CALL: Record<Recommendation, { fn: string; extra?: string; title: string }> = {
   he_normal: { fn: 'kaiming_normal_', extra: 'relu', title: "Use kaiming_normal_(nonlinearity='relu')" },
@@ -65,8 +66,7 @@ export function insertInitAfter(style: TorchStyle, layerCall: Node, to: Recommen
   const statement = assignment.parent;
   if (statement?.type !== 'expression_statement') return undefined;
   const text = style.text;
-  const lineStart = text.lastIndexOf('\n', statement.startIndex - 1) + 1;
-  const indent = /^[ \t]*/.exec(text.slice(lineStart))![0];
+  const indent = lineIndent(text, statement.startIndex);
   // After the statement's own line ends (a trailing comment stays where it is).
   const lineEnd = text.indexOf('\n', statement.endIndex);
   const at = lineEnd < 0 ? text.length : lineEnd;
