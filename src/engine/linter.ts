@@ -164,7 +164,7 @@ class EngineLinter implements Linter {
         if (!/\b(?:keras|torch|tensorflow|tf_keras|flax)\b/.test(text)) return undefined;
         const tree = this.parsers.parse('python', text, fileName);
         // A file may use several (a Keras port of a PyTorch model): each front end judges its own.
-        const imports = collectImports(tree.rootNode);
+        const imports = collectImports(tree.rootNode, text);
         const results = [KerasFrontEnd, TorchFrontEnd, FlaxFrontEnd].map((F) => new F(tree, text, imports).run());
         return { models: results.flatMap((r) => r.models), errors: [...new Set(results.flatMap((r) => r.errors))] };
       }

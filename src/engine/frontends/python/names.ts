@@ -5,6 +5,7 @@
  * `keras.…` (tf.keras, tensorflow.keras, tensorflow.python.keras and tf_keras are one API).
  */
 import type { Node } from 'web-tree-sitter';
+import { statementsAt } from './syntax';
 
 const PREFIXES: Array<[string, string]> = [
   ['tensorflow.python.keras', 'keras'],
@@ -34,10 +35,9 @@ function dotted(node: Node | null): string | undefined {
 }
 
 /** Collect the import statements of a module (at any depth: imports inside functions count too). */
-export function collectImports(root: Node): ImportTable {
+export function collectImports(root: Node, text: string): ImportTable {
   const table: ImportTable = { aliases: new Map(), wildcards: [] };
-  for (const stmt of root.descendantsOfType(['import_statement', 'import_from_statement'])) {
-    if (!stmt) continue;
+  for (const stmt of statementsAt(root, text, /import\b|from\b/, ['import_statement', 'import_from_statement'])) {
     if (stmt.type === 'import_statement') {
       for (const child of stmt.namedChildren) {
         if (!child) continue;

@@ -1,5 +1,5 @@
 /** Small readers over tree-sitter-python nodes, shared by the Python front ends. */
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import type { Span } from '../../ir';
 
 export interface CallArgs {
@@ -10,12 +10,41 @@ export interface CallArgs {
   list?: Node;
 }
 
+/**
+ * Each front end reads the same calls and blocks several times; reading a node's children
+ * crosses into WebAssembly and allocates, so what was read is kept per tree, by node id.
+ */
+const argsCache = new WeakMap<Tree, Map<number, CallArgs>>();
+const kidsCache = new WeakMap<Tree, Map<number, Node[]>>();
+
+/** The named children of a node, read once per tree. */
+export function kids(node: Node): Node[] {
+  let byId = kidsCache.get(node.tree);
+  if (!byId) kidsCache.set(node.tree, (byId = new Map()));
+  let out = byId.get(node.id);
+  if (!out) {
+    out = node.namedChildren.filter((c): c is Node => !!c);
+    byId.set(node.id, out);
+  }
+  return out;
+}
+
 export function callArgs(call: Node): CallArgs {
+  let byId = argsCache.get(call.tree);
+  if (!byId) argsCache.set(call.tree, (byId = new Map()));
+  let out = byId.get(call.id);
+  if (!out) {
+    out = readCallArgs(call);
+    byId.set(call.id, out);
+  }
+  return out;
+}
+
+function readCallArgs(call: Node): CallArgs {
   const list = call.childForFieldName('arguments');
   const out: CallArgs = { positional: [], keywords: new Map(), splat: false, list: list ?? undefined };
   if (!list || list.type !== 'argument_list') return out;
-  for (const child of list.namedChildren) {
-    if (!child) continue;
+  for (const child of kids(list)) {
     if (child.type === 'keyword_argument') {
       const name = child.childForFieldName('name');
       const value = child.childForFieldName('value');
@@ -69,3 +98,32 @@ export function syntaxErrors(root: Node, max = 5): string[] {
   visit(root);
   return out;
 }
+
+/**
+ * The statements of the given types that start a line, found from the text (a regular
+ * expression for their first keyword) and then confirmed in the tree: far cheaper than walking
+ * every node of a large file, and exact, since a match inside a string or comment finds no
+ * statement that starts there.
+ */
+export function statementsAt(root: Node, text: string, keyword: RegExp, types: readonly string[]): Node[] {
+  let byPattern = statementCache.get(root.tree);
+  if (!byPattern) statementCache.set(root.tree, (byPattern = new Map()));
+  const key = `${keyword.source}|${types.join(',')}`;
+  const cached = byPattern.get(key);
+  if (cached) return cached;
+  const out: Node[] = [];
+  const pattern = new RegExp(`^[ \\t]*(${keyword.source})`, 'gm');
+  for (const m of text.matchAll(pattern)) {
+    const at = m.index + m[0].length - m[1].length;
+    for (let n: Node | null = root.descendantForIndex(at); n; n = n.parent) {
+      if (n.startIndex !== at) break;
+      if (types.includes(n.type)) {
+        out.push(n);
+        break;
+      }
+    }
+  }
+  byPattern.set(key, out);
+  return out;
+}
+const statementCache = new WeakMap<Tree, Map<string, Node[]>>();
