@@ -228,6 +228,8 @@ export class App {
     // Overrides of layers the model no longer has are dropped.
     for (const k of Object.keys(this.state.overrides)) if (Number(k) >= m.model.layers.length) delete this.state.overrides[Number(k)];
     this.layers.block(undefined);
+    // Symmetry results describe the previous model: hide them until the demo runs again.
+    this.ui.symmetrySection.hidden = true;
     this.renderModel();
     this.modelWaiters.splice(0).forEach((resolve) => resolve());
     clearTimeout(this.debounce);
@@ -505,6 +507,7 @@ export class App {
       const random = buildConfig(model, all('recommended'), settings);
       const constantRun = await this.exclusive(() => symmetryDemo(backend.tf, constant, SYMMETRY_STEPS));
       const randomRun = await this.exclusive(() => symmetryDemo(backend.tf, random, SYMMETRY_STEPS));
+      if (this.model !== model) return; // a newer model arrived meanwhile
       this.ui.symmetrySection.hidden = false;
       renderSymmetry(
         this.ui.symmetryResult,
