@@ -163,7 +163,14 @@ describe('PyTorch fixes', () => {
     assert.equal(f.fix, undefined);
   });
 
-  test('no init import anywhere: no fix rather than a broken one', async () => {
+  test('only bare names imported: the fix imports the function it writes', async () => {
+    const text = readFixture('pytorch/bare_imports.py');
+    const fixed = await fixOf(text, 10);
+    assert.match(fixed, /^from torch\.nn\.init import xavier_uniform_\nfrom torch\.nn\.init import kaiming_normal_\n/m);
+    assert.match(fixed, /\n {8}kaiming_normal_\(self\.fc\.weight, nonlinearity='relu'\)  # expect/);
+  });
+
+  test('a layer inside a Sequential, no init alias: no fix rather than a broken one', async () => {
     const linter = await getLinter();
     const text = 'from torch.nn import Linear, Sequential, SELU\nnet = Sequential(Linear(8, 8), SELU(), Linear(8, 1))\n';
     const [f] = linter.lint(text, 'noimport.py');

@@ -13,7 +13,7 @@ import { lastSegment, type ImportTable } from './names';
 import { quoteStyle } from './kerasFix';
 import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
 import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, torchLayerClass } from './torchLayers';
-import { callArgs, spanOf, type CallArgs } from './syntax';
+import { callArgs, spanOf, statementsAt, type CallArgs } from './syntax';
 import {
   assignedName, PythonInterpreter, UNKNOWN,
   type Env, type LayerOp, type ModelBuilder, type SelfObject, type TensorState, type Value,
@@ -42,7 +42,17 @@ export class TorchFrontEnd extends PythonInterpreter {
     super(tree, text, imports);
     // The quote style is read only when a fix is built.
     let quote: "'" | '"' | undefined;
-    this.style = { text, get quote() { return (quote ??= quoteStyle(text)); }, aliases: this.imports.aliases };
+    let lastImportEnd: number | undefined;
+    const root = tree.rootNode;
+    this.style = {
+      text,
+      aliases: this.imports.aliases,
+      get quote() { return (quote ??= quoteStyle(text)); },
+      get lastImportEnd() {
+        return (lastImportEnd ??= Math.max(0, ...statementsAt(root, text, /import\b|from\b/, ['import_statement', 'import_from_statement'])
+          .filter((n) => n.parent?.type === 'module').map((n) => n.endIndex)));
+      },
+    };
   }
 
   protected applies(): boolean {

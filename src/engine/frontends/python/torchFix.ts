@@ -4,7 +4,7 @@
  * default initialization held in an attribute, add the init call on the line after it.
  */
 import type { Node } from 'web-tree-sitter';
-import type { Fix, Recommendation } from '../../ir';
+import type { Fix, Recommendation, TextEdit } from '../../ir';
 import { lineIndent } from '../../text';
 
 const CALL: Record<Recommendation, { fn: string; extra?: string; title: string }> = {
@@ -18,6 +18,8 @@ export interface TorchStyle {
   quote: "'" | '"';
   /** Local name -> qualified name. */
   aliases: Map<string, string>;
+  /** End of the module's last top-level import, where a missing import is added. */
+  lastImportEnd: number;
 }
 
 /** How this file can name `torch.nn.init.<fn>`: `init.fn`, `nn.init.fn`, `torch.nn.init.fn` or a bare imported `fn`. */
@@ -33,11 +35,20 @@ export function initCallee(style: TorchStyle, fn: string): string | undefined {
   return undefined;
 }
 
-function callText(style: TorchStyle, to: Recommendation, weight: string, callee?: string): string | undefined {
+/**
+ * The call to write, and the import it needs when the file has no name for torch.nn.init
+ * (only `from torch.nn.init import xavier_uniform_`, say): then the function is imported too.
+ */
+function callText(style: TorchStyle, to: Recommendation, weight: string, callee?: string): { text: string; imports: TextEdit[] } {
   const c = CALL[to];
-  const fn = callee ?? initCallee(style, c.fn);
-  if (!fn) return undefined;
-  return c.extra ? `${fn}(${weight}, nonlinearity=${style.quote}${c.extra}${style.quote})` : `${fn}(${weight})`;
+  let fn = callee ?? initCallee(style, c.fn);
+  const imports: TextEdit[] = [];
+  if (!fn) {
+    fn = c.fn;
+    imports.push({ start: style.lastImportEnd, end: style.lastImportEnd, newText: `\nfrom torch.nn.init import ${c.fn}` });
+  }
+  const text = c.extra ? `${fn}(${weight}, nonlinearity=${style.quote}${c.extra}${style.quote})` : `${fn}(${weight})`;
+  return { text, imports };
 }
 
 /**
@@ -52,9 +63,9 @@ export function rewriteInitCall(style: TorchStyle, call: Node, weight: Node, to:
     callee = `${fnNode.childForFieldName('object')!.text}.${CALL[to].fn}`;
   }
   const weightText = weight.text.replace(/\.data$/, '');
-  const newText = callText(style, to, weightText, callee);
-  if (!newText || newText === call.text) return undefined;
-  return { title: CALL[to].title, edits: [{ start: call.startIndex, end: call.endIndex, newText }] };
+  const { text: newText, imports } = callText(style, to, weightText, callee);
+  if (newText === call.text) return undefined;
+  return { title: CALL[to].title, edits: [...imports, { start: call.startIndex, end: call.endIndex, newText }] };
 }
 
 /** Add `nn.init.kaiming_normal_(self.fc.weight, ...)` on the line after `self.fc = nn.Linear(...)`. */
@@ -70,7 +81,6 @@ export function insertInitAfter(style: TorchStyle, layerCall: Node, to: Recommen
   // After the statement's own line ends (a trailing comment stays where it is).
   const lineEnd = text.indexOf('\n', statement.endIndex);
   const at = lineEnd < 0 ? text.length : lineEnd;
-  const call = callText(style, to, `${target.text}.weight`);
-  if (!call) return undefined;
-  return { title: CALL[to].title, edits: [{ start: at, end: at, newText: `\n${indent}${call}` }] };
+  const { text: call, imports } = callText(style, to, `${target.text}.weight`);
+  return { title: CALL[to].title, edits: [...imports, { start: at, end: at, newText: `\n${indent}${call}` }] };
 }
