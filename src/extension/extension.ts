@@ -72,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
       // The workspace scan keeps reporting a closed file from disk.
       const keep = settings.lintWorkspace && doc.uri.scheme === 'file';
       service.forget(doc.uri, keep);
+      if (keep) void scan.closed(doc.uri);
     }),
     vscode.workspace.onDidOpenNotebookDocument((nb) => void ready.then(() => service.lintNotebook(nb))),
     vscode.workspace.onDidChangeNotebookDocument((e) => service.schedule(e.notebook.uri.toString(), TYPE_DELAY_MS, () => service.lintNotebook(e.notebook))),

@@ -75,6 +75,12 @@ export class WorkspaceScan implements vscode.Disposable {
     return count;
   }
 
+  /** A closed editor may have held unsaved text: report the file as it is on disk, if the scan covers it. */
+  async closed(uri: vscode.Uri): Promise<void> {
+    if ((await this.filter([uri])).length === 0) this.service.forget(uri, false);
+    else await this.lintFromDisk(uri);
+  }
+
   private async lintFromDisk(uri: vscode.Uri): Promise<void> {
     try {
       const stat = await vscode.workspace.fs.stat(uri);
