@@ -260,6 +260,13 @@ export abstract class PythonInterpreter {
     return { model: st.model, normSeen: false, open: ownActivation ? undefined : { layer, normed: false } };
   }
 
+  /** An activation layer (`ReLU()`, `nn.Tanh()`) applied to a tensor: it closes the open layer. */
+  protected activationLayer(info: ActivationInfo | undefined, op: LayerOp, st: TensorState): TensorState {
+    if (info) this.activate(st, { info, span: spanOf(op.call) });
+    else this.close(st);
+    return { ...st, open: undefined };
+  }
+
   /** A normalization: the open layer is normalized, and the next layer starts a new chain. */
   protected normalize(st: TensorState): TensorState {
     if (st.open) {

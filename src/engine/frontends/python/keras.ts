@@ -139,12 +139,8 @@ export class KerasFrontEnd extends PythonInterpreter {
     op.applied = true;
     const { cls, args, env } = op;
     switch (cls.role) {
-      case 'activation': {
-        const info = this.activationOfLayer(op);
-        if (info) this.activate(st, { info, span: spanOf(op.call) });
-        else this.close(st);
-        return { ...st, open: undefined };
-      }
+      case 'activation':
+        return this.activationLayer(this.activationOfLayer(op), op, st);
       case 'norm':
         return this.normalize(st);
       case 'passthrough':

@@ -284,12 +284,8 @@ export class TorchFrontEnd extends PythonInterpreter {
     switch (op.cls.role) {
       case 'weighted':
         return this.enterLayer(op.layer!, st);
-      case 'activation': {
-        const info = this.activationOfModule(op);
-        if (info) this.activate(st, { info, span: spanOf(op.call) });
-        else this.close(st);
-        return { ...st, open: undefined };
-      }
+      case 'activation':
+        return this.activationLayer(this.activationOfModule(op), op, st);
       case 'norm':
         return this.normalize(st);
       case 'passthrough':
