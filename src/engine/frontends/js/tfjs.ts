@@ -17,6 +17,8 @@ import {
 import { recommendationFor } from '../../variance';
 import { syntaxErrors } from '../python/syntax';
 import { convGeometry, convOut, toShape, type Dim } from '../../shapes';
+import * as signal from '../signal';
+import { MAX_LAYERS, type ModelBuilder, type TensorState } from '../signal';
 import { CORE_OP_NAMES, tfjsLayerClass, UNKNOWN_LAYER, type TfjsLayerClass } from './tfjsLayers';
 import { insertProperty, quoteStyle, rewriteExplicit, type JsStyle } from './tfjsFix';
 import { callArgs, numberValue, objectLiteral, stringValue, unwrap, type JsArgs, type ObjectLiteral, type Prop } from './tfjsSyntax';
@@ -26,28 +28,6 @@ export function analyzeTfjs(tree: Tree, text: string): FrontEndResult {
 }
 
 type Const = ArgValue | Const[];
-
-interface ModelBuilder {
-  name?: string;
-  /** Name to fall back on: the enclosing function. */
-  scopeName: string;
-  span: Span;
-  layers: Layer[];
-}
-
-interface Pending {
-  layer: Layer;
-  normed: boolean;
-}
-
-interface TensorState {
-  shape?: Dim[];
-  /** The weighted layer whose output this is, while no activation has been applied to it. */
-  open?: Pending;
-  /** A normalization was applied since the last weighted layer. */
-  normSeen: boolean;
-  model: ModelBuilder;
-}
 
 /** A layer's config: the object literal written in the call, or one bound to a variable. */
 interface Config {
@@ -135,7 +115,6 @@ class Env {
 const MAX_DEPTH = 200;
 const MAX_UNROLL = 64;
 const MAX_INLINE_DEPTH = 6;
-const MAX_LAYERS = 20000;
 const MAX_STEPS = 200_000;
 
 const TFJS_MODULE = /^@tensorflow\/tfjs(?:-[a-z0-9-]+)?(?:\/.*)?$/;
@@ -150,7 +129,8 @@ class TfjsFrontEnd {
   /** Local name -> TF.js path, from the imports (for fixes that name a factory). */
   private readonly locals = new Map<string, string>();
   private readonly style: JsStyle;
-  private layerCount = 0;
+  /** Layers recorded in this file, against MAX_LAYERS. */
+  private readonly counter = { layers: 0 };
   private depth = 0;
   private inlineDepth = 0;
   private steps = 0;
@@ -242,7 +222,7 @@ class TfjsFrontEnd {
 
   /** Each statement and call costs a step; past the budget (or the layer cap) the analysis stops growing. */
   private exhausted(): boolean {
-    return ++this.steps > MAX_STEPS || this.layerCount >= MAX_LAYERS;
+    return ++this.steps > MAX_STEPS || this.counter.layers >= MAX_LAYERS;
   }
 
   private newModel(scopeName: string, span: Span): ModelBuilder {
@@ -1167,7 +1147,7 @@ class TfjsFrontEnd {
       v.model.layers = [];
       return { model: st.model, normSeen: false };
     }
-    this.close(st);
+    signal.close(st);
     return { model: st.model, normSeen: false };
   }
 
@@ -1176,27 +1156,21 @@ class TfjsFrontEnd {
     switch (op.cls.role) {
       case 'activation': {
         const info = this.activationOfLayer(op);
-        if (info) this.activate(st, { info, span: spanOf(op.call) });
-        else this.close(st);
-        return { ...st, open: undefined };
+        return signal.activateOrClose(st, info && { info, span: spanOf(op.call) });
       }
       case 'norm':
-        if (st.open) {
-          st.open.normed = true;
-          st.open.layer.normalized = true;
-        }
-        return { ...st, normSeen: true };
+        return signal.normalize(st);
       case 'passthrough':
         return { ...st, shape: st.shape ?? this.inputShapeOf(op) };
       case 'input':
         return { ...st, shape: this.inputShapeOf(op) };
       case 'merge':
-        this.close(st);
+        signal.close(st);
         return { model: st.model, normSeen: st.normSeen, shape: st.shape };
       case 'reshape':
         return { ...st, shape: this.reshape(op, st.shape ?? this.inputShapeOf(op)) };
       case 'unjudged':
-        this.close(st);
+        signal.close(st);
         return { model: st.model, normSeen: false, shape: this.unjudgedShape(op, st.shape ?? this.inputShapeOf(op)) };
       case 'weighted':
         return this.applyWeighted(op, st);
@@ -1208,7 +1182,7 @@ class TfjsFrontEnd {
     if (v.t === 'list') {
       const tensors = v.items.filter((i): i is Extract<Value, { t: 'tensor' }> => i.t === 'tensor');
       if (tensors.length) {
-        tensors.forEach((t) => this.close(t.st));
+        tensors.forEach((t) => signal.close(t.st));
         return { model: tensors[0].st.model, shape: tensors[0].st.shape, normSeen: tensors.some((t) => t.st.normSeen) };
       }
     }
@@ -1220,20 +1194,8 @@ class TfjsFrontEnd {
   }
 
   private consume(v: Value, depth = 0): void {
-    if (v.t === 'tensor') this.close(v.st);
+    if (v.t === 'tensor') signal.close(v.st);
     else if (v.t === 'list' && depth < 4) v.items.forEach((i) => this.consume(i, depth + 1));
-  }
-
-  /** The open layer meets an operation that is not an activation: it stays linear. */
-  private close(st: TensorState): void {
-    st.open = undefined;
-  }
-
-  private activate(st: TensorState, act: LayerActivation): void {
-    if (!st.open) return;
-    st.open.layer.activation = act;
-    st.open.layer.normalized = st.open.normed;
-    st.open = undefined;
   }
 
   private activationOfLayer(op: LayerOp): ActivationInfo | undefined {
@@ -1342,15 +1304,9 @@ class TfjsFrontEnd {
   }
 
   private applyWeighted(op: LayerOp, st: TensorState): TensorState {
-    this.close(st);
     const inShape = st.shape ?? this.inputShapeOf(op);
     const made = this.makeLayer(op, inShape, st.normSeen);
-    if (this.layerCount < MAX_LAYERS) {
-      st.model.layers.push(made.layer);
-      this.layerCount++;
-    }
-    const open: Pending | undefined = made.ownActivation ? undefined : { layer: made.layer, normed: false };
-    return { model: st.model, normSeen: false, shape: made.outShape, open };
+    return { ...signal.enterLayer(made.layer, st, this.counter, made.ownActivation), shape: made.outShape };
   }
 
   private makeLayer(op: LayerOp, inShape: Dim[] | undefined, normalizedBefore: boolean): { layer: Layer; outShape?: Dim[]; ownActivation: boolean } {

@@ -12,6 +12,7 @@ import { lastSegment } from './names';
 import { insertArgument } from './kerasFix';
 import { callArgs, spanOf, type CallArgs } from './syntax';
 import { PythonInterpreter, UNKNOWN, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value } from './interpreter';
+import * as signal from '../signal';
 
 const TABLE = new Map<string, LayerClass>([
   ['Dense', { role: 'weighted', params: ['features'] }],
@@ -155,11 +156,11 @@ export class FlaxFrontEnd extends PythonInterpreter {
       case 'weighted':
         return this.enterLayer(op.layer!, st);
       case 'norm':
-        return this.normalize(st);
+        return signal.normalize(st);
       case 'passthrough':
         return st;
       default:
-        this.close(st);
+        signal.close(st);
         return { model: st.model, normSeen: false };
     }
   }

@@ -14,7 +14,9 @@ import { collectImports, lastSegment, normalizeQualified, type ImportTable } fro
 import { argument, callArgs, kids, spanOf, statementsAt, stringValue, syntaxErrors, type CallArgs } from './syntax';
 
 import type { Dim } from '../../shapes';
-export type { Dim };
+import * as signal from '../signal';
+import type { ModelBuilder, Pending, TensorState } from '../signal';
+export type { Dim, ModelBuilder, Pending, TensorState };
 export type Const = ArgValue | Const[];
 
 /** What a layer class is to the analysis. */
@@ -30,28 +32,6 @@ export interface LayerClass {
   params: string[];
   /** For activation layers: the activation they apply, unless read from arguments. */
   activation?: string;
-}
-
-export interface ModelBuilder {
-  name?: string;
-  /** Name to fall back on: the enclosing function or class. */
-  scopeName: string;
-  span: Span;
-  layers: Layer[];
-}
-
-export interface Pending {
-  layer: Layer;
-  normed: boolean;
-}
-
-export interface TensorState {
-  shape?: Dim[];
-  /** The weighted layer whose output this is, while no activation has been applied to it. */
-  open?: Pending;
-  /** A normalization was applied since the last weighted layer. */
-  normSeen: boolean;
-  model: ModelBuilder;
 }
 
 /** A layer instance: the constructor call, read lazily. */
@@ -107,17 +87,17 @@ export class Env {
   }
 }
 
-/** Limits that keep pathological input linear: nesting, loop unrolling, inlining, layer count. */
+/** Limits that keep pathological input linear: nesting, loop unrolling, inlining (layers: signal.MAX_LAYERS). */
 const MAX_DEPTH = 200;
 export const MAX_UNROLL = 64;
 const MAX_INLINE_DEPTH = 6;
-const MAX_LAYERS = 20000;
 
 export abstract class PythonInterpreter {
   protected readonly imports: ImportTable;
   protected readonly module = new Env();
   protected readonly models: ModelBuilder[] = [];
-  private layerCount = 0;
+  /** Layers recorded in this file, against signal.MAX_LAYERS. */
+  private readonly counter = { layers: 0 };
   private depth = 0;
   private inlineDepth = 0;
   /** Functions and classes already evaluated through a call: not evaluated again on their own. */
@@ -208,8 +188,7 @@ export abstract class PythonInterpreter {
 
   protected activationCall(info: ActivationInfo, node: Node, input: Value): Value {
     if (input.t !== 'tensor') return UNKNOWN;
-    this.activate(input.st, { info, span: spanOf(node) });
-    return { t: 'tensor', st: { ...input.st, open: undefined } };
+    return { t: 'tensor', st: signal.activate(input.st, { info, span: spanOf(node) }) };
   }
 
   /** `isinstance(m, nn.Linear)` and friends: true, false, or undefined when it cannot be told. */
@@ -249,37 +228,14 @@ export abstract class PythonInterpreter {
     this.invoked.add(def.id);
   }
 
-  /**
-   * A weighted layer receives a tensor: it enters the tensor's model, and stays open for the
-   * activation that follows unless it has its own.
-   */
+  /** A weighted layer receives a tensor (see signal.enterLayer). */
   protected enterLayer(layer: Layer, st: TensorState, ownActivation = false): TensorState {
-    this.close(st);
-    layer.normalizedBefore = st.normSeen;
-    this.addLayer(st.model, layer);
-    return { model: st.model, normSeen: false, open: ownActivation ? undefined : { layer, normed: false } };
+    return signal.enterLayer(layer, st, this.counter, ownActivation);
   }
 
   /** An activation layer (`ReLU()`, `nn.Tanh()`) applied to a tensor: it closes the open layer. */
   protected activationLayer(info: ActivationInfo | undefined, op: LayerOp, st: TensorState): TensorState {
-    if (info) this.activate(st, { info, span: spanOf(op.call) });
-    else this.close(st);
-    return { ...st, open: undefined };
-  }
-
-  /** A normalization: the open layer is normalized, and the next layer starts a new chain. */
-  protected normalize(st: TensorState): TensorState {
-    if (st.open) {
-      st.open.normed = true;
-      st.open.layer.normalized = true;
-    }
-    return { ...st, normSeen: true };
-  }
-
-  protected addLayer(model: ModelBuilder, layer: Layer): void {
-    if (this.layerCount >= MAX_LAYERS) return;
-    model.layers.push(layer);
-    this.layerCount++;
+    return signal.activateOrClose(st, info && { info, span: spanOf(op.call) });
   }
 
   protected bindDefinitions(block: Node, env: Env): void {
@@ -846,7 +802,7 @@ export abstract class PythonInterpreter {
         return out.t === 'tensor' ? out.st : { model: st.model, normSeen: false };
       }
       default:
-        this.close(st);
+        signal.close(st);
         return { model: st.model, normSeen: false };
     }
   }
@@ -891,7 +847,7 @@ export abstract class PythonInterpreter {
   protected merge(values: Value[], model: ModelBuilder, concat = false): Value {
     const tensors = values.filter((v): v is { t: 'tensor'; st: TensorState } => v.t === 'tensor');
     if (tensors.length === 0) return UNKNOWN;
-    tensors.forEach((t) => this.close(t.st));
+    tensors.forEach((t) => signal.close(t.st));
     let shape = tensors[0].st.shape;
     if (concat && shape) {
       const lasts = tensors.map((t) => t.st.shape?.[t.st.shape.length - 1]);
@@ -901,20 +857,8 @@ export abstract class PythonInterpreter {
   }
 
   protected consume(v: Value): void {
-    if (v.t === 'tensor') this.close(v.st);
+    if (v.t === 'tensor') signal.close(v.st);
     else if (v.t === 'list') v.items.forEach((i) => this.consume(i));
-  }
-
-  /** The open layer meets an operation that is not an activation: it stays linear. */
-  protected close(st: TensorState): void {
-    st.open = undefined;
-  }
-
-  protected activate(st: TensorState, act: LayerActivation): void {
-    if (!st.open) return;
-    st.open.layer.activation = act;
-    st.open.layer.normalized = st.open.normed;
-    st.open = undefined;
   }
 
   /** Apply a layer instance to a tensor state; weighted layers enter the model here. */

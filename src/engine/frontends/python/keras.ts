@@ -19,6 +19,7 @@ import {
   assignedName, PythonInterpreter, UNKNOWN,
   type Dim, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value,
 } from './interpreter';
+import * as signal from '../signal';
 import type { Tree } from 'web-tree-sitter';
 
 export class KerasFrontEnd extends PythonInterpreter {
@@ -131,7 +132,7 @@ export class KerasFrontEnd extends PythonInterpreter {
       v.model.layers = [];
       return { model: st.model, normSeen: false };
     }
-    this.close(st);
+    signal.close(st);
     return { model: st.model, normSeen: false };
   }
 
@@ -142,18 +143,18 @@ export class KerasFrontEnd extends PythonInterpreter {
       case 'activation':
         return this.activationLayer(this.activationOfLayer(op), op, st);
       case 'norm':
-        return this.normalize(st);
+        return signal.normalize(st);
       case 'passthrough':
         return { ...st, shape: st.shape ?? this.inputShapeOf(cls, args, env) };
       case 'input':
         return { ...st, shape: this.inputShapeOf(cls, args, env) };
       case 'merge':
-        this.close(st);
+        signal.close(st);
         return { model: st.model, normSeen: st.normSeen, shape: st.shape };
       case 'reshape':
         return { ...st, shape: this.reshape(op, st.shape ?? this.inputShapeOf(cls, args, env)) };
       case 'unjudged':
-        this.close(st);
+        signal.close(st);
         return { model: st.model, normSeen: false, shape: this.unjudgedShape(op, st.shape ?? this.inputShapeOf(cls, args, env)) };
       case 'weighted':
         return this.applyWeighted(op, st);
@@ -256,7 +257,7 @@ export class KerasFrontEnd extends PythonInterpreter {
     const inShape = st.shape ?? this.inputShapeOf(op.cls, op.args, op.env);
     const made = this.makeLayer(op, inShape, st.normSeen);
     if (!made) {
-      this.close(st);
+      signal.close(st);
       return { model: st.model, normSeen: false };
     }
     return { ...this.enterLayer(made.layer, st, made.ownActivation), shape: made.outShape };

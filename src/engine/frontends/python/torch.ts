@@ -18,6 +18,7 @@ import {
   assignedName, PythonInterpreter, UNKNOWN,
   type Env, type LayerOp, type ModelBuilder, type SelfObject, type TensorState, type Value,
 } from './interpreter';
+import * as signal from '../signal';
 
 /** Arguments that do not change the variance of an initializer. */
 const NEUTRAL_ARGS = new Set(['seed', 'generator', 'dtype', 'tensor']);
@@ -95,7 +96,7 @@ export class TorchFrontEnd extends PythonInterpreter {
     }
     if (path.startsWith('torch.nn.functional.') && TORCH_NORM_FUNCTIONS.has(name)) {
       const input = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
-      return input.t === 'tensor' ? { t: 'tensor', st: this.normalize(input.st) } : UNKNOWN;
+      return input.t === 'tensor' ? { t: 'tensor', st: signal.normalize(input.st) } : UNKNOWN;
     }
     if (path === 'torch.nn.functional.dropout') return args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
     const cls = path.startsWith('torch.nn.') ? torchLayerClass(name) : undefined;
@@ -287,11 +288,11 @@ export class TorchFrontEnd extends PythonInterpreter {
       case 'activation':
         return this.activationLayer(this.activationOfModule(op), op, st);
       case 'norm':
-        return this.normalize(st);
+        return signal.normalize(st);
       case 'passthrough':
         return st;
       default:
-        this.close(st);
+        signal.close(st);
         return { model: st.model, normSeen: false };
     }
   }

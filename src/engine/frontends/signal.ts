@@ -1,0 +1,77 @@
+/**
+ * What every front end tracks as it follows a model forward: the signal (a tensor) with its
+ * shape, the weighted layer whose output it still is (open until an activation closes it),
+ * and whether a normalization stood in between. One set of rules, shared by the Python and
+ * TF.js interpreters, decides each layer's activation and normalization flags.
+ */
+import type { Layer, LayerActivation, Span } from '../ir';
+import type { Dim } from '../shapes';
+
+export interface ModelBuilder {
+  name?: string;
+  /** Name to fall back on: the enclosing function or class. */
+  scopeName: string;
+  span: Span;
+  layers: Layer[];
+}
+
+export interface Pending {
+  layer: Layer;
+  normed: boolean;
+}
+
+export interface TensorState {
+  shape?: Dim[];
+  /** The weighted layer whose output this is, while no activation has been applied to it. */
+  open?: Pending;
+  /** A normalization was applied since the last weighted layer. */
+  normSeen: boolean;
+  model: ModelBuilder;
+}
+
+/** Layers per file beyond which a model stops growing (pathological loops). */
+export const MAX_LAYERS = 20000;
+
+/** The open layer meets an operation that is not an activation: it stays linear. */
+export function close(st: TensorState): void {
+  st.open = undefined;
+}
+
+/** An activation applied to the signal: it becomes the open layer's activation. */
+export function activate(st: TensorState, act: LayerActivation): TensorState {
+  if (st.open) {
+    st.open.layer.activation = act;
+    st.open.layer.normalized = st.open.normed;
+  }
+  return { ...st, open: undefined };
+}
+
+/** An activation layer whose activation may be unknown (then the open layer stays linear). */
+export function activateOrClose(st: TensorState, act: LayerActivation | undefined): TensorState {
+  if (act) return activate(st, act);
+  close(st);
+  return { ...st, open: undefined };
+}
+
+/** A normalization: the open layer is normalized, and the next layer starts a new chain. */
+export function normalize(st: TensorState): TensorState {
+  if (st.open) {
+    st.open.normed = true;
+    st.open.layer.normalized = true;
+  }
+  return { ...st, normSeen: true };
+}
+
+/**
+ * A weighted layer receives the signal: it enters the signal's model (unless the file already
+ * holds MAX_LAYERS) and stays open for the activation that follows, unless it has its own.
+ */
+export function enterLayer(layer: Layer, st: TensorState, counter: { layers: number }, ownActivation = false): TensorState {
+  close(st);
+  layer.normalizedBefore = st.normSeen;
+  if (counter.layers < MAX_LAYERS) {
+    st.model.layers.push(layer);
+    counter.layers++;
+  }
+  return { model: st.model, normSeen: false, open: ownActivation ? undefined : { layer, normed: false } };
+}
