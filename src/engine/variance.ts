@@ -54,11 +54,6 @@ export function scaleRatio(layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | 'rec
   return v / rec;
 }
 
-/** A layer's gain compounded over a repeated block: Var(a_k) / Var(x) = product of g. */
-export function compound(gains: number[]): number {
-  return gains.reduce((p, g) => p * g, 1);
-}
-
 /** Numbers as messages print them: 3 significant digits, exponent form for the very small or large. */
 export function fmt(x: number): string {
   if (x === 0) return '0';

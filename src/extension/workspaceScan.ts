@@ -27,19 +27,30 @@ export class WorkspaceScan implements vscode.Disposable {
     return vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
   }
 
+  /** Each folder's .gitignore, read once per scan and again only when one changes. */
+  private ignores?: Promise<Map<string, Ignore>>;
+
+  private readIgnores(): Promise<Map<string, Ignore>> {
+    this.ignores ??= (async () => {
+      const out = new Map<string, Ignore>();
+      for (const folder of vscode.workspace.workspaceFolders ?? []) {
+        const ig = ignore();
+        try {
+          ig.add(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.gitignore'))));
+        } catch {
+          // No .gitignore: nothing to honour.
+        }
+        out.set(folder.uri.toString(), ig);
+      }
+      return out;
+    })();
+    return this.ignores;
+  }
+
   private async filter(uris: vscode.Uri[]): Promise<vscode.Uri[]> {
     const { exclude } = this.settings();
     const excluded = exclude.length ? picomatch(exclude, { dot: true }) : undefined;
-    const ignores = new Map<string, Ignore>();
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      const ig = ignore();
-      try {
-        ig.add(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.gitignore'))));
-      } catch {
-        // No .gitignore: nothing to honour.
-      }
-      ignores.set(folder.uri.toString(), ig);
-    }
+    const ignores = await this.readIgnores();
     return uris.filter((uri) => {
       const folder = vscode.workspace.getWorkspaceFolder(uri);
       const rel = folder ? vscode.workspace.asRelativePath(uri, false) : uri.path;
@@ -53,6 +64,7 @@ export class WorkspaceScan implements vscode.Disposable {
   async scan(): Promise<number> {
     const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file');
     if (folders.length === 0) return 0;
+    this.ignores = undefined;
     // Undefined exclude: files.exclude applies (a pattern of ours would replace it).
     const uris = await this.filter(await vscode.workspace.findFiles(GLOB, undefined));
     const run = async (token?: vscode.CancellationToken, progress?: vscode.Progress<{ increment: number; message: string }>) => {
@@ -99,6 +111,9 @@ export class WorkspaceScan implements vscode.Disposable {
   watch(): void {
     if (this.watcher) return;
     this.watcher = vscode.workspace.createFileSystemWatcher(GLOB);
+    const gitignores = vscode.workspace.createFileSystemWatcher('**/.gitignore');
+    const forgetIgnores = () => { this.ignores = undefined; };
+    this.disposables.push(gitignores, gitignores.onDidChange(forgetIgnores), gitignores.onDidCreate(forgetIgnores), gitignores.onDidDelete(forgetIgnores));
     const relint = async (uri: vscode.Uri) => {
       if (this.isOpen(uri) || (await this.filter([uri])).length === 0) return;
       this.service.schedule(uri.toString(), 300, () => void this.lintFromDisk(uri));
