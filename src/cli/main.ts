@@ -6,7 +6,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
-import { applyEdits } from '../engine/edits';
 import { parseSettings, type Settings } from '../engine/settings';
 import { findConfig, readConfigFile } from './config';
 import { collectFiles } from './walk';
@@ -202,8 +201,6 @@ function summarize(err: NodeJS.WritableStream, r: Output, fix: boolean): void {
   err.write(`${parts.join(', ')}.\n`);
 }
 
-// Keep `applyEdits` reachable for scripts that import the CLI module.
-export { applyEdits };
 
 if (require.main === module) {
   // `initlint . | head` closes the pipe early: that is the reader's choice, not an error.
