@@ -265,14 +265,27 @@ const STEPS = [
       say(`  CodeLens: ${lens}`);
       const rows = page.locator('.markers-panel .monaco-list-row');
       await pressUntil(page, 'Control+Shift+M', 'the Problems panel', () => page.locator('.markers-panel').isVisible());
-      // The whole workspace is linted: narrow Problems to our file with its filter box.
-      await page.locator('.part.panel input[aria-label="Filter Problems"]').fill(`**/${FILE}`);
-      const entry = await until(`the IL001 entry of ${FILE} line 9 in Problems (filtered to the file)`, async () => {
+      // The whole workspace is linted: narrow Problems to our file with its filter box. The
+      // filter is sometimes not applied when typed while the panel still settles: type it again.
+      const filter = page.locator('.part.panel input[aria-label="Filter Problems"]');
+      const entryShown = async () => {
         const texts = await rows.evaluateAll((nodes) => nodes.map((n) => `${n.getAttribute('aria-label')}\n${n.textContent}`));
         const fileRow = texts.some((text) => /problems in file mlp\.py of folder keras/.test(text));
         const marker = texts.find((text) => /initlint\s*IL001\s*\[Ln 9, Col 9\]/.test(text));
         return fileRow && marker ? marker.split('\n').pop() : false;
-      });
+      };
+      let entry;
+      for (let attempt = 1; ; attempt++) {
+        await filter.fill('');
+        await filter.fill(`**/${FILE}`);
+        try {
+          entry = await until(`the IL001 entry of ${FILE} line 9 in Problems (filtered to the file)`, entryShown, { timeout: attempt < 3 ? 6_000 : 15_000 });
+          break;
+        } catch (error) {
+          if (attempt >= 3) throw error;
+          say(`  the Problems filter did not take; typing it again (${attempt}/2)`);
+        }
+      }
       say(`  Problems: ${short(entry)}`);
     },
   },
