@@ -785,11 +785,15 @@ initlint. The cold line of the Keras section shows the other end: the very first
 process, what a one-shot CLI run pays.
 
 - **Full lint** is \`linter.lint(text, name)\` with a new file name each run, so nothing is
-  reused: tree-sitter parse, the front ends, the rules and the findings with their fixes.
+  reused: tree-sitter parse, the copy of the whole tree into JavaScript objects (every node
+  read once through a tree-sitter cursor, which crosses into WebAssembly for each read), the
+  front ends, the rules and the findings with their fixes.
 - **Re-lint after a 1-char edit** lints one file name repeatedly while one digit of the first
   argument of a \`Dense(...)\` (Keras) or \`nn.Linear(...)\` (PyTorch) call near the middle of the
-  file flips back and forth, so the engine's incremental re-parse is used (the front ends and
-  rules still run over the whole file). This is the editor's lint-as-you-type case.
+  file flips back and forth. This is the editor's lint-as-you-type case: tree-sitter re-parses
+  incrementally, the engine's JavaScript copy of the tree (\`src/engine/syntaxTree.ts\`) copies
+  only the top-level statement the edit is in and takes the others over from the previous
+  lint, and the front ends and rules run over the whole file on that copy.
 - **tree-sitter alone** is web-tree-sitter with the same \`tree-sitter-python.wasm\` the engine
   loads, in its own instance: \`parser.parse(text)\`, and for the re-parse \`tree.edit()\` plus
   \`parser.parse(newText, oldTree)\` for the same one-digit edit. It is the part of a lint no

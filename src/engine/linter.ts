@@ -5,6 +5,7 @@
  */
 import type { FrontEndResult, Model, Span } from './ir';
 import { Parsers } from './parser';
+import type { SyntaxTree } from './syntaxTree';
 import { KerasFrontEnd } from './frontends/python/keras';
 import { TorchFrontEnd } from './frontends/python/torch';
 import { FlaxFrontEnd } from './frontends/python/flax';
@@ -166,16 +167,32 @@ class EngineLinter implements Linter {
         // A file may use several (a Keras port of a PyTorch model): each front end judges its own.
         const imports = collectImports(tree.rootNode, text);
         const results = [KerasFrontEnd, TorchFrontEnd, FlaxFrontEnd].map((F) => new F(tree, text, imports).run());
-        return { models: results.flatMap((r) => r.models), errors: [...new Set(results.flatMap((r) => r.errors))] };
+        return guardRewrites({ models: results.flatMap((r) => r.models), errors: [...new Set(results.flatMap((r) => r.errors))] }, tree);
       }
       case 'javascript': {
         if (!text.includes('@tensorflow/tfjs')) return undefined;
-        return analyzeTfjs(this.parsers.parse(grammarFor(fileName), text, fileName), text);
+        const tree = this.parsers.parse(grammarFor(fileName), text, fileName);
+        return guardRewrites(analyzeTfjs(tree, text), tree);
       }
       case 'json':
         return analyzeKerasConfig(text);
     }
   }
+}
+
+/**
+ * A layer's `rewrite` reads the syntax tree when it is called, which may be long after the lint
+ * (the simulator's "apply"). Once a newer lint of the same file has taken the tree's statements
+ * over, its offsets describe other text: the rewrite then offers nothing rather than a wrong edit.
+ */
+function guardRewrites(result: FrontEndResult, tree: SyntaxTree): FrontEndResult {
+  for (const model of result.models) {
+    for (const layer of model.layers) {
+      const rewrite = layer.rewrite;
+      layer.rewrite = (to) => (tree.superseded ? undefined : rewrite.call(layer, to));
+    }
+  }
+  return result;
 }
 
 function grammarFor(fileName: string): 'javascript' | 'typescript' | 'tsx' {

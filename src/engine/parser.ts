@@ -1,10 +1,12 @@
 /**
- * Loads the tree-sitter runtime and grammars once, and keeps the last tree of each file so a
- * small edit re-parses incrementally (tree.edit + parse with the old tree).
+ * Loads the tree-sitter runtime and grammars once, parses into a `SyntaxTree` (the JavaScript
+ * copy the front ends read), and keeps the last tree of each file so a small edit re-parses
+ * incrementally (tree.edit + parse with the old tree) and copies only what changed.
  */
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SyntaxTree, type Reuse } from './syntaxTree';
 
 export type GrammarName = 'python' | 'javascript' | 'typescript' | 'tsx';
 
@@ -28,9 +30,20 @@ function locate(file: string, pkg: string, wasmDir?: string): string {
   return require.resolve(`${pkg}/${file}`);
 }
 
+/** The last parse of a file: tree-sitter's tree (for the next incremental parse) and its copy. */
+interface LastParse {
+  grammar: GrammarName;
+  text: string;
+  tree: Tree;
+  syntax: SyntaxTree;
+}
+
+/** Files whose last tree is kept: the ones being edited, not the whole workspace. */
+const MAX_KEPT_TREES = 64;
+
 export class Parsers {
   private readonly parsers = new Map<GrammarName, Parser>();
-  private readonly lastTrees = new Map<string, { text: string; tree: Tree }>();
+  private readonly lastParses = new Map<string, LastParse>();
 
   private constructor() {}
 
@@ -47,37 +60,54 @@ export class Parsers {
     return out;
   }
 
-  /** Parse `text`; with `cacheKey`, reuse the previous tree of the same key for an incremental parse. */
-  parse(grammar: GrammarName, text: string, cacheKey?: string): Tree {
+  /** Parse `text`; with `cacheKey`, start from the previous tree of the same key (an incremental parse). */
+  parse(grammar: GrammarName, text: string, cacheKey?: string): SyntaxTree {
     const parser = this.parsers.get(grammar);
     if (!parser) throw new Error(`grammar ${grammar} is not loaded`);
-    const previous = cacheKey ? this.lastTrees.get(cacheKey) : undefined;
-    let old: Tree | undefined;
-    if (previous && previous.text !== text) {
-      old = previous.tree;
-      applyEdit(old, previous.text, text);
-    } else if (previous) {
-      return previous.tree;
-    }
-    const tree = parser.parse(text, old) ?? parser.parse(text);
-    if (!tree) throw new Error('tree-sitter returned no tree');
-    if (cacheKey) {
-      previous?.tree.delete();
-      this.lastTrees.set(cacheKey, { text, tree });
-      // Keep the cache small: it serves the files being edited, not the whole workspace.
-      if (this.lastTrees.size > 64) {
-        const [firstKey, first] = this.lastTrees.entries().next().value as [string, { tree: Tree }];
-        first.tree.delete();
-        this.lastTrees.delete(firstKey);
+    if (cacheKey === undefined) {
+      const tree = parseOrThrow(parser, text);
+      try {
+        return new SyntaxTree(text, tree);
+      } finally {
+        tree.delete();
       }
     }
-    return tree;
+    const previous = this.lastParses.get(cacheKey);
+    if (previous && previous.grammar === grammar && previous.text === text) return previous.syntax;
+    let syntax: SyntaxTree;
+    let tree: Tree;
+    if (previous && previous.grammar === grammar) {
+      const edit = applyEdit(previous.tree, previous.text, text);
+      tree = parseOrThrow(parser, text, previous.tree);
+      const changed = previous.tree.getChangedRanges(tree);
+      const reuse: Reuse = { tree: previous.syntax, edit, changed };
+      syntax = new SyntaxTree(text, tree, reuse);
+    } else {
+      tree = parseOrThrow(parser, text);
+      syntax = new SyntaxTree(text, tree);
+    }
+    previous?.tree.delete();
+    // Re-inserted last: the map's order is the order of use, oldest first.
+    this.lastParses.delete(cacheKey);
+    this.lastParses.set(cacheKey, { grammar, text, tree, syntax });
+    if (this.lastParses.size > MAX_KEPT_TREES) {
+      const [oldestKey, oldest] = this.lastParses.entries().next().value as [string, LastParse];
+      oldest.tree.delete();
+      this.lastParses.delete(oldestKey);
+    }
+    return syntax;
   }
 
   forget(cacheKey: string): void {
-    this.lastTrees.get(cacheKey)?.tree.delete();
-    this.lastTrees.delete(cacheKey);
+    this.lastParses.get(cacheKey)?.tree.delete();
+    this.lastParses.delete(cacheKey);
   }
+}
+
+function parseOrThrow(parser: Parser, text: string, old?: Tree): Tree {
+  const tree = parser.parse(text, old) ?? parser.parse(text);
+  if (!tree) throw new Error('tree-sitter returned no tree');
+  return tree;
 }
 
 function pointAt(text: string, index: number): { row: number; column: number } {
@@ -90,8 +120,11 @@ function pointAt(text: string, index: number): { row: number; column: number } {
   return { row, column: index - lineStart };
 }
 
-/** Describe the change from `before` to `after` as one edit: common prefix and suffix kept. */
-function applyEdit(tree: Tree, before: string, after: string): void {
+/**
+ * Describe the change from `before` to `after` as one edit (common prefix and suffix kept),
+ * tell the tree, and return it in offsets.
+ */
+function applyEdit(tree: Tree, before: string, after: string): Reuse['edit'] {
   let start = 0;
   const max = Math.min(before.length, after.length);
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
@@ -105,4 +138,5 @@ function applyEdit(tree: Tree, before: string, after: string): void {
     startIndex: start, oldEndIndex: endOld, newEndIndex: endNew,
     startPosition: pointAt(before, start), oldEndPosition: pointAt(before, endOld), newEndPosition: pointAt(after, endNew),
   });
+  return { start, oldEnd: endOld, newEnd: endNew };
 }

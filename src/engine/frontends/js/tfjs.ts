@@ -8,7 +8,7 @@
  * receive); a layer without its own `activation` stays open until the next activation layer
  * closes it; a normalization in between marks it normalized.
  */
-import type { Node, Tree } from 'web-tree-sitter';
+import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, Model, Recommendation, Span } from '../../ir';
 import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import {

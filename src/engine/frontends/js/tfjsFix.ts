@@ -4,7 +4,7 @@
  * stays an object under the same prefix (keeping its `seed`); a layer on the framework default
  * gets a `kernelInitializer` property, placed as its config object is laid out.
  */
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Recommendation, TextEdit } from '../../ir';
 import { objectLiteral, quoteOf, unwrap } from './tfjsSyntax';
 import { lineIndent, startsLine } from '../../text';

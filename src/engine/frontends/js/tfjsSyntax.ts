@@ -3,7 +3,7 @@
  * TypeScript wrappers peeled off, argument lists and object literals read, string values.
  * Nothing here recurses over the tree: nesting depth is the user's.
  */
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../../syntaxTree';
 
 /** Expressions that only wrap another: parentheses, TypeScript casts, `await`. */
 const WRAPPERS = new Set([

@@ -4,7 +4,7 @@
  * linen infers fan_in at run time, so it is usually unknown here and only the family rules
  * apply; nnx layers name their input size (`nnx.Linear(784, 256, rngs=rngs)`).
  */
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Layer, Recommendation } from '../../ir';
 import { LEAKY_DEFAULT_ALPHA, LINEAR } from '../../activations';
 import { defaultInitializer, initializerParams, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';

@@ -6,7 +6,7 @@
  * bound, and leaves what a framework's names mean to its subclass: which calls build layers,
  * what a layer does to a tensor, how kernels are initialized.
  */
-import type { Node, Tree } from 'web-tree-sitter';
+import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Framework, FrontEndResult, Layer, LayerActivation, Model, Span } from '../../ir';
 import { activationInfo, lookupActivation, type ActivationInfo } from '../../activations';
 import type { ArgValue } from '../../initializers';

@@ -4,7 +4,7 @@
  * `Sequential` carries its own running tensor; `activation=` arguments, activation layers and
  * `tf.nn` functions close the layer they follow.
  */
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, KernelInit, Layer, LayerActivation, Recommendation } from '../../ir';
 import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import {
@@ -20,7 +20,7 @@ import {
   type Dim, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value,
 } from './interpreter';
 import * as signal from '../signal';
-import type { Tree } from 'web-tree-sitter';
+import type { SyntaxTree as Tree } from '../../syntaxTree';
 
 export class KerasFrontEnd extends PythonInterpreter {
   protected readonly framework = 'keras' as const;

@@ -5,7 +5,7 @@
  * class name becomes a string name, which needs no new import; a layer on the framework default
  * gets a `kernel_initializer=` keyword, placed as the argument list is laid out.
  */
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Recommendation } from '../../ir';
 import { callArgs } from './syntax';
 import { lineIndent, startsLine } from '../../text';

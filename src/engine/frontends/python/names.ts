@@ -4,7 +4,7 @@
  * and `L = tf.keras.layers` all end up here, normalised so that every spelling of Keras reads
  * `keras.…` (tf.keras, tensorflow.keras, tensorflow.python.keras and tf_keras are one API).
  */
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../../syntaxTree';
 import { statementsAt } from './syntax';
 
 const PREFIXES: Array<[string, string]> = [
@@ -16,9 +16,12 @@ const PREFIXES: Array<[string, string]> = [
   ['tensorflow.initializers', 'keras.initializers'],
 ];
 
+/** The prefixes with their dot, made once: this runs for every attribute the interpreter reads. */
+const DOTTED_PREFIXES = PREFIXES.map(([from, to]) => [from, `${from}.`, to] as const);
+
 export function normalizeQualified(path: string): string {
-  for (const [from, to] of PREFIXES) {
-    if (path === from || path.startsWith(from + '.')) return to + path.slice(from.length);
+  for (const [from, dotted, to] of DOTTED_PREFIXES) {
+    if (path === from || path.startsWith(dotted)) return to + path.slice(from.length);
   }
   return path;
 }

@@ -1,5 +1,5 @@
 /** Small readers over tree-sitter-python nodes, shared by the Python front ends. */
-import type { Node, Tree } from 'web-tree-sitter';
+import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Span } from '../../ir';
 
 export interface CallArgs {
@@ -10,32 +10,22 @@ export interface CallArgs {
   list?: Node;
 }
 
-/**
- * Each front end reads the same calls and blocks several times; reading a node's children
- * crosses into WebAssembly and allocates, so what was read is kept per tree, by node id.
- */
-const argsCache = new WeakMap<Tree, Map<number, CallArgs>>();
-const kidsCache = new WeakMap<Tree, Map<number, Node[]>>();
-
-/** The named children of a node, read once per tree. */
+/** The named children of a node. */
 export function kids(node: Node): Node[] {
-  let byId = kidsCache.get(node.tree);
-  if (!byId) kidsCache.set(node.tree, (byId = new Map()));
-  let out = byId.get(node.id);
-  if (!out) {
-    out = node.namedChildren.filter((c): c is Node => !!c);
-    byId.set(node.id, out);
-  }
-  return out;
+  return node.namedChildren;
 }
 
+/**
+ * Each front end reads the same calls several times, and a statement the edit did not touch
+ * keeps its nodes from one lint to the next: what was read is kept with the node.
+ */
+const argsCache = new WeakMap<Node, CallArgs>();
+
 export function callArgs(call: Node): CallArgs {
-  let byId = argsCache.get(call.tree);
-  if (!byId) argsCache.set(call.tree, (byId = new Map()));
-  let out = byId.get(call.id);
+  let out = argsCache.get(call);
   if (!out) {
     out = readCallArgs(call);
-    byId.set(call.id, out);
+    argsCache.set(call, out);
   }
   return out;
 }

@@ -3,7 +3,7 @@
  * with the recommended one through the alias the file already imports, or, for a layer on the
  * default initialization held in an attribute, add the init call on the line after it.
  */
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Recommendation, TextEdit } from '../../ir';
 import { lineIndent } from '../../text';
 

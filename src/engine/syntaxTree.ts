@@ -1,0 +1,318 @@
+/**
+ * A JavaScript copy of a tree-sitter tree, which is what the front ends read.
+ *
+ * Reading web-tree-sitter's `Node` goes into WebAssembly on every property: `type`,
+ * `childForFieldName` and `namedChildren` each cross the boundary and allocate a fresh
+ * wrapper. The front ends read every node of a model file several times, so a lint spent most
+ * of its time crossing. Here the tree is copied once with a cursor, and every later read is a
+ * property access.
+ *
+ * Copying a whole 2,000-line file costs about as much as one lint used to spend crossing, so an
+ * edited file is not copied again: after an incremental parse, each top-level statement that
+ * lies outside the edit and outside tree-sitter's changed ranges is taken over from the previous
+ * copy. A statement after the edit keeps its nodes and only moves: its offsets are stored
+ * relative to a `Segment` whose shift is updated, so the re-lint after a keystroke copies the
+ * one statement that changed.
+ */
+import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
+import { LineIndex } from './text';
+
+/** A top-level statement and its descendants: they move together when text before them changes. */
+interface Segment {
+  /** Added to every stored offset: how far the statement moved since it was copied. */
+  shift: number;
+  /** The tree the statement now belongs to (its text is what `node.text` slices). */
+  tree: SyntaxTree;
+}
+
+export interface Point {
+  row: number;
+  column: number;
+}
+
+let nextId = 1;
+
+/** The children of every leaf: one shared empty list rather than an array per token. */
+const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
+
+export class SyntaxNode {
+  readonly id = nextId++;
+  parent: SyntaxNode | null = null;
+  private named?: SyntaxNode[];
+
+  constructor(
+    readonly type: string,
+    readonly isNamed: boolean,
+    /** The field this node fills in its parent (`name`, `body`, ...), if any. */
+    readonly field: string | null,
+    private readonly start: number,
+    private readonly end: number,
+    private readonly segment: Segment,
+    readonly children: SyntaxNode[],
+    readonly isMissing: boolean,
+    /** An ERROR or missing node is in this subtree. */
+    public hasError: boolean,
+  ) {
+    for (const c of children) c.parent = this;
+  }
+
+  get startIndex(): number {
+    return this.start + this.segment.shift;
+  }
+
+  get endIndex(): number {
+    return this.end + this.segment.shift;
+  }
+
+  get tree(): SyntaxTree {
+    return this.segment.tree;
+  }
+
+  get text(): string {
+    return this.segment.tree.text.slice(this.start + this.segment.shift, this.end + this.segment.shift);
+  }
+
+  get isError(): boolean {
+    return this.type === 'ERROR';
+  }
+
+  get startPosition(): Point {
+    const p = this.segment.tree.lines.position(this.startIndex);
+    return { row: p.line, column: p.column };
+  }
+
+  get endPosition(): Point {
+    const p = this.segment.tree.lines.position(this.endIndex);
+    return { row: p.line, column: p.column };
+  }
+
+  get namedChildren(): SyntaxNode[] {
+    return (this.named ??= this.children.length === 0 ? NO_CHILDREN : this.children.filter((c) => c.isNamed));
+  }
+
+  get lastChild(): SyntaxNode | null {
+    return this.children[this.children.length - 1] ?? null;
+  }
+
+  child(index: number): SyntaxNode | null {
+    return this.children[index] ?? null;
+  }
+
+  childForFieldName(name: string): SyntaxNode | null {
+    for (const c of this.children) if (c.field === name) return c;
+    return null;
+  }
+
+  childrenForFieldName(name: string): SyntaxNode[] {
+    return this.children.filter((c) => c.field === name);
+  }
+
+  /** The smallest node that contains `index` (tree-sitter's `descendantForIndex`). */
+  descendantForIndex(index: number): SyntaxNode {
+    let node: SyntaxNode = this;
+    for (;;) {
+      const next: SyntaxNode | undefined = node.children.find((c) => c.startIndex <= index && index < c.endIndex);
+      if (!next) return node;
+      node = next;
+    }
+  }
+
+  /** Descendants of the given types, in document order (tree-sitter's `descendantsOfType`). */
+  descendantsOfType(types: string | readonly string[]): SyntaxNode[] {
+    const wanted = typeof types === 'string' ? [types] : types;
+    const out: SyntaxNode[] = wanted.includes(this.type) ? [this] : [];
+    const visit = (node: SyntaxNode) => {
+      for (const c of node.children) {
+        if (wanted.includes(c.type)) out.push(c);
+        visit(c);
+      }
+    };
+    visit(this);
+    return out;
+  }
+
+  /** @internal Adopt a statement copied for an earlier tree into `tree`, moved by `delta` (its parent is set by the new root). */
+  moveTo(tree: SyntaxTree, delta: number): void {
+    this.segment.shift += delta;
+    this.segment.tree = tree;
+  }
+
+  /** @internal Offsets as stored, before the segment's shift: what a parent's offsets are made of. */
+  get rawStart(): number {
+    return this.start;
+  }
+
+  get rawEnd(): number {
+    return this.end;
+  }
+
+  /** @internal Used to decide whether a statement can be taken over. */
+  sameAs(type: string, start: number, end: number): boolean {
+    return this.type === type && this.startIndex === start && this.endIndex === end;
+  }
+}
+
+export class SyntaxTree {
+  readonly rootNode: SyntaxNode;
+  private lineIndex?: LineIndex;
+
+  /** Statements copied for this tree and statements taken over from the previous one (for tests and the benchmark). */
+  readonly stats = { copied: 0, reused: 0 };
+  /**
+   * A newer tree of the same file took over some of this tree's statements and moved them: its
+   * nodes now describe the newer text. Whatever still holds this tree must not read it.
+   */
+  superseded = false;
+
+  constructor(readonly text: string, source: Tree, previous?: Reuse) {
+    this.rootNode = copyTree(this, source, previous);
+  }
+
+  get lines(): LineIndex {
+    return (this.lineIndex ??= new LineIndex(this.text));
+  }
+}
+
+/** What an incremental parse tells about the previous copy: the edit and tree-sitter's changed ranges. */
+export interface Reuse {
+  tree: SyntaxTree;
+  /** The edit, in offsets: [start, oldEnd) of the old text became [start, newEnd) of the new. */
+  edit: { start: number; oldEnd: number; newEnd: number };
+  /** Ranges of the new text whose syntax changed (`oldTree.getChangedRanges(newTree)`). */
+  changed: Array<{ startIndex: number; endIndex: number }>;
+}
+
+/** Per-language tables read once: type names and whether they are named. */
+const languageTables = new WeakMap<Language, { types: string[]; named: boolean[]; fields: (string | null)[] }>();
+
+function tablesOf(language: Language): { types: string[]; named: boolean[]; fields: (string | null)[] } {
+  let t = languageTables.get(language);
+  if (!t) {
+    const types: string[] = [];
+    const named: boolean[] = [];
+    for (let id = 0; id < language.nodeTypeCount; id++) {
+      types[id] = language.nodeTypeForId(id) ?? '';
+      named[id] = language.nodeTypeIsNamed(id);
+    }
+    t = { types, named, fields: language.fields };
+    languageTables.set(language, t);
+  }
+  return t;
+}
+
+/** tree-sitter's symbol for an ERROR node. */
+const ERROR_SYMBOL = 65535;
+
+function copyTree(tree: SyntaxTree, source: Tree, previous: Reuse | undefined): SyntaxNode {
+  const tables = tablesOf(source.language);
+  const cursor = source.walk();
+  try {
+    const rootType = nodeType(cursor, tables);
+    const rootStart = cursor.startIndex;
+    const rootEnd = cursor.endIndex;
+    const statements: SyntaxNode[] = [];
+    const reusable = previous ? reusableStatements(previous) : undefined;
+    if (cursor.gotoFirstChild()) {
+      do {
+        const taken = reusable?.(nodeType(cursor, tables), cursor.startIndex, cursor.endIndex);
+        if (taken) {
+          taken.node.moveTo(tree, taken.delta);
+          statements.push(taken.node);
+          tree.stats.reused++;
+          previous!.tree.superseded = true;
+        } else {
+          statements.push(copySubtree(cursor, tables, { shift: 0, tree }));
+          tree.stats.copied++;
+        }
+      } while (cursor.gotoNextSibling());
+    }
+    const isError = rootType === 'ERROR';
+    return new SyntaxNode(rootType, true, null, rootStart, rootEnd, { shift: 0, tree }, statements, false, isError || statements.some((s) => s.hasError));
+  } finally {
+    cursor.delete();
+  }
+}
+
+/**
+ * Which statements of the previous copy can stand for a statement of the new tree: the same
+ * type and the same text, entirely before or after the edit, and in no changed range.
+ */
+function reusableStatements(previous: Reuse): (type: string, start: number, end: number) => { node: SyntaxNode; delta: number } | undefined {
+  const { edit, changed } = previous;
+  const delta = edit.newEnd - edit.oldEnd;
+  const byOldStart = new Map<number, SyntaxNode>();
+  for (const c of previous.tree.rootNode.children) byOldStart.set(c.startIndex, c);
+  return (type, start, end) => {
+    if (changed.some((r) => r.startIndex < end && start < r.endIndex)) return undefined;
+    // Before the edit a statement stays where it was; after it, it moves with the edit.
+    let moved: number;
+    if (end < edit.start) moved = 0;
+    else if (start > edit.newEnd) moved = delta;
+    else return undefined;
+    const oldStart = start - moved;
+    const old = byOldStart.get(oldStart);
+    return old && old.sameAs(type, oldStart, oldStart + (end - start)) ? { node: old, delta: moved } : undefined;
+  };
+}
+
+type Tables = { types: string[]; named: boolean[]; fields: (string | null)[] };
+
+function nodeType(cursor: TreeCursor, tables: Tables): string {
+  const id = cursor.nodeTypeId;
+  return id === ERROR_SYMBOL ? 'ERROR' : tables.types[id];
+}
+
+/** A node whose children are being copied. */
+interface Frame {
+  typeId: number;
+  field: string | null;
+  children: SyntaxNode[];
+}
+
+/**
+ * Copy the cursor's node and everything under it; the cursor ends where it started.
+ *
+ * Every read through a cursor crosses into WebAssembly, so only leaves have their offsets
+ * read: in tree-sitter a node spans from its first child's start to its last child's end.
+ */
+function copySubtree(cursor: TreeCursor, tables: Tables, segment: Segment): SyntaxNode {
+  const frames: Frame[] = [];
+  let typeId = cursor.nodeTypeId;
+  let field = tables.fields[cursor.currentFieldId] ?? null;
+  for (;;) {
+    if (cursor.gotoFirstChild()) {
+      frames.push({ typeId, field, children: [] });
+    } else {
+      let node = leaf(cursor, tables, typeId, field, segment);
+      for (;;) {
+        if (frames.length === 0) return node;
+        frames[frames.length - 1].children.push(node);
+        if (cursor.gotoNextSibling()) break;
+        cursor.gotoParent();
+        node = inner(frames.pop()!, tables, segment);
+      }
+    }
+    typeId = cursor.nodeTypeId;
+    field = tables.fields[cursor.currentFieldId] ?? null;
+  }
+}
+
+function leaf(cursor: TreeCursor, tables: Tables, typeId: number, field: string | null, segment: Segment): SyntaxNode {
+  const start = cursor.startIndex;
+  const end = cursor.endIndex;
+  const isError = typeId === ERROR_SYMBOL;
+  // Only a zero-width node can be one the parser inserted; asking costs a node wrapper.
+  const isMissing = start === end && !isError && cursor.currentNode.isMissing;
+  return new SyntaxNode(isError ? 'ERROR' : tables.types[typeId], isError || tables.named[typeId], field, start, end, segment, NO_CHILDREN, isMissing, isError || isMissing);
+}
+
+function inner(frame: Frame, tables: Tables, segment: Segment): SyntaxNode {
+  const { typeId, field, children } = frame;
+  const isError = typeId === ERROR_SYMBOL;
+  const first = children[0];
+  const last = children[children.length - 1];
+  return new SyntaxNode(
+    isError ? 'ERROR' : tables.types[typeId], isError || tables.named[typeId], field,
+    first.rawStart, last.rawEnd, segment, children, false, isError || children.some((c) => c.hasError),
+  );
+}

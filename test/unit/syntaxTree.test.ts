@@ -1,0 +1,207 @@
+/**
+ * The JavaScript copy of tree-sitter's tree: it must read exactly like the tree it copies, and
+ * the incremental copy after an edit exactly like a fresh copy of the new text, while it copies
+ * only the statement the edit touched. Lints built on it must not depend on the lint history.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Parser, Language, type Node } from 'web-tree-sitter';
+import { Parsers, type GrammarName } from '../../src/engine/parser';
+import { SyntaxTree, type SyntaxNode } from '../../src/engine/syntaxTree';
+import { FIXTURES, getLinter, readFixture } from './helpers';
+// @ts-expect-error: a JavaScript module without types
+import { generateKerasFile, generateTorchFile, seededRandom } from '../../bench/generate.mjs';
+
+const GRAMMARS: Record<string, { grammar: GrammarName; wasm: string }> = {
+  '.py': { grammar: 'python', wasm: 'tree-sitter-python/tree-sitter-python.wasm' },
+  '.js': { grammar: 'javascript', wasm: 'tree-sitter-javascript/tree-sitter-javascript.wasm' },
+  '.ts': { grammar: 'typescript', wasm: 'tree-sitter-typescript/tree-sitter-typescript.wasm' },
+};
+
+const rawParsers = new Map<string, Promise<Parser>>();
+function rawParser(ext: string): Promise<Parser> {
+  let p = rawParsers.get(ext);
+  if (!p) {
+    p = (async () => {
+      await Parser.init();
+      const parser = new Parser();
+      parser.setLanguage(await Language.load(require.resolve(GRAMMARS[ext].wasm)));
+      return parser;
+    })();
+    rawParsers.set(ext, p);
+  }
+  return p;
+}
+
+let parsers: Promise<Parsers> | undefined;
+const getParsers = () => (parsers ??= Parsers.load());
+
+function fixtureSources(): Array<{ name: string; ext: string; text: string }> {
+  const out: Array<{ name: string; ext: string; text: string }> = [];
+  for (const dir of ['keras', 'pytorch', 'flax', 'tfjs']) {
+    for (const f of fs.readdirSync(path.join(FIXTURES, dir)).sort()) {
+      const ext = path.extname(f);
+      if (GRAMMARS[ext]) out.push({ name: `${dir}/${f}`, ext, text: readFixture(`${dir}/${f}`) });
+    }
+  }
+  return out;
+}
+
+/** Compare a copied node with tree-sitter's, everything the front ends read, all the way down. */
+function assertSameAsTreeSitter(copy: SyntaxNode, node: Node, where: string): void {
+  const at = `${where} > ${node.type}@${node.startIndex}`;
+  assert.equal(copy.type, node.type, at);
+  assert.equal(copy.isNamed, node.isNamed, at);
+  assert.equal(copy.startIndex, node.startIndex, at);
+  assert.equal(copy.endIndex, node.endIndex, at);
+  assert.equal(copy.text, node.text, at);
+  assert.equal(copy.hasError, node.hasError, at);
+  assert.equal(copy.isMissing, node.isMissing, at);
+  assert.deepEqual(copy.startPosition, node.startPosition, at);
+  assert.equal(copy.children.length, node.childCount, at);
+  assert.equal(copy.namedChildren.length, node.namedChildCount, at);
+  node.children.forEach((child, i) => {
+    assert.equal(copy.children[i].field, node.fieldNameForChild(i), `${at}: field of child ${i}`);
+    assert.equal(copy.children[i].parent, copy, `${at}: parent of child ${i}`);
+    assertSameAsTreeSitter(copy.children[i], child!, at);
+  });
+}
+
+/** The shape of a copy, offsets included, for comparing two copies. */
+function shape(node: SyntaxNode): unknown {
+  return [node.type, node.field, node.startIndex, node.endIndex, node.hasError, node.isMissing, node.children.map(shape)];
+}
+
+/** A random edit of the kind typing makes: a character typed or deleted, a line pasted, a digit changed. */
+function randomEdit(text: string, rnd: () => number): string {
+  const at = Math.floor(rnd() * (text.length + 1));
+  const kind = Math.floor(rnd() * 5);
+  switch (kind) {
+    case 0: return text.slice(0, at) + '9' + text.slice(at);
+    case 1: return text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 3));
+    case 2: return text.slice(0, at) + '\n' + text.slice(at);
+    case 3: return text.slice(0, at) + '(' + text.slice(at);
+    default: {
+      const digit = text.slice(at).search(/[0-9]/);
+      if (digit < 0) return text + '\n';
+      const i = at + digit;
+      return text.slice(0, i) + String((Number(text[i]) + 1) % 10) + text.slice(i + 1);
+    }
+  }
+}
+
+describe('the syntax tree copy', () => {
+  test('reads exactly like tree-sitter on every fixture', async () => {
+    for (const { name, ext, text } of fixtureSources()) {
+      const raw = (await rawParser(ext)).parse(text)!;
+      const copy = (await getParsers()).parse(GRAMMARS[ext].grammar, text);
+      assertSameAsTreeSitter(copy.rootNode, raw.rootNode, name);
+      raw.delete();
+    }
+  });
+
+  test('reads exactly like tree-sitter on broken code (ERROR and missing nodes)', async () => {
+    const broken = 'import keras\nm = keras.Sequential([\n  keras.layers.Dense(8, activation="relu"\n])\ndef f(:\n  return 1\n';
+    const raw = (await rawParser('.py')).parse(broken)!;
+    const copy = (await getParsers()).parse('python', broken);
+    assert.ok(copy.rootNode.hasError);
+    assertSameAsTreeSitter(copy.rootNode, raw.rootNode, 'broken');
+    raw.delete();
+  });
+
+  test('after random edits, the incremental copy equals a fresh copy of the new text', async () => {
+    const p = await getParsers();
+    const rnd = seededRandom(11);
+    for (const { name, ext, text: original } of fixtureSources()) {
+      const key = `incremental-${name}`;
+      let text = original;
+      p.parse(GRAMMARS[ext].grammar, text, key);
+      for (let i = 0; i < 12; i++) {
+        text = randomEdit(text, rnd);
+        const incremental = p.parse(GRAMMARS[ext].grammar, text, key);
+        const fresh = p.parse(GRAMMARS[ext].grammar, text);
+        assert.deepEqual(shape(incremental.rootNode), shape(fresh.rootNode), `${name}, edit ${i + 1}`);
+        assert.equal(incremental.rootNode.children.map((c) => c.text).join('|'), fresh.rootNode.children.map((c) => c.text).join('|'));
+      }
+      p.forget(key);
+    }
+  });
+
+  test('a one-digit edit in a 2,000-line file copies only the statement it is in', async () => {
+    const p = await getParsers();
+    const text: string = generateKerasFile({ lines: 2000, seed: 3 });
+    const first = p.parse('python', text, 'big.py');
+    const statements = first.rootNode.children.length;
+    assert.ok(statements > 50, `${statements} top-level statements`);
+    const at = text.indexOf('Dense(') + 'Dense('.length;
+    assert.match(text[at], /[0-9]/);
+    const edited = text.slice(0, at) + (text[at] === '9' ? '8' : '9') + text.slice(at + 1);
+    const second = p.parse('python', edited, 'big.py');
+    assert.deepEqual(second.stats, { copied: 1, reused: statements - 1 });
+    assert.ok(first.superseded, 'the old tree knows its statements moved on');
+    assert.deepEqual(shape(second.rootNode), shape(p.parse('python', edited).rootNode));
+    p.forget('big.py');
+  });
+
+  test('a statement after an edit that changes the length moves with it', async () => {
+    const p = await getParsers();
+    const before = 'import os\nx = 1\ny = [2, 3]\ndef f():\n    return y\n';
+    const after = 'import os\nx = 100\ny = [2, 3]\ndef f():\n    return y\n';
+    p.parse('python', before, 'moves.py');
+    const tree = p.parse('python', after, 'moves.py');
+    // The import stays, `x = 100` is copied, the two after it move by two characters.
+    assert.deepEqual(tree.stats, { copied: 1, reused: 3 });
+    assert.equal(tree.rootNode.children[0].text, 'import os');
+    const def = tree.rootNode.children[3];
+    assert.equal(def.childForFieldName('name')?.text, 'f');
+    assert.equal(def.startIndex, after.indexOf('def'));
+    assert.equal(def.descendantForIndex(after.indexOf('return')).type, 'return');
+    p.forget('moves.py');
+  });
+});
+
+describe('linting on the incremental copy', () => {
+  test('findings after each edit are those of a fresh lint of the same text', async () => {
+    const linter = await getLinter();
+    const rnd = seededRandom(5);
+    const inputs: Array<[string, string]> = [
+      ['gen.py', generateKerasFile({ lines: 300, seed: 9 })],
+      ['gen_torch.py', generateTorchFile({ lines: 300, seed: 9 })],
+      ...fixtureSources().filter((s) => s.ext !== '.ts').map((s): [string, string] => [`fx-${s.name.replace('/', '-')}`, s.text]),
+    ];
+    let fresh = 0;
+    for (const [file, original] of inputs) {
+      let text = original;
+      linter.lint(text, file);
+      for (let i = 0; i < 8; i++) {
+        text = randomEdit(text, rnd);
+        const strip = (fs: ReturnType<typeof linter.lint>) => fs.map(({ file: _file, ...rest }) => rest);
+        const freshName = `fresh-${fresh++}${path.extname(file)}`;
+        const expected = strip(linter.lint(text, freshName));
+        linter.forget(freshName);
+        assert.deepEqual(strip(linter.lint(text, file)), expected, `${file}, edit ${i + 1}`);
+      }
+      linter.forget(file);
+    }
+  });
+
+  test('a layer of an older lint offers no rewrite once a newer lint took its tree over', async () => {
+    const linter = await getLinter();
+    const text = 'from tensorflow import keras\n\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer="glorot_uniform", input_dim=4)])\n\nx = 1\n';
+    const old = linter.analyze(text, 'stale.py');
+    assert.ok(old.models[0].layers[0].rewrite('he_normal'));
+    const newer = linter.analyze(text.replace('x = 1', 'x = 2'), 'stale.py');
+    assert.equal(old.models[0].layers[0].rewrite('he_normal'), undefined);
+    assert.ok(newer.models[0].layers[0].rewrite('he_normal'));
+    linter.forget('stale.py');
+  });
+
+  test('a tree copied without a cache key is complete on its own', async () => {
+    const p = await getParsers();
+    const tree = p.parse('python', 'import torch\n');
+    assert.ok(tree instanceof SyntaxTree);
+    assert.equal(tree.rootNode.children[0].type, 'import_statement');
+  });
+});
