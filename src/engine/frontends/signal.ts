@@ -4,7 +4,7 @@
  * and whether a normalization stood in between. One set of rules, shared by the Python and
  * TF.js interpreters, decides each layer's activation and normalization flags.
  */
-import type { Layer, LayerActivation, Span } from '../ir';
+import type { Framework, Layer, LayerActivation, Model, Span } from '../ir';
 import type { Dim } from '../shapes';
 
 export interface ModelBuilder {
@@ -27,6 +27,25 @@ export interface TensorState {
   /** A normalization was applied since the last weighted layer. */
   normSeen: boolean;
   model: ModelBuilder;
+}
+
+/**
+ * The models a file defines, in the order they were found: builders that received no layer are
+ * dropped, and a name used twice gets `#2`, `#3` so each model can be told apart (and picked
+ * in the simulator).
+ */
+export function finishModels(builders: readonly ModelBuilder[], framework: Framework): Model[] {
+  const models: Model[] = [];
+  const seen = new Map<string, number>();
+  for (const b of builders) {
+    if (b.layers.length === 0) continue;
+    let name = b.name ?? b.scopeName;
+    const n = (seen.get(name) ?? 0) + 1;
+    seen.set(name, n);
+    if (n > 1) name = `${name}#${n}`;
+    models.push({ name, framework, span: b.span, layers: b.layers });
+  }
+  return models;
 }
 
 /** Layers per file beyond which a model stops growing (pathological loops). */

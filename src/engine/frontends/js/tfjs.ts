@@ -9,7 +9,7 @@
  * closes it; a normalization in between marks it normalized.
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
-import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, Model, Recommendation, Span } from '../../ir';
+import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, Recommendation, Span } from '../../ir';
 import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import {
   defaultInitializer, isKnownInitializer, resolveInitializer, unknownInitializer, type ArgValue, type InitArgs, type InitSpec,
@@ -158,17 +158,7 @@ class TfjsFrontEnd {
     this.execBlock(root, this.module, top, undefined);
     this.applyLeftovers(this.module.values(), top);
     this.evaluateUncalled(root);
-    const models: Model[] = [];
-    const names = new Map<string, number>();
-    for (const b of this.models) {
-      if (b.layers.length === 0) continue;
-      let name = b.name ?? b.scopeName;
-      const n = (names.get(name) ?? 0) + 1;
-      names.set(name, n);
-      if (n > 1) name = `${name}#${n}`;
-      models.push({ name, framework: 'tfjs', span: b.span, layers: b.layers });
-    }
-    return { models, errors };
+    return { models: signal.finishModels(this.models, 'tfjs'), errors };
   }
 
   // ---- imports and definitions ----

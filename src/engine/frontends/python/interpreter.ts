@@ -7,7 +7,7 @@
  * what a layer does to a tensor, how kernels are initialized.
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
-import type { Framework, FrontEndResult, Layer, LayerActivation, Model, Span } from '../../ir';
+import type { Framework, FrontEndResult, Layer, LayerActivation, Span } from '../../ir';
 import { activationInfo, lookupActivation, type ActivationInfo } from '../../activations';
 import type { ArgValue } from '../../initializers';
 import { collectImports, lastSegment, normalizeQualified, type ImportTable } from './names';
@@ -145,17 +145,7 @@ export abstract class PythonInterpreter {
     this.applyLeftovers(this.module.values(), top);
     this.evaluateUncalledDefs(root);
     this.finish();
-    const models: Model[] = [];
-    const names = new Map<string, number>();
-    for (const b of this.models) {
-      if (b.layers.length === 0) continue;
-      let name = b.name ?? b.scopeName;
-      const n = (names.get(name) ?? 0) + 1;
-      names.set(name, n);
-      if (n > 1) name = `${name}#${n}`;
-      models.push({ name, framework: this.framework, span: b.span, layers: b.layers });
-    }
-    return { models, errors };
+    return { models: signal.finishModels(this.models, this.framework), errors };
   }
 
   // ---- definitions and scopes ----
