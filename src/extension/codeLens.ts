@@ -2,12 +2,13 @@
 import * as vscode from 'vscode';
 import { rangeOf, type LintService } from './lintService';
 
-export class InitlintCodeLens implements vscode.CodeLensProvider {
+export class InitlintCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly subscription: vscode.Disposable;
 
   constructor(private readonly service: LintService) {
-    service.onDidChange(() => this.changed.fire());
+    this.subscription = service.onDidChange(() => this.changed.fire());
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -33,6 +34,7 @@ export class InitlintCodeLens implements vscode.CodeLensProvider {
   }
 
   dispose(): void {
+    this.subscription.dispose();
     this.changed.dispose();
   }
 }

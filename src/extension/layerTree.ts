@@ -22,9 +22,10 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
   private readonly changed = new vscode.EventEmitter<Node | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private problemsOnly = false;
+  private readonly subscription: vscode.Disposable;
 
   constructor(private readonly service: LintService) {
-    service.onDidChange(() => this.changed.fire(undefined));
+    this.subscription = service.onDidChange(() => this.changed.fire(undefined));
   }
 
   setProblemsOnly(on: boolean): void {
@@ -106,6 +107,7 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
   }
 
   dispose(): void {
+    this.subscription.dispose();
     this.changed.dispose();
   }
 }

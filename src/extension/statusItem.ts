@@ -6,12 +6,15 @@ const SELECTOR: vscode.DocumentSelector = ['python', 'javascript', 'typescript',
 
 export class StatusItem implements vscode.Disposable {
   private readonly item = vscode.languages.createLanguageStatusItem('initlint.status', SELECTOR);
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly service: LintService) {
     this.item.name = 'initlint';
     this.item.command = { title: 'Show log', command: 'initlint.showOutput' };
-    service.onDidChange(() => this.update());
-    vscode.window.onDidChangeActiveTextEditor(() => this.update());
+    this.subscriptions = [
+      service.onDidChange(() => this.update()),
+      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
+    ];
     this.update();
   }
 
@@ -42,6 +45,7 @@ export class StatusItem implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.subscriptions.forEach((s) => s.dispose());
     this.item.dispose();
   }
 }
