@@ -60,7 +60,7 @@ await Promise.all([
 // with mocha resolved at run time from node_modules.
 await esbuild.build({
   ...common,
-  entryPoints: [join(root, 'test/integration/index.ts'), join(root, 'test/integration/extension.test.ts')],
+  entryPoints: ['index.ts', 'extension.test.ts', 'multiRoot.test.ts'].map((f) => join(root, 'test/integration', f)),
   outdir: join(root, 'dist-test', 'integration'),
   external: ['vscode', 'mocha'],
 });

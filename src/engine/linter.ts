@@ -88,6 +88,11 @@ export interface Linter {
   analyze(text: string, fileName: string): Analysis;
   /** Drop the incremental-parse cache of a file (closed in the editor). */
   forget(fileName: string): void;
+  /**
+   * A linter with other settings that shares this one's grammars and incremental-parse cache
+   * (the editor's workspace folders each have their own settings).
+   */
+  withSettings(options: Omit<LinterOptions, 'wasmDir'>): Linter;
 }
 
 export async function createLinter(options: LinterOptions = {}): Promise<Linter> {
@@ -106,6 +111,11 @@ class EngineLinter implements Linter {
 
   forget(fileName: string): void {
     this.parsers.forget(fileName);
+  }
+
+  withSettings(options: Omit<LinterOptions, 'wasmDir'>): Linter {
+    const { settings, problems } = parseSettings(options);
+    return new EngineLinter(this.parsers, settings, problems);
   }
 
   analyze(text: string, fileName: string): Analysis {

@@ -8,7 +8,7 @@ import { InitlintCodeLens } from './codeLens';
 import { InitlintHover } from './hover';
 import { LayerTree, type LayerNode } from './layerTree';
 import { LINTED_LANGUAGES, LintService } from './lintService';
-import { readSettings, type ExtensionSettings } from './settings';
+import { WorkspaceSettings } from './settings';
 import { StatusItem } from './statusItem';
 import { WorkspaceScan } from './workspaceScan';
 import { pickTarget, SIMULATOR_VIEW_TYPE, SimulatorPanel, type SimTarget } from './simulatorPanel';
@@ -29,8 +29,8 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
   const diagnostics = vscode.languages.createDiagnosticCollection('initlint');
   const service = new LintService(diagnostics, log);
   const tree = new LayerTree(service);
-  let settings: ExtensionSettings = readSettings(vscode.workspace.workspaceFolders?.[0]);
-  const scan = new WorkspaceScan(service, log, () => settings.engine);
+  let settings = WorkspaceSettings.read();
+  const scan = new WorkspaceScan(service, log, (uri) => settings.for(uri).engine);
   context.subscriptions.push(log, diagnostics, service, tree, scan);
 
   const lintOpen = () => {
@@ -38,11 +38,12 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     for (const nb of vscode.workspace.notebookDocuments) service.lintNotebook(nb);
   };
   const configure = async () => {
-    settings = readSettings(vscode.workspace.workspaceFolders?.[0]);
-    for (const p of settings.problems) log.warn(p);
-    await service.configure(settings.engine);
+    settings = WorkspaceSettings.read();
+    for (const p of settings.problems()) log.warn(p);
+    await service.configure(settings.fallback.engine, new Map([...settings.folders()].map(([folder, s]) => [folder, s.engine])));
     service.clearAll();
-    if (settings.lintWorkspace) {
+    // A window-wide setting: the first folder's value stands for the window.
+    if (settings.fallback.lintWorkspace) {
       await scan.scan();
       scan.watch();
     }
@@ -51,18 +52,21 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
   const ready = configure().catch((err: Error) => log.error('initlint could not start', err));
 
   const selector: vscode.DocumentSelector = [...LINTED_LANGUAGES].map((language) => ({ language }));
+  const lenses = new InitlintCodeLens(service);
   const notebookCells: vscode.DocumentFilter = { notebookType: 'jupyter-notebook', language: 'python' };
   context.subscriptions.push(
     vscode.languages.registerCodeActionsProvider([...selector, notebookCells], new InitlintCodeActions(service), { providedCodeActionKinds: InitlintCodeActions.kinds }),
     vscode.languages.registerHoverProvider([...selector, notebookCells], new InitlintHover(service)),
-    vscode.languages.registerCodeLensProvider([...selector, notebookCells], new InitlintCodeLens(service)),
+    lenses,
+    vscode.languages.registerCodeLensProvider([...selector, notebookCells], lenses),
     vscode.window.createTreeView('initlint.layers', { treeDataProvider: tree, showCollapseAll: true }),
     new StatusItem(service),
 
     vscode.workspace.onDidOpenTextDocument((doc) => void ready.then(() => service.lintDocument(doc))),
     vscode.workspace.onDidChangeTextDocument((e) => {
-      if (settings.run !== 'onType' || e.contentChanges.length === 0) return;
+      if (e.contentChanges.length === 0) return;
       const nb = notebookOf(e.document);
+      if (settings.for(nb?.uri ?? e.document.uri).run !== 'onType') return;
       if (nb) service.schedule(nb.uri.toString(), TYPE_DELAY_MS, () => service.lintNotebook(nb));
       else service.schedule(e.document.uri.toString(), TYPE_DELAY_MS, () => service.lintDocument(e.document));
     }),
@@ -70,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     vscode.workspace.onDidCloseTextDocument((doc) => {
       if (doc.uri.scheme === 'vscode-notebook-cell') return;
       // The workspace scan keeps reporting a closed file from disk.
-      const keep = settings.lintWorkspace && doc.uri.scheme === 'file';
+      const keep = settings.fallback.lintWorkspace && doc.uri.scheme === 'file';
       service.forget(doc.uri, keep);
       if (keep) void scan.closed(doc.uri);
     }),
@@ -81,6 +85,7 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('initlint')) void configure();
     }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void configure()),
     vscode.workspace.onDidSaveTextDocument((doc) => {
       if (/(^|\/)(pyproject\.toml|initlint\.json)$/.test(doc.uri.path)) void configure();
     }),

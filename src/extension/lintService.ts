@@ -63,7 +63,12 @@ export function rangeOf(segments: Segment[], start: number, end: number): { uri:
 }
 
 export class LintService implements vscode.Disposable {
+  /** Loads the grammars once; the linters of the folders share them and its parse cache. */
+  private base?: Promise<Linter>;
+  /** The linter for files outside every folder (and the one a single-folder window uses). */
   private linter?: Linter;
+  /** Each workspace folder's own linter, keyed by the folder's URI. */
+  private folderLinters = new Map<string, Linter>();
   private readonly results = new Map<string, FileResult>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly changed = new vscode.EventEmitter<FileResult | undefined>();
@@ -74,8 +79,17 @@ export class LintService implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  async configure(settings: Settings): Promise<void> {
-    this.linter = await createLinter(settings);
+  /** Lint with these settings from now on: `fallback` outside every folder, `byFolder` inside one. */
+  async configure(fallback: Settings, byFolder: ReadonlyMap<string, Settings> = new Map()): Promise<void> {
+    this.base ??= createLinter();
+    const base = await this.base;
+    this.linter = base.withSettings(fallback);
+    this.folderLinters = new Map([...byFolder].map(([folder, settings]) => [folder, base.withSettings(settings)]));
+  }
+
+  private linterFor(uri: vscode.Uri): Linter | undefined {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return (folder && this.folderLinters.get(folder.uri.toString())) ?? this.linter;
   }
 
   get all(): FileResult[] {
@@ -127,11 +141,12 @@ export class LintService implements vscode.Disposable {
   }
 
   private run(uri: vscode.Uri, text: string, fileName: string, segments: Segment[], version: number, fromDisk: boolean): FileResult | undefined {
-    if (!this.linter) return undefined;
+    const linter = this.linterFor(uri);
+    if (!linter) return undefined;
     const t0 = performance.now();
     let analysis: Analysis;
     try {
-      analysis = this.linter.analyze(text, fileName);
+      analysis = linter.analyze(text, fileName);
     } catch (err) {
       // The engine reports its own errors; anything else is our bug: log it, never throw into the host.
       this.log.error(`linting ${uri.toString()} failed`, err as Error);

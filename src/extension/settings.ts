@@ -53,3 +53,44 @@ export function readSettings(folder?: vscode.WorkspaceFolder): ExtensionSettings
     problems,
   };
 }
+
+/**
+ * The settings of every workspace folder: in a multi-root workspace each folder has its own
+ * `initlint.*` values and its own pyproject.toml, and a file is linted with its folder's.
+ */
+export class WorkspaceSettings {
+  private constructor(
+    private readonly byFolder: Map<string, ExtensionSettings>,
+    /** For files outside every folder (and for window-wide settings): the first folder's, or the defaults. */
+    readonly fallback: ExtensionSettings,
+  ) {}
+
+  static read(): WorkspaceSettings {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    const byFolder = new Map<string, ExtensionSettings>();
+    for (const folder of folders) byFolder.set(folder.uri.toString(), readSettings(folder));
+    const fallback = folders.length ? byFolder.get(folders[0].uri.toString())! : readSettings(undefined);
+    return new WorkspaceSettings(byFolder, fallback);
+  }
+
+  /** The settings a file or notebook is linted with. */
+  for(uri: vscode.Uri): ExtensionSettings {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    return (folder && this.byFolder.get(folder.uri.toString())) ?? this.fallback;
+  }
+
+  /** Each folder's settings, keyed by the folder's URI (as a string). */
+  folders(): ReadonlyMap<string, ExtensionSettings> {
+    return this.byFolder;
+  }
+
+  /** Problems in every folder's settings, each prefixed with its folder where there are several. */
+  problems(): string[] {
+    if (this.byFolder.size <= 1) return this.fallback.problems;
+    const out: string[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      for (const p of this.byFolder.get(folder.uri.toString())?.problems ?? []) out.push(`${folder.name}: ${p}`);
+    }
+    return out;
+  }
+}

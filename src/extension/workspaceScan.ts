@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
+import * as path from 'node:path';
 import type { LintService } from './lintService';
 
 const GLOB = '**/*.{py,js,mjs,cjs,ts,mts,cts,json}';
@@ -20,7 +21,8 @@ export class WorkspaceScan implements vscode.Disposable {
   constructor(
     private readonly service: LintService,
     private readonly log: vscode.LogOutputChannel,
-    private readonly settings: () => { exclude: string[]; maxFileSize: number },
+    /** The settings of the folder a file is in. */
+    private readonly settings: (uri: vscode.Uri) => { exclude: string[]; maxFileSize: number },
   ) {}
 
   private isOpen(uri: vscode.Uri): boolean {
@@ -48,14 +50,22 @@ export class WorkspaceScan implements vscode.Disposable {
   }
 
   private async filter(uris: vscode.Uri[]): Promise<vscode.Uri[]> {
-    const { exclude } = this.settings();
-    const excluded = exclude.length ? picomatch(exclude, { dot: true }) : undefined;
     const ignores = await this.readIgnores();
+    // `initlint.exclude` is per folder, and its globs are relative to that folder.
+    const matchers = new Map<string, ((path: string) => boolean) | undefined>();
+    const excludedIn = (folder: vscode.WorkspaceFolder | undefined, uri: vscode.Uri) => {
+      const key = folder?.uri.toString() ?? '';
+      if (!matchers.has(key)) {
+        const { exclude } = this.settings(uri);
+        matchers.set(key, exclude.length ? picomatch(exclude, { dot: true }) : undefined);
+      }
+      return matchers.get(key);
+    };
     return uris.filter((uri) => {
       const folder = vscode.workspace.getWorkspaceFolder(uri);
-      const rel = folder ? vscode.workspace.asRelativePath(uri, false) : uri.path;
+      const rel = folder ? path.posix.relative(folder.uri.path, uri.path) : uri.path;
       if (NEVER.test(`/${rel}`)) return false;
-      if (excluded?.(rel)) return false;
+      if (excludedIn(folder, uri)?.(rel)) return false;
       const ig = folder ? ignores.get(folder.uri.toString()) : undefined;
       return !ig?.ignores(rel);
     });
@@ -96,7 +106,7 @@ export class WorkspaceScan implements vscode.Disposable {
   private async lintFromDisk(uri: vscode.Uri): Promise<void> {
     try {
       const stat = await vscode.workspace.fs.stat(uri);
-      if (stat.size > this.settings().maxFileSize) {
+      if (stat.size > this.settings(uri).maxFileSize) {
         this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${stat.size} bytes is above maxFileSize: skipped`);
         return;
       }

@@ -4,7 +4,7 @@
 // extension host, with the workbench opened by headless Chromium.
 //
 //   node test/harness/run-integration.mjs --extension <dir> --tests <dir of compiled index.js>
-//        --workspace <folder> [--timeout-ms 120000] [--screenshot-dir .test-run] [--port N] [--verbose]
+//        --workspace <folder or .code-workspace file> [--timeout-ms 120000] [--screenshot-dir .test-run] [--port N] [--verbose]
 //
 // Exit code: 0 all tests passed, 1 tests failed (or the extension failed to activate), 2 harness
 // error (code-server or Chromium did not start, the workbench never ran the tests, bad arguments).
@@ -40,7 +40,7 @@ const NOISE = [
 ];
 const isNoise = (message) => NOISE.some((pattern) => pattern.test(message.trimStart().split('\n')[0]));
 
-const USAGE = `usage: node test/harness/run-integration.mjs --extension <dir> --tests <dir> --workspace <folder>
+const USAGE = `usage: node test/harness/run-integration.mjs --extension <dir> --tests <dir> --workspace <folder or .code-workspace file>
        [--timeout-ms N] [--screenshot-dir D] [--port N] [--verbose]`;
 
 class HarnessError extends Error {}
@@ -92,7 +92,10 @@ function parseOptions() {
   if (!existsSync(testsEntry)) {
     throw new HarnessError(`--tests ${options.tests}: no ${basename(testsEntry)} (the compiled tests' index.js exporting run())`);
   }
-  if (!isDirectory(options.workspace)) throw new HarnessError(`--workspace ${options.workspace} is not a folder`);
+  const workspaceFile = options.workspace.endsWith('.code-workspace');
+  if (workspaceFile ? !existsSync(options.workspace) : !isDirectory(options.workspace)) {
+    throw new HarnessError(`--workspace ${options.workspace} is not a folder or a .code-workspace file`);
+  }
   if (!existsSync(CHROMIUM)) {
     throw new HarnessError(`no Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium; or set INITLINT_CHROMIUM)`);
   }
@@ -269,7 +272,9 @@ async function runTests({ options, server, page, transcript, report, interrupted
     ['extensionTestsPath', remote(options.tests)],
     ['skipWelcome', 'true'],
   ];
-  const query = new URLSearchParams({ folder: options.workspace, payload: JSON.stringify(payload) });
+  // A multi-root workspace opens from its .code-workspace file, a folder as itself.
+  const opened = options.workspace.endsWith('.code-workspace') ? { workspace: options.workspace } : { folder: options.workspace };
+  const query = new URLSearchParams({ ...opened, payload: JSON.stringify(payload) });
   status(`opening the workbench: ${options.extensionId}, tests ${options.tests}`);
   await Promise.race([page.goto(`${server.url}/?${query}`, { waitUntil: 'domcontentloaded', timeout: 60_000 }), interrupted]);
 

@@ -83,6 +83,18 @@ describe('settings', () => {
     assert.equal((await getLinter({ select: ['IL001'] })).lint(text, 'o.py').length, 0);
   });
 
+  test('withSettings: another linter with its own settings, the same grammars and parse cache', async () => {
+    const text = readFixture('keras/output_layers.py');
+    const base = await getLinter();
+    const mild = base.withSettings({ rules: { IL003: 'info' } });
+    const quiet = base.withSettings({ rules: { IL003: 'off' } });
+    assert.deepEqual(mild.lint(text, 'shared.py').map((f) => f.severity), ['info', 'info']);
+    assert.equal(quiet.lint(text, 'shared.py').length, 0);
+    assert.deepEqual(base.lint(text, 'shared.py').map((f) => f.severity), ['error', 'error']);
+    assert.deepEqual(base.withSettings({ rules: { IL001: 'loud' } } as never).settingsProblems.length, 1);
+    base.forget('shared.py');
+  });
+
   test('bad settings are reported and ignored, not thrown', async () => {
     const l = await getLinter({ rules: { IL999: 'off', IL001: 'loud' } } as never);
     assert.equal(l.settingsProblems.length, 2);
