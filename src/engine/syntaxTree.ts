@@ -120,14 +120,14 @@ export class SyntaxNode {
   /** Descendants of the given types, in document order (tree-sitter's `descendantsOfType`). */
   descendantsOfType(types: string | readonly string[]): SyntaxNode[] {
     const wanted = typeof types === 'string' ? [types] : types;
-    const out: SyntaxNode[] = wanted.includes(this.type) ? [this] : [];
-    const visit = (node: SyntaxNode) => {
-      for (const c of node.children) {
-        if (wanted.includes(c.type)) out.push(c);
-        visit(c);
-      }
-    };
-    visit(this);
+    const out: SyntaxNode[] = [];
+    // Depth-first with an explicit stack: nesting as deep as the parser allows must not overflow.
+    const stack: SyntaxNode[] = [this];
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (wanted.includes(node.type)) out.push(node);
+      for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i]);
+    }
     return out;
   }
 

@@ -43,6 +43,20 @@ describe('bad input', () => {
     assert.deepEqual(a.findings.map((f) => f.code), ['IL001']);
   });
 
+  test('50,000 nested brackets in Python and in TF.js: the model after them is still linted', async () => {
+    const linter = await getLinter();
+    const n = 50_000;
+    const py = `import keras\nx = ${'('.repeat(n)}1${')'.repeat(n)}\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", input_dim=4), keras.layers.Dense(1)])\n`;
+    const a = linter.analyze(py, 'deep50k.py');
+    assert.deepEqual([a.findings.map((f) => f.code), a.errors], [['IL001'], []]);
+    const js = `import * as tf from '@tensorflow/tfjs';\nconst x = ${'['.repeat(n)}1${']'.repeat(n)};\nconst m = tf.sequential({layers: [tf.layers.dense({units: 8, activation: 'relu', inputShape: [4]})]});\n`;
+    const b = linter.analyze(js, 'deep50k.js');
+    assert.deepEqual([b.findings.map((f) => f.code), b.errors], [['IL001'], []]);
+    // Unclosed: the error is reported, and reading it does not overflow either.
+    const broken = linter.analyze(`import * as tf from '@tensorflow/tfjs';\nconst x = ${'['.repeat(n)}1;\n`, 'broken50k.js');
+    assert.ok(broken.errors.length > 0 && broken.errors.every((e) => e.startsWith('syntax error')), broken.errors.join());
+  });
+
   test('2,000 nested calls', async () => {
     const linter = await getLinter();
     const deep = `import keras\nx = ${'f('.repeat(2000)}1${')'.repeat(2000)}\n`;

@@ -73,19 +73,18 @@ export function spanOf(node: Node): Span {
 /** The first syntax errors of a tree, as `line N: ...` texts (1-based lines). */
 export function syntaxErrors(root: Node, max = 5): string[] {
   const out: string[] = [];
-  if (!root.hasError) return out;
-  const visit = (node: Node) => {
-    if (out.length >= max) return;
+  // Depth-first in document order, entering only subtrees that hold an error; an explicit stack,
+  // since broken code can nest as deep as the parser allows.
+  const stack: Node[] = root.hasError ? [root] : [];
+  while (stack.length && out.length < max) {
+    const node = stack.pop()!;
     if (node.isError || node.isMissing) {
       const where = `line ${node.startPosition.row + 1}, column ${node.startPosition.column + 1}`;
       out.push(node.isMissing ? `syntax error at ${where}: missing ${node.type}` : `syntax error at ${where}`);
-      return;
+      continue;
     }
-    if (!node.hasError) return;
-    for (const child of node.children) if (child) visit(child);
-  };
-  // Iterative descent only where errors are: a healthy subtree is never entered.
-  visit(root);
+    for (let i = node.children.length - 1; i >= 0; i--) if (node.children[i].hasError) stack.push(node.children[i]);
+  }
   return out;
 }
 
