@@ -262,11 +262,11 @@ function nodeType(cursor: TreeCursor, tables: Tables): string {
   return id === ERROR_SYMBOL ? 'ERROR' : tables.types[id];
 }
 
-/** A node whose children are being copied. */
+/** A node whose children are being copied: they collect on a shared stack from `base` on. */
 interface Frame {
   typeId: number;
   field: string | null;
-  children: SyntaxNode[];
+  base: number;
 }
 
 /**
@@ -274,22 +274,27 @@ interface Frame {
  *
  * Every read through a cursor crosses into WebAssembly, so only leaves have their offsets
  * read: in tree-sitter a node spans from its first child's start to its last child's end.
+ * The copy outlives the lint, so it is kept small: children gather on one shared stack and
+ * each parent takes an array of exactly their number (arrays grown by `push` carry spare room).
  */
 function copySubtree(cursor: TreeCursor, tables: Tables, segment: Segment): SyntaxNode {
   const frames: Frame[] = [];
+  const pending: SyntaxNode[] = [];
   let typeId = cursor.nodeTypeId;
   let field = tables.fields[cursor.currentFieldId] ?? null;
   for (;;) {
     if (cursor.gotoFirstChild()) {
-      frames.push({ typeId, field, children: [] });
+      frames.push({ typeId, field, base: pending.length });
     } else {
       let node = leaf(cursor, tables, typeId, field, segment);
       for (;;) {
         if (frames.length === 0) return node;
-        frames[frames.length - 1].children.push(node);
+        pending.push(node);
         if (cursor.gotoNextSibling()) break;
         cursor.gotoParent();
-        node = inner(frames.pop()!, tables, segment);
+        const frame = frames.pop()!;
+        node = inner(frame, pending.slice(frame.base), tables, segment);
+        pending.length = frame.base;
       }
     }
     typeId = cursor.nodeTypeId;
@@ -306,8 +311,8 @@ function leaf(cursor: TreeCursor, tables: Tables, typeId: number, field: string 
   return new SyntaxNode(isError ? 'ERROR' : tables.types[typeId], isError || tables.named[typeId], field, start, end, segment, NO_CHILDREN, isMissing, isError || isMissing);
 }
 
-function inner(frame: Frame, tables: Tables, segment: Segment): SyntaxNode {
-  const { typeId, field, children } = frame;
+function inner(frame: Frame, children: SyntaxNode[], tables: Tables, segment: Segment): SyntaxNode {
+  const { typeId, field } = frame;
   const isError = typeId === ERROR_SYMBOL;
   const first = children[0];
   const last = children[children.length - 1];
