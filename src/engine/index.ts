@@ -1,6 +1,6 @@
 /** The engine's public surface: what dist/engine.js exports. */
 export { createLinter, languageOf } from './linter';
-export type { Analysis, Finding, FindingEdit, Linter, LinterOptions, Position } from './linter';
+export type { Analysis, Finding, FindingEdit, Linter, LinterOptions, LintOptions, Position } from './linter';
 export { applyEdits } from './edits';
 export { RULES, ruleMeta } from './rules';
 export type { RuleCode, RuleMeta, Severity } from './rules';

@@ -80,14 +80,24 @@ export interface LinterOptions extends Partial<Omit<Settings, 'rules'>> {
   wasmDir?: string;
 }
 
+/** How a lint uses the incremental-parse cache. */
+export interface LintOptions {
+  /**
+   * Which earlier parse an edit starts from: by default the file name. Two texts that share a
+   * name (an editor's document and a diff view of it) need keys of their own; `false` parses
+   * from scratch and keeps nothing (files read once, like a workspace scan's).
+   */
+  cacheKey?: string | false;
+}
+
 export interface Linter {
   readonly settings: Settings;
   /** Problems found in the options (unknown keys, bad values), each ignored. */
   readonly settingsProblems: string[];
-  lint(text: string, fileName: string): Finding[];
-  analyze(text: string, fileName: string): Analysis;
-  /** Drop the incremental-parse cache of a file (closed in the editor). */
-  forget(fileName: string): void;
+  lint(text: string, fileName: string, options?: LintOptions): Finding[];
+  analyze(text: string, fileName: string, options?: LintOptions): Analysis;
+  /** Drop the incremental-parse cache of a file (closed in the editor): its file name or cache key. */
+  forget(cacheKey: string): void;
   /**
    * A linter with other settings that shares this one's grammars and incremental-parse cache
    * (the editor's workspace folders each have their own settings).
@@ -105,12 +115,12 @@ export async function createLinter(options: LinterOptions = {}): Promise<Linter>
 class EngineLinter implements Linter {
   constructor(private readonly parsers: Parsers, readonly settings: Settings, readonly settingsProblems: string[]) {}
 
-  lint(text: string, fileName: string): Finding[] {
-    return this.analyze(text, fileName).findings;
+  lint(text: string, fileName: string, options?: LintOptions): Finding[] {
+    return this.analyze(text, fileName, options).findings;
   }
 
-  forget(fileName: string): void {
-    this.parsers.forget(fileName);
+  forget(cacheKey: string): void {
+    this.parsers.forget(cacheKey);
   }
 
   withSettings(options: Omit<LinterOptions, 'wasmDir'>): Linter {
@@ -118,7 +128,8 @@ class EngineLinter implements Linter {
     return new EngineLinter(this.parsers, settings, problems);
   }
 
-  analyze(text: string, fileName: string): Analysis {
+  analyze(text: string, fileName: string, options: LintOptions = {}): Analysis {
+    const cacheKey = options.cacheKey === false ? undefined : options.cacheKey ?? fileName;
     const empty = (extra: Partial<Analysis>): Analysis => ({ file: fileName, findings: [], models: [], errors: [], ...extra });
     const language = languageOf(fileName);
     if (!language) return empty({ skipped: 'not a model file' });
@@ -128,18 +139,18 @@ class EngineLinter implements Linter {
     if (language === 'notebook') {
       const doc = readNotebook(text);
       if ('error' in doc) return empty({ errors: [doc.error] });
-      const analysis = this.analyzeCode('python', doc.code, fileName);
+      const analysis = this.analyzeCode('python', doc.code, fileName, cacheKey);
       for (const f of analysis.findings) f.cell = cellAt(doc, f.start)?.index;
       return { ...analysis, notebook: doc };
     }
-    return this.analyzeCode(language, text, fileName);
+    return this.analyzeCode(language, text, fileName, cacheKey);
   }
 
-  private analyzeCode(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string): Analysis {
+  private analyzeCode(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string, cacheKey: string | undefined): Analysis {
     const empty = (extra: Partial<Analysis>): Analysis => ({ file: fileName, findings: [], models: [], errors: [], ...extra });
     let result: FrontEndResult | undefined;
     try {
-      result = this.frontEnd(language, text, fileName);
+      result = this.frontEnd(language, text, fileName, cacheKey);
     } catch (err) {
       // A bug of ours must not cost the user the rest of the run: report it as this file's error.
       return empty({ errors: [`initlint could not analyze this file: ${(err as Error).message}`] });
@@ -169,11 +180,11 @@ class EngineLinter implements Linter {
    * The front ends a file goes through. A cheap text test first: a file that never names a
    * framework is not parsed at all (most files of a workspace scan).
    */
-  private frontEnd(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string): FrontEndResult | undefined {
+  private frontEnd(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string, cacheKey: string | undefined): FrontEndResult | undefined {
     switch (language) {
       case 'python': {
         if (!/\b(?:keras|torch|tensorflow|tf_keras|flax)\b/.test(text)) return undefined;
-        const tree = this.parsers.parse('python', text, fileName);
+        const tree = this.parsers.parse('python', text, cacheKey);
         // A file may use several (a Keras port of a PyTorch model): each front end judges its own.
         const imports = collectImports(tree.rootNode, text);
         const results = [KerasFrontEnd, TorchFrontEnd, FlaxFrontEnd].map((F) => new F(tree, text, imports).run());
@@ -181,7 +192,7 @@ class EngineLinter implements Linter {
       }
       case 'javascript': {
         if (!text.includes('@tensorflow/tfjs')) return undefined;
-        const tree = this.parsers.parse(grammarFor(fileName), text, fileName);
+        const tree = this.parsers.parse(grammarFor(fileName), text, cacheKey);
         return guardRewrites(analyzeTfjs(tree, text), tree);
       }
       case 'json':

@@ -73,22 +73,32 @@ export class Parsers {
       }
     }
     const previous = this.lastParses.get(cacheKey);
-    if (previous && previous.grammar === grammar && previous.text === text) return previous.syntax;
+    // Re-inserted last, hit or not: the map's order is the order of use, oldest first.
+    this.lastParses.delete(cacheKey);
+    if (previous && previous.grammar === grammar && previous.text === text) {
+      this.lastParses.set(cacheKey, previous);
+      return previous.syntax;
+    }
     let syntax: SyntaxTree;
-    let tree: Tree;
-    if (previous && previous.grammar === grammar) {
-      const edit = applyEdit(previous.tree, previous.text, text);
-      tree = parseOrThrow(parser, text, previous.tree);
-      const changed = previous.tree.getChangedRanges(tree);
-      const reuse: Reuse = { tree: previous.syntax, edit, changed };
-      syntax = new SyntaxTree(text, tree, reuse);
-    } else {
-      tree = parseOrThrow(parser, text);
-      syntax = new SyntaxTree(text, tree);
+    let tree: Tree | undefined;
+    try {
+      if (previous && previous.grammar === grammar) {
+        const edit = applyEdit(previous.tree, previous.text, text);
+        tree = parseOrThrow(parser, text, previous.tree);
+        const changed = previous.tree.getChangedRanges(tree);
+        const reuse: Reuse = { tree: previous.syntax, edit, changed };
+        syntax = new SyntaxTree(text, tree, reuse);
+      } else {
+        tree = parseOrThrow(parser, text);
+        syntax = new SyntaxTree(text, tree);
+      }
+    } catch (err) {
+      // The previous tree was told of the edit: it cannot serve another parse. Start over next time.
+      tree?.delete();
+      previous?.tree.delete();
+      throw err;
     }
     previous?.tree.delete();
-    // Re-inserted last: the map's order is the order of use, oldest first.
-    this.lastParses.delete(cacheKey);
     this.lastParses.set(cacheKey, { grammar, text, tree, syntax });
     if (this.lastParses.size > MAX_KEPT_TREES) {
       const [oldestKey, oldest] = this.lastParses.entries().next().value as [string, LastParse];

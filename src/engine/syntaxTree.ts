@@ -137,15 +137,6 @@ export class SyntaxNode {
     this.segment.tree = tree;
   }
 
-  /** @internal Offsets as stored, before the segment's shift: what a parent's offsets are made of. */
-  get rawStart(): number {
-    return this.start;
-  }
-
-  get rawEnd(): number {
-    return this.end;
-  }
-
   /** @internal Used to decide whether a statement can be taken over. */
   sameAs(type: string, start: number, end: number): boolean {
     return this.type === type && this.startIndex === start && this.endIndex === end;
@@ -212,20 +203,23 @@ function copyTree(tree: SyntaxTree, source: Tree, previous: Reuse | undefined): 
     const rootEnd = cursor.endIndex;
     const statements: SyntaxNode[] = [];
     const reusable = previous ? reusableStatements(previous) : undefined;
+    const taken: Array<{ node: SyntaxNode; delta: number }> = [];
     if (cursor.gotoFirstChild()) {
       do {
-        const taken = reusable?.(nodeType(cursor, tables), cursor.startIndex, cursor.endIndex);
-        if (taken) {
-          taken.node.moveTo(tree, taken.delta);
-          statements.push(taken.node);
-          tree.stats.reused++;
-          previous!.tree.superseded = true;
+        const old = reusable?.(nodeType(cursor, tables), cursor.startIndex, cursor.endIndex);
+        if (old) {
+          taken.push(old);
+          statements.push(old.node);
         } else {
-          statements.push(copySubtree(cursor, tables, { shift: 0, tree }));
-          tree.stats.copied++;
+          statements.push(copySubtree(cursor, tables, { shift: 0, tree }, rootType === 'ERROR'));
         }
       } while (cursor.gotoNextSibling());
     }
+    // Only once the copy is complete: the previous tree stays whole if anything above throws.
+    for (const { node, delta } of taken) node.moveTo(tree, delta);
+    if (taken.length) previous!.tree.superseded = true;
+    tree.stats.reused = taken.length;
+    tree.stats.copied = statements.length - taken.length;
     const isError = rootType === 'ERROR';
     return new SyntaxNode(rootType, true, null, rootStart, rootEnd, { shift: 0, tree }, statements, false, isError || statements.some((s) => s.hasError));
   } finally {
@@ -266,44 +260,46 @@ function nodeType(cursor: TreeCursor, tables: Tables): string {
 interface Frame {
   typeId: number;
   field: string | null;
+  start: number;
   base: number;
 }
 
 /**
  * Copy the cursor's node and everything under it; the cursor ends where it started.
  *
- * Every read through a cursor crosses into WebAssembly, so only leaves have their offsets
- * read: in tree-sitter a node spans from its first child's start to its last child's end.
- * The copy outlives the lint, so it is kept small: children gather on one shared stack and
- * each parent takes an array of exactly their number (arrays grown by `push` carry spare room).
+ * A node's offsets are read from the cursor, not derived from its children: the cursor skips
+ * hidden children (`_string_content`, `_indent`, ...) that may begin or end the node. The copy
+ * outlives the lint, so it is kept small: children gather on one shared stack and each parent
+ * takes an array of exactly their number (arrays grown by `push` carry spare room).
  */
-function copySubtree(cursor: TreeCursor, tables: Tables, segment: Segment): SyntaxNode {
+function copySubtree(cursor: TreeCursor, tables: Tables, segment: Segment, inError: boolean): SyntaxNode {
   const frames: Frame[] = [];
   const pending: SyntaxNode[] = [];
   let typeId = cursor.nodeTypeId;
-  let field = tables.fields[cursor.currentFieldId] ?? null;
+  let field = inError ? null : tables.fields[cursor.currentFieldId] ?? null;
   for (;;) {
+    const start = cursor.startIndex;
     if (cursor.gotoFirstChild()) {
-      frames.push({ typeId, field, base: pending.length });
+      frames.push({ typeId, field, start, base: pending.length });
     } else {
-      let node = leaf(cursor, tables, typeId, field, segment);
+      let node = leaf(cursor, tables, typeId, field, start, segment);
       for (;;) {
         if (frames.length === 0) return node;
         pending.push(node);
         if (cursor.gotoNextSibling()) break;
         cursor.gotoParent();
         const frame = frames.pop()!;
-        node = inner(frame, pending.slice(frame.base), tables, segment);
+        node = inner(frame, cursor.endIndex, pending.slice(frame.base), tables, segment);
         pending.length = frame.base;
       }
     }
     typeId = cursor.nodeTypeId;
-    field = tables.fields[cursor.currentFieldId] ?? null;
+    // tree-sitter gives the children of an ERROR node no fields.
+    field = frames[frames.length - 1].typeId === ERROR_SYMBOL ? null : tables.fields[cursor.currentFieldId] ?? null;
   }
 }
 
-function leaf(cursor: TreeCursor, tables: Tables, typeId: number, field: string | null, segment: Segment): SyntaxNode {
-  const start = cursor.startIndex;
+function leaf(cursor: TreeCursor, tables: Tables, typeId: number, field: string | null, start: number, segment: Segment): SyntaxNode {
   const end = cursor.endIndex;
   const isError = typeId === ERROR_SYMBOL;
   // Only a zero-width node can be one the parser inserted; asking costs a node wrapper.
@@ -311,13 +307,11 @@ function leaf(cursor: TreeCursor, tables: Tables, typeId: number, field: string 
   return new SyntaxNode(isError ? 'ERROR' : tables.types[typeId], isError || tables.named[typeId], field, start, end, segment, NO_CHILDREN, isMissing, isError || isMissing);
 }
 
-function inner(frame: Frame, children: SyntaxNode[], tables: Tables, segment: Segment): SyntaxNode {
-  const { typeId, field } = frame;
+function inner(frame: Frame, end: number, children: SyntaxNode[], tables: Tables, segment: Segment): SyntaxNode {
+  const { typeId, field, start } = frame;
   const isError = typeId === ERROR_SYMBOL;
-  const first = children[0];
-  const last = children[children.length - 1];
   return new SyntaxNode(
     isError ? 'ERROR' : tables.types[typeId], isError || tables.named[typeId], field,
-    first.rawStart, last.rawEnd, segment, children, false, isError || children.some((c) => c.hasError),
+    start, end, segment, children, false, isError || children.some((c) => c.hasError),
   );
 }

@@ -37,19 +37,41 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     for (const doc of vscode.workspace.textDocuments) service.lintDocument(doc);
     for (const nb of vscode.workspace.notebookDocuments) service.lintNotebook(nb);
   };
-  const configure = async () => {
+  const configureOnce = async () => {
     settings = WorkspaceSettings.read();
     for (const p of settings.problems()) log.warn(p);
     await service.configure(settings.fallback.engine, new Map([...settings.folders()].map(([folder, s]) => [folder, s.engine])));
     service.clearAll();
-    // A window-wide setting: the first folder's value stands for the window.
     if (settings.fallback.lintWorkspace) {
       await scan.scan();
       scan.watch();
     }
     lintOpen();
   };
-  const ready = configure().catch((err: Error) => log.error('initlint could not start', err));
+  // Settings, pyproject.toml and folder changes can arrive together: one configure runs at a
+  // time, and requests made meanwhile are served by one more run after it.
+  let configuring: Promise<void> | undefined;
+  let again = false;
+  const configure = (): Promise<void> => {
+    if (configuring) {
+      again = true;
+      return configuring;
+    }
+    configuring = (async () => {
+      do {
+        again = false;
+        try {
+          await configureOnce();
+        } catch (err) {
+          log.error('initlint could not start', err as Error);
+        }
+      } while (again);
+    })().finally(() => {
+      configuring = undefined;
+    });
+    return configuring;
+  };
+  const ready = configure();
 
   const selector: vscode.DocumentSelector = [...LINTED_LANGUAGES].map((language) => ({ language }));
   const lenses = new InitlintCodeLens(service);

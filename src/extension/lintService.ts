@@ -82,7 +82,14 @@ export class LintService implements vscode.Disposable {
   /** Lint with these settings from now on: `fallback` outside every folder, `byFolder` inside one. */
   async configure(fallback: Settings, byFolder: ReadonlyMap<string, Settings> = new Map()): Promise<void> {
     this.base ??= createLinter();
-    const base = await this.base;
+    let base: Linter;
+    try {
+      base = await this.base;
+    } catch (err) {
+      // Loading the grammars failed: try again on the next configure, not never.
+      this.base = undefined;
+      throw err;
+    }
     this.linter = base.withSettings(fallback);
     this.folderLinters = new Map([...byFolder].map(([folder, settings]) => [folder, base.withSettings(settings)]));
   }
@@ -115,7 +122,7 @@ export class LintService implements vscode.Disposable {
 
   lintDocument(doc: vscode.TextDocument): FileResult | undefined {
     if (doc.uri.scheme === 'vscode-notebook-cell' || !this.isCandidate(doc)) return undefined;
-    return this.run(doc.uri, doc.getText(), doc.uri.fsPath || doc.uri.path, [segmentOf(doc, 0)], doc.version, false);
+    return this.run(doc.uri, doc.getText(), doc.uri.fsPath || doc.uri.path, [segmentOf(doc, 0)], doc.version, doc.uri.toString());
   }
 
   lintNotebook(nb: vscode.NotebookDocument): FileResult | undefined {
@@ -129,24 +136,30 @@ export class LintService implements vscode.Disposable {
       code += cell.document.getText();
     }
     // Linted as the Python program the cells make; findings are mapped back to their cells.
-    return this.run(nb.uri, code, `${nb.uri.fsPath || nb.uri.path}.py`, segments, nb.version, false);
+    return this.run(nb.uri, code, `${nb.uri.fsPath || nb.uri.path}.py`, segments, nb.version, nb.uri.toString());
   }
 
+  /** A file the workspace scan read from disk: parsed from scratch, and no tree kept (nobody is editing it). */
   lintText(uri: vscode.Uri, text: string): FileResult | undefined {
-    return this.run(uri, text, uri.fsPath, [diskSegment(uri, text)], 0, true);
+    return this.run(uri, text, uri.fsPath, [diskSegment(uri, text)], 0, false);
   }
 
   private isCandidate(doc: vscode.TextDocument): boolean {
     return LINTED_LANGUAGES.has(doc.languageId) || /\.(py|js|mjs|cjs|ts|mts|cts|json)$/i.test(doc.uri.path);
   }
 
-  private run(uri: vscode.Uri, text: string, fileName: string, segments: Segment[], version: number, fromDisk: boolean): FileResult | undefined {
+  /**
+   * `cacheKey`: the document's URI, so two documents of one path (a file and its diff view) do
+   * not trade one parse cache; false for a file read from disk.
+   */
+  private run(uri: vscode.Uri, text: string, fileName: string, segments: Segment[], version: number, cacheKey: string | false): FileResult | undefined {
+    const fromDisk = cacheKey === false;
     const linter = this.linterFor(uri);
     if (!linter) return undefined;
     const t0 = performance.now();
     let analysis: Analysis;
     try {
-      analysis = linter.analyze(text, fileName);
+      analysis = linter.analyze(text, fileName, { cacheKey });
     } catch (err) {
       // The engine reports its own errors; anything else is our bug: log it, never throw into the host.
       this.log.error(`linting ${uri.toString()} failed`, err as Error);
@@ -201,7 +214,7 @@ export class LintService implements vscode.Disposable {
     const key = uri.toString();
     clearTimeout(this.timers.get(key));
     this.timers.delete(key);
-    this.linter?.forget(uri.fsPath || uri.path);
+    this.linter?.forget(uri.toString());
     if (keep) return;
     const r = this.results.get(key);
     if (!r) return;

@@ -61,16 +61,17 @@ export function readSettings(folder?: vscode.WorkspaceFolder): ExtensionSettings
 export class WorkspaceSettings {
   private constructor(
     private readonly byFolder: Map<string, ExtensionSettings>,
-    /** For files outside every folder (and for window-wide settings): the first folder's, or the defaults. */
+    /**
+     * For files outside every folder, and for window-wide settings: the user's and the
+     * workspace's values, without any folder's own settings or pyproject.toml.
+     */
     readonly fallback: ExtensionSettings,
   ) {}
 
   static read(): WorkspaceSettings {
-    const folders = vscode.workspace.workspaceFolders ?? [];
     const byFolder = new Map<string, ExtensionSettings>();
-    for (const folder of folders) byFolder.set(folder.uri.toString(), readSettings(folder));
-    const fallback = folders.length ? byFolder.get(folders[0].uri.toString())! : readSettings(undefined);
-    return new WorkspaceSettings(byFolder, fallback);
+    for (const folder of vscode.workspace.workspaceFolders ?? []) byFolder.set(folder.uri.toString(), readSettings(folder));
+    return new WorkspaceSettings(byFolder, readSettings(undefined));
   }
 
   /** The settings a file or notebook is linted with. */
@@ -86,7 +87,8 @@ export class WorkspaceSettings {
 
   /** Problems in every folder's settings, each prefixed with its folder where there are several. */
   problems(): string[] {
-    if (this.byFolder.size <= 1) return this.fallback.problems;
+    if (this.byFolder.size === 0) return this.fallback.problems;
+    if (this.byFolder.size === 1) return [...this.byFolder.values()][0].problems;
     const out: string[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) {
       for (const p of this.byFolder.get(folder.uri.toString())?.problems ?? []) out.push(`${folder.name}: ${p}`);

@@ -111,6 +111,16 @@ export class SimulatorPanel implements vscode.Disposable {
     return { result, model };
   }
 
+  /** Lint the result's document again if it was edited since (before the debounced lint ran); true if it was. */
+  private relintIfChanged(result: FileResult): boolean {
+    const uri = result.uri.toString();
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+    if (doc && doc.version !== result.version) return !!this.service.lintDocument(doc);
+    const nb = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri);
+    if (nb && nb.version !== result.version) return !!this.service.lintNotebook(nb);
+    return false;
+  }
+
   sendModel(): void {
     const { result, model } = this.find();
     if (!result || !model) {
@@ -163,6 +173,11 @@ export class SimulatorPanel implements vscode.Disposable {
   async apply(layerIndexes: number[], choice: Recommendation): Promise<{ ok: boolean; message: string }> {
     const { result, model } = this.find();
     if (!result || !model) return { ok: false, message: 'The preset has no source to edit.' };
+    if (this.relintIfChanged(result)) {
+      // The layer numbers the webview sent are those of the text it was shown: refresh it first.
+      this.sendModel();
+      return { ok: false, message: 'The file changed since the simulator read it; its layers are updated. Apply again.' };
+    }
     const edit = new vscode.WorkspaceEdit();
     const seen = new Set<string>();
     let count = 0;

@@ -7,7 +7,6 @@
 import * as vscode from 'vscode';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
-import * as path from 'node:path';
 import type { LintService } from './lintService';
 
 const GLOB = '**/*.{py,js,mjs,cjs,ts,mts,cts,json}';
@@ -63,7 +62,8 @@ export class WorkspaceScan implements vscode.Disposable {
     };
     return uris.filter((uri) => {
       const folder = vscode.workspace.getWorkspaceFolder(uri);
-      const rel = folder ? path.posix.relative(folder.uri.path, uri.path) : uri.path;
+      // Relative to the file's own folder (asRelativePath finds it, and matches its case as the OS does).
+      const rel = folder ? vscode.workspace.asRelativePath(uri, false) : uri.path;
       if (NEVER.test(`/${rel}`)) return false;
       if (excludedIn(folder, uri)?.(rel)) return false;
       const ig = folder ? ignores.get(folder.uri.toString()) : undefined;

@@ -111,6 +111,21 @@ describe('the syntax tree copy', () => {
     raw.delete();
   });
 
+  test('nodes that begin or end with a hidden child (escapes, format specs, indents) keep their offsets', async () => {
+    const inputs: Array<[string, string]> = [
+      ['.py', 'x = "a\\nb"\ny = b"\\x00abc"\nz = f"a{b!r:>10}c"\nw = "re\\x6cu"\n'],
+      ['.py', 'match x:\n    case [1, *rest]:\n        pass\n'],
+      ['.py', 'import torch\nif a:\n]\n  b\n'],
+      ['.py', 'def f(:\n    return 1\nclass A(\n'],
+      ['.ts', 'let a: typeof b.c = `x${y}z`;\nconst d = /re[g]x/gi;\n'],
+    ];
+    for (const [ext, text] of inputs) {
+      const raw = (await rawParser(ext)).parse(text)!;
+      assertSameAsTreeSitter((await getParsers()).parse(GRAMMARS[ext].grammar, text).rootNode, raw.rootNode, JSON.stringify(text));
+      raw.delete();
+    }
+  });
+
   test('after random edits, the incremental copy equals a fresh copy of the new text', async () => {
     const p = await getParsers();
     const rnd = seededRandom(11);
@@ -196,6 +211,18 @@ describe('linting on the incremental copy', () => {
     assert.equal(old.models[0].layers[0].rewrite('he_normal'), undefined);
     assert.ok(newer.models[0].layers[0].rewrite('he_normal'));
     linter.forget('stale.py');
+  });
+
+  test('two texts of one file name under their own cache keys do not supersede each other', async () => {
+    const linter = await getLinter();
+    const text = 'from tensorflow import keras\n\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer="glorot_uniform", input_dim=4)])\n\nx = 1\n';
+    const working = linter.analyze(text, 'same.py', { cacheKey: 'file:///same.py' });
+    const diffView = linter.analyze(text.replace('x = 1', 'x = 2'), 'same.py', { cacheKey: 'git:/same.py?ref' });
+    const fromDisk = linter.analyze(text.replace('x = 1', 'x = 3'), 'same.py', { cacheKey: false });
+    for (const a of [working, diffView, fromDisk]) assert.ok(a.models[0].layers[0].rewrite('he_normal'));
+    assert.deepEqual(diffView.findings.map((f) => f.code), ['IL001']);
+    linter.forget('file:///same.py');
+    linter.forget('git:/same.py?ref');
   });
 
   test('a tree copied without a cache key is complete on its own', async () => {
