@@ -35,25 +35,45 @@ let nextId = 1;
 /** The children of every leaf: one shared empty list rather than an array per token. */
 const NO_CHILDREN: SyntaxNode[] = Object.freeze([]) as unknown as SyntaxNode[];
 
+/** Bits of `SyntaxNode.flags`: three booleans in one field keep a node small (a file has tens of thousands). */
+const NAMED = 1;
+const MISSING = 2;
+const HAS_ERROR = 4;
+
 export class SyntaxNode {
   readonly id = nextId++;
   parent: SyntaxNode | null = null;
   private named?: SyntaxNode[];
+  private readonly flags: number;
 
   constructor(
     readonly type: string,
-    readonly isNamed: boolean,
+    isNamed: boolean,
     /** The field this node fills in its parent (`name`, `body`, ...), if any. */
     readonly field: string | null,
     private readonly start: number,
     private readonly end: number,
     private readonly segment: Segment,
     readonly children: SyntaxNode[],
-    readonly isMissing: boolean,
-    /** An ERROR or missing node is in this subtree. */
-    public hasError: boolean,
+    isMissing: boolean,
+    hasError: boolean,
   ) {
+    this.flags = (isNamed ? NAMED : 0) | (isMissing ? MISSING : 0) | (hasError ? HAS_ERROR : 0);
     for (const c of children) c.parent = this;
+  }
+
+  get isNamed(): boolean {
+    return (this.flags & NAMED) !== 0;
+  }
+
+  /** Inserted by the parser where the text lacks a token. */
+  get isMissing(): boolean {
+    return (this.flags & MISSING) !== 0;
+  }
+
+  /** An ERROR or missing node is in this subtree. */
+  get hasError(): boolean {
+    return (this.flags & HAS_ERROR) !== 0;
   }
 
   get startIndex(): number {
