@@ -167,7 +167,7 @@ export class SyntaxTree {
   readonly rootNode: SyntaxNode;
   private lineIndex?: LineIndex;
 
-  /** Statements copied for this tree and statements taken over from the previous one (for tests and the benchmark). */
+  /** Top-level statements copied for this tree, and those taken over from the previous one. */
   readonly stats = { copied: 0, reused: 0 };
   /**
    * A newer tree of the same file took over some of this tree's statements and moved them: its
@@ -193,10 +193,12 @@ export interface Reuse {
   changed: Array<{ startIndex: number; endIndex: number }>;
 }
 
-/** Per-language tables read once: type names and whether they are named. */
-const languageTables = new WeakMap<Language, { types: string[]; named: boolean[]; fields: (string | null)[] }>();
+/** A grammar's node type names, whether each is named, and its field names, by id: read once. */
+type Tables = { types: string[]; named: boolean[]; fields: (string | null)[] };
 
-function tablesOf(language: Language): { types: string[]; named: boolean[]; fields: (string | null)[] } {
+const languageTables = new WeakMap<Language, Tables>();
+
+function tablesOf(language: Language): Tables {
   let t = languageTables.get(language);
   if (!t) {
     const types: string[] = [];
@@ -268,8 +270,6 @@ function reusableStatements(previous: Reuse): (type: string, start: number, end:
     return old && old.sameAs(type, oldStart, oldStart + (end - start)) ? { node: old, delta: moved } : undefined;
   };
 }
-
-type Tables = { types: string[]; named: boolean[]; fields: (string | null)[] };
 
 function nodeType(cursor: TreeCursor, tables: Tables): string {
   const id = cursor.nodeTypeId;
