@@ -65,7 +65,7 @@ export function rangeOf(segments: Segment[], start: number, end: number): { uri:
 export class LintService implements vscode.Disposable {
   /** Loads the grammars once; the linters of the folders share them and its parse cache. */
   private base?: Promise<Linter>;
-  /** The linter for files outside every folder (and the one a single-folder window uses). */
+  /** The linter for files outside every folder (all linters share one parse cache, so `forget` goes through it). */
   private linter?: Linter;
   /** Each workspace folder's own linter, keyed by the folder's URI. */
   private folderLinters = new Map<string, Linter>();
