@@ -56,6 +56,16 @@ export function close(st: TensorState): void {
   st.open = undefined;
 }
 
+/**
+ * An operation the analysis does not model (a reshape it cannot follow, an unknown call): the
+ * open layer stays linear, a normalization before it no longer counts, and only the shape, if
+ * known, carries on.
+ */
+export function opaque(st: TensorState, shape?: Dim[]): TensorState {
+  close(st);
+  return shape ? { model: st.model, normSeen: false, shape } : { model: st.model, normSeen: false };
+}
+
 /** An activation applied to the signal: it becomes the open layer's activation. */
 export function activate(st: TensorState, act: LayerActivation): TensorState {
   if (st.open) {

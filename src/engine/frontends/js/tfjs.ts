@@ -22,6 +22,7 @@ import { MAX_LAYERS, type ModelBuilder, type TensorState } from '../signal';
 import { CORE_OP_NAMES, tfjsLayerClass, UNKNOWN_LAYER, type TfjsLayerClass } from './tfjsLayers';
 import { insertProperty, quoteStyle, rewriteExplicit, type JsStyle } from './tfjsFix';
 import { callArgs, numberValue, objectLiteral, stringValue, unwrap, type JsArgs, type ObjectLiteral, type Prop } from './tfjsSyntax';
+import { layerKind, layerLabel } from '../describeLayer';
 
 export function analyzeTfjs(tree: Tree, text: string): FrontEndResult {
   return new TfjsFrontEnd(tree, text).run();
@@ -1137,8 +1138,7 @@ class TfjsFrontEnd {
       v.model.layers = [];
       return { model: st.model, normSeen: false };
     }
-    signal.close(st);
-    return { model: st.model, normSeen: false };
+    return signal.opaque(st);
   }
 
   private applyOp(op: LayerOp, st: TensorState): TensorState {
@@ -1160,8 +1160,7 @@ class TfjsFrontEnd {
       case 'reshape':
         return { ...st, shape: this.reshape(op, st.shape ?? this.inputShapeOf(op)) };
       case 'unjudged':
-        signal.close(st);
-        return { model: st.model, normSeen: false, shape: this.unjudgedShape(op, st.shape ?? this.inputShapeOf(op)) };
+        return signal.opaque(st, this.unjudgedShape(op, st.shape ?? this.inputShapeOf(op)));
       case 'weighted':
         return this.applyWeighted(op, st);
     }
@@ -1342,8 +1341,8 @@ class TfjsFrontEnd {
     let siblings = this.byCall.get(call.id);
     if (!siblings) this.byCall.set(call.id, (siblings = { layers: [] }));
     const layer: Layer = {
-      kind: rank === undefined ? 'dense' : cls.transpose ? 'conv_transpose' : 'conv',
-      label: label.length > 60 ? `${label.slice(0, 57)}...` : label,
+      kind: layerKind(rank, cls.transpose),
+      label: layerLabel(label),
       span: spanOf(call),
       fanIn, fanOut, receptiveField,
       init: init.init,

@@ -14,6 +14,7 @@ import { defaultInitializer, resolveInitializer, unknownInitializer, type InitAr
 import { kerasLayerClass } from '../python/kerasLayers';
 import { int, isObject, items, num, prop, properties, shapeOf, str, tupleOf, type Dim } from './jsonNodes';
 import { rewriteInitializer, type JsonFramework } from './kerasJsonFix';
+import { layerKind, layerLabel } from '../describeLayer';
 
 /** Cheap test before any parsing: every Keras / TF.js layers config has these keys. */
 export function looksLikeKerasConfig(text: string): boolean {
@@ -423,8 +424,8 @@ class ConfigReader {
     const broken = this.broken;
     const label = `${className}(${width ?? ''})`;
     const layer: Layer = {
-      kind: rank === undefined ? 'dense' : transpose ? 'conv_transpose' : 'conv',
-      label: label.length > 60 ? `${label.slice(0, 57)}...` : label,
+      kind: layerKind(rank, transpose),
+      label: layerLabel(label),
       span: spanOf(entry),
       fanIn, fanOut, receptiveField,
       init,

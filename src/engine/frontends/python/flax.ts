@@ -13,6 +13,7 @@ import { insertArgument } from './kerasFix';
 import { callArgs, spanOf, type CallArgs } from './syntax';
 import { PythonInterpreter, UNKNOWN, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value } from './interpreter';
 import * as signal from '../signal';
+import { layerKind, layerLabel } from '../describeLayer';
 
 const TABLE = new Map<string, LayerClass>([
   ['Dense', { role: 'weighted', params: ['features'] }],
@@ -100,8 +101,8 @@ export class FlaxFrontEnd extends PythonInterpreter {
     const label = `${op.className}(${args.positional.map((p) => p.text).join(', ')})`;
     const text = this.text;
     return {
-      kind: cls.rank === undefined ? 'dense' : cls.transpose ? 'conv_transpose' : 'conv',
-      label: label.length > 60 ? `${label.slice(0, 57)}...` : label,
+      kind: layerKind(cls.rank, cls.transpose),
+      label: layerLabel(label),
       span: spanOf(call),
       fanIn, fanOut, receptiveField: rf ?? 1,
       init: initNode ? { spec, explicit: true, span: spanOf(initNode), shared: false } : { spec, explicit: false, shared: false },
@@ -160,8 +161,7 @@ export class FlaxFrontEnd extends PythonInterpreter {
       case 'passthrough':
         return st;
       default:
-        signal.close(st);
-        return { model: st.model, normSeen: false };
+        return signal.opaque(st);
     }
   }
 }

@@ -792,8 +792,7 @@ export abstract class PythonInterpreter {
         return out.t === 'tensor' ? out.st : { model: st.model, normSeen: false };
       }
       default:
-        signal.close(st);
-        return { model: st.model, normSeen: false };
+        return signal.opaque(st);
     }
   }
 

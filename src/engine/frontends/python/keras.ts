@@ -21,6 +21,7 @@ import {
 } from './interpreter';
 import * as signal from '../signal';
 import type { SyntaxTree as Tree } from '../../syntaxTree';
+import { layerKind, layerLabel } from '../describeLayer';
 
 export class KerasFrontEnd extends PythonInterpreter {
   protected readonly framework = 'keras' as const;
@@ -132,8 +133,7 @@ export class KerasFrontEnd extends PythonInterpreter {
       v.model.layers = [];
       return { model: st.model, normSeen: false };
     }
-    signal.close(st);
-    return { model: st.model, normSeen: false };
+    return signal.opaque(st);
   }
 
   protected applyOp(op: LayerOp, st: TensorState): TensorState {
@@ -154,8 +154,7 @@ export class KerasFrontEnd extends PythonInterpreter {
       case 'reshape':
         return { ...st, shape: this.reshape(op, st.shape ?? this.inputShapeOf(cls, args, env)) };
       case 'unjudged':
-        signal.close(st);
-        return { model: st.model, normSeen: false, shape: this.unjudgedShape(op, st.shape ?? this.inputShapeOf(cls, args, env)) };
+        return signal.opaque(st, this.unjudgedShape(op, st.shape ?? this.inputShapeOf(cls, args, env)));
       case 'weighted':
         return this.applyWeighted(op, st);
     }
@@ -257,8 +256,7 @@ export class KerasFrontEnd extends PythonInterpreter {
     const inShape = st.shape ?? this.inputShapeOf(op.cls, op.args, op.env);
     const made = this.makeLayer(op, inShape, st.normSeen);
     if (!made) {
-      signal.close(st);
-      return { model: st.model, normSeen: false };
+      return signal.opaque(st);
     }
     return { ...this.enterLayer(made.layer, st, made.ownActivation), shape: made.outShape };
   }
@@ -302,8 +300,8 @@ export class KerasFrontEnd extends PythonInterpreter {
     const style = this.style;
     const understood = args.positional.length <= cls.params.length && !args.splat;
     const layer: Layer = {
-      kind: cls.rank === undefined ? 'dense' : cls.transpose ? 'conv_transpose' : 'conv',
-      label: label.length > 60 ? `${label.slice(0, 57)}...` : label,
+      kind: layerKind(cls.rank, cls.transpose),
+      label: layerLabel(label),
       span: spanOf(call),
       fanIn, fanOut, receptiveField,
       init: init.init,

@@ -19,6 +19,7 @@ import {
   type Env, type LayerOp, type ModelBuilder, type SelfObject, type TensorState, type Value,
 } from './interpreter';
 import * as signal from '../signal';
+import { layerKind, layerLabel } from '../describeLayer';
 
 /** Arguments that do not change the variance of an initializer. */
 const NEUTRAL_ARGS = new Set(['seed', 'generator', 'dtype', 'tensor']);
@@ -262,8 +263,8 @@ export class TorchFrontEnd extends PythonInterpreter {
     const label = `${op.className}(${positional})`;
     const front = this;
     const layer: Layer = {
-      kind: cls.rank === undefined ? 'dense' : cls.transpose ? 'conv_transpose' : 'conv',
-      label: label.length > 60 ? `${label.slice(0, 57)}...` : label,
+      kind: layerKind(cls.rank, cls.transpose),
+      label: layerLabel(label),
       span: spanOf(op.call),
       fanIn, fanOut, receptiveField,
       init: { spec: defaultInitializer('pytorch'), explicit: false, shared: false },
