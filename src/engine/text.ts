@@ -38,3 +38,17 @@ export function startsLine(text: string, offset: number): boolean {
   const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
   return text.slice(lineStart, offset).trim() === '';
 }
+
+/** The line break a text uses, for lines a fix inserts: CRLF when its first line ends so, else LF. */
+export function eolOf(text: string): '\r\n' | '\n' {
+  const i = text.indexOf('\n');
+  return i > 0 && text[i - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/**
+ * Where a new line inserted at the end of a line goes: before the line's `\r` when it ends in
+ * CRLF (a comment token can end after it), so the inserted break and the old one stay whole.
+ */
+export function beforeLineBreak(text: string, offset: number): number {
+  return offset > 0 && text[offset - 1] === '\r' ? offset - 1 : offset;
+}

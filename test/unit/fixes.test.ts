@@ -46,6 +46,32 @@ describe('every quick fix of every fixture', () => {
   }
 });
 
+describe('fixes in files with CRLF line endings', () => {
+  // Every fix of a CRLF file is the fix of its LF twin with CRLF: no bare LF is ever written.
+  const crlf = (t: string) => t.replace(/\r?\n/g, '\r\n');
+  const multilineArgs = 'from tensorflow import keras\n\nm = keras.Sequential([\n    keras.layers.Dense(\n        64,\n        activation="relu",  # hidden\n        input_dim=8,\n    ),\n    keras.layers.Dense(\n        1,\n        activation="sigmoid"\n    ),\n])\n';
+  const files: Array<[string, string]> = [
+    ['crlf-args.py', multilineArgs],
+    ...[...fixtureFiles('keras'), ...fixtureFiles('pytorch')].map((f): [string, string] => [`crlf-${f.replace('/', '-')}`, readFixture(f)]),
+    ...['tfjs/sequential.js', 'tfjs/conv.js', 'tfjs/functional.ts'].map((f): [string, string] => [`crlf-${f.replace('/', '-')}`, readFixture(f)]),
+  ];
+  for (const [name, lf] of files) {
+    test(name, async () => {
+      const linter = await getLinter();
+      const lfFixes = linter.lint(lf, `lf-${name}`).filter((f) => f.fix);
+      const crFixes = linter.lint(crlf(lf), name).filter((f) => f.fix);
+      assert.equal(crFixes.length, lfFixes.length);
+      lfFixes.forEach((f, i) => {
+        const fixed = applyEdits(crlf(lf), crFixes[i].fix!.edits);
+        assert.equal(fixed, crlf(applyEdits(lf, f.fix!.edits)), `${f.code} at line ${f.line}`);
+        assert.doesNotMatch(fixed, /(^|[^\r])\n/, `${f.code} at line ${f.line}: a bare LF`);
+      });
+      linter.forget(`lf-${name}`);
+      linter.forget(name);
+    });
+  }
+});
+
 async function fixOf(text: string, line: number): Promise<string> {
   const linter = await getLinter();
   const f = linter.lint(text, 'style.py').find((x) => x.line === line);

@@ -7,7 +7,7 @@
 import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Recommendation, TextEdit } from '../../ir';
 import { objectLiteral, quoteOf, unwrap } from './tfjsSyntax';
-import { lineIndent, startsLine } from '../../text';
+import { beforeLineBreak, eolOf, lineIndent, startsLine } from '../../text';
 
 /** TF.js identifiers of the three initializers a fix writes (tfjs-layers/src/initializers.ts). */
 export const TFJS_NAME: Record<Recommendation, string> = { he_normal: 'heNormal', glorot_uniform: 'glorotUniform', lecun_normal: 'leCunNormal' };
@@ -129,13 +129,14 @@ export function insertProperty(style: JsStyle, obj: Node, to: Recommendation, ke
   const anchor = comma ?? last;
   // A comment that ends the anchor's line stays on that line: the new property goes after it.
   const trailing = after.filter((c) => c.type === 'comment' && c.startPosition.row === anchor.endPosition.row && c.startIndex >= anchor.endIndex).at(-1);
-  const lineEnd = trailing?.endIndex ?? anchor.endIndex;
-  if (comma) return fix([{ start: lineEnd, end: lineEnd, newText: `\n${indent}${prop},` }]);
+  const lineEnd = beforeLineBreak(text, trailing?.endIndex ?? anchor.endIndex);
+  const eol = eolOf(text);
+  if (comma) return fix([{ start: lineEnd, end: lineEnd, newText: `${eol}${indent}${prop},` }]);
   if (trailing) {
     return fix([
       { start: last.endIndex, end: last.endIndex, newText: ',' },
-      { start: lineEnd, end: lineEnd, newText: `\n${indent}${prop}` },
+      { start: lineEnd, end: lineEnd, newText: `${eol}${indent}${prop}` },
     ]);
   }
-  return fix([{ start: last.endIndex, end: last.endIndex, newText: `,\n${indent}${prop}` }]);
+  return fix([{ start: last.endIndex, end: last.endIndex, newText: `,${eol}${indent}${prop}` }]);
 }

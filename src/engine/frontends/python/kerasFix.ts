@@ -8,7 +8,7 @@
 import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Recommendation } from '../../ir';
 import { callArgs } from './syntax';
-import { lineIndent, startsLine } from '../../text';
+import { eolOf, lineIndent, startsLine } from '../../text';
 
 const CLASS_NAME: Record<Recommendation, string> = { he_normal: 'HeNormal', glorot_uniform: 'GlorotUniform', lecun_normal: 'LecunNormal' };
 
@@ -116,9 +116,9 @@ export function insertArgument(style: Pick<PythonStyle, 'text'>, call: Node, val
   if (commaAt >= 0) {
     // Trailing comma: keep the one-argument-per-line layout it signals.
     const at = last.endIndex + commaAt + 1;
-    edit = { start: at, end: at, newText: multiline ? `\n${indent}${value},` : ` ${value},` };
+    edit = { start: at, end: at, newText: multiline ? `${eolOf(text)}${indent}${value},` : ` ${value},` };
   } else {
-    edit = { start: last.endIndex, end: last.endIndex, newText: multiline ? `,\n${indent}${value}` : `, ${value}` };
+    edit = { start: last.endIndex, end: last.endIndex, newText: multiline ? `,${eolOf(text)}${indent}${value}` : `, ${value}` };
   }
   return { title, edits: [edit] };
 }

@@ -5,7 +5,7 @@
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Recommendation, TextEdit } from '../../ir';
-import { lineIndent } from '../../text';
+import { beforeLineBreak, eolOf, lineIndent } from '../../text';
 
 const CALL: Record<Recommendation, { fn: string; extra?: string; title: string }> = {
   he_normal: { fn: 'kaiming_normal_', extra: 'relu', title: "Use kaiming_normal_(nonlinearity='relu')" },
@@ -45,7 +45,7 @@ function callText(style: TorchStyle, to: Recommendation, weight: string, callee?
   const imports: TextEdit[] = [];
   if (!fn) {
     fn = c.fn;
-    imports.push({ start: style.lastImportEnd, end: style.lastImportEnd, newText: `\nfrom torch.nn.init import ${c.fn}` });
+    imports.push({ start: style.lastImportEnd, end: style.lastImportEnd, newText: `${eolOf(style.text)}from torch.nn.init import ${c.fn}` });
   }
   const text = c.extra ? `${fn}(${weight}, nonlinearity=${style.quote}${c.extra}${style.quote})` : `${fn}(${weight})`;
   return { text, imports };
@@ -80,7 +80,7 @@ export function insertInitAfter(style: TorchStyle, layerCall: Node, to: Recommen
   const indent = lineIndent(text, statement.startIndex);
   // After the statement's own line ends (a trailing comment stays where it is).
   const lineEnd = text.indexOf('\n', statement.endIndex);
-  const at = lineEnd < 0 ? text.length : lineEnd;
+  const at = lineEnd < 0 ? text.length : beforeLineBreak(text, lineEnd);
   const { text: call, imports } = callText(style, to, `${target.text}.weight`);
-  return { title: CALL[to].title, edits: [...imports, { start: at, end: at, newText: `\n${indent}${call}` }] };
+  return { title: CALL[to].title, edits: [...imports, { start: at, end: at, newText: `${eolOf(text)}${indent}${call}` }] };
 }
