@@ -1,5 +1,6 @@
 /** SARIF 2.1.0 output, in the shape GitHub code scanning accepts (rule metadata, help, fixes). */
 import type * as Sarif from 'sarif';
+import { pathToFileURL } from 'node:url';
 import type { Finding } from '../engine/linter';
 import { RULES } from '../engine/rules';
 import { ruleDocUrl } from '../engine/docs';
@@ -7,7 +8,18 @@ import { ruleDocUrl } from '../engine/docs';
 const LEVEL: Record<Finding['severity'], Sarif.Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 
 export function toSarif(findings: Finding[], errors: Array<{ file: string; message: string }>, version: string): Sarif.Log {
-  const uri = (file: string) => file.split('\\').join('/');
+  // Relative paths as URI references: each segment percent-encoded (a space is `%20`).
+  const uri = (file: string) => file.split(/[\\/]/).map(encodeURIComponent).join('/');
+  // Two findings of one rule on layers with the same label in the same model (a stack of
+  // `Dense(64)`) must stay two alerts: the fingerprint counts them in the order of the file,
+  // which, unlike a line number, survives edits elsewhere in the file.
+  const seen = new Map<string, number>();
+  const fingerprint = (f: Finding) => {
+    const key = `${f.file}\0${f.code}:${f.model}:${f.layer}`;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return n === 1 ? `${f.code}:${f.model}:${f.layer}` : `${f.code}:${f.model}:${f.layer}:${n}`;
+  };
   const rules: Sarif.ReportingDescriptor[] = RULES.map((r) => ({
     id: r.code,
     name: r.name,
@@ -32,7 +44,7 @@ export function toSarif(findings: Finding[], errors: Array<{ file: string; messa
         },
         logicalLocations: [{ name: f.layer, fullyQualifiedName: `${f.model}/${f.layer}`, kind: 'member' }],
       }],
-      partialFingerprints: { 'initlint/v1': `${f.code}:${f.model}:${f.layer}` },
+      partialFingerprints: { 'initlint/v1': fingerprint(f) },
     };
     if (f.fix) {
       result.fixes = [{
@@ -54,7 +66,7 @@ export function toSarif(findings: Finding[], errors: Array<{ file: string; messa
     runs: [{
       tool: { driver: { name: 'initlint', version, semanticVersion: version, informationUri: 'https://github.com/initlint/initlint', rules } },
       columnKind: 'utf16CodeUnits',
-      originalUriBaseIds: { '%SRCROOT%': { uri: `file://${process.cwd().split('\\').join('/')}/` } },
+      originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(process.cwd()).href}/` } },
       results,
       invocations: [{
         executionSuccessful: true,

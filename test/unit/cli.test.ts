@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as url from 'node:url';
 import { FIXTURES, ROOT } from './helpers';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -75,6 +76,19 @@ describe('initlint CLI', () => {
     assert.equal(run.results[0].locations[0].physicalLocation.artifactLocation.uri, 'a.py');
     assert.equal(run.results[0].locations[0].physicalLocation.region.startLine, 12);
     assert.ok(run.results[0].fixes[0].artifactChanges[0].replacements[0].insertedContent.text);
+  });
+
+  test('sarif: two alike layers keep two fingerprints; paths are percent-encoded URIs', () => {
+    const model = 'from tensorflow.keras import layers\n\n\ndef build(x):\n    x = layers.Dense(64, activation="relu")(x)\n    x = layers.Dense(64, activation="relu")(x)\n    return layers.Dense(1)(x)\n';
+    const dir = workspace({ 'sp ace/m.py': model });
+    const log = JSON.parse(cli(['--format', 'sarif', '.'], dir).stdout);
+    const run = log.runs[0];
+    const il001 = run.results.filter((r: { ruleId: string }) => r.ruleId === 'IL001');
+    assert.equal(il001.length, 2);
+    assert.deepEqual(il001.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints['initlint/v1']), ['IL001:build:Dense(64)', 'IL001:build:Dense(64):2']);
+    assert.equal(il001[0].locations[0].physicalLocation.artifactLocation.uri, 'sp%20ace/m.py');
+    assert.equal(run.originalUriBaseIds['%SRCROOT%'].uri, `${url.pathToFileURL(dir).href}/`);
+    assert.doesNotMatch(run.originalUriBaseIds['%SRCROOT%'].uri, / /);
   });
 
   test('exit 0 with only info findings or none', () => {
