@@ -66,9 +66,12 @@ export function collectFiles(paths: string[], opts: WalkOptions): string[] {
       if (e.isDirectory()) {
         if (NEVER_ENTER.has(e.name) || isVirtualEnv(abs) || ignoredBy(active, abs, true) || isExcluded(abs)) continue;
         walk(abs, active);
-      } else if (e.isFile() && LINTED_EXTENSIONS.has(path.extname(e.name).toLowerCase())) {
-        if (ignoredBy(active, abs, false) || isExcluded(abs) || seen.has(abs)) continue;
-        seen.add(abs);
+      } else if (LINTED_EXTENSIONS.has(path.extname(e.name).toLowerCase()) && (e.isFile() || (e.isSymbolicLink() && isFile(abs)))) {
+        // A link to a file is linted under its own name, once (linked directories are not
+        // entered: they can loop). A link counts by its target, so a link and its target lint once.
+        const real = e.isSymbolicLink() ? realPath(abs) : abs;
+        if (ignoredBy(active, abs, false) || isExcluded(abs) || seen.has(real)) continue;
+        seen.add(real);
         out.push(abs);
       }
     }
@@ -94,4 +97,20 @@ function parentGitignores(dir: string): Rules[] {
     if (fs.existsSync(path.join(d, '.git')) || path.dirname(d) === d) break;
   }
   return rules;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false; // a dangling link
+  }
+}
+
+function realPath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
 }

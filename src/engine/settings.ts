@@ -88,6 +88,9 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
         if (typeof value === 'boolean') settings.normalizationAware = value;
         else problems.push('normalizationAware: expected true or false');
         break;
+      case 'run': case 'lintWorkspace':
+        // The editor's own settings, accepted so one config can serve both; nothing to the engine.
+        break;
       default:
         problems.push(`unknown setting ${JSON.stringify(key0)}`);
     }

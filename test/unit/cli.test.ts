@@ -91,6 +91,25 @@ describe('initlint CLI', () => {
     assert.doesNotMatch(run.originalUriBaseIds['%SRCROOT%'].uri, / /);
   });
 
+  test('a linked file is linted under its name, once with its target; a linked folder is not entered', () => {
+    const dir = workspace({ 'real/m.py': fixture('output_layers.py'), 'other/k.py': fixture('output_layers.py') });
+    fs.symlinkSync(path.join(dir, 'real', 'm.py'), path.join(dir, 'link.py'));
+    fs.symlinkSync(path.join(dir, 'other', 'k.py'), path.join(dir, 'real', 'k-link.py'));
+    fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'loop'));
+    const byFile = (args: string[]) => [...new Set(JSON.parse(cli(['--format', 'json', ...args], dir).stdout).findings.map((f: { file: string }) => f.file))].sort();
+    assert.deepEqual(byFile(['real']), ['real/k-link.py', 'real/m.py']);
+    // link.py and real/m.py are one file, other/k.py and real/k-link.py another (first found
+    // in name order wins); loop/ is not entered.
+    assert.deepEqual(byFile(['.']), ['link.py', 'other/k.py']);
+  });
+
+  test('the editor-only keys (run, lintWorkspace) are accepted in initlint.json', () => {
+    const dir = workspace({ 'a.py': fixture('output_layers.py'), 'initlint.json': JSON.stringify({ run: 'onSave', lintWorkspace: true, rules: { IL003: 'off' } }) });
+    const r = cli(['a.py'], dir);
+    assert.doesNotMatch(r.stderr + r.stdout, /unknown setting/);
+    assert.equal(r.code, 0);
+  });
+
   test('exit 0 with only info findings or none', () => {
     const dir = workspace({ 'ok.py': fixture('he_relu.py'), 'deep.py': fixture('deep_chain.py') });
     const r = cli(['.'], dir);
