@@ -77,9 +77,9 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     if (positionals.length === 0) throw new UsageError('no PATH given');
     for (const p of positionals) if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
 
-    const settings = loadSettings(values.config, values.select, values.ignore, err);
+    const { settings, base } = loadSettings(values.config, positionals[0], values.select, values.ignore, err);
     const linter = await createLinter(settings);
-    const files = collectFiles(positionals, { exclude: settings.exclude, base: process.cwd() });
+    const files = collectFiles(positionals, { exclude: settings.exclude, base });
     const result = run(linter, files, values.fix);
     write(out, format, result);
     if (format === 'text') summarize(err, result, values.fix);
@@ -93,11 +93,18 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
 }
 
-function loadSettings(configFile: string | undefined, select: string | undefined, ignore: string | undefined, err: NodeJS.WritableStream): Settings {
+/**
+ * The settings, and the folder `exclude` globs are relative to. Without `--config`, the nearest
+ * config is looked for from the first PATH upwards (so `initlint src` from anywhere reads the
+ * project's pyproject.toml), and its globs are relative to the file that holds them, as in
+ * the editor, where they are relative to the workspace folder.
+ */
+function loadSettings(configFile: string | undefined, firstPath: string, select: string | undefined, ignore: string | undefined, err: NodeJS.WritableStream): { settings: Settings; base: string } {
   let loaded;
   try {
     if (configFile && !fs.existsSync(configFile)) throw new UsageError(`${configFile}: no such file`);
-    loaded = configFile ? readConfigFile(configFile) : findConfig(process.cwd());
+    const start = fs.statSync(firstPath).isDirectory() ? firstPath : path.dirname(path.resolve(firstPath));
+    loaded = configFile ? readConfigFile(configFile) : findConfig(start);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read settings: ${(e as Error).message}`);
@@ -109,7 +116,7 @@ function loadSettings(configFile: string | undefined, select: string | undefined
   if (ignore !== undefined) flags.ignore = ignore;
   const merged = parseSettings(flags, fromFile.settings);
   if (merged.problems.length) throw new UsageError(merged.problems.join('; '));
-  return merged.settings;
+  return { settings: merged.settings, base: loaded.file ? path.dirname(path.resolve(loaded.file)) : process.cwd() };
 }
 
 function relative(abs: string): string {

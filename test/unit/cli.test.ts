@@ -110,6 +110,19 @@ describe('initlint CLI', () => {
     assert.equal(r.code, 0);
   });
 
+  test('the config is found from the linted path, and its exclude globs are relative to it', () => {
+    const dir = workspace({
+      'proj/pyproject.toml': '[tool.initlint]\nexclude = ["src/skip_*.py"]\n',
+      'proj/src/keep.py': fixture('output_layers.py'),
+      'proj/src/skip_me.py': fixture('output_layers.py'),
+    });
+    const files = (cwd: string, args: string[]) => [...new Set(JSON.parse(cli(['--format', 'json', ...args], cwd).stdout).findings.map((f: { file: string }) => path.basename(f.file)))];
+    assert.deepEqual(files(path.join(dir, 'proj'), ['src']), ['keep.py']);
+    assert.deepEqual(files(path.join(dir, 'proj', 'src'), ['.']), ['keep.py']);
+    assert.deepEqual(files(dir, ['proj/src']), ['keep.py']);
+    assert.deepEqual(files(path.join(dir, 'proj'), ['src/skip_me.py']), ['skip_me.py'], 'a file named on the command line');
+  });
+
   test('exit 0 with only info findings or none', () => {
     const dir = workspace({ 'ok.py': fixture('he_relu.py'), 'deep.py': fixture('deep_chain.py') });
     const r = cli(['.'], dir);
