@@ -129,6 +129,15 @@ describe('fixes keep the user style', () => {
     assert.match(await fixOf(text, 3), /input_shape=\(8,\),\n {8}kernel_initializer="he_normal",\n {4}\),/);
   });
 
+  test('a comment that ends the last argument\'s line stays with that argument', async () => {
+    const head = 'from tensorflow import keras\nm = keras.Sequential([\n    keras.layers.Dense(\n        64,\n';
+    const tail = '    ),\n    keras.layers.Dense(1),\n])\n';
+    const plain = `${head}        activation="relu",  # hidden\n${tail}`;
+    assert.match(await fixOf(plain, 3), /activation="relu",  # hidden\n {8}kernel_initializer="he_normal",\n {4}\),/);
+    const noComma = `${head}        activation="relu"  # hidden\n${tail}`;
+    assert.match(await fixOf(noComma, 3), /activation="relu",  # hidden\n {8}kernel_initializer="he_normal"\n {4}\),/);
+  });
+
   test('kernel_initializer=None is replaced, not duplicated', async () => {
     const text = 'import keras\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer=None, input_dim=3), keras.layers.Dense(1)])\n';
     const fixed = await fixOf(text, 2);

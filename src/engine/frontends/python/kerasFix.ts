@@ -6,9 +6,9 @@
  * gets a `kernel_initializer=` keyword, placed as the argument list is laid out.
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
-import type { Fix, Recommendation } from '../../ir';
+import type { Fix, Recommendation, TextEdit } from '../../ir';
 import { callArgs } from './syntax';
-import { eolOf, lineIndent, startsLine } from '../../text';
+import { beforeLineBreak, eolOf, lineIndent, startsLine } from '../../text';
 
 const CLASS_NAME: Record<Recommendation, string> = { he_normal: 'HeNormal', glorot_uniform: 'GlorotUniform', lecun_normal: 'LecunNormal' };
 
@@ -80,17 +80,6 @@ export function rewriteExplicit(style: PythonStyle, written: Node, to: Recommend
   return { title: titleFor(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
 }
 
-function commaOutsideComments(between: string): number {
-  let inComment = false;
-  for (let i = 0; i < between.length; i++) {
-    const c = between[i];
-    if (inComment) inComment = c !== '\n';
-    else if (c === '#') inComment = true;
-    else if (c === ',') return i;
-  }
-  return -1;
-}
-
 /** Insert `kernel_initializer=...` into a layer constructor that has none. */
 export function insertKeyword(style: PythonStyle, call: Node, to: Recommendation): Fix | undefined {
   return insertArgument(style, call, `kernel_initializer=${stringLiteral(style, to)}`, titleFor(to));
@@ -109,16 +98,30 @@ export function insertArgument(style: Pick<PythonStyle, 'text'>, call: Node, val
     return { title, edits: [{ start: close.startIndex, end: close.startIndex, newText: value }] };
   }
   const last = named[named.length - 1];
-  const commaAt = commaOutsideComments(text.slice(last.endIndex, close.startIndex));
+  // What stands between the last argument and `)`: a trailing comma, comments.
+  const after = list.children.slice(list.children.indexOf(last) + 1, -1);
+  const comma = after.find((c) => c.type === ',');
   const multiline = startsLine(text, last.startIndex) && last.startPosition.row > list.startPosition.row;
-  const indent = lineIndent(text, last.startIndex);
-  let edit;
-  if (commaAt >= 0) {
-    // Trailing comma: keep the one-argument-per-line layout it signals.
-    const at = last.endIndex + commaAt + 1;
-    edit = { start: at, end: at, newText: multiline ? `${eolOf(text)}${indent}${value},` : ` ${value},` };
-  } else {
-    edit = { start: last.endIndex, end: last.endIndex, newText: multiline ? `,${eolOf(text)}${indent}${value}` : `, ${value}` };
+  const fix = (edits: TextEdit[]): Fix => ({ title, edits });
+  if (!multiline) {
+    return comma
+      ? fix([{ start: comma.endIndex, end: comma.endIndex, newText: ` ${value},` }])
+      : fix([{ start: last.endIndex, end: last.endIndex, newText: `, ${value}` }]);
   }
-  return { title, edits: [edit] };
+  // One argument per line: the new one gets its own line, after a comment that ends the last
+  // argument's line (the comment stays with the argument it was written for).
+  const indent = lineIndent(text, last.startIndex);
+  const eol = eolOf(text);
+  const anchor = comma ?? last;
+  const trailing = after.filter((c) => c.type === 'comment' && c.startPosition.row === anchor.endPosition.row && c.startIndex >= anchor.endIndex).at(-1);
+  const lineEnd = beforeLineBreak(text, trailing?.endIndex ?? anchor.endIndex);
+  // A trailing comma keeps the one-argument-per-line layout it signals.
+  if (comma) return fix([{ start: lineEnd, end: lineEnd, newText: `${eol}${indent}${value},` }]);
+  if (trailing) {
+    return fix([
+      { start: last.endIndex, end: last.endIndex, newText: ',' },
+      { start: lineEnd, end: lineEnd, newText: `${eol}${indent}${value}` },
+    ]);
+  }
+  return fix([{ start: last.endIndex, end: last.endIndex, newText: `,${eol}${indent}${value}` }]);
 }
