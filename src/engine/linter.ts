@@ -149,15 +149,16 @@ class EngineLinter implements Linter {
   private analyzeCode(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string, cacheKey: string | undefined): Analysis {
     const empty = (extra: Partial<Analysis>): Analysis => ({ file: fileName, findings: [], models: [], errors: [], ...extra });
     let result: FrontEndResult | undefined;
+    let tree: SyntaxTree | undefined;
     try {
-      result = this.frontEnd(language, text, fileName, cacheKey);
+      ({ result, tree } = this.frontEnd(language, text, fileName, cacheKey));
     } catch (err) {
       // A bug of ours must not cost the user the rest of the run: report it as this file's error.
       return empty({ errors: [`initlint could not analyze this file: ${(err as Error).message}`] });
     }
     if (!result) return empty({ skipped: 'no model in this file' });
     const lines = new LineIndex(text);
-    const suppressions = readSuppressions(text);
+    const suppressions = readSuppressions(text, tree && ((offset) => tree.rootNode.descendantForIndex(offset).type === 'comment'));
     const seen = new Set<string>();
     const findings: Finding[] = [];
     for (const model of result.models) {
@@ -180,23 +181,23 @@ class EngineLinter implements Linter {
    * The front ends a file goes through. A cheap text test first: a file that never names a
    * framework is not parsed at all (most files of a workspace scan).
    */
-  private frontEnd(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string, cacheKey: string | undefined): FrontEndResult | undefined {
+  private frontEnd(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string, cacheKey: string | undefined): { result?: FrontEndResult; tree?: SyntaxTree } {
     switch (language) {
       case 'python': {
-        if (!/\b(?:keras|torch|tensorflow|tf_keras|flax)\b/.test(text)) return undefined;
+        if (!/\b(?:keras|torch|tensorflow|tf_keras|flax)\b/.test(text)) return {};
         const tree = this.parsers.parse('python', text, cacheKey);
         // A file may use several (a Keras port of a PyTorch model): each front end judges its own.
         const imports = collectImports(tree.rootNode, text);
         const results = [KerasFrontEnd, TorchFrontEnd, FlaxFrontEnd].map((F) => new F(tree, text, imports).run());
-        return guardRewrites({ models: results.flatMap((r) => r.models), errors: [...new Set(results.flatMap((r) => r.errors))] }, tree);
+        return { result: guardRewrites({ models: results.flatMap((r) => r.models), errors: [...new Set(results.flatMap((r) => r.errors))] }, tree), tree };
       }
       case 'javascript': {
-        if (!text.includes('@tensorflow/tfjs')) return undefined;
+        if (!text.includes('@tensorflow/tfjs')) return {};
         const tree = this.parsers.parse(grammarFor(fileName), text, cacheKey);
-        return guardRewrites(analyzeTfjs(tree, text), tree);
+        return { result: guardRewrites(analyzeTfjs(tree, text), tree), tree };
       }
       case 'json':
-        return analyzeKerasConfig(text);
+        return { result: analyzeKerasConfig(text) };
     }
   }
 }

@@ -13,14 +13,21 @@ export interface Suppressions {
   lines: Map<number, Set<string>>;
 }
 
-export function readSuppressions(text: string): Suppressions {
+/**
+ * `isComment(offset)`: whether a comment starts at that offset of the text, where a syntax tree
+ * can tell (a directive inside a string literal silences nothing); without it, every match counts.
+ */
+export function readSuppressions(text: string, isComment?: (offset: number) => boolean): Suppressions {
   const out: Suppressions = { file: false, lines: new Map() };
   if (!text.includes('initlint:')) return out;
   const lines = text.split('\n');
+  let lineStart = 0;
   lines.forEach((line, row) => {
+    const start = lineStart;
+    lineStart += line.length + 1;
     if (!line.includes('initlint:')) return;
     const m = DIRECTIVE.exec(line);
-    if (!m) return;
+    if (!m || (isComment && !isComment(start + m.index))) return;
     if (m[1] === 'disable-file') {
       out.file = true;
       return;

@@ -101,6 +101,20 @@ describe('settings', () => {
     assert.equal(l.settings.rules.IL001, undefined);
   });
 
+  test('a directive inside a string literal silences nothing; the same text in a comment does', async () => {
+    const linter = await getLinter();
+    const py = (line: string) => `from tensorflow.keras import layers\n\n\ndef build(x):\n${line}\n    return layers.Dense(1)(x)\n`;
+    const inString = py('    s = "# initlint: disable=IL001"; x = layers.Dense(64, activation="relu")(x)');
+    assert.deepEqual(linter.lint(inString, 'str.py').map((f) => f.code), ['IL001']);
+    const inComment = py('    x = layers.Dense(64, activation="relu")(x)  # initlint: disable=IL001');
+    assert.deepEqual(linter.lint(inComment, 'cmt.py'), []);
+    const fileInString = `X = "# initlint: disable-file"\n${py('    x = layers.Dense(64, activation="relu")(x)')}`;
+    assert.deepEqual(linter.lint(fileInString, 'str2.py').map((f) => f.code), ['IL001']);
+    const js = (tail: string) => `import * as tf from '@tensorflow/tfjs';\nconst m = tf.sequential({layers: [tf.layers.dense({units: 8, activation: 'relu', inputShape: [4]})]});${tail}\n`;
+    assert.deepEqual(linter.lint(js(" const s = '// initlint: disable=IL001';"), 'str.js').map((f) => f.code), ['IL001']);
+    assert.deepEqual(linter.lint(js(' // initlint: disable=IL001'), 'cmt.js'), []);
+  });
+
   test('disable-file silences the whole file', async () => {
     const text = `# initlint: disable-file\n${readFixture('keras/sequential.py')}`;
     assert.equal((await getLinter()).lint(text, 's.py').length, 0);
