@@ -39,6 +39,11 @@ export interface SimLayer {
   activation: { name: string; family: 'relu' | 'saturating' | 'selu' | 'linear' | 'smooth'; m: number; alpha?: number };
   /** A normalization between this layer and its activation. */
   normalized: boolean;
+  /**
+   * A normalization after the previous layer's activation (Dense → ReLU → BatchNorm → this):
+   * this layer's input is standardised. Absent in models saved by older versions.
+   */
+  normalizedInput?: boolean;
   /** The engine's prediction: g = fan_in x Var(w) x m. */
   predictedGain?: number;
   recommended: 'he_normal' | 'glorot_uniform' | 'lecun_normal';

@@ -49,6 +49,7 @@ export function buildConfig(model: SimModel, choices: InitChoice[], settings: Ru
     kernel: kernelOf(layer, choices[i], fans[i]),
     activation: { name: layer.activation.name, alpha: layer.activation.alpha },
     normalize: layer.normalized ? 'batch' : 'none',
+    normalizeInput: layer.normalizedInput ?? false,
   }));
   return { layers, inputWidth: settings.inputWidth, batch: settings.batch, seed: settings.seed, input: settings.input };
 }

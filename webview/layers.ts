@@ -78,7 +78,7 @@ export class LayerList {
     detail.className = 'hint';
     const fanIn = layer.fanIn === undefined ? `${fans.fanIn} (assumed)` : String(fans.fanIn);
     const perPatch = layer.kind === 'dense' ? '' : ` per patch (receptive field ${layer.receptiveField})`;
-    detail.textContent = `${fanIn} → ${fans.units}${perPatch} · ${layer.activation.name}${layer.normalized ? ' + norm' : ''} · ${layer.kernel.label}`;
+    detail.textContent = `${layer.normalizedInput ? 'normalized input · ' : ''}${fanIn} → ${fans.units}${perPatch} · ${layer.activation.name}${layer.normalized ? ' + norm' : ''} · ${layer.kernel.label}`;
     name.append(strong, document.createElement('br'), detail);
     for (const f of layer.findings) {
       const badge = document.createElement('span');

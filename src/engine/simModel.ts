@@ -26,7 +26,12 @@ function kernelOf(layer: Layer, fanIn: number): KernelSpec {
   };
 }
 
-export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: number): SimLayer {
+/**
+ * `previous`: the layer before it in the model, if any. A normalization after that layer's
+ * activation standardises this layer's input; one before that activation is the previous
+ * layer's own `normalized` and is not applied twice.
+ */
+export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: number, previous?: Layer): SimLayer {
   const fanIn = layer.fanIn ?? fanInFallback;
   const act = layer.activation.info;
   return {
@@ -39,6 +44,7 @@ export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: num
     kernel: kernelOf(layer, fanIn),
     activation: { name: act.name, family: act.family, m: act.m, alpha: act.alpha },
     normalized: layer.normalized,
+    normalizedInput: layer.normalizedBefore && !(previous?.normalized ?? false),
     predictedGain: layerGain(layer),
     recommended: recommendationFor(act),
     findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
@@ -48,11 +54,11 @@ export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: num
 export function toSimModel(model: Model, findings: Finding[], file: string): SimModel {
   const layers: SimLayer[] = [];
   let width = model.layers[0]?.fanIn ?? DEFAULT_INPUT_WIDTH;
-  for (const layer of model.layers) {
-    const sim = toSimLayer(layer, findingsOfLayer(findings, model, layer), width);
+  model.layers.forEach((layer, i) => {
+    const sim = toSimLayer(layer, findingsOfLayer(findings, model, layer), width, model.layers[i - 1]);
     layers.push(sim);
     width = sim.units ?? DEFAULT_UNITS;
-  }
+  });
   return { name: model.name, framework: model.framework, file, layers, defaultInputWidth: model.layers[0]?.fanIn ?? DEFAULT_INPUT_WIDTH, preset: false };
 }
 

@@ -24,6 +24,26 @@ describe('simulator model', () => {
     assert.equal(third.recommended, 'he_normal');
   });
 
+  test('a normalization after an activation standardises the next layer\'s input, not twice', async () => {
+    const linter = await getLinter();
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'm = keras.Sequential([',
+      '    layers.Dense(64, activation="relu", input_shape=(32,)),',
+      '    layers.BatchNormalization(),',
+      '    layers.Dense(64),',
+      '    layers.BatchNormalization(),',
+      '    layers.Activation("relu"),',
+      '    layers.Dense(10),',
+      '])',
+      '',
+    ].join('\n');
+    const a = linter.analyze(text, 'bn.py');
+    const sim = toSimModel(a.models[0], a.findings, 'bn.py');
+    assert.deepEqual(sim.layers.map((l) => [l.normalizedInput, l.normalized]), [[false, false], [true, true], [false, false]]);
+  });
+
   test('convolutions are sent per patch: fan_in = k x k x c_in, units = filters', async () => {
     const linter = await getLinter();
     const a = linter.analyze(readFixture('keras/functional.py'), 'functional.py');

@@ -191,6 +191,19 @@ describe('measured variances match predictedVariances', () => {
     // preVar is z before the standardisation: 64 x 1e-2 x 1/2 = 0.32 (64 x 64 kernel entries: ~10 %).
     assert.ok(Math.abs(r.layers[1].preVar / 0.32 - 1) < 0.3, `layer 2 preVar ${r.layers[1].preVar}`);
   });
+
+  test('a normalization after the previous activation standardises the input: prediction and measurement restart at 1', async () => {
+    // N(0, 4/fan_in) on ReLU: g = 2 per layer, so E[a^2] doubles, until the third layer's input
+    // is standardised (E[x^2] = 1 again); the same stack without it keeps doubling.
+    const base = [layer(64, 64, normal(4 / 64), 'relu'), layer(64, 64, normal(4 / 64), 'relu'), layer(64, 64, normal(4 / 64), 'relu')];
+    const normed: SimConfig = { inputWidth: 64, batch: 512, seed: 3, input: 'normal', layers: base.map((l, i) => (i === 2 ? { ...l, normalizeInput: true } : l)) };
+    const plain: SimConfig = { ...normed, layers: base };
+    assert.deepEqual(predictedVariances(plain).map((q) => Math.round(q * 1e9) / 1e9), [2, 4, 8]);
+    assert.deepEqual(predictedVariances(normed).map((q) => Math.round(q * 1e9) / 1e9), [2, 4, 2]);
+    const [a, b] = [secondMoments(await simulate(tf, normed)), secondMoments(await simulate(tf, plain))];
+    assert.ok(Math.abs(a[2] / 2 - 1) < 0.3, `standardised input, layer 3: E[a^2] = ${a[2]}`);
+    assert.ok(b[2] / a[2] > 2.5, `without it the variance keeps compounding: ${b[2]} against ${a[2]}`);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

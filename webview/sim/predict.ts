@@ -41,13 +41,14 @@ export function activationM(layer: SimLayerSpec): number {
 /**
  * Predicted E[a^2] after each layer for a unit-variance input: q_l = q_{l-1} x fan_in x Var(w) x m,
  * q_0 = 1; a normalized layer ('batch' or 'layer') resets the pre-activation variance to 1,
- * so q_l = m there.
+ * so q_l = m there, and a standardised input resets q_{l-1} to 1.
  */
 export function predictedVariances(config: SimConfig): number[] {
   const out: number[] = [];
   let q = 1;
   for (const layer of config.layers) {
     const m = activationM(layer);
+    if (layer.normalizeInput) q = 1;
     q = layer.normalize === 'none' ? q * layer.fanIn * effectiveVariance(layer) * m : m;
     out.push(q);
   }

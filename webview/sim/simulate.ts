@@ -411,7 +411,7 @@ function activate(tf: TF, x: Tensor2D, act: ActivationPlan): Tensor2D {
 function forward(tf: TF, mm: MatMul, x: Tensor2D, ws: Tensor[], layers: SimLayerSpec[], acts: ActivationPlan[], each?: (z: Tensor2D, a: Tensor2D) => void): Tensor2D {
   let a = x;
   layers.forEach((layer, i) => {
-    const z = layerMatMul(tf, a, ws[i] as Tensor2D, mm);
+    const z = layerMatMul(tf, layer.normalizeInput ? standardize(tf, a, 'batch') : a, ws[i] as Tensor2D, mm);
     const next = activate(tf, standardize(tf, z, layer.normalize), acts[i]);
     each?.(z, next);
     a = next;

@@ -10,6 +10,8 @@ export interface SimLayerSpec {
   activation: { name: string; alpha?: number };
   /** Standardise between the layer and its activation (BatchNorm: over the batch; LayerNorm: over features). */
   normalize: 'none' | 'batch' | 'layer';
+  /** Standardise the layer's input over the batch (a normalization after the previous activation). */
+  normalizeInput?: boolean;
 }
 
 export interface SimConfig {
