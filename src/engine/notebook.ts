@@ -109,12 +109,19 @@ export function writeCells(fileText: string, doc: NotebookDoc, sources: Map<numb
 
 /** nbformat writes a source as a list of lines, each keeping its newline, one per indented line. */
 function serializeSource(fileText: string, cell: NotebookCell, source: string): string {
-  if (!cell.asArray) return JSON.stringify(source);
+  const original = fileText.slice(cell.sourceOffset, cell.sourceOffset + cell.sourceLength);
+  // A notebook written with ASCII escapes (`\u00e9`, `\ud83d\ude00`) keeps them.
+  const stringify = /\\u[0-9a-fA-F]{4}/.test(original) ? asciiJson : JSON.stringify;
+  if (!cell.asArray) return stringify(source);
   const lines = source.match(/[^\n]*\n|[^\n]+$/g) ?? [];
   if (lines.length === 0) return '[]';
-  const original = fileText.slice(cell.sourceOffset, cell.sourceOffset + cell.sourceLength);
   const itemIndent = /\[\s*?\n([ \t]*)"/.exec(original)?.[1];
-  if (itemIndent === undefined) return `[${lines.map((l) => JSON.stringify(l)).join(', ')}]`;
+  if (itemIndent === undefined) return `[${lines.map((l) => stringify(l)).join(', ')}]`;
   const closeIndent = /\n([ \t]*)\]$/.exec(original)?.[1] ?? '';
-  return `[\n${lines.map((l) => itemIndent + JSON.stringify(l)).join(',\n')}\n${closeIndent}]`;
+  return `[\n${lines.map((l) => itemIndent + stringify(l)).join(',\n')}\n${closeIndent}]`;
+}
+
+/** JSON with every non-ASCII UTF-16 unit escaped, as Python's json.dumps(ensure_ascii=True) writes it. */
+function asciiJson(value: string): string {
+  return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -45,6 +45,20 @@ describe('notebooks', () => {
     assert.ok(out.endsWith(tail), 'bytes after it are identical');
   });
 
+  test('a cell written with ASCII escapes keeps them when it is rewritten; raw text stays raw', () => {
+    const nb = (source: string[]) => `{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": [\n${source.map((l) => `    ${l}`).join(',\n')}\n   ]\n  }\n ],\n "nbformat": 4\n}\n`;
+    const escaped = nb(['"x = \\"caf\\u00e9 \\ud83d\\ude00\\"\\n"', '"y = 1\\n"']);
+    const raw = nb(['"x = \\"café 😀\\"\\n"', '"y = 1\\n"']);
+    for (const [text, expected] of [[escaped, '"x = \\"caf\\u00e9 \\ud83d\\ude00\\"\\n"'], [raw, '"x = \\"café 😀\\"\\n"']]) {
+      const doc = readNotebook(text);
+      assert.ok(!('error' in doc));
+      const at = doc.code.indexOf('y = 1') + 4;
+      const out = writeCells(text, doc, editCells(doc, [{ start: at, end: at + 1, newText: '2' }]));
+      assert.ok(out.includes(expected), out);
+      assert.deepEqual(JSON.parse(out).cells[0].source, ['x = "café 😀"\n', 'y = 2\n']);
+    }
+  });
+
   test('initlint --fix on a notebook: the fix lands in its cell, outputs and metadata stay', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-nb-'));
     const file = path.join(dir, 'mnist.ipynb');
