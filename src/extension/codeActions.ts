@@ -75,7 +75,8 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
       const all = new vscode.CodeAction('Fix all initlint problems in this file', onlyFixAll ? FIX_ALL_KIND : vscode.CodeActionKind.QuickFix);
       all.edit = editFor(result, fixable);
       out.push(all);
-      if (!onlyFixAll) {
+      // Only where asked: a request for quick fixes must not get a source action back.
+      if (!onlyFixAll && (!context.only || context.only.contains(FIX_ALL_KIND))) {
         const source = new vscode.CodeAction('Fix all initlint problems', FIX_ALL_KIND);
         source.edit = all.edit;
         out.push(source);

@@ -388,9 +388,22 @@ const STEPS = [
       }
       // Files are listed in path order and ours is below the fold: type the model's name in the
       // tree (type-to-navigate), as a person would, which focuses and reveals its row.
+      // A tree that refreshes (a re-lint after step 4's fix) while the name is typed can drop
+      // the keystrokes: clear the type-to-navigate filter and type it again.
       const focusedText = () => visibleText(tree.locator('.monaco-list-row.focused'));
-      await page.keyboard.type(MODEL);
-      await until(`${MODEL} focused in the tree`, async () => (await focusedText()).includes(MODEL) || pending(`focused: ${await focusedText()}`));
+      for (let attempt = 1; ; attempt++) {
+        await page.keyboard.type(MODEL);
+        try {
+          await until(`${MODEL} focused in the tree`, async () => (await focusedText()).includes(MODEL) || pending(`focused: ${await focusedText()}`), { timeout: attempt < 3 ? 6_000 : 15_000 });
+          break;
+        } catch (error) {
+          if (attempt >= 3) throw error;
+          say(`  typing ${MODEL} in the tree did not find it; typing it again (${attempt}/2)`);
+          await page.keyboard.press('Escape');
+          if (!(await treeFocused())) await runCommand(page, 'Initialization: Focus on Initialization View');
+          await until('the focus in the Initialization tree', treeFocused, { timeout: 5_000 });
+        }
+      }
       // Down to its last layer, so that all of its layers scroll into view.
       for (const label of ['Dense(256)', 'Dense(128)', 'Dense(num_classes)']) {
         await page.keyboard.press('ArrowDown');
