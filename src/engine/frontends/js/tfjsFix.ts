@@ -7,7 +7,7 @@
 import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Recommendation, TextEdit } from '../../ir';
 import { objectLiteral, quoteOf, unwrap } from './tfjsSyntax';
-import { beforeLineBreak, eolOf, lineIndent, startsLine } from '../../text';
+import { appendEntry } from '../appendEntry';
 
 /** TF.js identifiers of the three initializers a fix writes (tfjs-layers/src/initializers.ts). */
 export const TFJS_NAME: Record<Recommendation, string> = { he_normal: 'heNormal', glorot_uniform: 'glorotUniform', lecun_normal: 'leCunNormal' };
@@ -118,25 +118,5 @@ export function insertProperty(style: JsStyle, obj: Node, to: Recommendation, ke
   if (props.length === 0) return fix([{ start: open.endIndex, end: open.endIndex, newText: prop }]);
   const last = props[props.length - 1];
   const after = kids.slice(kids.indexOf(last) + 1, -1);
-  const comma = after.find((c) => c.type === ',');
-  const multiline = startsLine(text, last.startIndex) && last.startPosition.row > obj.startPosition.row;
-  if (!multiline) {
-    return comma
-      ? fix([{ start: comma.endIndex, end: comma.endIndex, newText: ` ${prop},` }])
-      : fix([{ start: last.endIndex, end: last.endIndex, newText: `, ${prop}` }]);
-  }
-  const indent = lineIndent(text, last.startIndex);
-  const anchor = comma ?? last;
-  // A comment that ends the anchor's line stays on that line: the new property goes after it.
-  const trailing = after.filter((c) => c.type === 'comment' && c.startPosition.row === anchor.endPosition.row && c.startIndex >= anchor.endIndex).at(-1);
-  const lineEnd = beforeLineBreak(text, trailing?.endIndex ?? anchor.endIndex);
-  const eol = eolOf(text);
-  if (comma) return fix([{ start: lineEnd, end: lineEnd, newText: `${eol}${indent}${prop},` }]);
-  if (trailing) {
-    return fix([
-      { start: last.endIndex, end: last.endIndex, newText: ',' },
-      { start: lineEnd, end: lineEnd, newText: `${eol}${indent}${prop}` },
-    ]);
-  }
-  return fix([{ start: last.endIndex, end: last.endIndex, newText: `,${eol}${indent}${prop}` }]);
+  return fix(appendEntry(text, obj, last, after, prop));
 }

@@ -6,9 +6,9 @@
  * gets a `kernel_initializer=` keyword, placed as the argument list is laid out.
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
-import type { Fix, Recommendation, TextEdit } from '../../ir';
+import type { Fix, Recommendation } from '../../ir';
 import { callArgs } from './syntax';
-import { beforeLineBreak, eolOf, lineIndent, startsLine } from '../../text';
+import { appendEntry } from '../appendEntry';
 
 const CLASS_NAME: Record<Recommendation, string> = { he_normal: 'HeNormal', glorot_uniform: 'GlorotUniform', lecun_normal: 'LecunNormal' };
 
@@ -100,28 +100,5 @@ export function insertArgument(style: Pick<PythonStyle, 'text'>, call: Node, val
   const last = named[named.length - 1];
   // What stands between the last argument and `)`: a trailing comma, comments.
   const after = list.children.slice(list.children.indexOf(last) + 1, -1);
-  const comma = after.find((c) => c.type === ',');
-  const multiline = startsLine(text, last.startIndex) && last.startPosition.row > list.startPosition.row;
-  const fix = (edits: TextEdit[]): Fix => ({ title, edits });
-  if (!multiline) {
-    return comma
-      ? fix([{ start: comma.endIndex, end: comma.endIndex, newText: ` ${value},` }])
-      : fix([{ start: last.endIndex, end: last.endIndex, newText: `, ${value}` }]);
-  }
-  // One argument per line: the new one gets its own line, after a comment that ends the last
-  // argument's line (the comment stays with the argument it was written for).
-  const indent = lineIndent(text, last.startIndex);
-  const eol = eolOf(text);
-  const anchor = comma ?? last;
-  const trailing = after.filter((c) => c.type === 'comment' && c.startPosition.row === anchor.endPosition.row && c.startIndex >= anchor.endIndex).at(-1);
-  const lineEnd = beforeLineBreak(text, trailing?.endIndex ?? anchor.endIndex);
-  // A trailing comma keeps the one-argument-per-line layout it signals.
-  if (comma) return fix([{ start: lineEnd, end: lineEnd, newText: `${eol}${indent}${value},` }]);
-  if (trailing) {
-    return fix([
-      { start: last.endIndex, end: last.endIndex, newText: ',' },
-      { start: lineEnd, end: lineEnd, newText: `${eol}${indent}${value}` },
-    ]);
-  }
-  return fix([{ start: last.endIndex, end: last.endIndex, newText: `,${eol}${indent}${value}` }]);
+  return { title, edits: appendEntry(text, list, last, after, value) };
 }
