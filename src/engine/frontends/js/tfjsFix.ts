@@ -106,7 +106,7 @@ export function rewriteExplicit(style: JsStyle, written: Node, to: Recommendatio
  */
 export function insertProperty(style: JsStyle, obj: Node, to: Recommendation, key = 'kernelInitializer'): Fix | undefined {
   if (obj.type !== 'object' || obj.hasError) return undefined;
-  const kids = obj.children.filter((c): c is Node => !!c);
+  const kids = obj.children;
   const open = kids[0];
   const close = kids[kids.length - 1];
   if (!open || open.type !== '{' || !close || close.type !== '}' || close.isMissing) return undefined;

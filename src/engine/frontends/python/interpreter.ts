@@ -11,7 +11,7 @@ import type { Framework, FrontEndResult, Layer, LayerActivation, Span } from '..
 import { activationInfo, lookupActivation, type ActivationInfo } from '../../activations';
 import type { ArgValue } from '../../initializers';
 import { collectImports, lastSegment, normalizeQualified, type ImportTable } from './names';
-import { argument, callArgs, kids, spanOf, statementsAt, stringValue, syntaxErrors, type CallArgs } from './syntax';
+import { argument, callArgs, spanOf, statementsAt, stringValue, syntaxErrors, type CallArgs } from './syntax';
 
 import type { Dim } from '../../shapes';
 import * as signal from '../signal';
@@ -202,7 +202,7 @@ export abstract class PythonInterpreter {
       const [objNode, typeNode] = args.positional;
       if (!objNode || !typeNode) return undefined;
       const obj = this.eval(objNode, env, model);
-      const types = typeNode.type === 'tuple' ? kids(typeNode).filter((c): c is Node => !!c) : [typeNode];
+      const types = typeNode.type === 'tuple' ? typeNode.namedChildren : [typeNode];
       const names = types.map((t) => this.qualify(t, env)).map((q) => (q ? lastSegment(q) : undefined));
       if (names.some((n) => n === undefined)) return undefined;
       if (obj.t === 'op') return names.includes(obj.op.className);
@@ -229,7 +229,7 @@ export abstract class PythonInterpreter {
   }
 
   protected bindDefinitions(block: Node, env: Env): void {
-    for (const stmt of kids(block)) if (stmt) this.bindDefinition(stmt, env);
+    for (const stmt of block.namedChildren) if (stmt) this.bindDefinition(stmt, env);
   }
 
   protected bindDefinition(stmt: Node, env: Env): void {
@@ -293,7 +293,7 @@ export abstract class PythonInterpreter {
     if (!cls) return;
     const fields: string[] = [];
     for (const stmt of cls.childForFieldName('body')?.namedChildren ?? []) {
-      const assign = stmt?.type === 'expression_statement' ? kids(stmt)[0] : undefined;
+      const assign = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
       const left = assign?.type === 'assignment' ? assign.childForFieldName('left') : undefined;
       if (!assign || left?.type !== 'identifier') continue;
       fields.push(left.text);
@@ -340,7 +340,7 @@ export abstract class PythonInterpreter {
       else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
         name = p.childForFieldName('name')?.text;
         dflt = p.childForFieldName('value');
-      } else if (p.type === 'typed_parameter') name = kids(p).find((c) => c?.type === 'identifier')?.text;
+      } else if (p.type === 'typed_parameter') name = p.namedChildren.find((c) => c?.type === 'identifier')?.text;
       if (!name) continue;
       if (first && skipSelf) {
         first = false;
@@ -374,16 +374,16 @@ export abstract class PythonInterpreter {
   // ---- statements ----
 
   protected execBlock(block: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
-    for (const stmt of kids(block)) if (stmt) this.exec(stmt, env, model, ret);
+    for (const stmt of block.namedChildren) if (stmt) this.exec(stmt, env, model, ret);
   }
 
   protected exec(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
     switch (stmt.type) {
       case 'expression_statement':
-        for (const e of kids(stmt)) if (e) this.eval(e, env, model);
+        for (const e of stmt.namedChildren) if (e) this.eval(e, env, model);
         return;
       case 'return_statement': {
-        const e = kids(stmt)[0];
+        const e = stmt.namedChildren[0];
         const v = e ? this.eval(e, env, model) : UNKNOWN;
         if (ret && ret.v === undefined) ret.v = v;
         return;
@@ -474,7 +474,7 @@ export abstract class PythonInterpreter {
       const self = obj && obj.type === 'identifier' ? env.get(obj.text) : undefined;
       if (self?.t === 'self' && attr) self.obj.attrs.set(attr, value);
     } else if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'tuple' || target.type === 'list_pattern') {
-      const parts = kids(target).filter((c): c is Node => !!c);
+      const parts = target.namedChildren;
       const items = value.t === 'list' ? value.items
         : value.t === 'const' && Array.isArray(value.v) ? value.v.map((c): Value => ({ t: 'const', v: c })) : [];
       parts.forEach((p, i) => this.assign(p, items[i] ?? UNKNOWN, env));
@@ -542,16 +542,16 @@ export abstract class PythonInterpreter {
       case 'tuple': case 'list': case 'expression_list': {
         const c = this.constOf(node, env);
         if (c !== undefined) return { t: 'const', v: c };
-        return { t: 'list', items: kids(node).filter((n): n is Node => !!n).map((n) => this.eval(n, env, model)) };
+        return { t: 'list', items: node.namedChildren.map((n) => this.eval(n, env, model)) };
       }
       case 'list_comprehension': case 'generator_expression':
         return this.comprehension(node, env, model);
       case 'parenthesized_expression': {
-        const inner = kids(node).find((c) => c && c.type !== 'comment');
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
         return inner ? this.eval(inner, env, model) : UNKNOWN;
       }
       case 'conditional_expression': {
-        const first = kids(node)[0];
+        const first = node.namedChildren[0];
         return first ? this.eval(first, env, model) : UNKNOWN;
       }
       case 'call':
@@ -575,14 +575,14 @@ export abstract class PythonInterpreter {
       }
       default:
         // Still look inside for layer calls (e.g. `outputs = {"a": Dense(1)(x)}`).
-        for (const c of kids(node)) if (c && c.type === 'call') this.eval(c, env, model);
+        for (const c of node.namedChildren) if (c && c.type === 'call') this.eval(c, env, model);
         return UNKNOWN;
     }
   }
 
   protected comprehension(node: Node, env: Env, model: ModelBuilder): Value {
     const body = node.childForFieldName('body');
-    const clause = kids(node).find((c) => c?.type === 'for_in_clause');
+    const clause = node.namedChildren.find((c) => c?.type === 'for_in_clause');
     if (!body || !clause) return UNKNOWN;
     const left = clause.childForFieldName('left');
     const right = clause.childForFieldName('right');
@@ -627,7 +627,7 @@ export abstract class PythonInterpreter {
         return v?.t === 'const' ? v.v : undefined;
       }
       case 'parenthesized_expression': {
-        const inner = kids(node).find((c) => c && c.type !== 'comment');
+        const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
         return inner ? this.constOf(inner, env) : undefined;
       }
       case 'unary_operator': {
@@ -655,7 +655,7 @@ export abstract class PythonInterpreter {
       }
       case 'tuple': case 'list': {
         const out: Const[] = [];
-        for (const c of kids(node)) {
+        for (const c of node.namedChildren) {
           if (!c || c.type === 'comment') continue;
           const v = this.constOf(c, env);
           if (v === undefined) return undefined;

@@ -10,10 +10,6 @@ export interface CallArgs {
   list?: Node;
 }
 
-/** The named children of a node. */
-export function kids(node: Node): Node[] {
-  return node.namedChildren;
-}
 
 /**
  * Each front end reads the same calls several times, and a statement the edit did not touch
@@ -34,7 +30,7 @@ function readCallArgs(call: Node): CallArgs {
   const list = call.childForFieldName('arguments');
   const out: CallArgs = { positional: [], keywords: new Map(), splat: false, list: list ?? undefined };
   if (!list || list.type !== 'argument_list') return out;
-  for (const child of kids(list)) {
+  for (const child of list.namedChildren) {
     if (child.type === 'keyword_argument') {
       const name = child.childForFieldName('name');
       const value = child.childForFieldName('value');
