@@ -3,6 +3,8 @@
  * per direction, each with a `type`; requests carry a `requestId` that their reply echoes.
  * The extension validates everything that comes from the webview (see `parseWebviewMessage`).
  */
+import type { ActivationFamily } from './engine/activations';
+import type { Recommendation } from './engine/ir';
 
 /** The initializers the panel can compare, by id. */
 export const INIT_CHOICES = [
@@ -36,7 +38,8 @@ export interface SimLayer {
   units?: number;
   receptiveField: number;
   kernel: KernelSpec;
-  activation: { name: string; family: 'relu' | 'saturating' | 'selu' | 'linear' | 'smooth'; m: number; alpha?: number };
+  /** m: E[phi(z)^2] at z ~ N(0, 1) (the propagation engine's forward moment on a unit input; 1 where unknown). */
+  activation: { name: string; family: ActivationFamily; m: number; alpha?: number };
   /** A normalization between this layer and its activation. */
   normalized: boolean;
   /**
@@ -46,7 +49,7 @@ export interface SimLayer {
   normalizedInput?: boolean;
   /** The engine's prediction: g = fan_in x Var(w) x m. */
   predictedGain?: number;
-  recommended: 'he_normal' | 'glorot_uniform' | 'lecun_normal';
+  recommended: Recommendation;
   findings: Array<{ code: string; severity: 'error' | 'warning' | 'info'; message: string }>;
 }
 

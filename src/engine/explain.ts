@@ -1,12 +1,14 @@
 /**
- * The numbers behind a layer, for hovers, tree tooltips and the simulator: its initializer and
- * exact Var(w), its activation and gain, what the gain compounds to along its chain, and the
- * recommended initializer. Pure data; the adapters format it.
+ * The numbers behind a layer, for hovers, tree tooltips and the CLI's JSON: its initializer
+ * and exact Var(w), q, the forward gain and chi at its operating point, what they compound to
+ * over its segment, and the recommended initializer. All of it read from the propagation
+ * engine; pure data, the adapters format it.
  */
 import type { Layer, Model, Span } from './ir';
 import type { Finding } from './linter';
 import { varianceFormula } from './initializers';
-import { fmt, layerGain, layerVariance, recommendationFor, recommendedVariance, RECOMMENDATION_LABEL, scaleRatio } from './variance';
+import { propagationOf } from './propagation';
+import { criticalScale, fmt, recommendationFor, recommendedVariance, RECOMMENDATION_LABEL, scaleRatio } from './variance';
 
 export interface LayerExplanation {
   initializer: string;
@@ -17,49 +19,62 @@ export interface LayerExplanation {
   fanOut?: number;
   activation: string;
   family: string;
-  m: number;
+  /** sigma^2 = fan_in Var(w), and the family's critical value. */
+  sigma2?: number;
+  criticalSigma2?: number;
+  /** E[x^2] of the layer's input; `muAssumed` when it could not be followed and 1 was assumed. */
+  muIn: number;
+  muAssumed: boolean;
+  /** Pre-activation variance. */
+  q?: number;
+  /** Forward gain g_f = E[phi(z)^2] / E[x^2]. */
   gain?: number;
-  /** Product of the gains from the model's first layer (or the last normalization) to this one. */
-  compounded?: number;
-  depthInChain: number;
+  /** chi = sigma^2 E[phi'(z)^2]: the gradient's factor per layer. */
+  chi?: number;
+  /** The layer's segment (between normalizations) along the data flow, and its compounded factors. */
+  segmentDepth: number;
+  segmentForward?: number;
+  segmentBackward?: number;
   recommended: string;
   recommendedVariance?: number;
+  /** Var(w) / Var_crit, Var_crit = critical sigma^2 / fan_in. */
   scaleRatio?: number;
+  /** A normalization stands between the layer and its activation. */
   normalized: boolean;
+  /** Why the layer is not judged, when it is not (unknown activation, fan_in 0, unknown fans). */
+  unjudged?: string;
 }
 
 export function explainLayer(model: Model, layer: Layer): LayerExplanation {
-  let compounded: number | undefined = 1;
-  let depth = 0;
-  for (const l of model.layers) {
-    if (l.normalizedBefore || l.normalized) {
-      compounded = 1;
-      depth = 0;
-    }
-    const g = layerGain(l);
-    compounded = compounded === undefined || g === undefined ? undefined : compounded * g;
-    depth++;
-    if (l === layer) break;
-  }
+  const prop = propagationOf(model);
+  const n = prop.numbers.get(layer) ?? { muIn: 1, muAssumed: true, biasVariance: 0, layer };
   const act = layer.activation.info;
-  const rec = recommendationFor(act);
+  const path = prop.segmentPath(layer);
+  const effect = prop.effect(path);
   return {
     initializer: layer.init.spec.describe + (layer.init.explicit ? '' : ' (framework default)'),
     distribution: layer.init.spec.distribution.replace('_', ' '),
     varianceFormula: varianceFormula(layer.init.spec),
-    variance: layerVariance(layer),
+    variance: n.variance,
     fanIn: layer.fanIn,
     fanOut: layer.fanOut,
     activation: act.name + (act.alpha !== undefined ? ` (slope ${fmt(act.alpha)})` : ''),
     family: act.family,
-    m: act.m,
-    gain: layerGain(layer),
-    compounded: layer.normalized ? undefined : compounded,
-    depthInChain: depth,
-    recommended: RECOMMENDATION_LABEL[rec],
+    sigma2: n.sigma2,
+    criticalSigma2: criticalScale(act),
+    muIn: n.muIn,
+    muAssumed: n.muAssumed,
+    q: n.q,
+    gain: n.gain,
+    chi: n.chi,
+    segmentDepth: path.length,
+    segmentForward: effect?.forward,
+    segmentBackward: effect?.backward,
+    recommended: RECOMMENDATION_LABEL[recommendationFor(act, model.framework)],
     recommendedVariance: recommendedVariance(act, layer.fanIn, layer.fanOut),
     scaleRatio: scaleRatio(layer),
     normalized: layer.normalized,
+    unjudged: n.unjudged,
   };
 }
 
@@ -70,17 +85,23 @@ export function explanationMarkdown(layer: Layer, e: LayerExplanation): string {
     ['initializer', e.initializer],
     ['Var(w)', e.variance === undefined ? `${e.varianceFormula} (fan unknown)` : `${e.varianceFormula} = ${num(e.variance)}`],
     ['fan_in → fan_out', `${num(e.fanIn)} → ${num(e.fanOut)}`],
-    ['activation', `${e.activation} (${e.family}, m = ${fmt(e.m)})`],
-    ['gain g = fan_in·Var(w)·m', num(e.gain)],
+    ['activation', `${e.activation} (${e.family})`],
   ];
+  if (e.unjudged) rows.push(['not judged', e.unjudged]);
+  rows.push(['σ² = fan_in·Var(w)', e.criticalSigma2 === undefined ? num(e.sigma2) : `${num(e.sigma2)} (critical ${num(e.criticalSigma2)})`]);
+  rows.push(['input E[x²]', `${num(e.muIn)}${e.muAssumed ? ' (assumed)' : ''}`]);
+  if (e.q !== undefined) rows.push(['q = σ²·E[x²] + Var(b)', num(e.q)]);
+  rows.push(['forward gain g_f', num(e.gain)]);
+  rows.push(['gradient factor χ = σ²·E[φ′(z)²]', num(e.chi)]);
   if (e.normalized) rows.push(['normalized', 'yes: a normalization resets the variance after this layer']);
-  else if (e.compounded !== undefined && e.depthInChain > 1) rows.push([`compounded over ${e.depthInChain} layers`, num(e.compounded)]);
+  if (e.segmentDepth > 1) {
+    rows.push([`over its ${e.segmentDepth}-layer segment`, e.segmentForward === undefined ? 'unknown' : `forward ×${num(e.segmentForward)}, backward ×${num(e.segmentBackward)}`]);
+  }
   rows.push(['recommended', e.recommendedVariance === undefined ? e.recommended : `${e.recommended}, Var = ${num(e.recommendedVariance)}`]);
-  if (e.scaleRatio !== undefined) rows.push(['Var(w) / recommended', num(e.scaleRatio)]);
+  if (e.scaleRatio !== undefined) rows.push(['Var(w) / critical', num(e.scaleRatio)]);
   const esc = (s: string) => s.replace(/\|/g, '\\|');
   return [`**${esc(layer.label)}**`, '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${esc(k)} | ${esc(v)} |`)].join('\n');
 }
-
 
 /** The findings that stand on a layer: on its constructor call or on its initializer. */
 export function findingsOfLayer(findings: readonly Finding[], model: Model, layer: Layer): Finding[] {

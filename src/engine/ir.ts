@@ -21,8 +21,8 @@ export interface Fix {
   edits: TextEdit[];
 }
 
-/** The three initializers a quick fix can write. */
-export type Recommendation = 'he_normal' | 'glorot_uniform' | 'lecun_normal';
+/** The initializers a quick fix can write (He uniform: TF.js, whose He normal is not truncation-corrected). */
+export type Recommendation = 'he_normal' | 'he_uniform' | 'glorot_uniform' | 'lecun_normal';
 
 export interface KernelInit {
   spec: InitSpec;
@@ -58,9 +58,33 @@ export interface Layer {
   normalized: boolean;
   /** A normalization stands between the previous weighted layer and this one: variance is reset. */
   normalizedBefore: boolean;
+  /**
+   * Where the layer's input comes from (v2 data flow). Front ends that do not record it yet are
+   * read as a chain in source order (`graph.ts`).
+   */
+  input?: Flow;
+  /** Var(b) where the bias is random (PyTorch's default U(+-1/sqrt(fan_in))); absent: a zero bias. */
+  biasVariance?: number;
   /** Builds the quick fix that writes the given initializer in the file's own style; undefined when no safe edit exists. */
   rewrite(to: Recommendation): Fix | undefined;
 }
+
+/** How tensors combine (rules.md v2, "Data-flow graph"). */
+export type MergeOp = 'add' | 'multiply' | 'concat' | 'other';
+
+/**
+ * Where a tensor comes from, back to the weighted layers that produced it. Pooling, reshape,
+ * flatten and dropout keep the flow they receive (they keep E[x^2]).
+ */
+export type Flow =
+  | { kind: 'input' }
+  /** The output of a weighted layer, after its activation. */
+  | { kind: 'layer'; layer: Layer }
+  /** A normalization: E[x^2] = 1 after it. */
+  | { kind: 'norm'; from: Flow }
+  | { kind: 'merge'; op: MergeOp; from: Flow[] }
+  /** An operation not modelled: the signal's scale is unknown after it. */
+  | { kind: 'opaque'; from?: Flow };
 
 export interface Model {
   name: string;
@@ -68,6 +92,8 @@ export interface Model {
   span: Span;
   /** Weighted layers in forward order; a layer built in a loop appears once per iteration. */
   layers: Layer[];
+  /** The model's outputs, where the front end records data flow. */
+  outputs?: Flow[];
 }
 
 export interface FrontEndResult {

@@ -12,7 +12,7 @@ import { FlaxFrontEnd } from './frontends/python/flax';
 import { collectImports } from './frontends/python/names';
 import { analyzeTfjs } from './frontends/js/tfjs';
 import { analyzeKerasConfig } from './frontends/json/kerasConfig';
-import { judgeModel, ruleMeta, type RawFinding, type RuleCode, type Severity } from './rules';
+import { judgeModel, type RawFinding, type RuleCode, type Severity } from './rules';
 import { parseSettings, ruleLevel, type Settings } from './settings';
 import { isSuppressed, readSuppressions } from './suppression';
 import { LineIndex } from './text';
@@ -162,8 +162,10 @@ class EngineLinter implements Linter {
     const seen = new Set<string>();
     const findings: Finding[] = [];
     for (const model of result.models) {
-      for (const raw of judgeModel(model, { normalizationAware: this.settings.normalizationAware })) {
-        const level = ruleLevel(this.settings, raw.code, ruleMeta(raw.code).severity);
+      const opts = { normalizationAware: this.settings.normalizationAware, severityByImpact: this.settings.severityByImpact };
+      const running = (code: RuleCode) => ruleLevel(this.settings, code, 'warning') !== 'off';
+      for (const raw of judgeModel(model, opts, running)) {
+        const level = ruleLevel(this.settings, raw.code, raw.severity);
         if (level === 'off') continue;
         const key = `${raw.code}:${raw.span.start}:${raw.span.end}`;
         if (seen.has(key)) continue;

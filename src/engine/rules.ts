@@ -1,38 +1,18 @@
 /**
- * The seven rules of rules.md, evaluated on the IR. Each finding carries the numbers behind
- * it in one sentence, its range per "Where a diagnostic stands", and its fix as data.
+ * The rule registry (rules.md v2): each rule is one definition — code, name, default
+ * severity, the docs text beside it, and its check over a model's propagation. `RuleCode` is
+ * derived from the table, so adding IL009 is one entry here, one fixture and one docs section
+ * (test/unit/registry.test.ts checks package.json and docs/rules.md against this table).
+ *
+ * Findings and fixes are data; the adapters format them.
  */
-import type { Fix, Layer, Model, Span } from './ir';
-import { varianceFormula } from './initializers';
-import {
-  fmt, layerGain, layerVariance, recommendationFor, recommendedVariance, RECOMMENDATION_LABEL, scaleRatio,
-} from './variance';
+import type { Fix, Framework, Layer, Model, Span } from './ir';
+import { isPiecewiseLinear, type ActivationInfo } from './activations';
+import { fixedPointChi, layerNumbers, propagationOf, type LayerNumbers, type Propagation } from './propagation';
+import type { Edge } from './graph';
+import { criticalScale, criticalVariance, fmt, fmtFactor, recommendationFor, RECOMMENDATION_LABEL } from './variance';
 
-export type RuleCode = 'IL001' | 'IL002' | 'IL003' | 'IL004' | 'IL005' | 'IL006' | 'IL007';
 export type Severity = 'error' | 'warning' | 'info';
-
-export interface RuleMeta {
-  code: RuleCode;
-  name: string;
-  severity: Severity;
-  summary: string;
-}
-
-export const RULES: readonly RuleMeta[] = [
-  { code: 'IL001', name: 'glorot-with-relu', severity: 'warning', summary: 'Glorot/Xavier kernel under a ReLU-family activation halves the signal variance at every layer.' },
-  { code: 'IL002', name: 'he-with-saturating', severity: 'warning', summary: 'He/Kaiming kernel under a saturating activation (tanh, sigmoid) doubles the variance and drives units into saturation.' },
-  { code: 'IL003', name: 'constant-kernel', severity: 'error', summary: 'A constant (e.g. zero) kernel makes every unit of the layer identical, and they stay identical under training.' },
-  { code: 'IL004', name: 'vanishing-scale', severity: 'warning', summary: 'A fixed-scale random kernel far below the recommended variance makes activations and gradients vanish.' },
-  { code: 'IL005', name: 'exploding-scale', severity: 'warning', summary: 'A fixed-scale random kernel far above the recommended variance makes activations explode or saturate.' },
-  { code: 'IL006', name: 'selu-needs-lecun', severity: 'warning', summary: 'SELU self-normalizes only with LeCun normal kernels.' },
-  { code: 'IL007', name: 'depth-compounding', severity: 'info', summary: 'Four or more unnormalized layers whose per-layer gains compound beyond [1e-3, 1e3].' },
-];
-
-export const RULE_CODES: readonly RuleCode[] = RULES.map((r) => r.code);
-
-export function ruleMeta(code: RuleCode): RuleMeta {
-  return RULES.find((r) => r.code === code)!;
-}
 
 export interface RelatedInfo {
   span: Span;
@@ -52,34 +32,148 @@ export interface RawFinding {
 }
 
 export interface RuleOptions {
+  /** Layers whose scale a normalization removes are not judged by IL001, IL002, IL004, IL005, IL007. */
   normalizationAware: boolean;
+  /** IL001, IL002, IL006 become information where the layer's segment stays within IMPACT_BOUNDS. */
+  severityByImpact: boolean;
 }
 
-/** Bounds of IL004/IL005 on s = Var(w) / Var_rec, and of IL007 on the compounded gain. */
+/** Bounds of IL001 on g_f, of IL002 on sigma^2, of IL004/IL005 on s, of IL007/IL008 on compounded factors. */
+export const RELU_GAIN_BOUNDS: readonly [number, number] = [0.8, 1.25];
+export const TANH_CHAOS_BOUNDS: readonly [number, number] = [1.5, 10];
 export const VANISHING_RATIO = 0.1;
 export const EXPLODING_RATIO = 10;
 export const CHAIN_MIN_DEPTH = 4;
 export const CHAIN_BOUNDS: readonly [number, number] = [1e-3, 1e3];
+export const SIGMOID_STACK_BOUND = 1e-2;
+export const IMPACT_BOUNDS: readonly [number, number] = [1 / 4, 4];
+
+type Emit = Omit<RawFinding, 'model' | 'code' | 'severity'> & { severity?: Severity };
+
+/** What a check sees: the model, its propagation, and the facts several rules share. */
+export class ModelContext {
+  readonly prop: Propagation;
+  private homogeneousToNorm = new Map<Layer, boolean>();
+  private branchEnds?: Set<Layer>;
+
+  constructor(readonly model: Model, readonly opts: RuleOptions) {
+    this.prop = propagationOf(model);
+  }
+
+  get layers(): readonly Layer[] {
+    return this.prop.graph.layers;
+  }
+
+  numbers(layer: Layer): LayerNumbers {
+    return this.prop.numbers.get(layer)!;
+  }
+
+  /** An output layer: nothing weighted consumes it (the model's last weighted layer, or a head). */
+  isOutput(layer: Layer): boolean {
+    return this.prop.graph.consumers.get(layer)!.length === 0;
+  }
+
+  /**
+   * rules.md v2, "Normalization": the layer's output reaches a normalization through positively
+   * homogeneous operations only, on every way out of it, so the normalization removes its scale.
+   */
+  normalizationExempt(layer: Layer): boolean {
+    if (!this.opts.normalizationAware) return false;
+    if (this.homogeneousToNorm.size === 0) this.computeReachesNorm();
+    return this.homogeneousToNorm.get(layer) ?? false;
+  }
+
+  /**
+   * Backwards over the forward order, so each consumer is decided before its producers (no
+   * recursion: a 2,000-layer chain must not overflow the stack). An edge back to an earlier
+   * layer (a layer applied again) does not count as reaching a normalization.
+   */
+  private computeReachesNorm(): void {
+    const layers = this.prop.graph.layers;
+    const index = new Map(layers.map((l, i) => [l, i]));
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const layer = layers[i];
+      let result: boolean;
+      if (layer.normalized) result = true;
+      else if (!isPiecewiseLinear(layer.activation.info)) result = false;
+      else {
+        const out = this.prop.graph.consumers.get(layer)!;
+        result = out.length > 0 && out.every((e: Edge) => e.merges.length === 0 && !e.opaque
+          && (e.norm || (index.get(e.to)! > i && this.homogeneousToNorm.get(e.to) === true)));
+      }
+      this.homogeneousToNorm.set(layer, result);
+    }
+  }
+
+  /**
+   * A branch end: the layer's output, through linear operations, is added to or multiplies
+   * another tensor (a residual branch, LoRA's B, a gate, adaLN-zero, a zero conv).
+   */
+  isBranchEnd(layer: Layer): boolean {
+    if (!this.branchEnds) {
+      this.branchEnds = new Set();
+      const flows = [...this.prop.graph.input.values(), ...(this.model.outputs ?? [])];
+      const stack = [...flows];
+      const seen = new Set(stack);
+      while (stack.length) {
+        const f = stack.pop()!;
+        if (f.kind === 'merge') {
+          if ((f.op === 'add' || f.op === 'multiply') && f.from.length >= 2) {
+            for (const g of f.from) {
+              let h = g;
+              while (h.kind === 'opaque' && h.from) h = h.from;
+              if (h.kind === 'layer' && h.layer.activation.info.name === 'linear') this.branchEnds.add(h.layer);
+            }
+          }
+          for (const g of f.from) if (!seen.has(g)) { seen.add(g); stack.push(g); }
+        } else if ((f.kind === 'norm' || f.kind === 'opaque') && f.from && !seen.has(f.from)) {
+          seen.add(f.from);
+          stack.push(f.from);
+        }
+      }
+    }
+    return this.branchEnds.has(layer);
+  }
+
+  /** The compounded effect over the layer's segment. */
+  segmentEffect(layer: Layer): { forward: number; backward: number } | undefined {
+    return this.prop.effect(this.prop.segmentPath(layer));
+  }
+
+  /** Severity by impact: information where the segment stays within IMPACT_BOUNDS both ways. */
+  impactSeverity(layer: Layer, dflt: Severity): Severity {
+    if (!this.opts.severityByImpact) return dflt;
+    const e = this.segmentEffect(layer);
+    const inside = (x: number) => x >= IMPACT_BOUNDS[0] && x <= IMPACT_BOUNDS[1];
+    return e && inside(e.forward) && inside(e.backward) ? 'info' : dflt;
+  }
+}
+
+interface RuleDefinition<C extends string> {
+  code: C;
+  name: string;
+  severity: Severity;
+  /** One line, for settings, SARIF and the README. */
+  summary: string;
+  /** The docs text shown with the rule (SARIF help, hovers): the why, in two or three sentences. */
+  docs: string;
+  check(ctx: ModelContext, emit: (f: Emit) => void): void;
+}
+
+const FRAMEWORK_LABEL: Record<Framework, string> = { keras: 'Keras', tfjs: 'TF.js', pytorch: 'PyTorch', flax: 'Flax' };
+
+/** `He normal`, `glorot_uniform (Keras default)`. */
+function initLabel(layer: Layer): string {
+  const spec = layer.init.spec;
+  return layer.init.explicit ? spec.describe : `${spec.name} (${FRAMEWORK_LABEL[spec.framework]} default)`;
+}
+
+function actLabel(act: ActivationInfo): string {
+  return act.name === 'leaky_relu' || (act.name === 'prelu' && act.alpha) ? `${act.name} (slope ${fmt(act.alpha ?? 0)})` : act.name;
+}
 
 function initSpanOf(layer: Layer): Span {
   return layer.init.explicit && !layer.init.shared && layer.init.span ? layer.init.span : layer.span;
-}
-
-function fans(layer: Layer): string {
-  if (layer.fanIn === undefined) return 'fan_in unknown';
-  return layer.fanOut === undefined ? `fan_in ${layer.fanIn}` : `fan_in ${layer.fanIn}, fan_out ${layer.fanOut}`;
-}
-
-function varText(layer: Layer): string {
-  const v = layerVariance(layer);
-  if (layer.init.spec.fixedVariance !== undefined || v === undefined) return `Var(w) = ${v === undefined ? varianceFormula(layer.init.spec) : fmt(v)}`;
-  return `Var(w) = ${varianceFormula(layer.init.spec)} = ${fmt(v)}`;
-}
-
-function recText(layer: Layer): string {
-  const rec = recommendationFor(layer.activation.info);
-  const v = recommendedVariance(layer.activation.info, layer.fanIn, layer.fanOut);
-  return v === undefined ? RECOMMENDATION_LABEL[rec] : `${RECOMMENDATION_LABEL[rec]} (Var = ${fmt(v)})`;
 }
 
 function activationRelated(layer: Layer): RelatedInfo[] {
@@ -87,95 +181,296 @@ function activationRelated(layer: Layer): RelatedInfo[] {
   return span ? [{ span, message: `activation ${layer.activation.info.name} applied here` }] : [];
 }
 
-function judgeLayer(layer: Layer, isLast: boolean, opts: RuleOptions): Array<Omit<RawFinding, 'model' | 'severity'>> {
-  const out: Array<Omit<RawFinding, 'model' | 'severity'>> = [];
-  const spec = layer.init.spec;
-  const act = layer.activation.info;
-  const exempt = opts.normalizationAware && layer.normalized;
-  const g = layerGain(layer);
-  const gainText = g === undefined ? '' : `, gain g = ${fmt(g)} per layer`;
-  const add = (code: RuleCode, message: string, span: Span, fix: boolean) => {
-    out.push({
-      code, message, span, layer: layer.label, related: activationRelated(layer),
-      fix: fix ? layer.rewrite(recommendationFor(act)) : undefined,
-    });
-  };
+function recLabel(layer: Layer, framework: Framework): string {
+  return RECOMMENDATION_LABEL[recommendationFor(layer.activation.info, framework)];
+}
 
-  if (spec.family === 'constant' && !isLast) {
-    add('IL003', `${layer.label} has a constant kernel (${spec.describe}): every unit computes the same output and gets the same update, so they never differ; use ${recText(layer)}.`, initSpanOf(layer), true);
+/** A finding on a layer's initializer, with the recommended fix (built lazily by the caller). */
+function onInit(ctx: ModelContext, layer: Layer, message: string, severity?: Severity): Emit {
+  const to = recommendationFor(layer.activation.info, ctx.model.framework);
+  return { span: initSpanOf(layer), layer: layer.label, related: activationRelated(layer), message, severity, fix: layer.rewrite(to) };
+}
+
+/** Layers with numbers to judge: a known activation, a known scale, fan_in not 0. */
+function judged(ctx: ModelContext): Array<{ layer: Layer; n: LayerNumbers }> {
+  return ctx.layers.map((layer) => ({ layer, n: ctx.numbers(layer) })).filter(({ n }) => !n.unjudged);
+}
+
+/** ` (x0.50 over this 2-layer segment)`: the forward effect, or the gradient's. */
+function effectText(ctx: ModelContext, layer: Layer, direction: 'forward' | 'backward' = 'forward'): string {
+  const e = ctx.segmentEffect(layer);
+  if (!e) return '';
+  const n = ctx.prop.segmentPath(layer).length;
+  const x = direction === 'forward' ? e.forward : e.backward;
+  const what = direction === 'forward' ? '' : 'the gradient ';
+  return n === 1 ? ` (${what}x${fmtFactor(x)} in this one-layer segment)` : ` (${what}x${fmtFactor(x)} over this ${n}-layer segment)`;
+}
+
+/** Families an initializer must belong to for IL001: variance scaling and orthogonal, not fixed-scale or constant. */
+const SCALED_FAMILIES = new Set(['glorot', 'he', 'lecun', 'scaled', 'orthogonal']);
+/** IL002 judges fixed-scale kernels too (a fixed N(0, 0.1^2) on fan_in 256 is sigma^2 = 2.56); never Glorot. */
+const TANH_JUDGED_FAMILIES = new Set(['he', 'lecun', 'scaled', 'orthogonal', 'fixed']);
+
+const DEFINITIONS = [
+  {
+    code: 'IL001', name: 'relu-init-mismatch', severity: 'warning',
+    summary: 'A ReLU-family layer whose initializer does not keep the signal variance (forward gain outside [0.8, 1.25]).',
+    docs: 'ReLU keeps (1 + a^2)/2 of the second moment, so only sigma^2 = 2/(1 + a^2) keeps the signal and the gradient at their scale (He et al. 2015). Glorot, LeCun, PyTorch\'s and Flax\'s defaults halve it or worse per layer, and the loss compounds with depth.',
+    check(ctx, emit) {
+      for (const { layer } of judged(ctx)) {
+        const act = layer.activation.info;
+        if (act.family !== 'relu' || !SCALED_FAMILIES.has(layer.init.spec.family)) continue;
+        // Judged on a unit input, the operating point He aims for: for relu and leaky relu the
+        // gain is the same at any input; for elu and relu6 a verdict must not move when a layer
+        // upstream is fixed.
+        const n = { gain: layerNumbers({ ...layer, normalized: false }, 1).gain };
+        if (n.gain === undefined) continue;
+        if (n.gain >= RELU_GAIN_BOUNDS[0] && n.gain <= RELU_GAIN_BOUNDS[1]) continue;
+        if (ctx.normalizationExempt(layer)) continue;
+        const verb = n.gain < 1 ? 'keeps' : 'multiplies';
+        emit(onInit(ctx, layer,
+          `relu-init-mismatch: ${initLabel(layer)} under ${actLabel(act)} ${verb} ${fmtFactor(n.gain)} of the variance per layer${effectText(ctx, layer)}; use ${recLabel(layer, ctx.model.framework)}.`,
+          ctx.impactSeverity(layer, 'warning')));
+      }
+    },
+  },
+  {
+    code: 'IL002', name: 'tanh-init-too-large', severity: 'warning',
+    summary: 'A hidden tanh-family layer with sigma^2 between 1.5 and 10: the chaotic phase, where the gradient grows with depth.',
+    docs: 'tanh is linear near 0, so sigma^2 = 1 is critical; above it the network is in the chaotic phase (Schoenholz et al. 2017): nearby inputs decorrelate and the gradient grows by chi per layer (He normal under tanh: about 1.11).',
+    check(ctx, emit) {
+      for (const { layer, n } of judged(ctx)) {
+        const act = layer.activation.info;
+        if (act.family !== 'tanh' || ctx.isOutput(layer) || n.sigma2 === undefined) continue;
+        if (layer.init.spec.family === 'glorot' || !TANH_JUDGED_FAMILIES.has(layer.init.spec.family)) continue;
+        if (n.sigma2 < TANH_CHAOS_BOUNDS[0] || n.sigma2 > TANH_CHAOS_BOUNDS[1]) continue;
+        if (ctx.normalizationExempt(layer)) continue;
+        const fixed = fixedPointChi(act, n.sigma2, n.biasVariance);
+        const chi = fixed ? `, where the gradient grows x${fmtFactor(fixed.chi)} per layer once the signal settles` : '';
+        emit(onInit(ctx, layer,
+          `tanh-init-too-large: ${initLabel(layer)} under ${actLabel(act)} has sigma^2 = ${fmtFactor(n.sigma2)} (critical 1): the chaotic phase${chi}${effectText(ctx, layer, 'backward')}; use ${recLabel(layer, ctx.model.framework)}.`,
+          ctx.impactSeverity(layer, 'warning')));
+      }
+    },
+  },
+  {
+    code: 'IL003', name: 'constant-kernel', severity: 'error',
+    summary: 'A constant kernel: units start identical (warning), or stay interchangeable or dead for good (error).',
+    docs: 'Units with the same incoming weights compute the same output and receive the same update. Only random weights downstream can tell them apart; if every layer after it is constant too, or a zero kernel and bias sit under ReLU (relu\'(0) = 0), they never differ. A zero-initialised branch end added to a live path, and the output layer, are deliberate and not reported.',
+    check(ctx, emit) {
+      for (const layer of ctx.layers) {
+        const spec = layer.init.spec;
+        if (spec.family !== 'constant' || ctx.isOutput(layer) || ctx.isBranchEnd(layer)) continue;
+        const act = layer.activation.info;
+        const consumers = ctx.prop.graph.consumers.get(layer)!;
+        const allConstant = consumers.length > 0 && consumers.every((e) => e.to.init.spec.family === 'constant');
+        const dead = (spec.constant ?? 0) === 0 && !layer.biasVariance && (act.name === 'relu' || act.name === 'relu6');
+        const rec = recLabel(layer, ctx.model.framework);
+        let message: string;
+        let severity: Severity;
+        if (dead) {
+          severity = 'error';
+          message = `constant-kernel: ${layer.label} starts dead: a zero kernel and bias under ${act.name} output ${act.name}(0) = 0 and pass no gradient (${act.name}'(0) = 0); use ${rec}.`;
+        } else if (allConstant) {
+          severity = 'error';
+          message = `constant-kernel: the units of ${layer.label} stay interchangeable: its kernel is ${spec.describe} and every layer after it is constant too, so no update tells them apart; use ${rec}.`;
+        } else {
+          severity = 'warning';
+          message = `constant-kernel: the units of ${layer.label} start identical (${spec.describe}); only the next layer's random weights tell them apart; use ${rec}.`;
+        }
+        emit(onInit(ctx, layer, message, severity));
+      }
+    },
+  },
+  {
+    code: 'IL004', name: 'vanishing-scale', severity: 'warning',
+    summary: 'A fixed-scale random kernel with Var(w) below 0.1 x the critical variance over fan_in.',
+    docs: 'With Var(w) fixed, fan_in Var(w) shrinks the signal by s = Var(w) / Var_crit per layer. Not reported on the output layer, nor on a residual-branch end (shrinking those is deliberate: GPT-2, Fixup, SkipInit).',
+    check(ctx, emit) {
+      scaleRule(ctx, emit, 'low');
+    },
+  },
+  {
+    code: 'IL005', name: 'exploding-scale', severity: 'warning',
+    summary: 'A fixed-scale random kernel with Var(w) above 10 x the critical variance over fan_in.',
+    docs: 'With Var(w) fixed, the signal grows by s = Var(w) / Var_crit per layer; bounded activations saturate instead. Reported on the output layer too: huge logits saturate softmax.',
+    check(ctx, emit) {
+      scaleRule(ctx, emit, 'high');
+    },
+  },
+  {
+    code: 'IL006', name: 'selu-needs-lecun', severity: 'warning',
+    summary: 'SELU self-normalizes only with LeCun normal kernels.',
+    docs: 'SELU\'s fixed point (mean 0, variance 1) exists for weights of variance 1/fan_in drawn from a normal distribution (Klambauer et al. 2017).',
+    check(ctx, emit) {
+      for (const layer of ctx.layers) {
+        const act = layer.activation.info;
+        const spec = layer.init.spec;
+        if (act.family !== 'selu' || layer.fanIn === 0) continue;
+        if (spec.family === 'lecun' && (spec.distribution === 'normal' || spec.distribution === 'truncated_normal')) continue;
+        emit(onInit(ctx, layer,
+          `selu-needs-lecun: ${initLabel(layer)} under selu loses self-normalization${effectText(ctx, layer)}; use LeCun normal (Var = 1/fan_in${layer.fanIn ? ` = ${fmt(1 / layer.fanIn)}` : ''}).`,
+          ctx.impactSeverity(layer, 'warning')));
+      }
+    },
+  },
+  {
+    code: 'IL007', name: 'depth-compounding', severity: 'info',
+    summary: 'A path of 4+ layers inside one segment whose compounded forward or backward factor leaves [1e-3, 1e3].',
+    docs: 'Per-layer factors multiply along a path: 0.5 per layer is 1e-3 after ten layers. Paths follow the data flow inside a segment (between normalizations); bounded activations saturate, which the numbers model.',
+    check(ctx, emit) {
+      for (const { path, stretch } of compoundingStretches(ctx)) {
+        const first = path[stretch.from];
+        const n = ctx.numbers(first);
+        const direction = stretch.direction === 'forward'
+          ? (stretch.product < 1 ? 'the signal shrinks' : 'the signal grows')
+          : (stretch.product < 1 ? 'the gradient shrinks' : 'the gradient grows');
+        const depth = stretch.to - stretch.from;
+        const per = Math.pow(stretch.product, 1 / depth);
+        emit({
+          span: first.span, layer: first.label, related: [],
+          message: `depth-compounding: along ${depth} layers from ${first.label} ${direction} x${fmtFactor(stretch.product)} ${stretch.direction === 'forward' ? 'forward' : 'backward'} (x${fmtFactor(per)} per layer with ${initLabel(first)} and ${actLabel(first.activation.info)}${n.muAssumed ? ', input scale assumed 1' : ''}).`,
+        });
+      }
+    },
+  },
+  {
+    code: 'IL008', name: 'sigmoid-hidden-stack', severity: 'warning',
+    summary: '2+ consecutive sigmoid hidden layers: the gradient falls below 1e-2 of its scale whatever the initializer.',
+    docs: 'sigmoid\'(z) is at most 1/4, so each sigmoid layer keeps at most sigma^2/16 of the gradient\'s second moment, with any initializer. Use tanh or ReLU for hidden layers; keep sigmoid for gates and outputs.',
+    check(ctx, emit) {
+      for (const run of sigmoidRuns(ctx)) {
+        const first = run.layers[0];
+        emit({
+          span: first.span, layer: first.label, related: activationRelated(first),
+          message: `sigmoid-hidden-stack: ${run.layers.length} sigmoid hidden layers from ${first.label} keep x${fmtFactor(run.backward)} of the gradient (at most sigma^2/16 per layer, whatever the initializer); use tanh or ReLU for hidden layers.`,
+        });
+      }
+    },
+  },
+] as const satisfies ReadonlyArray<RuleDefinition<string>>;
+
+export type RuleCode = (typeof DEFINITIONS)[number]['code'];
+export type RuleMeta = Omit<RuleDefinition<RuleCode>, 'check'>;
+
+export const RULES: readonly RuleMeta[] = DEFINITIONS.map(({ check: _check, ...meta }) => meta);
+export const RULE_CODES: readonly RuleCode[] = RULES.map((r) => r.code);
+
+export function ruleMeta(code: RuleCode): RuleMeta {
+  return RULES.find((r) => r.code === code)!;
+}
+
+function scaleRule(ctx: ModelContext, emit: (f: Emit) => void, side: 'low' | 'high'): void {
+  for (const { layer } of judged(ctx)) {
+    const spec = layer.init.spec;
+    if (!layer.init.explicit || !spec.fixedScale || spec.fixedVariance === undefined) continue;
+    const act = layer.activation.info;
+    const crit = criticalVariance(act, layer.fanIn);
+    if (crit === undefined) continue;
+    const s = spec.fixedVariance / crit;
+    if (side === 'low' ? !(s < VANISHING_RATIO) : !(s > EXPLODING_RATIO)) continue;
+    if (side === 'low' && (ctx.isOutput(layer) || ctx.isBranchEnd(layer))) continue;
+    if (ctx.normalizationExempt(layer)) continue;
+    const critText = `${fmt(criticalScale(act)!)}/fan_in = ${fmt(crit)} for fan_in ${layer.fanIn}`;
+    const what = side === 'low'
+      ? 'activations and gradients vanish with depth'
+      : act.family === 'tanh' || act.family === 'sigmoid' ? `${act.name} saturates` : act.name === 'softmax' ? 'softmax saturates' : 'activations explode with depth';
+    const code = side === 'low' ? 'vanishing-scale' : 'exploding-scale';
+    emit(onInit(ctx, layer,
+      `${code}: ${spec.describe} gives Var(w) = ${fmt(spec.fixedVariance)}, ${fmt(s)} x the critical ${critText} under ${actLabel(act)}: ${what}; use ${recLabel(layer, ctx.model.framework)}.`));
   }
-  if (!exempt && spec.family === 'glorot' && act.family === 'relu') {
-    const keeps = g === undefined
-      ? `: ${act.name} zeroes half of its input and this kernel does not make up for it`
-      : `, so the layer keeps g = ${fmt(g)} of the signal variance (${act.name} zeroes half of its input)`;
-    add('IL001', `${spec.describe} with ${act.name}: ${varText(layer)} for ${fans(layer)}${keeps}; use ${recText(layer)}, which keeps 1.`, initSpanOf(layer), true);
-  }
-  if (!exempt && spec.family === 'he' && act.family === 'saturating') {
-    add('IL002', `${spec.describe} with ${act.name}: ${varText(layer)} for ${fans(layer)}${gainText}, which pushes ${act.name} into saturation; use ${recText(layer)}.`, initSpanOf(layer), true);
-  }
-  if (!exempt && layer.init.explicit && spec.fixedScale) {
-    const s = scaleRatio(layer);
-    if (s !== undefined && s < VANISHING_RATIO) {
-      add('IL004', `${spec.describe} gives ${varText(layer)}, ${fmt(s)} x the ${recText(layer)} for ${fans(layer)}${gainText}: activations and gradients vanish with depth; use ${RECOMMENDATION_LABEL[recommendationFor(act)]}.`, initSpanOf(layer), true);
-    } else if (s !== undefined && s > EXPLODING_RATIO) {
-      const what = act.family === 'saturating' ? `${act.name} saturates` : 'activations explode with depth';
-      add('IL005', `${spec.describe} gives ${varText(layer)}, ${fmt(s)} x the ${recText(layer)} for ${fans(layer)}${gainText}: ${what}; use ${RECOMMENDATION_LABEL[recommendationFor(act)]}.`, initSpanOf(layer), true);
+}
+
+interface Stretch {
+  from: number;
+  to: number;
+  product: number;
+  direction: 'forward' | 'backward';
+}
+
+/** The layers a path rule may compound: judged, not constant (IL003 judges those), not exempt by a normalization. */
+function compoundable(ctx: ModelContext, layer: Layer): boolean {
+  const n = ctx.numbers(layer);
+  return !n.unjudged && n.forwardFactor !== undefined && n.backwardFactor !== undefined && n.forwardFactor > 0 && n.backwardFactor > 0
+    && layer.init.spec.family !== 'constant' && !ctx.normalizationExempt(layer);
+}
+
+const piecesOf = new WeakMap<ModelContext, Layer[][]>();
+
+/** Paths split where a layer cannot be compounded: the pieces IL007 and IL008 read (computed once per model). */
+function pieces(ctx: ModelContext): Layer[][] {
+  const known = piecesOf.get(ctx);
+  if (known) return known;
+  const out: Layer[][] = [];
+  piecesOf.set(ctx, out);
+  for (const path of ctx.prop.paths()) {
+    let run: Layer[] = [];
+    for (const l of path) {
+      if (compoundable(ctx, l)) run.push(l);
+      else {
+        if (run.length) out.push(run);
+        run = [];
+      }
     }
-  }
-  if (act.family === 'selu' && !(spec.family === 'lecun' && (spec.distribution === 'normal' || spec.distribution === 'truncated_normal'))) {
-    add('IL006', `selu self-normalizes only with LeCun normal (Var = 1/fan_in${layer.fanIn ? ` = ${fmt(1 / layer.fanIn)}` : ''}); this kernel is ${spec.describe} with ${varText(layer)}.`, initSpanOf(layer), true);
+    if (run.length) out.push(run);
   }
   return out;
 }
 
-/**
- * IL007: within each maximal run of consecutive unnormalized layers with known gains, the
- * stretch of at least CHAIN_MIN_DEPTH layers whose compounded gain is most extreme. A healthy
- * output layer at the end of a vanishing stack must not hide it, so every stretch counts.
- */
-function judgeChains(model: Model, opts: RuleOptions): Array<Omit<RawFinding, 'model' | 'severity'>> {
-  const out: Array<Omit<RawFinding, 'model' | 'severity'>> = [];
-  let run: Array<{ layer: Layer; g: number }> = [];
-  const flush = () => {
-    const worst = mostExtremeStretch(run.slice(0, MAX_CHAIN).map((r) => r.g));
-    if (worst) {
-      const { from, to, product } = worst;
-      const first = run[from].layer;
-      const depth = to - from;
-      const mean = Math.pow(product, 1 / depth);
-      const direction = product < 1 ? 'shrinks' : 'grows';
-      out.push({
-        code: 'IL007', span: first.span, layer: first.label, related: [],
-        message: `${depth} consecutive unnormalized layers from ${first.label}: the activation variance ${direction} by a factor of ${fmt(product)} (g = ${fmt(mean)} per layer with ${first.init.spec.describe} and ${first.activation.info.name}).`,
-      });
+/** IL008's runs: consecutive sigmoid-family hidden layers whose compounded chi is below SIGMOID_STACK_BOUND. */
+function sigmoidRuns(ctx: ModelContext): Array<{ layers: Layer[]; backward: number; piece: Layer[] }> {
+  const out: Array<{ layers: Layer[]; backward: number; piece: Layer[] }> = [];
+  const seen = new Set<string>();
+  for (const piece of pieces(ctx)) {
+    let run: Layer[] = [];
+    const flush = () => {
+      if (run.length >= 2) {
+        const backward = run.reduce((p, l) => p * ctx.numbers(l).chi!, 1);
+        const key = run.map((l) => `${l.span.start}`).join(',');
+        if (backward < SIGMOID_STACK_BOUND && !seen.has(key)) {
+          seen.add(key);
+          out.push({ layers: run, backward, piece });
+        }
+      }
+      run = [];
+    };
+    for (const l of piece) {
+      if (l.activation.info.family === 'sigmoid' && !ctx.isOutput(l) && ctx.numbers(l).chi !== undefined) run.push(l);
+      else flush();
     }
-    run = [];
-  };
-  for (const layer of model.layers) {
-    const skip = opts.normalizationAware && layer.normalized;
-    if (layer.normalizedBefore && opts.normalizationAware) flush();
-    const g = layerGain(layer);
-    if (skip || g === undefined || !(g > 0)) {
-      flush();
-      continue;
-    }
-    run.push({ layer, g });
+    flush();
   }
-  flush();
+  return out;
+}
+
+/** IL007's stretches: per piece, the most extreme stretch of >= CHAIN_MIN_DEPTH layers, forward or backward. */
+function compoundingStretches(ctx: ModelContext): Array<{ path: Layer[]; stretch: Stretch }> {
+  const withSigmoid = new Set(sigmoidRuns(ctx).map((r) => r.piece));
+  const out: Array<{ path: Layer[]; stretch: Stretch }> = [];
+  for (const piece of pieces(ctx)) {
+    if (withSigmoid.has(piece) || piece.length < CHAIN_MIN_DEPTH) continue;
+    const fwd = mostExtremeStretch(piece.slice(0, MAX_CHAIN).map((l) => ctx.numbers(l).forwardFactor!));
+    const bwd = mostExtremeStretch(piece.slice(0, MAX_CHAIN).map((l) => ctx.numbers(l).backwardFactor!));
+    const excess = (s?: { product: number }) => (s ? Math.max(Math.log(CHAIN_BOUNDS[0] / s.product), Math.log(s.product / CHAIN_BOUNDS[1])) : -Infinity);
+    const best = excess(fwd) >= excess(bwd)
+      ? fwd && { ...fwd, direction: 'forward' as const }
+      : bwd && { ...bwd, direction: 'backward' as const };
+    if (best) out.push({ path: piece, stretch: best });
+  }
   return out;
 }
 
 /** Longest run examined: quadratic in its length, and real models are far shorter. */
 const MAX_CHAIN = 1000;
 
-/** The stretch [from, to) of at least CHAIN_MIN_DEPTH gains whose product lies furthest outside CHAIN_BOUNDS. */
-export function mostExtremeStretch(gains: number[]): { from: number; to: number; product: number } | undefined {
+/** The stretch [from, to) of at least CHAIN_MIN_DEPTH factors whose product lies furthest outside CHAIN_BOUNDS. */
+export function mostExtremeStretch(factors: number[]): { from: number; to: number; product: number } | undefined {
   const prefix = [0];
-  for (const g of gains) prefix.push(prefix[prefix.length - 1] + Math.log(g));
+  for (const g of factors) prefix.push(prefix[prefix.length - 1] + Math.log(g));
   const lo = Math.log(CHAIN_BOUNDS[0]);
   const hi = Math.log(CHAIN_BOUNDS[1]);
   let best: { from: number; to: number; excess: number; log: number } | undefined;
-  for (let to = CHAIN_MIN_DEPTH; to <= gains.length; to++) {
+  for (let to = CHAIN_MIN_DEPTH; to <= factors.length; to++) {
     for (let from = 0; from <= to - CHAIN_MIN_DEPTH; from++) {
       const log = prefix[to] - prefix[from];
       const excess = log < lo ? lo - log : log > hi ? log - hi : 0;
@@ -186,24 +481,20 @@ export function mostExtremeStretch(gains: number[]): { from: number; to: number;
   return best && { from: best.from, to: best.to, product: Math.exp(best.log) };
 }
 
-/** All findings of one model, at the rules' default severities, without duplicates from loop iterations. */
-export function judgeModel(model: Model, opts: RuleOptions): RawFinding[] {
-  const raw: Array<Omit<RawFinding, 'model' | 'severity'>> = [];
-  const lastLayer = model.layers[model.layers.length - 1];
-  for (const layer of model.layers) {
-    // A layer unrolled from a loop shares its constructor span; the last weighted layer of
-    // the model is the one the output comes from.
-    const isLast = layer.span.start === lastLayer.span.start && layer.span.end === lastLayer.span.end;
-    raw.push(...judgeLayer(layer, isLast, opts));
-  }
-  raw.push(...judgeChains(model, opts));
+/** All findings of one model, at their default severities, once per rule and place (a layer built in a loop shares its span). */
+export function judgeModel(model: Model, opts: RuleOptions, only?: (code: RuleCode) => boolean): RawFinding[] {
+  const ctx = new ModelContext(model, opts);
   const seen = new Set<string>();
   const out: RawFinding[] = [];
-  for (const f of raw) {
-    const key = `${f.code}:${f.span.start}:${f.span.end}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ ...f, model: model.name, severity: ruleMeta(f.code).severity });
+  for (const rule of DEFINITIONS) {
+    if (only && !only(rule.code)) continue;
+    rule.check(ctx, (f) => {
+      const key = `${rule.code}:${f.span.start}:${f.span.end}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      out.push({ ...f, code: rule.code, model: model.name, severity: f.severity ?? rule.severity });
+    });
   }
   return out;
 }
+

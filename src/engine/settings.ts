@@ -18,8 +18,10 @@ export interface Settings {
   exclude: string[];
   /** Files larger than this many bytes are skipped with a note. */
   maxFileSize: number;
-  /** IL001, IL002, IL004, IL005 and IL007 stay silent on normalized layers. */
+  /** IL001, IL002, IL004, IL005 and IL007 stay silent on layers whose scale a normalization removes. */
   normalizationAware: boolean;
+  /** IL001, IL002 and IL006 are information where the layer's segment stays within [1/4, 4] both ways. */
+  severityByImpact: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -29,6 +31,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   exclude: [],
   maxFileSize: 2 * 1024 * 1024,
   normalizationAware: true,
+  severityByImpact: false,
 });
 
 const LEVELS: readonly RuleLevel[] = ['off', 'info', 'warning', 'error'];
@@ -87,6 +90,10 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
       case 'normalizationAware':
         if (typeof value === 'boolean') settings.normalizationAware = value;
         else problems.push('normalizationAware: expected true or false');
+        break;
+      case 'severityByImpact':
+        if (typeof value === 'boolean') settings.severityByImpact = value;
+        else problems.push('severityByImpact: expected true or false');
         break;
       case 'run': case 'lintWorkspace':
         // The editor's own settings, accepted so one config can serve both; nothing to the engine.

@@ -3,6 +3,8 @@
  * variance for this layer's fans, its activation and normalization, and the engine's
  * prediction. Pure data, posted to the webview.
  */
+import { activationMoments } from './moments';
+import { activationInfo } from './activations';
 import type { Layer, Model } from './ir';
 import type { Finding } from './linter';
 import type { KernelSpec, SimLayer, SimModel } from '../protocol';
@@ -42,11 +44,11 @@ export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: num
     units: layer.fanOut !== undefined ? Math.max(1, Math.round(layer.fanOut / layer.receptiveField)) : undefined,
     receptiveField: layer.receptiveField,
     kernel: kernelOf(layer, fanIn),
-    activation: { name: act.name, family: act.family, m: act.m, alpha: act.alpha },
+    activation: { name: act.name, family: act.family, m: activationMoments(act, 1, layer.fanOut)?.forward ?? 1, alpha: act.alpha },
     normalized: layer.normalized,
     normalizedInput: layer.normalizedBefore && !(previous?.normalized ?? false),
     predictedGain: layerGain(layer),
-    recommended: recommendationFor(act),
+    recommended: recommendationFor(act, layer.init.spec.framework),
     findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
   };
 }
@@ -72,7 +74,7 @@ export function presetModel(): SimModel {
     units: 50,
     receptiveField: 1,
     kernel: { label: 'RandomNormal(stddev=0.01)', distribution: 'normal' as const, variance: 1e-4 },
-    activation: { name: 'tanh', family: 'saturating' as const, m: 1 },
+    activation: { name: 'tanh', family: 'tanh' as const, m: activationMoments(activationInfo('tanh'), 1)!.forward },
     normalized: false,
     predictedGain: (i === 0 ? 100 : 50) * 1e-4,
     recommended: 'glorot_uniform' as const,

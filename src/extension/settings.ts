@@ -39,6 +39,7 @@ export function readSettings(folder?: vscode.WorkspaceFolder): ExtensionSettings
   const editor: Record<string, unknown> = {
     maxFileSize: explicit<number>('maxFileSize'),
     normalizationAware: explicit<boolean>('normalizationAware'),
+    severityByImpact: explicit<boolean>('severityByImpact'),
     exclude: explicit<string[]>('exclude'),
   };
   const rules = explicit<Record<string, string>>('rules');

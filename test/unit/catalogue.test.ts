@@ -16,7 +16,8 @@ import {
   UNCORRECTED_TRUNCATION_FACTOR, TRUNCATED_NORMAL_STDDEV,
   type InitArgs, type InitFamily, type InitSpec,
 } from '../../src/engine/initializers';
-import { lookupActivation, activationInfo } from '../../src/engine/activations';
+import { lookupActivation, activationInfo, activationFunction, unknownActivation } from '../../src/engine/activations';
+import { activationMoments } from '../../src/engine/moments';
 import type { Framework } from '../../src/engine/ir';
 
 // ---------------------------------------------------------------------------------------------
@@ -293,31 +294,68 @@ const GELU_M = trapezoidSecondMoment((x, Phi) => x * Phi);
 /** Trapezoid: E[silu(x)^2] = 0.3557755… */
 const SILU_M = trapezoidSecondMoment((x) => x / (1 + Math.exp(-x)));
 
-describe('activation second-moment factors', () => {
-  test('relu m = 0.5', () => assert.equal(lookupActivation('relu')?.m, 0.5));
-  test('ReLU spelling resolves to relu, m = 0.5', () => assert.equal(lookupActivation('ReLU')?.m, 0.5));
-  test('leaky_relu(0.2) m = (1 + 0.04)/2', () => assertClose(lookupActivation('leaky_relu', 0.2)?.m, (1 + 0.04) / 2, EXACT, 'leaky_relu(0.2)'));
-  test('leaky_relu() default slope 0.01: m = (1 + 1e-4)/2', () => assertClose(activationInfo('leaky_relu').m, (1 + 1e-4) / 2, EXACT, 'leaky_relu()'));
-  test('tanh m = 1', () => assert.equal(lookupActivation('tanh')?.m, 1));
-  test('sigmoid m = 1', () => assert.equal(lookupActivation('sigmoid')?.m, 1));
-  test('selu m = 1', () => assert.equal(lookupActivation('selu')?.m, 1));
-  test('linear m = 1', () => assert.equal(lookupActivation('linear')?.m, 1));
-  test('the trapezoid reference for gelu matches the closed form 1/3 + 1/(2 pi sqrt 3) = 0.425221', () => {
+describe('activation moments at the operating point (moments.ts)', () => {
+  const at = (name: string, q: number, alpha?: number) => activationMoments(lookupActivation(name, alpha)!, q)!;
+  test('relu: both moments are exactly q/2 and 1/2, at any q', () => {
+    for (const q of [1e-6, 1, 37.5]) assert.deepEqual(at('ReLU', q), { forward: q / 2, backward: 0.5 });
+  });
+  test('leaky_relu(0.2): (1 + a^2)/2 both ways; the default slope is 0.01', () => {
+    assert.deepEqual(at('leaky_relu', 2, 0.2), { forward: 2 * (1 + 0.04) / 2, backward: (1 + 0.04) / 2 });
+    assert.deepEqual(activationMoments(activationInfo('leaky_relu'), 1), { forward: (1 + 1e-4) / 2, backward: (1 + 1e-4) / 2 });
+  });
+  test('linear keeps q and the gradient', () => assert.deepEqual(at('linear', 3), { forward: 3, backward: 1 }));
+  test('gelu at q = 1 matches the closed form 1/3 + 1/(2 pi sqrt 3) to 1e-6 (and the trapezoid reference)', () => {
     assertClose(GELU_M, GELU_M_CLOSED, 1e-6, 'gelu reference');
-    assert.ok(Math.abs(GELU_M - 0.4252) < 1e-4);
+    assertClose(at('gelu', 1).forward, GELU_M_CLOSED, 1e-6, 'gelu');
   });
-  test('gelu m ≈ 0.4252 (within 1e-3 of the trapezoid reference)', () => {
-    const m = lookupActivation('gelu')?.m;
-    assert.ok(m !== undefined && Math.abs(m - GELU_M) < 1e-3, `gelu m = ${m}, reference ${GELU_M}`);
+  test('silu / swish at q = 1 match the trapezoid reference 0.35578 to 1e-6', () => {
+    for (const name of ['silu', 'swish']) assertClose(at(name, 1).forward, SILU_M, 1e-6, name);
   });
-  test('silu / swish m ≈ 0.3558 (within 1e-3 of the trapezoid reference)', () => {
-    assert.ok(Math.abs(SILU_M - 0.35578) < 1e-4, `silu reference ${SILU_M}`);
-    for (const name of ['silu', 'swish']) {
-      const m = lookupActivation(name)?.m;
-      assert.ok(m !== undefined && Math.abs(m - SILU_M) < 1e-3, `${name} m = ${m}, reference ${SILU_M}`);
+  test('tanh saturates: E[tanh^2] < 1 at every q, and E[tanh\'^2] falls like 1/sqrt(q)', () => {
+    for (const q of [0.01, 1, 100, 1e6]) assert.ok(at('tanh', q).forward < 1);
+    // For large q, E[tanh'(z)^2] -> (integral of sech^4 = 4/3) / sqrt(2 pi q).
+    assertClose(at('tanh', 1e6).backward, (4 / 3) / Math.sqrt(2 * Math.PI * 1e6), 1e-3, 'tanh backward at q = 1e6');
+    // Near 0 tanh is linear: both moments -> q and 1.
+    assertClose(at('tanh', 1e-8).forward, 1e-8, 1e-6, 'tanh forward at q = 1e-8');
+  });
+  test('sigmoid keeps at most 1/16 of the gradient at any q', () => {
+    for (const q of [1e-6, 1, 10]) assert.ok(at('sigmoid', q).backward <= 1 / 16 + 1e-12);
+    assertClose(at('sigmoid', 1e-8).backward, 1 / 16, 1e-6, 'sigmoid backward near 0');
+  });
+  test('quadrature agrees with a 400,000-point Simpson rule for every quadrature activation (q = 0.3, 1, 63)', () => {
+    for (const name of ['relu6', 'elu', 'tanh', 'softsign', 'hardtanh', 'sigmoid', 'hard_sigmoid', 'selu', 'gelu', 'silu', 'mish', 'softplus', 'hard_swish']) {
+      const fn = activationFunction(lookupActivation(name)!)!;
+      for (const q of [0.3, 1, 63]) {
+        const m = at(name, q);
+        assertClose(m.forward, simpson((z) => fn.phi(z) ** 2, q), 1e-4, `${name} forward at q = ${q}`);
+        assertClose(m.backward, simpson((z) => fn.dphi(z) ** 2, q), 1e-4, `${name} backward at q = ${q}`);
+      }
     }
   });
+  test('an unknown activation has no moments, and is never read as linear', () => {
+    assert.equal(lookupActivation('my_custom_act'), undefined);
+    assert.equal(activationMoments(unknownActivation('my_custom_act'), 1), undefined);
+  });
+  test('exponential overflows to a capped number, never Infinity or NaN', () => {
+    const m = at('exponential', 1e4);
+    assert.ok(Number.isFinite(m.forward) && Number.isFinite(m.backward));
+  });
 });
+
+/** E[f(z)], z ~ N(0, q), by Simpson's rule with 400,000 intervals on +-12 sigma. */
+function simpson(f: (z: number) => number, q: number): number {
+  const s = Math.sqrt(q);
+  const n = 400_000;
+  const a = -12 * s;
+  const h = (24 * s) / n;
+  let sum = 0;
+  for (let i = 0; i <= n; i++) {
+    const z = a + i * h;
+    const w = i === 0 || i === n ? 1 : i % 2 ? 4 : 2;
+    sum += w * f(z) * Math.exp(-z * z / (2 * q));
+  }
+  return (sum * h) / 3 / (s * Math.sqrt(2 * Math.PI));
+}
 
 // ---------------------------------------------------------------------------------------------
 // 2. Monte Carlo against TensorFlow.js's own initializers

@@ -90,21 +90,48 @@ describe('fixes keep the user style', () => {
   });
 
   test('an initializer object keeps its module prefix and seed', async () => {
-    const text = readFixture('keras/functional.py');
-    assert.match(await fixOf(text, 13), /kernel_initializer=keras\.initializers\.HeNormal\(seed=3\)\)\(x\)/);
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'inputs = keras.Input(shape=(256,))',
+      'x = layers.Dense(256, kernel_initializer=keras.initializers.GlorotNormal(seed=3))(inputs)',
+      'x = layers.ReLU()(x)',
+      'outputs = layers.Dense(10)(x)',
+      '',
+    ].join('\n');
+    assert.match(await fixOf(text, 4), /kernel_initializer=keras\.initializers\.HeNormal\(seed=3\)\)\(inputs\)/);
   });
 
   test('a bare class not imported becomes a string name, needing no import', async () => {
-    const text = readFixture('keras/saturating.py');
-    const fixed = await fixOf(text, 14);
-    assert.match(fixed, /activation="sigmoid", kernel_initializer="glorot_uniform"\)/);
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'from tensorflow.keras.initializers import HeNormal',
+      'm = keras.Sequential([',
+      '    layers.Dense(50, activation="tanh", kernel_initializer=HeNormal(), input_shape=(100,)),',
+      '    layers.Dense(1),',
+      '])',
+      '',
+    ].join('\n');
+    const fixed = await fixOf(text, 5);
+    assert.match(fixed, /activation="tanh", kernel_initializer="glorot_uniform", input_shape/);
   });
 
   test('a bound initializer variable is replaced at the layer only', async () => {
-    const text = readFixture('keras/imports.py');
-    const fixed = await fixOf(text, 15);
-    assert.match(fixed, /self\.d1 = L\.Dense\(units, kernel_initializer="he_normal"\)/);
-    assert.match(fixed, /^glorot = initializers\.VarianceScaling/m, 'the shared variable is untouched');
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import initializers, layers',
+      'lecun = initializers.VarianceScaling(scale=1.0, mode="fan_in", distribution="truncated_normal")',
+      'm = keras.Sequential([',
+      '    layers.Dense(64, kernel_initializer=lecun, activation="relu", input_shape=(64,)),',
+      '    layers.Dense(10, kernel_initializer=lecun),',
+      '])',
+      '',
+    ].join('\n');
+    const fixed = await fixOf(text, 5);
+    assert.match(fixed, /layers\.Dense\(64, kernel_initializer="he_normal", activation="relu"/);
+    assert.match(fixed, /^lecun = initializers\.VarianceScaling/m, 'the shared variable is untouched');
+    assert.match(fixed, /layers\.Dense\(10, kernel_initializer=lecun\)/);
   });
 
   test('a defaulted layer gets the keyword, laid out like its arguments', async () => {
@@ -130,7 +157,7 @@ describe('fixes keep the user style', () => {
   });
 
   test('a comment that ends the last argument\'s line stays with that argument', async () => {
-    const head = 'from tensorflow import keras\nm = keras.Sequential([\n    keras.layers.Dense(\n        64,\n';
+    const head = 'from tensorflow import keras\nm = keras.Sequential([\n    keras.layers.Dense(\n        64,\n        input_shape=(64,),\n';
     const tail = '    ),\n    keras.layers.Dense(1),\n])\n';
     const plain = `${head}        activation="relu",  # hidden\n${tail}`;
     assert.match(await fixOf(plain, 3), /activation="relu",  # hidden\n {8}kernel_initializer="he_normal",\n {4}\),/);
@@ -147,7 +174,7 @@ describe('fixes keep the user style', () => {
 
   test('no fix where the arguments cannot be read in full (**kwargs)', async () => {
     const linter = await getLinter();
-    const text = 'import keras\nopts = {}\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", **opts), keras.layers.Dense(1)])\n';
+    const text = 'import keras\nopts = {}\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", input_dim=4, **opts), keras.layers.Dense(1)])\n';
     const [f] = linter.lint(text, 'kw.py');
     assert.equal(f.code, 'IL001');
     assert.equal(f.fix, undefined);

@@ -18,8 +18,8 @@ const keys = (fs: Finding[]) => fs.map(key);
 /** IL007 judges a chain: fixing a constant layer that broke one may reveal it (as in fixes.test.ts). */
 const layerKeys = (fs: Finding[]) => fs.filter((f) => f.code !== 'IL007').map(key);
 
-async function analyze(text: string, file = 'model.json'): Promise<Analysis> {
-  return (await getLinter()).analyze(text, file);
+async function analyze(text: string, file = 'model.json', options: Parameters<typeof getLinter>[0] = {}): Promise<Analysis> {
+  return (await getLinter(options)).analyze(text, file);
 }
 
 /** Python's json.dumps with default separators (what model.to_json() writes), for JS values. */
@@ -52,7 +52,8 @@ const FIXTURES: Record<string, { findings: string[]; framework: 'keras' | 'tfjs'
   },
   'kerasjson/keras3_config.json': {
     framework: 'keras',
-    findings: ['IL001 digits_cnn Conv2D(32)', 'IL006 digits_cnn Dense(128)', 'IL002 digits_cnn Dense(64)'],
+    // The convolutions reach the BatchNormalization through ReLU and pooling only: their scale is removed, not judged.
+    findings: ['IL006 digits_cnn Dense(128)', 'IL002 digits_cnn Dense(64)'],
   },
   'kerasjson/keras3_nested.json': {
     framework: 'keras',
@@ -60,12 +61,12 @@ const FIXTURES: Record<string, { findings: string[]; framework: 'keras' | 'tfjs'
       'IL004 autoencoder Dense(32)',
       'IL001 autoencoder Dense(16)',
       'IL003 autoencoder Dense(32)',
-      'IL002 autoencoder Dense(64)',
+      // The sigmoid output layer: IL002 judges hidden tanh layers only.
     ],
   },
   'kerasjson/tfjs_model.json': {
     framework: 'tfjs',
-    findings: ['IL001 mnist_cnn Conv2D(32)', 'IL002 mnist_cnn Dense(128)', 'IL003 mnist_cnn Dense(64)'],
+    findings: ['IL002 mnist_cnn Dense(128)', 'IL003 mnist_cnn Dense(64)'],
   },
 };
 
@@ -273,10 +274,11 @@ describe('Keras JSON configs: quick fixes', () => {
     assert.equal(a.findings[0].fix!.edits[0].newText,
       '{"module": "keras.initializers", "class_name": "HeNormal", "config": {"seed": null}, "registered_name": null}');
     const pretty = readFixture('kerasjson/keras3_config.json');
-    const b = await analyze(pretty);
+    // The seeded convolution is judged once the BatchNormalization after it is not taken into account.
+    const b = await analyze(pretty, 'model.json', { normalizationAware: false });
     const conv = JSON.parse(b.findings[0].fix!.edits[0].newText);
     assert.deepEqual(conv, { module: 'keras.initializers', class_name: 'HeNormal', config: { seed: 42 }, registered_name: null });
-    assert.deepEqual(b.findings.map((f) => f.fix!.title), ['Use HeNormal', 'Use LecunNormal', 'Use GlorotUniform']);
+    assert.deepEqual(b.findings.map((f) => f.fix!.title), ['Use HeNormal', 'Use HeNormal', 'Use LecunNormal', 'Use GlorotUniform']);
   });
 
   test('pretty-printed files keep their indentation, relative to the line the value starts on', async () => {
@@ -362,7 +364,10 @@ describe('Keras JSON configs: malformed input', () => {
     assert.ok(a.errors.length > 0);
     assert.match(a.errors[0], /^JSON syntax error at line \d+, column \d+: /);
     assert.ok(a.findings.every((f) => !f.fix && f.end <= cut.length));
-    assert.ok(a.findings.some((f) => f.code === 'IL001'), 'complete layers above the cut are still judged');
+    // Above the cut: three convolutions, the third normalized (which exempts all three); judged when that is off.
+    assert.deepEqual(a.models[0].layers.map((l) => l.label), ['Conv2D(32)', 'Conv2D(64)', 'Conv2D(64)']);
+    const strict = await analyze(cut, 'model.json', { normalizationAware: false });
+    assert.ok(strict.findings.some((f) => f.code === 'IL001'), 'complete layers above the cut are still judged');
   });
 
   test('trailing garbage: reported, the model itself still judged', async () => {

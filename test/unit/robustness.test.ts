@@ -12,7 +12,7 @@ describe('bad input', () => {
     const linter = await getLinter();
     const text = `${readFixture('keras/saturating.py')}\ndef half_written(:\n    x = layers.Dense(64, activation="relu"\n`;
     const a = linter.analyze(text, 'broken.py');
-    assert.deepEqual(a.findings.map((f) => f.code), ['IL002', 'IL002', 'IL002']);
+    assert.deepEqual(a.findings.map((f) => f.code), ['IL002', 'IL002']);
     assert.ok(a.errors.length > 0 && /syntax error at line \d+/.test(a.errors[0]), a.errors.join());
   });
 
@@ -38,7 +38,7 @@ describe('bad input', () => {
 
   test('2,000 nested parentheses', async () => {
     const linter = await getLinter();
-    const deep = `import keras\nx = ${'('.repeat(2000)}1${')'.repeat(2000)}\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", input_dim=${'('.repeat(2000)}4${')'.repeat(2000)}), keras.layers.Dense(1)])\n`;
+    const deep = `import keras\nx = ${'('.repeat(2000)}1${')'.repeat(2000)}\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer="lecun_normal", input_dim=${'('.repeat(2000)}4${')'.repeat(2000)}), keras.layers.Dense(1)])\n`;
     const a = linter.analyze(deep, 'deep.py');
     assert.deepEqual(a.findings.map((f) => f.code), ['IL001']);
   });

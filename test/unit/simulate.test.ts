@@ -180,7 +180,8 @@ describe('measured variances match predictedVariances', () => {
       layers: [layer(64, 64, normal(1), 'relu', 'batch'), layer(64, 64, normal(1e-2), 'linear', 'layer'), layer(64, 64, normal(1), 'tanh', 'none')],
     };
     const p = predictedVariances(config);
-    assert.deepEqual(p.slice(0, 2), [0.5, 1]);
+    // Standardised with eps = 1e-5 (as the simulator runs it): 0.5 and 1 to 1e-4.
+    assert.ok(Math.abs(p[0] - 0.5) < 1e-4 && Math.abs(p[1] - 1) < 1e-4, `${p.slice(0, 2)}`);
     assert.ok(Math.abs(p[2] - 64) < 1e-12);
     const r = await simulate(tf, config);
     // Standardised: relu of a unit normal has E[a^2] = 1/2 (sampling error ~1 %); layer norm
@@ -199,7 +200,8 @@ describe('measured variances match predictedVariances', () => {
     const normed: SimConfig = { inputWidth: 64, batch: 512, seed: 3, input: 'normal', layers: base.map((l, i) => (i === 2 ? { ...l, normalizeInput: true } : l)) };
     const plain: SimConfig = { ...normed, layers: base };
     assert.deepEqual(predictedVariances(plain).map((q) => Math.round(q * 1e9) / 1e9), [2, 4, 8]);
-    assert.deepEqual(predictedVariances(normed).map((q) => Math.round(q * 1e9) / 1e9), [2, 4, 2]);
+    // The standardised input has E[x^2] = 1 - eps/(var + eps) (eps = 1e-5, as the simulator runs it).
+    assert.deepEqual(predictedVariances(normed).map((q) => Math.round(q * 1e4) / 1e4), [2, 4, 2]);
     const [a, b] = [secondMoments(await simulate(tf, normed)), secondMoments(await simulate(tf, plain))];
     assert.ok(Math.abs(a[2] / 2 - 1) < 0.3, `standardised input, layer 3: E[a^2] = ${a[2]}`);
     assert.ok(b[2] / a[2] > 2.5, `without it the variance keeps compounding: ${b[2]} against ${a[2]}`);

@@ -3,6 +3,7 @@
  * Var(w) for a layer's fans, taken from the engine's catalogue with Keras' numbers (Keras
  * corrects its variance-scaling truncated normals, so He normal is exactly 2 / fan_in).
  */
+import type { Recommendation } from '../../src/engine/ir';
 import type { InitChoice, KernelSpec } from '../../src/protocol';
 import { kernelVariance, resolveInitializer, type InitArgs } from '../../src/engine/initializers';
 import { LINEAR, lookupActivation } from '../../src/engine/activations';
@@ -26,7 +27,7 @@ export const CHOICE_INITIALIZERS: Record<Exclude<InitChoice, 'current' | 'recomm
 export type ActivationArg = string | { name: string; alpha?: number };
 
 /** The concrete choice `recommended` stands for: He normal for ReLU-like and smooth, LeCun normal for SELU, Glorot uniform otherwise. */
-export function recommendedChoice(activation: ActivationArg): 'he_normal' | 'glorot_uniform' | 'lecun_normal' {
+export function recommendedChoice(activation: ActivationArg): Recommendation {
   const { name, alpha } = typeof activation === 'string' ? { name: activation, alpha: undefined } : activation;
   return recommendationFor(lookupActivation(name, alpha) ?? LINEAR);
 }

@@ -16,7 +16,12 @@
  *    in float32, one value at a time).
  *  - Gradients: loss = mean(output^2), dL/dW per layer via tf.valueAndGrads; on wasm the matmul
  *    has a custom gradient with explicit transposes (wasm's transposed matmuls miss its fast
- *    kernel).
+ *    kernel). Besides Var(dL/dW) of the batch's gradient, each layer reports the per-sample
+ *    gradient's second moment (`gradMoment`), the quantity the propagation engine predicts:
+ *    dL/dz is read through a zero "probe" added to each layer's z (z + 0 = z exactly, so the
+ *    other numbers do not change).
+ *  - Biases: a layer with `biasVariance` adds a fixed per-unit bias drawn U(-a, a) with that
+ *    variance (PyTorch's default bias); none otherwise.
  *  - Every tensor made here is disposed before the promise resolves.
  */
 import type * as TFModule from '@tensorflow/tfjs';
@@ -89,6 +94,7 @@ export function seedFor(seed: number, layer: number, tag: number): number {
 const TAG_KERNEL = 0;
 const TAG_INPUT = 1;
 const TAG_TARGET = 2;
+const TAG_BIAS = 3;
 
 function validate(config: SimConfig): void {
   const posInt = (x: unknown) => typeof x === 'number' && Number.isInteger(x) && x >= 1;
@@ -97,6 +103,7 @@ function validate(config: SimConfig): void {
   if (!posInt(config.batch)) throw new TypeError(`simulate: batch must be a positive integer, got ${config.batch}`);
   config.layers.forEach((l, i) => {
     if (!posInt(l.fanIn) || !posInt(l.units)) throw new TypeError(`simulate: layer ${i} needs positive integer fanIn and units, got ${l.fanIn} and ${l.units}`);
+    if (l.biasVariance !== undefined && !(Number.isFinite(l.biasVariance) && l.biasVariance >= 0)) throw new TypeError(`simulate: layer ${i} has a bad biasVariance ${l.biasVariance}`);
   });
 }
 
@@ -292,6 +299,17 @@ async function sampleKernels(tf: TF, config: SimConfig, p: Plan, owned: Tensor[]
   return ws;
 }
 
+/** Each layer's bias, [1, units], U(-a, a) with the layer's biasVariance; undefined for layers without one. */
+function sampleBiases(tf: TF, config: SimConfig, p: Plan, owned: Tensor[]): Array<Tensor2D | undefined> {
+  return config.layers.map((l, i) => {
+    if (!(l.biasVariance !== undefined && l.biasVariance > 0)) return undefined;
+    const a = Math.sqrt(3 * l.biasVariance);
+    const b = tf.randomUniform([1, p.units[i]], -a, a, 'float32', seedFor(config.seed, i, TAG_BIAS)) as Tensor2D;
+    owned.push(b);
+    return b;
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Forward
 // ---------------------------------------------------------------------------------------------
@@ -371,52 +389,103 @@ interface ActivationPlan {
   canonical: string;
   family: ActivationFamily;
   alpha?: number;
+  /** Not in the engine's catalogue: run as the identity (the panel says so). */
+  unknown?: boolean;
 }
 
-/** The activation by the engine's spellings (src/engine/activations.ts); unknown names are linear. */
+/**
+ * The activation by the engine's catalogue (src/engine/activations.ts), with its slope for
+ * leaky ReLU and PReLU as the catalogue resolves it. A name the catalogue does not know cannot
+ * be run: it is simulated as the identity, flagged `unknown` (the panel and the prediction say so).
+ */
 export function activationPlan(activation: { name: string; alpha?: number }): ActivationPlan {
   const info = lookupActivation(activation.name, activation.alpha);
-  if (!info) return { canonical: 'linear', family: 'linear' };
-  return { canonical: info.name, family: info.family, alpha: info.alpha ?? activation.alpha };
+  if (!info || info.family === 'unknown') return { canonical: 'linear', family: 'linear', unknown: true };
+  return { canonical: info.name, family: info.family, alpha: info.alpha };
 }
 
+/**
+ * Every activation of the catalogue, as src/engine/activations.ts defines it (its FUNCTIONS
+ * table and closed forms): the moments the prediction uses are of these same functions.
+ */
 function activate(tf: TF, x: Tensor2D, act: ActivationPlan): Tensor2D {
+  // Keras 3 / PyTorch hard sigmoid: relu6(x + 3) / 6 = clip(x / 6 + 1/2, 0, 1).
   const hardSigmoid = (t: Tensor2D): Tensor2D => tf.clipByValue(tf.add(tf.div(t, 6), 0.5), 0, 1) as Tensor2D;
   switch (act.canonical) {
     case 'relu': return tf.relu(x);
     case 'relu6': return tf.relu6(x);
-    // Leaky ReLU's slope: the layer's alpha, else 0.01 as the engine's m assumes.
+    // The catalogue gives leaky ReLU its slope (the framework's default when the code has none).
     case 'leaky_relu': return tf.leakyRelu(x, act.alpha ?? 0.01);
-    // PReLU: its initial slope when known; else ReLU (Keras PReLU starts at 0), as the engine's m = 1/2.
+    // PReLU at its initial slope; without one, 0 (Keras PReLU starts at 0): ReLU.
     case 'prelu': return act.alpha !== undefined ? tf.leakyRelu(x, act.alpha) : tf.relu(x);
-    case 'elu': return tf.elu(x);
+    // CELU with its default alpha = 1 is ELU.
+    case 'elu': case 'celu': return tf.elu(x);
     case 'selu': return tf.selu(x);
+    case 'tanh': return tf.tanh(x);
+    case 'softsign': return tf.div<Tensor2D>(x, tf.add(1, tf.abs(x)));
+    case 'hardtanh': return tf.clipByValue(x, -1, 1) as Tensor2D;
+    case 'sigmoid': return tf.sigmoid(x);
+    case 'hard_sigmoid': return hardSigmoid(x);
+    case 'softmax': return tf.softmax(x);
+    case 'log_softmax': return tf.logSoftmax(x);
     // Exact (erf) GELU.
     case 'gelu': return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
     case 'silu': return tf.mul(x, tf.sigmoid(x));
     case 'mish': return tf.mul(x, tf.tanh(tf.softplus(x)));
     case 'softplus': return tf.softplus(x);
     case 'hard_swish': return tf.mul(x, hardSigmoid(x));
-    case 'tanh': return tf.tanh(x);
-    case 'sigmoid': return tf.sigmoid(x);
-    // Keras 3 / PyTorch hard sigmoid: relu6(x + 3) / 6.
-    case 'hard_sigmoid': return hardSigmoid(x);
-    case 'softsign': return tf.div<Tensor2D>(x, tf.add(1, tf.abs(x)));
-    case 'softmax': return tf.softmax(x);
-    default: return x;
+    case 'exponential': return tf.exp(x);
+    case 'linear': return x;
+    default: throw new Error(`simulate: activation ${act.canonical} is in the catalogue but not simulated`);
   }
 }
 
-/** Run the stack; `each` sees every layer's pre-activation z and activation a. */
-function forward(tf: TF, mm: MatMul, x: Tensor2D, ws: Tensor[], layers: SimLayerSpec[], acts: ActivationPlan[], each?: (z: Tensor2D, a: Tensor2D) => void): Tensor2D {
-  let a = x;
+/** What forward() sees of layer i: its input x (as the matmul reads it: standardised when asked), pre-activation z (before any normalization) and activation a. */
+type LayerHook = (i: number, x: Tensor2D, z: Tensor2D, a: Tensor2D) => void;
+
+interface ForwardExtras {
+  /** Per-layer bias added to z ([1, units]), or undefined. */
+  biases?: Array<Tensor2D | undefined>;
+  /** Per-layer zero tensor added to z: its gradient is dL/dz. */
+  probes?: Tensor[];
+  each?: LayerHook;
+}
+
+/** Run the stack. */
+function forward(tf: TF, mm: MatMul, x0: Tensor2D, ws: Tensor[], layers: SimLayerSpec[], acts: ActivationPlan[], extras: ForwardExtras = {}): Tensor2D {
+  let a = x0;
   layers.forEach((layer, i) => {
-    const z = layerMatMul(tf, layer.normalizeInput ? standardize(tf, a, 'batch') : a, ws[i] as Tensor2D, mm);
+    const x = layer.normalizeInput ? standardize(tf, a, 'batch') : a;
+    let z = layerMatMul(tf, x, ws[i] as Tensor2D, mm);
+    const bias = extras.biases?.[i];
+    if (bias) z = tf.add(z, bias);
+    const probe = extras.probes?.[i];
+    if (probe) z = tf.add(z, probe);
     const next = activate(tf, standardize(tf, z, layer.normalize), acts[i]);
-    each?.(z, next);
+    extras.each?.(i, x, z, next);
     a = next;
   });
   return a;
+}
+
+/**
+ * Per sample b, the mean square of the fanIn inputs the layer's matmul reads (layerMatMul's
+ * construction: rolled copies of `x`, or its first fanIn columns): [batch].
+ */
+export function inputRowMoments(tf: TF, x: Tensor2D, fanIn: number): Tensor {
+  return tf.tidy(() => {
+    const [batch, width] = x.shape;
+    const sq = tf.square(x);
+    const rowSum = (cols: number) => tf.sum(cols === width ? sq : tf.slice(sq, [0, 0], [batch, cols]), 1);
+    if (fanIn <= width) return tf.div(rowSum(fanIn), fanIn);
+    const roll = (v: Tensor, k: number) => {
+      const s = k % batch;
+      return s === 0 ? v : tf.concat([tf.slice(v, [s], [batch - s]), tf.slice(v, [0], [s])]);
+    };
+    const parts: Tensor[] = [];
+    for (let c = 0, rest = fanIn; rest > 0; c++, rest -= width) parts.push(roll(rowSum(Math.min(width, rest)), c));
+    return tf.div(tf.addN(parts), fanIn);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -503,15 +572,25 @@ export function distinctColumns(v: ArrayLike<number>, batch: number, units: numb
   return reps.length;
 }
 
-function layerStats(z: ArrayLike<number>, a: ArrayLike<number>, grad: ArrayLike<number>, batch: number, units: number, act: ActivationPlan): LayerStats {
+/** Per-sample gradient statistics of a layer: dL/dz of the batch loss and the row mean squares of the layer's input. */
+interface GradientData {
+  /** dL/dz, [batch, units] row-major, for loss = mean over the batch of the per-sample loss. */
+  dz: ArrayLike<number>;
+  /** Per sample, the mean square of the layer's fan_in inputs. */
+  inputMoments: ArrayLike<number>;
+}
+
+function layerStats(z: ArrayLike<number>, a: ArrayLike<number>, grad: ArrayLike<number>, g: GradientData, batch: number, units: number, act: ActivationPlan): LayerStats {
   const [preMean, preVar] = meanVar(z);
   const [actMean, actVar] = meanVar(a);
+  // Saturated: within 1 % of the activation's bound (tanh family: |a| > 0.99; sigmoid family:
+  // outside [0.01, 0.99]), where its derivative is nearly 0.
   let saturated = 0;
-  if (act.canonical === 'tanh' || act.canonical === 'sigmoid') {
+  if (act.family === 'tanh' || act.family === 'sigmoid') {
     let n = 0;
     for (let i = 0; i < a.length; i++) {
       const x = a[i];
-      if (act.canonical === 'tanh' ? Math.abs(x) > 0.99 : x < 0.01 || x > 0.99) n++;
+      if (act.family === 'tanh' ? Math.abs(x) > 0.99 : x < 0.01 || x > 0.99) n++;
     }
     saturated = n / a.length;
   }
@@ -525,9 +604,26 @@ function layerStats(z: ArrayLike<number>, a: ArrayLike<number>, grad: ArrayLike<
     }
     dead = n / units;
   }
+  // The per-sample gradient of sample b's loss (B dL/dz_b, as the batch loss is a mean over
+  // samples) w.r.t. W is the outer product x_b (B dL/dz_b): its mean square over the entries is
+  // mean(x_b^2) mean((B dL/dz_b)^2); averaged over the samples.
+  let gradMoment = 0;
+  let deltaMoment = 0;
+  const b2 = batch * batch;
+  for (let b = 0; b < batch; b++) {
+    let s = 0;
+    for (let k = 0; k < units; k++) {
+      const d = g.dz[b * units + k];
+      s += d * d;
+    }
+    s = (s * b2) / units;
+    deltaMoment += s / batch;
+    gradMoment += (g.inputMoments[b] * s) / batch;
+  }
   return {
     preMean, preVar, actMean, actVar, saturated, dead,
     gradVar: meanVar(grad)[1],
+    gradMoment, deltaMoment,
     distinct: distinctColumns(a, batch, units),
     histogram: histogram(a),
   };
@@ -550,35 +646,46 @@ export async function simulate(tf: TF, config: SimConfig, options: SimOptions = 
   const backend = tf.getBackend();
   const p = plan(config, backend, options);
   const owned: Tensor[] = [];
-  const kept: Tensor2D[] = [];
+  const kept: Tensor[] = [];
   try {
     const layers: LayerStats[] = [];
+    const unknown = new Set<string>();
     if (config.layers.length > 0) {
       const x = sampleInput(tf, config, p.batch);
       owned.push(x);
       const ws = await sampleKernels(tf, config, p, owned);
+      const biases = sampleBiases(tf, config, p, owned);
+      const probes = p.units.map((u) => tf.zeros([p.batch, u]));
+      owned.push(...probes);
       const acts = config.layers.map((l) => activationPlan(l.activation));
+      acts.forEach((a, i) => { if (a.unknown) unknown.add(config.layers[i].activation.name); });
       const mm = matMulFor(tf, options.explicitTranspose);
-      // tf.valueAndGrads tidies what f makes: keep z and a of every layer, dispose them below.
-      const f = (...kernels: Tensor[]): Scalar => {
-        const out = forward(tf, mm, x, kernels, config.layers, acts, (z, a) => { kept.push(tf.keep(z), tf.keep(a)); });
+      // tf.valueAndGrads tidies what f makes: keep z, a and the input's row moments of every
+      // layer, dispose them below.
+      const n = config.layers.length;
+      const f = (...vars: Tensor[]): Scalar => {
+        const out = forward(tf, mm, x, vars.slice(0, n), config.layers, acts, {
+          biases,
+          probes: vars.slice(n),
+          each: (i, xin, z, a) => { kept.push(tf.keep(z), tf.keep(a), tf.keep(inputRowMoments(tf, xin, config.layers[i].fanIn))); },
+        });
         return tf.mean(tf.square(out));
       };
-      const { value, grads } = tf.valueAndGrads(f)(ws);
+      const { value, grads } = tf.valueAndGrads(f)([...ws, ...probes]);
       owned.push(value, ...grads);
-      for (let i = 0; i < config.layers.length; i++) {
-        const z = kept[2 * i];
-        const a = kept[2 * i + 1];
-        const [zd, ad, gd] = await Promise.all([z.data(), a.data(), grads[i].data()]);
-        layers.push(layerStats(zd, ad, gd, p.batch, p.units[i], acts[i]));
+      for (let i = 0; i < n; i++) {
+        const [z, a, rows] = kept.slice(3 * i, 3 * i + 3);
+        const [zd, ad, gd, dzd, rd] = await Promise.all([z.data(), a.data(), grads[i].data(), grads[n + i].data(), rows.data()]);
+        layers.push(layerStats(zd, ad, gd, { dz: dzd, inputMoments: rd }, p.batch, p.units[i], acts[i]));
         // Release as we go: at full size each layer's z and a are megabytes.
-        tf.dispose([z, a, grads[i]]);
+        tf.dispose([z, a, rows, grads[i], grads[n + i]]);
         if (!Number.isFinite(layers[i].actVar) || !Number.isFinite(layers[i].preVar)) {
           p.notes.push(`layer ${i + 1}: values overflow float32 (Infinity or NaN)`);
         }
       }
     }
-    const result: SimResult = { layers, backend, ms: now() - t0 };
+    if (unknown.size > 0) p.notes.push(`${[...unknown].map((u) => `"${u}"`).join(', ')}: not in the activation catalogue, simulated (and predicted) as linear`);
+    const result: SimResult = { layers, backend, ms: now() - t0, batch: p.batch, units: p.units };
     if (p.notes.length > 0) result.reduced = p.notes.join('; ');
     return result;
   } finally {
@@ -612,10 +719,11 @@ export async function symmetryDemo(tf: TF, config: SimConfig, steps = 5, lr = 0.
     owned.push(x, y);
     // The initial kernels go in `owned` too (disposing twice is harmless), in case a draw throws.
     ws = await sampleKernels(tf, config, p, owned);
+    const biases = sampleBiases(tf, config, p, owned);
     const distinct = async (): Promise<number[]> => {
       const as = tf.tidy(() => {
         const out: Tensor2D[] = [];
-        forward(tf, mm, x, ws, config.layers, acts, (_z, a) => { out.push(a); });
+        forward(tf, mm, x, ws, config.layers, acts, { biases, each: (_i, _x, _z, a) => { out.push(a); } });
         return out;
       });
       try {
@@ -627,7 +735,7 @@ export async function symmetryDemo(tf: TF, config: SimConfig, steps = 5, lr = 0.
       }
     };
     const before = await distinct();
-    const loss = (...kernels: Tensor[]): Scalar => tf.mean(tf.square(tf.sub(forward(tf, mm, x, kernels, config.layers, acts), y)));
+    const loss = (...kernels: Tensor[]): Scalar => tf.mean(tf.square(tf.sub(forward(tf, mm, x, kernels, config.layers, acts, { biases }), y)));
     for (let s = 0; s < steps; s++) {
       const grads = tf.grads(loss)(ws);
       // SGD with the gradient's global norm clipped to 1: a constant kernel's outputs can be

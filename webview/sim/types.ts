@@ -12,6 +12,8 @@ export interface SimLayerSpec {
   normalize: 'none' | 'batch' | 'layer';
   /** Standardise the layer's input over the batch (a normalization after the previous activation). */
   normalizeInput?: boolean;
+  /** Var(b) of a random bias (PyTorch's default U(+-1/sqrt(fan_in))), drawn uniform; absent or 0: no bias. */
+  biasVariance?: number;
 }
 
 export interface SimConfig {
@@ -33,12 +35,20 @@ export interface LayerStats {
   preVar: number;
   actMean: number;
   actVar: number;
-  /** tanh |a| > 0.99, sigmoid outside [0.01, 0.99]; 0 for other activations. */
+  /** Tanh family |a| > 0.99, sigmoid family outside [0.01, 0.99]; 0 for other activations. */
   saturated: number;
   /** ReLU-family units whose output is 0 for every sample. */
   dead: number;
-  /** Variance of dLoss/dW for this layer (loss = mean(output^2)). */
+  /** Variance of dLoss/dW for this layer (loss = mean(output^2)): the batch's gradient. */
   gradVar: number;
+  /**
+   * Second moment of the per-sample gradient dl_b/dW (l_b = mean over units of output_b^2, the
+   * batch loss being their mean), averaged over the samples: the number the propagation engine
+   * predicts (webview/sim/predict.ts). Unlike gradVar it has no cross-sample terms.
+   */
+  gradMoment: number;
+  /** Second moment of the per-sample dl_b/dz (z: the layer's output before normalization and activation). */
+  deltaMoment: number;
   /** Units whose outputs differ (identical units count once). */
   distinct: number;
   histogram: Histogram;
@@ -48,6 +58,10 @@ export interface SimResult {
   layers: LayerStats[];
   backend: string;
   ms: number;
+  /** Batch size as run (the config's, or less on a capped backend). */
+  batch: number;
+  /** Units per layer as run (the layers', or fewer on a capped backend). */
+  units: number[];
   /** Why the batch or width was reduced, when it was. */
   reduced?: string;
 }

@@ -1334,7 +1334,7 @@ class TfjsFrontEnd {
 
     const actProp = config.props.get('activation');
     const own = actProp ? this.activationValue(actProp.value, config.env) : undefined;
-    const ownActivation = !!own && own.info.family !== 'linear';
+    const ownActivation = !!own && own.info.name !== 'linear';
     const init = this.kernelInit(op);
     const style = this.style;
     const literal = config.literal && !config.open ? config.literal : undefined;
@@ -1354,7 +1354,7 @@ class TfjsFrontEnd {
         // single initializer suits them all.
         if (!literal) return undefined;
         // Read once the analysis is over, when every sibling's activation is known.
-        siblings.recs ??= new Set(siblings.layers.map((l) => recommendationFor(l.activation.info)));
+        siblings.recs ??= new Set(siblings.layers.map((l) => recommendationFor(l.activation.info, 'tfjs')));
         if (siblings.recs.size > 1 || !siblings.recs.has(to)) return undefined;
         if (init.written) return rewriteExplicit(style, init.written, to);
         return insertProperty(style, literal, to);

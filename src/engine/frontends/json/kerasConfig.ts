@@ -342,7 +342,7 @@ class ConfigReader {
     }
     if (/(^|\.)ops(\.|$)/.test(str(prop(entry, 'module')) ?? '')) {
       const info = lookupActivation(className, num(prop(cfg, 'negative_slope')));
-      return info && info.family !== 'linear' ? info : undefined;
+      return info && info.name !== 'linear' ? info : undefined;
     }
     return undefined;
   }
@@ -414,7 +414,7 @@ class ConfigReader {
     const actNode = prop(cfg, 'activation');
     const own = this.activationValue(actNode);
     // An activation this analysis does not know (a custom function) ends the layer: nothing after it is its activation.
-    const ownActivation = own === undefined || own.family !== 'linear';
+    const ownActivation = own === undefined || own.name !== 'linear';
     const initNode = prop(cfg, 'kernel_initializer');
     const init = this.kernelInit(initNode);
     const ctx = {

@@ -13,13 +13,13 @@ export type JsonFramework = 'keras' | 'tfjs';
 
 /** Class names as each framework serializes them (TF.js spells LeCun `LeCunNormal`). */
 const CLASS: Record<JsonFramework, Record<Recommendation, string>> = {
-  keras: { he_normal: 'HeNormal', glorot_uniform: 'GlorotUniform', lecun_normal: 'LecunNormal' },
-  tfjs: { he_normal: 'HeNormal', glorot_uniform: 'GlorotUniform', lecun_normal: 'LeCunNormal' },
+  keras: { he_normal: 'HeNormal', he_uniform: 'HeUniform', glorot_uniform: 'GlorotUniform', lecun_normal: 'LecunNormal' },
+  tfjs: { he_normal: 'HeNormal', he_uniform: 'HeUniform', glorot_uniform: 'GlorotUniform', lecun_normal: 'LeCunNormal' },
 };
 /** String identifiers, for files that write the initializer as a string. */
 const SHORT: Record<JsonFramework, Record<Recommendation, string>> = {
-  keras: { he_normal: 'he_normal', glorot_uniform: 'glorot_uniform', lecun_normal: 'lecun_normal' },
-  tfjs: { he_normal: 'heNormal', glorot_uniform: 'glorotUniform', lecun_normal: 'leCunNormal' },
+  keras: { he_normal: 'he_normal', he_uniform: 'he_uniform', glorot_uniform: 'glorot_uniform', lecun_normal: 'lecun_normal' },
+  tfjs: { he_normal: 'heNormal', he_uniform: 'heUniform', glorot_uniform: 'glorotUniform', lecun_normal: 'leCunNormal' },
 };
 
 export function recommendedClass(framework: JsonFramework, to: Recommendation): string {

@@ -39,7 +39,7 @@ const NNX_PARAMS: Record<string, string[]> = {
   ConvTranspose: ['in_features', 'out_features', 'kernel_size'],
 };
 
-const REC_NAME: Record<Recommendation, string> = { he_normal: 'he_normal', glorot_uniform: 'glorot_uniform', lecun_normal: 'lecun_normal' };
+const REC_NAME: Record<Recommendation, string> = { he_normal: 'he_normal', he_uniform: 'he_uniform', glorot_uniform: 'glorot_uniform', lecun_normal: 'lecun_normal' };
 
 function isFlaxModule(path: string): boolean {
   return path.startsWith('flax.linen') || path.startsWith('flax.nnx');

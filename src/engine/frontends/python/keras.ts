@@ -6,7 +6,7 @@
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, KernelInit, Layer, LayerActivation, Recommendation } from '../../ir';
-import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
+import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import {
   defaultInitializer, initializerParams, isKnownInitializer, resolveInitializer, unknownInitializer, type InitArgs,
 } from '../../initializers';
@@ -184,8 +184,9 @@ export class KerasFrontEnd extends PythonInterpreter {
     const c = this.constOf(node, env);
     if (c === null) return { info: LINEAR, span: spanOf(node) };
     if (typeof c === 'string') {
-      const info = this.activationFromName(c, undefined, env, LEAKY_DEFAULT_ALPHA.keras);
-      return info ? { info, span: spanOf(node) } : undefined;
+      // A name the catalogue does not know leaves the layer unjudged (rules.md v2), never linear.
+      const info = this.activationFromName(c, undefined, env, LEAKY_DEFAULT_ALPHA.keras) ?? unknownActivation(c);
+      return { info, span: spanOf(node) };
     }
     const v = this.eval(node, env, this.scratch());
     if (v.t === 'path') {
@@ -294,7 +295,7 @@ export class KerasFrontEnd extends PythonInterpreter {
 
     const actNode = argument(args, 'activation', cls.params.indexOf('activation') >= 0 ? cls.params.indexOf('activation') : undefined);
     const own = actNode ? this.activationValue(actNode, env) : undefined;
-    const ownActivation = !!own && own.info.family !== 'linear';
+    const ownActivation = !!own && own.info.name !== 'linear';
     const initNode = argument(args, 'kernel_initializer', cls.params.indexOf('kernel_initializer') >= 0 ? cls.params.indexOf('kernel_initializer') : undefined);
     const init = this.kernelInit(initNode, env);
     const style = this.style;

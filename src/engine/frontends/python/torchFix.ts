@@ -9,6 +9,7 @@ import { beforeLineBreak, eolOf, lineIndent } from '../../text';
 
 const CALL: Record<Recommendation, { fn: string; extra?: string; title: string }> = {
   he_normal: { fn: 'kaiming_normal_', extra: 'relu', title: "Use kaiming_normal_(nonlinearity='relu')" },
+  he_uniform: { fn: 'kaiming_uniform_', extra: 'relu', title: "Use kaiming_uniform_(nonlinearity='relu')" },
   glorot_uniform: { fn: 'xavier_uniform_', title: 'Use xavier_uniform_' },
   lecun_normal: { fn: 'kaiming_normal_', extra: 'linear', title: "Use kaiming_normal_(nonlinearity='linear')" },
 };

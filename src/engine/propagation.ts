@@ -1,0 +1,266 @@
+/**
+ * The propagation engine (rules.md v2, "The numbers behind every verdict"): mean-field signal
+ * propagation along a model's data-flow graph. Per weighted layer with input second moment
+ * mu = E[x^2]:
+ *
+ *   q     = fan_in Var(w) mu + Var(b)          pre-activation variance
+ *   mu'   = E[phi(z)^2], z ~ N(0, q)            what the layer hands forward
+ *   g_f   = mu' / mu                            forward gain
+ *   sigma^2 = fan_in Var(w)                     the layer's own scale
+ *   chi   = sigma^2 E[phi'(z)^2]                mean-field chi_1: the factor on the gradient
+ *
+ * Merges: add sums the second moments, multiply multiplies them, concatenate averages them; a
+ * normalization resets mu to 1; an operation we do not model is assumed to hand on mu = 1
+ * (and ends the segment). The rules, the hover, the panel, `--format json` and the simulator's
+ * dashed line read these numbers and no other copy of the math.
+ */
+import type { ActivationInfo } from './activations';
+import type { Flow, Layer, Model } from './ir';
+import { kernelVariance, type InitSpec } from './initializers';
+import { activationMoments, MOMENT_CAP, type Moments } from './moments';
+import { continuesSegment, modelGraph, type Edge, type ModelGraph } from './graph';
+
+export interface LayerNumbers {
+  layer: Layer;
+  /** Var(w) for this layer; undefined when a fan it depends on, or the initializer, is unknown. */
+  variance?: number;
+  /** sigma^2 = fan_in Var(w). Known without fan_in where Var(w) scales as 1/fan_in. */
+  sigma2?: number;
+  biasVariance: number;
+  /** E[x^2] of the layer's input. */
+  muIn: number;
+  /** muIn was not known (an unmodelled operation, a layer with unknown numbers before it): 1 was assumed. */
+  muAssumed: boolean;
+  q?: number;
+  moments?: Moments;
+  /** E[phi(z)^2]. */
+  muOut?: number;
+  /** g_f = muOut / muIn. */
+  gain?: number;
+  /** chi = sigma^2 E[phi'(z)^2]. */
+  chi?: number;
+  /**
+   * The factors this layer contributes when a path's effect is compounded. A softmax or
+   * log_softmax output contributes its logits' gain (q / mu and sigma^2): what the loss sees.
+   */
+  forwardFactor?: number;
+  backwardFactor?: number;
+  /** Why the layer has no numbers to judge, when it has none. */
+  unjudged?: string;
+}
+
+/** The compounded effect over a path of layers. */
+export interface PathEffect {
+  layers: Layer[];
+  forward: number;
+  backward: number;
+}
+
+export interface Propagation {
+  graph: ModelGraph;
+  numbers: Map<Layer, LayerNumbers>;
+  /** The longest path inside the layer's segment that passes through it (the layer alone when nothing continues it). */
+  segmentPath(layer: Layer): Layer[];
+  /** Products of the layers' factors; undefined when one of them is unknown. */
+  effect(path: readonly Layer[]): PathEffect | undefined;
+  /** Maximal paths inside segments, each at most once (capped at MAX_PATHS). */
+  paths(): Layer[][];
+}
+
+/** Paths enumerated per model at most: real models have far fewer; a pathological DAG must not hang the lint. */
+export const MAX_PATHS = 2000;
+
+/** sigma^2 = fan_in Var(w), also where fan_in is unknown but Var(w) is scale / fan_in. */
+export function layerScale(spec: InitSpec, fanIn: number | undefined, fanOut: number | undefined, receptiveField: number): number | undefined {
+  if (fanIn !== undefined) {
+    const v = kernelVariance(spec, fanIn, fanOut, receptiveField);
+    return v === undefined ? undefined : fanIn * v;
+  }
+  if (spec.mode === 'fan_in' && spec.scale !== undefined && spec.fixedVariance === undefined && spec.distribution !== 'orthogonal') {
+    return spec.scale * spec.truncation;
+  }
+  return undefined;
+}
+
+/**
+ * The numbers of one layer at input second moment mu (the simulator's dashed line uses this
+ * too, layer by layer).
+ */
+export function layerNumbers(
+  layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | 'receptiveField' | 'activation' | 'biasVariance' | 'normalized'> & Partial<Pick<Layer, 'label'>>,
+  muIn: number, units?: number,
+): Omit<LayerNumbers, 'layer' | 'muAssumed'> {
+  const act = layer.activation.info;
+  const variance = layer.fanIn === 0 ? undefined : kernelVariance(layer.init.spec, layer.fanIn, layer.fanOut, layer.receptiveField);
+  const sigma2 = layer.fanIn === 0 ? undefined : layerScale(layer.init.spec, layer.fanIn, layer.fanOut, layer.receptiveField);
+  const biasVariance = layer.biasVariance ?? 0;
+  const base = { variance, sigma2, biasVariance, muIn };
+  if (layer.fanIn === 0) return { ...base, unjudged: 'its input has no elements (fan_in 0)' };
+  if (act.family === 'unknown') return { ...base, unjudged: `unknown activation "${act.name}"` };
+  if (sigma2 === undefined) return { ...base, unjudged: 'Var(w) depends on a fan that is unknown here' };
+  // A normalization between the layer and its activation standardises z: q = 1.
+  const q = layer.normalized ? 1 : finite(sigma2 * muIn + biasVariance);
+  const moments = activationMoments(act, q, units ?? layer.fanOut);
+  const out = { ...base, q };
+  if (!moments) return { ...out, unjudged: `${act.name} needs the layer's width` };
+  const muOut = moments.forward;
+  const gain = muIn > 0 ? finite(muOut / muIn) : undefined;
+  const chi = finite(sigma2 * moments.backward);
+  const output = act.name === 'softmax' || act.name === 'log_softmax';
+  return {
+    ...out, moments, muOut, gain, chi,
+    forwardFactor: output ? (muIn > 0 ? finite(q / muIn) : undefined) : gain,
+    backwardFactor: output ? sigma2 : chi,
+  };
+}
+
+/**
+ * chi at the fixed point of q (q <- sigma^2 E[phi(z)^2] + Var(b)), where a deep stack settles:
+ * the number that decides order (chi < 1) or chaos (chi > 1) for tanh (Schoenholz et al. 2017).
+ * Undefined where q has no finite fixed point (it grows without bound) within 200 steps.
+ */
+export function fixedPointChi(act: ActivationInfo, sigma2: number, biasVariance = 0): { q: number; chi: number } | undefined {
+  let q = 1;
+  for (let i = 0; i < 200; i++) {
+    const m = activationMoments(act, q);
+    if (!m) return undefined;
+    const next = sigma2 * m.forward + biasVariance;
+    if (!(next < MOMENT_CAP)) return undefined;
+    if (Math.abs(next - q) <= 1e-9 * Math.max(q, 1e-12)) {
+      q = next;
+      break;
+    }
+    q = next;
+  }
+  const m = activationMoments(act, q);
+  return m && { q, chi: finite(sigma2 * m.backward) };
+}
+
+function finite(x: number): number {
+  return Number.isNaN(x) ? MOMENT_CAP : Math.min(Math.max(x, 0), MOMENT_CAP);
+}
+
+const computed = new WeakMap<Model, Propagation>();
+
+/** The propagation of a model, computed once: the rules, the hover and the panel share it. */
+export function propagationOf(model: Model): Propagation {
+  let p = computed.get(model);
+  if (!p) {
+    p = propagate(model);
+    computed.set(model, p);
+  }
+  return p;
+}
+
+export function propagate(model: Model): Propagation {
+  const graph = modelGraph(model);
+  const numbers = new Map<Layer, LayerNumbers>();
+  const index = new Map(graph.layers.map((l, i) => [l, i]));
+  for (const layer of graph.layers) {
+    const { mu, assumed } = flowMoment(graph.input.get(layer)!, numbers);
+    numbers.set(layer, { layer, muAssumed: assumed, ...layerNumbers(layer, mu) });
+  }
+
+  // In-segment edges that go forward: the DAG the paths run on (a reused layer makes no cycle).
+  const forward = (e: Edge) => continuesSegment(e) && index.get(e.from)! < index.get(e.to)!;
+  const preds = (l: Layer) => graph.producers.get(l)!.filter(forward).map((e) => e.from);
+  const succs = (l: Layer) => graph.consumers.get(l)!.filter(forward).map((e) => e.to);
+
+  let longest: { to: Map<Layer, number>; from: Map<Layer, number>; bestPred: Map<Layer, Layer>; bestSucc: Map<Layer, Layer> } | undefined;
+  const longestPaths = () => {
+    if (longest) return longest;
+    const to = new Map<Layer, number>();
+    const bestPred = new Map<Layer, Layer>();
+    for (const l of graph.layers) {
+      let best = 0;
+      for (const p of preds(l)) {
+        const d = to.get(p) ?? 0;
+        if (d > best) {
+          best = d;
+          bestPred.set(l, p);
+        }
+      }
+      to.set(l, best + 1);
+    }
+    const from = new Map<Layer, number>();
+    const bestSucc = new Map<Layer, Layer>();
+    for (let i = graph.layers.length - 1; i >= 0; i--) {
+      const l = graph.layers[i];
+      let best = 0;
+      for (const s of succs(l)) {
+        const d = from.get(s) ?? 0;
+        if (d > best) {
+          best = d;
+          bestSucc.set(l, s);
+        }
+      }
+      from.set(l, best + 1);
+    }
+    longest = { to, from, bestPred, bestSucc };
+    return longest;
+  };
+
+  return {
+    graph,
+    numbers,
+    segmentPath(layer) {
+      const { bestPred, bestSucc } = longestPaths();
+      const path = [layer];
+      for (let p = bestPred.get(layer); p; p = bestPred.get(p)) path.unshift(p);
+      for (let s = bestSucc.get(layer); s; s = bestSucc.get(s)) path.push(s);
+      return path;
+    },
+    effect(path) {
+      let f = 1;
+      let b = 1;
+      for (const l of path) {
+        const n = numbers.get(l);
+        if (n?.forwardFactor === undefined || n.backwardFactor === undefined) return undefined;
+        f = finite(f * n.forwardFactor);
+        b = finite(b * n.backwardFactor);
+      }
+      return { layers: [...path], forward: f, backward: b };
+    },
+    paths() {
+      const out: Layer[][] = [];
+      const starts = graph.layers.filter((l) => preds(l).length === 0);
+      for (const start of starts) {
+        const stack: Layer[][] = [[start]];
+        while (stack.length && out.length < MAX_PATHS) {
+          const path = stack.pop()!;
+          const next = succs(path[path.length - 1]);
+          if (next.length === 0) out.push(path);
+          for (let i = next.length - 1; i >= 0; i--) stack.push([...path, next[i]]);
+        }
+      }
+      return out;
+    },
+  };
+}
+
+/** E[x^2] of a flow, from the numbers of the layers before it. */
+function flowMoment(flow: Flow, numbers: Map<Layer, LayerNumbers>): { mu: number; assumed: boolean } {
+  switch (flow.kind) {
+    case 'input': return { mu: 1, assumed: false };
+    case 'norm': return { mu: 1, assumed: false };
+    case 'opaque': return { mu: 1, assumed: true };
+    case 'layer': {
+      const mu = numbers.get(flow.layer)?.muOut;
+      return mu === undefined ? { mu: 1, assumed: true } : { mu, assumed: false };
+    }
+    case 'merge': {
+      const parts = flow.from.map((f) => flowMoment(f, numbers));
+      if (parts.length === 0) return { mu: 1, assumed: true };
+      const assumed = parts.some((p) => p.assumed);
+      const mus = parts.map((p) => p.mu);
+      switch (flow.op) {
+        case 'add': return { mu: finite(mus.reduce((a, b) => a + b, 0)), assumed };
+        case 'multiply': return { mu: finite(mus.reduce((a, b) => a * b, 1)), assumed };
+        default: return { mu: mus.reduce((a, b) => a + b, 0) / mus.length, assumed };
+      }
+    }
+  }
+}
+
+/** The activation a layer is judged with; re-exported for adapters that label it. */
+export type { ActivationInfo };
