@@ -13,8 +13,8 @@ export const INIT_CHOICES = [
 ] as const;
 export type InitChoice = (typeof INIT_CHOICES)[number];
 
-/** The choices that can be written back to the source (the engine's quick fixes). */
-export const APPLICABLE_CHOICES: readonly InitChoice[] = ['he_normal', 'glorot_uniform', 'lecun_normal'];
+/** The choices that can be written back to the source (the engine's quick fixes, `Recommendation`: He uniform is TF.js's). */
+export const APPLICABLE_CHOICES: readonly InitChoice[] = ['he_normal', 'he_uniform', 'glorot_uniform', 'lecun_normal'];
 
 export type KernelDistribution = 'normal' | 'truncated_normal' | 'uniform' | 'constant' | 'orthogonal' | 'identity' | 'unknown';
 
@@ -38,8 +38,8 @@ export interface SimLayer {
   units?: number;
   receptiveField: number;
   kernel: KernelSpec;
-  /** m: E[phi(z)^2] at z ~ N(0, 1) (the propagation engine's forward moment on a unit input; 1 where unknown). */
-  activation: { name: string; family: ActivationFamily; m: number; alpha?: number };
+  /** The activation in the engine's catalogue (src/engine/activations.ts); family 'unknown' for a name it does not know. */
+  activation: { name: string; family: ActivationFamily; alpha?: number };
   /** A normalization between this layer and its activation. */
   normalized: boolean;
   /**
@@ -47,8 +47,14 @@ export interface SimLayer {
    * this layer's input is standardised. Absent in models saved by older versions.
    */
   normalizedInput?: boolean;
-  /** The engine's prediction: g = fan_in x Var(w) x m. */
+  /**
+   * The propagation engine's forward gain g_f = E[phi(z)^2] / E[x^2] at this layer's operating
+   * point in the model (src/engine/propagation.ts: the number the hover shows); undefined where
+   * the engine leaves the layer unjudged.
+   */
   predictedGain?: number;
+  /** Var(b) of a random bias (PyTorch's default), which the simulation draws too; absent: none. */
+  biasVariance?: number;
   recommended: Recommendation;
   findings: Array<{ code: string; severity: 'error' | 'warning' | 'info'; message: string }>;
 }

@@ -10,7 +10,7 @@ import { chartsPng, fileName } from './exporting';
 import type { Host, ModelMessage } from './host';
 import { CHOICE_LABELS, CHOICE_OPTIONS, isInitChoice } from './labels';
 import { applyTarget, LayerList } from './layers';
-import { predictedVariances } from './sim/predict';
+import { predictLayers } from './sim/predict';
 import { simulate, symmetryDemo } from './sim/simulate';
 import type { SimConfig, SimResult } from './sim/types';
 import { loadState, saveState, type PanelState } from './state';
@@ -366,14 +366,21 @@ export class App {
 
   private renderCharts(runs: RunData[]): void {
     const model = this.model as SimModel;
-    const series = (run: RunData): Series => ({
-      name: run.name,
-      // The prediction is of E[a²]: for activations with a mean (ReLU) that is Var + mean².
-      activation: run.result.layers.map((s) => s.actVar + s.actMean * s.actMean),
-      gradient: run.result.layers.map((s) => s.gradVar),
-      prediction: this.state.showPrediction ? predictedVariances(run.config) : undefined,
-      histograms: run.result.layers.map((s) => s.histogram),
-    });
+    const series = (run: RunData): Series => {
+      // The prediction for the run as it ran (units and batch: fewer on a capped backend).
+      const p = this.state.showPrediction ? predictLayers(run.config, { units: run.result.units, batch: run.result.batch }) : undefined;
+      return {
+        name: run.name,
+        // The prediction is of E[a²]: for activations with a mean (ReLU) that is Var + mean².
+        activation: run.result.layers.map((s) => s.actVar + s.actMean * s.actMean),
+        // The per-sample gradient's second moment, which the prediction gives (the table and the
+        // CSV also have the batch gradient's variance).
+        gradient: run.result.layers.map((s) => s.gradMoment),
+        prediction: p?.map((l) => l.mu),
+        gradientPrediction: p?.map((l) => l.grad),
+        histograms: run.result.layers.map((s) => s.histogram),
+      };
+    };
     this.charts.render({ layers: model.layers.map((l, i) => `${i + 1}. ${l.label}`), current: series(runs[0]), compared: runs[1] && series(runs[1]) });
   }
 

@@ -1,6 +1,6 @@
 /**
- * The panel's charts (chart.js): activation and gradient variance per layer on a log scale,
- * current vs compared with the analytic prediction dashed, and the activation histograms as
+ * The panel's charts (chart.js): activation second moment and per-sample gradient second moment
+ * per layer on a log scale, current vs compared, each with the analytic prediction dashed, and the activation histograms as
  * small multiples. Colours come from VS Code's theme variables, read at draw time, so a theme
  * change only needs `retheme()`.
  */
@@ -23,10 +23,14 @@ Chart.register(CategoryScale, Legend, LinearScale, LineController, LineElement, 
 
 export interface Series {
   name: string;
+  /** Measured E[a²] per layer. */
   activation: number[];
+  /** Measured second moment of the per-sample weight gradient per layer (LayerStats.gradMoment). */
   gradient: number[];
-  /** Analytic activation variance per layer (predictedVariances); omitted when not shown. */
+  /** Predicted E[a²] per layer (webview/sim/predict.ts); omitted when not shown. */
   prediction?: Array<number | undefined>;
+  /** Predicted gradient second moment per layer; omitted when not shown. */
+  gradientPrediction?: Array<number | undefined>;
   histograms: Histogram[];
 }
 
@@ -126,10 +130,13 @@ export class Charts {
       if (series.prediction) activation.push(predicted(`${series.name} (predicted)`, series.prediction, colour));
     }
     const gradient = runs.map(({ series, colour }) => measured(series.name, series.gradient, colour));
+    for (const { series, colour } of runs) {
+      if (series.gradientPrediction) gradient.push(predicted(`${series.name} (predicted)`, series.gradientPrediction, colour));
+    }
 
     this.charts = [
       new Chart(this.activationCanvas, varianceChart(input.layers, activation, 'E[a²]', theme)),
-      new Chart(this.gradientCanvas, varianceChart(input.layers, gradient, 'Var(∂loss/∂W)', theme)),
+      new Chart(this.gradientCanvas, varianceChart(input.layers, gradient, 'E[(∂ℓ/∂W)²] per sample', theme)),
       ...this.drawHistograms(input, runs, theme),
     ];
   }

@@ -50,6 +50,7 @@ export function buildConfig(model: SimModel, choices: InitChoice[], settings: Ru
     activation: { name: layer.activation.name, alpha: layer.activation.alpha },
     normalize: layer.normalized ? 'batch' : 'none',
     normalizeInput: layer.normalizedInput ?? false,
+    ...(layer.biasVariance ? { biasVariance: layer.biasVariance } : {}),
   }));
   return { layers, inputWidth: settings.inputWidth, batch: settings.batch, seed: settings.seed, input: settings.input };
 }

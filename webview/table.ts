@@ -25,6 +25,7 @@ export const COLUMNS: readonly Column[] = [
   { key: 'saturated', title: 'Saturated', width: 1.2 },
   { key: 'dead', title: 'Dead', width: 1 },
   { key: 'gradVar', title: 'Var(grad)', width: 1.3 },
+  { key: 'gradMoment', title: 'E[grad²] per sample', width: 1.6 },
   { key: 'distinct', title: 'Distinct units', width: 1.7 },
 ];
 
@@ -71,6 +72,7 @@ export function tableRows(model: SimModel, runs: RunData[]): Row[] {
         saturated: formatPercent(stats.saturated),
         dead: formatPercent(stats.dead),
         gradVar: formatNumber(stats.gradVar),
+        gradMoment: formatNumber(stats.gradMoment),
         distinct: `${stats.distinct} / ${spec.units}`,
       });
     }
@@ -80,7 +82,7 @@ export function tableRows(model: SimModel, runs: RunData[]): Row[] {
 
 /** RFC 4180 CSV with full-precision numbers (not the rounded ones the grid shows). */
 export function toCsv(model: SimModel, runs: RunData[]): string {
-  const header = ['layer', 'run', 'fan_in', 'fan_out', 'units', 'initializer', 'var_w', 'activation', 'normalized', 'pre_mean', 'pre_var', 'act_mean', 'act_var', 'saturated', 'dead', 'grad_var', 'distinct_units', 'backend', 'batch', 'seed', 'input'];
+  const header = ['layer', 'run', 'fan_in', 'fan_out', 'units', 'initializer', 'var_w', 'activation', 'normalized', 'pre_mean', 'pre_var', 'act_mean', 'act_var', 'saturated', 'dead', 'grad_var', 'grad_moment', 'delta_moment', 'distinct_units', 'backend', 'batch', 'seed', 'input'];
   const lines = [header];
   model.layers.forEach((layer, i) => {
     for (const run of runs) {
@@ -89,7 +91,7 @@ export function toCsv(model: SimModel, runs: RunData[]): string {
       if (!spec || !s) continue;
       lines.push([
         layer.label, run.name, spec.fanIn, layer.fanOut ?? spec.units * layer.receptiveField, spec.units, spec.kernel.label, spec.kernel.variance ?? '',
-        layer.activation.name, layer.normalized, s.preMean, s.preVar, s.actMean, s.actVar, s.saturated, s.dead, s.gradVar, s.distinct,
+        layer.activation.name, layer.normalized, s.preMean, s.preVar, s.actMean, s.actVar, s.saturated, s.dead, s.gradVar, s.gradMoment, s.deltaMoment, s.distinct,
         run.result.backend, run.config.batch, run.config.seed, run.config.input,
       ].map(String));
     }

@@ -114,12 +114,14 @@ function quadratureMoments(fn: ActivationFunction, q: number): Moments {
 /**
  * Softmax over `n` logits i.i.d. N(0, q): E[p_i^2] and, for the backward moment, E[(p_i (1 - p_i))^2]
  * (the Jacobian's diagonal). The other n - 1 terms of the denominator are replaced by their
- * mean (n - 1) e^{q/2}, which is exact as n grows (their relative spread is sqrt((e^q - 1) / (n - 1)));
- * below 64 logits the expectation is taken over a fixed set of 4,096 seeded draws instead.
+ * mean (n - 1) e^{q/2}, which is exact as n grows while their relative spread
+ * sqrt((e^q - 1) / (n - 1)) is small; below 64 logits, or where that spread exceeds 0.1 (q above
+ * about log(n) - 4.6: then a few logits dominate the sum, and its mean overstates it by orders of
+ * magnitude), the expectation is taken over seeded draws instead (`sampledSoftmax`).
  */
 function softmaxMoments(q: number, n: number): Moments {
   if (n === 1) return { forward: 1, backward: 0 };
-  if (n < 64) return sampledSoftmax(q, n);
+  if (!annealed(q, n)) return sampledSoftmax(q, n).softmax;
   const rest = (n - 1) * Math.exp(Math.min(q, 700) / 2);
   const p = (z: number) => 1 / (1 + rest * Math.exp(-z));
   return {
@@ -128,17 +130,28 @@ function softmaxMoments(q: number, n: number): Moments {
   };
 }
 
-function sampledSoftmax(q: number, n: number): Moments {
+/** Whether the sum over n - 1 logits is close to its mean: n >= 64 and a relative spread below 0.1. */
+function annealed(q: number, n: number): boolean {
+  return n >= 64 && Math.expm1(Math.min(q, 700)) / (n - 1) <= 0.01;
+}
+
+/**
+ * Softmax and log_softmax moments over seeded draws of n logits i.i.d. N(0, q), every logit of
+ * each draw counted: 2^18 logits in all (at least 64 draws, at most 4,096), cached per (q, n).
+ */
+function sampledSoftmax(q: number, n: number): { softmax: Moments; logSoftmax: Moments } {
   const key = `softmax:${q}:${n}`;
-  const hit = cache.get(key);
+  const hit = sampledCache.get(key);
   if (hit) return hit;
   const rand = normals(0x5eed);
-  const s = Math.sqrt(q);
-  const samples = 4096;
+  const s = Math.sqrt(Math.min(q, MOMENT_CAP));
+  const draws = Math.min(4096, Math.max(64, Math.ceil(2 ** 18 / n)));
   let f = 0;
   let b = 0;
+  let lf = 0;
+  let lb = 0;
   const z = new Float64Array(n);
-  for (let k = 0; k < samples; k++) {
+  for (let k = 0; k < draws; k++) {
     let max = -Infinity;
     for (let i = 0; i < n; i++) {
       z[i] = s * rand();
@@ -146,17 +159,33 @@ function sampledSoftmax(q: number, n: number): Moments {
     }
     let sum = 0;
     for (let i = 0; i < n; i++) sum += Math.exp(z[i] - max);
-    const p = Math.exp(z[0] - max) / sum;
-    f += p * p;
-    b += (p * (1 - p)) ** 2;
+    const lse = max + Math.log(sum);
+    for (let i = 0; i < n; i++) {
+      const p = Math.exp(z[i] - lse);
+      f += p * p;
+      b += (p * (1 - p)) ** 2;
+      lf += (z[i] - lse) ** 2;
+      lb += (1 - p) ** 2;
+    }
   }
-  const m = { forward: f / samples, backward: b / samples };
-  cache.set(key, m);
+  const total = draws * n;
+  const m = {
+    softmax: { forward: f / total, backward: b / total },
+    logSoftmax: { forward: cap(lf / total), backward: lb / total },
+  };
+  if (sampledCache.size >= CACHE_LIMIT) sampledCache.clear();
+  sampledCache.set(key, m);
   return m;
 }
+const sampledCache = new Map<string, { softmax: Moments; logSoftmax: Moments }>();
 
-/** log_softmax(z)_i = z_i - logsumexp(z): about z_i - (log n + q/2) for many logits; its Jacobian is close to the identity. */
+/**
+ * log_softmax(z)_i = z_i - logsumexp(z): about z_i - (log n + q/2) for many logits, where the sum
+ * is close to its mean (see softmaxMoments; otherwise sampled: for large q, logsumexp is near the
+ * largest logit, sqrt(2 q log n), far below log n + q/2). Its Jacobian is close to the identity.
+ */
 function logSoftmaxMoments(q: number, n: number): Moments {
+  if (!annealed(q, n)) return sampledSoftmax(q, n).logSoftmax;
   const c = Math.log(n) + Math.min(q, MOMENT_CAP) / 2;
   return { forward: cap(q + c * c), backward: 1 };
 }

@@ -1,15 +1,16 @@
 /**
  * The simulator's view of a model: each layer's kernel as a distribution with its exact
- * variance for this layer's fans, its activation and normalization, and the engine's
- * prediction. Pure data, posted to the webview.
+ * variance for this layer's fans, its activation, normalization and bias, and the propagation
+ * engine's gain at the layer's operating point. Pure data, posted to the webview (which
+ * predicts the per-layer curves itself, from the same engine: webview/sim/predict.ts).
  */
-import { activationMoments } from './moments';
 import { activationInfo } from './activations';
 import type { Layer, Model } from './ir';
 import type { Finding } from './linter';
 import type { KernelSpec, SimLayer, SimModel } from '../protocol';
-import { kernelVariance } from './initializers';
-import { layerGain, recommendationFor } from './variance';
+import { kernelVariance, resolveInitializer } from './initializers';
+import { recommendationFor } from './variance';
+import { layerNumbers, propagate, type LayerNumbers } from './propagation';
 import { findingsOfLayer } from './explain';
 
 /** Input width assumed when the first layer's fan_in is unknown (editable in the panel). */
@@ -31,9 +32,10 @@ function kernelOf(layer: Layer, fanIn: number): KernelSpec {
 /**
  * `previous`: the layer before it in the model, if any. A normalization after that layer's
  * activation standardises this layer's input; one before that activation is the previous
- * layer's own `normalized` and is not applied twice.
+ * layer's own `normalized` and is not applied twice. `numbers`: the layer's numbers from the
+ * propagation engine along its model (default: the layer alone on a unit input).
  */
-export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: number, previous?: Layer): SimLayer {
+export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: number, previous?: Layer, numbers?: Pick<LayerNumbers, 'gain'>): SimLayer {
   const fanIn = layer.fanIn ?? fanInFallback;
   const act = layer.activation.info;
   return {
@@ -44,10 +46,11 @@ export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: num
     units: layer.fanOut !== undefined ? Math.max(1, Math.round(layer.fanOut / layer.receptiveField)) : undefined,
     receptiveField: layer.receptiveField,
     kernel: kernelOf(layer, fanIn),
-    activation: { name: act.name, family: act.family, m: activationMoments(act, 1, layer.fanOut)?.forward ?? 1, alpha: act.alpha },
+    activation: act.alpha !== undefined ? { name: act.name, family: act.family, alpha: act.alpha } : { name: act.name, family: act.family },
     normalized: layer.normalized,
     normalizedInput: layer.normalizedBefore && !(previous?.normalized ?? false),
-    predictedGain: layerGain(layer),
+    predictedGain: (numbers ?? layerNumbers(layer, 1)).gain,
+    ...(layer.biasVariance ? { biasVariance: layer.biasVariance } : {}),
     recommended: recommendationFor(act, layer.init.spec.framework),
     findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
   };
@@ -56,8 +59,9 @@ export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: num
 export function toSimModel(model: Model, findings: Finding[], file: string): SimModel {
   const layers: SimLayer[] = [];
   let width = model.layers[0]?.fanIn ?? DEFAULT_INPUT_WIDTH;
+  const numbers = propagate(model).numbers;
   model.layers.forEach((layer, i) => {
-    const sim = toSimLayer(layer, findingsOfLayer(findings, model, layer), width, model.layers[i - 1]);
+    const sim = toSimLayer(layer, findingsOfLayer(findings, model, layer), width, model.layers[i - 1], numbers.get(layer));
     layers.push(sim);
     width = sim.units ?? DEFAULT_UNITS;
   });
@@ -66,19 +70,27 @@ export function toSimModel(model: Model, findings: Finding[], file: string): Sim
 
 /** The seed tutorial's experiment: input 100, five hidden tanh layers of 50 drawn from N(0, 0.01^2). */
 export function presetModel(): SimModel {
-  const layers: SimLayer[] = Array.from({ length: 5 }, (_, i) => ({
-    label: `Dense(50) #${i + 1}`,
-    kind: 'dense' as const,
-    fanIn: i === 0 ? 100 : 50,
-    fanOut: 50,
-    units: 50,
-    receptiveField: 1,
-    kernel: { label: 'RandomNormal(stddev=0.01)', distribution: 'normal' as const, variance: 1e-4 },
-    activation: { name: 'tanh', family: 'tanh' as const, m: activationMoments(activationInfo('tanh'), 1)!.forward },
-    normalized: false,
-    predictedGain: (i === 0 ? 100 : 50) * 1e-4,
-    recommended: 'glorot_uniform' as const,
-    findings: [],
-  }));
+  const spec = resolveInitializer('keras', 'RandomNormal', { stddev: 0.01 })!;
+  const tanh = activationInfo('tanh');
+  let mu = 1; // a unit-variance input
+  const layers: SimLayer[] = Array.from({ length: 5 }, (_, i) => {
+    const fanIn = i === 0 ? 100 : 50;
+    const n = layerNumbers({ init: { spec, explicit: true, shared: false }, fanIn, fanOut: 50, receptiveField: 1, activation: { info: tanh }, normalized: false }, mu);
+    mu = n.muOut ?? mu;
+    return {
+      label: `Dense(50) #${i + 1}`,
+      kind: 'dense' as const,
+      fanIn,
+      fanOut: 50,
+      units: 50,
+      receptiveField: 1,
+      kernel: { label: 'RandomNormal(stddev=0.01)', distribution: 'normal' as const, variance: 1e-4 },
+      activation: { name: 'tanh', family: 'tanh' as const },
+      normalized: false,
+      predictedGain: n.gain,
+      recommended: 'glorot_uniform' as const,
+      findings: [],
+    };
+  });
   return { name: 'preset: 5 × 50 tanh, N(0, 0.01²)', framework: 'keras', file: '', layers, defaultInputWidth: 100, preset: true };
 }

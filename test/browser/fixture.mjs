@@ -15,7 +15,7 @@ export function tutorialModel() {
       units: 50,
       receptiveField: 1,
       kernel: { label: 'RandomNormal(stddev=0.01)', distribution: 'normal', variance: 1e-4 },
-      activation: { name: 'tanh', family: 'saturating', m: 1 },
+      activation: { name: 'tanh', family: 'tanh' },
       normalized: false,
       predictedGain: (i === 0 ? 100 : 50) * 1e-4,
       recommended: 'glorot_uniform',

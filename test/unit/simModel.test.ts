@@ -2,7 +2,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getLinter, readFixture } from './helpers';
-import { presetModel, toSimModel } from '../../src/engine/simModel';
+import { presetModel, toSimLayer, toSimModel } from '../../src/engine/simModel';
+import { propagate } from '../../src/engine/propagation';
 import { parseWebviewMessage } from '../../src/protocol';
 
 describe('simulator model', () => {
@@ -16,8 +17,14 @@ describe('simulator model', () => {
     assert.deepEqual([first.fanIn, first.fanOut, first.units], [784, 256, 256]);
     assert.equal(first.kernel.distribution, 'uniform');
     assert.equal(first.kernel.variance, 2 / (784 + 256));
-    assert.equal(first.activation.name, 'relu');
+    assert.deepEqual(first.activation, { name: 'relu', family: 'relu' });
+    // The propagation engine's g_f at the layer's operating point: ReLU keeps half of q.
     assert.equal(first.predictedGain, 784 * (2 / (784 + 256)) * 0.5);
+    const numbers = propagate(model).numbers;
+    sim.layers.forEach((l, i) => assert.equal(l.predictedGain, numbers.get(model.layers[i])!.gain, `layer ${i + 1}`));
+    assert.equal(first.biasVariance, undefined);
+    // A random bias (PyTorch's default) travels to the simulator, which draws it.
+    assert.equal(toSimLayer({ ...model.layers[0], biasVariance: 1 / (3 * 784) }, [], 784).biasVariance, 1 / (3 * 784));
     assert.deepEqual(first.findings.map((f) => f.code), ['IL001']);
     assert.equal(third.kernel.distribution, 'truncated_normal');
     assert.equal(third.kernel.variance, 2 / 128);
@@ -55,7 +62,9 @@ describe('simulator model', () => {
     const p = presetModel();
     assert.equal(p.preset, true);
     assert.equal(p.defaultInputWidth, 100);
-    assert.deepEqual(p.layers.map((l) => [l.units, l.activation.name, l.kernel.variance]), Array(5).fill([50, 'tanh', 1e-4]));
+    assert.deepEqual(p.layers.map((l) => [l.units, l.activation.name, l.activation.family, l.kernel.variance]), Array(5).fill([50, 'tanh', 'tanh', 1e-4]));
+    // tanh is nearly linear at these scales (E[tanh(z)^2] ~ q - 2 q^2): each layer keeps about fan_in x 1e-4 of its input's E[x^2].
+    p.layers.forEach((l, i) => assert.ok(Math.abs(l.predictedGain! / (l.fanIn! * 1e-4) - 1) < 0.03, `layer ${i + 1}: ${l.predictedGain}`));
   });
 
   test('messages from the webview are validated', () => {

@@ -11,9 +11,11 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { CPU_WORK_BUDGET, distinctColumns, histogram, orthonormalRows, sampleKernel, seedFor, simulate, symmetryDemo } from '../../webview/sim/simulate';
+import { activate, activationPlan, CPU_WORK_BUDGET, distinctColumns, histogram, orthonormalRows, sampleKernel, seedFor, simulate, symmetryDemo } from '../../webview/sim/simulate';
 import { kernelFor, CHOICE_INITIALIZERS } from '../../webview/sim/choices';
-import { predictedVariances } from '../../webview/sim/predict';
+import { predictedVariances, predictLayers } from '../../webview/sim/predict';
+import { activationFunction, activationInfo, leakySlope } from '../../src/engine/activations';
+import { activationMoments } from '../../src/engine/moments';
 import type { SimConfig, SimLayerSpec, SimResult } from '../../webview/sim/types';
 import { INIT_CHOICES, type KernelSpec } from '../../src/protocol';
 import { kernelVariance, resolveInitializer } from '../../src/engine/initializers';
@@ -182,8 +184,12 @@ describe('measured variances match predictedVariances', () => {
     const p = predictedVariances(config);
     // Standardised with eps = 1e-5 (as the simulator runs it): 0.5 and 1 to 1e-4.
     assert.ok(Math.abs(p[0] - 0.5) < 1e-4 && Math.abs(p[1] - 1) < 1e-4, `${p.slice(0, 2)}`);
-    assert.ok(Number.isFinite(p[2]), `tanh prediction ${p[2]}`);
+    // tanh at q = 64 x 1 x E[x^2]: the engine's moment at the actual q, saturated (not 64).
+    assert.ok(Math.abs(p[2] - activationMoments(activationInfo('tanh'), 64 * p[1])!.forward) < 1e-12, `tanh prediction ${p[2]}`);
+    assert.ok(p[2] > 0.85 && p[2] < 0.95);
     const r = await simulate(tf, config);
+    // Layer 3: 64 x 64 N(0, 1) kernel entries on a layer-normed input: a few % of sampling error.
+    assert.ok(Math.abs(secondMoments(r)[2] / p[2] - 1) < 0.05, `tanh: ${secondMoments(r)[2]} vs ${p[2]}`);
     // Standardised: relu of a unit normal has E[a^2] = 1/2 (sampling error ~1 %); layer norm
     // gives every sample mean 0 and variance s^2 / (s^2 + 1e-5) for its variance s^2 ~ 0.32.
     assert.ok(Math.abs(secondMoments(r)[0] - 0.5) < 0.05, `batch norm + relu: ${secondMoments(r)[0]}`);
@@ -205,6 +211,53 @@ describe('measured variances match predictedVariances', () => {
     const [a, b] = [secondMoments(await simulate(tf, normed)), secondMoments(await simulate(tf, plain))];
     assert.ok(Math.abs(a[2] / 2 - 1) < 0.3, `standardised input, layer 3: E[a^2] = ${a[2]}`);
     assert.ok(b[2] / a[2] > 2.5, `without it the variance keeps compounding: ${b[2]} against ${a[2]}`);
+  });
+});
+
+describe('per-sample gradient statistics and their prediction', () => {
+  test('deltaMoment and gradMoment: exact identities on a linear output layer and on rolled copies', async () => {
+    // Output layer linear: dl_b/dz = (2 / n) z, so deltaMoment = 4 E[z^2] / n^2 exactly; its
+    // input (fan_in 3 x 32 from a 32-wide layer: three rolled copies) has E[x^2] = E[a_1^2].
+    const config: SimConfig = {
+      inputWidth: 32, batch: 64, seed: 2, input: 'normal',
+      layers: [layer(32, 32, normal(1 / 32), 'tanh'), layer(96, 40, normal(1 / 96), 'linear')],
+    };
+    const r = await simulate(tf, config);
+    const [l1, l2] = r.layers;
+    const ez2 = l2.preVar + l2.preMean ** 2;
+    assert.ok(Math.abs(l2.deltaMoment / (4 * ez2 / 40 ** 2) - 1) < 1e-4, `${l2.deltaMoment} vs ${4 * ez2 / 1600}`);
+    assert.ok(Math.abs(l2.gradMoment / l2.deltaMoment / (l1.actVar + l1.actMean ** 2) - 1) < 1e-4);
+    // Layer 1 reads the white input: E[x^2] over 64 x 32 values, about 1.
+    assert.ok(Math.abs(l1.gradMoment / l1.deltaMoment - 1) < 0.1);
+    assert.deepEqual(r.units, [32, 40]);
+    assert.equal(r.batch, 64);
+  });
+
+  test('the prediction: a deep linear stack of square Gaussian layers grows E[delta^2] like the distance to the output (the loss reads the output), an orthogonal one does not', () => {
+    // l_b = |W_L' ... x|^2 / n: with chi = 1 per layer, E[delta^2] at k layers below the output
+    // is (k + 1) times the output's for Gaussian kernels (the second moments of a product of
+    // Gaussian matrices), 1 for orthogonal ones (|W delta| = |delta|).
+    const lecunNormal = stack(5, 256, lecun, 'linear');
+    const d = predictLayers(lecunNormal).map((p) => p.delta);
+    d.forEach((x, i) => assert.ok(Math.abs(x / d[4] - (5 - i)) < 1e-9, `layer ${i + 1}: ${x / d[4]}`));
+    const orthogonal = stack(5, 256, (fi, fo) => kernelFor('orthogonal', fi, fo, normal(0), 'linear'), 'linear');
+    const o = predictLayers(orthogonal).map((p) => p.delta);
+    o.forEach((x, i) => assert.ok(Math.abs(x / o[4] - 1) < 1e-9, `orthogonal layer ${i + 1}: ${x / o[4]}`));
+    // The output layer: 4 E[z^2] / n^2, E[z^2] = 1.
+    assert.ok(Math.abs(d[4] - 4 / 256 ** 2) < 1e-15);
+  });
+
+  test('biases are drawn with their variance and predicted: E[z^2] = fan_in Var(w) E[x^2] + Var(b)', async () => {
+    const config: SimConfig = {
+      inputWidth: 128, batch: 256, seed: 4, input: 'normal',
+      layers: [{ ...layer(128, 256, normal(1 / (3 * 128)), 'linear'), biasVariance: 0.5 }],
+    };
+    const r = await simulate(tf, config);
+    const p = predictLayers(config)[0];
+    assert.ok(Math.abs(p.qPre - (1 / 3 + 0.5)) < 1e-12);
+    // 256 biases of variance 1/2: their mean square has a relative error of about 9 %.
+    const ez2 = r.layers[0].preVar + r.layers[0].preMean ** 2;
+    assert.ok(Math.abs(ez2 / p.qPre - 1) < 0.15, `E[z^2] ${ez2} vs ${p.qPre}`);
   });
 });
 
@@ -394,7 +447,7 @@ describe('kernels and statistics', () => {
   });
 
   test('every activation runs forward and backward; unknown names are linear', async () => {
-    const names = ['relu', 'relu6', 'leaky_relu', 'elu', 'selu', 'gelu', 'silu', 'swish', 'mish', 'softplus', 'tanh', 'sigmoid', 'hard_sigmoid', 'softsign', 'softmax', 'linear', 'hard_swish', 'prelu', 'no_such_activation'];
+    const names = ['relu', 'relu6', 'leaky_relu', 'elu', 'celu', 'selu', 'gelu', 'silu', 'swish', 'mish', 'softplus', 'tanh', 'hardtanh', 'sigmoid', 'hard_sigmoid', 'softsign', 'softmax', 'log_softmax', 'linear', 'hard_swish', 'prelu', 'exponential', 'no_such_activation'];
     const config: SimConfig = {
       inputWidth: 24, batch: 64, seed: 6, input: 'normal',
       layers: names.map((n) => layer(24, 24, kernelFor('glorot_uniform', 24, 24, normal(0), n), n, 'none', n === 'leaky_relu' ? 0.2 : undefined)),
@@ -408,6 +461,58 @@ describe('kernels and statistics', () => {
     assert.ok(at('sigmoid').actMean > 0.3 && at('hard_sigmoid').actMean > 0.3);
     assert.ok(at('relu6').histogram.edges[40] <= 6);
     assert.ok(at('leaky_relu').actMean > 0);
+    assert.match(r.reduced ?? '', /"no_such_activation": not in the activation catalogue, simulated \(and predicted\) as linear/);
+  });
+
+  test('every activation of the catalogue is simulated as src/engine/activations.ts defines it, value and derivative', async () => {
+    // A grid that avoids the kinks (0, +-1, +-3, 6), so the derivative is defined everywhere on it.
+    const zs = Array.from({ length: 400 }, (_, i) => -9 + (18 * (i + 0.5)) / 400);
+    const x = tf.tensor2d(zs, [1, zs.length]);
+    const elementwise = ['relu', 'relu6', 'leaky_relu', 'prelu', 'elu', 'celu', 'tanh', 'softsign', 'hardtanh', 'sigmoid', 'hard_sigmoid', 'selu', 'linear', 'gelu', 'silu', 'mish', 'softplus', 'hard_swish', 'exponential'];
+    for (const name of elementwise) {
+      const alpha = name === 'leaky_relu' ? 0.2 : name === 'prelu' ? 0.25 : undefined;
+      const info = activationInfo(name, alpha);
+      const fn = activationFunction(info);
+      const a = leakySlope(info);
+      const phi = fn?.phi ?? (name === 'exponential' ? Math.exp : name === 'linear' ? (z: number) => z : (z: number) => (z > 0 ? z : a * z));
+      const dphi = fn?.dphi ?? (name === 'exponential' ? Math.exp : name === 'linear' ? () => 1 : (z: number) => (z > 0 ? 1 : a));
+      const plan = activationPlan({ name, alpha });
+      const y = activate(tf, x, plan);
+      const g = tf.grad((t: tf.Tensor) => tf.sum(activate(tf, t as tf.Tensor2D, plan)))(x);
+      const [yd, gd] = [await y.data(), await g.data()];
+      if (y !== x) y.dispose(); // linear returns its input
+      g.dispose();
+      zs.forEach((z, i) => {
+        const tol = (v: number) => 2e-5 * Math.max(1, Math.abs(v));
+        assert.ok(Math.abs(yd[i] - phi(z)) <= tol(phi(z)), `${name}(${z}) = ${yd[i]}, catalogue ${phi(z)}`);
+        assert.ok(Math.abs(gd[i] - dphi(z)) <= tol(dphi(z)), `${name}'(${z}) = ${gd[i]}, catalogue ${dphi(z)}`);
+      });
+    }
+    // softmax and log_softmax over a row.
+    const [smt, lsmt] = [activate(tf, x, activationPlan({ name: 'softmax' })), activate(tf, x, activationPlan({ name: 'log_softmax' }))];
+    const [sm, lsm] = [await smt.data(), await lsmt.data()];
+    tf.dispose([smt, lsmt]);
+    const lse = Math.log(zs.reduce((s, z) => s + Math.exp(z), 0));
+    zs.forEach((z, i) => {
+      assert.ok(Math.abs(sm[i] - Math.exp(z - lse)) < 1e-6, `softmax ${i}`);
+      assert.ok(Math.abs(lsm[i] - (z - lse)) < 1e-4, `log_softmax ${i}`);
+    });
+    x.dispose();
+  });
+
+  test('saturation and dead units by family: tanh and sigmoid families saturate, the ReLU family dies', async () => {
+    const big = (name: string): SimLayerSpec => layer(64, 64, normal(1), name);
+    const config: SimConfig = { inputWidth: 64, batch: 128, seed: 3, input: 'normal', layers: ['hardtanh', 'softsign', 'hard_sigmoid', 'tanh', 'relu'].map(big) };
+    const r = await simulate(tf, config);
+    const [hardtanh, softsign, hardSigmoid, tanh, relu] = r.layers;
+    // q ~ 64 (hardtanh's input is the unit-variance input): |z| > 1 nearly always.
+    assert.ok(hardtanh.saturated > 0.85, `hardtanh ${hardtanh.saturated}`);
+    // softsign reaches 0.99 only at |z| > 99: rarely, even at this scale.
+    assert.ok(softsign.saturated < 0.2, `softsign ${softsign.saturated}`);
+    assert.ok(hardSigmoid.saturated > 0.3, `hard_sigmoid ${hardSigmoid.saturated}`);
+    assert.ok(tanh.saturated > 0.5, `tanh ${tanh.saturated}`);
+    assert.equal(relu.saturated, 0);
+    assert.ok(relu.dead < 0.1);
   });
 });
 

@@ -16,9 +16,9 @@
  * measurement; l_b = mean over units of output_b^2, the batch loss is their mean) is
  * mu_in x E[delta^2], delta = dl_b/dz. The engine's chi = sigma^2 E[phi'(z)^2] is the factor one
  * layer puts on E[delta^2] when the gradient arriving at the layer is independent of the layer's
- * own weights. Three things this simulator does make the measured number differ from a plain
- * product of chi, by factors of 2 or more, so the prediction models them (measured against the
- * simulator in test/unit/agreement.test.ts):
+ * own weights. Four things this simulator does make the measured number differ from a plain
+ * product of chi, the first three by factors of 2 or more, so the prediction models them
+ * (measured against the simulator in test/unit/agreement.test.ts):
  *
  *  1. The loss reads the network's own output. dl/da_L = (2 / n_L) a_L is a function of the
  *     last layer's weights, and so is everything derived from it: back through W_L, the
@@ -42,12 +42,27 @@
  *     a standardised input (a normalization after the previous activation) divides by each
  *     feature's own batch standard deviation, which, after a ReLU, is small for the units
  *     that are mostly off: E_j[E_b[phi'^2] / (var_j + eps)] is taken per unit, over m_j.
+ *  4. The finite batch B, to first order in 1/B: a batch standardisation puts (B - 2) / (B - 3)
+ *     on the gradient's second moment (its biased variance estimate and its projection), a
+ *     standardised input the delta method's correction per unit (perUnitRatio). Without it,
+ *     at the first layer of a 20-layer stack with batch norm at batch 64, the measurement would
+ *     come out 1.4x the prediction.
+ *
+ * What it leaves out, measured against the simulator at width 256 (test/unit/agreement.test.ts):
+ * finite-width corrections, of order depth / width, which mean-field theory drops. E[a^2] stays
+ * within a few % at any depth; the gradient's prediction drifts by up to 1-2 % per layer (ReLU,
+ * tanh, SELU) and 2-7 % per layer (sigmoid, gelu, silu, hard_swish) below the output. And a
+ * standardised input behind layers whose samples are correlated (two or more unnormalized ReLU
+ * layers before it) at a small batch: units active in a few samples of the batch dominate its
+ * backward pass there (predicted 2x low at batch 64), beyond what a first-order correction in
+ * 1/B describes.
  *
  * Layer normalization ('layer', not produced by the panel's models) is taken as a per-sample
  * division by sqrt(q + eps), its projections left out. Softmax and log_softmax use the
- * engine's moments; for the pair moments and the loss's gradient they are read elementwise
- * with the other n - 1 logits at their mean (exact as n grows). Residual adds are not
- * simulated yet, so not predicted either.
+ * engine's moments; the loss's gradient through them is sampled (seeded logits), and their
+ * pair moments read them elementwise with the other n - 1 logits at their mean (exact as n
+ * grows while q stays below about log(n) - 4.6). Residual adds are not simulated yet, so not
+ * predicted either.
  *
  * `effectiveVariance` says which Var(w) each kernel has as simulate() draws it.
  */
@@ -94,6 +109,12 @@ export interface LayerPrediction {
   q: number;
   /** Variance of z before any normalization: fan_in Var(w) mu_in + Var(b). */
   qPre: number;
+  /**
+   * Covariance, at the activation's input, of two independent input samples (the per-unit
+   * batch mean's square): 0 for a standardised or white input, towards q with depth where the
+   * activation has a mean.
+   */
+  qab: number;
   /** E[a^2] after the layer: the engine's E[phi(z)^2]. */
   mu: number;
   /** The engine's chi = sigma^2 E[phi'(z)^2] of this layer (sigma^2 = fan_in Var(w)). */
@@ -102,16 +123,30 @@ export interface LayerPrediction {
   delta: number;
   /** E[(dl_b/dW)^2] = mu_in x delta: what `gradMoment` measures. */
   grad: number;
+  /**
+   * Batch normalization between layer and activation: the fraction of dl/dz's second moment its
+   * projection keeps (the rest lies along the batch mean and along z). Near 0 the gradient is a
+   * small remainder, which a finite batch estimates poorly (heavy-tailed).
+   */
+  normKept?: number;
 }
 
-/**
- * Per layer, the predicted E[a^2] and per-sample gradient second moment for a unit-variance
- * input. `units`: the units per layer as simulated (SimResult.units, fewer than the config's on
- * a capped backend); default the config's.
- */
-export function predictLayers(config: SimConfig, units?: readonly number[]): LayerPrediction[] {
+/** The shape a run actually had (SimResult's `units` and `batch`: fewer on a capped backend); default the config's. */
+export interface RunShape {
+  units?: readonly number[];
+  batch?: number;
+}
+
+/** Per layer, the predicted E[a^2] and per-sample gradient second moment for a unit-variance input. */
+export function predictLayers(config: SimConfig, run: RunShape = {}): LayerPrediction[] {
   const L = config.layers.length;
-  const n = config.layers.map((l, i) => units?.[i] ?? l.units);
+  if (L === 0) return [];
+  const n = config.layers.map((l, i) => run.units?.[i] ?? l.units);
+  const batch = run.batch ?? config.batch;
+  // Batch standardisation with a finite batch B: the gradient's second moment gains
+  // E[1 / var-hat] = B / ((B - 3) v) (Gaussian z, biased variance) and the projection keeps
+  // (B - 2) / B of it.
+  const batchFactor = batch > 3 ? (batch - 2) / (batch - 3) : 1;
   const acts = config.layers.map(simActivation);
   const variances = config.layers.map(effectiveVariance);
   const width = (i: number) => (i === 0 ? config.inputWidth : n[i - 1]);
@@ -174,37 +209,42 @@ export function predictLayers(config: SimConfig, units?: readonly number[]): Lay
     const layer = config.layers[i];
     const { q, qab, fns, normScale } = fw[i];
     const e = (g: (z: number) => number) => gaussianExpectation(g, q, fns.kinks);
+    // E[h], E[h^2], E[z h] at z ~ N(0, q): by quadrature, or sampled for softmax and log_softmax.
+    const hm = fns.sampled?.() ?? { h: e(fns.h), h2: e((z) => fns.h(z) ** 2), zh: e((z) => z * fns.h(z)) };
     // dl/dz at the activation's input: phi'(z) (random part) + c h(z).
     let Dg: number;
     let Xg: number;
     if (standardisedBelow) {
-      Dg = perUnitRatio(fns, q, qab) * R;
+      Dg = perUnitRatio(fns, q, qab, batch) * R;
       Xg = 0;
     } else {
       const d2 = activationMoments(acts[i], q, n[i])?.backward ?? MOMENT_CAP;
-      Dg = d2 * R + c * c * e((z) => fns.h(z) ** 2);
+      Dg = d2 * R + c * c * hm.h2;
       Xg = pairMoment(fns.d, fns.d, q, qab, fns.kinks) * XR + c * c * pairMoment(fns.h, fns.h, q, qab, fns.kinks);
     }
     // Through the normalization, to z.
     let D: number;
     let X: number;
     let cz: number; // E[d(dl/dz) / dz]: what makes the coherent part of the layer below
+    let normKept: number | undefined;
     if (layer.normalize === 'batch') {
       // Backward of (z - mean) / sqrt(var + eps): divide by the standard deviation and project
       // out the per-unit batch mean and the part along the standardised z (here q ~ 1, qab = 0).
       // The projection removes the coherent part's slope too: cz = 0.
-      const removed = standardisedBelow ? 0
-        : (e(fns.d) ** 2 + e((z) => z * fns.d(z)) ** 2) * XR + c * c * (e(fns.h) ** 2 + e((z) => z * fns.h(z)) ** 2);
-      D = Math.max(Dg - removed, 0) * normScale;
+      // (The standardised z has batch variance q = v / (v + eps): the part along it is E[z g]^2 / q.)
+      const removed = standardisedBelow || !(q > 0) ? 0
+        : (e(fns.d) ** 2 + e((z) => z * fns.d(z)) ** 2 / q) * XR + c * c * (hm.h ** 2 + hm.zh ** 2 / q);
+      D = Math.max(Dg - removed, 0) * normScale * batchFactor;
       X = 0;
       cz = 0;
+      normKept = Dg > 0 ? Math.max(Dg - removed, 0) / Dg : 1;
     } else {
       D = Dg * normScale;
       X = Xg * normScale;
       // Stein: E[h'(z)] = E[z h(z)] / q.
-      cz = standardisedBelow || !(q > 0) ? 0 : (c * e((z) => z * fns.h(z)) / q) * normScale;
+      cz = standardisedBelow || !(q > 0) ? 0 : ((c * hm.zh) / q) * normScale;
     }
-    result[i] = { q, qPre: fw[i].qPre, mu: fw[i].mu, chi: fw[i].chi, delta: finite(D), grad: finite(fw[i].muIn * D) };
+    result[i] = { q, qPre: fw[i].qPre, qab, mu: fw[i].mu, chi: fw[i].chi, delta: finite(D), grad: finite(fw[i].muIn * D), ...(normKept !== undefined ? { normKept } : {}) };
     if (i === 0) break;
     // Down through W_i to the previous layer's output. Each of its outputs feeds fan_in / width
     // of this layer's inputs on average (simulate()'s rolled copies; 1 in a plain chain).
@@ -230,13 +270,13 @@ export function predictLayers(config: SimConfig, units?: readonly number[]): Lay
 }
 
 /** Predicted E[a^2] per layer (see predictLayers). */
-export function predictedVariances(config: SimConfig, units?: readonly number[]): number[] {
-  return predictLayers(config, units).map((p) => p.mu);
+export function predictedVariances(config: SimConfig, run: RunShape = {}): number[] {
+  return predictLayers(config, run).map((p) => p.mu);
 }
 
 /** Predicted second moment of the per-sample weight gradient per layer (see predictLayers). */
-export function predictedGradients(config: SimConfig, units?: readonly number[]): number[] {
-  return predictLayers(config, units).map((p) => p.grad);
+export function predictedGradients(config: SimConfig, run: RunShape = {}): number[] {
+  return predictLayers(config, run).map((p) => p.grad);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,22 +310,35 @@ interface Fns {
   d: (z: number) => number;
   h: (z: number) => number;
   kinks: readonly number[];
+  /** E[h], E[h^2], E[z h] where h is not elementwise (softmax, log_softmax): over sampled logits. */
+  sampled?: () => HMoments;
+}
+
+interface HMoments {
+  h: number;
+  h2: number;
+  zh: number;
 }
 
 function activationFns(act: ActivationInfo, q: number, units: number): Fns {
   if (act.name === 'softmax') {
-    // p(z) with the other n - 1 logits at their mean (moments.ts does the same); dl/dz of
-    // dl/dp = c p is c p (p - sum_j p_j^2), the sum at its mean n E[p^2].
+    // Elementwise reading (pair moments): p(z) with the other n - 1 logits at their mean, and
+    // dl/dz of dl/dp = c p, c p (p - sum_j p_j^2), with the sum at its mean n E[p^2]. The
+    // moments of h itself are sampled: p_k - sum_j p_j^2 is a difference of two terms of order
+    // 1/n whose fluctuations from sample to sample are not small.
     const rest = (units - 1) * Math.exp(Math.min(q, 700) / 2);
     const p = (z: number) => 1 / (1 + rest * Math.exp(-z));
     const s = units * (activationMoments(act, q, units)?.forward ?? 0);
-    return { f: p, d: (z) => p(z) * (1 - p(z)), h: (z) => p(z) * (p(z) - s), kinks: [] };
+    return { f: p, d: (z) => p(z) * (1 - p(z)), h: (z) => p(z) * (p(z) - s), kinks: [], sampled: () => sampledOutputMoments('softmax', q, units) };
   }
   if (act.name === 'log_softmax') {
-    // o = z - logsumexp(z) ~ z - c0, c0 = log n + q / 2; dl/dz of dl/do = c o is
-    // c (o - p sum_j o_j) ~ c (z - c0 + c0 e^(z - q/2)).
-    const c0 = Math.log(units) + Math.min(q, MOMENT_CAP) / 2;
-    return { f: (z) => z - c0, d: () => 1, h: (z) => z - c0 + c0 * Math.exp(Math.min(z - q / 2, 700)), kinks: [] };
+    // o = z - logsumexp(z) ~ z - c0 (c0 = log n + q / 2 for many logits; here from the engine's
+    // E[o^2] = q + c0^2); dl/dz of dl/do = c o is c (o - p sum_j o_j) ~ c (z - c0 + c0 e^(z - q/2)).
+    const c0 = Math.sqrt(Math.max((activationMoments(act, q, units)?.forward ?? 0) - q, 0));
+    return {
+      f: (z) => z - c0, d: () => 1, h: (z) => z - c0 + c0 * Math.exp(Math.min(z - q / 2, 700)), kinks: [],
+      sampled: () => sampledOutputMoments('log_softmax', q, units),
+    };
   }
   if (act.name === 'exponential') {
     const e = (z: number) => Math.exp(Math.min(z, 700));
@@ -303,55 +356,41 @@ function activationFns(act: ActivationInfo, q: number, units: number): Fns {
   };
 }
 
-/** Probabilists' Gauss-Hermite rule (weights sum to 1 for N(0, 1)), by bisection on h_n and the Christoffel weights. */
-function hermiteRule(order: number): { x: number[]; w: number[] } {
-  const h = (x: number, k: number) => {
-    // Orthonormal Hermite polynomials: h_{k+1} = (x h_k - sqrt(k) h_{k-1}) / sqrt(k + 1).
-    let prev = 0;
-    let cur = 1;
-    for (let j = 0; j < k; j++) {
-      const next = (x * cur - Math.sqrt(j) * prev) / Math.sqrt(j + 1);
-      prev = cur;
-      cur = next;
-    }
-    return cur;
-  };
-  const lim = Math.sqrt(4 * order + 2) + 1;
-  const steps = 200 * order;
-  const x: number[] = [];
-  let a = -lim;
-  let fa = h(a, order);
-  for (let s = 1; s <= steps; s++) {
-    const b = -lim + (2 * lim * s) / steps;
-    const fb = h(b, order);
-    if (fa === 0 || fa * fb < 0) {
-      let lo = a;
-      let hi = b;
-      for (let it = 0; it < 80; it++) {
-        const mid = (lo + hi) / 2;
-        if (h(lo, order) * h(mid, order) <= 0) hi = mid;
-        else lo = mid;
-      }
-      x.push((lo + hi) / 2);
-    }
-    a = b;
-    fa = fb;
+/** 8-point Gauss-Legendre on [-1, 1], for the per-unit smoothing below. */
+const GL_X = [-0.9602898564975363, -0.7966664774136267, -0.5255324099163290, -0.1834346424956498, 0.1834346424956498, 0.5255324099163290, 0.7966664774136267, 0.9602898564975363];
+const GL_W = [0.1012285362903763, 0.2223810344533745, 0.3137066458778873, 0.3626837833783620, 0.3626837833783620, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763];
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+/**
+ * The nodes and weights of E[g(m + s u)], u ~ N(0, 1): composite 8-point Gauss-Legendre on
+ * u in [-8, 8], panels of width 2, split at the activation's kinks (m + s u = kink), so a step
+ * such as relu' is integrated exactly. About 70 nodes.
+ */
+function smoothingRule(m: number, s: number, kinks: readonly number[]): { z: number[]; w: number[] } {
+  const edges = [-8, -6, -4, -2, 0, 2, 4, 6, 8];
+  for (const k of kinks) {
+    const u = (k - m) / s;
+    if (u > -8 && u < 8) edges.push(u);
   }
-  const w = x.map((xi) => {
-    let s = 0;
-    for (let k = 0; k < order; k++) s += h(xi, k) ** 2;
-    return 1 / s;
-  });
-  return { x, w };
+  edges.sort((a, b) => a - b);
+  const z: number[] = [];
+  const w: number[] = [];
+  for (let p = 0; p + 1 < edges.length; p++) {
+    const half = (edges[p + 1] - edges[p]) / 2;
+    if (!(half > 0)) continue;
+    const mid = (edges[p + 1] + edges[p]) / 2;
+    for (let j = 0; j < 8; j++) {
+      const u = mid + half * GL_X[j];
+      z.push(m + s * u);
+      w.push(GL_W[j] * half * INV_SQRT_2PI * Math.exp(-u * u / 2));
+    }
+  }
+  return { z, w };
 }
 
-let rule: { x: number[]; w: number[] } | undefined;
-/** E[g(m + s u)], u ~ N(0, 1), by 24-point Gauss-Hermite. */
-function smoothed(g: (z: number) => number, m: number, s: number): number {
-  rule ??= hermiteRule(24);
-  if (!(s > 0)) return g(m);
+function expect(rule: { z: number[]; w: number[] }, g: (z: number) => number): number {
   let sum = 0;
-  for (let i = 0; i < rule.x.length; i++) sum += rule.w[i] * g(m + s * rule.x[i]);
+  for (let i = 0; i < rule.z.length; i++) sum += rule.w[i] * g(rule.z[i]);
   return sum;
 }
 
@@ -363,22 +402,106 @@ function smoothed(g: (z: number) => number, m: number, s: number): number {
 function pairMoment(f: (z: number) => number, g: (z: number) => number, q: number, qab: number, kinks: readonly number[]): number {
   const cov = Math.min(Math.max(qab, 0), q);
   const s = Math.sqrt(Math.max(q - cov, 0));
-  const v = gaussianExpectation((m) => smoothed(f, m, s) * (f === g ? smoothed(f, m, s) : smoothed(g, m, s)), cov, kinks);
+  const v = gaussianExpectation((m) => {
+    if (!(s > 0)) return f(m) * g(m);
+    const rule = smoothingRule(m, s, kinks);
+    return expect(rule, f) * (f === g ? expect(rule, f) : expect(rule, g));
+  }, cov, kinks);
   return Number.isFinite(v) ? v : MOMENT_CAP;
 }
 
 /**
- * E_j[E_b[phi'(z)^2] / (Var_b(phi(z)) + eps)] over units j whose z is N(m_j, q - qab) over the
- * batch, m_j ~ N(0, qab): the factor a per-feature standardisation after the activation puts
- * on the gradient's second moment, with phi'^2.
+ * The factor a per-feature standardisation after the activation (the next layer's
+ * `normalizeInput`) puts on the gradient's second moment, with phi'^2: per unit j, whose z over
+ * the batch is N(m_j, q - qab) with m_j ~ N(0, qab), E_b[phi'^2] / Var_b(phi), averaged over
+ * the units. With a batch of B, to first order in 1/B (the delta method; the variance is the
+ * biased one, and the projection takes 2 of the B dimensions):
+ * (E[phi'^2] (1 + kappa / B) - 2 E[phi'^2 (a - mean)^2] / (B v)) / v, kappa the kurtosis of a.
+ * For a unit active in very few samples of the batch that expansion fails (its kurtosis is of
+ * the order of B): its correction is capped at a factor 2.
  */
-function perUnitRatio(fns: Fns, q: number, qab: number): number {
+function perUnitRatio(fns: Fns, q: number, qab: number, batch: number): number {
   const cov = Math.min(Math.max(qab, 0), q);
   const s = Math.sqrt(Math.max(q - cov, 0));
   const v = gaussianExpectation((m) => {
-    const mean = smoothed(fns.f, m, s);
-    const variance = Math.max(smoothed((z) => fns.f(z) ** 2, m, s) - mean * mean, 0);
-    return smoothed((z) => fns.d(z) ** 2, m, s) / (variance + NORM_EPS);
+    if (!(s > 0)) return 0;
+    const rule = smoothingRule(m, s, fns.kinks);
+    const mean = expect(rule, fns.f);
+    const variance = expect(rule, (z) => (fns.f(z) - mean) ** 2);
+    const d2 = expect(rule, (z) => fns.d(z) ** 2);
+    if (!(variance > 0) || !(d2 > 0)) return 0;
+    let correction = 1;
+    if (batch > 3 && Number.isFinite(batch)) {
+      const kurtosis = expect(rule, (z) => (fns.f(z) - mean) ** 4) / (variance * variance);
+      const weighted = expect(rule, (z) => fns.d(z) ** 2 * (fns.f(z) - mean) ** 2) / (variance * d2);
+      correction = Math.min(Math.max(1 + (kurtosis - 2 * weighted) / batch, 0.5), 2);
+    }
+    return (d2 * correction) / (variance + NORM_EPS);
   }, cov, fns.kinks);
   return Number.isFinite(v) ? v : MOMENT_CAP;
+}
+
+const sampledCache = new Map<string, HMoments>();
+
+/**
+ * E[h], E[h^2], E[z h] for softmax (h_k = p_k (p_k - sum_j p_j^2)) and log_softmax
+ * (h_k = o_k - p_k sum_j o_j) over seeded draws of n logits i.i.d. N(0, q), every logit of each
+ * draw counted: 2^17 logits in all (at least 32 draws), cached per (activation, q, n).
+ */
+function sampledOutputMoments(name: 'softmax' | 'log_softmax', q: number, n: number): HMoments {
+  const key = `${name}:${q}:${n}`;
+  const hit = sampledCache.get(key);
+  if (hit) return hit;
+  const normal = seededNormals(0x5eed);
+  const s = Math.sqrt(Math.max(q, 0));
+  const draws = Math.max(32, Math.ceil(2 ** 17 / n));
+  const z = new Float64Array(n);
+  const p = new Float64Array(n);
+  let h1 = 0;
+  let h2 = 0;
+  let zh = 0;
+  for (let t = 0; t < draws; t++) {
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      z[i] = s * normal();
+      if (z[i] > max) max = z[i];
+    }
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += Math.exp(z[i] - max);
+    const lse = max + Math.log(sum);
+    let sp2 = 0;
+    let so = 0;
+    for (let i = 0; i < n; i++) {
+      p[i] = Math.exp(z[i] - lse);
+      sp2 += p[i] * p[i];
+      so += z[i] - lse;
+    }
+    for (let i = 0; i < n; i++) {
+      const h = name === 'softmax' ? p[i] * (p[i] - sp2) : z[i] - lse - p[i] * so;
+      h1 += h;
+      h2 += h * h;
+      zh += z[i] * h;
+    }
+  }
+  const total = draws * n;
+  const m = { h: h1 / total, h2: h2 / total, zh: zh / total };
+  if (sampledCache.size > 10_000) sampledCache.clear();
+  sampledCache.set(key, m);
+  return m;
+}
+
+/** A seeded standard-normal generator (mulberry32 + Box-Muller). */
+function seededNormals(seed: number): () => number {
+  let a = seed >>> 0;
+  const uniform = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return () => {
+    const u = Math.max(uniform(), 1e-300);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
+  };
 }

@@ -29,7 +29,7 @@ import type { GradSaveFunc, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
 import type { KernelSpec } from '../../src/protocol';
 import { UNCORRECTED_TRUNCATION_FACTOR } from '../../src/engine/initializers';
 import { lookupActivation, type ActivationFamily } from '../../src/engine/activations';
-import { glorotVariance } from './predict';
+import { glorotVariance, NORM_EPS } from './predict';
 import type { Histogram, LayerStats, SimConfig, SimLayerSpec, SimResult } from './types';
 
 type TF = typeof TFModule;
@@ -49,8 +49,8 @@ export const MIN_UNITS = 16;
 export const HISTOGRAM_BINS = 40;
 /** Two units are the same when every output agrees within this relative difference. */
 export const DISTINCT_RTOL = 1e-6;
-/** Epsilon of the standardisation (PyTorch's BatchNorm/LayerNorm default). */
-export const NORM_EPS = 1e-5;
+/** Epsilon of the standardisation (PyTorch's BatchNorm/LayerNorm default): defined beside the prediction, which uses it too. */
+export { NORM_EPS };
 
 export interface SimOptions {
   /**
@@ -385,7 +385,7 @@ function standardize(tf: TF, z: Tensor2D, how: SimLayerSpec['normalize']): Tenso
   return tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, NORM_EPS)));
 }
 
-interface ActivationPlan {
+export interface ActivationPlan {
   canonical: string;
   family: ActivationFamily;
   alpha?: number;
@@ -408,7 +408,7 @@ export function activationPlan(activation: { name: string; alpha?: number }): Ac
  * Every activation of the catalogue, as src/engine/activations.ts defines it (its FUNCTIONS
  * table and closed forms): the moments the prediction uses are of these same functions.
  */
-function activate(tf: TF, x: Tensor2D, act: ActivationPlan): Tensor2D {
+export function activate(tf: TF, x: Tensor2D, act: ActivationPlan): Tensor2D {
   // Keras 3 / PyTorch hard sigmoid: relu6(x + 3) / 6 = clip(x / 6 + 1/2, 0, 1).
   const hardSigmoid = (t: Tensor2D): Tensor2D => tf.clipByValue(tf.add(tf.div(t, 6), 0.5), 0, 1) as Tensor2D;
   switch (act.canonical) {
@@ -604,22 +604,17 @@ function layerStats(z: ArrayLike<number>, a: ArrayLike<number>, grad: ArrayLike<
     }
     dead = n / units;
   }
-  // The per-sample gradient of sample b's loss (B dL/dz_b, as the batch loss is a mean over
-  // samples) w.r.t. W is the outer product x_b (B dL/dz_b): its mean square over the entries is
-  // mean(x_b^2) mean((B dL/dz_b)^2); averaged over the samples.
-  let gradMoment = 0;
+  // Per sample b, the gradient of its own loss l_b (the batch loss is their mean, so
+  // dl_b/dz = B dL/dz_b) w.r.t. W is the outer product x_b (dl_b/dz_b): deltaMoment is
+  // E[(dl_b/dz)^2] and gradMoment E[x^2] E[(dl_b/dz)^2], the gradient's second moment with its
+  // two factors' second moments taken over the batch separately (as mean-field theory has
+  // them; their covariance across samples is a finite-width effect).
   let deltaMoment = 0;
-  const b2 = batch * batch;
-  for (let b = 0; b < batch; b++) {
-    let s = 0;
-    for (let k = 0; k < units; k++) {
-      const d = g.dz[b * units + k];
-      s += d * d;
-    }
-    s = (s * b2) / units;
-    deltaMoment += s / batch;
-    gradMoment += (g.inputMoments[b] * s) / batch;
-  }
+  for (let i = 0; i < g.dz.length; i++) deltaMoment += g.dz[i] * g.dz[i];
+  deltaMoment *= batch / units; // B^2 / (B units)
+  let inputMoment = 0;
+  for (let b = 0; b < batch; b++) inputMoment += g.inputMoments[b] / batch;
+  const gradMoment = inputMoment * deltaMoment;
   return {
     preMean, preVar, actMean, actVar, saturated, dead,
     gradVar: meanVar(grad)[1],

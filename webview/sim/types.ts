@@ -42,9 +42,10 @@ export interface LayerStats {
   /** Variance of dLoss/dW for this layer (loss = mean(output^2)): the batch's gradient. */
   gradVar: number;
   /**
-   * Second moment of the per-sample gradient dl_b/dW (l_b = mean over units of output_b^2, the
-   * batch loss being their mean), averaged over the samples: the number the propagation engine
-   * predicts (webview/sim/predict.ts). Unlike gradVar it has no cross-sample terms.
+   * Second moment of the per-sample gradient dl_b/dW = x_b (dl_b/dz_b) (l_b = mean over units of
+   * output_b^2; the batch loss is their mean), as E[x^2] E[(dl_b/dz)^2] over the batch: the
+   * number the propagation engine predicts (webview/sim/predict.ts). Unlike gradVar it has no
+   * cross-sample terms.
    */
   gradMoment: number;
   /** Second moment of the per-sample dl_b/dz (z: the layer's output before normalization and activation). */
@@ -62,6 +63,9 @@ export interface SimResult {
   batch: number;
   /** Units per layer as run (the layers', or fewer on a capped backend). */
   units: number[];
-  /** Why the batch or width was reduced, when it was. */
+  /**
+   * How the run differs from the model, when it does: the batch or width reduced (and why), an
+   * initializer or activation that could not be run as written.
+   */
   reduced?: string;
 }
