@@ -55,7 +55,7 @@ suite('initlint in VS Code', () => {
     assert.equal(doc.getText(second.range), '"glorot_uniform"');
     assert.equal(second.severity, vscode.DiagnosticSeverity.Warning);
     assert.match(String((second.code as { target: vscode.Uri }).target), /docs\/rules\.md#il001$/);
-    assert.match(second.message, /fan_in 256, fan_out 128/);
+    assert.equal(second.message, 'relu-init-mismatch: glorot_uniform under relu keeps 0.67 of the variance per layer (x0.93 over this 3-layer segment); use He normal.');
     assert.equal(second.relatedInformation?.[0].location.range.start.line, 9);
   });
 
@@ -105,6 +105,9 @@ suite('initlint in VS Code', () => {
     assert.match(text, /784 → 256/);
     assert.match(text, /0\.754/);
     assert.match(text, /He normal, Var = 0\.00255/);
+    // v2: the gradient factor chi and the compounded effect over the segment.
+    assert.match(text, /gradient factor χ = σ²·E\[φ′\(z\)²\] \| 0\.754/);
+    assert.match(text, /over its 3-layer segment/);
   });
 
   test('the panel lists files, models and layers with their numbers', async () => {
