@@ -242,7 +242,13 @@ export function propagate(model: Model): Propagation {
 function flowMoment(flow: Flow, numbers: Map<Layer, LayerNumbers>): { mu: number; assumed: boolean } {
   switch (flow.kind) {
     case 'input': return { mu: 1, assumed: false };
-    case 'norm': return { mu: 1, assumed: false };
+    case 'norm': {
+      // A normalization between a layer and its activation: the layer's own numbers already
+      // take q = 1, and what follows is its activation's E[phi(z)^2] at q = 1, not 1.
+      const f = flow.from;
+      const mu = f.kind === 'layer' && f.layer.normalized ? numbers.get(f.layer)?.muOut : undefined;
+      return { mu: mu ?? 1, assumed: false };
+    }
     case 'opaque': return { mu: 1, assumed: true };
     case 'layer': {
       const mu = numbers.get(flow.layer)?.muOut;

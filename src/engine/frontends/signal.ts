@@ -4,7 +4,7 @@
  * and whether a normalization stood in between. One set of rules, shared by the Python and
  * TF.js interpreters, decides each layer's activation and normalization flags.
  */
-import type { Framework, Layer, LayerActivation, Model, Span } from '../ir';
+import type { Flow, Framework, Layer, LayerActivation, MergeOp, Model, Span } from '../ir';
 import type { Dim } from '../shapes';
 
 export interface ModelBuilder {
@@ -27,6 +27,8 @@ export interface TensorState {
   /** A normalization was applied since the last weighted layer. */
   normSeen: boolean;
   model: ModelBuilder;
+  /** Where the tensor comes from (v2 data flow); absent: a model input. */
+  flow?: Flow;
 }
 
 /**
@@ -63,32 +65,50 @@ export function close(st: TensorState): void {
  */
 export function opaque(st: TensorState, shape?: Dim[]): TensorState {
   close(st);
-  return shape ? { model: st.model, normSeen: false, shape } : { model: st.model, normSeen: false };
+  const flow: Flow = { kind: 'opaque', from: st.flow };
+  return shape ? { model: st.model, normSeen: false, shape, flow } : { model: st.model, normSeen: false, flow };
 }
 
-/** An activation applied to the signal: it becomes the open layer's activation. */
+/**
+ * An activation applied to the signal: it becomes the open layer's activation. Applied to a
+ * tensor no single layer produced (a sum, an input), its effect on the scale is not modelled:
+ * the flow becomes opaque there.
+ */
 export function activate(st: TensorState, act: LayerActivation): TensorState {
   if (st.open) {
     st.open.layer.activation = act;
     st.open.layer.normalized = st.open.normed;
+    return { ...st, open: undefined };
   }
-  return { ...st, open: undefined };
+  return act.info.name === 'linear' ? st : { ...st, open: undefined, flow: { kind: 'opaque', from: st.flow } };
 }
 
 /** An activation layer whose activation may be unknown (then the open layer stays linear). */
 export function activateOrClose(st: TensorState, act: LayerActivation | undefined): TensorState {
   if (act) return activate(st, act);
   close(st);
-  return { ...st, open: undefined };
+  return { ...st, open: undefined, flow: { kind: 'opaque', from: st.flow } };
 }
 
-/** A normalization: the open layer is normalized, and the next layer starts a new chain. */
+/**
+ * A normalization: the open layer is normalized (its numbers take q = 1, propagation.ts), and
+ * what follows starts a new segment.
+ */
 export function normalize(st: TensorState): TensorState {
   if (st.open) {
     st.open.normed = true;
     st.open.layer.normalized = true;
   }
-  return { ...st, normSeen: true };
+  return { ...st, normSeen: true, flow: { kind: 'norm', from: st.flow ?? { kind: 'input' } } };
+}
+
+/**
+ * Tensors combined (a sum, a product, a concatenation): one flow node over their flows. A
+ * single tensor (`x * 2`, `x + 1`) keeps its own flow.
+ */
+export function mergeFlows(states: readonly TensorState[], op: MergeOp): Flow | undefined {
+  if (states.length === 1) return states[0].flow;
+  return { kind: 'merge', op, from: states.map((s) => s.flow ?? { kind: 'input' }) };
 }
 
 /**
@@ -98,9 +118,11 @@ export function normalize(st: TensorState): TensorState {
 export function enterLayer(layer: Layer, st: TensorState, counter: { layers: number }, ownActivation = false): TensorState {
   close(st);
   layer.normalizedBefore = st.normSeen;
+  // A layer object applied again (a recurrence, a shared layer) keeps its first input: one node.
+  layer.input ??= st.flow ?? { kind: 'input' };
   if (counter.layers < MAX_LAYERS) {
     st.model.layers.push(layer);
     counter.layers++;
   }
-  return { model: st.model, normSeen: false, open: ownActivation ? undefined : { layer, normed: false } };
+  return { model: st.model, normSeen: false, open: ownActivation ? undefined : { layer, normed: false }, flow: { kind: 'layer', layer } };
 }

@@ -9,7 +9,7 @@
  * closes it; a normalization in between marks it normalized.
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
-import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, Recommendation, Span } from '../../ir';
+import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, MergeOp, Recommendation, Span } from '../../ir';
 import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import {
   defaultInitializer, isKnownInitializer, resolveInitializer, unknownInitializer, type ArgValue, type InitArgs, type InitSpec,
@@ -1154,9 +1154,13 @@ class TfjsFrontEnd {
         return { ...st, shape: st.shape ?? this.inputShapeOf(op) };
       case 'input':
         return { ...st, shape: this.inputShapeOf(op) };
-      case 'merge':
+      case 'merge': {
         signal.close(st);
-        return { model: st.model, normSeen: st.normSeen, shape: st.shape };
+        // The inputs were combined when read (inputState); the factory says how.
+        const how: MergeOp = op.name === 'add' ? 'add' : op.name === 'multiply' ? 'multiply' : op.name === 'concatenate' ? 'concat' : 'other';
+        const flow = st.flow?.kind === 'merge' ? { ...st.flow, op: how } : st.flow;
+        return { model: st.model, normSeen: st.normSeen, shape: st.shape, flow };
+      }
       case 'reshape':
         return { ...st, shape: this.reshape(op, st.shape ?? this.inputShapeOf(op)) };
       case 'unjudged':
@@ -1172,7 +1176,8 @@ class TfjsFrontEnd {
       const tensors = v.items.filter((i): i is Extract<Value, { t: 'tensor' }> => i.t === 'tensor');
       if (tensors.length) {
         tensors.forEach((t) => signal.close(t.st));
-        return { model: tensors[0].st.model, shape: tensors[0].st.shape, normSeen: tensors.some((t) => t.st.normSeen) };
+        const flow = signal.mergeFlows(tensors.map((t) => t.st), 'other');
+        return { model: tensors[0].st.model, shape: tensors[0].st.shape, normSeen: tensors.some((t) => t.st.normSeen), flow };
       }
     }
     return this.freshTensor(model).st;

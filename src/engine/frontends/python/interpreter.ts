@@ -7,7 +7,7 @@
  * what a layer does to a tensor, how kernels are initialized.
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
-import type { Framework, FrontEndResult, Layer, LayerActivation, Span } from '../../ir';
+import type { Framework, FrontEndResult, Layer, LayerActivation, MergeOp, Span } from '../../ir';
 import { activationInfo, lookupActivation, type ActivationInfo } from '../../activations';
 import type { ArgValue } from '../../initializers';
 import { collectImports, lastSegment, normalizeQualified, type ImportTable } from './names';
@@ -509,7 +509,7 @@ export abstract class PythonInterpreter {
         const right = node.childForFieldName('right');
         const r = right ? this.eval(right, env, model) : UNKNOWN;
         const l = left ? this.eval(left, env, model) : UNKNOWN;
-        if (left) this.assign(left, this.merge([l, r], model), env);
+        if (left) this.assign(left, this.merge([l, r], model, mergeOpOf(node.childForFieldName('operator')?.text)), env);
         return UNKNOWN;
       }
       case 'identifier': {
@@ -535,7 +535,7 @@ export abstract class PythonInterpreter {
         if (node.type === 'binary_operator') {
           const l = node.childForFieldName('left');
           const r = node.childForFieldName('right');
-          return this.merge([l ? this.eval(l, env, model) : UNKNOWN, r ? this.eval(r, env, model) : UNKNOWN], model);
+          return this.merge([l ? this.eval(l, env, model) : UNKNOWN, r ? this.eval(r, env, model) : UNKNOWN], model, mergeOpOf(node.childForFieldName('operator')?.text));
         }
         return UNKNOWN;
       }
@@ -567,7 +567,7 @@ export abstract class PythonInterpreter {
           const item = v.v.at(i);
           return item === undefined ? UNKNOWN : { t: 'const', v: item };
         }
-        return v.t === 'tensor' ? { t: 'tensor', st: { model: v.st.model, normSeen: v.st.normSeen } } : UNKNOWN;
+        return v.t === 'tensor' ? { t: 'tensor', st: { model: v.st.model, normSeen: v.st.normSeen, flow: v.st.flow } } : UNKNOWN;
       }
       case 'keyword_argument': {
         const v = node.childForFieldName('value');
@@ -833,16 +833,18 @@ export abstract class PythonInterpreter {
     return { t: 'tensor', st: { model, normSeen: false } };
   }
 
-  protected merge(values: Value[], model: ModelBuilder, concat = false): Value {
+  protected merge(values: Value[], model: ModelBuilder, op: MergeOp = 'other'): Value {
     const tensors = values.filter((v): v is { t: 'tensor'; st: TensorState } => v.t === 'tensor');
     if (tensors.length === 0) return UNKNOWN;
     tensors.forEach((t) => signal.close(t.st));
     let shape = tensors[0].st.shape;
+    const concat = op === 'concat';
     if (concat && shape) {
       const lasts = tensors.map((t) => t.st.shape?.[t.st.shape.length - 1]);
       shape = lasts.every((d) => typeof d === 'number') ? [...shape.slice(0, -1), lasts.reduce((a, b) => (a as number) + (b as number), 0)] : undefined;
     }
-    return { t: 'tensor', st: { model: tensors[0].st.model ?? model, shape, normSeen: tensors.some((t) => t.st.normSeen) } };
+    const flow = signal.mergeFlows(tensors.map((t) => t.st), op);
+    return { t: 'tensor', st: { model: tensors[0].st.model ?? model, shape, normSeen: tensors.some((t) => t.st.normSeen), flow } };
   }
 
   protected consume(v: Value): void {
@@ -881,6 +883,25 @@ export abstract class PythonInterpreter {
     return typeof v === 'string' ? v : undefined;
   }
 
+}
+
+/** How a Python operator combines two tensors: `+`/`-` sum their second moments, `*` multiplies them. */
+export function mergeOpOf(operator: string | undefined): MergeOp {
+  switch (operator) {
+    case '+': case '-': case '+=': case '-=': return 'add';
+    case '*': case '*=': return 'multiply';
+    default: return 'other';
+  }
+}
+
+/** The merge a Keras merge layer or function performs, by class or function name. */
+export function kerasMergeOp(name: string): MergeOp {
+  switch (name.toLowerCase()) {
+    case 'add': case 'subtract': return 'add';
+    case 'multiply': return 'multiply';
+    case 'concatenate': return 'concat';
+    default: return 'other';
+  }
 }
 
 function enclosingClass(node: Node): Node | undefined {

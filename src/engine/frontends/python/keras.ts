@@ -16,7 +16,7 @@ import { insertKeyword, quoteStyle, rewriteExplicit, type PythonStyle } from './
 import { argument, callArgs, spanOf, type CallArgs } from './syntax';
 import { convGeometry, convOut, toShape } from '../../shapes';
 import {
-  assignedName, PythonInterpreter, UNKNOWN,
+  assignedName, kerasMergeOp, PythonInterpreter, UNKNOWN,
   type Dim, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value,
 } from './interpreter';
 import * as signal from '../signal';
@@ -89,7 +89,7 @@ export class KerasFrontEnd extends PythonInterpreter {
       }
       if (MERGE_FUNCTIONS.has(name) && path.startsWith('keras.layers')) {
         const first = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
-        return this.merge(first.t === 'list' ? first.items : [first], model, name === 'concatenate');
+        return this.merge(first.t === 'list' ? first.items : [first], model, kerasMergeOp(name));
       }
     }
     if (ACTIVATION_FUNCTION_PREFIXES.some((p) => path === `${p}.${name}`)) {
@@ -148,9 +148,12 @@ export class KerasFrontEnd extends PythonInterpreter {
         return { ...st, shape: st.shape ?? this.inputShapeOf(cls, args, env) };
       case 'input':
         return { ...st, shape: this.inputShapeOf(cls, args, env) };
-      case 'merge':
+      case 'merge': {
         signal.close(st);
-        return { model: st.model, normSeen: st.normSeen, shape: st.shape };
+        // The inputs were combined when read (inputState); the layer's class says how.
+        const flow = st.flow?.kind === 'merge' ? { ...st.flow, op: kerasMergeOp(op.className) } : st.flow;
+        return { model: st.model, normSeen: st.normSeen, shape: st.shape, flow };
+      }
       case 'reshape':
         return { ...st, shape: this.reshape(op, st.shape ?? this.inputShapeOf(cls, args, env)) };
       case 'unjudged':

@@ -293,8 +293,7 @@ export class TorchFrontEnd extends PythonInterpreter {
       case 'passthrough':
         return st;
       default:
-        signal.close(st);
-        return { model: st.model, normSeen: false };
+        return signal.opaque(st);
     }
   }
 

@@ -1,0 +1,67 @@
+/**
+ * The data-flow graph the rules walk (graph.ts, propagation.ts): paths follow tensors, not source
+ * order; a layer applied repeatedly is one node; merges and normalizations shape the numbers as
+ * rules.md v2 says.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getLinter, readFixture } from './helpers';
+import { propagate } from '../../src/engine/propagation';
+import { ModelContext } from '../../src/engine/rules';
+import type { Layer, Model } from '../../src/engine/ir';
+import { resolveInitializer } from '../../src/engine/initializers';
+import { activationInfo } from '../../src/engine/activations';
+
+async function modelOf(file: string, name: string): Promise<Model> {
+  const linter = await getLinter();
+  const m = linter.analyze(readFixture(file), file).models.find((x) => x.name === name);
+  assert.ok(m, `${name} in ${file}`);
+  return m;
+}
+
+describe('data flow', () => {
+  test('two parallel towers are two paths of six layers, not one chain of eleven', async () => {
+    const p = propagate(await modelOf('keras/branches.py', 'two_towers'));
+    assert.equal(p.graph.layers.length, 11);
+    assert.deepEqual(p.paths().map((path) => path.length), [6, 6]);
+    // The concatenation averages the towers' second moments: each hands on 0.5^5 of 1.
+    const head = p.graph.layers[10];
+    assert.ok(Math.abs(p.numbers.get(head)!.muIn - 0.5 ** 5) < 1e-12);
+  });
+
+  test('a Linear applied at every time step is one node; the recurrence adds no edge to itself', async () => {
+    const p = propagate(await modelOf('pytorch/recurrent.py', 'CharRNN'));
+    assert.deepEqual(p.graph.layers.map((l) => l.label), ['Linear(vocab, hidden)', 'Linear(hidden, hidden)', 'Linear(hidden, vocab)']);
+    for (const l of p.graph.layers) assert.ok(p.graph.producers.get(l)!.every((e) => e.from !== l));
+  });
+
+  test('a residual add sums second moments, and its branch end is recognised', async () => {
+    const model = await modelOf('pytorch/branch_ends.py', 'Block');
+    const p = propagate(model);
+    const [fc, proj, out] = p.graph.layers;
+    const ctx = new ModelContext(model, { normalizationAware: true, severityByImpact: false });
+    assert.ok(ctx.isBranchEnd(proj));
+    assert.ok(!ctx.isBranchEnd(fc));
+    // out reads x + proj(...): the input (1) plus what proj hands on.
+    assert.ok(Math.abs(p.numbers.get(out)!.muIn - (1 + p.numbers.get(proj)!.muOut!)) < 1e-12);
+  });
+
+  test('LoRA: B is a zero branch end (no IL003); a zero hidden layer feeding the next one is', async () => {
+    const linter = await getLinter();
+    const findings = linter.lint(readFixture('pytorch/branch_ends.py'), 'branch_ends.py');
+    assert.deepEqual(findings.map((f) => `${f.model} ${f.code} ${f.severity}`), ['Broken IL003 warning']);
+  });
+
+  test('without recorded data flow, layers are read as a chain in source order, normalizations resetting it', () => {
+    const layer = (label: string, normalizedBefore = false): Layer => ({
+      kind: 'dense', label, span: { start: 0, end: 0 }, fanIn: 64, fanOut: 64, receptiveField: 1,
+      init: { spec: resolveInitializer('keras', 'lecun_normal')!, explicit: true, shared: false },
+      activation: { info: activationInfo('relu') }, normalized: false, normalizedBefore, rewrite: () => undefined,
+    });
+    const layers = [layer('a'), layer('b'), layer('c', true), layer('d')];
+    const p = propagate({ name: 'm', framework: 'keras', span: { start: 0, end: 0 }, layers });
+    assert.deepEqual(p.paths().map((path) => path.map((l) => l.label).join('')), ['ab', 'cd']);
+    assert.equal(p.numbers.get(layers[1])!.muIn, 0.5);
+    assert.equal(p.numbers.get(layers[2])!.muIn, 1);
+  });
+});
