@@ -8,10 +8,10 @@
  * the layer's entry), so `init.shared` is set; the fix still edits the `kernel_initializer`.
  */
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import type { FrontEndResult, KernelInit, Layer, LayerActivation, Model, Recommendation, Span } from '../../ir';
+import type { Flow, FrontEndResult, KernelInit, Layer, LayerActivation, Model, Recommendation, Span } from '../../ir';
 import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import { defaultInitializer, resolveInitializer, unknownInitializer, type InitArgs } from '../../initializers';
-import { kerasLayerClass } from '../python/kerasLayers';
+import { kerasLayerClass, kerasMergeOp } from '../python/kerasLayers';
 import { int, isObject, items, num, prop, properties, shapeOf, str, tupleOf, type Dim } from './jsonNodes';
 import { rewriteInitializer, type JsonFramework } from './kerasJsonFix';
 import { layerKind, layerLabel } from '../describeLayer';
@@ -120,7 +120,12 @@ interface TensorState {
   open?: Pending;
   /** A normalization was applied since the last weighted layer. */
   normSeen: boolean;
+  /** Where the tensor comes from (v2 data flow, as in frontends/signal.ts); absent: a model input. */
+  flow?: Flow;
 }
+
+/** An operation whose effect on the scale is not modelled. */
+const opaqueFlow = (st: TensorState): Flow => ({ kind: 'opaque', from: st.flow });
 
 interface Pending {
   layer: Layer;
@@ -146,8 +151,8 @@ class ConfigReader {
     this.layers = [];
     const cfg = prop(node, 'config');
     const name = str(prop(cfg, 'name')) ?? str(prop(node, 'name')) ?? str(prop(node, 'class_name'))!.toLowerCase();
-    this.container(node, { normSeen: false });
-    return { name, framework: this.framework, span: spanOf(node), layers: this.layers };
+    const out = this.container(node, { normSeen: false });
+    return { name, framework: this.framework, span: spanOf(node), layers: this.layers, outputs: out.flow ? [out.flow] : undefined };
   }
 
   // ---- models: Sequential and functional ----
@@ -241,7 +246,7 @@ class ConfigReader {
   ): TensorState {
     if (!r.length) {
       // An input of the graph: the enclosing model's tensor when this model is nested.
-      return this.apply(entry, { normSeen: false, shape: outer?.shape });
+      return this.apply(entry, { normSeen: false, shape: outer?.shape, flow: outer?.flow });
     }
     const ins = r.map((x) => {
       const s = states.get(x.name) ?? { normSeen: false };
@@ -249,13 +254,14 @@ class ConfigReader {
       return { ...s, shape: x.shape ?? s.shape, open: shared ? undefined : s.open };
     });
     if (ins.length === 1) return this.apply(entry, ins[0]);
-    return this.apply(entry, { normSeen: ins.every((s) => s.normSeen), shape: mergeShape(entry, ins.map((s) => s.shape)) }, true);
+    const flow: Flow = { kind: 'merge', op: kerasMergeOp(str(prop(entry, 'class_name')) ?? ''), from: ins.map((s) => s.flow ?? { kind: 'input' }) };
+    return this.apply(entry, { normSeen: ins.every((s) => s.normSeen), shape: mergeShape(entry, ins.map((s) => s.shape)), flow }, true);
   }
 
   // ---- one layer entry ----
 
   private apply(entry: Node, st: TensorState, merged = false): TensorState {
-    if (!isObject(entry)) return { normSeen: false };
+    if (!isObject(entry)) return { normSeen: false, flow: opaqueFlow(st) };
     const className = str(prop(entry, 'class_name')) ?? '';
     const cfg = prop(entry, 'config');
     if (isModelObject(entry) || (MODEL_CLASSES.has(className) && isObject(cfg))) {
@@ -267,32 +273,32 @@ class ConfigReader {
     if (!cls || (cls.role === 'weighted' && !isObject(cfg))) {
       const act = this.opActivation(entry, className, cfg);
       if (act) return this.activate(st, { info: act, span: spanOf(entry) }, inShape);
-      return { normSeen: false };
+      return { normSeen: false, flow: opaqueFlow(st) };
     }
     switch (cls.role) {
       case 'activation': {
         const info = this.activationLayer(className, cfg);
         if (info) return this.activate(st, { info, span: spanOf(entry) }, inShape);
-        return { normSeen: st.normSeen, shape: inShape };
+        return { normSeen: st.normSeen, shape: inShape, flow: opaqueFlow(st) };
       }
       case 'norm':
         if (st.open) {
           st.open.normed = true;
           st.open.layer.normalized = true;
         }
-        return { ...st, shape: inShape, normSeen: true };
+        return { ...st, shape: inShape, normSeen: true, flow: { kind: 'norm', from: st.flow ?? { kind: 'input' } } };
       case 'passthrough':
         return { ...st, shape: inShape };
       case 'input':
         return { normSeen: false, shape: inputLayerShape(cfg) ?? inShape };
       case 'merge':
-        return { normSeen: st.normSeen, shape: merged ? st.shape : inShape };
+        return { normSeen: st.normSeen, shape: merged ? st.shape : inShape, flow: st.flow };
       case 'reshape':
         return { ...st, shape: reshape(className, cls.rank, cfg, inShape) };
       case 'unjudged':
-        return { normSeen: false, shape: unjudgedShape(className, cfg, inShape) };
+        return { normSeen: false, shape: unjudgedShape(className, cfg, inShape), flow: opaqueFlow(st) };
       case 'weighted':
-        return this.weighted(entry, className, cls.rank, !!cls.transpose, cfg, inShape, st.normSeen);
+        return this.weighted(entry, className, cls.rank, !!cls.transpose, cfg, inShape, st);
     }
   }
 
@@ -307,8 +313,9 @@ class ConfigReader {
     if (st.open) {
       st.open.layer.activation = act;
       st.open.layer.normalized = st.open.normed;
+      return { normSeen: st.normSeen, shape, flow: st.flow };
     }
-    return { normSeen: st.normSeen, shape };
+    return { normSeen: st.normSeen, shape, flow: act.info.name === 'linear' ? st.flow : opaqueFlow(st) };
   }
 
   private activationLayer(className: string, cfg: Node | undefined): ActivationInfo | undefined {
@@ -365,7 +372,8 @@ class ConfigReader {
   // ---- weighted layers ----
 
   private weighted(entry: Node, className: string, rank: number | undefined, transpose: boolean, cfg: Node | undefined,
-    inShape: Dim[] | undefined, normalizedBefore: boolean): TensorState {
+    inShape: Dim[] | undefined, input: TensorState): TensorState {
+    const normalizedBefore = input.normSeen;
     const channelsFirst = str(prop(cfg, 'data_format')) === 'channels_first';
     const inDim = inShape?.length ? (channelsFirst && rank !== undefined ? inShape[0] : inShape[inShape.length - 1]) : undefined;
     const inUnits = typeof inDim === 'number' ? inDim : undefined;
@@ -432,6 +440,7 @@ class ConfigReader {
       activation: own && ownActivation ? { info: own, span: actNode && spanOf(actNode) } : { info: LINEAR },
       normalized: false,
       normalizedBefore,
+      input: input.flow ?? { kind: 'input' },
       rewrite(to: Recommendation) {
         // No key, no fix (the brief: serialized configs always write it); no edits into a broken file.
         if (!initNode || broken) return undefined;
@@ -439,7 +448,7 @@ class ConfigReader {
       },
     };
     this.layers.push(layer);
-    return { normSeen: false, shape: outShape, open: ownActivation ? undefined : { layer, normed: false } };
+    return { normSeen: false, shape: outShape, open: ownActivation ? undefined : { layer, normed: false }, flow: { kind: 'layer', layer } };
   }
 
   private kernelShape(name: string | undefined): number[] | undefined {

@@ -894,16 +894,6 @@ export function mergeOpOf(operator: string | undefined): MergeOp {
   }
 }
 
-/** The merge a Keras merge layer or function performs, by class or function name. */
-export function kerasMergeOp(name: string): MergeOp {
-  switch (name.toLowerCase()) {
-    case 'add': case 'subtract': return 'add';
-    case 'multiply': return 'multiply';
-    case 'concatenate': return 'concat';
-    default: return 'other';
-  }
-}
-
 function enclosingClass(node: Node): Node | undefined {
   for (let p = node.parent; p; p = p.parent) {
     if (p.type === 'class_definition') return p;

@@ -11,12 +11,12 @@ import {
   defaultInitializer, initializerParams, isKnownInitializer, resolveInitializer, unknownInitializer, type InitArgs,
 } from '../../initializers';
 import { lastSegment, type ImportTable } from './names';
-import { ACTIVATION_FUNCTION_PREFIXES, kerasLayerClass, MERGE_FUNCTIONS } from './kerasLayers';
+import { ACTIVATION_FUNCTION_PREFIXES, kerasLayerClass, kerasMergeOp, MERGE_FUNCTIONS } from './kerasLayers';
 import { insertKeyword, quoteStyle, rewriteExplicit, type PythonStyle } from './kerasFix';
 import { argument, callArgs, spanOf, type CallArgs } from './syntax';
 import { convGeometry, convOut, toShape } from '../../shapes';
 import {
-  assignedName, kerasMergeOp, PythonInterpreter, UNKNOWN,
+  assignedName, PythonInterpreter, UNKNOWN,
   type Dim, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value,
 } from './interpreter';
 import * as signal from '../signal';

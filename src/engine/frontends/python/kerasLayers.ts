@@ -4,6 +4,7 @@
  * or a layer that is recognised but not judged in v1 (embeddings, RNNs, attention).
  * Positional parameter orders follow Keras 3 (keras/src/layers/**).
  */
+import type { MergeOp } from '../../ir';
 
 import type { LayerClass } from './interpreter';
 
@@ -54,3 +55,13 @@ export const MERGE_FUNCTIONS = new Set(['add', 'concatenate', 'multiply', 'subtr
 
 /** Qualified prefixes whose members are activation functions applied to a tensor. */
 export const ACTIVATION_FUNCTION_PREFIXES = ['keras.activations', 'keras.ops', 'keras.ops.nn', 'keras.backend', 'tensorflow.nn', 'tensorflow.math', 'tensorflow'];
+
+/** The merge a Keras merge layer or function performs, by class or function name (shared by the Python and JSON front ends). */
+export function kerasMergeOp(name: string): MergeOp {
+  switch (name.toLowerCase()) {
+    case 'add': case 'subtract': return 'add';
+    case 'multiply': return 'multiply';
+    case 'concatenate': return 'concat';
+    default: return 'other';
+  }
+}
