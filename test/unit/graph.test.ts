@@ -64,4 +64,30 @@ describe('data flow', () => {
     assert.equal(p.numbers.get(layers[1])!.muIn, 0.5);
     assert.equal(p.numbers.get(layers[2])!.muIn, 1);
   });
+
+  test("PyTorch's default bias counts in q: Var(b) = 1/(3 fan_in); bias=False and zeros_(bias) remove it", async () => {
+    const linter = await getLinter();
+    const text = [
+      'import torch',
+      'from torch import nn',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.a = nn.Linear(256, 256)',
+      '        self.b = nn.Linear(256, 256, bias=False)',
+      '        self.c = nn.Linear(256, 10)',
+      '        nn.init.zeros_(self.c.bias)',
+      '    def forward(self, x):',
+      '        return self.c(torch.relu(self.b(torch.relu(self.a(x)))))',
+    ].join('\n');
+    const model = linter.analyze(text, 'net.py').models[0];
+    const p = propagate(model);
+    const [a, b, c] = p.graph.layers;
+    assert.equal(a.biasVariance, 1 / 768);
+    assert.equal(b.biasVariance, undefined);
+    assert.equal(c.biasVariance, 0);
+    // q = sigma^2 mu + Var(b): the default kernel is sigma^2 = 1/3.
+    assert.ok(Math.abs(p.numbers.get(a)!.q! - (1 / 3 + 1 / 768)) < 1e-12);
+    assert.ok(Math.abs(p.numbers.get(b)!.q! - p.numbers.get(b)!.muIn / 3) < 1e-12);
+  });
 });

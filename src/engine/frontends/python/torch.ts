@@ -8,12 +8,12 @@
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Fix, Layer, Recommendation } from '../../ir';
 import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
-import { defaultInitializer, initializerParams, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
+import { defaultInitializer, initializerParams, kernelVariance, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
 import { lastSegment, type ImportTable } from './names';
 import { quoteStyle } from './kerasFix';
 import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
 import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, torchLayerClass } from './torchLayers';
-import { callArgs, spanOf, statementsAt, type CallArgs } from './syntax';
+import { argument, callArgs, spanOf, statementsAt, type CallArgs } from './syntax';
 import {
   assignedName, PythonInterpreter, UNKNOWN,
   type Env, type LayerOp, type ModelBuilder, type SelfObject, type TensorState, type Value,
@@ -39,6 +39,8 @@ export class TorchFrontEnd extends PythonInterpreter {
   /** Each init call and the layers it initialized: one serving several is shared. */
   private readonly sitesByCall = new Map<number, Set<Layer>>();
   private readonly siteOf = new Map<Layer, InitSite>();
+  /** `layer.bias` values (the same `param` shape as `layer.weight`): an init call on one sets Var(b), not the kernel. */
+  private readonly biasParams = new WeakSet<Value>();
 
   constructor(tree: Tree, text: string, imports?: ImportTable) {
     super(tree, text, imports);
@@ -138,7 +140,8 @@ export class TorchFrontEnd extends PythonInterpreter {
     if (target.t !== 'param' || !weightNode) return UNKNOWN;
     const params = initializerParams('pytorch', name);
     const spec = this.readInit(name, args.positional.slice(1), params, args.keywords, env);
-    this.setInit(target.op, spec, { call: node, weight: weightNode });
+    if (this.biasParams.has(target)) this.setBias(target.op, spec);
+    else this.setInit(target.op, spec, { call: node, weight: weightNode });
     return UNKNOWN;
   }
 
@@ -168,8 +171,21 @@ export class TorchFrontEnd extends PythonInterpreter {
     this.sitesByCall.set(site.call.id, set);
   }
 
+  /** An init call on `layer.bias`: Var(b) as the call draws it (zeros_, constant_: 0). */
+  private setBias(op: LayerOp, spec: InitSpec): void {
+    const layer = op.layer;
+    if (!layer) return;
+    const v = spec.distribution === 'constant' ? 0 : layer.fanIn === undefined ? undefined : kernelVariance(spec, layer.fanIn, layer.fanOut, layer.receptiveField);
+    layer.biasVariance = v;
+  }
+
   protected override attribute(base: Value, attr: string): Value | undefined {
     if (base.t === 'op' && attr === 'weight' && base.op.layer) return { t: 'param', op: base.op };
+    if (base.t === 'op' && attr === 'bias' && base.op.layer) {
+      const v: Value = { t: 'param', op: base.op };
+      this.biasParams.add(v);
+      return v;
+    }
     if (base.t === 'param' && attr === 'data') return base;
     return undefined;
   }
@@ -179,7 +195,8 @@ export class TorchFrontEnd extends PythonInterpreter {
       const name = TENSOR_INIT_METHODS[method];
       const spec = this.readInit(name, args.positional, initializerParams('pytorch', name), args.keywords, env);
       const weight = node.childForFieldName('function')?.childForFieldName('object');
-      if (weight) this.setInit(obj.op, spec, { call: node, weight });
+      if (this.biasParams.has(obj)) this.setBias(obj.op, spec);
+      else if (weight) this.setInit(obj.op, spec, { call: node, weight });
       return UNKNOWN;
     }
     if (obj.t === 'tensor' && TORCH_ACTIVATION_FUNCTIONS.has(method)) {
@@ -259,6 +276,12 @@ export class TorchFrontEnd extends PythonInterpreter {
         fanOut = size0 !== undefined ? size0 * receptiveField : undefined;
       }
     }
+    // PyTorch's default bias is U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (reset_parameters of Linear and
+    // _ConvNd): Var(b) = 1/(3 fan_in), unless `bias=False`.
+    const biasIndex = cls.params.indexOf('bias');
+    const biasNode = argument(args, 'bias', biasIndex >= 0 ? biasIndex : undefined);
+    const biasOn = biasNode ? this.constOf(biasNode, op.env) !== false : true;
+    const biasVariance = biasOn && fanIn !== undefined && fanIn > 0 ? 1 / (3 * fanIn) : undefined;
     const positional = args.positional.map((p) => p.text).join(', ');
     const label = `${op.className}(${positional})`;
     const front = this;
@@ -268,6 +291,7 @@ export class TorchFrontEnd extends PythonInterpreter {
       span: spanOf(op.call),
       fanIn, fanOut, receptiveField,
       init: { spec: defaultInitializer('pytorch'), explicit: false, shared: false },
+      biasVariance,
       activation: { info: LINEAR },
       normalized: false,
       normalizedBefore: false,
