@@ -82,7 +82,8 @@ export type Flow =
   | { kind: 'layer'; layer: Layer }
   /** A normalization: E[x^2] = 1 after it. */
   | { kind: 'norm'; from: Flow }
-  | { kind: 'merge'; op: MergeOp; from: Flow[] }
+  /** `widths`: each input's last dimension where known (a concatenation averages by width). */
+  | { kind: 'merge'; op: MergeOp; from: Flow[]; widths?: Array<number | undefined> }
   /** An operation not modelled: the signal's scale is unknown after it. */
   | { kind: 'opaque'; from?: Flow };
 

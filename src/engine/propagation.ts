@@ -262,7 +262,16 @@ function flowMoment(flow: Flow, numbers: Map<Layer, LayerNumbers>): { mu: number
       switch (flow.op) {
         case 'add': return { mu: finite(mus.reduce((a, b) => a + b, 0)), assumed };
         case 'multiply': return { mu: finite(mus.reduce((a, b) => a * b, 1)), assumed };
-        default: return { mu: mus.reduce((a, b) => a + b, 0) / mus.length, assumed };
+        default: {
+          // Concatenation: the width-weighted mean of the parts' second moments; a plain mean
+          // where a width is unknown (and for merges we do not model more closely).
+          const w = flow.widths;
+          if (flow.op === 'concat' && w && w.length === mus.length && w.every((x) => typeof x === 'number' && x > 0)) {
+            const total = (w as number[]).reduce((a, b) => a + b, 0);
+            return { mu: mus.reduce((a, m, i) => a + m * (w[i] as number), 0) / total, assumed };
+          }
+          return { mu: mus.reduce((a, b) => a + b, 0) / mus.length, assumed };
+        }
       }
     }
   }

@@ -90,4 +90,25 @@ describe('data flow', () => {
     assert.ok(Math.abs(p.numbers.get(a)!.q! - (1 / 3 + 1 / 768)) < 1e-12);
     assert.ok(Math.abs(p.numbers.get(b)!.q! - p.numbers.get(b)!.muIn / 3) < 1e-12);
   });
+
+  test('a concatenation averages its parts by width', async () => {
+    const linter = await getLinter();
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'inputs = keras.Input(shape=(64,))',
+      'a = layers.Dense(192, kernel_initializer="lecun_normal")(inputs)',
+      'b = layers.Dense(64, activation="relu", kernel_initializer="he_normal")(inputs)',
+      'b = layers.Dense(64, kernel_initializer=keras.initializers.RandomNormal(stddev=0.25))(b)',
+      'outputs = layers.Dense(1)(layers.Concatenate()([a, b]))',
+      'm = keras.Model(inputs, outputs)',
+    ].join('\n');
+    const p = propagate(linter.analyze(text, 'cat.py').models[0]);
+    const [a, , b2, head] = p.graph.layers;
+    const muA = p.numbers.get(a)!.muOut!;
+    const muB = p.numbers.get(b2)!.muOut!;
+    // 192 units at muA and 64 at muB (4 x 0.0625 x 64 = 4): (192 muA + 64 muB) / 256.
+    assert.ok(Math.abs(muA - 1) < 1e-12 && Math.abs(muB - 4) < 1e-12, `${muA} ${muB}`);
+    assert.ok(Math.abs(p.numbers.get(head)!.muIn - (192 * muA + 64 * muB) / 256) < 1e-12);
+  });
 });

@@ -108,7 +108,11 @@ export function normalize(st: TensorState): TensorState {
  */
 export function mergeFlows(states: readonly TensorState[], op: MergeOp): Flow | undefined {
   if (states.length === 1) return states[0].flow;
-  return { kind: 'merge', op, from: states.map((s) => s.flow ?? { kind: 'input' }) };
+  const widths = states.map((s) => {
+    const last = s.shape?.[s.shape.length - 1];
+    return typeof last === 'number' ? last : undefined;
+  });
+  return { kind: 'merge', op, from: states.map((s) => s.flow ?? { kind: 'input' }), widths };
 }
 
 /**
