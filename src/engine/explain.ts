@@ -49,8 +49,8 @@ export function explainLayer(model: Model, layer: Layer): LayerExplanation {
   const prop = propagationOf(model);
   const n = prop.numbers.get(layer) ?? { muIn: 1, muAssumed: true, biasVariance: 0, layer };
   const act = layer.activation.info;
-  const path = prop.segmentPath(layer);
-  const effect = prop.effect(path);
+  const effect = prop.segmentEffect(layer);
+  const depth = prop.segmentPath(layer).length;
   return {
     initializer: layer.init.spec.describe + (layer.init.explicit ? '' : ' (framework default)'),
     distribution: layer.init.spec.distribution.replace('_', ' '),
@@ -67,7 +67,7 @@ export function explainLayer(model: Model, layer: Layer): LayerExplanation {
     q: n.q,
     gain: n.gain,
     chi: n.chi,
-    segmentDepth: path.length,
+    segmentDepth: depth,
     segmentForward: effect?.forward,
     segmentBackward: effect?.backward,
     recommended: RECOMMENDATION_LABEL[recommendationFor(act, model.framework)],

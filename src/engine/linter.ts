@@ -12,7 +12,7 @@ import { FlaxFrontEnd } from './frontends/python/flax';
 import { collectImports } from './frontends/python/names';
 import { analyzeTfjs } from './frontends/js/tfjs';
 import { analyzeKerasConfig } from './frontends/json/kerasConfig';
-import { judgeModel, type RawFinding, type RuleCode, type Severity } from './rules';
+import { defineLazy, judgeModel, type RawFinding, type RuleCode, type Severity } from './rules';
 import { parseSettings, ruleLevel, type Settings } from './settings';
 import { isSuppressed, readSuppressions } from './suppression';
 import { LineIndex } from './text';
@@ -248,11 +248,15 @@ function toFinding(raw: RawFinding, severity: Severity, file: string, lines: Lin
     end: raw.span.end,
     related: raw.related.map((r) => ({ ...toPosition(lines, r.span), message: r.message, start: r.span.start, end: r.span.end })),
   };
-  if (raw.fix) {
-    finding.fix = {
-      title: raw.fix.title,
-      edits: raw.fix.edits.map((e) => ({ ...toPosition(lines, e), newText: e.newText, start: e.start, end: e.end })),
-    };
+  // The fix is built when first read (a code action, --fix, JSON output), not for every lint.
+  if ('fix' in raw) {
+    defineLazy(finding, 'fix', () => {
+      const fix = raw.fix;
+      return fix && {
+        title: fix.title,
+        edits: fix.edits.map((e) => ({ ...toPosition(lines, e), newText: e.newText, start: e.start, end: e.end })),
+      };
+    });
   }
   return finding;
 }

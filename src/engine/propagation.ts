@@ -61,6 +61,8 @@ export interface Propagation {
   numbers: Map<Layer, LayerNumbers>;
   /** The longest path inside the layer's segment that passes through it (the layer alone when nothing continues it). */
   segmentPath(layer: Layer): Layer[];
+  /** The compounded effect over segmentPath(layer), in O(1) per layer after one pass over the graph. */
+  segmentEffect(layer: Layer): (Omit<PathEffect, 'layers'> & { depth: number }) | undefined;
   /** Products of the layers' factors; undefined when one of them is unknown. */
   effect(path: readonly Layer[]): PathEffect | undefined;
   /** Maximal paths inside segments, each at most once (capped at MAX_PATHS). */
@@ -167,6 +169,7 @@ export function propagate(model: Model): Propagation {
   const succs = (l: Layer) => graph.consumers.get(l)!.filter(forward).map((e) => e.to);
 
   let longest: { to: Map<Layer, number>; from: Map<Layer, number>; bestPred: Map<Layer, Layer>; bestSucc: Map<Layer, Layer> } | undefined;
+  let effects: Map<Layer, (Omit<PathEffect, 'layers'> & { depth: number }) | undefined> | undefined;
   const longestPaths = () => {
     if (longest) return longest;
     const to = new Map<Layer, number>();
@@ -205,10 +208,48 @@ export function propagate(model: Model): Propagation {
     numbers,
     segmentPath(layer) {
       const { bestPred, bestSucc } = longestPaths();
-      const path = [layer];
-      for (let p = bestPred.get(layer); p; p = bestPred.get(p)) path.unshift(p);
+      const before: Layer[] = [];
+      for (let p = bestPred.get(layer); p; p = bestPred.get(p)) before.push(p);
+      const path = before.reverse();
+      path.push(layer);
       for (let s = bestSucc.get(layer); s; s = bestSucc.get(s)) path.push(s);
       return path;
+    },
+    segmentEffect(layer) {
+      if (!effects) {
+        // Products along the best chain into and out of each layer, in one pass each way (the
+        // same chains segmentPath walks), so every finding's message costs O(1).
+        const { bestPred, bestSucc, to, from } = longestPaths();
+        type P = { f: number; b: number } | undefined;
+        const factor = (l: Layer): P => {
+          const n = numbers.get(l);
+          return n?.forwardFactor === undefined || n.backwardFactor === undefined ? undefined : { f: n.forwardFactor, b: n.backwardFactor };
+        };
+        const mul = (x: P, y: P): P => (x && y ? { f: finite(x.f * y.f), b: finite(x.b * y.b) } : undefined);
+        const into = new Map<Layer, P>();
+        for (const l of graph.layers) {
+          const p = bestPred.get(l);
+          into.set(l, p ? mul(into.get(p), factor(l)) : factor(l));
+        }
+        const out = new Map<Layer, P>();
+        for (let i = graph.layers.length - 1; i >= 0; i--) {
+          const l = graph.layers[i];
+          const s = bestSucc.get(l);
+          out.set(l, s ? mul(factor(l), out.get(s)) : factor(l));
+        }
+        effects = new Map();
+        for (const l of graph.layers) {
+          const a = into.get(l);
+          const b = out.get(l);
+          const own = factor(l);
+          // into and out both include the layer itself: take it out once (a zero factor makes the product 0 either way).
+          const both = a && b && own
+            ? { f: own.f > 0 ? finite((a.f * b.f) / own.f) : 0, b: own.b > 0 ? finite((a.b * b.b) / own.b) : 0 }
+            : undefined;
+          effects.set(l, both && { forward: both.f, backward: both.b, depth: to.get(l)! + from.get(l)! - 1 });
+        }
+      }
+      return effects.get(layer);
     },
     effect(path) {
       let f = 1;
@@ -222,15 +263,40 @@ export function propagate(model: Model): Propagation {
       return { layers: [...path], forward: f, backward: b };
     },
     paths() {
+      // Depth-first with one shared path (push on the way down, pop on the way back), copied only
+      // at a path's end: a 2,000-layer chain costs 2,000 steps, not 2,000 copies of a growing path.
       const out: Layer[][] = [];
-      const starts = graph.layers.filter((l) => preds(l).length === 0);
-      for (const start of starts) {
-        const stack: Layer[][] = [[start]];
-        while (stack.length && out.length < MAX_PATHS) {
-          const path = stack.pop()!;
-          const next = succs(path[path.length - 1]);
-          if (next.length === 0) out.push(path);
-          for (let i = next.length - 1; i >= 0; i--) stack.push([...path, next[i]]);
+      const next = new Map<Layer, Layer[]>();
+      const succsOf = (l: Layer) => {
+        let s = next.get(l);
+        if (!s) {
+          s = succs(l);
+          next.set(l, s);
+        }
+        return s;
+      };
+      for (const start of graph.layers) {
+        if (preds(start).length > 0) continue;
+        const path: Layer[] = [start];
+        const child: number[] = [0];
+        while (path.length && out.length < MAX_PATHS) {
+          const top = path[path.length - 1];
+          const s = succsOf(top);
+          if (s.length === 0) {
+            out.push([...path]);
+            path.pop();
+            child.pop();
+            continue;
+          }
+          const i = child[child.length - 1];
+          if (i < s.length) {
+            child[child.length - 1] = i + 1;
+            path.push(s[i]);
+            child.push(0);
+          } else {
+            path.pop();
+            child.pop();
+          }
         }
       }
       return out;

@@ -48,7 +48,25 @@ export const CHAIN_BOUNDS: readonly [number, number] = [1e-3, 1e3];
 export const SIGMOID_STACK_BOUND = 1e-2;
 export const IMPACT_BOUNDS: readonly [number, number] = [1 / 4, 4];
 
-type Emit = Omit<RawFinding, 'model' | 'code' | 'severity'> & { severity?: Severity };
+/** What a check emits: a finding without its rule, and its fix as a thunk (built only when asked for). */
+type Emit = Omit<RawFinding, 'model' | 'code' | 'severity' | 'fix'> & { severity?: Severity; fixer?: () => Fix | undefined };
+
+/**
+ * Defines `obj[key]` as a value computed on first read (then stored): fixes are built only when
+ * a code action, `--fix` or the JSON output asks for them, not for every finding of every lint.
+ * Enumerable, so JSON and spreads still see it.
+ */
+export function defineLazy<T extends object, K extends keyof T>(obj: T, key: K, compute: () => T[K]): void {
+  Object.defineProperty(obj, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = compute();
+      Object.defineProperty(obj, key, { value, enumerable: true, configurable: true, writable: true });
+      return value;
+    },
+  });
+}
 
 /** What a check sees: the model, its propagation, and the facts several rules share. */
 export class ModelContext {
@@ -136,8 +154,8 @@ export class ModelContext {
   }
 
   /** The compounded effect over the layer's segment. */
-  segmentEffect(layer: Layer): { forward: number; backward: number } | undefined {
-    return this.prop.effect(this.prop.segmentPath(layer));
+  segmentEffect(layer: Layer): { forward: number; backward: number; depth: number } | undefined {
+    return this.prop.segmentEffect(layer);
   }
 
   /** Severity by impact: information where the segment stays within IMPACT_BOUNDS both ways. */
@@ -188,7 +206,7 @@ function recLabel(layer: Layer, framework: Framework): string {
 /** A finding on a layer's initializer, with the recommended fix (built lazily by the caller). */
 function onInit(ctx: ModelContext, layer: Layer, message: string, severity?: Severity): Emit {
   const to = recommendationFor(layer.activation.info, ctx.model.framework);
-  return { span: initSpanOf(layer), layer: layer.label, related: activationRelated(layer), message, severity, fix: layer.rewrite(to) };
+  return { span: initSpanOf(layer), layer: layer.label, related: activationRelated(layer), message, severity, fixer: () => layer.rewrite(to) };
 }
 
 /** Layers with numbers to judge: a known activation, a known scale, fan_in not 0. */
@@ -200,7 +218,7 @@ function judged(ctx: ModelContext): Array<{ layer: Layer; n: LayerNumbers }> {
 function effectText(ctx: ModelContext, layer: Layer, direction: 'forward' | 'backward' = 'forward'): string {
   const e = ctx.segmentEffect(layer);
   if (!e) return '';
-  const n = ctx.prop.segmentPath(layer).length;
+  const n = e.depth;
   const x = direction === 'forward' ? e.forward : e.backward;
   const what = direction === 'forward' ? '' : 'the gradient ';
   return n === 1 ? ` (${what}x${fmtFactor(x)} in this one-layer segment)` : ` (${what}x${fmtFactor(x)} over this ${n}-layer segment)`;
@@ -492,7 +510,10 @@ export function judgeModel(model: Model, opts: RuleOptions, only?: (code: RuleCo
       const key = `${rule.code}:${f.span.start}:${f.span.end}`;
       if (seen.has(key)) return;
       seen.add(key);
-      out.push({ ...f, code: rule.code, model: model.name, severity: f.severity ?? rule.severity });
+      const { fixer, ...rest } = f;
+      const finding: RawFinding = { ...rest, code: rule.code, model: model.name, severity: f.severity ?? rule.severity };
+      if (fixer) defineLazy(finding, 'fix', fixer);
+      out.push(finding);
     });
   }
   return out;

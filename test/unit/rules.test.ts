@@ -136,3 +136,28 @@ describe('settings', () => {
     assert.equal((await getLinter()).lint(text, 's.py').length, 0);
   });
 });
+
+describe('fixes are built lazily', () => {
+  test('a lint builds no fix; reading finding.fix builds it once', async () => {
+    const linter = await getLinter();
+    const text = readFixture('keras/sequential.py');
+    const a = linter.analyze(text, 'lazy.py', { cacheKey: false });
+    let calls = 0;
+    for (const model of a.models) {
+      for (const layer of model.layers) {
+        const rewrite = layer.rewrite;
+        layer.rewrite = (to) => {
+          calls++;
+          return rewrite.call(layer, to);
+        };
+      }
+    }
+    assert.equal(calls, 0);
+    const f = a.findings[0];
+    assert.ok(f.fix, 'the fix is there when asked for');
+    assert.equal(calls, 1);
+    assert.ok(f.fix);
+    assert.equal(calls, 1, 'and built once');
+    assert.ok(JSON.parse(JSON.stringify(f)).fix.edits.length > 0, 'JSON output still carries it');
+  });
+});
