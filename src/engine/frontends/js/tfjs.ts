@@ -10,7 +10,7 @@
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, MergeOp, Recommendation, Span } from '../../ir';
-import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
+import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import {
   defaultInitializer, isKnownInitializer, resolveInitializer, unknownInitializer, type ArgValue, type InitArgs, type InitSpec,
 } from '../../initializers';
@@ -1207,14 +1207,18 @@ class TfjsFrontEnd {
     }
   }
 
-  /** An `activation` option: a TF.js activation identifier, or null/undefined (linear). */
+  /**
+   * An `activation` option: a TF.js activation identifier, or null/undefined (linear). A name the
+   * catalogue does not know leaves the layer unjudged (rules.md v2), never linear; a value that
+   * cannot be read (a variable bound elsewhere) is undefined.
+   */
   private activationValue(node: Node, env: Env): LayerActivation | undefined {
     const c = this.constOf(node, env);
     const span = spanOf(unwrap(node));
     if (c === null) return { info: LINEAR, span };
     if (typeof c !== 'string') return undefined;
     const info = lookupActivation(c);
-    if (!info) return undefined;
+    if (!info) return { info: unknownActivation(c), span };
     return { info: info.name === 'leaky_relu' ? activationInfo('leaky_relu', LEAKY_DEFAULT_ALPHA.tfjs) : info, span };
   }
 

@@ -9,7 +9,7 @@
  */
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { Flow, FrontEndResult, KernelInit, Layer, LayerActivation, Model, Recommendation, Span } from '../../ir';
-import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
+import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import { defaultInitializer, resolveInitializer, unknownInitializer, type InitArgs } from '../../initializers';
 import { kerasLayerClass, kerasMergeOp } from '../python/kerasLayers';
 import { int, isObject, items, num, prop, properties, shapeOf, str, tupleOf, type Dim } from './jsonNodes';
@@ -345,7 +345,9 @@ class ConfigReader {
       if (!/^(nn|math|keras\.activations|activations)\.\w+$/.test(fn)) return undefined;
       const name = fn.slice(fn.lastIndexOf('.') + 1);
       const alpha = name === 'leaky_relu' ? findNumber(prop(entry, 'inbound_nodes'), 'alpha') ?? LEAKY_DEFAULT_ALPHA.tf_nn : undefined;
-      return lookupActivation(name, alpha);
+      // `tf.nn` and `tf.math` hold more than activations (nn.dropout, math.add): only the
+      // activations module names an activation for certain.
+      return lookupActivation(name, alpha) ?? (/activations\./.test(fn) ? unknownActivation(name) : undefined);
     }
     if (/(^|\.)ops(\.|$)/.test(str(prop(entry, 'module')) ?? '')) {
       const info = lookupActivation(className, num(prop(cfg, 'negative_slope')));
@@ -354,17 +356,24 @@ class ConfigReader {
     return undefined;
   }
 
-  /** An `activation` value: a name, null, a Keras 3 function object, or a serialized activation layer. */
+  /**
+   * An `activation` value: a name, null, a Keras 3 function object, or a serialized activation
+   * layer. A name the catalogue does not know (a custom function, a custom activation layer)
+   * leaves the layer unjudged (rules.md v2): never linear.
+   */
   private activationValue(n: Node | undefined): ActivationInfo | undefined {
     if (!n || n.type === 'null') return LINEAR;
     const s = str(n);
     // keras.activations.leaky_relu defaults to negative_slope=0.2 (Keras 3).
-    if (s !== undefined) return lookupActivation(s, s.toLowerCase().replace(/_/g, '') === 'leakyrelu' ? LEAKY_DEFAULT_ALPHA.tf_nn : undefined);
+    if (s !== undefined) return lookupActivation(s, s.toLowerCase().replace(/_/g, '') === 'leakyrelu' ? LEAKY_DEFAULT_ALPHA.tf_nn : undefined) ?? unknownActivation(s);
     if (isObject(n)) {
       const cls = str(prop(n, 'class_name')) ?? '';
       const c = prop(n, 'config');
       if (kerasLayerClass(cls)?.role === 'activation') return this.activationLayer(cls, c);
-      if (typeof str(c) === 'string') return lookupActivation(str(c)!);
+      // Keras 3 serializes a custom function as {"class_name": "function", "config": "my_act", ...}.
+      const fn = str(c);
+      if (fn !== undefined) return lookupActivation(fn) ?? unknownActivation(fn);
+      if (cls) return unknownActivation(cls);
     }
     return undefined;
   }

@@ -6,14 +6,14 @@
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Layer, Recommendation } from '../../ir';
-import { LEAKY_DEFAULT_ALPHA, LINEAR } from '../../activations';
+import { activationInfo, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation } from '../../activations';
 import { defaultInitializer, initializerParams, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
 import { lastSegment } from './names';
 import { insertArgument } from './kerasFix';
 import { callArgs, spanOf, type CallArgs } from './syntax';
 import { PythonInterpreter, UNKNOWN, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value } from './interpreter';
 import * as signal from '../signal';
-import { layerKind, layerLabel } from '../describeLayer';
+import { layerKind, pythonCallLabel } from '../describeLayer';
 
 const TABLE = new Map<string, LayerClass>([
   ['Dense', { role: 'weighted', params: ['features'] }],
@@ -25,6 +25,7 @@ const TABLE = new Map<string, LayerClass>([
   ['GroupNorm', { role: 'norm', params: [] }],
   ['RMSNorm', { role: 'norm', params: [] }],
   ['Dropout', { role: 'passthrough', params: [] }],
+  ['PReLU', { role: 'activation', activation: 'prelu', params: ['param_dtype', 'negative_slope_init'] }],
   ['Embed', { role: 'unjudged', params: [] }],
   ['DenseGeneral', { role: 'unjudged', params: [] }],
   ['MultiHeadDotProductAttention', { role: 'unjudged', params: [] }],
@@ -38,6 +39,13 @@ const NNX_PARAMS: Record<string, string[]> = {
   Conv: ['in_features', 'out_features', 'kernel_size'],
   ConvTranspose: ['in_features', 'out_features', 'kernel_size'],
 };
+
+/**
+ * Activation functions of jax.nn and flax (and jnp's periodic ones, SIREN-style) that the
+ * catalogue does not know: a layer they follow is left unjudged (rules.md v2), never linear.
+ * Other names of these modules (pooling, one_hot, logsumexp, standardize) are not activations.
+ */
+const ACTIVATIONS_BEYOND_CATALOGUE = new Set(['glu', 'log_sigmoid', 'sparse_plus', 'sparse_sigmoid', 'squareplus', 'sin', 'cos']);
 
 const REC_NAME: Record<Recommendation, string> = { he_normal: 'he_normal', he_uniform: 'he_uniform', glorot_uniform: 'glorot_uniform', lecun_normal: 'lecun_normal' };
 
@@ -70,7 +78,8 @@ export class FlaxFrontEnd extends PythonInterpreter {
     if (isInitializerPath(path)) return { t: 'init', node, env };
     const isActivationModule = isFlaxModule(path) || path.startsWith('jax.nn') || path.startsWith('jax.numpy');
     if (isActivationModule && !TABLE.has(name)) {
-      const info = this.activationFromName(name, args, env, LEAKY_DEFAULT_ALPHA.flax);
+      const info = this.activationFromName(name, args, env, LEAKY_DEFAULT_ALPHA.flax)
+        ?? (ACTIVATIONS_BEYOND_CATALOGUE.has(name) ? unknownActivation(name) : undefined);
       if (info) return this.activationCall(info, node, args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN);
       return undefined;
     }
@@ -98,11 +107,11 @@ export class FlaxFrontEnd extends PythonInterpreter {
     const initNode = args.keywords.get('kernel_init');
     const spec = initNode ? this.readInit(initNode, env) : defaultInitializer('flax');
     const calleeObject = call.childForFieldName('function')?.childForFieldName('object')?.text;
-    const label = `${op.className}(${args.positional.map((p) => p.text).join(', ')})`;
+    const label = pythonCallLabel(op.className, args.positional.map((p) => p.text), [...args.keywords].map(([k, n]) => [k, n.text]));
     const text = this.text;
     return {
       kind: layerKind(cls.rank, cls.transpose),
-      label: layerLabel(label),
+      label,
       span: spanOf(call),
       fanIn, fanOut, receptiveField: rf ?? 1,
       init: initNode ? { spec, explicit: true, span: spanOf(initNode), shared: false } : { spec, explicit: false, shared: false },
@@ -158,6 +167,12 @@ export class FlaxFrontEnd extends PythonInterpreter {
         return this.enterLayer(op.layer!, st);
       case 'norm':
         return signal.normalize(st);
+      case 'activation': {
+        // nn.PReLU(negative_slope_init=0.01): the slope it starts from.
+        const slope = op.args.keywords.get('negative_slope_init') ?? op.args.positional[1];
+        const v = slope ? this.constOf(slope, op.env) : undefined;
+        return this.activationLayer(activationInfo('prelu', typeof v === 'number' ? v : LEAKY_DEFAULT_ALPHA.flax), op, st);
+      }
       case 'passthrough':
         return st;
       default:

@@ -8,7 +8,7 @@
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Framework, FrontEndResult, Layer, LayerActivation, MergeOp, Span } from '../../ir';
-import { activationInfo, lookupActivation, type ActivationInfo } from '../../activations';
+import { activationInfo, lookupActivation, unknownActivation, type ActivationInfo } from '../../activations';
 import type { ArgValue } from '../../initializers';
 import { collectImports, lastSegment, normalizeQualified, type ImportTable } from './names';
 import { argument, callArgs, spanOf, statementsAt, stringValue, syntaxErrors, type CallArgs } from './syntax';
@@ -708,6 +708,10 @@ export abstract class PythonInterpreter {
     const fnNode = node.childForFieldName('function');
     if (!fnNode) return UNKNOWN;
     const args = callArgs(node);
+    if (fnNode.type === 'identifier' && fnNode.text === 'getattr' && !env.get('getattr')) {
+      const got = this.getattr(args, env, model);
+      if (got) return got;
+    }
     let callee: Value;
     if (fnNode.type === 'attribute') {
       // The object is evaluated once: it may itself build layers.
@@ -778,6 +782,21 @@ export abstract class PythonInterpreter {
     return UNKNOWN;
   }
 
+  /**
+   * `getattr(nn, "gelu")`, `getattr(F, self.activation)`: an attribute named by a constant string
+   * (an activation chosen by a config field) is the attribute itself. Undefined: not readable.
+   */
+  protected getattr(args: CallArgs, env: Env, model: ModelBuilder): Value | undefined {
+    const [objNode, nameNode] = args.positional;
+    if (!objNode || !nameNode || args.keywords.size || args.splat) return undefined;
+    const name = this.constOf(nameNode, env);
+    if (typeof name !== 'string' || !/^[A-Za-z_]\w*$/.test(name)) return undefined;
+    const obj = this.eval(objNode, env, model);
+    if (obj.t === 'path') return { t: 'path', path: normalizeQualified(`${obj.path}.${name}`) };
+    if (obj.t === 'self') return obj.obj.attrs.get(name);
+    return undefined;
+  }
+
   /** Apply a module value (a layer, a container of layers, a model instance) to a tensor state. */
   protected applyModule(v: Value, st: TensorState): TensorState {
     switch (v.t) {
@@ -811,6 +830,16 @@ export abstract class PythonInterpreter {
     const info = lookupActivation(name, alpha);
     if (info?.name === 'leaky_relu' && alpha === undefined) return activationInfo('leaky_relu', leakyDefault);
     return info;
+  }
+
+  /**
+   * An activation the user named where only an activation can stand (`activation="my_act"`,
+   * `keras.activations.my_act`): a name the catalogue does not know leaves the layer unjudged
+   * (rules.md v2), never linear. Names read where other functions may stand too (`tf.nn.*`,
+   * `jax.nn.*`) go through activationFromName, undefined when unknown.
+   */
+  protected activationFromWrittenName(name: string, args: CallArgs | undefined, env: Env, leakyDefault: number): ActivationInfo {
+    return this.activationFromName(name, args, env, leakyDefault) ?? unknownActivation(name);
   }
 
   protected tensorModel(v: Value | undefined): ModelBuilder | undefined {

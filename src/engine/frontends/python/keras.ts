@@ -21,7 +21,7 @@ import {
 } from './interpreter';
 import * as signal from '../signal';
 import type { SyntaxTree as Tree } from '../../syntaxTree';
-import { layerKind, layerLabel } from '../describeLayer';
+import { layerKind, pythonCallLabel } from '../describeLayer';
 
 export class KerasFrontEnd extends PythonInterpreter {
   protected readonly framework = 'keras' as const;
@@ -93,7 +93,11 @@ export class KerasFrontEnd extends PythonInterpreter {
       }
     }
     if (ACTIVATION_FUNCTION_PREFIXES.some((p) => path === `${p}.${name}`)) {
-      const info = this.activationFromName(name, args, env, path.startsWith('tensorflow') ? LEAKY_DEFAULT_ALPHA.tf_nn : LEAKY_DEFAULT_ALPHA.keras);
+      const leaky = path.startsWith('tensorflow') ? LEAKY_DEFAULT_ALPHA.tf_nn : LEAKY_DEFAULT_ALPHA.keras;
+      // keras.activations holds only activations; tf.nn, tf.math and keras.ops hold other functions too.
+      const info = path === `keras.activations.${name}` && !['get', 'serialize', 'deserialize'].includes(name)
+        ? this.activationFromWrittenName(name, args, env, leaky)
+        : this.activationFromName(name, args, env, leaky);
       if (info) return this.activationCall(info, node, args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN);
     }
     return undefined;
@@ -182,19 +186,27 @@ export class KerasFrontEnd extends PythonInterpreter {
     return cls.activation ? lookupActivation(cls.activation) : undefined;
   }
 
-  /** An `activation=` value: a string, None, a function path, or a layer instance. */
+  /**
+   * An `activation=` value: a string, None, a function path, a function of this file, or a layer
+   * instance. Whatever stands there is the layer's activation, so a name the catalogue does not
+   * know (`"my_act"`, `tf.nn.crelu`, `def my_act(x)`) leaves the layer unjudged (rules.md v2),
+   * never linear; a value that cannot be read (a parameter, a lambda) is undefined.
+   */
   private activationValue(node: Node, env: Env): LayerActivation | undefined {
     const c = this.constOf(node, env);
     if (c === null) return { info: LINEAR, span: spanOf(node) };
     if (typeof c === 'string') {
-      // A name the catalogue does not know leaves the layer unjudged (rules.md v2), never linear.
-      const info = this.activationFromName(c, undefined, env, LEAKY_DEFAULT_ALPHA.keras) ?? unknownActivation(c);
-      return { info, span: spanOf(node) };
+      return { info: this.activationFromWrittenName(c, undefined, env, LEAKY_DEFAULT_ALPHA.keras), span: spanOf(node) };
     }
     const v = this.eval(node, env, this.scratch());
     if (v.t === 'path') {
-      const info = this.activationFromName(lastSegment(v.path), undefined, env, v.path.startsWith('tensorflow') ? LEAKY_DEFAULT_ALPHA.tf_nn : LEAKY_DEFAULT_ALPHA.keras);
-      return info ? { info, span: spanOf(node) } : undefined;
+      const leaky = v.path.startsWith('tensorflow') ? LEAKY_DEFAULT_ALPHA.tf_nn : LEAKY_DEFAULT_ALPHA.keras;
+      return { info: this.activationFromWrittenName(lastSegment(v.path), undefined, env, leaky), span: spanOf(node) };
+    }
+    if (v.t === 'func') {
+      // A function of this file: its body is not read, so its name says nothing certain.
+      const name = v.node.childForFieldName('name')?.text;
+      return name ? { info: unknownActivation(name), span: spanOf(node) } : undefined;
     }
     if (v.t === 'op' && v.op.cls.role === 'activation') {
       const info = this.activationOfLayer(v.op);
@@ -275,14 +287,13 @@ export class KerasFrontEnd extends PythonInterpreter {
     let fanOut: number | undefined;
     let receptiveField = 1;
     let outShape: Dim[] | undefined;
-    let label: string;
-    const positional = args.positional.map((p) => p.text).join(', ');
+    // `Dense(64)`, `Dense(units=64)`, `Conv2D(filters=32, kernel_size=3)`: sizes as written.
+    const label = pythonCallLabel(op.className, args.positional.map((p) => p.text), [...args.keywords].map(([k, n]) => [k, n.text]));
     if (cls.rank === undefined) {
       const units = this.intArg(op, 'units');
       fanIn = inUnits;
       fanOut = units;
       outShape = units !== undefined ? [...(inShape ?? [null]).slice(0, -1), units] : undefined;
-      label = `${op.className}(${positional || (units ?? '')})`;
     } else {
       const rank = cls.rank;
       const filters = this.intArg(op, 'filters');
@@ -293,7 +304,6 @@ export class KerasFrontEnd extends PythonInterpreter {
         padding: this.strArg(op, 'padding') ?? 'valid', channelsFirst,
       });
       ({ fanIn, fanOut, receptiveField, outShape } = geometry);
-      label = `${op.className}(${positional})`;
     }
 
     const actNode = argument(args, 'activation', cls.params.indexOf('activation') >= 0 ? cls.params.indexOf('activation') : undefined);
@@ -305,7 +315,7 @@ export class KerasFrontEnd extends PythonInterpreter {
     const understood = args.positional.length <= cls.params.length && !args.splat;
     const layer: Layer = {
       kind: layerKind(cls.rank, cls.transpose),
-      label: layerLabel(label),
+      label,
       span: spanOf(call),
       fanIn, fanOut, receptiveField,
       init: init.init,

@@ -1,0 +1,281 @@
+/**
+ * What the front ends read from what the user wrote: activation names the catalogue does not know
+ * (rules.md v2: the layer is left unjudged and says which name, never judged as linear) in every
+ * front end that reads a written name, and layer labels with keyword arguments
+ * (`Conv2D(filters=32, kernel_size=3)`).
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { explainLayer } from '../../src/engine/explain';
+import type { Analysis } from '../../src/engine/linter';
+import type { Model } from '../../src/engine/ir';
+import { getLinter } from './helpers';
+
+async function analyze(text: string, file: string): Promise<Analysis> {
+  const a = (await getLinter()).analyze(text, file);
+  assert.deepEqual(a.errors, [], `${file} parses`);
+  return a;
+}
+
+function only(a: Analysis): Model {
+  assert.equal(a.models.length, 1, a.models.map((m) => m.name).join(', '));
+  return a.models[0];
+}
+
+/** Each weighted layer: `activation-name unjudged-reason`. */
+function verdicts(m: Model): string[] {
+  return m.layers.map((l) => `${l.activation.info.name} ${explainLayer(m, l).unjudged ?? 'judged'}`);
+}
+
+describe('unknown activations: unjudged, never linear', () => {
+  // Every case puts an N(0, 1) kernel on a 64-wide input: judged as linear it would be IL005
+  // (scale ratio 64), so no finding proves the layer was left unjudged.
+  test('TF.js: a string activation option and tf.layers.activation({activation}) with an unknown name', async () => {
+    const text = [
+      "import * as tf from '@tensorflow/tfjs';",
+      'const model = tf.sequential();',
+      "model.add(tf.layers.dense({units: 64, inputShape: [64], activation: 'fancyAct', kernelInitializer: tf.initializers.randomNormal({stddev: 1})}));",
+      'model.add(tf.layers.dense({units: 64, kernelInitializer: tf.initializers.randomNormal({stddev: 1})}));',
+      "model.add(tf.layers.activation({activation: 'otherAct'}));",
+      'model.add(tf.layers.dense({units: 1}));',
+    ].join('\n');
+    const a = await analyze(text, 'm.js');
+    assert.deepEqual(a.findings, []);
+    const m = only(a);
+    assert.deepEqual(verdicts(m), ['fancyAct unknown activation "fancyAct"', 'otherAct unknown activation "otherAct"', 'linear judged']);
+    assert.equal(m.layers[0].activation.info.family, 'unknown');
+  });
+
+  test('TF.js: a known name still resolves, and an activation held by an unreadable variable stays as before', async () => {
+    const text = [
+      "import * as tf from '@tensorflow/tfjs';",
+      'export function build(act) {',
+      '  const model = tf.sequential();',
+      "  model.add(tf.layers.dense({units: 64, inputShape: [64], activation: 'hardSigmoid'}));",
+      '  model.add(tf.layers.dense({units: 64, activation: act}));',
+      '  model.add(tf.layers.dense({units: 1}));',
+      '  return model;',
+      '}',
+    ].join('\n');
+    const m = only(await analyze(text, 'm.js'));
+    assert.equal(m.layers[0].activation.info.name, 'hard_sigmoid');
+    // `act` is a parameter nobody passes here: not a name we read, so not an "unknown activation".
+    assert.notEqual(m.layers[1].activation.info.family, 'unknown');
+  });
+
+  test('Keras JSON: a string, a Keras 3 custom-function object, a custom activation layer and an Activation layer', async () => {
+    const normal = { class_name: 'RandomNormal', config: { mean: 0, stddev: 1, seed: null } };
+    const dense = (name: string, activation: unknown, extra: object = {}) =>
+      ({ class_name: 'Dense', config: { name, units: 64, activation, kernel_initializer: normal, ...extra } });
+    const model = {
+      class_name: 'Sequential',
+      config: { name: 'custom_acts', layers: [
+        dense('d1', 'my_act', { batch_input_shape: [null, 64] }),
+        dense('d2', { module: 'builtins', class_name: 'function', config: 'fn_act', registered_name: 'fn_act' }),
+        dense('d3', { module: 'my_layers', class_name: 'Snake', config: { frequency: 1 }, registered_name: 'Custom>Snake' }),
+        dense('d4', 'linear'),
+        { class_name: 'Activation', config: { name: 'a', activation: 'layer_act' } },
+        { class_name: 'Dense', config: { name: 'out', units: 1, activation: 'linear' } },
+      ] },
+    };
+    const a = await analyze(JSON.stringify(model), 'model.json');
+    assert.deepEqual(a.findings, []);
+    assert.deepEqual(verdicts(only(a)), [
+      'my_act unknown activation "my_act"', 'fn_act unknown activation "fn_act"', 'Snake unknown activation "Snake"',
+      'layer_act unknown activation "layer_act"', 'linear judged',
+    ]);
+  });
+
+  test('TF.js model.json: an unknown activation string is unjudged too', async () => {
+    const model = {
+      format: 'layers-model', generatedBy: 'TensorFlow.js tfjs-layers v4.22.0', convertedBy: null,
+      modelTopology: { class_name: 'Sequential', config: { name: 'tfjs_custom', layers: [
+        { class_name: 'Dense', config: { name: 'd1', units: 64, activation: 'fancyAct', batch_input_shape: [null, 64], kernel_initializer: { class_name: 'RandomNormal', config: { mean: 0, stddev: 1, seed: null } } } },
+        { class_name: 'Dense', config: { name: 'd2', units: 1, activation: 'linear', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } } },
+      ] } },
+      weightsManifest: [],
+    };
+    const a = await analyze(JSON.stringify(model), 'model.json');
+    assert.equal(only(a).framework, 'tfjs');
+    assert.deepEqual(a.findings, []);
+    assert.deepEqual(verdicts(only(a)), ['fancyAct unknown activation "fancyAct"', 'linear judged']);
+  });
+
+  test('Keras .py: activation= given an imported function, a function of the file or keras.activations.<unknown>', async () => {
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'from my_project.activations import snake',
+      '',
+      'def scaled_tanh(x):',
+      '    return 1.7159 * keras.activations.tanh(2 * x / 3)',
+      '',
+      'init = keras.initializers.RandomNormal(stddev=1.0)',
+      'inputs = keras.Input(shape=(64,))',
+      'x = layers.Dense(64, activation=snake, kernel_initializer=init)(inputs)',
+      'x = layers.Dense(64, activation=scaled_tanh, kernel_initializer=init)(x)',
+      'x = layers.Dense(64, activation=keras.activations.swish, kernel_initializer="he_normal")(x)',
+      'x = layers.Dense(64, kernel_initializer=init)(x)',
+      'x = keras.activations.sparse_plus(x)',
+      'outputs = layers.Dense(1)(x)',
+      'model = keras.Model(inputs, outputs)',
+    ].join('\n');
+    const a = await analyze(text, 'm.py');
+    assert.deepEqual(a.findings, []);
+    assert.deepEqual(verdicts(only(a)), [
+      'snake unknown activation "snake"', 'scaled_tanh unknown activation "scaled_tanh"', 'silu judged',
+      'sparse_plus unknown activation "sparse_plus"', 'linear judged',
+    ]);
+  });
+
+  test('Keras .py: tf.nn functions that are not activations (dropout) leave the layer linear, as before', async () => {
+    const text = [
+      'import tensorflow as tf',
+      'from tensorflow.keras import layers',
+      'inputs = tf.keras.Input(shape=(64,))',
+      'x = layers.Dense(64, kernel_initializer=tf.keras.initializers.RandomNormal(stddev=1.0))(inputs)',
+      'x = tf.nn.dropout(x, rate=0.1)',
+      'outputs = layers.Dense(1)(x)',
+      'model = tf.keras.Model(inputs, outputs)',
+    ].join('\n');
+    const a = await analyze(text, 'm.py');
+    assert.equal(verdicts(only(a))[0], 'linear judged');
+    assert.deepEqual(a.findings.map((f) => `${f.line} ${f.code}`), ['4 IL005']);
+  });
+
+  test('Flax: jax.nn activations outside the catalogue, a config string read through getattr, nn.PReLU', async () => {
+    const text = [
+      'import flax.linen as nn',
+      'import jax',
+      'import jax.numpy as jnp',
+      'from flax import nnx',
+      '',
+      'class Siren(nnx.Module):',
+      '    activation: str = "log_sigmoid"',
+      '',
+      '    def __init__(self, *, rngs: nnx.Rngs):',
+      '        init = nnx.initializers.normal(stddev=1.0)',
+      '        self.a = nnx.Linear(64, 64, kernel_init=init, rngs=rngs)',
+      '        self.b = nnx.Linear(64, 64, kernel_init=init, rngs=rngs)',
+      '        self.c = nnx.Linear(64, 64, kernel_init=init, rngs=rngs)',
+      '        self.d = nnx.Linear(64, 64, kernel_init=nnx.initializers.he_normal(), rngs=rngs)',
+      '        self.e = nnx.Linear(64, 64, kernel_init=nnx.initializers.he_normal(), rngs=rngs)',
+      '        self.out = nnx.Linear(64, 1, rngs=rngs)',
+      '',
+      '    def __call__(self, x):',
+      '        x = jnp.sin(self.a(x))',
+      '        x = jax.nn.squareplus(self.b(x))',
+      '        x = getattr(nnx, self.activation)(self.c(x))',
+      '        x = getattr(nnx, "gelu")(self.d(x))',
+      '        x = nn.PReLU(negative_slope_init=0.2)(self.e(x))',
+      '        return self.out(x)',
+    ].join('\n');
+    const a = await analyze(text, 'm.py');
+    const m = only(a);
+    assert.deepEqual(verdicts(m), [
+      'sin unknown activation "sin"', 'squareplus unknown activation "squareplus"', 'log_sigmoid unknown activation "log_sigmoid"',
+      'gelu judged', 'prelu judged', 'linear judged',
+    ]);
+    assert.equal(m.layers[4].activation.info.alpha, 0.2);
+    // He normal under PReLU(0.2) keeps (1 + 0.04)/2 x 2 of the variance: within IL001's bounds.
+    assert.deepEqual(a.findings, []);
+  });
+
+  test('Flax: functions of jax.numpy and flax that are not activations leave the layer linear', async () => {
+    const text = [
+      'from flax import nnx',
+      'import jax.numpy as jnp',
+      '',
+      'class Pool(nnx.Module):',
+      '    def __init__(self, *, rngs: nnx.Rngs):',
+      '        self.a = nnx.Linear(64, 64, kernel_init=nnx.initializers.normal(stddev=1.0), rngs=rngs)',
+      '        self.out = nnx.Linear(64, 1, rngs=rngs)',
+      '',
+      '    def __call__(self, x):',
+      '        x = jnp.mean(self.a(x), axis=0, keepdims=True)',
+      '        return self.out(x)',
+    ].join('\n');
+    const a = await analyze(text, 'm.py');
+    assert.deepEqual(verdicts(only(a)), ['linear judged', 'linear judged']);
+    assert.deepEqual(a.findings.map((f) => f.code), ['IL005']);
+  });
+
+  test('the interpreter: getattr(module, "name") is that attribute (PyTorch too)', async () => {
+    const text = [
+      'import torch.nn.functional as F',
+      'from torch import nn',
+      '',
+      'class Net(nn.Module):',
+      '    def __init__(self, act="relu"):',
+      '        super().__init__()',
+      '        self.act = act',
+      '        self.fc1 = getattr(nn, "Linear")(64, 64)',
+      '        self.fc2 = nn.Linear(64, 1)',
+      '',
+      '    def forward(self, x):',
+      '        return self.fc2(getattr(F, self.act)(self.fc1(x)))',
+    ].join('\n');
+    const m = only(await analyze(text, 'm.py'));
+    assert.deepEqual(m.layers.map((l) => `${l.label} ${l.activation.info.name}`), ['Linear(64, 64) relu', 'Linear(64, 1) linear']);
+  });
+});
+
+describe('labels show the size arguments as written, keywords included', () => {
+  test('Keras .py: positional, keyword and mixed sizes; other keywords left out; long labels cut', async () => {
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      '',
+      'model = keras.Sequential([',
+      '    layers.Conv2D(filters=32, kernel_size=3, activation="relu", kernel_initializer="he_normal", input_shape=(28, 28, 1)),',
+      '    layers.Conv2D(64, kernel_size=(3, 3), padding="same", activation="relu", kernel_initializer="he_normal"),',
+      '    layers.Conv2D(',
+      '        filters=64,',
+      '        kernel_size=(',
+      '            3, 3),',
+      '        activation="relu",',
+      '        kernel_initializer="he_normal",',
+      '    ),',
+      '    layers.Flatten(),',
+      '    layers.Dense(units=128, activation="relu", kernel_initializer="he_normal"),',
+      '    layers.Dense(64, "relu", kernel_initializer="he_normal"),',
+      '    layers.Dense(units=very_long_configuration_object.classifier_head.number_of_output_units),',
+      '    layers.Dense(10),',
+      '])',
+    ].join('\n');
+    const m = only(await analyze(text, 'm.py'));
+    const labels = m.layers.map((l) => l.label);
+    assert.deepEqual(labels.slice(0, 5), [
+      'Conv2D(filters=32, kernel_size=3)',
+      'Conv2D(64, kernel_size=(3, 3))',
+      'Conv2D(filters=64, kernel_size=(3, 3))',
+      'Dense(units=128)',
+      'Dense(64, "relu")',
+    ]);
+    assert.equal(labels[5].length, 60);
+    assert.ok(labels[5].startsWith('Dense(units=very_long_configuration_object.') && labels[5].endsWith('...'));
+    assert.equal(labels[6], 'Dense(10)');
+  });
+
+  test('Keras .py: findings name the layer by its keyword label', async () => {
+    const text = 'from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(units=64, activation="relu", input_shape=(64,)), keras.layers.Dense(units=10)])\n';
+    const findings = (await getLinter()).lint(text, 'm.py');
+    assert.deepEqual(findings.map((f) => `${f.code} ${f.layer}`), ['IL001 Dense(units=64)']);
+  });
+
+  test('Flax: features and kernel_size keywords', async () => {
+    const text = [
+      'import flax.linen as nn',
+      '',
+      'class CNN(nn.Module):',
+      '    @nn.compact',
+      '    def __call__(self, x):',
+      '        x = nn.relu(nn.Conv(features=32, kernel_size=(3, 3), kernel_init=nn.initializers.he_normal())(x))',
+      '        x = nn.relu(nn.Conv(64, kernel_size=(3, 3), kernel_init=nn.initializers.he_normal())(x))',
+      '        x = x.reshape((x.shape[0], -1))',
+      '        return nn.Dense(features=10)(x)',
+    ].join('\n');
+    const m = only(await analyze(text, 'm.py'));
+    assert.deepEqual(m.layers.map((l) => l.label), ['Conv(features=32, kernel_size=(3, 3))', 'Conv(64, kernel_size=(3, 3))', 'Dense(features=10)']);
+  });
+});
