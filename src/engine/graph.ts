@@ -14,8 +14,6 @@ export interface Edge {
   to: Layer;
   /** A normalization stands on the way: `to` starts a new segment. */
   norm: boolean;
-  /** Merges on the way, nearest to `to` first. */
-  merges: MergeOp[];
   /** An operation we do not model stands on the way. */
   opaque: boolean;
 }
@@ -25,8 +23,17 @@ export interface ModelGraph {
   layers: Layer[];
   /** The input of each layer: recorded by the front end, or the chain's. */
   input: Map<Layer, Flow>;
+  /**
+   * Direct edges: the signal goes from one layer to the next through no merge (normalizations,
+   * pooling, reshapes and unmodelled operations may stand between). A merge mixes in other
+   * tensors, so paths, and the products along them, stop there (rules.md v2 leaves a path's
+   * factor across a sum undefined; a residual stack compounded along its branches alone would
+   * read as vanishing while its signal grows).
+   */
   producers: Map<Layer, Edge[]>;
   consumers: Map<Layer, Edge[]>;
+  /** Layers whose output enters a merge somewhere (consumed, but not by a direct edge). */
+  merged: Set<Layer>;
 }
 
 export function modelGraph(model: Model): ModelGraph {
@@ -55,7 +62,7 @@ export function modelGraph(model: Model): ModelGraph {
   const producers = new Map<Layer, Edge[]>(layers.map((l) => [l, []]));
   const consumers = new Map<Layer, Edge[]>(layers.map((l) => [l, []]));
   for (const to of layers) {
-    for (const edge of edgesInto(to, input.get(to)!)) {
+    for (const edge of directEdges(to, input.get(to)!)) {
       // A layer that reads its own output (a recurrence) ends its path there; so does one from
       // another model.
       if (edge.from === to || !consumers.has(edge.from)) continue;
@@ -63,28 +70,49 @@ export function modelGraph(model: Model): ModelGraph {
       consumers.get(edge.from)!.push(edge);
     }
   }
-  return { layers, input, producers, consumers };
+  return { layers, input, producers, consumers, merged: mergedLayers([...input.values(), ...(model.outputs ?? [])]) };
 }
 
-/** The weighted layers a flow comes from, with what stands between. Iterative: flows can be deep. */
-function edgesInto(to: Layer, flow: Flow): Edge[] {
+/** The weighted layers a flow comes from without a merge between, with what stands between. */
+function directEdges(to: Layer, flow: Flow): Edge[] {
   const out: Edge[] = [];
-  const stack: Array<{ flow: Flow; norm: boolean; merges: MergeOp[]; opaque: boolean }> = [{ flow, norm: false, merges: [], opaque: false }];
-  const visited = new Set<Flow>();
-  while (stack.length) {
-    const item = stack.pop()!;
-    if (visited.has(item.flow)) continue;
-    visited.add(item.flow);
-    const f = item.flow;
+  let item: { flow: Flow; norm: boolean; opaque: boolean } | undefined = { flow, norm: false, opaque: false };
+  // Without merges a flow is a simple chain: follow it down to its layer or its start.
+  while (item) {
+    const f: Flow = item.flow;
     switch (f.kind) {
-      case 'input': break;
-      case 'layer': out.push({ from: f.layer, to, norm: item.norm, merges: item.merges, opaque: item.opaque }); break;
-      case 'norm': stack.push({ ...item, flow: f.from, norm: true }); break;
-      case 'merge': for (const g of f.from) stack.push({ ...item, flow: g, merges: [...item.merges, f.op] }); break;
-      case 'opaque': if (f.from) stack.push({ ...item, flow: f.from, opaque: true }); break;
+      case 'layer': out.push({ from: f.layer, to, norm: item.norm, opaque: item.opaque }); item = undefined; break;
+      case 'norm': item = { ...item, flow: f.from, norm: true }; break;
+      case 'opaque': item = f.from ? { ...item, flow: f.from, opaque: true } : undefined; break;
+      default: item = undefined;
     }
   }
   return out;
+}
+
+/**
+ * Every layer whose output enters a merge, found in one pass over all flows: each flow node is
+ * visited at most twice (outside and inside a merge), so a 2,000-block residual stack, whose
+ * flows nest 2,000 sums deep, costs linear time.
+ */
+function mergedLayers(roots: readonly Flow[]): Set<Layer> {
+  const merged = new Set<Layer>();
+  const visited = [new Set<Flow>(), new Set<Flow>()];
+  const stack: Array<{ flow: Flow; inMerge: boolean }> = roots.map((flow) => ({ flow, inMerge: false }));
+  while (stack.length) {
+    const { flow, inMerge } = stack.pop()!;
+    const v = visited[inMerge ? 1 : 0];
+    if (v.has(flow)) continue;
+    v.add(flow);
+    switch (flow.kind) {
+      case 'layer': if (inMerge) merged.add(flow.layer); break;
+      case 'norm': stack.push({ flow: flow.from, inMerge }); break;
+      case 'opaque': if (flow.from) stack.push({ flow: flow.from, inMerge }); break;
+      case 'merge': for (const g of flow.from) stack.push({ flow: g, inMerge: true }); break;
+      case 'input': break;
+    }
+  }
+  return merged;
 }
 
 /** An edge inside one segment: nothing resets or hides the signal's scale on it. */

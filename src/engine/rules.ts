@@ -88,7 +88,7 @@ export class ModelContext {
 
   /** An output layer: nothing weighted consumes it (the model's last weighted layer, or a head). */
   isOutput(layer: Layer): boolean {
-    return this.prop.graph.consumers.get(layer)!.length === 0;
+    return this.prop.graph.consumers.get(layer)!.length === 0 && !this.prop.graph.merged.has(layer);
   }
 
   /**
@@ -116,7 +116,8 @@ export class ModelContext {
       else if (!isPiecewiseLinear(layer.activation.info)) result = false;
       else {
         const out = this.prop.graph.consumers.get(layer)!;
-        result = out.length > 0 && out.every((e: Edge) => e.merges.length === 0 && !e.opaque
+        // Every way out reaches a normalization: no merge (it mixes in other tensors), nothing unmodelled.
+        result = out.length > 0 && !this.prop.graph.merged.has(layer) && out.every((e: Edge) => !e.opaque
           && (e.norm || (index.get(e.to)! > i && this.homogeneousToNorm.get(e.to) === true)));
       }
       this.homogeneousToNorm.set(layer, result);
@@ -281,7 +282,7 @@ const DEFINITIONS = [
         if (spec.family !== 'constant' || ctx.isOutput(layer) || ctx.isBranchEnd(layer)) continue;
         const act = layer.activation.info;
         const consumers = ctx.prop.graph.consumers.get(layer)!;
-        const allConstant = consumers.length > 0 && consumers.every((e) => e.to.init.spec.family === 'constant');
+        const allConstant = consumers.length > 0 && !ctx.prop.graph.merged.has(layer) && consumers.every((e) => e.to.init.spec.family === 'constant');
         const dead = (spec.constant ?? 0) === 0 && !layer.biasVariance && (act.name === 'relu' || act.name === 'relu6');
         const rec = recLabel(layer, ctx.model.framework);
         let message: string;

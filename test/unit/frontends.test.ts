@@ -279,3 +279,42 @@ describe('labels show the size arguments as written, keywords included', () => {
     assert.deepEqual(m.layers.map((l) => l.label), ['Conv(features=32, kernel_size=(3, 3))', 'Conv(64, kernel_size=(3, 3))', 'Dense(features=10)']);
   });
 });
+
+describe('PyTorch activations and labels', () => {
+  const net = (act: string, linear = 'nn.Linear(64, 64)') => [
+    'import torch',
+    'from torch import nn',
+    'import torch.nn.functional as F',
+    'class Net(nn.Module):',
+    '    def __init__(self):',
+    '        super().__init__()',
+    `        self.fc = ${linear}`,
+    '        self.out = nn.Linear(64, 1)',
+    '        nn.init.normal_(self.fc.weight, std=1.0)',
+    '    def forward(self, x):',
+    `        return self.out(${act})`,
+  ].join('\n');
+
+  test('modules and functions outside the catalogue leave the layer unjudged (never linear): LogSigmoid, GLU, tanhshrink', async () => {
+    for (const [act, name] of [['nn.LogSigmoid()(self.fc(x))', 'logsigmoid'], ['F.glu(self.fc(x))', 'glu'], ['F.tanhshrink(self.fc(x))', 'tanhshrink']]) {
+      const a = await analyze(net(act), 'net.py');
+      const m = a.models[0];
+      assert.deepEqual(a.findings.filter((f) => f.line === 7), [], act);
+      assert.equal(explainLayer(m, m.layers[0]).unjudged, `unknown activation "${name}"`, act);
+    }
+  });
+
+  test('Hardtanh is hardtanh; PReLU starts from its init slope (0.25 by default)', async () => {
+    const hard = only(await analyze(net('nn.Hardtanh()(self.fc(x))'), 'h.py'));
+    assert.equal(hard.layers[0].activation.info.name, 'hardtanh');
+    const prelu = only(await analyze(net('nn.PReLU()(self.fc(x))'), 'p.py'));
+    assert.deepEqual(prelu.layers[0].activation.info, { name: 'prelu', family: 'relu', alpha: 0.25 });
+    const prelu1 = only(await analyze(net('nn.PReLU(init=0.1)(self.fc(x))'), 'p1.py'));
+    assert.equal(prelu1.layers[0].activation.info.alpha, 0.1);
+  });
+
+  test('labels show keyword sizes: nn.Linear(in_features=64, out_features=64)', async () => {
+    const m = only(await analyze(net('torch.relu(self.fc(x))', 'nn.Linear(in_features=64, out_features=64, bias=False)'), 'k.py'));
+    assert.equal(m.layers[0].label, 'Linear(in_features=64, out_features=64)');
+  });
+});

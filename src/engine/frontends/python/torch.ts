@@ -7,7 +7,7 @@
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Fix, Layer, Recommendation } from '../../ir';
-import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
+import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import { defaultInitializer, initializerParams, kernelVariance, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
 import { lastSegment, type ImportTable } from './names';
 import { quoteStyle } from './kerasFix';
@@ -19,7 +19,7 @@ import {
   type Env, type LayerOp, type ModelBuilder, type SelfObject, type TensorState, type Value,
 } from './interpreter';
 import * as signal from '../signal';
-import { layerKind, layerLabel } from '../describeLayer';
+import { layerKind, layerLabel, pythonCallLabel } from '../describeLayer';
 
 /** Arguments that do not change the variance of an initializer. */
 const NEUTRAL_ARGS = new Set(['seed', 'generator', 'dtype', 'tensor']);
@@ -94,8 +94,8 @@ export class TorchFrontEnd extends PythonInterpreter {
     }
     if (path.startsWith('torch.nn.init.')) return this.initCall(name, node, args, env, model);
     if ((path.startsWith('torch.nn.functional.') || path === `torch.${name}`) && TORCH_ACTIVATION_FUNCTIONS.has(name)) {
-      const info = this.activationFromName(name.replace(/_$/, ''), args, env, LEAKY_DEFAULT_ALPHA.pytorch);
-      if (info) return this.activationCall(info, node, args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN);
+      const info = this.activationFromWrittenName(name.replace(/_$/, ''), args, env, LEAKY_DEFAULT_ALPHA.pytorch);
+      return this.activationCall(info, node, args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN);
     }
     if (path.startsWith('torch.nn.functional.') && TORCH_NORM_FUNCTIONS.has(name)) {
       const input = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
@@ -200,8 +200,8 @@ export class TorchFrontEnd extends PythonInterpreter {
       return UNKNOWN;
     }
     if (obj.t === 'tensor' && TORCH_ACTIVATION_FUNCTIONS.has(method)) {
-      const info = this.activationFromName(method.replace(/_$/, ''), args, env, LEAKY_DEFAULT_ALPHA.pytorch);
-      if (info) return this.activationCall(info, node, obj);
+      const info = this.activationFromWrittenName(method.replace(/_$/, ''), args, env, LEAKY_DEFAULT_ALPHA.pytorch);
+      return this.activationCall(info, node, obj);
     }
     const isModule = obj.t === 'self' || obj.t === 'chain' || obj.t === 'op' || obj.t === 'list';
     if (isModule && method === 'apply') {
@@ -282,8 +282,7 @@ export class TorchFrontEnd extends PythonInterpreter {
     const biasNode = argument(args, 'bias', biasIndex >= 0 ? biasIndex : undefined);
     const biasOn = biasNode ? this.constOf(biasNode, op.env) !== false : true;
     const biasVariance = biasOn && fanIn !== undefined && fanIn > 0 ? 1 / (3 * fanIn) : undefined;
-    const positional = args.positional.map((p) => p.text).join(', ');
-    const label = `${op.className}(${positional})`;
+    const label = pythonCallLabel(op.className, args.positional.map((p) => p.text), [...args.keywords].map(([k, n]) => [k, n.text]));
     const front = this;
     const layer: Layer = {
       kind: layerKind(cls.rank, cls.transpose),
@@ -326,7 +325,11 @@ export class TorchFrontEnd extends PythonInterpreter {
       const v = this.intOrFloat(op, 'negative_slope');
       return activationInfo('leaky_relu', v ?? LEAKY_DEFAULT_ALPHA.pytorch);
     }
-    return op.cls.activation ? lookupActivation(op.cls.activation) : undefined;
+    if (op.className === 'PReLU') {
+      // nn.PReLU(num_parameters=1, init=0.25): judged with the slope it starts from.
+      return activationInfo('prelu', this.intOrFloat(op, 'init') ?? 0.25);
+    }
+    return op.cls.activation ? lookupActivation(op.cls.activation) ?? unknownActivation(op.cls.activation) : undefined;
   }
 
   private intOrFloat(op: LayerOp, name: string): number | undefined {

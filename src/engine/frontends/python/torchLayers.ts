@@ -21,7 +21,7 @@ act(['ReLU'], 'relu');
 act(['ReLU6'], 'relu6');
 act(['LeakyReLU'], 'leaky_relu', ['negative_slope']);
 act(['RReLU'], 'leaky_relu');
-act(['PReLU'], 'prelu');
+act(['PReLU'], 'prelu', ['num_parameters', 'init']);
 act(['ELU'], 'elu');
 act(['CELU'], 'elu');
 act(['SELU'], 'selu');
@@ -30,11 +30,21 @@ act(['SiLU'], 'silu');
 act(['Mish'], 'mish');
 act(['Softplus'], 'softplus');
 act(['Hardswish'], 'hard_swish');
-act(['Tanh', 'Hardtanh'], 'tanh');
-act(['Sigmoid', 'LogSigmoid'], 'sigmoid');
+act(['Tanh'], 'tanh');
+act(['Hardtanh'], 'hardtanh');
+act(['Sigmoid'], 'sigmoid');
 act(['Hardsigmoid'], 'hard_sigmoid');
 act(['Softsign'], 'softsign');
-act(['Softmax', 'LogSoftmax', 'Softmax2d'], 'softmax');
+act(['Softmax', 'Softmax2d'], 'softmax');
+act(['LogSoftmax'], 'log_softmax');
+// Activations the catalogue has no moments for: the layer before them is left unjudged (rules.md
+// v2), never read as linear.
+act(['LogSigmoid'], 'logsigmoid');
+act(['Tanhshrink'], 'tanhshrink');
+act(['Softshrink'], 'softshrink');
+act(['Hardshrink'], 'hardshrink');
+act(['GLU'], 'glu');
+act(['Threshold'], 'threshold');
 put(['LayerNorm', 'GroupNorm', 'RMSNorm', 'SyncBatchNorm', 'LocalResponseNorm'], { role: 'norm', params: [] });
 put(['Dropout', 'AlphaDropout', 'FeatureAlphaDropout', 'Identity', 'Flatten', 'Unflatten', 'Upsample', 'PixelShuffle', 'ZeroPad2d', 'ConstantPad2d'], { role: 'passthrough', params: [] });
 put(['Embedding', 'EmbeddingBag', 'LSTM', 'GRU', 'RNN', 'LSTMCell', 'GRUCell', 'RNNCell', 'MultiheadAttention', 'Transformer',
@@ -48,6 +58,7 @@ export function torchLayerClass(name: string): LayerClass | undefined {
 export const TORCH_ACTIVATION_FUNCTIONS = new Set([
   'relu', 'relu_', 'relu6', 'leaky_relu', 'leaky_relu_', 'elu', 'elu_', 'celu', 'selu', 'gelu', 'silu', 'mish', 'softplus',
   'hardswish', 'tanh', 'tanh_', 'sigmoid', 'sigmoid_', 'hardsigmoid', 'hardtanh', 'softsign', 'softmax', 'log_softmax', 'prelu', 'rrelu',
+  'logsigmoid', 'tanhshrink', 'softshrink', 'hardshrink', 'glu', 'threshold',
 ]);
 
 /** Functional normalizations applied to a tensor. */
