@@ -7,7 +7,7 @@
  * `input` absent) is read as a chain in source order with v1's normalization flags: the
  * layers it lists are then the path, as before v2.
  */
-import type { Flow, Layer, MergeOp, Model } from './ir';
+import type { Flow, Layer, Model } from './ir';
 
 export interface Edge {
   from: Layer;

@@ -20,10 +20,10 @@ async function modelOf(file: string, name: string): Promise<Model> {
 }
 
 describe('data flow', () => {
-  test('two parallel towers are two paths of six layers, not one chain of eleven', async () => {
+  test('two parallel towers are two paths of five layers, not one chain of eleven; the merge ends both', async () => {
     const p = propagate(await modelOf('keras/branches.py', 'two_towers'));
     assert.equal(p.graph.layers.length, 11);
-    assert.deepEqual(p.paths().map((path) => path.length), [6, 6]);
+    assert.deepEqual(p.paths().map((path) => path.length), [5, 5, 1]);
     // The concatenation averages the towers' second moments: each hands on 0.5^5 of 1.
     const head = p.graph.layers[10];
     assert.ok(Math.abs(p.numbers.get(head)!.muIn - 0.5 ** 5) < 1e-12);
@@ -110,5 +110,25 @@ describe('data flow', () => {
     // 192 units at muA and 64 at muB (4 x 0.0625 x 64 = 4): (192 muA + 64 muB) / 256.
     assert.ok(Math.abs(muA - 1) < 1e-12 && Math.abs(muB - 4) < 1e-12, `${muA} ${muB}`);
     assert.ok(Math.abs(p.numbers.get(head)!.muIn - (192 * muA + 64 * muB) / 256) < 1e-12);
+  });
+
+  test('a residual stack is linear in size, and a sum ends a path: 300 blocks, no IL007 along the branches', async () => {
+    const linter = await getLinter();
+    const lines = ['from tensorflow import keras', 'from tensorflow.keras import layers', 'inputs = keras.Input(shape=(256,))', 'x = inputs'];
+    for (let i = 0; i < 300; i++) {
+      lines.push('h = layers.Dense(256, activation="relu", kernel_initializer="he_normal")(x)');
+      lines.push('h = layers.Dense(256, kernel_initializer=keras.initializers.VarianceScaling(0.1))(h)');
+      lines.push('x = layers.Add()([x, h])');
+    }
+    lines.push('m = keras.Model(inputs, layers.Dense(10)(x))');
+    const a = linter.analyze(lines.join('\n'), 'resnet.py', { cacheKey: false });
+    assert.deepEqual(a.findings.filter((f) => f.code === 'IL007'), []);
+    const p = propagate(a.models[0]);
+    // 601 layers; each branch is a path of two, the head a path of one.
+    assert.equal(p.graph.layers.length, 601);
+    assert.equal(p.paths().length, 301);
+    // Each block adds a tenth of the stream (He + ReLU keeps mu, sigma^2 = 0.1 then): x1.1 per block.
+    const head = p.graph.layers[600];
+    assert.ok(Math.abs(p.numbers.get(head)!.muIn / 1.1 ** 300 - 1) < 1e-9, `${p.numbers.get(head)!.muIn}`);
   });
 });
