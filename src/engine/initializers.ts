@@ -201,13 +201,15 @@ const MODE_ALIASES: Record<string, FanMode> = {
 
 /** Family from the numbers: Glorot is scale < 1.2^2 over fan_avg, He is scale 2 over fan_in or fan_out, LeCun scale 1 over fan_in. */
 function familyOf(scale: number, mode: FanMode): InitFamily {
-  if (mode === 'fan_avg' && scale > 0 && scale < 1.44) return 'glorot';
+  // Glorot: PyTorch's xavier with gain <= 1.2 counts (1.2^2 = 1.44, with room for rounding).
+  if (mode === 'fan_avg' && scale > 0 && scale <= 1.44 + 1e-9) return 'glorot';
   if (mode !== 'fan_avg' && Math.abs(scale - 2) <= 0.25) return 'he';
   if (mode === 'fan_in' && Math.abs(scale - 1) <= 0.05) return 'lecun';
   return 'scaled';
 }
 
-const fmt = (x: number) => Number(x.toPrecision(4)).toString();
+/** 4 significant digits; never Infinity or NaN (rules.md v2: an overflow prints as "> 1e300"). */
+const fmt = (x: number) => (Number.isNaN(x) ? 'unknown' : !Number.isFinite(x) || Math.abs(x) >= 1e300 ? (x > 0 ? '> 1e300' : '< -1e300') : Number(x.toPrecision(4)).toString());
 
 function varianceScaling(name: string, framework: Framework, scale: number, mode: FanMode, dist: Distribution, truncation: number): InitSpec {
   const distText = dist === 'truncated_normal' ? (truncation === 1 ? 'truncated_normal' : 'truncated_normal, uncorrected') : dist;
@@ -372,6 +374,13 @@ export function unknownInitializer(framework: Framework, name: string): InitSpec
  * depends on a fan that is unknown, or the initializer is unknown.
  */
 export function kernelVariance(spec: InitSpec, fanIn?: number, fanOut?: number, receptiveField = 1): number | undefined {
+  const v = kernelVarianceRaw(spec, fanIn, fanOut, receptiveField);
+  // stddev=1e200 squares past float range: cap it, so no number downstream is Infinity or NaN.
+  if (v === undefined || Number.isNaN(v)) return undefined;
+  return Math.min(v, 1e300);
+}
+
+function kernelVarianceRaw(spec: InitSpec, fanIn?: number, fanOut?: number, receptiveField = 1): number | undefined {
   if (spec.fixedVariance !== undefined) return spec.fixedVariance;
   if (spec.distribution === 'orthogonal') {
     if (fanIn === undefined || fanOut === undefined) return undefined;

@@ -164,7 +164,10 @@ export function propagate(model: Model): Propagation {
   }
 
   // In-segment edges that go forward: the DAG the paths run on (a reused layer makes no cycle).
-  const forward = (e: Edge) => continuesSegment(e) && index.get(e.from)! < index.get(e.to)!;
+  // Paths break at constant kernels (rules.md v2: IL003 judges those layers, and a zero layer
+  // would make every product through it 0).
+  const constant = (l: Layer) => l.init.spec.family === 'constant';
+  const forward = (e: Edge) => continuesSegment(e) && index.get(e.from)! < index.get(e.to)! && !constant(e.from) && !constant(e.to);
   const preds = (l: Layer) => graph.producers.get(l)!.filter(forward).map((e) => e.from);
   const succs = (l: Layer) => graph.consumers.get(l)!.filter(forward).map((e) => e.to);
 

@@ -246,9 +246,9 @@ const DEFINITIONS = [
         if (n.gain === undefined) continue;
         if (n.gain >= RELU_GAIN_BOUNDS[0] && n.gain <= RELU_GAIN_BOUNDS[1]) continue;
         if (ctx.normalizationExempt(layer)) continue;
-        const verb = n.gain < 1 ? 'keeps' : 'multiplies';
+        const verdict = n.gain < 1 ? `keeps ${fmtFactor(n.gain)} of the variance` : `multiplies the variance by ${fmtFactor(n.gain)}`;
         emit(onInit(ctx, layer,
-          `relu-init-mismatch: ${initLabel(layer)} under ${actLabel(act)} ${verb} ${fmtFactor(n.gain)} of the variance per layer${effectText(ctx, layer)}; use ${recLabel(layer, ctx.model.framework)}.`,
+          `relu-init-mismatch: ${initLabel(layer)} under ${actLabel(act)} ${verdict} per layer${effectText(ctx, layer)}; use ${recLabel(layer, ctx.model.framework)}.`,
           ctx.impactSeverity(layer, 'warning')));
       }
     },
@@ -279,7 +279,7 @@ const DEFINITIONS = [
     check(ctx, emit) {
       for (const layer of ctx.layers) {
         const spec = layer.init.spec;
-        if (spec.family !== 'constant' || ctx.isOutput(layer) || ctx.isBranchEnd(layer)) continue;
+        if (spec.family !== 'constant' || layer.fanIn === 0 || ctx.isOutput(layer) || ctx.isBranchEnd(layer)) continue;
         const act = layer.activation.info;
         const consumers = ctx.prop.graph.consumers.get(layer)!;
         const allConstant = consumers.length > 0 && !ctx.prop.graph.merged.has(layer) && consumers.every((e) => e.to.init.spec.family === 'constant');

@@ -131,4 +131,74 @@ describe('data flow', () => {
     const head = p.graph.layers[600];
     assert.ok(Math.abs(p.numbers.get(head)!.muIn / 1.1 ** 300 - 1) < 1e-9, `${p.numbers.get(head)!.muIn}`);
   });
+
+  test('a Keras layer object applied four times is one node (no IL007 from an unrolled chain)', async () => {
+    const linter = await getLinter();
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'inp = keras.Input(shape=(128,))',
+      'shared = layers.Dense(128, activation="tanh", kernel_initializer=keras.initializers.RandomNormal(stddev=0.01))',
+      'x = shared(shared(shared(shared(inp))))',
+      'm = keras.Model(inp, layers.Dense(1)(x))',
+    ].join('\n');
+    const a = linter.analyze(text, 'shared.py');
+    assert.equal(propagate(a.models[0]).graph.layers.length, 2);
+    assert.deepEqual(a.findings.map((f) => f.code), ['IL004']);
+  });
+
+  test('PyTorch: pooling, flatten and view keep the data flow (the layer before them is hidden, not an output)', async () => {
+    const linter = await getLinter();
+    const text = [
+      'import torch',
+      'from torch import nn',
+      'import torch.nn.functional as F',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.conv = nn.Conv2d(1, 32, 3)',
+      '        self.hidden = nn.Linear(5408, 128)',
+      '        self.out = nn.Linear(128, 10)',
+      '        nn.init.kaiming_normal_(self.conv.weight)',
+      '    def forward(self, x):',
+      '        x = F.max_pool2d(torch.tanh(self.conv(x)), 2)',
+      '        x = torch.flatten(x, 1).contiguous()',
+      '        x = torch.relu(self.hidden(x)).view(x.size(0), -1)',
+      '        return self.out(x)',
+    ].join('\n');
+    const a = linter.analyze(text, 'net.py');
+    const p = propagate(a.models[0]);
+    assert.deepEqual(p.paths().map((path) => path.map((l) => l.label)), [['Conv2d(1, 32, 3)', 'Linear(5408, 128)', 'Linear(128, 10)']]);
+    // He under a hidden tanh: IL002, now that the conv is known to be hidden.
+    assert.ok(a.findings.some((f) => f.code === 'IL002' && f.line === 10));
+  });
+
+  test("PyTorch: calculate_gain('tanh') is read (xavier with gain 5/3 is IL002); gain 1.2 still counts as Glorot", async () => {
+    const linter = await getLinter();
+    const net = (gain: string) => [
+      'import torch',
+      'from torch import nn',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.a = nn.Linear(256, 256)',
+      '        self.c = nn.Linear(256, 1)',
+      `        nn.init.xavier_uniform_(self.a.weight, gain=${gain})`,
+      '    def forward(self, x):',
+      '        return self.c(torch.tanh(self.a(x)))',
+    ].join('\n');
+    const [f] = linter.lint(net("nn.init.calculate_gain('tanh')"), 'g.py');
+    assert.equal(f?.code, 'IL002');
+    assert.match(f.message, /sigma\^2 = 2\.78/);
+    assert.deepEqual(linter.lint(net('1.2'), 'g12.py'), []);
+  });
+
+  test('IL001 above 1.25 says the variance is multiplied; a layer with fan_in 0 gets no IL003', async () => {
+    const linter = await getLinter();
+    const fanOut = 'import torch\nfrom torch import nn\nnet = nn.Sequential(nn.Linear(256, 64), nn.ReLU(), nn.Linear(64, 1))\nnn.init.kaiming_normal_(net[0].weight, mode="fan_out")\n';
+    const [f] = linter.lint(fanOut, 'fo.py');
+    assert.match(f.message, /multiplies the variance by 4\.00 per layer/);
+    const empty = 'from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(0, activation="relu", input_shape=(16,)), keras.layers.Dense(16, activation="relu", kernel_initializer="zeros"), keras.layers.Dense(1)])\n';
+    assert.deepEqual(linter.lint(empty, 'e.py').filter((x) => x.code === 'IL003' && x.layer.startsWith('Dense(16')).length, 0);
+  });
 });

@@ -1301,9 +1301,13 @@ class TfjsFrontEnd {
     return undefined;
   }
 
+  /** A layer object applied more than once (a shared layer) is one IR layer: one node of the graph. */
+  private readonly made = new Map<LayerOp, { layer: Layer; outShape?: Dim[]; ownActivation: boolean }>();
+
   private applyWeighted(op: LayerOp, st: TensorState): TensorState {
     const inShape = st.shape ?? this.inputShapeOf(op);
-    const made = this.makeLayer(op, inShape, st.normSeen);
+    const made = this.made.get(op) ?? this.makeLayer(op, inShape, st.normSeen);
+    this.made.set(op, made);
     return { ...signal.enterLayer(made.layer, st, this.counter, made.ownActivation), shape: made.outShape };
   }
 

@@ -268,9 +268,13 @@ export class KerasFrontEnd extends PythonInterpreter {
     return undefined;
   }
 
+  /** A layer object applied more than once (a shared layer) is one IR layer: one node of the graph. */
+  private readonly made = new Map<LayerOp, { layer: Layer; outShape?: Dim[]; ownActivation: boolean } | undefined>();
+
   private applyWeighted(op: LayerOp, st: TensorState): TensorState {
     const inShape = st.shape ?? this.inputShapeOf(op.cls, op.args, op.env);
-    const made = this.makeLayer(op, inShape, st.normSeen);
+    const made = this.made.has(op) ? this.made.get(op) : this.makeLayer(op, inShape, st.normSeen);
+    this.made.set(op, made);
     if (!made) {
       return signal.opaque(st);
     }

@@ -8,11 +8,11 @@
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Fix, Layer, Recommendation } from '../../ir';
 import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
-import { defaultInitializer, initializerParams, kernelVariance, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
+import { calculateGain, defaultInitializer, initializerParams, kernelVariance, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
 import { lastSegment, type ImportTable } from './names';
 import { quoteStyle } from './kerasFix';
 import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
-import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, torchLayerClass } from './torchLayers';
+import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, TORCH_SCALE_KEEPING, TORCH_SCALE_KEEPING_METHODS, torchLayerClass } from './torchLayers';
 import { argument, callArgs, spanOf, statementsAt, type CallArgs } from './syntax';
 import {
   assignedName, PythonInterpreter, UNKNOWN,
@@ -102,6 +102,11 @@ export class TorchFrontEnd extends PythonInterpreter {
       return input.t === 'tensor' ? { t: 'tensor', st: signal.normalize(input.st) } : UNKNOWN;
     }
     if (path === 'torch.nn.functional.dropout') return args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
+    if ((path.startsWith('torch.nn.functional.') || path === `torch.${name}`) && TORCH_SCALE_KEEPING.has(name)) {
+      // Pooling, flattening, reshaping keep E[x^2] (rules.md v2): the tensor's flow goes on.
+      const input = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
+      return input.t === 'tensor' ? { t: 'tensor', st: { ...input.st, shape: undefined } } : UNKNOWN;
+    }
     const cls = path.startsWith('torch.nn.') ? torchLayerClass(name) : undefined;
     if (!cls) return undefined;
     const op: LayerOp = { cls, className: name, call: node, args, env, applied: false };
@@ -150,7 +155,7 @@ export class TorchFrontEnd extends PythonInterpreter {
     let unreadable = false;
     const read = (key: string | undefined, n: Node) => {
       if (!key || NEUTRAL_ARGS.has(key)) return;
-      const v = this.constOf(n, env);
+      const v = this.constOf(n, env) ?? this.gainCall(n, env);
       if (v === undefined || Array.isArray(v)) unreadable = true;
       else values[key] = v;
     };
@@ -159,6 +164,19 @@ export class TorchFrontEnd extends PythonInterpreter {
     // An argument we cannot evaluate (`std=config.init_std`) leaves the variance unknown.
     if (unreadable) return unknownInitializer('pytorch', name);
     return resolveInitializer('pytorch', name, values) ?? unknownInitializer('pytorch', name);
+  }
+
+  /** `nn.init.calculate_gain('tanh')` (and `leaky_relu`, 0.2) as an argument: its value, as torch computes it. */
+  private gainCall(n: Node, env: Env): number | undefined {
+    if (n.type !== 'call') return undefined;
+    const fn = n.childForFieldName('function');
+    if (!fn || lastSegment(fn.text) !== 'calculate_gain') return undefined;
+    const a = callArgs(n);
+    const nl = a.keywords.get('nonlinearity') ?? a.positional[0];
+    const param = a.keywords.get('param') ?? a.positional[1];
+    const name = nl ? this.constOf(nl, env) : undefined;
+    const p = param ? this.constOf(param, env) : undefined;
+    return typeof name === 'string' ? calculateGain(name, typeof p === 'number' ? p : undefined) : undefined;
   }
 
   private setInit(op: LayerOp, spec: InitSpec, site: InitSite): void {
@@ -198,6 +216,11 @@ export class TorchFrontEnd extends PythonInterpreter {
       if (this.biasParams.has(obj)) this.setBias(obj.op, spec);
       else if (weight) this.setInit(obj.op, spec, { call: node, weight });
       return UNKNOWN;
+    }
+    if (obj.t === 'tensor' && TORCH_SCALE_KEEPING_METHODS.has(method)) {
+      // x.view(...), x.flatten(1), x.permute(...): the same values, another shape.
+      signal.close(obj.st);
+      return { t: 'tensor', st: { ...obj.st, open: undefined, shape: undefined } };
     }
     if (obj.t === 'tensor' && TORCH_ACTIVATION_FUNCTIONS.has(method)) {
       const info = this.activationFromWrittenName(method.replace(/_$/, ''), args, env, LEAKY_DEFAULT_ALPHA.pytorch);

@@ -63,3 +63,18 @@ export const TORCH_ACTIVATION_FUNCTIONS = new Set([
 
 /** Functional normalizations applied to a tensor. */
 export const TORCH_NORM_FUNCTIONS = new Set(['layer_norm', 'batch_norm', 'group_norm', 'instance_norm', 'rms_norm', 'normalize']);
+
+/**
+ * torch / torch.nn.functional functions that keep a tensor's second moment (pooling, reshaping,
+ * dropout; rules.md v2's documented approximations): the data flow goes through them.
+ */
+export const TORCH_SCALE_KEEPING = new Set([
+  'flatten', 'reshape', 'squeeze', 'unsqueeze', 'transpose', 'permute', 'max_pool1d', 'max_pool2d', 'max_pool3d',
+  'avg_pool1d', 'avg_pool2d', 'avg_pool3d', 'adaptive_avg_pool1d', 'adaptive_avg_pool2d', 'adaptive_avg_pool3d',
+  'adaptive_max_pool1d', 'adaptive_max_pool2d', 'adaptive_max_pool3d', 'dropout1d', 'dropout2d', 'dropout3d', 'pad', 'interpolate',
+]);
+
+/** Tensor methods that keep the values (another shape or layout), so the data flow goes through them. */
+export const TORCH_SCALE_KEEPING_METHODS = new Set([
+  'view', 'reshape', 'flatten', 'contiguous', 'permute', 'transpose', 'squeeze', 'unsqueeze', 'view_as', 'reshape_as', 'float', 'to', 'clone',
+]);
