@@ -78,6 +78,8 @@ export function layerScale(spec: InitSpec, fanIn: number | undefined, fanOut: nu
     const v = kernelVariance(spec, fanIn, fanOut, receptiveField);
     return v === undefined ? undefined : fanIn * v;
   }
+  // A constant kernel is 0 whatever the fans.
+  if (spec.distribution === 'constant') return 0;
   if (spec.mode === 'fan_in' && spec.scale !== undefined && spec.fixedVariance === undefined && spec.distribution !== 'orthogonal') {
     return spec.scale * spec.truncation;
   }
@@ -160,7 +162,13 @@ export function propagate(model: Model): Propagation {
   const index = new Map(graph.layers.map((l, i) => [l, i]));
   for (const layer of graph.layers) {
     const { mu, assumed } = flowMoment(graph.input.get(layer)!, numbers);
-    numbers.set(layer, { layer, muAssumed: assumed, ...layerNumbers(layer, mu) });
+    const n: LayerNumbers = { layer, muAssumed: assumed, ...layerNumbers(layer, mu) };
+    if (mu === 0 && n.forwardFactor === undefined && !n.unjudged) {
+      // Nothing reaches the layer (a zero layer before it): its gain on nothing is undefined, so
+      // a path through it compounds the factor it has on a unit input instead.
+      n.forwardFactor = layerNumbers(layer, 1).forwardFactor;
+    }
+    numbers.set(layer, n);
   }
 
   // In-segment edges that go forward: the DAG the paths run on (a reused layer makes no cycle).

@@ -289,7 +289,7 @@ const DEFINITIONS = [
         let severity: Severity;
         if (dead) {
           severity = 'error';
-          message = `constant-kernel: ${layer.label} starts dead: a zero kernel and bias under ${act.name} output ${act.name}(0) = 0 and pass no gradient (${act.name}'(0) = 0); use ${rec}.`;
+          message = `constant-kernel: ${layer.label} starts dead or identical: a zero kernel with a constant bias b under ${act.name} gives every unit the same output ${act.name}(b) for every input (with b = 0, the default: 0, and no gradient, as ${act.name}'(0) = 0); use ${rec}.`;
         } else if (allConstant) {
           severity = 'error';
           message = `constant-kernel: the units of ${layer.label} stay interchangeable: its kernel is ${spec.describe} and every layer after it is constant too, so no update tells them apart; use ${rec}.`;

@@ -201,4 +201,42 @@ describe('data flow', () => {
     const empty = 'from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(0, activation="relu", input_shape=(16,)), keras.layers.Dense(16, activation="relu", kernel_initializer="zeros"), keras.layers.Dense(1)])\n';
     assert.deepEqual(linter.lint(empty, 'e.py').filter((x) => x.code === 'IL003' && x.layer.startsWith('Dense(16')).length, 0);
   });
+
+  test('Keras: a random bias_initializer counts in q and a zero kernel over it is not dead; "leaky_relu" as a string has slope 0.2', async () => {
+    const linter = await getLinter();
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'm = keras.Sequential([',
+      '    layers.Dense(64, activation="relu", kernel_initializer="zeros", bias_initializer="random_normal", input_shape=(32,)),',
+      '    layers.Dense(64, activation="leaky_relu", kernel_initializer="he_normal"),',
+      '    layers.Dense(1),',
+      '])',
+    ].join('\n');
+    const a = linter.analyze(text, 'b.py');
+    const [first, second] = a.models[0].layers;
+    assert.equal(first.biasVariance, 0.05 ** 2);
+    assert.equal(second.activation.info.alpha, 0.2);
+    const il003 = a.findings.find((f) => f.code === 'IL003')!;
+    assert.equal(il003.severity, 'warning', il003.message);
+    assert.doesNotMatch(il003.message, /dead/);
+  });
+
+  test('Keras: a zero-initialised T-Net transform multiplied into its input (Dot) is a deliberate start, not IL003', async () => {
+    const linter = await getLinter();
+    const text = [
+      'import numpy as np',
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'inputs = keras.Input(shape=(1024, 3))',
+      'f = layers.Dense(64, activation="relu", kernel_initializer="he_normal")(inputs)',
+      'f = layers.GlobalMaxPooling1D()(f)',
+      't = layers.Dense(9, kernel_initializer="zeros", bias_initializer=keras.initializers.Constant(np.eye(3).flatten()))(f)',
+      't = layers.Reshape((3, 3))(t)',
+      'x = layers.Dot(axes=(2, 1))([inputs, t])',
+      'x = layers.Dense(64, activation="relu", kernel_initializer="he_normal")(x)',
+      'm = keras.Model(inputs, layers.Dense(10)(layers.GlobalMaxPooling1D()(x)))',
+    ].join('\n');
+    assert.deepEqual(linter.lint(text, 'tnet.py').filter((f) => f.code === 'IL003'), []);
+  });
 });

@@ -196,7 +196,9 @@ export class KerasFrontEnd extends PythonInterpreter {
     const c = this.constOf(node, env);
     if (c === null) return { info: LINEAR, span: spanOf(node) };
     if (typeof c === 'string') {
-      return { info: this.activationFromWrittenName(c, undefined, env, LEAKY_DEFAULT_ALPHA.keras), span: spanOf(node) };
+      // The string names the function keras.activations.leaky_relu, whose slope is 0.2 (the
+      // LeakyReLU layer's default, 0.3, applies to the layer only).
+      return { info: this.activationFromWrittenName(c, undefined, env, LEAKY_DEFAULT_ALPHA.tf_nn), span: spanOf(node) };
     }
     const v = this.eval(node, env, this.scratch());
     if (v.t === 'path') {
@@ -315,6 +317,11 @@ export class KerasFrontEnd extends PythonInterpreter {
     const ownActivation = !!own && own.info.name !== 'linear';
     const initNode = argument(args, 'kernel_initializer', cls.params.indexOf('kernel_initializer') >= 0 ? cls.params.indexOf('kernel_initializer') : undefined);
     const init = this.kernelInit(initNode, env);
+    // Var(b): Keras's default bias is zeros; a random bias_initializer counts in q (rules.md v2).
+    const useBias = argument(args, 'use_bias', cls.params.indexOf('use_bias') >= 0 ? cls.params.indexOf('use_bias') : undefined);
+    const biasNode = args.keywords.get('bias_initializer');
+    const biasSpec = biasNode && (useBias ? this.constOf(useBias, env) !== false : true) ? this.kernelInit(biasNode, env).init.spec : undefined;
+    const biasVariance = biasSpec && biasSpec.distribution !== 'constant' && biasSpec.fixedVariance !== undefined ? biasSpec.fixedVariance : undefined;
     const style = this.style;
     const understood = args.positional.length <= cls.params.length && !args.splat;
     const layer: Layer = {
@@ -323,6 +330,7 @@ export class KerasFrontEnd extends PythonInterpreter {
       span: spanOf(call),
       fanIn, fanOut, receptiveField,
       init: init.init,
+      biasVariance,
       activation: own && ownActivation ? own : { info: LINEAR },
       normalized: false,
       normalizedBefore,

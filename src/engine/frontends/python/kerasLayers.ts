@@ -60,7 +60,9 @@ export const ACTIVATION_FUNCTION_PREFIXES = ['keras.activations', 'keras.ops', '
 export function kerasMergeOp(name: string): MergeOp {
   switch (name.toLowerCase()) {
     case 'add': case 'subtract': return 'add';
-    case 'multiply': return 'multiply';
+    // Dot (a matrix product with another tensor, e.g. a T-Net's learned transform) scales like a
+    // product: a zero-initialised factor of it is a deliberate start, not a dead layer.
+    case 'multiply': case 'dot': return 'multiply';
     case 'concatenate': return 'concat';
     default: return 'other';
   }
