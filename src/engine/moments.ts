@@ -143,31 +143,19 @@ function sampledSoftmax(q: number, n: number): { softmax: Moments; logSoftmax: M
   const key = `softmax:${q}:${n}`;
   const hit = sampledCache.get(key);
   if (hit) return hit;
-  const rand = normals(0x5eed);
-  const s = Math.sqrt(Math.min(q, MOMENT_CAP));
   const draws = Math.min(4096, Math.max(64, Math.ceil(2 ** 18 / n)));
   let f = 0;
   let b = 0;
   let lf = 0;
   let lb = 0;
-  const z = new Float64Array(n);
-  for (let k = 0; k < draws; k++) {
-    let max = -Infinity;
+  softmaxDraws(q, n, draws, (z, p, lse) => {
     for (let i = 0; i < n; i++) {
-      z[i] = s * rand();
-      if (z[i] > max) max = z[i];
-    }
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += Math.exp(z[i] - max);
-    const lse = max + Math.log(sum);
-    for (let i = 0; i < n; i++) {
-      const p = Math.exp(z[i] - lse);
-      f += p * p;
-      b += (p * (1 - p)) ** 2;
+      f += p[i] * p[i];
+      b += (p[i] * (1 - p[i])) ** 2;
       lf += (z[i] - lse) ** 2;
-      lb += (1 - p) ** 2;
+      lb += (1 - p[i]) ** 2;
     }
-  }
+  });
   const total = draws * n;
   const m = {
     softmax: { forward: f / total, backward: b / total },
@@ -188,6 +176,30 @@ function logSoftmaxMoments(q: number, n: number): Moments {
   if (!annealed(q, n)) return sampledSoftmax(q, n).logSoftmax;
   const c = Math.log(n) + Math.min(q, MOMENT_CAP) / 2;
   return { forward: cap(q + c * c), backward: 1 };
+}
+
+/**
+ * `draws` seeded draws of n logits i.i.d. N(0, q) (the same on every run): for each, the logits z,
+ * their softmax p and logsumexp, computed stably. Shared by the moments here and the simulator's
+ * prediction of the output layer's gradient (webview/sim/predict.ts).
+ */
+export function softmaxDraws(q: number, n: number, draws: number, visit: (z: Float64Array, p: Float64Array, lse: number) => void): void {
+  const rand = normals(0x5eed);
+  const s = Math.sqrt(Math.min(Math.max(q, 0), MOMENT_CAP));
+  const z = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let k = 0; k < draws; k++) {
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      z[i] = s * rand();
+      if (z[i] > max) max = z[i];
+    }
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += Math.exp(z[i] - max);
+    const lse = max + Math.log(sum);
+    for (let i = 0; i < n; i++) p[i] = Math.exp(z[i] - lse);
+    visit(z, p, lse);
+  }
 }
 
 /** A seeded standard-normal generator (mulberry32 + Box-Muller): the same numbers on every run. */

@@ -67,7 +67,7 @@
  * `effectiveVariance` says which Var(w) each kernel has as simulate() draws it.
  */
 import { activationFunction, leakySlope, lookupActivation, LINEAR, type ActivationInfo } from '../../src/engine/activations';
-import { activationMoments, gaussianExpectation, MOMENT_CAP } from '../../src/engine/moments';
+import { activationMoments, gaussianExpectation, MOMENT_CAP, softmaxDraws } from '../../src/engine/moments';
 import { layerNumbers } from '../../src/engine/propagation';
 import type { InitSpec } from '../../src/engine/initializers';
 import type { SimConfig, SimLayerSpec } from './types';
@@ -452,27 +452,14 @@ function sampledOutputMoments(name: 'softmax' | 'log_softmax', q: number, n: num
   const key = `${name}:${q}:${n}`;
   const hit = sampledCache.get(key);
   if (hit) return hit;
-  const normal = seededNormals(0x5eed);
-  const s = Math.sqrt(Math.max(q, 0));
   const draws = Math.max(32, Math.ceil(2 ** 17 / n));
-  const z = new Float64Array(n);
-  const p = new Float64Array(n);
   let h1 = 0;
   let h2 = 0;
   let zh = 0;
-  for (let t = 0; t < draws; t++) {
-    let max = -Infinity;
-    for (let i = 0; i < n; i++) {
-      z[i] = s * normal();
-      if (z[i] > max) max = z[i];
-    }
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += Math.exp(z[i] - max);
-    const lse = max + Math.log(sum);
+  softmaxDraws(q, n, draws, (z, p, lse) => {
     let sp2 = 0;
     let so = 0;
     for (let i = 0; i < n; i++) {
-      p[i] = Math.exp(z[i] - lse);
       sp2 += p[i] * p[i];
       so += z[i] - lse;
     }
@@ -482,7 +469,7 @@ function sampledOutputMoments(name: 'softmax' | 'log_softmax', q: number, n: num
       h2 += h * h;
       zh += z[i] * h;
     }
-  }
+  });
   const total = draws * n;
   const m = { h: h1 / total, h2: h2 / total, zh: zh / total };
   if (sampledCache.size > 10_000) sampledCache.clear();
@@ -490,18 +477,3 @@ function sampledOutputMoments(name: 'softmax' | 'log_softmax', q: number, n: num
   return m;
 }
 
-/** A seeded standard-normal generator (mulberry32 + Box-Muller). */
-function seededNormals(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => {
-    const u = Math.max(uniform(), 1e-300);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * uniform());
-  };
-}
