@@ -8,6 +8,7 @@
  * layers it lists are then the path, as before v2.
  */
 import type { Flow, Layer, Model } from './ir';
+import { isPiecewiseLinear } from './activations';
 
 export interface Edge {
   from: Layer;
@@ -84,6 +85,9 @@ function directEdges(to: Layer, flow: Flow): Edge[] {
       case 'layer': out.push({ from: f.layer, to, norm: item.norm, opaque: item.opaque }); item = undefined; break;
       case 'norm': item = { ...item, flow: f.from, norm: true }; break;
       case 'opaque': item = f.from ? { ...item, flow: f.from, opaque: true } : undefined; break;
+      // Through an activation the signal goes on; a scale survives it only if the activation is
+      // positively homogeneous (relu, leaky, linear), so any other counts as unmodelled here.
+      case 'activation': item = { ...item, flow: f.from, opaque: item.opaque || !isPiecewiseLinear(f.info) }; break;
       default: item = undefined;
     }
   }
@@ -108,6 +112,7 @@ function mergedLayers(roots: readonly Flow[]): Set<Layer> {
       case 'layer': if (inMerge) merged.add(flow.layer); break;
       case 'norm': stack.push({ flow: flow.from, inMerge }); break;
       case 'opaque': if (flow.from) stack.push({ flow: flow.from, inMerge }); break;
+      case 'activation': stack.push({ flow: flow.from, inMerge }); break;
       case 'merge': for (const g of flow.from) stack.push({ flow: g, inMerge: true }); break;
       case 'input': break;
     }

@@ -84,6 +84,8 @@ export type Flow =
   | { kind: 'norm'; from: Flow }
   /** `widths`: each input's last dimension where known (a concatenation averages by width). */
   | { kind: 'merge'; op: MergeOp; from: Flow[]; widths?: Array<number | undefined> }
+  /** An activation applied to a tensor no single layer produced (`relu(out + x)`). */
+  | { kind: 'activation'; info: ActivationInfo; from: Flow }
   /** An operation not modelled: the signal's scale is unknown after it. */
   | { kind: 'opaque'; from?: Flow };
 

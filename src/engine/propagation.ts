@@ -327,6 +327,12 @@ function flowMoment(flow: Flow, numbers: Map<Layer, LayerNumbers>): { mu: number
       return { mu: mu ?? 1, assumed: false };
     }
     case 'opaque': return { mu: 1, assumed: true };
+    case 'activation': {
+      // Its input taken as zero-mean Gaussian with the second moment that reaches it.
+      const inner = flowMoment(flow.from, numbers);
+      const m = activationMoments(flow.info, inner.mu);
+      return m ? { mu: finite(m.forward), assumed: inner.assumed } : { mu: 1, assumed: true };
+    }
     case 'layer': {
       const mu = numbers.get(flow.layer)?.muOut;
       return mu === undefined ? { mu: 1, assumed: true } : { mu, assumed: false };

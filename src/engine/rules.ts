@@ -145,7 +145,7 @@ export class ModelContext {
             }
           }
           for (const g of f.from) if (!seen.has(g)) { seen.add(g); stack.push(g); }
-        } else if ((f.kind === 'norm' || f.kind === 'opaque') && f.from && !seen.has(f.from)) {
+        } else if ((f.kind === 'norm' || f.kind === 'opaque' || f.kind === 'activation') && f.from && !seen.has(f.from)) {
           seen.add(f.from);
           stack.push(f.from);
         }

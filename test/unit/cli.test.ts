@@ -21,7 +21,10 @@ const CLI = path.join(ROOT, 'dist', 'cli.js');
  * stuck child cannot hold the suite (and CI) for its whole time limit; a second failure fails.
  */
 function cli(args: string[], cwd: string) {
-  const once = () => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+  // The child gets a plain environment: not the test runner's NODE_TEST_CONTEXT.
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const once = () => spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
   let r = once();
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
     console.warn(`initlint ${args.join(' ')} did not finish in 60 s; trying once more`);

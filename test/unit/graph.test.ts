@@ -239,4 +239,33 @@ describe('data flow', () => {
     ].join('\n');
     assert.deepEqual(linter.lint(text, 'tnet.py').filter((f) => f.code === 'IL003'), []);
   });
+
+  test('an activation applied to a sum (ResNet v1 relu(out + x)) is propagated, not assumed', async () => {
+    const linter = await getLinter();
+    const text = [
+      'import torch',
+      'from torch import nn',
+      'class Block(nn.Module):',
+      '    def __init__(self, d=256):',
+      '        super().__init__()',
+      '        self.fc1 = nn.Linear(d, d, bias=False)',
+      '        self.fc2 = nn.Linear(d, d, bias=False)',
+      '        nn.init.kaiming_normal_(self.fc1.weight)',
+      '        nn.init.kaiming_normal_(self.fc2.weight, nonlinearity="linear")',
+      '    def forward(self, x):',
+      '        return torch.relu(self.fc2(torch.relu(self.fc1(x))) + x)',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.b1 = Block()',
+      '        self.b2 = Block()',
+      '    def forward(self, x):',
+      '        return self.b2(self.b1(x))',
+    ].join('\n');
+    const p = propagate(linter.analyze(text, 'res.py').models[0]);
+    const second = p.numbers.get(p.graph.layers[2])!;
+    // The block's sum has E[x^2] = 1 + 1; relu of N(0, 2) keeps half: 1, exactly.
+    assert.equal(second.muAssumed, false);
+    assert.ok(Math.abs(second.muIn - 1) < 1e-12, `${second.muIn}`);
+  });
 });

@@ -80,7 +80,8 @@ export function activate(st: TensorState, act: LayerActivation): TensorState {
     st.open.layer.normalized = st.open.normed;
     return { ...st, open: undefined };
   }
-  return act.info.name === 'linear' ? st : { ...st, open: undefined, flow: { kind: 'opaque', from: st.flow } };
+  if (act.info.name === 'linear') return st;
+  return { ...st, open: undefined, flow: act.info.family === 'unknown' ? { kind: 'opaque', from: st.flow } : { kind: 'activation', info: act.info, from: st.flow ?? { kind: 'input' } } };
 }
 
 /** An activation layer whose activation may be unknown (then the open layer stays linear). */

@@ -315,7 +315,9 @@ class ConfigReader {
       st.open.layer.normalized = st.open.normed;
       return { normSeen: st.normSeen, shape, flow: st.flow };
     }
-    return { normSeen: st.normSeen, shape, flow: act.info.name === 'linear' ? st.flow : opaqueFlow(st) };
+    const flow: Flow | undefined = act.info.name === 'linear' ? st.flow
+      : act.info.family === 'unknown' ? opaqueFlow(st) : { kind: 'activation', info: act.info, from: st.flow ?? { kind: 'input' } };
+    return { normSeen: st.normSeen, shape, flow };
   }
 
   private activationLayer(className: string, cfg: Node | undefined): ActivationInfo | undefined {
