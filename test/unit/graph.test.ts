@@ -268,4 +268,29 @@ describe('data flow', () => {
     assert.equal(second.muAssumed, false);
     assert.ok(Math.abs(second.muIn - 1) < 1e-12, `${second.muIn}`);
   });
+
+  test('swish written out, x * sigmoid(x), is silu on the layer, not a sigmoid stack (no IL008)', async () => {
+    const linter = await getLinter();
+    const text = [
+      'import torch',
+      'from torch import nn',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.a = nn.Linear(256, 256)',
+      '        self.b = nn.Linear(256, 256)',
+      '        self.c = nn.Linear(256, 10)',
+      '        nn.init.kaiming_normal_(self.a.weight)',
+      '        nn.init.kaiming_normal_(self.b.weight)',
+      '    def forward(self, x):',
+      '        x = self.a(x)',
+      '        x = x * torch.sigmoid(x)',
+      '        x = self.b(x)',
+      '        x = x * torch.sigmoid(x)',
+      '        return self.c(x)',
+    ].join('\n');
+    const a = linter.analyze(text, 'swish.py');
+    assert.deepEqual(a.models[0].layers.slice(0, 2).map((l) => l.activation.info.name), ['silu', 'silu']);
+    assert.deepEqual(a.findings.filter((f) => f.code === 'IL008'), []);
+  });
 });

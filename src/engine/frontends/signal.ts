@@ -6,6 +6,7 @@
  */
 import type { Flow, Framework, Layer, LayerActivation, MergeOp, Model, Span } from '../ir';
 import type { Dim } from '../shapes';
+import { activationInfo } from '../activations';
 
 export interface ModelBuilder {
   name?: string;
@@ -49,6 +50,9 @@ export function finishModels(builders: readonly ModelBuilder[], framework: Frame
   }
   return models;
 }
+
+/** x * gate(x) for the gates whose product has a name in the catalogue. */
+const GATED: Record<string, string> = { sigmoid: 'silu', hard_sigmoid: 'hard_swish' };
 
 /** Layers per file beyond which a model stops growing (pathological loops). */
 export const MAX_LAYERS = 20000;
@@ -109,6 +113,17 @@ export function normalize(st: TensorState): TensorState {
  */
 export function mergeFlows(states: readonly TensorState[], op: MergeOp): Flow | undefined {
   if (states.length === 1) return states[0].flow;
+  // `x * sigmoid(x)` (swish written out, as in EfficientNet code): the sigmoid was taken as the
+  // layer's activation when it was applied; multiplied back into the layer's own output it is silu.
+  const [a, b] = states;
+  if (op === 'multiply' && states.length === 2 && a.flow?.kind === 'layer' && a.flow === b.flow) {
+    const layer = a.flow.layer;
+    const gated = GATED[layer.activation.info.name];
+    if (gated) {
+      layer.activation = { ...layer.activation, info: activationInfo(gated) };
+      return a.flow;
+    }
+  }
   const widths = states.map((s) => {
     const last = s.shape?.[s.shape.length - 1];
     return typeof last === 'number' ? last : undefined;
