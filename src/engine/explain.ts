@@ -50,7 +50,7 @@ export function explainLayer(model: Model, layer: Layer): LayerExplanation {
   const n = prop.numbers.get(layer) ?? { muIn: 1, muAssumed: true, biasVariance: 0, layer };
   const act = layer.activation.info;
   const effect = prop.segmentEffect(layer);
-  const depth = prop.segmentPath(layer).length;
+  const depth = effect?.depth ?? prop.segmentPath(layer).length;
   return {
     initializer: layer.init.spec.describe + (layer.init.explicit ? '' : ' (framework default)'),
     distribution: layer.init.spec.distribution.replace('_', ' '),

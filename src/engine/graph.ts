@@ -35,6 +35,11 @@ export interface ModelGraph {
   consumers: Map<Layer, Edge[]>;
   /** Layers whose output enters a merge somewhere (consumed, but not by a direct edge). */
   merged: Set<Layer>;
+  /**
+   * Branch ends: linear layers whose output, through unmodelled operations only, is added to or
+   * multiplies another tensor (a residual branch, LoRA's B, a gate, adaLN-zero, a zero conv).
+   */
+  branchEnds: Set<Layer>;
 }
 
 export function modelGraph(model: Model): ModelGraph {
@@ -71,7 +76,7 @@ export function modelGraph(model: Model): ModelGraph {
       consumers.get(edge.from)!.push(edge);
     }
   }
-  return { layers, input, producers, consumers, merged: mergedLayers([...input.values(), ...(model.outputs ?? [])]) };
+  return { layers, input, producers, consumers, ...mergedLayers([...input.values(), ...(model.outputs ?? [])]) };
 }
 
 /** The weighted layers a flow comes from without a merge between, with what stands between. */
@@ -95,12 +100,13 @@ function directEdges(to: Layer, flow: Flow): Edge[] {
 }
 
 /**
- * Every layer whose output enters a merge, found in one pass over all flows: each flow node is
+ * Every layer whose output enters a merge, and the branch ends among them, found in one pass over all flows: each flow node is
  * visited at most twice (outside and inside a merge), so a 2,000-block residual stack, whose
  * flows nest 2,000 sums deep, costs linear time.
  */
-function mergedLayers(roots: readonly Flow[]): Set<Layer> {
+function mergedLayers(roots: readonly Flow[]): { merged: Set<Layer>; branchEnds: Set<Layer> } {
   const merged = new Set<Layer>();
+  const branchEnds = new Set<Layer>();
   const visited = [new Set<Flow>(), new Set<Flow>()];
   const stack: Array<{ flow: Flow; inMerge: boolean }> = roots.map((flow) => ({ flow, inMerge: false }));
   while (stack.length) {
@@ -113,11 +119,20 @@ function mergedLayers(roots: readonly Flow[]): Set<Layer> {
       case 'norm': stack.push({ flow: flow.from, inMerge }); break;
       case 'opaque': if (flow.from) stack.push({ flow: flow.from, inMerge }); break;
       case 'activation': stack.push({ flow: flow.from, inMerge }); break;
-      case 'merge': for (const g of flow.from) stack.push({ flow: g, inMerge: true }); break;
+      case 'merge':
+        for (const g of flow.from) {
+          stack.push({ flow: g, inMerge: true });
+          if ((flow.op === 'add' || flow.op === 'multiply') && flow.from.length >= 2) {
+            let h = g;
+            while (h.kind === 'opaque' && h.from) h = h.from;
+            if (h.kind === 'layer' && h.layer.activation.info.name === 'linear') branchEnds.add(h.layer);
+          }
+        }
+        break;
       case 'input': break;
     }
   }
-  return merged;
+  return { merged, branchEnds };
 }
 
 /** An edge inside one segment: nothing resets or hides the signal's scale on it. */

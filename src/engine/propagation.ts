@@ -49,11 +49,11 @@ export interface LayerNumbers {
   unjudged?: string;
 }
 
-/** The compounded effect over a path of layers. */
-export interface PathEffect {
-  layers: Layer[];
+/** The compounded factors over a layer's segment path, and that path's length. */
+export interface SegmentEffect {
   forward: number;
   backward: number;
+  depth: number;
 }
 
 export interface Propagation {
@@ -62,9 +62,7 @@ export interface Propagation {
   /** The longest path inside the layer's segment that passes through it (the layer alone when nothing continues it). */
   segmentPath(layer: Layer): Layer[];
   /** The compounded effect over segmentPath(layer), in O(1) per layer after one pass over the graph. */
-  segmentEffect(layer: Layer): (Omit<PathEffect, 'layers'> & { depth: number }) | undefined;
-  /** Products of the layers' factors; undefined when one of them is unknown. */
-  effect(path: readonly Layer[]): PathEffect | undefined;
+  segmentEffect(layer: Layer): SegmentEffect | undefined;
   /** Maximal paths inside segments, each at most once (capped at MAX_PATHS). */
   paths(): Layer[][];
 }
@@ -124,6 +122,17 @@ export function layerNumbers(
  * Undefined where q has no finite fixed point (it grows without bound) within 200 steps.
  */
 export function fixedPointChi(act: ActivationInfo, sigma2: number, biasVariance = 0): { q: number; chi: number } | undefined {
+  // Up to 200 quadratures, each at a new q: cached, since IL002 asks on every lint of the file.
+  const key = `${act.name}:${act.alpha ?? ''}:${sigma2}:${biasVariance}`;
+  if (fixedPoints.has(key)) return fixedPoints.get(key);
+  const r = iterateFixedPoint(act, sigma2, biasVariance);
+  if (fixedPoints.size >= 10_000) fixedPoints.clear();
+  fixedPoints.set(key, r);
+  return r;
+}
+const fixedPoints = new Map<string, { q: number; chi: number } | undefined>();
+
+function iterateFixedPoint(act: ActivationInfo, sigma2: number, biasVariance: number): { q: number; chi: number } | undefined {
   let q = 1;
   for (let i = 0; i < 200; i++) {
     const m = activationMoments(act, q);
@@ -180,36 +189,29 @@ export function propagate(model: Model): Propagation {
   const succs = (l: Layer) => graph.consumers.get(l)!.filter(forward).map((e) => e.to);
 
   let longest: { to: Map<Layer, number>; from: Map<Layer, number>; bestPred: Map<Layer, Layer>; bestSucc: Map<Layer, Layer> } | undefined;
-  let effects: Map<Layer, (Omit<PathEffect, 'layers'> & { depth: number }) | undefined> | undefined;
+  let effects: Map<Layer, SegmentEffect | undefined> | undefined;
   const longestPaths = () => {
     if (longest) return longest;
-    const to = new Map<Layer, number>();
-    const bestPred = new Map<Layer, Layer>();
-    for (const l of graph.layers) {
-      let best = 0;
-      for (const p of preds(l)) {
-        const d = to.get(p) ?? 0;
-        if (d > best) {
-          best = d;
-          bestPred.set(l, p);
+    // Longest chain into each layer (forward order) and out of it (reverse order).
+    const longestChain = (order: readonly Layer[], next: (l: Layer) => Layer[]) => {
+      const length = new Map<Layer, number>();
+      const best = new Map<Layer, Layer>();
+      for (const l of order) {
+        let most = 0;
+        for (const n of next(l)) {
+          const d = length.get(n) ?? 0;
+          if (d > most) {
+            most = d;
+            best.set(l, n);
+          }
         }
+        length.set(l, most + 1);
       }
-      to.set(l, best + 1);
-    }
-    const from = new Map<Layer, number>();
-    const bestSucc = new Map<Layer, Layer>();
-    for (let i = graph.layers.length - 1; i >= 0; i--) {
-      const l = graph.layers[i];
-      let best = 0;
-      for (const s of succs(l)) {
-        const d = from.get(s) ?? 0;
-        if (d > best) {
-          best = d;
-          bestSucc.set(l, s);
-        }
-      }
-      from.set(l, best + 1);
-    }
+      return { length, best };
+    };
+    const into = longestChain(graph.layers, preds);
+    const outOf = longestChain([...graph.layers].reverse(), succs);
+    const [to, bestPred, from, bestSucc] = [into.length, into.best, outOf.length, outOf.best];
     longest = { to, from, bestPred, bestSucc };
     return longest;
   };
@@ -237,41 +239,25 @@ export function propagate(model: Model): Propagation {
           return n?.forwardFactor === undefined || n.backwardFactor === undefined ? undefined : { f: n.forwardFactor, b: n.backwardFactor };
         };
         const mul = (x: P, y: P): P => (x && y ? { f: finite(x.f * y.f), b: finite(x.b * y.b) } : undefined);
-        const into = new Map<Layer, P>();
-        for (const l of graph.layers) {
-          const p = bestPred.get(l);
-          into.set(l, p ? mul(into.get(p), factor(l)) : factor(l));
-        }
-        const out = new Map<Layer, P>();
-        for (let i = graph.layers.length - 1; i >= 0; i--) {
-          const l = graph.layers[i];
-          const s = bestSucc.get(l);
-          out.set(l, s ? mul(factor(l), out.get(s)) : factor(l));
-        }
+        // Product along the best chain from each layer back to its start (or on to its end).
+        const chainProduct = (order: readonly Layer[], best: Map<Layer, Layer>) => {
+          const prod = new Map<Layer, P>();
+          for (const l of order) {
+            const n = best.get(l);
+            prod.set(l, n ? mul(factor(l), prod.get(n)) : factor(l));
+          }
+          return prod;
+        };
+        const into = chainProduct(graph.layers, bestPred);
+        const out = chainProduct([...graph.layers].reverse(), bestSucc);
         effects = new Map();
         for (const l of graph.layers) {
-          const a = into.get(l);
-          const b = out.get(l);
-          const own = factor(l);
-          // into and out both include the layer itself: take it out once (a zero factor makes the product 0 either way).
-          const both = a && b && own
-            ? { f: own.f > 0 ? finite((a.f * b.f) / own.f) : 0, b: own.b > 0 ? finite((a.b * b.b) / own.b) : 0 }
-            : undefined;
-          effects.set(l, both && { forward: both.f, backward: both.b, depth: to.get(l)! + from.get(l)! - 1 });
+          const p = bestPred.get(l);
+          const e = mul(out.get(l), p ? into.get(p) : { f: 1, b: 1 });
+          effects.set(l, e && { forward: e.f, backward: e.b, depth: to.get(l)! + from.get(l)! - 1 });
         }
       }
       return effects.get(layer);
-    },
-    effect(path) {
-      let f = 1;
-      let b = 1;
-      for (const l of path) {
-        const n = numbers.get(l);
-        if (n?.forwardFactor === undefined || n.backwardFactor === undefined) return undefined;
-        f = finite(f * n.forwardFactor);
-        b = finite(b * n.backwardFactor);
-      }
-      return { layers: [...path], forward: f, backward: b };
     },
     paths() {
       // Depth-first with one shared path (push on the way down, pop on the way back), copied only

@@ -8,7 +8,7 @@
  */
 import type { Fix, Framework, Layer, Model, Span } from './ir';
 import { isPiecewiseLinear, type ActivationInfo } from './activations';
-import { fixedPointChi, layerNumbers, propagationOf, type LayerNumbers, type Propagation } from './propagation';
+import { fixedPointChi, layerNumbers, propagationOf, type LayerNumbers, type Propagation, type SegmentEffect } from './propagation';
 import type { Edge } from './graph';
 import { criticalScale, criticalVariance, fmt, fmtFactor, recommendationFor, RECOMMENDATION_LABEL } from './variance';
 
@@ -72,7 +72,6 @@ export function defineLazy<T extends object, K extends keyof T>(obj: T, key: K, 
 export class ModelContext {
   readonly prop: Propagation;
   private homogeneousToNorm = new Map<Layer, boolean>();
-  private branchEnds?: Set<Layer>;
 
   constructor(readonly model: Model, readonly opts: RuleOptions) {
     this.prop = propagationOf(model);
@@ -129,33 +128,11 @@ export class ModelContext {
    * another tensor (a residual branch, LoRA's B, a gate, adaLN-zero, a zero conv).
    */
   isBranchEnd(layer: Layer): boolean {
-    if (!this.branchEnds) {
-      this.branchEnds = new Set();
-      const flows = [...this.prop.graph.input.values(), ...(this.model.outputs ?? [])];
-      const stack = [...flows];
-      const seen = new Set(stack);
-      while (stack.length) {
-        const f = stack.pop()!;
-        if (f.kind === 'merge') {
-          if ((f.op === 'add' || f.op === 'multiply') && f.from.length >= 2) {
-            for (const g of f.from) {
-              let h = g;
-              while (h.kind === 'opaque' && h.from) h = h.from;
-              if (h.kind === 'layer' && h.layer.activation.info.name === 'linear') this.branchEnds.add(h.layer);
-            }
-          }
-          for (const g of f.from) if (!seen.has(g)) { seen.add(g); stack.push(g); }
-        } else if ((f.kind === 'norm' || f.kind === 'opaque' || f.kind === 'activation') && f.from && !seen.has(f.from)) {
-          seen.add(f.from);
-          stack.push(f.from);
-        }
-      }
-    }
-    return this.branchEnds.has(layer);
+    return this.prop.graph.branchEnds.has(layer);
   }
 
   /** The compounded effect over the layer's segment. */
-  segmentEffect(layer: Layer): { forward: number; backward: number; depth: number } | undefined {
+  segmentEffect(layer: Layer): SegmentEffect | undefined {
     return this.prop.segmentEffect(layer);
   }
 
@@ -437,8 +414,15 @@ function pieces(ctx: ModelContext): Layer[][] {
 }
 
 /** IL008's runs: consecutive sigmoid-family hidden layers whose compounded chi is below SIGMOID_STACK_BOUND. */
-function sigmoidRuns(ctx: ModelContext): Array<{ layers: Layer[]; backward: number; piece: Layer[] }> {
-  const out: Array<{ layers: Layer[]; backward: number; piece: Layer[] }> = [];
+type SigmoidRun = { layers: Layer[]; backward: number; piece: Layer[] };
+const sigmoidRunsOf = new WeakMap<ModelContext, SigmoidRun[]>();
+
+/** Computed once per model: IL008 reports them, IL007 skips their pieces. */
+function sigmoidRuns(ctx: ModelContext): SigmoidRun[] {
+  const known = sigmoidRunsOf.get(ctx);
+  if (known) return known;
+  const out: SigmoidRun[] = [];
+  sigmoidRunsOf.set(ctx, out);
   const seen = new Set<string>();
   for (const piece of pieces(ctx)) {
     let run: Layer[] = [];

@@ -10,7 +10,7 @@ import type { Finding } from './linter';
 import type { KernelSpec, SimLayer, SimModel } from '../protocol';
 import { kernelVariance, resolveInitializer } from './initializers';
 import { recommendationFor } from './variance';
-import { layerNumbers, propagate, type LayerNumbers } from './propagation';
+import { layerNumbers, propagationOf, type LayerNumbers } from './propagation';
 import { findingsOfLayer } from './explain';
 
 /** Input width assumed when the first layer's fan_in is unknown (editable in the panel). */
@@ -59,7 +59,7 @@ export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: num
 export function toSimModel(model: Model, findings: Finding[], file: string): SimModel {
   const layers: SimLayer[] = [];
   let width = model.layers[0]?.fanIn ?? DEFAULT_INPUT_WIDTH;
-  const numbers = propagate(model).numbers;
+  const numbers = propagationOf(model).numbers;
   model.layers.forEach((layer, i) => {
     const sim = toSimLayer(layer, findingsOfLayer(findings, model, layer), width, model.layers[i - 1], numbers.get(layer));
     layers.push(sim);

@@ -161,3 +161,12 @@ describe('fixes are built lazily', () => {
     assert.ok(JSON.parse(JSON.stringify(f)).fix.edits.length > 0, 'JSON output still carries it');
   });
 });
+
+describe('IL002 states chi at the fixed point', () => {
+  test('He normal under tanh: sigma^2 = 2, the gradient grows x1.11 per layer once the signal settles (Schoenholz et al. 2017)', async () => {
+    const linter = await getLinter();
+    const [f] = linter.lint(readFixture('keras/saturating.py'), 'saturating.py');
+    assert.equal(f.code, 'IL002');
+    assert.match(f.message, /sigma\^2 = 2\.00 \(critical 1\): the chaotic phase, where the gradient grows x1\.11 per layer once the signal settles/);
+  });
+});
