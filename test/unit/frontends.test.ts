@@ -318,3 +318,62 @@ describe('PyTorch activations and labels', () => {
     assert.equal(m.layers[0].label, 'Linear(in_features=64, out_features=64)');
   });
 });
+
+describe('one Keras layer algebra: the same model gives the same fans in Python, TF.js and JSON', () => {
+  // A causal Conv1D (output length = input length), a strided pooling, a channels-first-free
+  // Conv2D-less path through Flatten into Dense, a Conv1DTranspose-free tail: every weighted
+  // layer's fans depend on the shape algebra before it.
+  const python = [
+    'from tensorflow import keras',
+    'from tensorflow.keras import layers',
+    'model = keras.Sequential([',
+    '    layers.Conv1D(32, 5, padding="causal", activation="relu", input_shape=(100, 8)),',
+    '    layers.MaxPooling1D(pool_size=3, strides=2),',
+    '    layers.Conv1D(16, 3, dilation_rate=2, activation="relu"),',
+    '    layers.GlobalAveragePooling1D(),',
+    '    layers.RepeatVector(4),',
+    '    layers.Flatten(),',
+    '    layers.Dense(10, activation="softmax"),',
+    '])',
+  ].join('\n');
+  const tfjs = [
+    "import * as tf from '@tensorflow/tfjs';",
+    'const model = tf.sequential({layers: [',
+    "  tf.layers.conv1d({filters: 32, kernelSize: 5, padding: 'causal', activation: 'relu', inputShape: [100, 8]}),",
+    '  tf.layers.maxPooling1d({poolSize: 3, strides: 2}),',
+    "  tf.layers.conv1d({filters: 16, kernelSize: 3, dilationRate: 2, activation: 'relu'}),",
+    '  tf.layers.globalAveragePooling1d(),',
+    '  tf.layers.repeatVector({n: 4}),',
+    '  tf.layers.flatten(),',
+    "  tf.layers.dense({units: 10, activation: 'softmax'}),",
+    ']});',
+  ].join('\n');
+  const layer = (class_name: string, config: Record<string, unknown>) => ({ class_name, config: { name: class_name.toLowerCase(), ...config } });
+  const json = JSON.stringify({
+    class_name: 'Sequential',
+    config: {
+      name: 'sequential',
+      layers: [
+        layer('InputLayer', { batch_input_shape: [null, 100, 8] }),
+        layer('Conv1D', { filters: 32, kernel_size: [5], strides: [1], padding: 'causal', dilation_rate: [1], activation: 'relu' }),
+        layer('MaxPooling1D', { pool_size: [3], strides: [2], padding: 'valid' }),
+        layer('Conv1D', { filters: 16, kernel_size: [3], strides: [1], padding: 'valid', dilation_rate: [2], activation: 'relu' }),
+        layer('GlobalAveragePooling1D', {}),
+        layer('RepeatVector', { n: 4 }),
+        layer('Flatten', {}),
+        layer('Dense', { units: 10, activation: 'softmax' }),
+      ],
+    },
+    keras_version: '2.15.0',
+  }, null, 1);
+
+  test('fans and receptive fields agree across the three front ends', async () => {
+    const fans = (m: Model) => m.layers.map((l) => `${l.fanIn}/${l.fanOut}/${l.receptiveField}`);
+    // conv1: 5*8 -> 5*32; causal keeps 100, pooling (3, 2) gives 49; conv2: 3*32 -> 3*16 (dilated
+    // 2: 49 - 4 = 45 steps); global pooling 16; RepeatVector 4 x 16; Flatten 64; Dense 64 -> 10.
+    const expected = ['40/160/5', '96/48/3', '64/10/1'];
+    assert.deepEqual(fans(only(await analyze(python, 'drift.py'))), expected, 'Python');
+    assert.deepEqual(fans(only(await analyze(tfjs, 'drift.js'))), expected, 'TF.js');
+    assert.deepEqual(fans(only(await analyze(json, 'drift.json'))), expected, 'JSON');
+  });
+});

@@ -9,17 +9,21 @@
  * closes it; a normalization in between marks it normalized.
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
-import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, MergeOp, Recommendation, Span } from '../../ir';
-import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
+import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, Recommendation, Span } from '../../ir';
+import { LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import {
   defaultInitializer, isKnownInitializer, resolveInitializer, unknownInitializer, type ArgValue, type InitArgs, type InitSpec,
 } from '../../initializers';
 import { recommendationFor } from '../../variance';
 import { syntaxErrors } from '../python/syntax';
-import { convGeometry, convOut, toShape, type Dim } from '../../shapes';
+import { toShape, type Dim } from '../../shapes';
 import * as signal from '../signal';
 import { MAX_LAYERS, type ModelBuilder, type TensorState } from '../signal';
-import { CORE_OP_NAMES, tfjsLayerClass, UNKNOWN_LAYER, type TfjsLayerClass } from './tfjsLayers';
+import { CORE_OP_NAMES, tfjsLayerClass, unknownTfjsLayer } from './tfjsLayers';
+import {
+  activationLayer, declaredInputShape, mergeOp, namedActivation, reshapedShape, unjudgedShape, weightedGeometry,
+  type ArgReader, type KerasLayerClass,
+} from '../keras/layers';
 import { insertProperty, quoteStyle, rewriteExplicit, type JsStyle } from './tfjsFix';
 import { callArgs, numberValue, objectLiteral, stringValue, unwrap, type JsArgs, type ObjectLiteral, type Prop } from './tfjsSyntax';
 import { layerKind, layerLabel } from '../describeLayer';
@@ -45,9 +49,11 @@ interface Config {
 }
 
 interface LayerOp {
-  cls: TfjsLayerClass;
+  cls: KerasLayerClass;
   /** The factory's TF.js name, e.g. `dense`. */
   name: string;
+  /** The Keras class it builds, e.g. `Dense`. */
+  className: string;
   call: Node;
   config: Config;
   applied: boolean;
@@ -1050,8 +1056,8 @@ class TfjsFrontEnd {
       return { t: 'tensor', st };
     }
     if (rest === `layers.${name}` || (rest === name && tfjsLayerClass(name) && (!CORE_OP_NAMES.has(name) || this.looksLikeConfig(args, env, model)))) {
-      const cls = tfjsLayerClass(name) ?? UNKNOWN_LAYER;
-      const op: LayerOp = { cls, name, call: node, config: this.readConfig(args.items[0], env, model), applied: false };
+      const { cls, className } = tfjsLayerClass(name) ?? unknownTfjsLayer(name);
+      const op: LayerOp = { cls, name, className, call: node, config: this.readConfig(args.items[0], env, model), applied: false };
       return { t: 'op', op };
     }
     if (isKnownInitializer('tfjs', name) && (rest === `initializers.${name}` || (rest === name && !CORE_OP_NAMES.has(name)))) {
@@ -1157,8 +1163,7 @@ class TfjsFrontEnd {
       case 'merge': {
         signal.close(st);
         // The inputs were combined when read (inputState); the factory says how.
-        const how: MergeOp = op.name === 'add' ? 'add' : op.name === 'multiply' ? 'multiply' : op.name === 'concatenate' ? 'concat' : 'other';
-        const flow = st.flow?.kind === 'merge' ? { ...st.flow, op: how } : st.flow;
+        const flow = st.flow?.kind === 'merge' ? { ...st.flow, op: mergeOp(op.className) } : st.flow;
         return { model: st.model, normSeen: st.normSeen, shape: st.shape, flow };
       }
       case 'reshape':
@@ -1193,18 +1198,11 @@ class TfjsFrontEnd {
   }
 
   private activationOfLayer(op: LayerOp): ActivationInfo | undefined {
-    switch (op.name) {
-      case 'activation': {
-        const a = op.config.props.get('activation');
-        return a ? this.activationValue(a.value, op.config.env)?.info : undefined;
-      }
-      case 'leakyReLU': {
-        const alpha = this.numProp(op, 'alpha');
-        return activationInfo('leaky_relu', alpha ?? LEAKY_DEFAULT_ALPHA.tfjs);
-      }
-      default:
-        return op.cls.activation ? lookupActivation(op.cls.activation) : undefined;
+    if (op.className === 'Activation') {
+      const a = op.config.props.get('activation');
+      return a ? this.activationValue(a.value, op.config.env)?.info : undefined;
     }
+    return activationLayer(op.className, op.cls, this.reader(op), LEAKY_DEFAULT_ALPHA.tfjs);
   }
 
   /**
@@ -1217,31 +1215,15 @@ class TfjsFrontEnd {
     const span = spanOf(unwrap(node));
     if (c === null) return { info: LINEAR, span };
     if (typeof c !== 'string') return undefined;
-    const info = lookupActivation(c);
-    if (!info) return { info: unknownActivation(c), span };
-    return { info: info.name === 'leaky_relu' ? activationInfo('leaky_relu', LEAKY_DEFAULT_ALPHA.tfjs) : info, span };
+    return { info: namedActivation(c, LEAKY_DEFAULT_ALPHA.tfjs), span };
   }
 
-  private prop(op: LayerOp, key: string): Const | undefined {
-    const p = op.config.props.get(key);
-    return p ? this.constOf(p.value, op.config.env) : undefined;
-  }
-
-  private numProp(op: LayerOp, key: string): number | undefined {
-    const v = this.prop(op, key);
-    return typeof v === 'number' ? v : undefined;
-  }
-
-  private strProp(op: LayerOp, key: string): string | undefined {
-    const v = this.prop(op, key);
-    return typeof v === 'string' ? v : undefined;
-  }
-
-  private tupleProp(op: LayerOp, key: string, rank: number, dflt?: number): number[] | undefined {
-    const v = this.prop(op, key) ?? dflt;
-    if (typeof v === 'number') return Array(rank).fill(v);
-    if (Array.isArray(v) && v.length === rank && v.every((x) => typeof x === 'number')) return v as number[];
-    return undefined;
+  /** Reads a layer config by Keras argument name: `kernel_size` is written `kernelSize` in TF.js. */
+  private reader(op: LayerOp): ArgReader {
+    return (key) => {
+      const p = op.config.props.get(key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()));
+      return p ? this.constOf(p.value, op.config.env) : undefined;
+    };
   }
 
   private shapeFrom(cfg: Config, key: string, batch = false): Dim[] | undefined {
@@ -1252,53 +1234,15 @@ class TfjsFrontEnd {
 
   /** `inputShape`, `batchInputShape` or `inputDim` of a layer config (TF.js reads them on a model's first layer). */
   private inputShapeOf(op: LayerOp): Dim[] | undefined {
-    const cfg = op.config;
-    const shape = this.shapeFrom(cfg, 'inputShape') ?? this.shapeFrom(cfg, 'batchInputShape', true);
-    if (shape) return shape;
-    const d = this.numProp(op, 'inputDim');
-    return d !== undefined ? [d] : undefined;
+    return declaredInputShape(op.cls, this.reader(op));
   }
 
   private reshape(op: LayerOp, shape: Dim[] | undefined): Dim[] | undefined {
-    const name = op.name;
-    if (name === 'flatten') {
-      if (!shape) return undefined;
-      return shape.every((d) => typeof d === 'number') ? [(shape as number[]).reduce((a, b) => a * b, 1)] : [null];
-    }
-    if (name === 'reshape') {
-      const t = toShape(this.prop(op, 'targetShape'));
-      if (!t) return undefined;
-      const known = shape?.every((d) => typeof d === 'number') ? (shape as number[]).reduce((a, b) => a * b, 1) : undefined;
-      const rest = t.filter((d) => d !== -1).reduce<number>((a, b) => a * (b ?? 1), 1);
-      return t.map((d) => (d === -1 ? (known !== undefined && rest > 0 ? known / rest : null) : d));
-    }
-    if (name === 'repeatVector') {
-      const n = this.numProp(op, 'n');
-      return shape && shape.length === 1 ? [n ?? null, shape[0]] : undefined;
-    }
-    const rank = op.cls.rank;
-    if (!shape || rank === undefined) return undefined;
-    const channelsFirst = this.strProp(op, 'dataFormat') === 'channelsFirst';
-    const channels = channelsFirst ? shape[0] : shape[shape.length - 1];
-    if (op.cls.global) return [channels];
-    if (/pool/i.test(name) && shape.length === rank + 1 && !channelsFirst) {
-      const pool = this.tupleProp(op, 'poolSize', rank, 2);
-      const strides = this.tupleProp(op, 'strides', rank) ?? pool;
-      const padding = this.strProp(op, 'padding') ?? 'valid';
-      if (!pool || !strides) return [...Array(rank).fill(null), channels];
-      return [...shape.slice(0, rank).map((d, i) => convOut(d, pool[i], strides[i], 1, padding)), channels];
-    }
-    return channelsFirst ? [channels, ...Array(rank).fill(null)] : [...Array(rank).fill(null), channels];
+    return reshapedShape(op.className, op.cls, this.reader(op), shape);
   }
 
   private unjudgedShape(op: LayerOp, shape: Dim[] | undefined): Dim[] | undefined {
-    if (op.name === 'embedding') {
-      const out = this.numProp(op, 'outputDim');
-      return out !== undefined ? [...(shape ?? [null]), out] : undefined;
-    }
-    const units = this.numProp(op, 'units');
-    if (units !== undefined) return this.prop(op, 'returnSequences') === true ? [null, units] : [units];
-    return undefined;
+    return unjudgedShape(op.className, this.reader(op), shape);
   }
 
   /** A layer object applied more than once (a shared layer) is one IR layer: one node of the graph. */
@@ -1314,35 +1258,13 @@ class TfjsFrontEnd {
   private makeLayer(op: LayerOp, inShape: Dim[] | undefined, normalizedBefore: boolean): { layer: Layer; outShape?: Dim[]; ownActivation: boolean } {
     const { cls, config, call } = op;
     const rank = cls.rank;
-    const channelsFirst = rank !== undefined && this.strProp(op, 'dataFormat') === 'channelsFirst';
-    const inDim = inShape && inShape.length ? (channelsFirst ? inShape[0] : inShape[inShape.length - 1]) : undefined;
-    const inUnits = typeof inDim === 'number' ? inDim : undefined;
+    const { fanIn, fanOut, receptiveField, outShape } = weightedGeometry(cls, this.reader(op), inShape);
     const shown = (key: string) => {
       const p = config.props.get(key);
       return p?.node.type === 'shorthand_property_identifier' ? key : p ? `${key}: ${p.value.text}` : undefined;
     };
-    let fanIn: number | undefined;
-    let fanOut: number | undefined;
-    let receptiveField = 1;
-    let outShape: Dim[] | undefined;
-    let label: string;
-    if (rank === undefined) {
-      const units = this.numProp(op, 'units');
-      fanIn = inUnits;
-      fanOut = units;
-      outShape = units !== undefined ? [...(inShape ?? [null]).slice(0, -1), units] : undefined;
-      label = shown('units') !== undefined ? `${op.name}({${shown('units')}})` : `${op.name}(${config.text})`;
-    } else {
-      const filters = this.numProp(op, 'filters');
-      const kernel = this.tupleProp(op, 'kernelSize', rank);
-      ({ fanIn, fanOut, receptiveField, outShape } = convGeometry({
-        rank, transpose: !!cls.transpose, inShape, inChannels: inUnits, filters, kernel,
-        strides: this.tupleProp(op, 'strides', rank, 1), dilation: this.tupleProp(op, 'dilationRate', rank, 1),
-        padding: this.strProp(op, 'padding') ?? 'valid', channelsFirst,
-      }));
-      const parts = [shown('filters'), shown('kernelSize')].filter((p) => p !== undefined);
-      label = parts.length ? `${op.name}({${parts.join(', ')}})` : `${op.name}(${config.text})`;
-    }
+    const parts = (rank === undefined ? [shown('units')] : [shown('filters'), shown('kernelSize')]).filter((p) => p !== undefined);
+    let label = parts.length ? `${op.name}({${parts.join(', ')}})` : `${op.name}(${config.text})`;
     label = label.replace(/\s+/g, ' ');
 
     const actProp = config.props.get('activation');

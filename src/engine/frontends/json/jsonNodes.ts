@@ -74,3 +74,19 @@ export function tupleOf(n: Node | undefined, rank: number): number[] | undefined
 export function textOf(text: string, n: Node): string {
   return text.slice(n.offset, n.offset + n.length);
 }
+
+/** A JSON value as a constant (numbers, strings, booleans, null, arrays of them); undefined for objects. */
+export function constOf(n: Node | undefined, depth = 0): unknown {
+  if (!n) return undefined;
+  switch (n.type) {
+    case 'number': return num(n);
+    case 'string': case 'boolean': return n.value;
+    case 'null': return null;
+    case 'array': {
+      if (depth > 8) return undefined;
+      const out = items(n).map((c) => constOf(c, depth + 1));
+      return out.some((v) => v === undefined) ? undefined : out;
+    }
+    default: return undefined;
+  }
+}

@@ -8,13 +8,17 @@
  * the layer's entry), so `init.shared` is set; the fix still edits the `kernel_initializer`.
  */
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import type { Flow, FrontEndResult, KernelInit, Layer, LayerActivation, Model, Recommendation, Span } from '../../ir';
-import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
+import type { Flow, FrontEndResult, KernelInit, Layer, Model, Recommendation, Span } from '../../ir';
+import { lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import { defaultInitializer, resolveInitializer, unknownInitializer, type InitArgs } from '../../initializers';
-import { kerasLayerClass, kerasMergeOp } from '../python/kerasLayers';
-import { int, isObject, items, num, prop, properties, shapeOf, str, tupleOf, type Dim } from './jsonNodes';
+import {
+  activationLayer, kerasLayerClass, mergeOp, mergeShape, namedActivation, reshapedShape, unjudgedShape, weightedGeometry, type ArgReader, type KerasLayerClass,
+} from '../keras/layers';
+import { constOf, isObject, items, num, prop, properties, shapeOf, str, type Dim } from './jsonNodes';
 import { rewriteInitializer, type JsonFramework } from './kerasJsonFix';
 import { layerKind, layerLabel } from '../describeLayer';
+import * as signal from '../signal';
+import type { ModelBuilder, TensorState } from '../signal';
 
 /** Cheap test before any parsing: every Keras / TF.js layers config has these keys. */
 export function looksLikeKerasConfig(text: string): boolean {
@@ -113,31 +117,14 @@ function weightShapes(manifest: Node | undefined): Map<string, number[]> | undef
   return out.size ? out : undefined;
 }
 
-/** The output of a layer while the analysis walks the graph (the Python front end's TensorState). */
-interface TensorState {
-  shape?: Dim[];
-  /** The weighted layer whose output this is, while no activation has been applied to it. */
-  open?: Pending;
-  /** A normalization was applied since the last weighted layer. */
-  normSeen: boolean;
-  /** Where the tensor comes from (v2 data flow, as in frontends/signal.ts); absent: a model input. */
-  flow?: Flow;
-}
-
-/** An operation whose effect on the scale is not modelled. */
-const opaqueFlow = (st: TensorState): Flow => ({ kind: 'opaque', from: st.flow });
-
-interface Pending {
-  layer: Layer;
-  normed: boolean;
-}
-
 const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
 /** Nesting of models inside models beyond this is not followed. */
 const MAX_NESTING = 32;
 
 class ConfigReader {
-  private layers: Layer[] = [];
+  private builder: ModelBuilder = { scopeName: 'model', span: { start: 0, end: 0 }, layers: [] };
+  /** Layers entered so far (signal.enterLayer stops a model growing past MAX_LAYERS). */
+  private readonly counter = { layers: 0 };
   private depth = 0;
 
   constructor(
@@ -148,17 +135,22 @@ class ConfigReader {
   ) {}
 
   model(node: Node): Model {
-    this.layers = [];
     const cfg = prop(node, 'config');
     const name = str(prop(cfg, 'name')) ?? str(prop(node, 'name')) ?? str(prop(node, 'class_name'))!.toLowerCase();
-    const out = this.container(node, { normSeen: false });
-    return { name, framework: this.framework, span: spanOf(node), layers: this.layers, outputs: out.flow ? [out.flow] : undefined };
+    this.builder = { name, scopeName: name, span: spanOf(node), layers: [] };
+    const out = this.container(node, this.fresh());
+    return { name, framework: this.framework, span: spanOf(node), layers: this.builder.layers, outputs: out.flow ? [out.flow] : undefined };
+  }
+
+  /** A tensor no layer of this model produced yet (a model input), or one whose origin is known only by its flow. */
+  private fresh(shape?: Dim[], flow?: Flow): TensorState {
+    return { model: this.builder, normSeen: false, shape, flow };
   }
 
   // ---- models: Sequential and functional ----
 
   private container(node: Node, input: TensorState): TensorState {
-    if (this.depth >= MAX_NESTING) return { normSeen: false };
+    if (this.depth >= MAX_NESTING) return this.fresh();
     this.depth++;
     try {
       const cfg = prop(node, 'config');
@@ -195,7 +187,7 @@ class ConfigReader {
     const inputNames = readRefs(prop(cfg, 'input_layers')).map((r) => r.name);
 
     const states = new Map<string, TensorState>();
-    let last: TensorState = { normSeen: false };
+    let last: TensorState = this.fresh();
     const run = (e: Node, withInputs: boolean) => {
       const own = names.get(e)!;
       const outer = inputNames.length <= 1 && (inputNames[0] ?? own) === own ? input : undefined;
@@ -237,7 +229,7 @@ class ConfigReader {
     // A cycle: read what is left without its inputs.
     for (const e of entries) if (!done.has(e)) run(e, false);
     const out = outputs.length === 1 ? states.get(outputs[0].name) : undefined;
-    return out ?? (outputs.length ? { normSeen: false } : last);
+    return out ?? (outputs.length ? this.fresh() : last);
   }
 
   private applyNode(
@@ -246,59 +238,55 @@ class ConfigReader {
   ): TensorState {
     if (!r.length) {
       // An input of the graph: the enclosing model's tensor when this model is nested.
-      return this.apply(entry, { normSeen: false, shape: outer?.shape, flow: outer?.flow });
+      return this.apply(entry, this.fresh(outer?.shape, outer?.flow));
     }
     const ins = r.map((x) => {
-      const s = states.get(x.name) ?? { normSeen: false };
+      const s = states.get(x.name) ?? this.fresh();
       const shared = (consumers.get(x.name) ?? 0) > 1;
       return { ...s, shape: x.shape ?? s.shape, open: shared ? undefined : s.open };
     });
     if (ins.length === 1) return this.apply(entry, ins[0]);
-    const flow: Flow = { kind: 'merge', op: kerasMergeOp(str(prop(entry, 'class_name')) ?? ''), from: ins.map((s) => s.flow ?? { kind: 'input' }) };
-    return this.apply(entry, { normSeen: ins.every((s) => s.normSeen), shape: mergeShape(entry, ins.map((s) => s.shape)), flow }, true);
+    const flow: Flow = { kind: 'merge', op: mergeOp(str(prop(entry, 'class_name')) ?? ''), from: ins.map((s) => s.flow ?? { kind: 'input' }) };
+    return this.apply(entry, { model: this.builder, normSeen: ins.every((s) => s.normSeen), shape: mergeShape(str(prop(entry, 'class_name')) ?? '', constOf(prop(prop(entry, 'config'), 'axis')), ins.map((s) => s.shape)), flow }, true);
   }
 
   // ---- one layer entry ----
 
   private apply(entry: Node, st: TensorState, merged = false): TensorState {
-    if (!isObject(entry)) return { normSeen: false, flow: opaqueFlow(st) };
+    if (!isObject(entry)) return signal.opaque(st);
     const className = str(prop(entry, 'class_name')) ?? '';
     const cfg = prop(entry, 'config');
     if (isModelObject(entry) || (MODEL_CLASSES.has(className) && isObject(cfg))) {
-      if (st.open) st.open = undefined;
+      signal.close(st);
       return this.container(entry, st);
     }
     const inShape = this.declaredInput(entry, cfg) ?? st.shape;
     const cls = kerasLayerClass(className);
     if (!cls || (cls.role === 'weighted' && !isObject(cfg))) {
       const act = this.opActivation(entry, className, cfg);
-      if (act) return this.activate(st, { info: act, span: spanOf(entry) }, inShape);
-      return { normSeen: false, flow: opaqueFlow(st) };
+      if (act) return { ...signal.activate(st, { info: act, span: spanOf(entry) }), shape: inShape };
+      return signal.opaque(st);
     }
     switch (cls.role) {
       case 'activation': {
         const info = this.activationLayer(className, cfg);
-        if (info) return this.activate(st, { info, span: spanOf(entry) }, inShape);
-        return { normSeen: st.normSeen, shape: inShape, flow: opaqueFlow(st) };
+        return { ...signal.activateOrClose(st, info && { info, span: spanOf(entry) }), shape: inShape };
       }
       case 'norm':
-        if (st.open) {
-          st.open.normed = true;
-          st.open.layer.normalized = true;
-        }
-        return { ...st, shape: inShape, normSeen: true, flow: { kind: 'norm', from: st.flow ?? { kind: 'input' } } };
+        return { ...signal.normalize(st), shape: inShape };
       case 'passthrough':
         return { ...st, shape: inShape };
       case 'input':
-        return { normSeen: false, shape: inputLayerShape(cfg) ?? inShape };
+        return this.fresh(inputLayerShape(cfg) ?? inShape);
       case 'merge':
-        return { normSeen: st.normSeen, shape: merged ? st.shape : inShape, flow: st.flow };
+        signal.close(st);
+        return { ...st, shape: merged ? st.shape : inShape };
       case 'reshape':
-        return { ...st, shape: reshape(className, cls.rank, cfg, inShape) };
+        return { ...st, shape: reshapedShape(className, cls, reader(cfg), inShape) };
       case 'unjudged':
-        return { normSeen: false, shape: unjudgedShape(className, cfg, inShape), flow: opaqueFlow(st) };
+        return signal.opaque(st, unjudgedShape(className, reader(cfg), inShape));
       case 'weighted':
-        return this.weighted(entry, className, cls.rank, !!cls.transpose, cfg, inShape, st);
+        return this.weighted(entry, className, cls, cfg, inShape, st);
     }
   }
 
@@ -309,32 +297,10 @@ class ConfigReader {
       ?? batchless(shapeOf(prop(cfg, 'batch_shape')));
   }
 
-  private activate(st: TensorState, act: LayerActivation, shape: Dim[] | undefined): TensorState {
-    if (st.open) {
-      st.open.layer.activation = act;
-      st.open.layer.normalized = st.open.normed;
-      return { normSeen: st.normSeen, shape, flow: st.flow };
-    }
-    const flow: Flow | undefined = act.info.name === 'linear' ? st.flow
-      : act.info.family === 'unknown' ? opaqueFlow(st) : { kind: 'activation', info: act.info, from: st.flow ?? { kind: 'input' } };
-    return { normSeen: st.normSeen, shape, flow };
-  }
-
   private activationLayer(className: string, cfg: Node | undefined): ActivationInfo | undefined {
-    switch (className) {
-      case 'Activation':
-        return this.activationValue(prop(cfg, 'activation'));
-      case 'ReLU': {
-        const slope = num(prop(cfg, 'negative_slope'));
-        return slope !== undefined && slope > 0 ? activationInfo('leaky_relu', slope) : activationInfo('relu');
-      }
-      case 'LeakyReLU':
-        return activationInfo('leaky_relu', num(prop(cfg, 'negative_slope')) ?? num(prop(cfg, 'alpha')) ?? LEAKY_DEFAULT_ALPHA[this.framework]);
-      default: {
-        const cls = kerasLayerClass(className);
-        return cls?.activation ? lookupActivation(cls.activation) : undefined;
-      }
-    }
+    if (className === 'Activation') return this.activationValue(prop(cfg, 'activation'));
+    const cls = kerasLayerClass(className);
+    return cls && activationLayer(className, cls, reader(cfg), LEAKY_DEFAULT_ALPHA[this.framework]);
   }
 
   /**
@@ -367,7 +333,7 @@ class ConfigReader {
     if (!n || n.type === 'null') return LINEAR;
     const s = str(n);
     // keras.activations.leaky_relu defaults to negative_slope=0.2 (Keras 3).
-    if (s !== undefined) return lookupActivation(s, s.toLowerCase().replace(/_/g, '') === 'leakyrelu' ? LEAKY_DEFAULT_ALPHA.tf_nn : undefined) ?? unknownActivation(s);
+    if (s !== undefined) return namedActivation(s, LEAKY_DEFAULT_ALPHA.tf_nn);
     if (isObject(n)) {
       const cls = str(prop(n, 'class_name')) ?? '';
       const c = prop(n, 'config');
@@ -382,45 +348,12 @@ class ConfigReader {
 
   // ---- weighted layers ----
 
-  private weighted(entry: Node, className: string, rank: number | undefined, transpose: boolean, cfg: Node | undefined,
+  private weighted(entry: Node, className: string, cls: KerasLayerClass, cfg: Node | undefined,
     inShape: Dim[] | undefined, input: TensorState): TensorState {
-    const normalizedBefore = input.normSeen;
-    const channelsFirst = str(prop(cfg, 'data_format')) === 'channels_first';
-    const inDim = inShape?.length ? (channelsFirst && rank !== undefined ? inShape[0] : inShape[inShape.length - 1]) : undefined;
-    const inUnits = typeof inDim === 'number' ? inDim : undefined;
-    let fanIn: number | undefined;
-    let fanOut: number | undefined;
-    let receptiveField = 1;
-    let outShape: Dim[] | undefined;
-    let width: number | undefined;
-    if (rank === undefined) {
-      width = int(prop(cfg, 'units'));
-      fanIn = inUnits;
-      fanOut = width;
-      if (width !== undefined) outShape = [...(inShape?.length ? inShape : [null]).slice(0, -1), width];
-    } else {
-      width = int(prop(cfg, 'filters'));
-      const kernel = tupleOf(prop(cfg, 'kernel_size'), rank);
-      const rf = kernel?.reduce((a, b) => a * b, 1);
-      if (rf !== undefined) {
-        receptiveField = rf;
-        // Keras kernels are (k..., in, filters); Conv*Transpose kernels are (k..., filters, in): fans swap.
-        const a = inUnits !== undefined ? rf * inUnits : undefined;
-        const b = width !== undefined ? rf * width : undefined;
-        [fanIn, fanOut] = transpose ? [b, a] : [a, b];
-      }
-      const strides = tupleOf(prop(cfg, 'strides'), rank) ?? Array(rank).fill(1);
-      const dilation = tupleOf(prop(cfg, 'dilation_rate'), rank) ?? Array(rank).fill(1);
-      const padding = str(prop(cfg, 'padding')) ?? 'valid';
-      if (inShape && inShape.length === rank + 1 && kernel && width !== undefined && !channelsFirst) {
-        const spatial = inShape.slice(0, rank).map((d, i) => transpose
-          ? (d === null ? null : padding === 'same' ? d * strides[i] : d * strides[i] + Math.max(kernel[i] - strides[i], 0))
-          : convOut(d, kernel[i], strides[i], dilation[i], padding));
-        outShape = [...spatial, width];
-      } else if (width !== undefined && !channelsFirst) {
-        outShape = [...Array<Dim>(rank).fill(null), width];
-      }
-    }
+    const { rank, transpose } = cls;
+    const geometry = weightedGeometry(cls, reader(cfg), inShape);
+    let { fanIn, fanOut, receptiveField } = geometry;
+    const { outShape, width } = geometry;
     // TF.js model.json lists each kernel's shape: the fans follow from it exactly (Keras' compute_fans).
     const kernelShape = this.kernelShape(str(prop(cfg, 'name')));
     if (kernelShape && kernelShape.length === (rank ?? 0) + 2) {
@@ -450,16 +383,14 @@ class ConfigReader {
       init,
       activation: own && ownActivation ? { info: own, span: actNode && spanOf(actNode) } : { info: LINEAR },
       normalized: false,
-      normalizedBefore,
-      input: input.flow ?? { kind: 'input' },
+      normalizedBefore: false,
       rewrite(to: Recommendation) {
         // No key, no fix (the brief: serialized configs always write it); no edits into a broken file.
         if (!initNode || broken) return undefined;
         return rewriteInitializer(initNode, to, ctx);
       },
     };
-    this.layers.push(layer);
-    return { normSeen: false, shape: outShape, open: ownActivation ? undefined : { layer, normed: false }, flow: { kind: 'layer', layer } };
+    return { ...signal.enterLayer(layer, input, this.counter, ownActivation), shape: outShape };
   }
 
   private kernelShape(name: string | undefined): number[] | undefined {
@@ -568,60 +499,7 @@ function findNumber(n: Node | undefined, key: string, depth = 0): number | undef
   return undefined;
 }
 
-function mergeShape(entry: Node, shapes: Array<Dim[] | undefined>): Dim[] | undefined {
-  const className = str(prop(entry, 'class_name'));
-  const first = shapes[0];
-  if (!first || shapes.some((s) => !s || s.length !== first.length)) return undefined;
-  if (className === 'Concatenate') {
-    const axis = num(prop(prop(entry, 'config'), 'axis')) ?? -1;
-    if (axis !== -1 && axis !== first.length) return undefined;
-    const last = shapes.map((s) => s![s!.length - 1]);
-    return [...first.slice(0, -1), last.every((d): d is number => typeof d === 'number') ? last.reduce((a, b) => a + b, 0) : null];
-  }
-  if (className === 'Dot') return undefined;
-  return first;
-}
-
-function reshape(className: string, rank: number | undefined, cfg: Node | undefined, shape: Dim[] | undefined): Dim[] | undefined {
-  if (className === 'Flatten') {
-    if (!shape) return undefined;
-    return shape.every((d) => typeof d === 'number') ? [(shape as number[]).reduce((a, b) => a * b, 1)] : [null];
-  }
-  if (className === 'Reshape') {
-    const t = shapeOf(prop(cfg, 'target_shape'));
-    if (!t) return undefined;
-    const known = shape?.every((d) => typeof d === 'number') ? (shape as number[]).reduce((a, b) => a * b, 1) : undefined;
-    const target = items(prop(cfg, 'target_shape')).map((d) => num(d) ?? null);
-    const rest = target.filter((d) => d !== -1).reduce<number>((a, b) => a * (b ?? 1), 1);
-    return target.map((d) => (d === -1 ? (known !== undefined && rest > 0 ? known / rest : null) : d));
-  }
-  if (!shape || rank === undefined || str(prop(cfg, 'data_format')) === 'channels_first') return undefined;
-  const channels = shape[shape.length - 1];
-  if (className.startsWith('Global')) return [channels];
-  if (className.includes('Pool')) {
-    const pool = tupleOf(prop(cfg, 'pool_size'), rank);
-    const strides = tupleOf(prop(cfg, 'strides'), rank) ?? pool;
-    const padding = str(prop(cfg, 'padding')) ?? 'valid';
-    if (!pool || !strides || shape.length !== rank + 1) return [...Array<Dim>(rank).fill(null), channels];
-    return [...shape.slice(0, rank).map((d, i) => convOut(d, pool[i], strides[i], 1, padding)), channels];
-  }
-  return [...Array<Dim>(rank).fill(null), channels];
-}
-
-function unjudgedShape(className: string, cfg: Node | undefined, shape: Dim[] | undefined): Dim[] | undefined {
-  if (className === 'Embedding') {
-    const out = int(prop(cfg, 'output_dim'));
-    return out !== undefined ? [...(shape ?? [null]), out] : undefined;
-  }
-  const units = int(prop(cfg, 'units'));
-  if (units !== undefined) return prop(cfg, 'return_sequences')?.value === true ? [null, units] : [units];
-  if (className === 'MultiHeadAttention') return shape;
-  return undefined;
-}
-
-function convOut(d: Dim, k: number, s: number, dilation: number, padding: string): Dim {
-  if (d === null) return null;
-  if (padding === 'same') return Math.ceil(d / s);
-  const eff = dilation * (k - 1) + 1;
-  return Math.max(0, Math.floor((d - eff) / s) + 1);
+/** Reads a layer's config by Keras argument name, for the shared layer algebra. */
+function reader(cfg: Node | undefined): ArgReader {
+  return (key) => constOf(prop(cfg, key));
 }

@@ -14,25 +14,13 @@ import { collectImports, lastSegment, normalizeQualified, type ImportTable } fro
 import { argument, callArgs, spanOf, statementsAt, stringValue, syntaxErrors, type CallArgs } from './syntax';
 
 import type { Dim } from '../../shapes';
+import type { LayerClass, Role } from '../layerClass';
 import * as signal from '../signal';
 import type { ModelBuilder, Pending, TensorState } from '../signal';
 export type { Dim, ModelBuilder, Pending, TensorState };
 export type Const = ArgValue | Const[];
 
-/** What a layer class is to the analysis. */
-export type Role =
-  | 'weighted' | 'activation' | 'norm' | 'passthrough' | 'reshape' | 'input' | 'merge' | 'unjudged';
-
-export interface LayerClass {
-  role: Role;
-  /** Spatial rank of convolutions and poolings. */
-  rank?: number;
-  transpose?: boolean;
-  /** Positional parameter names, in order; arguments beyond them are not understood. */
-  params: string[];
-  /** For activation layers: the activation they apply, unless read from arguments. */
-  activation?: string;
-}
+export type { LayerClass, Role };
 
 /** A layer instance: the constructor call, read lazily. */
 export interface LayerOp {
@@ -887,6 +875,15 @@ export abstract class PythonInterpreter {
   protected scratch(): ModelBuilder {
     this.scratchModel ??= { scopeName: '', span: { start: 0, end: 0 }, layers: [] };
     return this.scratchModel;
+  }
+
+  /** Reads a layer's arguments by parameter name (keyword, or positional in the class's order) for the shared layer algebra. */
+  protected argReader(cls: LayerClass, args: CallArgs, env: Env): (key: string) => Const | undefined {
+    return (key) => {
+      const i = cls.params.indexOf(key);
+      const n = argument(args, key, i >= 0 ? i : undefined);
+      return n ? this.constOf(n, env) : undefined;
+    };
   }
 
   protected intArg(op: LayerOp, name: string): number | undefined {

@@ -6,15 +6,16 @@
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, KernelInit, Layer, LayerActivation, Recommendation } from '../../ir';
-import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
+import { LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import {
   defaultInitializer, initializerParams, isKnownInitializer, resolveInitializer, unknownInitializer, type InitArgs,
 } from '../../initializers';
 import { lastSegment, type ImportTable } from './names';
-import { ACTIVATION_FUNCTION_PREFIXES, kerasLayerClass, kerasMergeOp, MERGE_FUNCTIONS } from './kerasLayers';
+import {
+  activationLayer, declaredInputShape, kerasLayerClass, mergeOp, MERGE_FUNCTIONS, reshapedShape, unjudgedShape, weightedGeometry,
+} from '../keras/layers';
 import { insertKeyword, quoteStyle, rewriteExplicit, type PythonStyle } from './kerasFix';
 import { argument, callArgs, spanOf, type CallArgs } from './syntax';
-import { convGeometry, convOut, toShape } from '../../shapes';
 import {
   assignedName, PythonInterpreter, UNKNOWN,
   type Dim, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value,
@@ -22,6 +23,9 @@ import {
 import * as signal from '../signal';
 import type { SyntaxTree as Tree } from '../../syntaxTree';
 import { layerKind, pythonCallLabel } from '../describeLayer';
+
+/** Qualified prefixes whose members are activation functions applied to a tensor. */
+const ACTIVATION_FUNCTION_PREFIXES = ['keras.activations', 'keras.ops', 'keras.ops.nn', 'keras.backend', 'tensorflow.nn', 'tensorflow.math', 'tensorflow'];
 
 export class KerasFrontEnd extends PythonInterpreter {
   protected readonly framework = 'keras' as const;
@@ -89,7 +93,7 @@ export class KerasFrontEnd extends PythonInterpreter {
       }
       if (MERGE_FUNCTIONS.has(name) && path.startsWith('keras.layers')) {
         const first = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
-        return this.merge(first.t === 'list' ? first.items : [first], model, kerasMergeOp(name));
+        return this.merge(first.t === 'list' ? first.items : [first], model, mergeOp(name));
       }
     }
     if (ACTIVATION_FUNCTION_PREFIXES.some((p) => path === `${p}.${name}`)) {
@@ -155,7 +159,7 @@ export class KerasFrontEnd extends PythonInterpreter {
       case 'merge': {
         signal.close(st);
         // The inputs were combined when read (inputState); the layer's class says how.
-        const flow = st.flow?.kind === 'merge' ? { ...st.flow, op: kerasMergeOp(op.className) } : st.flow;
+        const flow = st.flow?.kind === 'merge' ? { ...st.flow, op: mergeOp(op.className) } : st.flow;
         return { model: st.model, normSeen: st.normSeen, shape: st.shape, flow };
       }
       case 'reshape':
@@ -173,17 +177,7 @@ export class KerasFrontEnd extends PythonInterpreter {
       const a = argument(args, 'activation', 0);
       return a ? this.activationValue(a, env)?.info : undefined;
     }
-    if (op.className === 'ReLU') {
-      const slope = argument(args, 'negative_slope', 1);
-      const v = slope ? this.constOf(slope, env) : undefined;
-      return typeof v === 'number' && v > 0 ? activationInfo('leaky_relu', v) : activationInfo('relu');
-    }
-    if (op.className === 'LeakyReLU') {
-      const a = args.keywords.get('negative_slope') ?? args.keywords.get('alpha') ?? args.positional[0];
-      const v = a ? this.constOf(a, env) : undefined;
-      return activationInfo('leaky_relu', typeof v === 'number' ? v : LEAKY_DEFAULT_ALPHA.keras);
-    }
-    return cls.activation ? lookupActivation(cls.activation) : undefined;
+    return activationLayer(op.className, cls, this.argReader(cls, args, env), LEAKY_DEFAULT_ALPHA.keras);
   }
 
   /**
@@ -218,56 +212,15 @@ export class KerasFrontEnd extends PythonInterpreter {
   }
 
   private inputShapeOf(cls: LayerClass, args: CallArgs, env: Env): Dim[] | undefined {
-    const shapeNode = args.keywords.get('input_shape') ?? args.keywords.get('shape')
-      ?? (cls.role === 'input' ? args.positional[0] : undefined);
-    if (shapeNode) return toShape(this.constOf(shapeNode, env));
-    const batch = args.keywords.get('batch_input_shape') ?? args.keywords.get('batch_shape');
-    if (batch) return toShape(this.constOf(batch, env))?.slice(1);
-    const dim = args.keywords.get('input_dim');
-    const d = dim ? this.constOf(dim, env) : undefined;
-    return typeof d === 'number' ? [d] : undefined;
+    return declaredInputShape(cls, this.argReader(cls, args, env));
   }
 
   private reshape(op: LayerOp, shape: Dim[] | undefined): Dim[] | undefined {
-    const name = op.className;
-    if (name === 'Flatten') {
-      if (!shape) return undefined;
-      return shape.every((d) => typeof d === 'number') ? [(shape as number[]).reduce((a, b) => a * b, 1)] : [null];
-    }
-    if (name === 'Reshape') {
-      const t = toShape(this.constOf(argument(op.args, 'target_shape', 0) ?? op.call, op.env));
-      if (!t) return undefined;
-      const known = shape?.every((d) => typeof d === 'number') ? (shape as number[]).reduce((a, b) => a * b, 1) : undefined;
-      const rest = t.filter((d) => d !== -1).reduce<number>((a, b) => a * (b ?? 1), 1);
-      return t.map((d) => (d === -1 ? (known !== undefined && rest > 0 ? known / rest : null) : d));
-    }
-    if (!shape || op.cls.rank === undefined) return undefined;
-    const rank = op.cls.rank;
-    const channels = shape[shape.length - 1];
-    if (name.startsWith('Global')) return [channels];
-    if (name.includes('Pool')) {
-      const pool = this.tupleArg(op, 'pool_size', rank, 2);
-      const strides = this.tupleArg(op, 'strides', rank) ?? pool;
-      const padding = this.strArg(op, 'padding') ?? 'valid';
-      if (!pool || !strides) return [...Array(rank).fill(null), channels];
-      return [...shape.slice(0, rank).map((d, i) => convOut(d, pool[i], strides[i], 1, padding)), channels];
-    }
-    return [...Array(rank).fill(null), channels];
+    return reshapedShape(op.className, op.cls, this.argReader(op.cls, op.args, op.env), shape);
   }
 
   private unjudgedShape(op: LayerOp, shape: Dim[] | undefined): Dim[] | undefined {
-    const name = op.className;
-    if (name === 'Embedding') {
-      const out = this.intArg(op, 'output_dim');
-      return out !== undefined ? [...(shape ?? [null]), out] : undefined;
-    }
-    const units = this.intArg(op, 'units');
-    if (units !== undefined) {
-      const seq = op.args.keywords.get('return_sequences');
-      return seq && this.constOf(seq, op.env) === true ? [null, units] : [units];
-    }
-    if (name === 'MultiHeadAttention') return shape;
-    return undefined;
+    return unjudgedShape(op.className, this.argReader(op.cls, op.args, op.env), shape);
   }
 
   /** A layer object applied more than once (a shared layer) is one IR layer: one node of the graph. */
@@ -286,31 +239,9 @@ export class KerasFrontEnd extends PythonInterpreter {
   private makeLayer(op: LayerOp, inShape: Dim[] | undefined, normalizedBefore: boolean):
     { layer: Layer; outShape?: Dim[]; ownActivation: boolean } | undefined {
     const { cls, args, env, call } = op;
-    const channelsFirst = this.strArg(op, 'data_format') === 'channels_first';
-    const inDim = inShape ? (channelsFirst ? inShape[0] : inShape[inShape.length - 1]) : undefined;
-    const inUnits = typeof inDim === 'number' ? inDim : undefined;
-    let fanIn: number | undefined;
-    let fanOut: number | undefined;
-    let receptiveField = 1;
-    let outShape: Dim[] | undefined;
+    const { fanIn, fanOut, receptiveField, outShape } = weightedGeometry(cls, this.argReader(cls, args, env), inShape);
     // `Dense(64)`, `Dense(units=64)`, `Conv2D(filters=32, kernel_size=3)`: sizes as written.
     const label = pythonCallLabel(op.className, args.positional.map((p) => p.text), [...args.keywords].map(([k, n]) => [k, n.text]));
-    if (cls.rank === undefined) {
-      const units = this.intArg(op, 'units');
-      fanIn = inUnits;
-      fanOut = units;
-      outShape = units !== undefined ? [...(inShape ?? [null]).slice(0, -1), units] : undefined;
-    } else {
-      const rank = cls.rank;
-      const filters = this.intArg(op, 'filters');
-      const kernel = this.tupleArg(op, 'kernel_size', rank);
-      const geometry = convGeometry({
-        rank, transpose: !!cls.transpose, inShape, inChannels: inUnits, filters, kernel,
-        strides: this.tupleArg(op, 'strides', rank, 1), dilation: this.tupleArg(op, 'dilation_rate', rank, 1),
-        padding: this.strArg(op, 'padding') ?? 'valid', channelsFirst,
-      });
-      ({ fanIn, fanOut, receptiveField, outShape } = geometry);
-    }
 
     const actNode = argument(args, 'activation', cls.params.indexOf('activation') >= 0 ? cls.params.indexOf('activation') : undefined);
     const own = actNode ? this.activationValue(actNode, env) : undefined;
