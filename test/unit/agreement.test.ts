@@ -14,8 +14,10 @@
  * normal and uniform, and PyTorch's default kernel with its random bias; depth 1-30, widths 256
  * and 320 (so fan_in differs from units and orthogonal kernels are not square); plain chains,
  * batch normalization between layer and activation, normalization after the activation
- * (`normalizeInput`), and mixes. The simulator runs chains only: residual adds are not
- * supported by it yet, so the family has none.
+ * (`normalizeInput`), and mixes. Residual stacks are a second family (the last describe): their
+ * E[a^2] is the propagation engine's own (propagate() over the model's data-flow graph, merges
+ * included), checked against the simulator's residual adds; their gradient is not predicted
+ * (predict.ts models the backward pass of chains only).
  *
  * What the generator keeps out, and why (each measured with this simulator at width 256):
  *  - Unnormalized runs longer than 4 layers of the ReLU and smooth families (relu, relu6,
@@ -63,7 +65,10 @@ import { predictLayers } from '../../webview/sim/predict';
 import { kernelFor } from '../../webview/sim/choices';
 import type { SimConfig, SimLayerSpec } from '../../webview/sim/types';
 import type { KernelSpec } from '../../src/protocol';
-import { lookupActivation } from '../../src/engine/activations';
+import { activationInfo, lookupActivation } from '../../src/engine/activations';
+import { resolveInitializer } from '../../src/engine/initializers';
+import { propagate } from '../../src/engine/propagation';
+import type { Flow, Layer, Model } from '../../src/engine/ir';
 
 tf.env().set('IS_TEST', true);
 
@@ -330,4 +335,97 @@ describe('agreement: analytic per-layer E[a^2] and gradient second moment vs Mon
     t.diagnostic(lines.join('; '));
     if (process.env.INITLINT_AGREEMENT_VERBOSE) console.log(lines.join('\n'));
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Residual stacks: the engine's merges against the simulator's residual adds
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A stem layer, then `blocks` residual blocks as real code writes them: branch = Dense(act) ->
+ * Dense(linear), added to the stream (a branch that ends in a zero-mean linear layer, so the
+ * engine's "add sums the second moments" holds exactly in expectation). `preNorm`: the branch
+ * reads the stream through a normalization (a pre-norm transformer's LayerNorm; the simulator's
+ * normalizeInput, the engine's norm flow). The stream's E[x^2] grows block by block (by about
+ * 2x per block for He + ReLU without pre-norm), and every later layer's q depends on it; a
+ * linear head reads the final stream unnormalized.
+ */
+function residualCase(id: number, act: { name: string; alpha?: number }, init: Init, blocks: number, preNorm: boolean): Case {
+  const width = 256;
+  const r = rng(MODEL_SEED + 7 * id);
+  const layers: SimLayerSpec[] = [];
+  const stem = kernel(init, width, width, act.name, r);
+  layers.push({ fanIn: width, units: width, kernel: stem.kernel, activation: act, normalize: 'none', ...(stem.biasVariance ? { biasVariance: stem.biasVariance } : {}) });
+  let stream = 0;
+  for (let b = 0; b < blocks; b++) {
+    const inner = kernel(init, width, width, act.name, r);
+    const end = kernel(init, width, width, 'linear', r);
+    layers.push({ fanIn: width, units: width, kernel: inner.kernel, activation: act, normalize: 'none', normalizeInput: preNorm });
+    layers.push({ fanIn: width, units: width, kernel: end.kernel, activation: { name: 'linear' }, normalize: 'none', residualFrom: stream });
+    stream = layers.length - 1;
+  }
+  // A linear head reads the stream itself (no normalization), so its E[a^2] shows the sum.
+  const head = kernel(init, width, width, 'linear', r);
+  layers.push({ fanIn: width, units: width, kernel: head.kernel, activation: { name: 'linear' }, normalize: 'none' });
+  const what = `residual #${id}: stem + ${blocks} x [${act.name} -> linear] + stream -> head, ${init}${preNorm ? ', pre-norm' : ''}`;
+  return { id, config: { inputWidth: width, batch: 64, seed: 0, input: 'normal', layers }, seeds: 6, what };
+}
+
+/** The engine's view of the stack: IR layers whose inputs are the data flow the simulator runs. */
+function engineModel(config: SimConfig): { model: Model; layers: Layer[] } {
+  const layers: Layer[] = [];
+  const outs: Flow[] = [];
+  let stream: Flow = { kind: 'input' };
+  for (const spec of config.layers) {
+    const std = Math.sqrt(spec.kernel.variance!);
+    const layer: Layer = {
+      kind: 'dense', label: `Dense(${spec.units})`, span: { start: 0, end: 0 },
+      fanIn: spec.fanIn, fanOut: spec.units, receptiveField: 1,
+      init: { spec: resolveInitializer('keras', 'RandomNormal', { stddev: std })!, explicit: true, shared: false },
+      activation: { info: activationInfo(spec.activation.name, spec.activation.alpha) },
+      normalized: spec.normalize !== 'none', normalizedBefore: !!spec.normalizeInput,
+      input: spec.normalizeInput ? { kind: 'norm', from: stream } : stream,
+      ...(spec.biasVariance ? { biasVariance: spec.biasVariance } : {}),
+      rewrite: () => undefined,
+    };
+    layers.push(layer);
+    const own: Flow = { kind: 'layer', layer };
+    stream = spec.residualFrom === undefined ? own : { kind: 'merge', op: 'add', from: [own, outs[spec.residualFrom]], widths: [spec.units, spec.units] };
+    outs.push(stream);
+  }
+  return { model: { name: 'residual', framework: 'keras', span: { start: 0, end: 0 }, layers, outputs: [stream] }, layers };
+}
+
+const RESIDUAL_CASES = [
+  residualCase(100, { name: 'relu' }, 'he_normal', 5, false),
+  residualCase(101, { name: 'relu' }, 'he_uniform', 8, true),
+  residualCase(102, { name: 'tanh' }, 'glorot_uniform', 8, false),
+  residualCase(103, { name: 'gelu' }, 'lecun_normal', 6, true),
+  residualCase(104, { name: 'selu' }, 'lecun_normal', 5, false),
+  residualCase(105, { name: 'sigmoid' }, 'glorot_normal', 6, false),
+  residualCase(106, { name: 'linear' }, 'fixed_normal', 10, false),
+  residualCase(107, { name: 'leaky_relu', alpha: 0.2 }, 'torch_default', 6, true),
+];
+
+describe('agreement on residual stacks: the engine\'s per-layer E[a^2] through its merges vs Monte Carlo (15 %, median over seeds)', () => {
+  for (const c of RESIDUAL_CASES.filter((x) => !ONLY || ONLY.includes(x.id))) {
+    test(c.what, async () => {
+      const { model, layers } = engineModel(c.config);
+      const numbers = propagate(model).numbers;
+      const predicted = layers.map((l) => numbers.get(l)!.muOut!);
+      const measured: number[][] = layers.map(() => []);
+      for (let s = 0; s < c.seeds; s++) {
+        const r = await simulate(tf, { ...c.config, seed: 1000 + s }, { workBudget: Infinity });
+        r.layers.forEach((l, i) => measured[i].push(l.actVar + l.actMean ** 2));
+      }
+      const errors = predicted.map((p, i) => median(measured[i].map((m) => m / p - 1)));
+      const rows = errors.map((e, i) => `  ${String(i + 1).padStart(2)} ${c.config.layers[i].activation.name.padEnd(10)} ${c.config.layers[i].residualFrom !== undefined ? '+stream' : '       '} E[a^2] ${predicted[i].toExponential(2)} ${pct(e)}`);
+      if (process.env.INITLINT_AGREEMENT_VERBOSE) console.log(`${c.what}\n${rows.join('\n')}`);
+      // The stream must actually grow (or the adds would go unchecked): the head reads a stream
+      // whose E[x^2] is larger than the stem's output.
+      const head = numbers.get(layers.at(-1)!)!;
+      assert.ok(head.muIn > 1.5 * numbers.get(layers[0])!.muOut!, `${c.what}: the stream does not grow`);
+      assert.ok(errors.every((e) => Math.abs(e) <= TOLERANCE), `${c.what}: off by more than ${100 * TOLERANCE} %:\n${rows.join('\n')}`);
+    });
+  }
 });

@@ -598,3 +598,22 @@ describe('kernelFor', () => {
     assert.match(rec('relu').label, /^Recommended: He normal/);
   });
 });
+
+test('a residual add hands the sum forward: identity layers double the stream; a bad residualFrom is refused; nothing leaks', async () => {
+  const id: KernelSpec = { label: 'i', distribution: 'identity' };
+  const config: SimConfig = {
+    inputWidth: 16, batch: 32, seed: 3, input: 'normal',
+    layers: [layer(16, 16, id, 'linear'), { ...layer(16, 16, id, 'linear'), residualFrom: 0 }, layer(16, 16, id, 'linear')],
+  };
+  const r = await simulate(tf, config, { workBudget: Infinity });
+  const m = r.layers.map((l) => l.actVar + l.actMean ** 2);
+  // Layer 2 reports its own activation (the input again); layer 3 reads the sum x + x.
+  assert.ok(Math.abs(m[1] / m[0] - 1) < 1e-5, `${m}`);
+  assert.ok(Math.abs(m[2] / m[0] - 4) < 1e-5, `${m}`);
+  await assert.rejects(simulate(tf, { ...config, layers: [config.layers[0], { ...config.layers[1], residualFrom: 1 }] }), /residualFrom must be an earlier layer/);
+  await assert.rejects(simulate(tf, { ...config, layers: [layer(16, 8, id, 'linear'), { ...config.layers[1], residualFrom: 0 }] }), /residualFrom must be an earlier layer of the same units/);
+  assert.throws(() => predictLayers(config), /chains only/);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 5; i++) await simulate(tf, { ...config, seed: i });
+  assert.equal(tf.memory().numTensors, before);
+});

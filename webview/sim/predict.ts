@@ -141,6 +141,10 @@ export interface RunShape {
 export function predictLayers(config: SimConfig, run: RunShape = {}): LayerPrediction[] {
   const L = config.layers.length;
   if (L === 0) return [];
+  // The backward pass through a residual add (two gradient paths, their coherent parts) is not
+  // modelled here; the panel's models are chains, and the engine's propagate() predicts E[a^2]
+  // of residual stacks (test/unit/agreement.test.ts).
+  if (config.layers.some((l) => l.residualFrom !== undefined)) throw new TypeError('predictLayers: chains only (a layer has residualFrom)');
   const n = config.layers.map((l, i) => run.units?.[i] ?? l.units);
   const batch = run.batch ?? config.batch;
   // Batch standardisation with a finite batch B: the gradient's second moment gains

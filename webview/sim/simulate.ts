@@ -104,6 +104,10 @@ function validate(config: SimConfig): void {
   config.layers.forEach((l, i) => {
     if (!posInt(l.fanIn) || !posInt(l.units)) throw new TypeError(`simulate: layer ${i} needs positive integer fanIn and units, got ${l.fanIn} and ${l.units}`);
     if (l.biasVariance !== undefined && !(Number.isFinite(l.biasVariance) && l.biasVariance >= 0)) throw new TypeError(`simulate: layer ${i} has a bad biasVariance ${l.biasVariance}`);
+    const j = l.residualFrom;
+    if (j !== undefined && !(Number.isInteger(j) && j >= 0 && j < i && config.layers[j].units === l.units)) {
+      throw new TypeError(`simulate: layer ${i}'s residualFrom must be an earlier layer of the same units, got ${j}`);
+    }
   });
 }
 
@@ -451,9 +455,11 @@ interface ForwardExtras {
   each?: LayerHook;
 }
 
-/** Run the stack. */
+/** Run the stack (with its residual adds). */
 function forward(tf: TF, mm: MatMul, x0: Tensor2D, ws: Tensor[], layers: SimLayerSpec[], acts: ActivationPlan[], extras: ForwardExtras = {}): Tensor2D {
   let a = x0;
+  // What each layer hands forward: its activation, plus the stream it is added to (residualFrom).
+  const outs: Tensor2D[] = [];
   layers.forEach((layer, i) => {
     const x = layer.normalizeInput ? standardize(tf, a, 'batch') : a;
     let z = layerMatMul(tf, x, ws[i] as Tensor2D, mm);
@@ -463,7 +469,8 @@ function forward(tf: TF, mm: MatMul, x0: Tensor2D, ws: Tensor[], layers: SimLaye
     if (probe) z = tf.add(z, probe);
     const next = activate(tf, standardize(tf, z, layer.normalize), acts[i]);
     extras.each?.(i, x, z, next);
-    a = next;
+    a = layer.residualFrom === undefined ? next : tf.add(next, outs[layer.residualFrom]);
+    outs.push(a);
   });
   return a;
 }

@@ -14,6 +14,13 @@ export interface SimLayerSpec {
   normalizeInput?: boolean;
   /** Var(b) of a random bias (PyTorch's default U(+-1/sqrt(fan_in))), drawn uniform; absent or 0: no bias. */
   biasVariance?: number;
+  /**
+   * A residual add: what layer `residualFrom` (an earlier layer of the same units) hands forward
+   * is added to this layer's activation, and the sum is what this layer hands forward (a
+   * residual block's skip connection). LayerStats still describe the activation before the add.
+   * predictLayers() models chains only; the propagation engine predicts these (agreement test).
+   */
+  residualFrom?: number;
 }
 
 export interface SimConfig {
