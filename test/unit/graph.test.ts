@@ -46,6 +46,54 @@ describe('data flow', () => {
     assert.ok(Math.abs(p.numbers.get(out)!.muIn - (1 + p.numbers.get(proj)!.muOut!)) < 1e-12);
   });
 
+  test('tensor functions that combine tensors are merges: torch.cat, torch.add, tf.concat, jnp.concatenate', async () => {
+    const linter = await getLinter();
+    const cases: Array<[string, string, string]> = [
+      ['cat.py', [
+        'import torch', 'from torch import nn',
+        'class UNetTail(nn.Module):',
+        '    def __init__(self):',
+        '        super().__init__()',
+        '        self.a = nn.Linear(64, 64)',
+        '        self.b = nn.Linear(64, 32)',
+        '        self.head = nn.Linear(96, 10)',
+        '    def forward(self, x):',
+        '        skip = torch.relu(self.a(x))',
+        '        y = torch.cat([skip, torch.relu(self.b(skip))], dim=-1)',
+        '        return self.head(torch.add(y, y))',
+      ].join('\n'), 'add(concat(a, b), concat(a, b))'],
+      ['concat.py', [
+        'import tensorflow as tf', 'from tensorflow import keras',
+        'inp = keras.Input(shape=(64,))',
+        'a = keras.layers.Dense(64, activation="relu")(inp)',
+        'b = keras.layers.Dense(32, activation="relu")(inp)',
+        'out = keras.layers.Dense(10)(tf.concat([a, b], axis=-1))',
+        'model = keras.Model(inp, out)',
+      ].join('\n'), 'concat(a, b)'],
+      ['jnp.py', [
+        'import jax.numpy as jnp', 'import flax.linen as nn',
+        'class Head(nn.Module):',
+        '    @nn.compact',
+        '    def __call__(self, x):',
+        '        a = nn.relu(nn.Dense(64)(x))',
+        '        b = nn.relu(nn.Dense(32)(x))',
+        '        return nn.Dense(10)(jnp.concatenate([a, b], axis=-1))',
+      ].join('\n'), 'concat(a, b)'],
+    ];
+    const show = (f: import('../../src/engine/ir').Flow | undefined, names: Map<Layer, string>): string => {
+      if (!f) return '?';
+      if (f.kind === 'layer') return names.get(f.layer) ?? '?';
+      if (f.kind === 'merge') return `${f.op}(${f.from.map((x) => show(x, names)).join(', ')})`;
+      return f.kind;
+    };
+    for (const [file, text, expected] of cases) {
+      const [m] = linter.analyze(text, file).models;
+      assert.ok(m, file);
+      const names = new Map(m.layers.map((l, i) => [l, 'ab'[i] ?? 'head']));
+      assert.equal(show(m.layers.at(-1)!.input, names), expected, file);
+    }
+  });
+
   test('LoRA: B is a zero branch end (no IL003); a zero hidden layer feeding the next one is', async () => {
     const linter = await getLinter();
     const findings = linter.lint(readFixture('pytorch/branch_ends.py'), 'branch_ends.py');

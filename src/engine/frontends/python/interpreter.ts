@@ -763,6 +763,16 @@ export abstract class PythonInterpreter {
       default:
         break;
     }
+    const tensorOp = callee.t === 'path' ? TENSOR_MERGES.get(callee.path) : undefined;
+    if (tensorOp) {
+      // `torch.cat([a, b], dim=1)`, `tf.add_n([...])`: a list; `torch.add(a, b)`: two tensors.
+      const { pos, kw } = this.evalArgs(args, env, model);
+      kw.forEach((v) => this.consume(v));
+      const listed = pos[0]?.t === 'list';
+      const items = pos[0]?.t === 'list' ? pos[0].items : pos.slice(0, 2);
+      pos.slice(listed ? 1 : 2).forEach((v) => this.consume(v));
+      return this.merge(items, model, tensorOp);
+    }
     // Unknown callee: its tensor arguments are consumed by an operation we cannot see.
     const { pos, kw } = this.evalArgs(args, env, model);
     pos.forEach((v) => this.consume(v));
@@ -912,6 +922,19 @@ export abstract class PythonInterpreter {
 }
 
 /** How a Python operator combines two tensors: `+`/`-` sum their second moments, `*` multiplies them. */
+/**
+ * Tensor functions of the frameworks that combine tensors (rules.md v2, "Data-flow graph"): a
+ * concatenation (U-Net skips, DenseNet), a sum (residuals written as functions), a product.
+ */
+const TENSOR_MERGES = new Map<string, MergeOp>([
+  ...['torch.cat', 'torch.concat', 'torch.concatenate', 'tensorflow.concat', 'keras.ops.concatenate', 'jax.numpy.concatenate']
+    .map((p): [string, MergeOp] => [p, 'concat']),
+  ...['torch.add', 'tensorflow.add', 'tensorflow.math.add', 'tensorflow.add_n', 'tensorflow.math.add_n', 'keras.ops.add', 'jax.numpy.add']
+    .map((p): [string, MergeOp] => [p, 'add']),
+  ...['torch.mul', 'torch.multiply', 'tensorflow.multiply', 'tensorflow.math.multiply', 'keras.ops.multiply', 'jax.numpy.multiply']
+    .map((p): [string, MergeOp] => [p, 'multiply']),
+]);
+
 export function mergeOpOf(operator: string | undefined): MergeOp {
   switch (operator) {
     case '+': case '-': case '+=': case '-=': return 'add';
