@@ -94,6 +94,27 @@ describe('data flow', () => {
     }
   });
 
+  test('a normalization of an output that also reaches a sum unnormalized does not make the layer normalized', async () => {
+    const linter = await getLinter();
+    const net = (forward: string[]) => [
+      'import torch', 'from torch import nn',
+      'class PreNorm(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.inp = nn.Linear(32, 256)',
+      '        self.ln = nn.LayerNorm(256)',
+      '        self.fc = nn.Linear(256, 256)',
+      '    def forward(self, x):',
+      ...forward.map((l) => `        ${l}`),
+    ].join('\n');
+    const inp = (text: string) => linter.analyze(text, 'prenorm.py').models[0].layers[0];
+    // The skip reads the raw projection: its scale matters.
+    assert.equal(inp(net(['h = self.inp(x)', 'return h + self.fc(self.ln(h))'])).normalized, false);
+    assert.equal(inp(net(['h = self.inp(x)', 'y = self.fc(self.ln(h))', 'return h + y'])).normalized, false);
+    // Only the normalized output goes on.
+    assert.equal(inp(net(['h = self.ln(self.inp(x))', 'return h + self.fc(h)'])).normalized, true);
+  });
+
   test('LoRA: B is a zero branch end (no IL003); a zero hidden layer feeding the next one is', async () => {
     const linter = await getLinter();
     const findings = linter.lint(readFixture('pytorch/branch_ends.py'), 'branch_ends.py');

@@ -57,8 +57,17 @@ const GATED: Record<string, string> = { sigmoid: 'silu', hard_sigmoid: 'hard_swi
 /** Layers per file beyond which a model stops growing (pathological loops). */
 export const MAX_LAYERS = 20000;
 
-/** The open layer meets an operation that is not an activation: it stays linear. */
+/**
+ * The open layer meets an operation that is not an activation: it stays linear. If a
+ * normalization was already applied to this same raw output elsewhere (a pre-norm block's input
+ * projection feeding both the LayerNorm and the skip), the raw output also reaches this
+ * operation unnormalized: the layer is not normalized (its scale matters on this path).
+ */
 export function close(st: TensorState): void {
+  if (st.open?.normed && !st.normSeen) {
+    st.open.normed = false;
+    st.open.layer.normalized = false;
+  }
   st.open = undefined;
 }
 
