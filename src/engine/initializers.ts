@@ -411,3 +411,13 @@ export function varianceFormula(spec: InitSpec): string {
 export function catalogue(): ReadonlyArray<Readonly<{ framework: Framework; names: readonly string[]; source: string }>> {
   return ENTRIES;
 }
+
+/**
+ * Var(b) where a written bias initializer draws at random with a fixed scale (rules.md v2: it
+ * counts in q). the Keras, TF.js and Flax default bias is zeros; `use_bias=False` has none; a constant
+ * bias adds no variance; a variance-scaling bias initializer is not modelled (undefined).
+ */
+export function randomBiasVariance(spec: InitSpec | undefined, useBias: unknown): number | undefined {
+  if (!spec || useBias === false) return undefined;
+  return spec.distribution !== 'constant' && spec.fixedVariance !== undefined ? spec.fixedVariance : undefined;
+}

@@ -271,6 +271,45 @@ describe('data flow', () => {
     assert.deepEqual(linter.lint(empty, 'e.py').filter((x) => x.code === 'IL003' && x.layer.startsWith('Dense(16')).length, 0);
   });
 
+  test('a fixed-scale random bias counts in q in TF.js, Keras JSON and Flax too; zeros, constants and use_bias off do not', async () => {
+    const linter = await getLinter();
+    const biases = (text: string, file: string) => linter.analyze(text, file).models[0].layers.map((l) => l.biasVariance);
+    const tfjs = [
+      "import * as tf from '@tensorflow/tfjs';",
+      'const m = tf.sequential();',
+      "m.add(tf.layers.dense({units: 64, inputShape: [32], activation: 'relu', biasInitializer: tf.initializers.randomNormal({stddev: 0.1})}));",
+      "m.add(tf.layers.dense({units: 64, activation: 'relu', biasInitializer: 'randomUniform', useBias: false}));",
+      "m.add(tf.layers.dense({units: 1, biasInitializer: 'zeros'}));",
+    ].join('\n');
+    assert.deepEqual(biases(tfjs, 'b.js'), [0.1 ** 2, undefined, undefined]);
+    const dense = (name: string, bias: unknown, useBias = true) => ({
+      class_name: 'Dense', config: { name, units: 8, activation: 'relu', use_bias: useBias, kernel_initializer: { class_name: 'HeNormal', config: {} }, bias_initializer: bias },
+    });
+    const json = JSON.stringify({
+      class_name: 'Sequential', keras_version: '2.15.0',
+      config: { name: 's', layers: [
+        { class_name: 'InputLayer', config: { batch_input_shape: [null, 8] } },
+        dense('a', { class_name: 'RandomUniform', config: { minval: -0.3, maxval: 0.3 } }),
+        dense('b', { class_name: 'Zeros', config: {} }),
+        dense('c', { class_name: 'RandomNormal', config: { stddev: 0.5 } }, false),
+        dense('d', { class_name: 'Constant', config: { value: 0.1 } }),
+      ] },
+    });
+    const [a, ...rest] = biases(json, 'b.json');
+    assert.ok(Math.abs(a! - 0.3 ** 2 / 3) < 1e-15, `${a}`);
+    assert.deepEqual(rest, [undefined, undefined, undefined]);
+    const flax = [
+      'import flax.linen as nn',
+      'class M(nn.Module):',
+      '    @nn.compact',
+      '    def __call__(self, x):',
+      '        x = nn.relu(nn.Dense(64, bias_init=nn.initializers.normal(stddev=0.2))(x))',
+      '        x = nn.relu(nn.Dense(64, bias_init=nn.initializers.normal(stddev=0.2), use_bias=False)(x))',
+      '        return nn.Dense(1, bias_init=nn.initializers.zeros)(x)',
+    ].join('\n');
+    assert.deepEqual(biases(flax, 'b.py'), [0.2 ** 2, undefined, undefined]);
+  });
+
   test('Keras: a random bias_initializer counts in q and a zero kernel over it is not dead; "leaky_relu" as a string has slope 0.2', async () => {
     const linter = await getLinter();
     const text = [

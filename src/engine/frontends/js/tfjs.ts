@@ -12,7 +12,7 @@ import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, Recommendation, Span } from '../../ir';
 import { LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import {
-  defaultInitializer, isKnownInitializer, resolveInitializer, unknownInitializer, type ArgValue, type InitArgs, type InitSpec,
+  defaultInitializer, isKnownInitializer, randomBiasVariance, resolveInitializer, unknownInitializer, type ArgValue, type InitArgs, type InitSpec,
 } from '../../initializers';
 import { recommendationFor } from '../../variance';
 import { syntaxErrors } from '../python/syntax';
@@ -1271,6 +1271,8 @@ class TfjsFrontEnd {
     const own = actProp ? this.activationValue(actProp.value, config.env) : undefined;
     const ownActivation = !!own && own.info.name !== 'linear';
     const init = this.kernelInit(op);
+    const biasVariance = op.config.props.has('biasInitializer')
+      ? randomBiasVariance(this.kernelInit(op, 'biasInitializer').init.spec, this.reader(op)('use_bias')) : undefined;
     const style = this.style;
     const literal = config.literal && !config.open ? config.literal : undefined;
     let siblings = this.byCall.get(call.id);
@@ -1281,6 +1283,7 @@ class TfjsFrontEnd {
       span: spanOf(call),
       fanIn, fanOut, receptiveField,
       init: init.init,
+      ...(biasVariance ? { biasVariance } : {}),
       activation: own && ownActivation ? own : { info: LINEAR },
       normalized: false,
       normalizedBefore,
@@ -1300,9 +1303,9 @@ class TfjsFrontEnd {
   }
 
   /** The `kernelInitializer` option: absent (glorotNormal), a string, an initializer object, a variable bound to one. */
-  private kernelInit(op: LayerOp): { init: KernelInit; written?: Node } {
+  private kernelInit(op: LayerOp, key = 'kernelInitializer'): { init: KernelInit; written?: Node } {
     const dflt = (): KernelInit => ({ spec: defaultInitializer('tfjs'), explicit: false, shared: false });
-    const p = op.config.props.get('kernelInitializer');
+    const p = op.config.props.get(key);
     if (!p) return { init: dflt() };
     const env = op.config.env;
     const node = p.value.type === 'shorthand_property_identifier' ? p.value : unwrap(p.value);

@@ -10,7 +10,7 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import type { Flow, FrontEndResult, KernelInit, Layer, Model, Recommendation, Span } from '../../ir';
 import { lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
-import { defaultInitializer, resolveInitializer, unknownInitializer, type InitArgs } from '../../initializers';
+import { defaultInitializer, randomBiasVariance, resolveInitializer, unknownInitializer, type InitArgs } from '../../initializers';
 import {
   activationLayer, kerasLayerClass, mergeOp, mergeShape, namedActivation, reshapedShape, unjudgedShape, weightedGeometry, type ArgReader, type KerasLayerClass,
 } from '../keras/layers';
@@ -369,6 +369,8 @@ class ConfigReader {
     const ownActivation = own === undefined || own.name !== 'linear';
     const initNode = prop(cfg, 'kernel_initializer');
     const init = this.kernelInit(initNode);
+    const biasNode = prop(cfg, 'bias_initializer');
+    const biasVariance = biasNode ? randomBiasVariance(this.kernelInit(biasNode).spec, constOf(prop(cfg, 'use_bias'))) : undefined;
     const ctx = {
       text: this.text, framework: this.framework, layerConfig: cfg,
       sibling: [prop(cfg, 'bias_initializer'), prop(cfg, 'kernel_initializer')].find((n) => isObject(n)),
@@ -381,6 +383,7 @@ class ConfigReader {
       span: spanOf(entry),
       fanIn, fanOut, receptiveField,
       init,
+      ...(biasVariance ? { biasVariance } : {}),
       activation: own && ownActivation ? { info: own, span: actNode && spanOf(actNode) } : { info: LINEAR },
       normalized: false,
       normalizedBefore: false,

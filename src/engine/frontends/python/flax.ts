@@ -7,7 +7,9 @@
 import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Layer, Recommendation } from '../../ir';
 import { activationInfo, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation } from '../../activations';
-import { defaultInitializer, initializerParams, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
+import {
+  defaultInitializer, initializerParams, randomBiasVariance, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec,
+} from '../../initializers';
 import { lastSegment } from './names';
 import { insertArgument } from './kerasFix';
 import { callArgs, spanOf, type CallArgs } from './syntax';
@@ -106,6 +108,11 @@ export class FlaxFrontEnd extends PythonInterpreter {
     const fanOut = fans(units);
     const initNode = args.keywords.get('kernel_init');
     const spec = initNode ? this.readInit(initNode, env) : defaultInitializer('flax');
+    // bias_init (default zeros): a fixed-scale random bias counts in q.
+    const biasNode = args.keywords.get('bias_init');
+    const useBias = args.keywords.get('use_bias');
+    const biasVariance = biasNode && (useBias ? this.constOf(useBias, env) !== false : true)
+      ? randomBiasVariance(this.readInit(biasNode, env), true) : undefined;
     const calleeObject = call.childForFieldName('function')?.childForFieldName('object')?.text;
     const label = pythonCallLabel(op.className, args.positional.map((p) => p.text), [...args.keywords].map(([k, n]) => [k, n.text]));
     const text = this.text;
@@ -115,6 +122,7 @@ export class FlaxFrontEnd extends PythonInterpreter {
       span: spanOf(call),
       fanIn, fanOut, receptiveField: rf ?? 1,
       init: initNode ? { spec, explicit: true, span: spanOf(initNode), shared: false } : { spec, explicit: false, shared: false },
+      ...(biasVariance ? { biasVariance } : {}),
       activation: { info: LINEAR },
       normalized: false,
       normalizedBefore: false,

@@ -8,11 +8,12 @@ import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, KernelInit, Layer, LayerActivation, Recommendation } from '../../ir';
 import { LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import {
-  defaultInitializer, initializerParams, isKnownInitializer, resolveInitializer, unknownInitializer, type InitArgs,
+  defaultInitializer, initializerParams, isKnownInitializer, randomBiasVariance, resolveInitializer, unknownInitializer, type InitArgs,
 } from '../../initializers';
 import { lastSegment, type ImportTable } from './names';
 import {
-  activationLayer, declaredInputShape, kerasLayerClass, mergeOp, MERGE_FUNCTIONS, reshapedShape, unjudgedShape, weightedGeometry,
+  activationLayer, declaredInputShape, kerasLayerClass, mergeOp, MERGE_FUNCTIONS, reshapedShape, unjudgedShape,
+  weightedGeometry,
 } from '../keras/layers';
 import { insertKeyword, quoteStyle, rewriteExplicit, type PythonStyle } from './kerasFix';
 import { argument, callArgs, spanOf, type CallArgs } from './syntax';
@@ -249,10 +250,8 @@ export class KerasFrontEnd extends PythonInterpreter {
     const initNode = argument(args, 'kernel_initializer', cls.params.indexOf('kernel_initializer') >= 0 ? cls.params.indexOf('kernel_initializer') : undefined);
     const init = this.kernelInit(initNode, env);
     // Var(b): Keras's default bias is zeros; a random bias_initializer counts in q (rules.md v2).
-    const useBias = argument(args, 'use_bias', cls.params.indexOf('use_bias') >= 0 ? cls.params.indexOf('use_bias') : undefined);
     const biasNode = args.keywords.get('bias_initializer');
-    const biasSpec = biasNode && (useBias ? this.constOf(useBias, env) !== false : true) ? this.kernelInit(biasNode, env).init.spec : undefined;
-    const biasVariance = biasSpec && biasSpec.distribution !== 'constant' && biasSpec.fixedVariance !== undefined ? biasSpec.fixedVariance : undefined;
+    const biasVariance = randomBiasVariance(biasNode && this.kernelInit(biasNode, env).init.spec, this.argReader(cls, args, env)('use_bias'));
     const style = this.style;
     const understood = args.positional.length <= cls.params.length && !args.splat;
     const layer: Layer = {
