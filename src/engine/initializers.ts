@@ -52,6 +52,8 @@ export type InitArgs = Record<string, ArgValue>;
 type Kind =
   | { k: 'vs'; scale: number; mode: FanMode; dist: 'normal' | 'truncated_normal' | 'uniform'; corrected: boolean }
   | { k: 'vs_args'; dialect: 'keras' | 'tfjs' | 'jax' }
+  /** tf.contrib.layers: Var = factor / n(mode), `uniform` or a truncated normal scaled by 1.3 (about exact). */
+  | { k: 'tf_contrib' }
   | { k: 'normal'; stddev: string; truncated?: 'uncorrected' | 'torch' }
   | { k: 'uniform'; lo: string; hi: string }
   | { k: 'jax_uniform' }
@@ -77,6 +79,9 @@ const KERAS_CONST = 'keras/src/initializers/constant_initializers.py';
 const TFJS_SRC = 'tfjs-layers/src/initializers.ts';
 const TORCH_SRC = 'torch/nn/init.py';
 const JAX_SRC = 'jax/_src/nn/initializers.py';
+const TF2_SRC = 'tensorflow/python/ops/init_ops_v2.py';
+const TF1_SRC = 'tensorflow/python/ops/init_ops.py';
+const CONTRIB_SRC = 'tensorflow/contrib/layers/python/layers/initializers.py';
 
 const vs = (scale: number, mode: FanMode, dist: 'normal' | 'truncated_normal' | 'uniform', corrected: boolean): Kind =>
   ({ k: 'vs', scale, mode, dist, corrected });
@@ -99,6 +104,35 @@ const ENTRIES: Entry[] = [
   { framework: 'keras', names: ['Constant', 'constant'], kind: { k: 'constant' }, params: ['value'], defaults: { value: 0 }, source: KERAS_CONST },
   { framework: 'keras', names: ['Orthogonal', 'orthogonal', 'OrthogonalInitializer'], kind: { k: 'orthogonal', gain: 'gain' }, params: ['gain', 'seed'], defaults: { gain: 1 }, source: KERAS_SRC },
   { framework: 'keras', names: ['Identity', 'identity', 'IdentityInitializer'], kind: { k: 'identity' }, params: ['gain'], defaults: { gain: 1 }, source: KERAS_CONST },
+
+  // TensorFlow's own initializers, under the Keras framework (their fixes write Keras names).
+  // Named by their spelling: `tf.<name>` has TF2's defaults, `tf.compat.v1.<name>` TF1's (the
+  // Keras front end reads a bare `tf.<name>` in a TF1-style file as the v1 one).
+  { framework: 'keras', names: ['tf.random_normal_initializer'], kind: { k: 'normal', stddev: 'stddev' }, params: ['mean', 'stddev', 'seed'], defaults: { mean: 0, stddev: 0.05 }, source: TF2_SRC },
+  { framework: 'keras', names: ['tf.truncated_normal_initializer'], kind: { k: 'normal', stddev: 'stddev', truncated: 'uncorrected' }, params: ['mean', 'stddev', 'seed'], defaults: { mean: 0, stddev: 0.05 }, source: TF2_SRC },
+  { framework: 'keras', names: ['tf.random_uniform_initializer'], kind: { k: 'uniform', lo: 'minval', hi: 'maxval' }, params: ['minval', 'maxval', 'seed'], defaults: { minval: -0.05, maxval: 0.05 }, source: TF2_SRC },
+  { framework: 'keras', names: ['tf.compat.v1.random_normal_initializer'], kind: { k: 'normal', stddev: 'stddev' }, params: ['mean', 'stddev', 'seed', 'dtype'], defaults: { mean: 0, stddev: 1 }, source: TF1_SRC },
+  { framework: 'keras', names: ['tf.compat.v1.truncated_normal_initializer'], kind: { k: 'normal', stddev: 'stddev', truncated: 'uncorrected' }, params: ['mean', 'stddev', 'seed', 'dtype'], defaults: { mean: 0, stddev: 1 }, source: TF1_SRC },
+  // TF1: maxval None means 1 for floats: U(0, 1).
+  { framework: 'keras', names: ['tf.compat.v1.random_uniform_initializer'], kind: { k: 'uniform', lo: 'minval', hi: 'maxval' }, params: ['minval', 'maxval', 'seed', 'dtype'], defaults: { minval: 0, maxval: 1 }, source: TF1_SRC },
+  { framework: 'keras', names: ['tf.zeros_initializer', 'tf.compat.v1.zeros_initializer'], kind: { k: 'constant', value: 0 }, params: [], defaults: {}, source: TF1_SRC },
+  { framework: 'keras', names: ['tf.ones_initializer', 'tf.compat.v1.ones_initializer'], kind: { k: 'constant', value: 1 }, params: [], defaults: {}, source: TF1_SRC },
+  { framework: 'keras', names: ['tf.constant_initializer', 'tf.compat.v1.constant_initializer'], kind: { k: 'constant' }, params: ['value'], defaults: { value: 0 }, source: TF1_SRC },
+  { framework: 'keras', names: ['tf.glorot_uniform_initializer', 'tf.compat.v1.glorot_uniform_initializer'], kind: vs(1, 'fan_avg', 'uniform', true), params: ['seed', 'dtype'], defaults: {}, source: TF1_SRC },
+  { framework: 'keras', names: ['tf.glorot_normal_initializer', 'tf.compat.v1.glorot_normal_initializer'], kind: vs(1, 'fan_avg', 'truncated_normal', true), params: ['seed', 'dtype'], defaults: {}, source: TF1_SRC },
+  { framework: 'keras', names: ['tf.variance_scaling_initializer', 'tf.compat.v1.variance_scaling_initializer'], kind: { k: 'vs_args', dialect: 'keras' }, params: ['scale', 'mode', 'distribution', 'seed', 'dtype'], defaults: { scale: 1, mode: 'fan_in', distribution: 'truncated_normal' }, source: TF1_SRC },
+  { framework: 'keras', names: ['tf.orthogonal_initializer', 'tf.compat.v1.orthogonal_initializer'], kind: { k: 'orthogonal', gain: 'gain' }, params: ['gain', 'seed', 'dtype'], defaults: { gain: 1 }, source: TF1_SRC },
+  { framework: 'keras', names: ['tf.contrib.layers.xavier_initializer', 'tf.contrib.layers.xavier_initializer_conv2d'], kind: { k: 'tf_contrib' }, params: ['uniform', 'seed', 'dtype'], defaults: { factor: 1, mode: 'FAN_AVG', uniform: true }, source: CONTRIB_SRC },
+  { framework: 'keras', names: ['tf.contrib.layers.variance_scaling_initializer'], kind: { k: 'tf_contrib' }, params: ['factor', 'mode', 'uniform', 'seed', 'dtype'], defaults: { factor: 2, mode: 'FAN_IN', uniform: false }, source: CONTRIB_SRC },
+  // TensorFlow's random tensor ops as a raw variable's initial value (`tf.Variable(
+  // tf.random_normal([784, 256], stddev=0.01))`): params after the shape (tensorflow/python/ops/
+  // random_ops.py; TF1 names and TF2's tf.random.*); tf.constant's value comes first.
+  { framework: 'keras', names: ['tf.random_normal', 'tf.random.normal'], kind: { k: 'normal', stddev: 'stddev' }, params: ['mean', 'stddev', 'dtype', 'seed'], defaults: { mean: 0, stddev: 1 }, source: 'tensorflow/python/ops/random_ops.py' },
+  { framework: 'keras', names: ['tf.truncated_normal', 'tf.random.truncated_normal'], kind: { k: 'normal', stddev: 'stddev', truncated: 'uncorrected' }, params: ['mean', 'stddev', 'dtype', 'seed'], defaults: { mean: 0, stddev: 1 }, source: 'tensorflow/python/ops/random_ops.py' },
+  { framework: 'keras', names: ['tf.random_uniform', 'tf.random.uniform'], kind: { k: 'uniform', lo: 'minval', hi: 'maxval' }, params: ['minval', 'maxval', 'dtype', 'seed'], defaults: { minval: 0, maxval: 1 }, source: 'tensorflow/python/ops/random_ops.py' },
+  { framework: 'keras', names: ['tf.zeros'], kind: { k: 'constant', value: 0 }, params: ['dtype'], defaults: {}, source: 'tensorflow/python/ops/array_ops.py' },
+  { framework: 'keras', names: ['tf.ones'], kind: { k: 'constant', value: 1 }, params: ['dtype'], defaults: {}, source: 'tensorflow/python/ops/array_ops.py' },
+  { framework: 'keras', names: ['tf.constant'], kind: { k: 'constant' }, params: ['value', 'dtype', 'shape'], defaults: { value: 0 }, source: 'tensorflow/python/framework/constant_op.py' },
 
   // TF.js: VarianceScaling draws `truncatedNormal(shape, 0, sqrt(scale))` with no correction,
   // so its truncated He/Glorot/LeCun normals keep 0.774 of the nominal variance.
@@ -197,6 +231,7 @@ function num(args: InitArgs, key: string): number | undefined {
 
 const MODE_ALIASES: Record<string, FanMode> = {
   fan_in: 'fan_in', fanIn: 'fan_in', fan_out: 'fan_out', fanOut: 'fan_out', fan_avg: 'fan_avg', fanAvg: 'fan_avg',
+  FAN_IN: 'fan_in', FAN_OUT: 'fan_out', FAN_AVG: 'fan_avg',
 };
 
 /** Family from the numbers: Glorot is scale < 1.2^2 over fan_avg, He is scale 2 over fan_in or fan_out, LeCun scale 1 over fan_in. */
@@ -285,6 +320,15 @@ export function resolveInitializer(framework: Framework, name: string, args: Ini
       } else if (d === 'untruncated_normal' || (kind.dialect === 'jax' && d === 'normal')) dist = 'normal';
       else dist = 'truncated_normal'; // Keras 2 maps 'normal' to the corrected truncated normal.
       return varianceScaling(name, framework, scale, mode, dist, truncation);
+    }
+    case 'tf_contrib': {
+      // Uniform: U(+-sqrt(3 factor / n)); else a 2-sigma truncated normal with stddev
+      // sqrt(1.3 factor / n), whose variance is 1.3 x 0.774 = 1.006 of factor / n.
+      const factor = num(a, 'factor') ?? 1;
+      const mode = MODE_ALIASES[String(a.mode)] ?? 'fan_in';
+      const uniform = a.uniform !== false;
+      const spec = varianceScaling(name, framework, factor, mode, uniform ? 'uniform' : 'truncated_normal', uniform ? 1 : 1.3 * UNCORRECTED_TRUNCATION_FACTOR);
+      return /variance/.test(name) ? spec : { ...spec, describe: `${name}(${uniform ? 'uniform' : 'truncated normal'})` };
     }
     case 'normal': {
       const std = num(a, kind.stddev) ?? 1;

@@ -12,4 +12,6 @@ export interface LayerClass {
   params: string[];
   /** For activation layers: the activation they apply, unless read from arguments. */
   activation?: string;
+  /** A Keras layer called in Keras 1's argument names (frontends/keras/layers.ts keras1Class). */
+  dialect?: 'keras1';
 }

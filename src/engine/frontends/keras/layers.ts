@@ -273,3 +273,87 @@ export function namedActivation(name: string, leakySlope: number): ActivationInf
   if (!info) return unknownActivation(name);
   return info.name === 'leaky_relu' ? activationInfo('leaky_relu', leakySlope) : info;
 }
+
+// ---- TF1 `tf.layers.*` functions ----
+
+/**
+ * Positional parameters of TF1's functional layers (tensorflow/python/layers/core.py,
+ * convolutional.py, pooling.py): the input tensor, then the Keras 2 constructor order (no
+ * `groups`). Every other TF1 layer function reads keywords only.
+ */
+const TF1_PARAMS: Record<string, string[]> = {
+  Dense: ['inputs', 'units', 'activation', 'use_bias', 'kernel_initializer'],
+  Conv: ['inputs', 'filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'activation', 'use_bias', 'kernel_initializer'],
+  ConvTranspose: ['inputs', 'filters', 'kernel_size', 'strides', 'padding', 'data_format', 'activation', 'use_bias', 'kernel_initializer'],
+  Pooling: ['inputs', 'pool_size', 'strides', 'padding', 'data_format'],
+  Dropout: ['inputs', 'rate'],
+};
+
+/**
+ * The Keras layer a TF1 layer function builds and applies (`tf.layers.dense(x, 256)` →
+ * `Dense`, `tf.layers.conv2d_transpose` → `Conv2DTranspose`, `tf.layers.max_pooling2d` →
+ * `MaxPooling2D`), with its positional parameters; undefined for a name that is no layer.
+ */
+export function tf1LayerFunction(name: string): { className: string; cls: KerasLayerClass } | undefined {
+  const className = name.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('').replace(/(\d)d(?=$|Transpose$)/, '$1D');
+  const cls = kerasLayerClass(className);
+  if (!cls) return undefined;
+  const key = className === 'Dense' ? 'Dense' : /^Conv\dDTranspose$/.test(className) ? 'ConvTranspose' : /^Conv\dD$/.test(className) ? 'Conv'
+    : /Pooling\dD$/.test(className) ? 'Pooling' : className === 'Dropout' ? 'Dropout' : undefined;
+  return { className, cls: { ...cls, params: key ? TF1_PARAMS[key] : ['inputs'] } };
+}
+
+// ---- Keras 1 ----
+
+/** Keras 1 keywords that Keras 2 renamed: a call that uses one is a Keras 1 call. */
+const KERAS1_KEYWORDS = new Set(['init', 'output_dim', 'nb_filter', 'nb_row', 'nb_col', 'filter_length', 'border_mode', 'subsample',
+  'subsample_length', 'dim_ordering', 'W_regularizer', 'b_regularizer', 'W_constraint', 'b_constraint', 'bias', 'kernel_dim1']);
+
+/** Keras 1 positional orders (keras 1.2 keras/layers/core.py, convolutional.py). */
+const KERAS1_PARAMS: Record<string, string[]> = {
+  Dense: ['output_dim', 'init', 'activation', 'weights', 'W_regularizer', 'b_regularizer', 'activity_regularizer', 'W_constraint', 'b_constraint', 'bias', 'input_dim'],
+  Convolution1D: ['nb_filter', 'filter_length', 'init', 'activation', 'weights', 'border_mode', 'subsample_length'],
+  Convolution2D: ['nb_filter', 'nb_row', 'nb_col', 'init', 'activation', 'weights', 'border_mode', 'subsample', 'dim_ordering'],
+  Convolution3D: ['nb_filter', 'kernel_dim1', 'kernel_dim2', 'kernel_dim3', 'init', 'activation', 'weights', 'border_mode', 'subsample', 'dim_ordering'],
+};
+
+/**
+ * The Keras 1 form of a layer class when the call is written in Keras 1 (a renamed keyword, or
+ * `Convolution2D(32, 3, 3)`: more positional sizes than Keras 2's `(filters, kernel_size)`,
+ * which Keras 2.0-2.2 also read as Keras 1); undefined for a Keras 2 call.
+ */
+export function keras1Class(className: string, cls: KerasLayerClass, keywords: Iterable<string>, positional: number): KerasLayerClass | undefined {
+  const name = className.replace(/^Conv(\d)D$/, 'Convolution$1D');
+  const params = KERAS1_PARAMS[name];
+  const byKeyword = [...keywords].some((k) => KERAS1_KEYWORDS.has(k));
+  const byPosition = cls.rank !== undefined && !cls.transpose && params !== undefined && positional >= cls.rank + 2;
+  if (!byKeyword && !byPosition) return undefined;
+  return { ...cls, params: params ?? cls.params, dialect: 'keras1' };
+}
+
+/** Reads a Keras 1 call under Keras 2 argument names (`units` is `output_dim`, `kernel_size` is `(nb_row, nb_col)`, ...). */
+export function keras1Reader(read: ArgReader): ArgReader {
+  return (key) => {
+    switch (key) {
+      case 'units': return read('output_dim') ?? read('units');
+      case 'filters': return read('nb_filter') ?? read('filters');
+      case 'kernel_size': {
+        const one = read('filter_length');
+        if (one !== undefined) return one;
+        const dims = [read('nb_row'), read('nb_col')];
+        const three = [read('kernel_dim1'), read('kernel_dim2'), read('kernel_dim3')];
+        const pick = three[0] !== undefined ? three : dims;
+        return pick.every((d) => d !== undefined) ? pick : read('kernel_size');
+      }
+      case 'strides': return read('subsample') ?? read('subsample_length') ?? read('strides');
+      case 'padding': return read('border_mode') ?? read('padding');
+      case 'data_format': {
+        const d = read('dim_ordering');
+        return d === 'th' ? 'channels_first' : d === 'tf' ? 'channels_last' : read('data_format');
+      }
+      case 'use_bias': return read('bias') ?? read('use_bias');
+      case 'kernel_initializer': return read('init');
+      default: return read(key);
+    }
+  };
+}

@@ -15,6 +15,7 @@ import { argument, callArgs, spanOf, statementsAt, stringValue, syntaxErrors, ty
 
 import type { Dim } from '../../shapes';
 import type { LayerClass, Role } from '../layerClass';
+import { keras1Reader } from '../keras/layers';
 import * as signal from '../signal';
 import type { ModelBuilder, Pending, TensorState } from '../signal';
 export type { Dim, ModelBuilder, Pending, TensorState };
@@ -36,6 +37,8 @@ export interface LayerOp {
 
 export interface SelfObject {
   attrs: Map<string, Value>;
+  /** An instance of a class that is not a model class (evaluatePlainClass). */
+  plain?: boolean;
   cls?: Node;
   model: ModelBuilder;
   /** Its forward ran on a tensor somewhere in the file. */
@@ -56,6 +59,8 @@ export type Value =
   | { t: 'path'; path: string }
   | { t: 'self'; obj: SelfObject }
   | { t: 'list'; items: Value[] }
+  /** A dict literal with constant string keys (`weights = {'h1': tf.Variable(...)}`). */
+  | { t: 'dict'; items: Map<string, Value> }
   | { t: 'unknown' };
 
 export const UNKNOWN: Value = { t: 'unknown' };
@@ -206,6 +211,11 @@ export abstract class PythonInterpreter {
     this.invoked.add(def.id);
   }
 
+  /** A framework's meaning of an operator between values (`x @ W`); undefined: a merge of the tensors. */
+  protected binaryOperator(_operator: string | undefined, _left: Value, _right: Value, _model: ModelBuilder): Value | undefined {
+    return undefined;
+  }
+
   /** A weighted layer receives a tensor (see signal.enterLayer). */
   protected enterLayer(layer: Layer, st: TensorState, ownActivation = false): TensorState {
     return signal.enterLayer(layer, st, this.counter, ownActivation);
@@ -245,7 +255,10 @@ export abstract class PythonInterpreter {
   }
 
   protected evaluateClassStandalone(cls: Node): void {
-    if (!this.isModelClass(cls)) return;
+    if (!this.isModelClass(cls)) {
+      this.evaluatePlainClass(cls, [], new Map());
+      return;
+    }
     const name = cls.childForFieldName('name')?.text ?? 'model';
     const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
     const obj: SelfObject = { attrs: new Map(), cls, model };
@@ -253,6 +266,34 @@ export abstract class PythonInterpreter {
     const forward = this.forwardOf(cls);
     if (forward) this.invoke(forward, obj, [this.freshTensor(model)], new Map(), model);
     this.applyLeftovers(obj.attrs.values(), model);
+  }
+
+  /**
+   * A class that is not a model class (an RL agent, a TF1 model object, a trainer) may build
+   * models in any method (`_build_model(self)`, `build(self)`): build one instance (its
+   * `__init__` with the given arguments, or the parameters' defaults), then run each method
+   * `__init__` did not reach, entry points first (methods nothing in the file calls by name),
+   * as the class's model. Once per class: later calls of its methods are not run again.
+   */
+  private readonly builtClasses = new Set<number>();
+  protected evaluatePlainClass(cls: Node, pos: Value[], kw: Map<string, Value>): SelfObject | undefined {
+    if (this.builtClasses.has(cls.id)) return undefined;
+    this.builtClasses.add(cls.id);
+    const methods = (cls.childForFieldName('body')?.namedChildren ?? [])
+      .map((stmt) => (stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt))
+      .filter((d): d is Node => d?.type === 'function_definition' && !/^__\w+__$/.test(d.childForFieldName('name')?.text ?? ''));
+    if (!methods.length && !this.method(cls, '__init__')) return undefined;
+    const name = cls.childForFieldName('name')?.text ?? 'model';
+    const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
+    const obj: SelfObject = { attrs: new Map(), cls, model, plain: true };
+    this.construct(obj, pos, kw);
+    const calledByName = (m: Node) => new RegExp(`\\.${m.childForFieldName('name')?.text ?? ''}\\s*\\(`).test(this.text);
+    for (const m of [...methods.filter((m) => !calledByName(m)), ...methods]) {
+      if (this.invoked.has(m.id)) continue;
+      this.invoke(m, obj, [], new Map(), model);
+    }
+    this.applyLeftovers(obj.attrs.values(), model);
+    return obj;
   }
 
   protected forwardOf(cls: Node): Node | undefined {
@@ -345,6 +386,9 @@ export abstract class PythonInterpreter {
   /** Call a function or method of this file with arguments bound; returns its return value. */
   protected invoke(def: Node, self: SelfObject | undefined, pos: Value[], kw: Map<string, Value>, model: ModelBuilder): Value {
     if (this.inlineDepth >= MAX_INLINE_DEPTH) return UNKNOWN;
+    // A plain class's methods run once (evaluatePlainClass): a second run would build its layers twice.
+    if (self?.plain && this.invoked.has(def.id)) return UNKNOWN;
+    if (self?.plain) this.invoked.add(def.id);
     this.inlineDepth++;
     try {
       const env = new Env(this.module);
@@ -523,7 +567,10 @@ export abstract class PythonInterpreter {
         if (node.type === 'binary_operator') {
           const l = node.childForFieldName('left');
           const r = node.childForFieldName('right');
-          return this.merge([l ? this.eval(l, env, model) : UNKNOWN, r ? this.eval(r, env, model) : UNKNOWN], model, mergeOpOf(node.childForFieldName('operator')?.text));
+          const lv = l ? this.eval(l, env, model) : UNKNOWN;
+          const rv = r ? this.eval(r, env, model) : UNKNOWN;
+          const operator = node.childForFieldName('operator')?.text;
+          return this.binaryOperator(operator, lv, rv, model) ?? this.merge([lv, rv], model, mergeOpOf(operator));
         }
         return UNKNOWN;
       }
@@ -551,6 +598,7 @@ export abstract class PythonInterpreter {
         const v = base ? this.eval(base, env, model) : UNKNOWN;
         const i = index ? this.constOf(index, env) : undefined;
         if ((v.t === 'list' || v.t === 'chain') && typeof i === 'number' && Number.isInteger(i)) return v.items.at(i) ?? UNKNOWN;
+        if (v.t === 'dict' && typeof i === 'string') return v.items.get(i) ?? UNKNOWN;
         if (v.t === 'const' && Array.isArray(v.v) && typeof i === 'number' && Number.isInteger(i)) {
           const item = v.v.at(i);
           return item === undefined ? UNKNOWN : { t: 'const', v: item };
@@ -560,6 +608,18 @@ export abstract class PythonInterpreter {
       case 'keyword_argument': {
         const v = node.childForFieldName('value');
         return v ? this.eval(v, env, model) : UNKNOWN;
+      }
+      case 'dictionary': {
+        const items = new Map<string, Value>();
+        for (const pair of node.namedChildren) {
+          if (pair?.type !== 'pair') continue;
+          const k = pair.childForFieldName('key');
+          const v = pair.childForFieldName('value');
+          const key = k ? this.constOf(k, env) : undefined;
+          const value = v ? this.eval(v, env, model) : UNKNOWN;
+          if (typeof key === 'string') items.set(key, value);
+        }
+        return { t: 'dict', items };
       }
       default:
         // Still look inside for layer calls (e.g. `outputs = {"a": Dense(1)(x)}`).
@@ -744,7 +804,12 @@ export abstract class PythonInterpreter {
         return this.invoke(callee.node, undefined, pos, kw, this.newModel(name?.text ?? model.scopeName, spanOf(name ?? callee.node)));
       }
       case 'class': {
-        if (!this.isModelClass(callee.node)) break;
+        if (!this.isModelClass(callee.node)) {
+          // `agent = DQNAgent(8, 4)`: the sizes it is built with, once per class.
+          const { pos, kw } = this.evalArgs(args, env, model);
+          const obj = this.evaluatePlainClass(callee.node, pos, kw);
+          return obj ? { t: 'self', obj } : UNKNOWN;
+        }
         this.recordInvoked(callee.node);
         const { pos, kw } = this.evalArgs(args, env, model);
         const obj: SelfObject = { attrs: new Map(), cls: callee.node, model };
@@ -863,6 +928,9 @@ export abstract class PythonInterpreter {
   protected merge(values: Value[], model: ModelBuilder, op: MergeOp = 'other'): Value {
     const tensors = values.filter((v): v is { t: 'tensor'; st: TensorState } => v.t === 'tensor');
     if (tensors.length === 0) return UNKNOWN;
+    // One tensor plus something that is no tensor: `tf.matmul(x, W) + b`, `x + self.bias`. The
+    // bias is part of the layer (z = Wx + b): the layer stays open for the activation around it.
+    if (tensors.length === 1 && op === 'add') return tensors[0];
     tensors.forEach((t) => signal.close(t.st));
     let shape = tensors[0].st.shape;
     const concat = op === 'concat';
@@ -888,12 +956,13 @@ export abstract class PythonInterpreter {
   }
 
   /** Reads a layer's arguments by parameter name (keyword, or positional in the class's order) for the shared layer algebra. */
-  protected argReader(cls: LayerClass, args: CallArgs, env: Env): (key: string) => Const | undefined {
-    return (key) => {
+  protected argReader(cls: LayerClass, args: CallArgs, env: Env): (key: string) => unknown {
+    const read = (key: string) => {
       const i = cls.params.indexOf(key);
       const n = argument(args, key, i >= 0 ? i : undefined);
       return n ? this.constOf(n, env) : undefined;
     };
+    return cls.dialect === 'keras1' ? keras1Reader(read) : read;
   }
 
   protected intArg(op: LayerOp, name: string): number | undefined {

@@ -80,9 +80,29 @@ export function rewriteExplicit(style: PythonStyle, written: Node, to: Recommend
   return { title: titleFor(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
 }
 
-/** Insert `kernel_initializer=...` into a layer constructor that has none. */
-export function insertKeyword(style: PythonStyle, call: Node, to: Recommendation): Fix | undefined {
-  return insertArgument(style, call, `kernel_initializer=${stringLiteral(style, to)}`, titleFor(to));
+/**
+ * Replace a TensorFlow core initializer written for this layer (`tf.random_normal_initializer(
+ * stddev=0.01)`, `tf.contrib.layers.xavier_initializer()`): TF's core has no spelling of every
+ * recommendation, so the fix writes the Keras initializer under the file's TensorFlow alias,
+ * `tf.keras.initializers.he_normal()`, which TF1 (`tf.layers`, `tf.get_variable`) and TF2
+ * accept alike. Undefined where TensorFlow is not imported under a name of its own.
+ */
+export function rewriteTfCore(style: PythonStyle, written: Node, to: Recommendation): Fix | undefined {
+  if (written.type !== 'call' && written.type !== 'attribute') return undefined;
+  const seed = written.type === 'call' ? callArgs(written).keywords.get('seed') : undefined;
+  const newText = tfKerasInitializer(style, to, seed?.text);
+  return newText ? { title: titleFor(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] } : undefined;
+}
+
+/** `tf.keras.initializers.he_normal()` under the file's own TensorFlow alias; undefined without one. */
+export function tfKerasInitializer(style: PythonStyle, to: Recommendation, seed?: string): string | undefined {
+  const tf = [...style.aliases].find(([, q]) => q === 'tensorflow' || q === 'tensorflow.compat.v1')?.[0];
+  return tf ? `${tf}.keras.initializers.${to}(${seed ? `seed=${seed}` : ''})` : undefined;
+}
+
+/** Insert `kernel_initializer=...` (Keras 1: `init=...`) into a layer constructor that has none. */
+export function insertKeyword(style: PythonStyle, call: Node, to: Recommendation, keyword = 'kernel_initializer'): Fix | undefined {
+  return insertArgument(style, call, `${keyword}=${stringLiteral(style, to)}`, titleFor(to));
 }
 
 /** Insert a keyword argument (`name=value`, already written) as the call's last argument. */

@@ -9,6 +9,7 @@ import { statementsAt } from './syntax';
 
 const PREFIXES: Array<[string, string]> = [
   ['tensorflow.python.keras', 'keras'],
+  ['tensorflow.compat.v1.keras', 'keras'],
   ['tensorflow.keras', 'keras'],
   ['tf_keras', 'keras'],
   ['keras.src', 'keras'],
