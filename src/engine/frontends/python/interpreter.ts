@@ -65,6 +65,9 @@ export type Value =
 
 export const UNKNOWN: Value = { t: 'unknown' };
 
+/** Parameter names that hold a model's configuration. */
+const CONFIG_PARAM = /^(?:config|cfg|conf|configs|model_config|model_cfg|hparams|hps|hp)$/;
+
 export class Env {
   private vars = new Map<string, Value>();
   constructor(readonly parent?: Env) {}
@@ -276,17 +279,17 @@ export abstract class PythonInterpreter {
    * as the class's model. Once per class: later calls of its methods are not run again.
    */
   private readonly builtClasses = new Set<number>();
-  protected evaluatePlainClass(cls: Node, pos: Value[], kw: Map<string, Value>): SelfObject | undefined {
-    if (this.builtClasses.has(cls.id)) return undefined;
+  protected evaluatePlainClass(cls: Node, pos: Value[], kw: Map<string, Value>): SelfObject {
+    const name = cls.childForFieldName('name')?.text ?? 'model';
+    const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
+    const obj: SelfObject = { attrs: new Map(), cls, model, plain: true };
+    // Every instance is built (a config object: `GPTConfig(n_embd=256)`); its methods run once per class.
+    this.construct(obj, pos, kw);
+    if (this.builtClasses.has(cls.id)) return obj;
     this.builtClasses.add(cls.id);
     const methods = (cls.childForFieldName('body')?.namedChildren ?? [])
       .map((stmt) => (stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt))
       .filter((d): d is Node => d?.type === 'function_definition' && !/^__\w+__$/.test(d.childForFieldName('name')?.text ?? ''));
-    if (!methods.length && !this.method(cls, '__init__')) return undefined;
-    const name = cls.childForFieldName('name')?.text ?? 'model';
-    const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
-    const obj: SelfObject = { attrs: new Map(), cls, model, plain: true };
-    this.construct(obj, pos, kw);
     const calledByName = (m: Node) => new RegExp(`\\.${m.childForFieldName('name')?.text ?? ''}\\s*\\(`).test(this.text);
     for (const m of [...methods.filter((m) => !calledByName(m)), ...methods]) {
       if (this.invoked.has(m.id)) continue;
@@ -294,6 +297,51 @@ export abstract class PythonInterpreter {
     }
     this.applyLeftovers(obj.attrs.values(), model);
     return obj;
+  }
+
+  /**
+   * A parameter nothing passes, with no default (a class evaluated on its own: `def __init__(self,
+   * config)`): a config object as far as it is constant in the file (rules.md v2, "Sizes through
+   * configs"). Annotated with a class of this file (`config: GPTConfig`), that class's default
+   * instance; named like a config (`config`, `cfg`, `hparams`, ...), the default instance of the
+   * file's one config class (a dataclass, a NamedTuple, or a class named `...Config`), if it has
+   * exactly one. Otherwise unknown.
+   */
+  protected configDefault(param: Node, name: string): Value {
+    const type = param.type === 'typed_parameter' || param.type === 'typed_default_parameter' ? param.childForFieldName('type') : null;
+    let cls: Node | undefined;
+    if (type) {
+      const v = this.module.get(type.text.replace(/^["']|["']$/g, ''));
+      if (v?.t === 'class' && !this.isModelClass(v.node)) cls = v.node;
+    } else if (CONFIG_PARAM.test(name)) {
+      cls = this.configClass();
+    }
+    if (!cls) return UNKNOWN;
+    let obj = this.defaultInstances.get(cls.id);
+    if (!obj) {
+      obj = { attrs: new Map(), cls, model: this.scratch(), plain: true };
+      this.defaultInstances.set(cls.id, obj);
+      this.construct(obj, [], new Map());
+    }
+    return { t: 'self', obj };
+  }
+  private readonly defaultInstances = new Map<number, SelfObject>();
+  private configClassFound?: { cls?: Node };
+
+  /** The file's one config class: decorated `@dataclass`, a NamedTuple, or named `...Config`/`...Cfg`; undefined for none or several. */
+  private configClass(): Node | undefined {
+    if (!this.configClassFound) {
+      const found: Node[] = [];
+      for (const stmt of this.tree.rootNode.namedChildren) {
+        const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
+        if (def?.type !== 'class_definition' || this.isModelClass(def)) continue;
+        const decorated = stmt?.type === 'decorated_definition' && /@(?:dataclasses\.)?dataclass\b/.test(stmt.text.slice(0, 200));
+        const namedTuple = /\bNamedTuple\b/.test(def.childForFieldName('superclasses')?.text ?? '');
+        if (decorated || namedTuple || /(?:Config|Cfg)$/.test(def.childForFieldName('name')?.text ?? '')) found.push(def);
+      }
+      this.configClassFound = { cls: found.length === 1 ? found[0] : undefined };
+    }
+    return this.configClassFound.cls;
   }
 
   protected forwardOf(cls: Node): Node | undefined {
@@ -378,7 +426,7 @@ export abstract class PythonInterpreter {
       first = false;
       let v = kw.get(name) ?? pos[i];
       i++;
-      if (v === undefined) v = dflt ? this.eval(dflt, this.module, model) : UNKNOWN;
+      if (v === undefined) v = dflt ? this.eval(dflt, this.module, model) : this.configDefault(p, name);
       env.set(name, v);
     }
   }
@@ -807,8 +855,7 @@ export abstract class PythonInterpreter {
         if (!this.isModelClass(callee.node)) {
           // `agent = DQNAgent(8, 4)`: the sizes it is built with, once per class.
           const { pos, kw } = this.evalArgs(args, env, model);
-          const obj = this.evaluatePlainClass(callee.node, pos, kw);
-          return obj ? { t: 'self', obj } : UNKNOWN;
+          return { t: 'self', obj: this.evaluatePlainClass(callee.node, pos, kw) };
         }
         this.recordInvoked(callee.node);
         const { pos, kw } = this.evalArgs(args, env, model);
