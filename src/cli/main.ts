@@ -10,7 +10,7 @@ import { parseSettings, type Settings } from '../engine/settings';
 import { findConfig, readConfigFile } from './config';
 import { collectFiles } from './walk';
 import { toSarif } from './sarif';
-import { readKerasArchive } from './keras-archive';
+import { readKerasArchive, readKerasH5 } from '../engine/frontends/json/savedModels';
 import { fixText, readSource, writeAtomic, type Source } from './files';
 
 declare const INITLINT_VERSION: string;
@@ -128,8 +128,13 @@ function run(linter: Linter, files: string[], fix: boolean): Output {
   const output: Output = { findings: [], errors: [], files: files.length, fixed: 0 };
   for (const abs of files) {
     const file = relative(abs);
-    if (abs.toLowerCase().endsWith('.keras')) {
-      lintArchive(linter, abs, file, output);
+    const lower = abs.toLowerCase();
+    if (lower.endsWith('.keras')) {
+      lintSavedModel(linter, abs, file, output, readKerasArchive, 'config.json');
+      continue;
+    }
+    if (lower.endsWith('.h5') || lower.endsWith('.hdf5')) {
+      lintSavedModel(linter, abs, file, output, readKerasH5, 'model_config');
       continue;
     }
     const source = readSource(abs, linter.settings.maxFileSize);
@@ -147,26 +152,45 @@ function run(linter: Linter, files: string[], fix: boolean): Output {
   return output;
 }
 
-/** A `.keras` archive: its config.json is judged; findings are reported on the archive, without fixes. */
-function lintArchive(linter: Linter, abs: string, file: string, output: Output): void {
+/**
+ * A saved model (a `.keras` archive, an `.h5` file): its config is judged; findings are reported
+ * on the file, without fixes. An HDF5 file without a model config (weights alone, data) is skipped.
+ */
+function lintSavedModel(
+  linter: Linter, abs: string, file: string, output: Output,
+  read: (bytes: Uint8Array) => { text: string | undefined } | { error: string }, part: string,
+): void {
   let bytes: Buffer;
+  const cap = linter.settings.maxFileSize * 64;
   try {
-    if (fs.statSync(abs).size > linter.settings.maxFileSize * 64) {
+    const size = fs.statSync(abs).size;
+    if (size > cap && part === 'config.json') {
       output.errors.push({ file, message: 'archive far above maxFileSize: not linted' });
       return;
     }
-    bytes = fs.readFileSync(abs);
+    if (size > cap) {
+      // An .h5 model with its weights: Keras writes the root's attributes (model_config among
+      // them) before the weights, so the file's head holds them.
+      bytes = Buffer.alloc(cap);
+      const fd = fs.openSync(abs, 'r');
+      try {
+        bytes = bytes.subarray(0, fs.readSync(fd, bytes, 0, cap, 0));
+      } finally {
+        fs.closeSync(fd);
+      }
+    } else bytes = fs.readFileSync(abs);
   } catch (e) {
     output.errors.push({ file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
     return;
   }
-  const archive = readKerasArchive(bytes);
-  if ('error' in archive) {
-    output.errors.push({ file, message: archive.error });
+  const saved = read(bytes);
+  if ('error' in saved) {
+    output.errors.push({ file, message: saved.error });
     return;
   }
-  const analysis = linter.analyze(archive.text, `${file}/config.json`);
-  for (const e of analysis.errors) output.errors.push({ file, message: `config.json: ${e}` });
+  if (saved.text === undefined) return;
+  const analysis = linter.analyze(saved.text, `${file}/${part}.json`);
+  for (const e of analysis.errors) output.errors.push({ file, message: `${part}: ${e}` });
   for (const f of analysis.findings) output.findings.push({ ...f, file, fix: undefined });
 }
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 
-export const LINTED_EXTENSIONS = new Set(['.py', '.ipynb', '.js', '.mjs', '.cjs', '.ts', '.json', '.keras']);
+export const LINTED_EXTENSIONS = new Set(['.py', '.ipynb', '.js', '.mjs', '.cjs', '.ts', '.json', '.keras', '.h5', '.hdf5']);
 const NEVER_ENTER = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', 'site-packages', '.ipynb_checkpoints']);
 
 interface Rules {

@@ -268,3 +268,31 @@ describe('.keras archives', () => {
     assert.deepEqual(fs.readFileSync(path.join(dir, 'model.keras')), Buffer.from(zip), '--fix leaves archives alone');
   });
 });
+
+describe('.h5 saved models', () => {
+  test('the root model_config is judged and reported on the .h5 file; weights-only files are skipped; a non-HDF5 .h5 is an error', async () => {
+    // The .h5 files are generated here from a JSON fixture with h5wasm (HDF5's own library, as
+    // WebAssembly), the way Keras 2 writes them: the config as a root attribute beside a weights group.
+    const { default: h5wasm } = await import('h5wasm/node');
+    await h5wasm.ready;
+    const config = fs.readFileSync(path.join(FIXTURES, 'kerasjson', 'keras2_sequential.json'), 'utf8');
+    const dir = workspace({ 'broken.h5': 'not HDF5 at all, just text' });
+    const model = new h5wasm.File(path.join(dir, 'model.h5'), 'w');
+    model.create_attribute('keras_version', '2.15.0');
+    model.create_attribute('backend', 'tensorflow');
+    model.create_attribute('model_config', config);
+    model.create_group('model_weights').create_dataset({ name: 'kernel', data: new Float32Array(1024).fill(0.5), shape: [32, 32] });
+    model.close();
+    const weights = new h5wasm.File(path.join(dir, 'weights.h5'), 'w');
+    weights.create_group('dense').create_dataset({ name: 'kernel', data: new Float32Array(16), shape: [4, 4] });
+    weights.close();
+    const before = fs.readFileSync(path.join(dir, 'model.h5'));
+    const out = JSON.parse(cli(['--format', 'json', '--fix', '.'], dir).stdout);
+    const direct = JSON.parse(cli(['--format', 'json', path.join(FIXTURES, 'kerasjson', 'keras2_sequential.json')], dir).stdout);
+    assert.ok(direct.findings.length > 0, 'the fixture has findings');
+    assert.deepEqual(out.findings.map((f: { code: string; layer: string }) => `${f.code} ${f.layer}`), direct.findings.map((f: { code: string; layer: string }) => `${f.code} ${f.layer}`));
+    assert.ok(out.findings.every((f: { file: string; fix?: unknown }) => f.file === 'model.h5' && f.fix === undefined));
+    assert.deepEqual(out.errors, [{ file: 'broken.h5', message: 'not an HDF5 file' }]);
+    assert.deepEqual(fs.readFileSync(path.join(dir, 'model.h5')), before, '--fix leaves .h5 files alone');
+  });
+});

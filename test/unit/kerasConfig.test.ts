@@ -10,7 +10,7 @@ import { applyEdits } from '../../src/engine/edits';
 import type { Analysis, Finding } from '../../src/engine/linter';
 import { analyzeKerasConfig } from '../../src/engine/frontends/json/kerasConfig';
 import { fixText } from '../../src/cli/files';
-import { readKerasArchive } from '../../src/cli/keras-archive';
+import { readKerasArchive, readKerasH5 } from '../../src/engine/frontends/json/savedModels';
 import { getLinter, readFixture } from './helpers';
 
 const key = (f: Finding) => `${f.code} ${f.model} ${f.layer}`;
@@ -426,5 +426,30 @@ describe('.keras archives', () => {
   test('a zip without config.json', () => {
     const zip = zipSync({ 'metadata.json': strToU8('{}'), 'variables/config.json.bak': strToU8('{}') });
     assert.deepEqual(readKerasArchive(zip), { error: 'no config.json in the archive' });
+  });
+});
+
+describe('a model.json holding the config as one JSON string (json.dump(model.to_json(), f))', () => {
+  test('the inner config is judged like the plain one; findings stand on the string, without fixes', async () => {
+    const plain = readFixture('kerasjson/keras2_sequential.json');
+    const doubled = JSON.stringify(plain);
+    const a = await analyze(doubled);
+    assert.deepEqual(a.errors, []);
+    assert.deepEqual(keys(a.findings).sort(), [...FIXTURES['kerasjson/keras2_sequential.json'].findings].sort());
+    assert.ok(a.findings.every((f) => f.line === 1 && f.fix === undefined), JSON.stringify(a.findings.map((f) => [f.line, !!f.fix])));
+    // A JSON string that is not a model config, and a plain string, are not judged.
+    assert.equal(analyzeKerasConfig(JSON.stringify('{"a": 1}')), undefined);
+    assert.equal(analyzeKerasConfig('"hello"'), undefined);
+  });
+});
+
+describe('.h5 files', () => {
+  test('bytes that are not HDF5, and HDF5 that cannot be read, are errors', () => {
+    assert.deepEqual(readKerasH5(strToU8(readFixture('kerasjson/keras2_sequential.json'))), { error: 'not an HDF5 file' });
+    assert.deepEqual(readKerasH5(new Uint8Array(0)), { error: 'not an HDF5 file' });
+    const truncated = new Uint8Array(64);
+    truncated.set([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]);
+    const r = readKerasH5(truncated);
+    assert.ok('error' in r && r.error.startsWith('HDF5 file could not be read'), JSON.stringify(r));
   });
 });

@@ -27,6 +27,7 @@ export function looksLikeKerasConfig(text: string): boolean {
 
 /** Undefined when the JSON is not a Keras or TF.js model config: such files are not judged. */
 export function analyzeKerasConfig(text: string): FrontEndResult | undefined {
+  if (/^\s*"/.test(text)) return analyzeDoubleEncoded(text);
   if (!looksLikeKerasConfig(text)) return undefined;
   const parseErrors: ParseError[] = [];
   let root: Node | undefined;
@@ -50,6 +51,35 @@ export function analyzeKerasConfig(text: string): FrontEndResult | undefined {
   }
   if (!models.length && !errors.length) return undefined;
   return { models, errors };
+}
+
+/**
+ * A file that is one JSON string holding the config (`json.dump(model.to_json(), f)`): the inner
+ * config is judged, and every layer stands on the string (offsets inside it do not map onto the
+ * file one to one), with no fixes (an edit would have to re-escape the string).
+ */
+function analyzeDoubleEncoded(text: string): FrontEndResult | undefined {
+  let inner: unknown;
+  try {
+    inner = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof inner !== 'string' || !looksLikeKerasConfig(inner)) return undefined;
+  const result = analyzeKerasConfig(inner);
+  if (!result) return undefined;
+  const start = text.indexOf('"');
+  const span: Span = { start, end: text.trimEnd().length };
+  for (const m of result.models) {
+    m.span = span;
+    for (const l of m.layers) {
+      l.span = span;
+      l.init = { ...l.init, span: undefined, shared: true };
+      if (l.activation.span) l.activation = { ...l.activation, span };
+      l.rewrite = () => undefined;
+    }
+  }
+  return result;
 }
 
 const ERROR_TEXT: Record<string, string> = {
