@@ -86,6 +86,22 @@ describe('bad input', () => {
     assert.equal(a.models[0].layers.length, 64, 'unrolled exactly MAX_UNROLL times');
   });
 
+  test('nested loops spend one statement budget per file (Python as TF.js): the lint ends and says where it stopped', async () => {
+    const linter = await getLinter();
+    // Five nested loops of 64 iterations are 10^9 runs of the body: without a budget, no end.
+    const loops = ['for a in range(64):', '    for b in range(64):', '        for c in range(64):', '            for d in range(64):', '                for e in range(64):'];
+    const python = ['import torch', 'from torch import nn', 'class Net(nn.Module):', '    def __init__(self):', '        super().__init__()',
+      '        self.blocks = nn.ModuleList()', '        self.stem = nn.Linear(16, 16)', '        nn.init.zeros_(self.stem.weight)',
+      ...loops.map((l) => `        ${l}`), '                            self.blocks.append(nn.Linear(8, 8))'].join('\n');
+    const a = linter.analyze(python, 'nested.py');
+    assert.match(a.errors.join('\n'), /analysis stopped after 200,000 statements/);
+    assert.ok(a.models[0].layers.some((l) => l.label === 'Linear(16, 16)'), 'what was read before the budget ran out is kept');
+    const js = ["import * as tf from '@tensorflow/tfjs';", 'const m = tf.sequential();',
+      ...loops.map((_l, i) => `${'  '.repeat(i)}for (let ${'abcde'[i]} = 0; ${'abcde'[i]} < 64; ${'abcde'[i]}++) {`),
+      `${'  '.repeat(5)}m.add(tf.layers.dense({units: 8}));`, ...loops.map((_, i) => `${'  '.repeat(4 - i)}}`)].join('\n');
+    assert.match(linter.analyze(js, 'nested.js').errors.join('\n'), /analysis stopped (after 200,000 statements|at 20,000 layers)/);
+  });
+
   test('re-linting after an edit gives what a fresh lint gives (incremental parse)', async () => {
     const linter = await getLinter();
     const text = readFixture('keras/sequential.py');

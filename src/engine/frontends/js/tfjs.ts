@@ -27,6 +27,7 @@ import {
 import { insertProperty, quoteStyle, rewriteExplicit, type JsStyle } from './tfjsFix';
 import { callArgs, numberValue, objectLiteral, stringValue, unwrap, type JsArgs, type ObjectLiteral, type Prop } from './tfjsSyntax';
 import { layerKind, layerLabel } from '../describeLayer';
+import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_UNROLL } from '../eval/budget';
 
 export function analyzeTfjs(tree: Tree, text: string): FrontEndResult {
   return new TfjsFrontEnd(tree, text).run();
@@ -118,11 +119,6 @@ class Env {
   }
 }
 
-/** Limits that keep pathological input linear: nesting, loop unrolling, inlining, layers, statements. */
-const MAX_DEPTH = 200;
-const MAX_UNROLL = 64;
-const MAX_INLINE_DEPTH = 6;
-const MAX_STEPS = 200_000;
 
 const TFJS_MODULE = /^@tensorflow\/tfjs(?:-[a-z0-9-]+)?(?:\/.*)?$/;
 const TF_IMPORT = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)['"`]@tensorflow\/tfjs/;
@@ -140,7 +136,7 @@ class TfjsFrontEnd {
   private readonly counter = { layers: 0 };
   private depth = 0;
   private inlineDepth = 0;
-  private steps = 0;
+  private readonly budget = new Budget();
   /** Functions already evaluated (called, or on their own). */
   private readonly invoked = new Set<number>();
   /** The environment each function value was created in. */
@@ -165,6 +161,8 @@ class TfjsFrontEnd {
     this.execBlock(root, this.module, top, undefined);
     this.applyLeftovers(this.module.values(), top);
     this.evaluateUncalled(root);
+    const stopped = this.budget.message(this.counter.layers);
+    if (stopped) errors.push(stopped);
     return { models: signal.finishModels(this.models, 'tfjs'), errors };
   }
 
@@ -219,7 +217,7 @@ class TfjsFrontEnd {
 
   /** Each statement and call costs a step; past the budget (or the layer cap) the analysis stops growing. */
   private exhausted(): boolean {
-    return ++this.steps > MAX_STEPS || this.counter.layers >= MAX_LAYERS;
+    return !this.budget.step() || this.counter.layers >= MAX_LAYERS;
   }
 
   private newModel(scopeName: string, span: Span): ModelBuilder {

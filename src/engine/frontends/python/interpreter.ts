@@ -16,6 +16,8 @@ import { argument, callArgs, spanOf, statementsAt, stringValue, syntaxErrors, ty
 import type { Dim } from '../../shapes';
 import type { LayerClass, Role } from '../layerClass';
 import { keras1Reader } from '../keras/layers';
+import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_UNROLL } from '../eval/budget';
+export { MAX_UNROLL };
 import * as signal from '../signal';
 import type { ModelBuilder, Pending, TensorState } from '../signal';
 export type { Dim, ModelBuilder, Pending, TensorState };
@@ -83,10 +85,6 @@ export class Env {
   }
 }
 
-/** Limits that keep pathological input linear: nesting, loop unrolling, inlining (layers: signal.MAX_LAYERS). */
-const MAX_DEPTH = 200;
-export const MAX_UNROLL = 64;
-const MAX_INLINE_DEPTH = 6;
 
 export abstract class PythonInterpreter {
   protected readonly imports: ImportTable;
@@ -95,6 +93,8 @@ export abstract class PythonInterpreter {
   /** Layers recorded in this file, against signal.MAX_LAYERS. */
   private readonly counter = { layers: 0 };
   private depth = 0;
+  /** Statements and calls this file may still run (frontends/eval/budget.ts). */
+  protected readonly budget = new Budget();
   private inlineDepth = 0;
   /** Functions and classes already evaluated through a call: not evaluated again on their own. */
   private readonly invoked = new Set<number>();
@@ -141,6 +141,8 @@ export abstract class PythonInterpreter {
     this.applyLeftovers(this.module.values(), top);
     this.evaluateUncalledDefs(root);
     this.finish();
+    const stopped = this.budget.message(this.counter.layers);
+    if (stopped) errors.push(stopped);
     return { models: signal.finishModels(this.models, this.framework), errors };
   }
 
@@ -165,7 +167,7 @@ export abstract class PythonInterpreter {
     };
     const entry = defs.filter((d) => !calledElsewhere(d));
     for (const def of [...entry, ...defs]) {
-      if (this.invoked.has(def.id)) continue;
+      if (this.invoked.has(def.id) || this.budget.exhausted) continue;
       this.invoked.add(def.id);
       if (def.type === 'class_definition') this.evaluateClassStandalone(def);
       else this.evaluateFunctionStandalone(def);
@@ -433,7 +435,7 @@ export abstract class PythonInterpreter {
 
   /** Call a function or method of this file with arguments bound; returns its return value. */
   protected invoke(def: Node, self: SelfObject | undefined, pos: Value[], kw: Map<string, Value>, model: ModelBuilder): Value {
-    if (this.inlineDepth >= MAX_INLINE_DEPTH) return UNKNOWN;
+    if (this.inlineDepth >= MAX_INLINE_DEPTH || !this.budget.step()) return UNKNOWN;
     // A plain class's methods run once (evaluatePlainClass): a second run would build its layers twice.
     if (self?.plain && this.invoked.has(def.id)) return UNKNOWN;
     if (self?.plain) this.invoked.add(def.id);
@@ -458,6 +460,7 @@ export abstract class PythonInterpreter {
   }
 
   protected exec(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
+    if (!this.budget.step()) return;
     switch (stmt.type) {
       case 'expression_statement':
         for (const e of stmt.namedChildren) if (e) this.eval(e, env, model);

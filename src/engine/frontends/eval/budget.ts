@@ -1,0 +1,44 @@
+/**
+ * The limits that keep an interpreter of model code linear on any input, shared by the Python
+ * and the TF.js interpreters (the first piece of their common evaluator core).
+ *
+ * Loops are unrolled, functions inlined and definitions nobody calls evaluated on their own, so
+ * a file's cost is the statements it makes the interpreter run, not its length: four nested
+ * `for` loops of 64 iterations are 16.7 million runs of the innermost body. Every statement and
+ * call spends one step of a per-file budget; once it is spent the interpreter stops growing the
+ * models (what was read stays judged) and says so. 200,000 steps take about 0.2 s in the Python
+ * interpreter; the largest model files of timm, Keras and transformers spend under a tenth of it.
+ */
+
+import { MAX_LAYERS } from '../signal';
+
+/** Nesting of expressions and blocks followed. */
+export const MAX_DEPTH = 200;
+/** Iterations of a loop followed. */
+export const MAX_UNROLL = 64;
+/** Calls of the file's own functions inlined into each other. */
+export const MAX_INLINE_DEPTH = 6;
+/** Statements and calls per file. */
+export const MAX_STEPS = 200_000;
+
+export class Budget {
+  private steps = 0;
+
+  /** Spends one step; false once the budget is spent. */
+  step(): boolean {
+    return ++this.steps <= MAX_STEPS;
+  }
+
+  get exhausted(): boolean {
+    return this.steps > MAX_STEPS;
+  }
+
+  /** The message for the file once the budget, or the cap on layers per file, ran out. */
+  message(layers: number): string | undefined {
+    if (this.exhausted) {
+      return `analysis stopped after ${MAX_STEPS.toLocaleString('en-US')} statements (loops or calls nested too deep to follow): layers built after that point are not judged`;
+    }
+    if (layers >= MAX_LAYERS) return `analysis stopped at ${MAX_LAYERS.toLocaleString('en-US')} layers: layers built after that point are not judged`;
+    return undefined;
+  }
+}
