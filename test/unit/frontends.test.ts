@@ -377,3 +377,39 @@ describe('one Keras layer algebra: the same model gives the same fans in Python,
     assert.deepEqual(fans(only(await analyze(json, 'drift.json'))), expected, 'JSON');
   });
 });
+
+describe('classes that are not model classes', () => {
+  test('a plain class builds its models in any method; a class on an imported base is not run, and the modules it builds are read on their own', async () => {
+    const text = [
+      'import torch',
+      'from torch import nn',
+      'from transformers.modeling_layers import GradientCheckpointingLayer',
+      '',
+      'class Adapter(nn.Module):',
+      '    def __init__(self, dim):',
+      '        super().__init__()',
+      '        self.down = nn.Linear(dim, 64)',
+      '        self.up = nn.Linear(64, dim)',
+      '    def forward(self, x):',
+      '        return self.up(torch.relu(self.down(x)))',
+      '',
+      'class EncoderLayer(GradientCheckpointingLayer):',
+      '    def __init__(self, config):',
+      '        super().__init__()',
+      '        self.adapter = Adapter(256)',
+      '',
+      'class Trainer:',
+      '    def __init__(self, width=128):',
+      '        self.width = width',
+      '    def build(self):',
+      '        self.net = nn.Sequential(nn.Linear(self.width, self.width), nn.Tanh(), nn.Linear(self.width, 1))',
+      '        nn.init.kaiming_normal_(self.net[0].weight)',
+    ].join('\n');
+    const a = await analyze(text, 'classes.py');
+    assert.deepEqual(a.models.map((m) => `${m.name}: ${m.layers.map((l) => `${l.label} ${l.fanIn}`).join(', ')}`).sort(), [
+      'Adapter: Linear(dim, 64) undefined, Linear(64, dim) 64',
+      'Trainer: Linear(self.width, self.width) 128, Linear(self.width, 1) 128',
+    ]);
+    assert.deepEqual(a.findings.map((f) => `${f.code} ${f.model}`).sort(), ['IL001 Adapter', 'IL002 Trainer']);
+  });
+});

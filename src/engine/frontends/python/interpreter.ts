@@ -67,6 +67,12 @@ export type Value =
 
 export const UNKNOWN: Value = { t: 'unknown' };
 
+/** A class with no base but `object`, `ABC` or `NamedTuple`: what its methods build is all in the file. */
+function isPlainClass(cls: Node): boolean {
+  const supers = cls.childForFieldName('superclasses');
+  return !supers || supers.namedChildren.every((s) => !s || /^(?:object|ABC|abc\.ABC|NamedTuple|typing\.NamedTuple)$/.test(s.text));
+}
+
 /** Parameter names that hold a model's configuration. */
 const CONFIG_PARAM = /^(?:config|cfg|conf|configs|model_config|model_cfg|hparams|hps|hp)$/;
 
@@ -261,7 +267,7 @@ export abstract class PythonInterpreter {
 
   protected evaluateClassStandalone(cls: Node): void {
     if (!this.isModelClass(cls)) {
-      this.evaluatePlainClass(cls, [], new Map());
+      if (isPlainClass(cls)) this.evaluatePlainClass(cls, [], new Map());
       return;
     }
     const name = cls.childForFieldName('name')?.text ?? 'model';
@@ -285,9 +291,11 @@ export abstract class PythonInterpreter {
     const name = cls.childForFieldName('name')?.text ?? 'model';
     const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
     const obj: SelfObject = { attrs: new Map(), cls, model, plain: true };
-    // Every instance is built (a config object: `GPTConfig(n_embd=256)`); its methods run once per class.
+    // Every instance is built (a config object: `GPTConfig(n_embd=256)`); the methods of a plain
+    // class run once per class. A class derived from an imported base (transformers'
+    // `PreTrainedModel`, a framework mixin) is not read as plain: what its base does is unknown.
     this.construct(obj, pos, kw);
-    if (this.builtClasses.has(cls.id)) return obj;
+    if (this.builtClasses.has(cls.id) || !isPlainClass(cls)) return obj;
     this.builtClasses.add(cls.id);
     const methods = (cls.childForFieldName('body')?.namedChildren ?? [])
       .map((stmt) => (stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt))
@@ -856,6 +864,9 @@ export abstract class PythonInterpreter {
       }
       case 'class': {
         if (!this.isModelClass(callee.node)) {
+          // A class derived from an imported base (transformers' GradientCheckpointingLayer): unknown,
+          // as before; the model classes it builds are then read on their own.
+          if (!isPlainClass(callee.node)) break;
           // `agent = DQNAgent(8, 4)`: the sizes it is built with, once per class.
           const { pos, kw } = this.evalArgs(args, env, model);
           return { t: 'self', obj: this.evaluatePlainClass(callee.node, pos, kw) };
