@@ -158,7 +158,12 @@ class EngineLinter implements Linter {
     }
     if (!result) return empty({ skipped: 'no model in this file' });
     const lines = new LineIndex(text);
-    const suppressions = readSuppressions(text, tree && ((offset) => tree.rootNode.descendantForIndex(offset).type === 'comment'));
+    const suppressions = readSuppressions(text, tree && ((offset) => {
+      const node = tree.rootNode.descendantForIndex(offset);
+      // A long run of comment lines reaches tree-sitter as spaces (parser.ts, parserInput): a
+      // `#` that starts its line outside any string is a comment there too.
+      return node.type === 'comment' || (!/string/.test(node.type) && /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset)));
+    }));
     const seen = new Set<string>();
     const findings: Finding[] = [];
     for (const model of result.models) {

@@ -102,6 +102,28 @@ describe('bad input', () => {
     assert.match(linter.analyze(js, 'nested.js').errors.join('\n'), /analysis stopped (after 200,000 statements|at 20,000 layers)/);
   });
 
+  test('long runs of comment lines (quadratic in tree-sitter-python\'s scanner) lint like the code without them; directives in them still count', async () => {
+    const linter = await getLinter();
+    const model = 'import torch\nfrom torch import nn\nnet = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU())\n';
+    const run = (n: number, indent = '') => Array.from({ length: n }, (_, i) => `${indent}# old experiment ${i}: lr=${i / 1000}\n`).join('');
+    const plain = linter.lint(model, 'plain.py').map((f) => `${f.line} ${f.code}`);
+    assert.equal(plain.length, 2);
+    // 10,000 lines took 23 s before parserInput blanked the run; now a fraction of a second.
+    const after = linter.lint(`${model}${run(10000)}def f():\n${run(10000, '    ')}    return 1\n`, 'comments.py');
+    assert.deepEqual(after.map((f) => `${f.line} ${f.code}`), plain);
+    // A directive inside a long run still speaks for the line after the run.
+    const directive = `import torch\nfrom torch import nn\n${run(20)}# initlint: disable=IL001\nnet = nn.Sequential(nn.Linear(8, 8), nn.ReLU())\n`;
+    assert.deepEqual(linter.lint(directive, 'directive.py'), []);
+    // A docstring whose lines start with '#' still closes where it does.
+    const doc = `import torch\nfrom torch import nn\n"""\n${run(12)}# end """\nnet = nn.Sequential(nn.Linear(8, 8), nn.ReLU())\n`;
+    assert.deepEqual(linter.lint(doc, 'doc.py').map((f) => f.code), ['IL001']);
+    // Editing inside a run re-parses incrementally to what a fresh parse gives.
+    const text = `${model}${run(50)}net2 = nn.Sequential(nn.Linear(8, 8), nn.Tanh())\n`;
+    linter.lint(text, 'inc-comments.py');
+    const edited = text.replace('# old experiment 25', '# old Experiment 25').replace('nn.Tanh()', 'nn.ReLU()');
+    assert.deepEqual(linter.lint(edited, 'inc-comments.py').map((f) => `${f.line} ${f.code}`), (await createLinter()).lint(edited, 'x.py').map((f) => `${f.line} ${f.code}`));
+  });
+
   test('re-linting after an edit gives what a fresh lint gives (incremental parse)', async () => {
     const linter = await getLinter();
     const text = readFixture('keras/sequential.py');
