@@ -139,7 +139,7 @@ class EngineLinter implements Linter {
     if (language === 'notebook') {
       const doc = readNotebook(text);
       if ('error' in doc) return empty({ errors: [doc.error] });
-      const analysis = this.analyzeCode('python', doc.code, fileName, cacheKey);
+      const analysis = this.analyzeCode('python', doc.program, fileName, cacheKey);
       for (const f of analysis.findings) f.cell = cellAt(doc, f.start)?.index;
       return { ...analysis, notebook: doc };
     }

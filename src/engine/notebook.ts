@@ -22,13 +22,22 @@ export interface NotebookCell {
 
 export interface NotebookDoc {
   cells: NotebookCell[];
+  /** The code cells joined: what fixes edit. */
   code: string;
+  /** `code` with IPython's magics and shell escapes blanked (maskMagics): what is parsed. */
+  program: string;
 }
 
 /** Code cells of an .ipynb text; a clear error when it is not a notebook. */
 export function readNotebook(text: string): NotebookDoc | { error: string } {
   const errors: Array<{ offset: number }> = [];
-  const root = parseTree(text, errors as never, { allowTrailingComma: false, disallowComments: true });
+  let root: JsonNode | undefined;
+  try {
+    root = parseTree(text, errors as never, { allowTrailingComma: false, disallowComments: true });
+  } catch (e) {
+    // Pathological nesting exhausts the parser's stack: this file's error, not the run's.
+    return { error: `not a valid notebook: ${e instanceof RangeError ? 'nested too deeply' : (e as Error).message}` };
+  }
   if (!root || errors.length > 0) {
     const at = errors[0] ? ` at offset ${errors[0].offset}` : '';
     return { error: `not a valid notebook: the JSON does not parse${at}` };
@@ -36,18 +45,54 @@ export function readNotebook(text: string): NotebookDoc | { error: string } {
   const cellsNode = findNodeAtLocation(root, ['cells']);
   if (!cellsNode || cellsNode.type !== 'array') return { error: 'not a valid notebook: no "cells" array' };
   const cells: NotebookCell[] = [];
-  let code = '';
   (cellsNode.children ?? []).forEach((cellNode, index) => {
     const type = findNodeAtLocation(cellNode, ['cell_type']);
     const source = findNodeAtLocation(cellNode, ['source']);
     if (type?.value !== 'code' || !source) return;
     const text = sourceText(source);
     if (text === undefined) return;
-    if (cells.length > 0) code += '\n';
-    cells.push({ index, source: text, codeStart: code.length, sourceOffset: source.offset, sourceLength: source.length, asArray: source.type === 'array' });
-    code += text;
+    cells.push({ index, source: text, codeStart: 0, sourceOffset: source.offset, sourceLength: source.length, asArray: source.type === 'array' });
   });
-  return { cells, code };
+  const joined = joinCells(cells.map((c) => c.source));
+  cells.forEach((c, i) => { c.codeStart = joined.starts[i]; });
+  return { cells, code: joined.code, program: joined.program };
+}
+
+/**
+ * Code cells as one Python program, the one join of the engine, the CLI and the editor: cells
+ * in order, one newline between them (so a line of the program is a line of one cell).
+ * `program` is `code` with magics blanked (maskMagics), what is parsed; `starts`: each cell's
+ * offset in both.
+ */
+export function joinCells(sources: readonly string[]): { code: string; program: string; starts: number[] } {
+  const starts: number[] = [];
+  let at = 0;
+  for (const s of sources) {
+    starts.push(at);
+    at += s.length + 1;
+  }
+  return { code: sources.join('\n'), program: sources.map(maskMagics).join('\n'), starts };
+}
+
+/** Cell magics whose body is still Python (IPython runs it, timing or capturing it). */
+const PYTHON_CELL_MAGICS = /^%%(?:time|timeit|capture|prun|memit|debug)\b/;
+
+/**
+ * A cell as Python sees it once IPython has transformed it: line magics (`%matplotlib inline`),
+ * shell escapes (`!pip install torch`), assignments from either (`files = !ls`), help queries
+ * (`nn.Linear?`) and non-Python cell magics (`%%bash`, `%%writefile`) are blanked, code unit for
+ * code unit, so offsets, rows and columns stay those of the cell. Not syntax errors, not code.
+ */
+export function maskMagics(cell: string): string {
+  if (!/[%!?]/.test(cell)) return cell;
+  const blank = (line: string) => line.replace(/[^\r]/g, ' ');
+  const lines = cell.split('\n');
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first >= 0 && lines[first].trimStart().startsWith('%%')) {
+    if (!PYTHON_CELL_MAGICS.test(lines[first].trimStart())) return lines.map(blank).join('\n');
+    lines[first] = blank(lines[first]);
+  }
+  return lines.map((line) => (/^\s*(?:[%!]|\?\??\w)|^\s*[\w.,\s]+=\s*[%!]|^[^#'"]*\w\?\??\s*$/.test(line) ? blank(line) : line)).join('\n');
 }
 
 function sourceText(node: JsonNode): string | undefined {

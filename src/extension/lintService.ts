@@ -8,6 +8,7 @@
 import * as vscode from 'vscode';
 import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
 import { LineIndex } from '../engine/text';
+import { joinCells } from '../engine/notebook';
 import { ruleDocUrl } from '../engine/docs';
 import type { Settings } from '../engine/settings';
 
@@ -127,16 +128,11 @@ export class LintService implements vscode.Disposable {
 
   lintNotebook(nb: vscode.NotebookDocument): FileResult | undefined {
     if (nb.notebookType !== 'jupyter-notebook') return undefined;
-    const segments: Segment[] = [];
-    let code = '';
-    for (const cell of nb.getCells()) {
-      if (cell.kind !== vscode.NotebookCellKind.Code || cell.document.languageId !== 'python') continue;
-      if (segments.length > 0) code += '\n';
-      segments.push(segmentOf(cell.document, code.length));
-      code += cell.document.getText();
-    }
-    // Linted as the Python program the cells make; findings are mapped back to their cells.
-    return this.run(nb.uri, code, `${nb.uri.fsPath || nb.uri.path}.py`, segments, nb.version, nb.uri.toString());
+    const cells = nb.getCells().filter((cell) => cell.kind === vscode.NotebookCellKind.Code && cell.document.languageId === 'python');
+    // Linted as the Python program the cells make (magics blanked); findings are mapped back to their cells.
+    const { program, starts } = joinCells(cells.map((cell) => cell.document.getText()));
+    const segments = cells.map((cell, i) => segmentOf(cell.document, starts[i]));
+    return this.run(nb.uri, program, `${nb.uri.fsPath || nb.uri.path}.py`, segments, nb.version, nb.uri.toString());
   }
 
   /** A file the workspace scan read from disk: parsed from scratch, and no tree kept (nobody is editing it). */

@@ -75,3 +75,38 @@ describe('notebooks', () => {
     assert.deepEqual(fixed.cells.slice(0, 3), before.cells.slice(0, 3));
   });
 });
+
+describe('IPython magics and shell escapes', () => {
+  const nb = (cells: string[][]) => JSON.stringify({
+    cells: cells.map((source) => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null })),
+    metadata: {}, nbformat: 4, nbformat_minor: 5,
+  }, null, 1);
+
+  test('are not syntax errors and hide nothing: the model after them is judged at its own line', async () => {
+    const linter = await getLinter();
+    const text = nb([
+      ['%matplotlib inline\n', '!pip install torch\n', 'import torch\n', 'from torch import nn\n', 'files = !ls data\n', 'nn.Linear?\n'],
+      ['%%time\n', 'net = nn.Sequential(nn.Linear(8, 8), nn.ReLU())\n', '%timeit net(torch.zeros(1, 8))'],
+      ['%%bash\n', 'for f in *.csv; do\n', '  wc -l $f\n', 'done'],
+      ['%%writefile train.py\n', 'def broken(:\n'],
+    ]);
+    const a = linter.analyze(text, 'magic.ipynb');
+    assert.deepEqual(a.errors, []);
+    assert.deepEqual(a.findings.map((f) => [f.code, f.cell, f.layer]), [['IL001', 1, 'Linear(8, 8)']]);
+    // The finding stands where the layer is: offsets are the cells' own.
+    const f = a.findings[0];
+    assert.equal(a.notebook!.code.slice(f.start, f.end).startsWith('nn.Linear(8, 8)'), true);
+  });
+
+  test('a real syntax error in a Python cell is still one', async () => {
+    const linter = await getLinter();
+    assert.match(linter.analyze(nb([['%load_ext autoreload\n', 'import torch\n', 'x = (\n']]), 'bad.ipynb').errors.join(), /syntax error/);
+  });
+
+  test('a notebook nested far too deep is an error for that file, not a crash', async () => {
+    const linter = await getLinter();
+    const deep = `{"cells": [], "metadata": ${'['.repeat(100000)}${']'.repeat(100000)}}`;
+    const a = linter.analyze(deep, 'deep.ipynb');
+    assert.match(a.errors.join(), /not a valid notebook/);
+  });
+});
