@@ -3,6 +3,7 @@
  * else the nearest initlint.json, looked for from the working directory upwards.
  */
 import * as fs from 'node:fs';
+import { readRegular } from './files';
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 
@@ -13,7 +14,9 @@ export interface LoadedConfig {
 }
 
 export function readConfigFile(file: string): LoadedConfig {
-  const text = fs.readFileSync(file, 'utf8');
+  const read = readRegular(file, 4 * 1048576);
+  if ('error' in read) throw new Error(`${file}: ${read.error}`);
+  const text = read.bytes.toString('utf8');
   if (file.endsWith('.toml')) {
     let doc: Record<string, unknown>;
     try {

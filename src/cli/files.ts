@@ -1,6 +1,7 @@
 /** Reading sources safely (size, binary, encoding) and writing fixes atomically. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import type { Analysis, FindingEdit } from '../engine/linter';
 import { editCells, writeCells } from '../engine/notebook';
 import { applyEdits } from '../engine/edits';
@@ -12,19 +13,53 @@ export type Source =
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function readSource(abs: string, maxFileSize: number): Source {
-  let bytes: Buffer;
-  let mtimeMs: number;
+/** Sizes as users read them: `2.5 MB`, `300 KB`, `12 bytes`. */
+export function size(bytes: number): string {
+  if (bytes >= 1048576) return `${(bytes / 1048576).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${bytes} bytes`;
+}
+
+/**
+ * Reads a regular file of at most `maxBytes` (or its first `maxBytes` with `head`), whatever
+ * stands at the path: opened without blocking (a FIFO would wait for a writer forever), checked
+ * on the open descriptor (no swap between check and read), and read only as far as its size
+ * (`/dev/zero` has no end). A FIFO, device or directory is refused with what it is.
+ */
+export function readRegular(abs: string, maxBytes: number, head = false): { bytes: Buffer; mtimeMs: number } | { error: string } {
+  let fd: number;
   try {
-    const stat = fs.statSync(abs);
-    if (stat.size > maxFileSize) {
-      return { kind: 'error', message: `${(stat.size / 1048576).toFixed(1)} MB is above maxFileSize (${(maxFileSize / 1048576).toFixed(1)} MB): not linted` };
-    }
-    mtimeMs = stat.mtimeMs;
-    bytes = fs.readFileSync(abs);
+    fd = fs.openSync(abs, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (e) {
-    return { kind: 'error', message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+    const code = (e as NodeJS.ErrnoException).code;
+    return { error: code === 'EISDIR' ? 'a directory, not a file: not read' : `cannot read: ${code ?? (e as Error).message}` };
   }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) {
+      const what = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isSocket() ? 'a socket' : 'a device';
+      return { error: `${what}, not a regular file: not read` };
+    }
+    if (stat.size > maxBytes && !head) return { error: `${size(stat.size)} is above maxFileSize (${size(maxBytes)}): not linted` };
+    const bytes = Buffer.alloc(Math.min(stat.size, maxBytes));
+    let read = 0;
+    while (read < bytes.length) {
+      const n = fs.readSync(fd, bytes, read, bytes.length - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return { bytes: bytes.subarray(0, read), mtimeMs: stat.mtimeMs };
+  } catch (e) {
+    return { error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function readSource(abs: string, maxFileSize: number): Source {
+  const read = readRegular(abs, maxFileSize);
+  if ('error' in read) return { kind: 'error', message: read.error };
+  const { bytes, mtimeMs } = read;
   if (bytes.subarray(0, 8192).includes(0)) return { kind: 'error', message: 'binary file: not linted' };
   let text: string;
   try {
@@ -71,22 +106,67 @@ export function fixText(text: string, first: Analysis, analyze: (t: string) => A
 }
 
 /** Write through a temporary file and rename; leave the file alone if it changed on disk since it was read. */
+/**
+ * Writes a fixed file (docs/cli.md, "What --fix promises"):
+ *  - through a symlink to its real target (once); the link stays a link;
+ *  - refused, with a message, for a read-only file, a file with several hard links (a rename
+ *    would split them) and a file owned by another user (a rename would change its owner);
+ *  - via a temporary file in the target's directory with an unpredictable name, created
+ *    exclusively (never through a link planted there), with the target's mode;
+ *  - only if the file is still what was read, checked again after the temporary file is
+ *    written, just before the rename (identity, size, mtime and bytes); else nothing changes.
+ */
 export function writeAtomic(abs: string, source: Extract<Source, { kind: 'text' }>, text: string): { ok: true } | { ok: false; message: string } {
-  let now: Buffer;
+  let target: string;
+  let before: fs.Stats;
   try {
-    now = fs.readFileSync(abs);
+    target = fs.realpathSync(abs);
+    before = fs.statSync(target);
   } catch (e) {
     return { ok: false, message: `not fixed: cannot re-read (${(e as Error).message})` };
   }
-  if (!now.equals(source.bytes)) return { ok: false, message: 'not fixed: the file changed on disk while initlint read it' };
-  const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.initlint-${process.pid}.tmp`);
+  if (!before.isFile()) return { ok: false, message: 'not fixed: not a regular file' };
+  // Read-only by its mode (root could write it anyway) or to this user.
+  let writable = (before.mode & 0o222) !== 0;
   try {
-    const mode = fs.statSync(abs).mode;
-    fs.writeFileSync(tmp, (source.bom ? '\ufeff' : '') + text, { mode });
-    fs.renameSync(tmp, abs);
+    fs.accessSync(target, fs.constants.W_OK);
+  } catch {
+    writable = false;
+  }
+  if (!writable) return { ok: false, message: 'not fixed: the file is read-only' };
+  if (before.nlink > 1) return { ok: false, message: `not fixed: the file has ${before.nlink} hard links, which a rewrite would split` };
+  const uid = process.getuid?.();
+  if (uid !== undefined && uid !== 0 && before.uid !== uid) return { ok: false, message: 'not fixed: the file belongs to another user' };
+  const unchanged = (): boolean => {
+    try {
+      const now = fs.statSync(target);
+      return now.ino === before.ino && now.size === source.bytes.length && now.mtimeMs === source.mtimeMs && fs.readFileSync(target).equals(source.bytes);
+    } catch {
+      return false;
+    }
+  };
+  if (!unchanged()) return { ok: false, message: 'not fixed: the file changed on disk while initlint read it' };
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}.initlint-${randomBytes(8).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  let created = false;
+  try {
+    // 'wx': O_CREAT | O_EXCL, which fails on anything already there, a planted symlink included.
+    fd = fs.openSync(tmp, 'wx', before.mode & 0o7777);
+    created = true;
+    fs.writeFileSync(fd, (source.bom ? '\ufeff' : '') + text);
+    if (uid === 0) fs.fchownSync(fd, before.uid, before.gid);
+    fs.fchmodSync(fd, before.mode & 0o7777);
+    fs.closeSync(fd);
+    fd = undefined;
+    if (!unchanged()) {
+      fs.rmSync(tmp, { force: true });
+      return { ok: false, message: 'not fixed: the file changed on disk while initlint fixed it' };
+    }
+    fs.renameSync(tmp, target);
     return { ok: true };
   } catch (e) {
-    try { fs.rmSync(tmp, { force: true }); } catch { /* nothing left to clean */ }
+    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already closed */ }
+    if (created) try { fs.rmSync(tmp, { force: true }); } catch { /* nothing left to clean */ }
     return { ok: false, message: `not fixed: ${(e as Error).message}` };
   }
 }

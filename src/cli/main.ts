@@ -11,7 +11,7 @@ import { findConfig, readConfigFile } from './config';
 import { collectFiles } from './walk';
 import { toSarif } from './sarif';
 import { readKerasArchive, readKerasH5 } from '../engine/frontends/json/savedModels';
-import { fixText, readSource, writeAtomic, type Source } from './files';
+import { fixText, readRegular, readSource, writeAtomic, type Source } from './files';
 
 declare const INITLINT_VERSION: string;
 const VERSION = typeof INITLINT_VERSION === 'string' ? INITLINT_VERSION : '0.0.0-dev';
@@ -128,28 +128,37 @@ function run(linter: Linter, files: string[], fix: boolean): Output {
   const output: Output = { findings: [], errors: [], files: files.length, fixed: 0 };
   for (const abs of files) {
     const file = relative(abs);
-    const lower = abs.toLowerCase();
-    if (lower.endsWith('.keras')) {
-      lintSavedModel(linter, abs, file, output, readKerasArchive, 'config.json');
-      continue;
+    try {
+      lintOne(linter, abs, file, fix, output);
+    } catch (err) {
+      // Every file is its own failure domain: a bug of ours costs this file, never the run.
+      output.errors.push({ file, message: `initlint could not lint this file: ${(err as Error).message}` });
     }
-    if (lower.endsWith('.h5') || lower.endsWith('.hdf5')) {
-      lintSavedModel(linter, abs, file, output, readKerasH5, 'model_config');
-      continue;
-    }
-    const source = readSource(abs, linter.settings.maxFileSize);
-    if (source.kind === 'error') {
-      output.errors.push({ file, message: source.message });
-      continue;
-    }
-    if (source.kind === 'skip') continue;
-    let analysis = linter.analyze(source.text, file);
-    if (fix) analysis = fixFile(linter, abs, file, source, analysis, output);
-    if (analysis.skipped && analysis.skipped.includes('maxFileSize')) output.errors.push({ file, message: analysis.skipped });
-    for (const e of analysis.errors) output.errors.push({ file, message: e });
-    output.findings.push(...analysis.findings);
   }
   return output;
+}
+
+function lintOne(linter: Linter, abs: string, file: string, fix: boolean, output: Output): void {
+  const lower = abs.toLowerCase();
+  if (lower.endsWith('.keras')) {
+    lintSavedModel(linter, abs, file, output, readKerasArchive, 'config.json');
+    return;
+  }
+  if (lower.endsWith('.h5') || lower.endsWith('.hdf5')) {
+    lintSavedModel(linter, abs, file, output, readKerasH5, 'model_config');
+    return;
+  }
+  const source = readSource(abs, linter.settings.maxFileSize);
+  if (source.kind === 'error') {
+    output.errors.push({ file, message: source.message });
+    return;
+  }
+  if (source.kind === 'skip') return;
+  let analysis = linter.analyze(source.text, file);
+  if (fix) analysis = fixFile(linter, abs, file, source, analysis, output);
+  if (analysis.skipped && analysis.skipped.includes('maxFileSize')) output.errors.push({ file, message: analysis.skipped });
+  for (const e of analysis.errors) output.errors.push({ file, message: e });
+  output.findings.push(...analysis.findings);
 }
 
 /**
@@ -160,29 +169,14 @@ function lintSavedModel(
   linter: Linter, abs: string, file: string, output: Output,
   read: (bytes: Uint8Array) => { text: string | undefined } | { error: string }, part: string,
 ): void {
-  let bytes: Buffer;
-  const cap = linter.settings.maxFileSize * 64;
-  try {
-    const size = fs.statSync(abs).size;
-    if (size > cap && part === 'config.json') {
-      output.errors.push({ file, message: 'archive far above maxFileSize: not linted' });
-      return;
-    }
-    if (size > cap) {
-      // An .h5 model with its weights: Keras writes the root's attributes (model_config among
-      // them) before the weights, so the file's head holds them.
-      bytes = Buffer.alloc(cap);
-      const fd = fs.openSync(abs, 'r');
-      try {
-        bytes = bytes.subarray(0, fs.readSync(fd, bytes, 0, cap, 0));
-      } finally {
-        fs.closeSync(fd);
-      }
-    } else bytes = fs.readFileSync(abs);
-  } catch (e) {
-    output.errors.push({ file, message: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+  // An .h5 model with its weights can be far larger than its config: Keras writes the root's
+  // attributes (model_config among them) before the weights, so the file's head holds them.
+  const got = readRegular(abs, linter.settings.maxFileSize * 64, part === 'model_config');
+  if ('error' in got) {
+    output.errors.push({ file, message: got.error });
     return;
   }
+  const bytes = got.bytes;
   const saved = read(bytes);
   if ('error' in saved) {
     output.errors.push({ file, message: saved.error });

@@ -4,6 +4,7 @@
  * folders, VCS folders and virtual environments are never entered.
  */
 import * as fs from 'node:fs';
+import { readRegular } from './files';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
@@ -26,10 +27,15 @@ function isVirtualEnv(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'pyvenv.cfg'));
 }
 
+/** Larger than any real .gitignore. */
+const MAX_IGNORE_FILE = 4 * 1048576;
+
 function gitignoreOf(dir: string): Rules | undefined {
   const file = path.join(dir, '.gitignore');
   if (!fs.existsSync(file)) return undefined;
-  return { dir, ig: ignore().add(fs.readFileSync(file, 'utf8')) };
+  // A .gitignore that is a directory, a FIFO or huge ignores nothing (git reads it the same way).
+  const read = readRegular(file, MAX_IGNORE_FILE);
+  return 'error' in read ? undefined : { dir, ig: ignore().add(read.bytes.toString('utf8')) };
 }
 
 function ignoredBy(rules: Rules[], abs: string, isDir: boolean): boolean {

@@ -225,6 +225,42 @@ describe('initlint CLI', () => {
     assert.equal(r.code, 1);
   });
 
+  test('--fix on real file systems: through a symlink to its target (the link kept); read-only and hard-linked files refused with a message; owner and mode kept', () => {
+    const dir = workspace({ 'real.py': fixture('sequential.py'), 'ro.py': fixture('sequential.py'), 'linked.py': fixture('sequential.py') });
+    fs.symlinkSync(path.join(dir, 'real.py'), path.join(dir, 'via_link.py'));
+    fs.chmodSync(path.join(dir, 'ro.py'), 0o444);
+    fs.chmodSync(path.join(dir, 'real.py'), 0o640);
+    fs.linkSync(path.join(dir, 'linked.py'), path.join(dir, 'hard.py'));
+    const r = cli(['--format', 'json', '--fix', 'via_link.py', 'ro.py', 'linked.py'], dir);
+    const out = JSON.parse(r.stdout);
+    assert.ok(fs.lstatSync(path.join(dir, 'via_link.py')).isSymbolicLink(), 'the link stays a link');
+    assert.match(fs.readFileSync(path.join(dir, 'real.py'), 'utf8'), /kernel_initializer="he_normal"/, 'its target is fixed');
+    assert.equal(fs.statSync(path.join(dir, 'real.py')).mode & 0o777, 0o640, 'mode kept');
+    const errors = Object.fromEntries(out.errors.map((e: { file: string; message: string }) => [e.file, e.message]));
+    assert.match(errors['ro.py'], /read-only/);
+    assert.match(errors['linked.py'], /2 hard links/);
+    assert.equal(fs.readFileSync(path.join(dir, 'ro.py'), 'utf8'), fixture('sequential.py'));
+    assert.equal(fs.readFileSync(path.join(dir, 'hard.py'), 'utf8'), fixture('sequential.py'));
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('initlint')), [], 'no temporary files left');
+  });
+
+  test('FIFOs, devices and directories where a file is expected are refused, never read or waited on', () => {
+    const dir = workspace({ 'm.py': fixture('saturating.py') });
+    spawnSync('mkfifo', [path.join(dir, 'pipe.py')]);
+    fs.mkdirSync(path.join(dir, '.gitignore'));
+    const r = cli(['--format', 'json', '.', 'pipe.py', '/dev/zero'], dir);
+    const out = JSON.parse(r.stdout);
+    const errors = Object.fromEntries(out.errors.map((e: { file: string; message: string }) => [e.file, e.message]));
+    assert.match(errors['pipe.py'], /FIFO/);
+    assert.match(Object.entries(errors).find(([f]) => f.endsWith('dev/zero'))![1] as string, /device/);
+    assert.equal(out.findings.length, 2, 'the rest is linted');
+    fs.rmSync(path.join(dir, '.gitignore'), { recursive: true });
+    spawnSync('mkfifo', [path.join(dir, 'pyproject.toml')]);
+    const cfg = cli(['.'], dir);
+    assert.equal(cfg.code, 2);
+    assert.match(cfg.stderr, /pyproject\.toml: a FIFO/);
+  });
+
   test('a file changed on disk during --fix is left alone', async () => {
     // Simulated by the writer's own check: the bytes read differ from the bytes on disk.
     const { writeAtomic, readSource } = await import('../../src/cli/files');
