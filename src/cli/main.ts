@@ -12,6 +12,8 @@ import { collectFiles } from './walk';
 import { toSarif } from './sarif';
 import { readKerasArchive, readKerasH5 } from '../engine/frontends/json/savedModels';
 import { fixText, readRegular, readSource, writeAtomic, type Source } from './files';
+import { fileOffset } from '../engine/notebook';
+import { LineIndex } from '../engine/text';
 
 declare const INITLINT_VERSION: string;
 const VERSION = typeof INITLINT_VERSION === 'string' ? INITLINT_VERSION : '0.0.0-dev';
@@ -155,10 +157,11 @@ function lintOne(linter: Linter, abs: string, file: string, fix: boolean, output
   }
   if (source.kind === 'skip') return;
   let analysis = linter.analyze(source.text, file);
-  if (fix) analysis = fixFile(linter, abs, file, source, analysis, output);
+  let text = source.text;
+  if (fix) ({ analysis, text } = fixFile(linter, abs, file, source, analysis, output));
   if (analysis.skipped && analysis.skipped.includes('maxFileSize')) output.errors.push({ file, message: analysis.skipped });
   for (const e of analysis.errors) output.errors.push({ file, message: e });
-  output.findings.push(...analysis.findings);
+  output.findings.push(...inFileCoordinates(analysis, text));
 }
 
 /**
@@ -188,17 +191,40 @@ function lintSavedModel(
   for (const f of analysis.findings) output.findings.push({ ...f, file, fix: undefined });
 }
 
-function fixFile(linter: Linter, abs: string, file: string, source: Extract<Source, { kind: 'text' }>, analysis: Analysis, output: Output): Analysis {
-  if (!analysis.findings.some((f) => f.fix)) return analysis;
+/** Applies the fixes and writes the file; the analysis of the text now on disk, and that text. */
+function fixFile(linter: Linter, abs: string, file: string, source: Extract<Source, { kind: 'text' }>, analysis: Analysis, output: Output): { analysis: Analysis; text: string } {
+  const unchanged = { analysis, text: source.text };
+  if (!analysis.findings.some((f) => f.fix)) return unchanged;
   const { text, applied } = fixText(source.text, analysis, (t) => linter.analyze(t, file));
-  if (applied === 0) return analysis;
+  if (applied === 0) return unchanged;
   const written = writeAtomic(abs, source, text);
   if (!written.ok) {
     output.errors.push({ file, message: written.message });
-    return analysis;
+    return unchanged;
   }
   output.fixed += applied;
-  return linter.analyze(text, file);
+  return { analysis: linter.analyze(text, file), text };
+}
+
+/**
+ * A notebook's findings are positioned in its joined code cells; the command line reports them
+ * where they stand in the file (fileOffset), fix edits too. `cell` still names the cell.
+ */
+function inFileCoordinates(analysis: Analysis, fileText: string): Finding[] {
+  const doc = analysis.notebook;
+  if (!doc) return analysis.findings;
+  const lines = new LineIndex(fileText);
+  const place = <T extends { start: number; end: number }>(r: T): T & { line: number; column: number; endLine: number; endColumn: number } => {
+    const a = lines.position(fileOffset(doc, fileText, r.start));
+    const b = lines.position(fileOffset(doc, fileText, r.end));
+    return { ...r, line: a.line + 1, column: a.column + 1, endLine: b.line + 1, endColumn: b.column + 1 };
+  };
+  return analysis.findings.map((f) => ({
+    ...place(f),
+    related: f.related.map(place),
+    // An edit is applied to the cells (offsets of the joined code); its lines and columns say where it lands in the file.
+    ...(f.fix ? { fix: { ...f.fix, edits: f.fix.edits.map(place) } } : {}),
+  }));
 }
 
 function stripOffsets(f: Finding) {

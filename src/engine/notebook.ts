@@ -18,6 +18,8 @@ export interface NotebookCell {
   sourceOffset: number;
   sourceLength: number;
   asArray: boolean;
+  /** The JSON strings the source is made of (one, or the array's items): their offsets in the file and decoded lengths. */
+  parts: Array<{ offset: number; length: number }>;
 }
 
 export interface NotebookDoc {
@@ -51,7 +53,8 @@ export function readNotebook(text: string): NotebookDoc | { error: string } {
     if (type?.value !== 'code' || !source) return;
     const text = sourceText(source);
     if (text === undefined) return;
-    cells.push({ index, source: text, codeStart: 0, sourceOffset: source.offset, sourceLength: source.length, asArray: source.type === 'array' });
+    const parts = (source.type === 'array' ? source.children ?? [] : [source]).map((p) => ({ offset: p.offset, length: (p.value as string).length }));
+    cells.push({ index, source: text, codeStart: 0, sourceOffset: source.offset, sourceLength: source.length, asArray: source.type === 'array', parts });
   });
   const joined = joinCells(cells.map((c) => c.source));
   cells.forEach((c, i) => { c.codeStart = joined.starts[i]; });
@@ -72,6 +75,32 @@ export function joinCells(sources: readonly string[]): { code: string; program: 
     at += s.length + 1;
   }
   return { code: sources.join('\n'), program: sources.map(maskMagics).join('\n'), starts };
+}
+
+/**
+ * Where an offset of the joined program stands in the notebook file itself: inside the JSON
+ * string that holds that character (escapes such as `\n`, `\"` and `\u00e9` counted as written).
+ * What the command line reports, so `mlp.ipynb:14:9` is line 14 of the file, as editors and
+ * code scanning read it.
+ */
+export function fileOffset(doc: NotebookDoc, fileText: string, offset: number): number {
+  const cell = cellAt(doc, offset);
+  if (!cell) return 0;
+  let within = Math.max(0, offset - cell.codeStart);
+  for (const [i, part] of cell.parts.entries()) {
+    // A position at a part's end belongs to the next part (the next line), except for the last.
+    if (within >= part.length && i < cell.parts.length - 1) {
+      within -= part.length;
+      continue;
+    }
+    let raw = part.offset + 1; // after the opening quote
+    for (let k = 0; k < within && raw < fileText.length; k++) {
+      if (fileText[raw] !== '\\') raw += 1;
+      else raw += fileText[raw + 1] === 'u' ? 6 : 2;
+    }
+    return raw;
+  }
+  return cell.sourceOffset;
 }
 
 /** Cell magics whose body is still Python (IPython runs it, timing or capturing it). */

@@ -110,3 +110,29 @@ describe('IPython magics and shell escapes', () => {
     assert.match(a.errors.join(), /not a valid notebook/);
   });
 });
+
+describe('notebook positions on the command line', () => {
+  test('text, JSON and SARIF report the line and column of the file, in array and single-string sources, escapes counted', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-nbpos-'));
+    const mnist = readFixture('notebooks/mnist.ipynb');
+    // The same cells with each source written as one string (escaped quotes and newlines).
+    const compact = JSON.parse(mnist);
+    for (const c of compact.cells) if (Array.isArray(c.source)) c.source = c.source.join('');
+    const files = { 'lines.ipynb': mnist, 'one_string.ipynb': JSON.stringify(compact) };
+    for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+    const run = (format: string) => spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), '--format', format, '.'], { cwd: dir, encoding: 'utf8' }).stdout;
+    const json = JSON.parse(run('json'));
+    for (const f of json.findings as Array<{ file: string; line: number; column: number; cell: number; fix?: { edits: Array<{ line: number }> } }>) {
+      const text = files[f.file as keyof typeof files];
+      const line = text.split('\n')[f.line - 1];
+      assert.ok(line.slice(f.column - 1).startsWith('layers.Dense(256'), `${f.file}:${f.line}:${f.column} is ${JSON.stringify(line)}`);
+      assert.equal(f.cell, 3);
+      for (const e of f.fix?.edits ?? []) assert.equal(e.line, f.line, 'the fix lands on the finding\'s line');
+    }
+    assert.equal(json.findings.length, 2);
+    assert.match(run('text'), new RegExp(`lines\\.ipynb:${json.findings.find((f: { file: string }) => f.file === 'lines.ipynb').line}:`));
+    const sarif = JSON.parse(run('sarif'));
+    const regions = sarif.runs[0].results.map((r: { locations: Array<{ physicalLocation: { region: { startLine: number } } }> }) => r.locations[0].physicalLocation.region.startLine).sort();
+    assert.deepEqual(regions, json.findings.map((f: { line: number }) => f.line).sort());
+  });
+});
