@@ -41,6 +41,10 @@ export function editFor(result: FileResult, findings: Finding[]): vscode.Workspa
   return count > 0 ? edit : undefined;
 }
 
+function isJson(doc: vscode.TextDocument): boolean {
+  return doc.languageId === 'json' || doc.languageId === 'jsonc' || /\.json$/i.test(doc.uri.path);
+}
+
 export class InitlintCodeActions implements vscode.CodeActionProvider {
   static readonly kinds = [vscode.CodeActionKind.QuickFix, FIX_ALL_KIND];
 
@@ -64,14 +68,17 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
           a.isPreferred = true;
           out.push(a);
         }
-        out.push(this.disableAction(doc, d, finding.code));
+        // JSON has no comments: a directive would make the config invalid (model_from_json rejects it).
+        if (!isJson(doc)) out.push(this.disableAction(doc, d, finding.code));
         const docs = new vscode.CodeAction(`Show documentation for ${finding.code}`, vscode.CodeActionKind.QuickFix);
         docs.command = { title: 'Open docs', command: 'vscode.open', arguments: [vscode.Uri.parse(ruleDocUrl(finding.code))] };
         out.push(docs);
       }
     }
     const fixable = result.analysis.findings.filter((f) => f.fix);
-    if (fixable.length > 0) {
+    // As a quick fix only beside an initlint problem (no lightbulb on every line); as a source action when asked.
+    const atProblem = context.diagnostics.some((d) => d.source === 'initlint');
+    if (fixable.length > 0 && (onlyFixAll || atProblem)) {
       const all = new vscode.CodeAction('Fix all initlint problems in this file', onlyFixAll ? FIX_ALL_KIND : vscode.CodeActionKind.QuickFix);
       all.edit = editFor(result, fixable);
       out.push(all);

@@ -85,6 +85,19 @@ suite('initlint in VS Code', () => {
     assert.equal((doc.getText().match(/kernel_initializer="he_normal"/g) ?? []).length, before + 2);
   });
 
+  test('quick fixes appear only beside a problem; a JSON config gets no comment directive (JSON has no comments)', async () => {
+    const doc = await open('keras/mlp.py');
+    await until('two findings', () => initlintDiagnostics(doc.uri).length === 2);
+    // Line 1 (the imports) has no problem: no lightbulb, no "Fix all" quick fix there.
+    const quiet = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(0, 0, 0, 0), vscode.CodeActionKind.QuickFix.value);
+    assert.deepEqual(quiet.filter((a) => /initlint|IL0/.test(a.title)).map((a) => a.title), []);
+    const json = await open('configs/mlp_model.json');
+    const diag = await until('a finding in the JSON config', () => initlintDiagnostics(json.uri)[0]);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', json.uri, diag.range);
+    assert.ok(actions.some((a) => a.title.startsWith('Show documentation')), actions.map((a) => a.title).join(', '));
+    assert.ok(!actions.some((a) => a.title.startsWith('Disable')), actions.map((a) => a.title).join(', '));
+  });
+
   test('"Disable IL002 for this line" adds the suppression comment and silences it', async () => {
     const doc = await open('keras/tanh_he.py');
     const diag = await until('IL002', () => initlintDiagnostics(doc.uri).find((d) => codeOf(d) === 'IL002'));
