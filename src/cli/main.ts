@@ -214,6 +214,11 @@ function inFileCoordinates(analysis: Analysis, fileText: string): Finding[] {
   const doc = analysis.notebook;
   if (!doc) return analysis.findings;
   const lines = new LineIndex(fileText);
+  const program = new LineIndex(doc.code);
+  const inCell = (f: Finding): Finding['cellPosition'] => {
+    const cell = doc.cells.find((c) => c.index === f.cell);
+    return cell ? { line: f.line - program.position(cell.codeStart).line, column: f.column } : undefined;
+  };
   const place = <T extends { start: number; end: number }>(r: T): T & { line: number; column: number; endLine: number; endColumn: number } => {
     const a = lines.position(fileOffset(doc, fileText, r.start));
     const b = lines.position(fileOffset(doc, fileText, r.end));
@@ -221,6 +226,7 @@ function inFileCoordinates(analysis: Analysis, fileText: string): Finding[] {
   };
   return analysis.findings.map((f) => ({
     ...place(f),
+    cellPosition: inCell(f),
     related: f.related.map(place),
     // An edit is applied to the cells (offsets of the joined code); its lines and columns say where it lands in the file.
     ...(f.fix ? { fix: { ...f.fix, edits: f.fix.edits.map(place) } } : {}),
@@ -239,7 +245,11 @@ function write(out: NodeJS.WritableStream, format: 'text' | 'json' | 'sarif', r:
   } else if (format === 'sarif') {
     out.write(`${JSON.stringify(toSarif(r.findings, r.errors, VERSION), null, 2)}\n`);
   } else {
-    for (const f of r.findings) out.write(`${f.file}:${f.line}:${f.column}: ${f.code} ${f.message}\n`);
+    for (const f of r.findings) {
+      // Notebooks as Ruff prints them: the cell (1-based, as Jupyter numbers them), then line and column in it.
+      const at = f.cellPosition ? `cell ${f.cell! + 1}:${f.cellPosition.line}:${f.cellPosition.column}` : `${f.line}:${f.column}`;
+      out.write(`${f.file}:${at}: ${f.code} ${f.message}\n`);
+    }
     for (const e of r.errors) out.write(`${e.file}: error: ${e.message}\n`);
   }
 }

@@ -43,6 +43,8 @@ export interface Finding extends Position {
   fix?: { title: string; edits: FindingEdit[] };
   /** Notebooks: index of the cell the finding is in (lines count across the joined code cells). */
   cell?: number;
+  /** Notebooks, on the command line: line and column within the cell (1-based); line and column are then the .ipynb file's. */
+  cellPosition?: { line: number; column: number };
   /** UTF-16 offsets of the finding's range. */
   start: number;
   end: number;

@@ -130,7 +130,11 @@ describe('notebook positions on the command line', () => {
       for (const e of f.fix?.edits ?? []) assert.equal(e.line, f.line, 'the fix lands on the finding\'s line');
     }
     assert.equal(json.findings.length, 2);
-    assert.match(run('text'), new RegExp(`lines\\.ipynb:${json.findings.find((f: { file: string }) => f.file === 'lines.ipynb').line}:`));
+    // Text output as Ruff prints notebooks: the cell (1-based, all cells counted), then line and column in it.
+    const first = json.findings.find((f: { file: string }) => f.file === 'lines.ipynb');
+    const cellSource: string = JSON.parse(mnist).cells[first.cell].source.join('');
+    assert.ok(cellSource.split('\n')[first.cellPosition.line - 1].slice(first.cellPosition.column - 1).startsWith('layers.Dense(256'));
+    assert.match(run('text'), new RegExp(`^lines\\.ipynb:cell 4:${first.cellPosition.line}:${first.cellPosition.column}: IL001 `, 'm'));
     const sarif = JSON.parse(run('sarif'));
     const regions = sarif.runs[0].results.map((r: { locations: Array<{ physicalLocation: { region: { startLine: number } } }> }) => r.locations[0].physicalLocation.region.startLine).sort();
     assert.deepEqual(regions, json.findings.map((f: { line: number }) => f.line).sort());
