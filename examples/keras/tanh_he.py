@@ -1,5 +1,5 @@
-# initlint says: IL002 — He normal doubles the variance and drives tanh into saturation; the
-# fix writes "glorot_uniform". The zero-initialised output layer is deliberate and not flagged.
+# initlint says: IL002 — He normal gives tanh sigma^2 = 2, the chaotic phase, where the gradient
+# grows x1.11 per layer; the fix writes "glorot_uniform". The zero output layer is deliberate.
 from tensorflow import keras
 from tensorflow.keras import layers
 

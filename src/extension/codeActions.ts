@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Finding } from '../engine/linter';
 import type { RuleCode } from '../engine/rules';
 import { ruleDocUrl } from '../engine/docs';
-import { suppressionComment } from '../engine/suppression';
+import { fileSuppressionComment, fileSuppressionLine, suppressionComment } from '../engine/suppression';
 import { rangeOf, type FileResult, type LintService } from './lintService';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('initlint');
@@ -69,7 +69,7 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
           out.push(a);
         }
         // JSON has no comments: a directive would make the config invalid (model_from_json rejects it).
-        if (!isJson(doc)) out.push(this.disableAction(doc, d, finding.code));
+        if (!isJson(doc)) out.push(this.disableAction(doc, d, finding.code), this.disableFileAction(doc, d, finding.code));
         const docs = new vscode.CodeAction(`Show documentation for ${finding.code}`, vscode.CodeActionKind.QuickFix);
         docs.command = { title: 'Open docs', command: 'vscode.open', arguments: [vscode.Uri.parse(ruleDocUrl(finding.code))] };
         out.push(docs);
@@ -90,6 +90,16 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
       }
     }
     return out;
+  }
+
+  private disableFileAction(doc: vscode.TextDocument, d: vscode.Diagnostic, code: RuleCode): vscode.CodeAction {
+    const a = new vscode.CodeAction(`Disable ${code} for this file`, vscode.CodeActionKind.QuickFix);
+    const language = doc.languageId === 'python' || doc.uri.scheme === 'vscode-notebook-cell' ? 'python' : 'javascript';
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(fileSuppressionLine(doc.getText()), 0), `${fileSuppressionComment(code, language)}\n`);
+    a.edit = edit;
+    a.diagnostics = [d];
+    return a;
   }
 
   private disableAction(doc: vscode.TextDocument, d: vscode.Diagnostic, code: RuleCode): vscode.CodeAction {

@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
 import { LineIndex } from '../engine/text';
-import { joinCells } from '../engine/notebook';
+import { fileOffset, joinCells, readNotebook } from '../engine/notebook';
 import { ruleDocUrl } from '../engine/docs';
 import type { Settings } from '../engine/settings';
 
@@ -137,7 +137,31 @@ export class LintService implements vscode.Disposable {
 
   /** A file the workspace scan read from disk: parsed from scratch, and no tree kept (nobody is editing it). */
   lintText(uri: vscode.Uri, text: string): FileResult | undefined {
+    if (/\.ipynb$/i.test(uri.path)) {
+      // A closed notebook: findings (in its joined code) stand where that code is in the .ipynb file.
+      const doc = readNotebook(text);
+      if (!('error' in doc)) {
+        const lines = new LineIndex(text);
+        const segment: Segment = {
+          uri, start: 0, length: doc.program.length,
+          positionAt: (o) => {
+            const p = lines.position(fileOffset(doc, text, o));
+            return new vscode.Position(p.line, p.column);
+          },
+        };
+        return this.run(uri, text, uri.fsPath, [segment], 0, false);
+      }
+    }
     return this.run(uri, text, uri.fsPath, [diskSegment(uri, text)], 0, false);
+  }
+
+  /**
+   * A saved model the workspace scan read (`.keras`, `.h5`): its config is judged and every
+   * finding stands at the start of the file, without fixes (as on the command line).
+   */
+  lintSavedModel(uri: vscode.Uri, config: string, part: string): FileResult | undefined {
+    const segment: Segment = { uri, start: 0, length: config.length, positionAt: () => new vscode.Position(0, 0) };
+    return this.run(uri, config, `${uri.fsPath}/${part}.json`, [segment], 0, false);
   }
 
   private isCandidate(doc: vscode.TextDocument): boolean {

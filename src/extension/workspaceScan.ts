@@ -8,8 +8,11 @@ import * as vscode from 'vscode';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import type { LintService } from './lintService';
+import { readKerasArchive, readKerasH5 } from '../engine/frontends/json/savedModels';
 
-const GLOB = '**/*.{py,js,mjs,cjs,ts,mts,cts,json}';
+const GLOB = '**/*.{py,ipynb,js,mjs,cjs,ts,mts,cts,json,keras,h5,hdf5}';
+/** Saved models, read as bytes: their config is judged (frontends/json/savedModels.ts). */
+const SAVED_MODEL = /\.(keras|h5|hdf5)$/i;
 const NEVER = /(^|\/)(node_modules|\.git|__pycache__|\.venv|venv|site-packages|\.tox|\.ipynb_checkpoints)\//;
 const PROGRESS_ABOVE = 200;
 
@@ -25,7 +28,9 @@ export class WorkspaceScan implements vscode.Disposable {
   ) {}
 
   private isOpen(uri: vscode.Uri): boolean {
-    return vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
+    const key = uri.toString();
+    return vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)
+      || vscode.workspace.notebookDocuments.some((nb) => nb.uri.toString() === key);
   }
 
   /** Each folder's .gitignore, read once per scan and again only when one changes. */
@@ -106,11 +111,21 @@ export class WorkspaceScan implements vscode.Disposable {
   private async lintFromDisk(uri: vscode.Uri): Promise<void> {
     try {
       const stat = await vscode.workspace.fs.stat(uri);
-      if (stat.size > this.settings(uri).maxFileSize) {
-        this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${stat.size} bytes is above maxFileSize: skipped`);
+      const saved = SAVED_MODEL.test(uri.path);
+      // A saved model holds its weights beside the config: it may be far larger than a source file.
+      const limit = this.settings(uri).maxFileSize * (saved ? 64 : 1);
+      if (stat.size > limit) {
+        this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${stat.size} bytes is above ${saved ? '64 x ' : ''}maxFileSize: skipped`);
         return;
       }
       const bytes = await vscode.workspace.fs.readFile(uri);
+      if (saved) {
+        const keras = /\.keras$/i.test(uri.path);
+        const read = keras ? readKerasArchive(bytes) : readKerasH5(bytes);
+        if ('error' in read) this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${read.error}: skipped`);
+        else if (read.text !== undefined) this.service.lintSavedModel(uri, read.text, keras ? 'config.json' : 'model_config');
+        return;
+      }
       if (bytes.subarray(0, 8192).includes(0)) return;
       this.service.lintText(uri, new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     } catch (err) {

@@ -108,6 +108,16 @@ suite('initlint in VS Code', () => {
     await until('silenced', () => initlintDiagnostics(doc.uri).length === 0);
   });
 
+  test('"Disable IL002 for this file" writes the file-wide directive at the top and silences it', async () => {
+    const doc = await open('keras/tanh_he.py');
+    const diag = await until('IL002', () => initlintDiagnostics(doc.uri).find((d) => codeOf(d) === 'IL002'));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range);
+    const disable = actions.find((a) => a.title === 'Disable IL002 for this file')!;
+    await vscode.workspace.applyEdit(disable.edit!);
+    assert.equal(doc.lineAt(0).text, '# initlint: disable-file=IL002');
+    await until('silenced', () => !initlintDiagnostics(doc.uri).some((d) => codeOf(d) === 'IL002'));
+  });
+
   test('hover on a layer shows Var(w), the fans, the gain and the recommendation', async () => {
     const doc = await open('keras/mlp.py');
     await until('linted', () => initlintDiagnostics(doc.uri).length > 0);
@@ -146,6 +156,14 @@ suite('initlint in VS Code', () => {
       await cfg.update('rules', undefined, vscode.ConfigurationTarget.Workspace);
     }
     await until('IL001 back', () => initlintDiagnostics(doc.uri).length === 2);
+  });
+
+  test('the scan reports a notebook that is not open, at its place in the .ipynb file', async () => {
+    const uri = file('notebooks/mlp.ipynb');
+    const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    const d = await until('a finding in the closed notebook', () => initlintDiagnostics(uri)[0]);
+    const line = text.split('\n')[d.range.start.line];
+    assert.match(line.slice(d.range.start.character), /^(layers\.)?Dense\(|^nn\.Linear\(/, `${d.range.start.line}: ${line}`);
   });
 
   test('the workspace scan reports files that are not open', async () => {

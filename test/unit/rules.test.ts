@@ -6,6 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { expectations, fixtureFiles, getLinter, readFixture } from './helpers';
+import { fileSuppressionLine } from '../../src/engine/suppression';
 
 describe('Keras, PyTorch and Flax fixtures: findings exactly where marked', () => {
   for (const file of [...fixtureFiles('keras'), ...fixtureFiles('pytorch'), ...fixtureFiles('flax')]) {
@@ -134,6 +135,26 @@ describe('settings', () => {
   test('disable-file silences the whole file', async () => {
     const text = `# initlint: disable-file\n${readFixture('keras/sequential.py')}`;
     assert.equal((await getLinter()).lint(text, 's.py').length, 0);
+  });
+
+  test('disable-file=CODES silences those codes in the whole file; # noqa as Ruff users write it', async () => {
+    const linter = await getLinter();
+    const base = readFixture('keras/scales.py');
+    const codes = [...new Set(linter.lint(base, 'base.py').map((f) => f.code))].sort();
+    assert.ok(codes.length >= 2, codes.join());
+    const [first, ...rest] = codes;
+    const only = linter.lint(`# initlint: disable-file=${first}\n${base}`, 'one.py').map((f) => f.code);
+    assert.ok(!only.includes(first) && rest.every((c) => only.includes(c)), only.join());
+    // The directive goes after a shebang and a coding line.
+    assert.equal(fileSuppressionLine('#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nimport keras\n'), 2);
+    assert.equal(fileSuppressionLine('import keras\n'), 0);
+    const py = (tail: string) => `from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=(4,))])${tail}\n`;
+    assert.deepEqual(linter.lint(py(''), 'n0.py').map((f) => f.code), ['IL001']);
+    assert.deepEqual(linter.lint(py('  # noqa: IL001'), 'n1.py'), []);
+    assert.deepEqual(linter.lint(py('  # noqa: E501, IL001'), 'n2.py'), []);
+    assert.deepEqual(linter.lint(py('  # noqa'), 'n3.py'), [], 'a bare noqa silences every code, as in Ruff');
+    assert.deepEqual(linter.lint(py('  # noqa: E501'), 'n4.py').map((f) => f.code), ['IL001'], 'other tools\' codes are not ours');
+    assert.deepEqual(linter.lint(`${py('')}x = "# noqa"\n`, 'n5.py').map((f) => f.code), ['IL001']);
   });
 });
 
