@@ -58,6 +58,8 @@ describe('initlint CLI', () => {
     assert.equal(lines.length, 3);
     assert.match(lines[0], /^models\/mlp\.py:9:9: IL001 relu-init-mismatch: glorot_uniform \(Keras default\) under relu keeps 0\.75 /);
     assert.match(r.stderr, /3 problems in 1 file, 3 fixable with --fix/);
+    const two = workspace({ 'a.py': fixture('sequential.py'), 'b.py': 'import keras\n' });
+    assert.match(cli(['.'], two).stderr, /3 problems in 1 of 2 files, 3 fixable with --fix/);
   });
 
   test('json output follows the spec, with fixes attached', () => {
@@ -259,6 +261,25 @@ describe('initlint CLI', () => {
     const cfg = cli(['.'], dir);
     assert.equal(cfg.code, 2);
     assert.match(cfg.stderr, /pyproject\.toml: a FIFO/);
+  });
+
+  test('many files are linted on worker threads with the same output, fixes included, as in one thread', () => {
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 60; i++) files[`pkg${i % 3}/m${i}.py`] = fixture(i % 2 ? 'sequential.py' : 'saturating.py');
+    const dir = workspace(files);
+    const runWith = (workers: string, args: string[]) => {
+      const env = { ...process.env, INITLINT_WORKERS: workers };
+      delete env.NODE_TEST_CONTEXT;
+      return spawnSync(process.execPath, [CLI, ...args], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
+    };
+    const one = runWith('1', ['--format', 'json', '.']);
+    const two = runWith('2', ['--format', 'json', '.']);
+    assert.equal(two.status, one.status);
+    assert.deepEqual(JSON.parse(two.stdout), JSON.parse(one.stdout));
+    assert.ok(JSON.parse(one.stdout).findings.length >= 60);
+    const fixed = runWith('2', ['--fix', '.']);
+    assert.match(fixed.stderr, /fixed/);
+    assert.equal(JSON.parse(runWith('2', ['--format', 'json', '.']).stdout).findings.filter((f: { fix?: unknown }) => f.fix).length, 0);
   });
 
   test('a file changed on disk during --fix is left alone', async () => {
