@@ -1,0 +1,227 @@
+/**
+ * The real-code benchmark (part of `npm run bench`): initlint on the model sources of published
+ * packages, next to `ruff check` on the same files, in one run on this machine.
+ *
+ *   - the corpora: timm's `timm/models`, Keras' `keras/src/applications` and transformers'
+ *     `models/*\/modeling_*.py`, from the pinned wheels below, fetched with
+ *     `pip download --no-deps` into `.cache/corpus/` (git-ignored) and unpacked there once;
+ *     ruff from its wheel the same way. Without pip or network, this part says so and is skipped;
+ *   - the CLI (`node dist/cli.js --format json FILES`) against `ruff check --no-cache --isolated`
+ *     on the same files: wall time, CPU time (user + system, through GNU time when installed,
+ *     which also gives peak memory), median of the runs;
+ *   - in process (dist/engine.js, warmed up): each file's full lint time per line (median, p90,
+ *     worst file), and the re-lint after a one-character edit in the middle of each of the 20
+ *     largest files (p50 and p90 over files of each file's median).
+ *
+ *   node bench/corpus.mjs [--json] [--write-docs] [--runs N]
+ *
+ * It measures and never fails because of a timing; the targets (issue "Speed on real model
+ * code") are printed as ratios against ruff measured in the same run.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const cache = join(root, '.cache', 'corpus');
+
+/** Pinned: the numbers are comparable from run to run only on the same sources. */
+const WHEELS = { timm: '1.0.29', keras: '3.15.1', transformers: '5.18.0', ruff: '0.16.9' };
+const TARGETS = { timmKeras: 1, transformers: 2, relintP90Ms: 10 };
+
+const { values: opts } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    'write-docs': { type: 'boolean', default: false },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const RUNS = Math.max(1, Number(opts.runs));
+
+function log(msg) {
+  if (!opts.json) console.log(msg);
+}
+
+/** Fetches and unpacks the pinned wheels; undefined (with the reason) when pip cannot. */
+function fetchCorpus() {
+  mkdirSync(cache, { recursive: true });
+  for (const [pkg, version] of Object.entries(WHEELS)) {
+    const dir = join(cache, pkg);
+    if (existsSync(join(dir, '.unpacked'))) continue;
+    const got = spawnSync('python3', ['-m', 'pip', 'download', '--no-deps', '--quiet', '-d', cache, `${pkg}==${version}`], { encoding: 'utf8' });
+    if (got.status !== 0) return { error: `pip download ${pkg}==${version} failed: ${(got.stderr || got.error?.message || '').trim().split('\n').at(-1)}` };
+    const wheel = readdirSync(cache).find((f) => f.startsWith(`${pkg}-${version}-`) && f.endsWith('.whl'));
+    if (!wheel) return { error: `no ${pkg} wheel after pip download` };
+    const unzip = spawnSync('python3', ['-m', 'zipfile', '-e', join(cache, wheel), dir], { encoding: 'utf8' });
+    if (unzip.status !== 0) return { error: `cannot unpack ${wheel}: ${unzip.stderr}` };
+    writeFileSync(join(dir, '.unpacked'), '');
+  }
+  return {};
+}
+
+function walk(dir, keep) {
+  const out = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p, keep));
+    else if (keep(p)) out.push(p);
+  }
+  return out.sort();
+}
+
+function corpora() {
+  return {
+    'timm + Keras': [
+      ...walk(join(cache, 'timm', 'timm', 'models'), (p) => p.endsWith('.py')),
+      ...walk(join(cache, 'keras', 'keras', 'src', 'applications'), (p) => p.endsWith('.py')),
+    ],
+    transformers: walk(join(cache, 'transformers', 'transformers', 'models'), (p) => /\/modeling_[^/]*\.py$/.test(p)),
+  };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+};
+const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((p) => existsSync(p));
+
+/** Wall, CPU and peak memory of one child run (CPU and memory through GNU time when installed). */
+function timed(cmd, args) {
+  const t0 = performance.now();
+  const r = GNU_TIME
+    ? spawnSync(GNU_TIME, ['-f', '%U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const wall = performance.now() - t0;
+  const last = GNU_TIME ? r.stderr.trim().split('\n').at(-1).split(' ').map(Number) : [];
+  return { wall, cpu: last.length === 3 ? (last[0] + last[1]) * 1000 : undefined, rssMb: last.length === 3 ? last[2] / 1024 : undefined, status: r.status, stdout: r.stdout };
+}
+
+function cliVsRuff(name, files, ruff) {
+  // Both get the same file list (written once, passed as arguments in chunks the OS accepts).
+  const cli = [];
+  const rf = [];
+  let findings;
+  for (let i = 0; i < RUNS; i++) {
+    const a = timed(process.execPath, [join(root, 'dist', 'cli.js'), '--format', 'json', ...files]);
+    findings = JSON.parse(a.stdout).findings.length;
+    cli.push(a);
+    rf.push(timed(ruff, ['check', '--no-cache', '--isolated', '--exit-zero', '--quiet', ...files]));
+  }
+  const pick = (runs, k) => (runs.every((r) => r[k] !== undefined) ? median(runs.map((r) => r[k])) : undefined);
+  return {
+    name, files: files.length, lines: files.reduce((n, f) => n + readFileSync(f, 'utf8').split('\n').length, 0), findings,
+    initlint: { wallMs: pick(cli, 'wall'), cpuMs: pick(cli, 'cpu'), rssMb: pick(cli, 'rssMb') },
+    ruff: { wallMs: pick(rf, 'wall'), cpuMs: pick(rf, 'cpu'), rssMb: pick(rf, 'rssMb') },
+  };
+}
+
+async function inProcess(files) {
+  const { createLinter } = require(join(root, 'dist', 'engine.js'));
+  const linter = await createLinter({ wasmDir: join(root, 'dist') });
+  // Warm-up: the parsers' first runs.
+  for (const f of files.slice(0, 20)) linter.lint(readFileSync(f, 'utf8'), `warm/${f}`, { cacheKey: false });
+  const perLine = [];
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8');
+    const t0 = performance.now();
+    linter.lint(text, f, { cacheKey: false });
+    perLine.push({ file: f, usPerLine: ((performance.now() - t0) * 1000) / text.split('\n').length });
+  }
+  const largest = [...files].sort((a, b) => statSync(b).size - statSync(a).size).slice(0, 20);
+  const relint = [];
+  for (const f of largest) {
+    const text = readFileSync(f, 'utf8');
+    const lines = text.split('\n');
+    // A space at the end of the middle line (not after a line continuation): changes nothing Python reads.
+    let mid = lines.length >> 1;
+    while (mid < lines.length - 1 && lines[mid].endsWith('\\')) mid++;
+    const edited = [...lines.slice(0, mid), `${lines[mid]} `, ...lines.slice(mid + 1)].join('\n');
+    linter.lint(text, `edit/${f}`);
+    const times = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      linter.lint(i % 2 ? text : edited, `edit/${f}`);
+      times.push(performance.now() - t0);
+    }
+    relint.push({ file: f, lines: lines.length, medianMs: median(times) });
+  }
+  const us = perLine.map((p) => p.usPerLine);
+  const worst = perLine.reduce((a, b) => (b.usPerLine > a.usPerLine ? b : a));
+  return {
+    lintUsPerLine: { median: median(us), p90: quantile(us, 0.9), worst: worst.usPerLine, worstFile: relative(cache, worst.file) },
+    relint: { p50: median(relint.map((r) => r.medianMs)), p90: quantile(relint.map((r) => r.medianMs), 0.9), worst: relint.reduce((a, b) => (b.medianMs > a.medianMs ? b : a)) },
+  };
+}
+
+const fmt = (ms) => (ms === undefined ? 'n/a' : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+async function main() {
+  if (!existsSync(join(root, 'dist', 'cli.js'))) {
+    console.error('corpus benchmark: run `npm run build` first');
+    process.exit(1);
+  }
+  const fetched = fetchCorpus();
+  if (fetched.error) {
+    log(`\n## Real model code\n\nSkipped: ${fetched.error}. (The corpus comes from PyPI with \`pip download --no-deps\`; without pip or network this part cannot run.)`);
+    if (opts.json) console.log(JSON.stringify({ skipped: fetched.error }));
+    return;
+  }
+  const ruff = walk(join(cache, 'ruff'), (p) => /\/scripts\/ruff$/.test(p))[0];
+  spawnSync('chmod', ['+x', ruff]);
+  const sets = corpora();
+  const results = [];
+  for (const [name, files] of Object.entries(sets)) results.push(cliVsRuff(name, files, ruff));
+  const all = Object.values(sets).flat();
+  const inproc = await inProcess(all);
+  const machine = `${os.cpus()[0]?.model.trim()}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`;
+  const report = { date: new Date().toISOString(), machine, wheels: WHEELS, results, inProcess: inproc };
+  if (opts.json) {
+    console.log(JSON.stringify(report, null, 1));
+    return;
+  }
+  const rows = results.map((r) => {
+    const ratio = r.initlint.wallMs / r.ruff.wallMs;
+    const limit = r.name === 'transformers' ? TARGETS.transformers : TARGETS.timmKeras;
+    return `| ${r.name} | ${r.files} files, ${r.lines.toLocaleString('en-US')} lines | ${fmt(r.initlint.wallMs)} | ${fmt(r.initlint.cpuMs)} | ${r.initlint.rssMb?.toFixed(0) ?? 'n/a'} MB | ${fmt(r.ruff.wallMs)} | ${fmt(r.ruff.cpuMs)} | ${ratio.toFixed(1)}x | <= ${limit}x | ${ratio <= limit ? 'met' : '**NOT met**'} |`;
+  });
+  const page = `## Real model code
+
+- Date: ${report.date}; ${machine}
+- Wheels (pip download --no-deps): ${Object.entries(WHEELS).map(([k, v]) => `${k} ${v}`).join(', ')}
+- Median of ${RUNS} runs; CPU time and memory through GNU time${GNU_TIME ? '' : ' (not installed: n/a)'}
+
+| corpus | size | initlint wall | initlint CPU | initlint peak memory | ruff wall | ruff CPU | wall ratio | target | |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+${rows.join('\n')}
+
+In process (warmed up), over all ${all.length} files:
+
+| measurement | value | target |
+| --- | ---: | --- |
+| full lint per line, median | ${inproc.lintUsPerLine.median.toFixed(1)} µs | |
+| full lint per line, p90 | ${inproc.lintUsPerLine.p90.toFixed(1)} µs | |
+| full lint per line, worst file (${inproc.lintUsPerLine.worstFile}) | ${inproc.lintUsPerLine.worst.toFixed(1)} µs | |
+| re-lint after a 1-char edit, 20 largest files, p50 | ${inproc.relint.p50.toFixed(1)} ms | |
+| re-lint after a 1-char edit, 20 largest files, p90 | ${inproc.relint.p90.toFixed(1)} ms | <= ${TARGETS.relintP90Ms} ms: ${inproc.relint.p90 <= TARGETS.relintP90Ms ? 'met' : '**NOT met**'} |
+| re-lint, worst file (${relative(cache, inproc.relint.worst.file)}, ${inproc.relint.worst.lines} lines) | ${inproc.relint.worst.medianMs.toFixed(1)} ms | |
+`;
+  console.log(`\n${page}`);
+  if (opts['write-docs']) {
+    const file = join(root, 'docs', 'benchmarks-corpus.md');
+    writeFileSync(file, `# Benchmarks on real model code\n\nGenerated by \`node bench/corpus.mjs --write-docs\` (part of \`npm run bench\`); rerun it to refresh.\n\n${page}`);
+    console.log(`wrote ${relative(root, file)}`);
+  }
+}
+
+await main();
