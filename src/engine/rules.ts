@@ -10,7 +10,7 @@ import type { Fix, Framework, Layer, Model, Span } from './ir';
 import { isPiecewiseLinear, type ActivationInfo } from './activations';
 import { fixedPointChi, layerNumbers, propagationOf, type LayerNumbers, type Propagation, type SegmentEffect } from './propagation';
 import type { Edge } from './graph';
-import { criticalScale, criticalVariance, fmt, fmtFactor, recommendationFor, RECOMMENDATION_LABEL } from './variance';
+import { criticalScale, criticalVariance, fmt, fmtFactor, fmtProduct, recommendationFor, RECOMMENDATION_LABEL } from './variance';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -199,7 +199,7 @@ function effectText(ctx: ModelContext, layer: Layer, direction: 'forward' | 'bac
   const n = e.depth;
   const x = direction === 'forward' ? e.forward : e.backward;
   const what = direction === 'forward' ? '' : 'the gradient ';
-  return n === 1 ? ` (${what}x${fmtFactor(x)} in this one-layer segment)` : ` (${what}x${fmtFactor(x)} over this ${n}-layer segment)`;
+  return n === 1 ? ` (${what}x${fmtFactor(x)} in this one-layer segment)` : ` (${what}x${fmtProduct(x)} over this ${n}-layer segment)`;
 }
 
 /** Families an initializer must belong to for IL001: variance scaling and orthogonal, not fixed-scale or constant. */
@@ -325,7 +325,7 @@ const DEFINITIONS = [
         const per = Math.pow(stretch.product, 1 / depth);
         emit({
           span: first.span, layer: first.label, related: [],
-          message: `depth-compounding: along ${depth} layers from ${first.label} ${direction} x${fmtFactor(stretch.product)} ${stretch.direction === 'forward' ? 'forward' : 'backward'} (x${fmtFactor(per)} per layer with ${initLabel(first)} and ${actLabel(first.activation.info)}${n.muAssumed ? ', input scale assumed 1' : ''}).`,
+          message: `depth-compounding: along ${depth} layers from ${first.label} ${direction} x${fmtProduct(stretch.product)} ${stretch.direction === 'forward' ? 'forward' : 'backward'} (x${fmtFactor(per)} per layer with ${initLabel(first)} and ${actLabel(first.activation.info)}${n.muAssumed ? ', input scale assumed 1' : ''}).`,
         });
       }
     },
@@ -339,7 +339,7 @@ const DEFINITIONS = [
         const first = run.layers[0];
         emit({
           span: first.span, layer: first.label, related: activationRelated(first),
-          message: `sigmoid-hidden-stack: ${run.layers.length} sigmoid hidden layers from ${first.label} keep x${fmtFactor(run.backward)} of the gradient (at most sigma^2/16 per layer, whatever the initializer); use tanh or ReLU for hidden layers.`,
+          message: `sigmoid-hidden-stack: ${run.layers.length} sigmoid hidden layers from ${first.label} keep x${fmtProduct(run.backward)} of the gradient (at most sigma^2/16 per layer, whatever the initializer); use tanh or ReLU for hidden layers.`,
         });
       }
     },

@@ -90,3 +90,11 @@ export function fmtFactor(x: number): string {
   if (Number.isFinite(x) && x >= 0.01 && x < 100) return x.toFixed(2);
   return fmt(x);
 }
+
+/**
+ * A factor compounded over many layers: a product of positive factors that underflows double
+ * precision (0.5 over 10,000 layers) is not 0 but "< 1e-300".
+ */
+export function fmtProduct(x: number): string {
+  return x === 0 ? '< 1e-300' : fmtFactor(x);
+}

@@ -268,7 +268,7 @@ describe('initlint CLI', () => {
     for (let i = 0; i < 60; i++) files[`pkg${i % 3}/m${i}.py`] = fixture(i % 2 ? 'sequential.py' : 'saturating.py');
     const dir = workspace(files);
     const runWith = (workers: string, args: string[]) => {
-      const env = { ...process.env, INITLINT_WORKERS: workers };
+      const env: NodeJS.ProcessEnv = { ...process.env, INITLINT_WORKERS: workers };
       delete env.NODE_TEST_CONTEXT;
       return spawnSync(process.execPath, [CLI, ...args], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
     };

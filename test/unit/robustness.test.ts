@@ -124,6 +124,26 @@ describe('bad input', () => {
     assert.deepEqual(linter.lint(edited, 'inc-comments.py').map((f) => `${f.line} ${f.code}`), (await createLinter()).lint(edited, 'x.py').map((f) => `${f.line} ${f.code}`));
   });
 
+  test('a one-line Keras config of 10,000 layers (model.to_json()) lints in linear time; compounded factors that underflow print as "< 1e-300"', async () => {
+    const linter = await getLinter();
+    const layers: unknown[] = [{ class_name: 'InputLayer', config: { batch_input_shape: [null, 64], name: 'in' } }];
+    for (let i = 0; i < 10000; i++) {
+      layers.push({ class_name: 'Dense', config: { name: `d${i}`, units: 64, activation: 'relu', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } } });
+    }
+    const text = JSON.stringify({ class_name: 'Sequential', config: { name: 'big', layers }, keras_version: '2.15.0' });
+    const a = linter.analyze(text, 'oneline.json', { cacheKey: false });
+    assert.equal(a.findings.filter((f) => f.code === 'IL001').length, 10000);
+    // Every fix is built (what --format json and the summary do); each edits its own initializer in place.
+    const fixes = a.findings.filter((f) => f.fix).map((f) => f.fix!);
+    assert.equal(fixes.length, 10000);
+    const one = fixes[5000].edits[0];
+    const fixed = text.slice(0, one.start) + one.newText + text.slice(one.end);
+    assert.equal(JSON.parse(fixed).config.layers[5001].config.kernel_initializer.class_name, 'HeNormal');
+    const messages = a.findings.map((f) => f.message).join('\n');
+    assert.doesNotMatch(messages, /x0 over|Infinity|NaN/);
+    assert.match(messages, /x< 1e-300 over this 10000-layer segment/);
+  });
+
   test('re-linting after an edit gives what a fresh lint gives (incremental parse)', async () => {
     const linter = await getLinter();
     const text = readFixture('keras/sequential.py');
