@@ -28,6 +28,7 @@ import { insertProperty, quoteStyle, rewriteExplicit, type JsStyle } from './tfj
 import { callArgs, numberValue, objectLiteral, stringValue, unwrap, type JsArgs, type ObjectLiteral, type Prop } from './tfjsSyntax';
 import { layerKind, layerLabel } from '../describeLayer';
 import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_UNROLL } from '../eval/budget';
+import { callCounts, entryPointsFirst } from '../eval/entryPoints';
 
 export function analyzeTfjs(tree: Tree, text: string): FrontEndResult {
   return new TfjsFrontEnd(tree, text).run();
@@ -239,16 +240,9 @@ class TfjsFrontEnd {
   private evaluateUncalled(root: Node): void {
     const defs = root.descendantsOfType(FUNCTION_TYPES).filter((d): d is Node => !!d && !!d.childForFieldName('body'));
     if (defs.length === 0) return;
-    const calls = new Map<string, number>();
-    for (const m of this.text.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) calls.set(m[1], (calls.get(m[1]) ?? 0) + 1);
-    const calledElsewhere = (d: Node) => {
-      const name = functionName(d);
-      if (!name) return false;
-      const own = d.childForFieldName('name') ? 1 : 0;
-      return (calls.get(name) ?? 0) > own;
-    };
-    const entry = defs.filter((d) => !calledElsewhere(d));
-    for (const def of [...entry, ...defs]) {
+    // A named declaration (`function name(`) matches itself once.
+    const order = entryPointsFirst(defs, callCounts(this.text, /[A-Za-z_$][\w$]*/), functionName, (d) => (d.childForFieldName('name') ? 1 : 0));
+    for (const def of order) {
       if (this.invoked.has(def.id) || this.exhausted()) continue;
       this.evaluateStandalone(def);
     }

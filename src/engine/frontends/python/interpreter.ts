@@ -17,6 +17,7 @@ import type { Dim } from '../../shapes';
 import type { LayerClass, Role } from '../layerClass';
 import { keras1Reader } from '../keras/layers';
 import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_UNROLL } from '../eval/budget';
+import { callCounts, entryPointsFirst } from '../eval/entryPoints';
 export { MAX_UNROLL };
 import * as signal from '../signal';
 import type { ModelBuilder, Pending, TensorState } from '../signal';
@@ -163,16 +164,10 @@ export abstract class PythonInterpreter {
   private evaluateUncalledDefs(root: Node): void {
     const defs = statementsAt(root, this.text, /(?:async[ \t]+)?def\b|class\b/, ['function_definition', 'class_definition'])
       .filter((d) => !(d.type === 'function_definition' && enclosingClass(d)));
-    const calls = new Map<string, number>();
-    for (const m of this.text.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) calls.set(m[1], (calls.get(m[1]) ?? 0) + 1);
-    const calledElsewhere = (d: Node) => {
-      const name = d.childForFieldName('name')?.text ?? '';
-      // `def name(` and `class Name(` match themselves once.
-      const own = d.type === 'function_definition' || d.childForFieldName('superclasses') ? 1 : 0;
-      return (calls.get(name) ?? 0) > own;
-    };
-    const entry = defs.filter((d) => !calledElsewhere(d));
-    for (const def of [...entry, ...defs]) {
+    // `def name(` and `class Name(` match themselves once.
+    const order = entryPointsFirst(defs, this.callCounts, (d) => d.childForFieldName('name')?.text,
+      (d) => (d.type === 'function_definition' || d.childForFieldName('superclasses') ? 1 : 0));
+    for (const def of order) {
       if (this.invoked.has(def.id) || this.budget.exhausted) continue;
       this.invoked.add(def.id);
       if (def.type === 'class_definition') this.evaluateClassStandalone(def);
@@ -287,6 +282,11 @@ export abstract class PythonInterpreter {
    * as the class's model. Once per class: later calls of its methods are not run again.
    */
   private readonly builtClasses = new Set<number>();
+  /** Names before `(` in the file, counted once (entryPoints.ts). */
+  private get callCounts(): Map<string, number> {
+    return (this.callCountsOf ??= callCounts(this.text, /\b[A-Za-z_]\w*/));
+  }
+  private callCountsOf?: Map<string, number>;
   protected evaluatePlainClass(cls: Node, pos: Value[], kw: Map<string, Value>): SelfObject {
     const name = cls.childForFieldName('name')?.text ?? 'model';
     const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
@@ -300,8 +300,8 @@ export abstract class PythonInterpreter {
     const methods = (cls.childForFieldName('body')?.namedChildren ?? [])
       .map((stmt) => (stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt))
       .filter((d): d is Node => d?.type === 'function_definition' && !/^__\w+__$/.test(d.childForFieldName('name')?.text ?? ''));
-    const calledByName = (m: Node) => new RegExp(`\\.${m.childForFieldName('name')?.text ?? ''}\\s*\\(`).test(this.text);
-    for (const m of [...methods.filter((m) => !calledByName(m)), ...methods]) {
+    // A method nothing calls (`self.build(`, `agent.train(`: its name before `(` beyond its own `def`) is an entry point.
+    for (const m of entryPointsFirst(methods, this.callCounts, (d) => d.childForFieldName('name')?.text, () => 1)) {
       if (this.invoked.has(m.id)) continue;
       this.invoke(m, obj, [], new Map(), model);
     }
