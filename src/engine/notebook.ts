@@ -189,10 +189,15 @@ function serializeSource(fileText: string, cell: NotebookCell, source: string): 
   if (!cell.asArray) return stringify(source);
   const lines = source.match(/[^\n]*\n|[^\n]+$/g) ?? [];
   if (lines.length === 0) return '[]';
-  const itemIndent = /\[\s*?\n([ \t]*)"/.exec(original)?.[1];
-  if (itemIndent === undefined) return `[${lines.map((l) => stringify(l)).join(', ')}]`;
+  // The file's own line ending (a notebook saved on Windows: CRLF) and item separator (`,` or `, `).
+  const eol = /\r\n/.test(original) || (!original.includes('\n') && /\r\n/.test(fileText.slice(0, 4096))) ? '\r\n' : '\n';
+  const itemIndent = /\[[ \t]*\r?\n([ \t]*)"/.exec(original)?.[1];
+  if (itemIndent === undefined) {
+    const sep = /"\s*(,[ \t]*)"/.exec(original)?.[1] ?? ', ';
+    return `[${lines.map((l) => stringify(l)).join(sep)}]`;
+  }
   const closeIndent = /\n([ \t]*)\]$/.exec(original)?.[1] ?? '';
-  return `[\n${lines.map((l) => itemIndent + stringify(l)).join(',\n')}\n${closeIndent}]`;
+  return `[${eol}${lines.map((l) => itemIndent + stringify(l)).join(`,${eol}`)}${eol}${closeIndent}]`;
 }
 
 /** JSON with every non-ASCII UTF-16 unit escaped, as Python's json.dumps(ensure_ascii=True) writes it. */

@@ -45,6 +45,22 @@ describe('notebooks', () => {
     assert.ok(out.endsWith(tail), 'bytes after it are identical');
   });
 
+  test('a rewritten cell keeps the file\'s CRLF line endings, and the separators of a compact notebook', () => {
+    const lf = readFixture('notebooks/mnist.ipynb');
+    const crlf = lf.replace(/\n/g, '\r\n');
+    const compact = JSON.stringify(JSON.parse(lf));
+    for (const text of [crlf, compact]) {
+      const doc = readNotebook(text);
+      assert.ok(!('error' in doc));
+      const cell = doc.cells.find((c) => c.index === 3)!;
+      const at = cell.codeStart + cell.source.indexOf('"relu", input_shape');
+      const out = writeCells(text, doc, editCells(doc, [{ start: at, end: at + 6, newText: '"gelu"' }]));
+      assert.equal(JSON.parse(out).cells[3].source[1], '    layers.Dense(256, activation="gelu", input_shape=(INPUT,)),\n');
+      if (text === crlf) assert.doesNotMatch(out, /[^\r]\n/, 'no bare LF written into a CRLF notebook');
+      else assert.equal(out, text.replace('\\"relu\\", input_shape', '\\"gelu\\", input_shape'), 'only the edited characters change');
+    }
+  });
+
   test('a cell written with ASCII escapes keeps them when it is rewritten; raw text stays raw', () => {
     const nb = (source: string[]) => `{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": [\n${source.map((l) => `    ${l}`).join(',\n')}\n   ]\n  }\n ],\n "nbformat": 4\n}\n`;
     const escaped = nb(['"x = \\"caf\\u00e9 \\ud83d\\ude00\\"\\n"', '"y = 1\\n"']);
