@@ -5,6 +5,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { createTwoFilesPatch } from 'diff';
+import { RULES } from '../engine/rules';
 import * as os from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
@@ -26,15 +28,21 @@ Finds weight-initialization mistakes in Keras, PyTorch, Flax and TF.js model cod
 Keras JSON configs, .keras archives and Jupyter notebooks.
 
 Options:
-  --format text|json|sarif   output format (default: text)
+  --format text|json|sarif|github
+                             output format (default: text; github: workflow annotations);
+                             --output-format is the same option, as Ruff spells it
   --fix                      apply every available quick fix in place
+  --diff                     show the fixes as a unified diff, write nothing (exit 1 if any)
+  --statistics               print a count of findings per rule instead of the findings
+  --exit-zero                exit 0 even when warnings or errors are found
   --select IL001,IL003       run only these rules
   --ignore IL007             do not run these rules
   --config FILE              settings file (pyproject.toml or initlint.json)
   -h, --help                 show this help
   --version                  show the version
 
-Exit status: 0 no warning or error finding, 1 at least one, 2 usage error.`;
+Exit status: 0 no warning or error finding (or --exit-zero), 1 at least one (--diff: a fix to
+show), 2 usage error.`;
 
 class UsageError extends Error {}
 
@@ -43,7 +51,12 @@ interface Output {
   errors: Array<{ file: string; message: string }>;
   files: number;
   fixed: number;
+  /** --diff: the unified diff of each file's fixes, in file order. */
+  diffs: string[];
 }
+
+/** What to do with fixes: nothing, write them (--fix), or show them (--diff). */
+type FixMode = 'none' | 'write' | 'diff';
 
 export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let parsed;
@@ -52,8 +65,12 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
       args: argv,
       allowPositionals: true,
       options: {
-        format: { type: 'string', default: 'text' },
+        format: { type: 'string' },
+        'output-format': { type: 'string' },
         fix: { type: 'boolean', default: false },
+        diff: { type: 'boolean', default: false },
+        statistics: { type: 'boolean', default: false },
+        'exit-zero': { type: 'boolean', default: false },
         select: { type: 'string' },
         ignore: { type: 'string' },
         config: { type: 'string' },
@@ -76,18 +93,28 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
   }
   try {
     const positionals = parsed.positionals[0] === 'lint' ? parsed.positionals.slice(1) : parsed.positionals;
-    const format = values.format;
-    if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not ${JSON.stringify(format)}`);
+    const format = values.format ?? values['output-format'] ?? 'text';
+    if (format !== 'text' && format !== 'json' && format !== 'sarif' && format !== 'github') {
+      throw new UsageError(`--format must be text, json, sarif or github, not ${JSON.stringify(format)}`);
+    }
+    if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
+    const mode: FixMode = values.fix ? 'write' : values.diff ? 'diff' : 'none';
     if (positionals.length === 0) throw new UsageError('no PATH given');
     for (const p of positionals) if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
 
     const { settings, base } = loadSettings(values.config, positionals[0], values.select, values.ignore, err);
     const files = collectFiles(positionals, { exclude: settings.exclude, base });
     const workers = workerCount(files.length);
-    const result = workers > 1 ? await runParallel(settings, files, values.fix, workers) : run(await createLinter(settings), files, values.fix);
-    write(out, format, result);
+    const result = workers > 1 ? await runParallel(settings, files, mode, workers) : run(await createLinter(settings), files, mode);
+    if (mode === 'diff') {
+      for (const d of result.diffs) out.write(d);
+      err.write(`${result.diffs.length} file${result.diffs.length === 1 ? '' : 's'} would be changed by --fix.\n`);
+      return result.diffs.length > 0 && !values['exit-zero'] ? 1 : 0;
+    }
+    if (values.statistics) statistics(out, result);
+    else write(out, format, result);
     if (format === 'text') summarize(err, result, values.fix);
-    return result.findings.some((f) => f.severity !== 'info') ? 1 : 0;
+    return result.findings.some((f) => f.severity !== 'info') && !values['exit-zero'] ? 1 : 0;
   } catch (e) {
     if (e instanceof UsageError) {
       err.write(`initlint: ${e.message}\n`);
@@ -140,7 +167,7 @@ function workerCount(files: number): number {
   return Math.max(1, Math.min(cores, Math.floor(files / FILES_PER_WORKER), 16));
 }
 
-interface WorkerJob { index: number; abs: string; fix: boolean }
+interface WorkerJob { index: number; abs: string; mode: FixMode }
 interface WorkerResult { index: number; output: Output }
 
 /**
@@ -148,7 +175,7 @@ interface WorkerResult { index: number; output: Output }
  * fix), handing out the next file as each worker finishes one, and merges the results in file
  * order, so the output is the same as a run in one thread.
  */
-async function runParallel(settings: Settings, files: string[], fix: boolean, count: number): Promise<Output> {
+async function runParallel(settings: Settings, files: string[], mode: FixMode, count: number): Promise<Output> {
   const results: Output[] = new Array(files.length);
   let next = 0;
   const pool = Array.from({ length: count }, () => new Worker(__filename, { workerData: { initlintWorker: true, settings } }));
@@ -160,7 +187,7 @@ async function runParallel(settings: Settings, files: string[], fix: boolean, co
           return;
         }
         const index = next++;
-        worker.postMessage({ index, abs: files[index], fix } satisfies WorkerJob);
+        worker.postMessage({ index, abs: files[index], mode } satisfies WorkerJob);
       };
       worker.on('message', (m: WorkerResult) => {
         results[m.index] = m.output;
@@ -173,10 +200,11 @@ async function runParallel(settings: Settings, files: string[], fix: boolean, co
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
-  const output: Output = { findings: [], errors: [], files: files.length, fixed: 0 };
+  const output: Output = { findings: [], errors: [], files: files.length, fixed: 0, diffs: [] };
   for (const r of results) {
     output.findings.push(...r.findings);
     output.errors.push(...r.errors);
+    output.diffs.push(...r.diffs);
     output.fixed += r.fixed;
   }
   return output;
@@ -186,19 +214,19 @@ async function runParallel(settings: Settings, files: string[], fix: boolean, co
 async function serveAsWorker(settings: Settings): Promise<void> {
   const linter = await createLinter(settings);
   parentPort!.on('message', (job: WorkerJob) => {
-    const output = run(linter, [job.abs], job.fix);
+    const output = run(linter, [job.abs], job.mode);
     // Fixes are built lazily (getters): read them here, so what crosses the thread is data.
     output.findings = output.findings.map((f) => ({ ...f, fix: f.fix }));
     parentPort!.postMessage({ index: job.index, output } satisfies WorkerResult);
   });
 }
 
-function run(linter: Linter, files: string[], fix: boolean): Output {
-  const output: Output = { findings: [], errors: [], files: files.length, fixed: 0 };
+function run(linter: Linter, files: string[], mode: FixMode): Output {
+  const output: Output = { findings: [], errors: [], files: files.length, fixed: 0, diffs: [] };
   for (const abs of files) {
     const file = relative(abs);
     try {
-      lintOne(linter, abs, file, fix, output);
+      lintOne(linter, abs, file, mode, output);
     } catch (err) {
       // Every file is its own failure domain: a bug of ours costs this file, never the run.
       output.errors.push({ file, message: `initlint could not lint this file: ${(err as Error).message}` });
@@ -207,7 +235,7 @@ function run(linter: Linter, files: string[], fix: boolean): Output {
   return output;
 }
 
-function lintOne(linter: Linter, abs: string, file: string, fix: boolean, output: Output): void {
+function lintOne(linter: Linter, abs: string, file: string, mode: FixMode, output: Output): void {
   const lower = abs.toLowerCase();
   if (lower.endsWith('.keras')) {
     lintSavedModel(linter, abs, file, output, readKerasArchive, 'config.json');
@@ -225,7 +253,11 @@ function lintOne(linter: Linter, abs: string, file: string, fix: boolean, output
   if (source.kind === 'skip') return;
   let analysis = linter.analyze(source.text, file);
   let text = source.text;
-  if (fix) ({ analysis, text } = fixFile(linter, abs, file, source, analysis, output));
+  if (mode === 'write') ({ analysis, text } = fixFile(linter, abs, file, source, analysis, output));
+  if (mode === 'diff' && analysis.findings.some((f) => f.fix)) {
+    const fixed = fixText(source.text, analysis, (t) => linter.analyze(t, file)).text;
+    if (fixed !== source.text) output.diffs.push(createTwoFilesPatch(`a/${file}`, `b/${file}`, source.text, fixed, '', '', { context: 3 }));
+  }
   if (analysis.skipped && analysis.skipped.includes('maxFileSize')) output.errors.push({ file, message: analysis.skipped });
   for (const e of analysis.errors) output.errors.push({ file, message: e });
   output.findings.push(...inFileCoordinates(analysis, text));
@@ -306,8 +338,22 @@ function stripOffsets(f: Finding) {
   return fix ? { ...rest, fix: { title: fix.title, edits: fix.edits.map(({ start: _a, end: _b, ...e }) => (void _a, void _b, e)) } } : rest;
 }
 
-function write(out: NodeJS.WritableStream, format: 'text' | 'json' | 'sarif', r: Output): void {
-  if (format === 'json') {
+/** A GitHub Actions workflow command's property or message, escaped as the runner reads them. */
+function ghEscape(s: string, property = false): string {
+  const t = s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+  return property ? t.replace(/:/g, '%3A').replace(/,/g, '%2C') : t;
+}
+
+function write(out: NodeJS.WritableStream, format: 'text' | 'json' | 'sarif' | 'github', r: Output): void {
+  if (format === 'github') {
+    // Workflow annotations (`::warning file=...,line=...::message`): shown on the pull request's diff.
+    const level = { error: 'error', warning: 'warning', info: 'notice' } as const;
+    for (const f of r.findings) {
+      const props = `file=${ghEscape(f.file, true)},line=${f.line},col=${f.column},endLine=${f.endLine},endColumn=${f.endColumn},title=${ghEscape(`initlint ${f.code}`, true)}`;
+      out.write(`::${level[f.severity]} ${props}::${ghEscape(`${f.code} ${f.message}`)}\n`);
+    }
+    for (const e of r.errors) out.write(`::error file=${ghEscape(e.file, true)},title=initlint::${ghEscape(e.message)}\n`);
+  } else if (format === 'json') {
     out.write(`${JSON.stringify({ version: 1, files: r.files, findings: r.findings.map(stripOffsets), errors: r.errors }, null, 2)}\n`);
   } else if (format === 'sarif') {
     out.write(`${JSON.stringify(toSarif(r.findings, r.errors, VERSION), null, 2)}\n`);
@@ -318,6 +364,20 @@ function write(out: NodeJS.WritableStream, format: 'text' | 'json' | 'sarif', r:
       out.write(`${f.file}:${at}: ${f.code} ${f.message}\n`);
     }
     for (const e of r.errors) out.write(`${e.file}: error: ${e.message}\n`);
+  }
+}
+
+/** `--statistics`: findings per rule, most frequent first, as Ruff prints them. */
+function statistics(out: NodeJS.WritableStream, r: Output): void {
+  const counts = new Map<string, number>();
+  for (const f of r.findings) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
+  const names = new Map(RULES.map((rule) => [rule.code as string, rule.name]));
+  const fixable = new Map<string, number>();
+  for (const f of r.findings) if (f.fix) fixable.set(f.code, (fixable.get(f.code) ?? 0) + 1);
+  const width = Math.max(1, ...[...counts.values()].map((n) => String(n).length));
+  for (const [code, n] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) {
+    const fix = fixable.get(code) === n ? ' [*]' : '';
+    out.write(`${String(n).padStart(width)}\t${code}\t${names.get(code) ?? ''}${fix}\n`);
   }
 }
 

@@ -171,6 +171,25 @@ describe('initlint CLI', () => {
     assert.equal(JSON.parse(again.stdout).findings.length, 0);
   });
 
+  test('--statistics, --output-format github, --diff and --exit-zero, as Ruff users reach for them', () => {
+    const dir = workspace({ 'm.py': fixture('sequential.py'), 's.py': fixture('scales.py') });
+    const stats = cli(['--statistics', '.'], dir);
+    assert.equal(stats.code, 1);
+    assert.deepEqual(stats.stdout.trim().split('\n'), ['3\tIL001\trelu-init-mismatch [*]', '1\tIL004\tvanishing-scale [*]', '1\tIL005\texploding-scale [*]']);
+    const gh = cli(['--output-format', 'github', '.'], dir).stdout.trim().split('\n');
+    assert.equal(gh.length, 5);
+    assert.match(gh[0], /^::warning file=m\.py,line=9,col=\d+,endLine=9,endColumn=\d+,title=initlint IL001::IL001 relu-init-mismatch: /);
+    const before = fs.readFileSync(path.join(dir, 'm.py'), 'utf8');
+    const diff = cli(['--diff', 'm.py'], dir);
+    assert.equal(diff.code, 1);
+    assert.match(diff.stdout, /^--- a\/m\.py$/m);
+    assert.match(diff.stdout, /^\+ {8}layers\.Dense\(128, activation="relu", kernel_initializer="he_normal"\),/m);
+    assert.equal(fs.readFileSync(path.join(dir, 'm.py'), 'utf8'), before, '--diff writes nothing');
+    assert.match(diff.stderr, /1 file would be changed by --fix/);
+    assert.equal(cli(['--exit-zero', '.'], dir).code, 0);
+    assert.equal(cli(['--fix', '--diff', '.'], dir).code, 2);
+  });
+
   test('--select and --ignore', () => {
     const dir = workspace({ 'a.py': fixture('output_layers.py'), 'b.py': fixture('sequential.py') });
     const sel = JSON.parse(cli(['--format', 'json', '--select', 'IL003', '.'], dir).stdout);
