@@ -105,7 +105,7 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     const { settings, base } = loadSettings(values.config, positionals[0], values.select, values.ignore, err);
     const files = collectFiles(positionals, { exclude: settings.exclude, base });
     const workers = workerCount(files.length);
-    const result = workers > 1 ? await runParallel(settings, files, mode, workers) : run(await createLinter(settings), files, mode);
+    const result = workers > 1 ? await runParallel(settings, files, mode, workers, base) : run(await createLinter(settings), files, mode, base);
     if (mode === 'diff') {
       for (const d of result.diffs) out.write(d);
       err.write(`${result.diffs.length} file${result.diffs.length === 1 ? '' : 's'} would be changed by --fix.\n`);
@@ -175,10 +175,10 @@ interface WorkerResult { index: number; output: Output }
  * fix), handing out the next file as each worker finishes one, and merges the results in file
  * order, so the output is the same as a run in one thread.
  */
-async function runParallel(settings: Settings, files: string[], mode: FixMode, count: number): Promise<Output> {
+async function runParallel(settings: Settings, files: string[], mode: FixMode, count: number, base: string): Promise<Output> {
   const results: Output[] = new Array(files.length);
   let next = 0;
-  const pool = Array.from({ length: count }, () => new Worker(__filename, { workerData: { initlintWorker: true, settings } }));
+  const pool = Array.from({ length: count }, () => new Worker(__filename, { workerData: { initlintWorker: true, settings, base } }));
   try {
     await Promise.all(pool.map((worker) => new Promise<void>((resolve, reject) => {
       const give = () => {
@@ -211,22 +211,23 @@ async function runParallel(settings: Settings, files: string[], mode: FixMode, c
 }
 
 /** A worker thread: lints the files it is given, one message each, and answers with plain data. */
-async function serveAsWorker(settings: Settings): Promise<void> {
+async function serveAsWorker(settings: Settings, base: string): Promise<void> {
   const linter = await createLinter(settings);
   parentPort!.on('message', (job: WorkerJob) => {
-    const output = run(linter, [job.abs], job.mode);
+    const output = run(linter, [job.abs], job.mode, base);
     // Fixes are built lazily (getters): read them here, so what crosses the thread is data.
     output.findings = output.findings.map((f) => ({ ...f, fix: f.fix }));
     parentPort!.postMessage({ index: job.index, output } satisfies WorkerResult);
   });
 }
 
-function run(linter: Linter, files: string[], mode: FixMode): Output {
+/** `base`: the folder the settings' globs are relative to (per-file-ignores). */
+function run(linter: Linter, files: string[], mode: FixMode, base: string): Output {
   const output: Output = { findings: [], errors: [], files: files.length, fixed: 0, diffs: [] };
   for (const abs of files) {
     const file = relative(abs);
     try {
-      lintOne(linter, abs, file, mode, output);
+      lintOne(linter, abs, file, mode, output, path.relative(base, abs).split(path.sep).join('/'));
     } catch (err) {
       // Every file is its own failure domain: a bug of ours costs this file, never the run.
       output.errors.push({ file, message: `initlint could not lint this file: ${(err as Error).message}` });
@@ -235,7 +236,8 @@ function run(linter: Linter, files: string[], mode: FixMode): Output {
   return output;
 }
 
-function lintOne(linter: Linter, abs: string, file: string, mode: FixMode, output: Output): void {
+function lintOne(linter: Linter, abs: string, file: string, mode: FixMode, output: Output, relativePath: string): void {
+  const analyze = (text: string) => linter.analyze(text, file, { relativePath });
   const lower = abs.toLowerCase();
   if (lower.endsWith('.keras')) {
     lintSavedModel(linter, abs, file, output, readKerasArchive, 'config.json');
@@ -251,11 +253,11 @@ function lintOne(linter: Linter, abs: string, file: string, mode: FixMode, outpu
     return;
   }
   if (source.kind === 'skip') return;
-  let analysis = linter.analyze(source.text, file);
+  let analysis = analyze(source.text);
   let text = source.text;
-  if (mode === 'write') ({ analysis, text } = fixFile(linter, abs, file, source, analysis, output));
+  if (mode === 'write') ({ analysis, text } = fixFile(analyze, abs, file, source, analysis, output));
   if (mode === 'diff' && analysis.findings.some((f) => f.fix)) {
-    const fixed = fixText(source.text, analysis, (t) => linter.analyze(t, file)).text;
+    const fixed = fixText(source.text, analysis, analyze).text;
     if (fixed !== source.text) output.diffs.push(createTwoFilesPatch(`a/${file}`, `b/${file}`, source.text, fixed, '', '', { context: 3 }));
   }
   if (analysis.skipped && analysis.skipped.includes('maxFileSize')) output.errors.push({ file, message: analysis.skipped });
@@ -291,10 +293,10 @@ function lintSavedModel(
 }
 
 /** Applies the fixes and writes the file; the analysis of the text now on disk, and that text. */
-function fixFile(linter: Linter, abs: string, file: string, source: Extract<Source, { kind: 'text' }>, analysis: Analysis, output: Output): { analysis: Analysis; text: string } {
+function fixFile(analyze: (text: string) => Analysis, abs: string, file: string, source: Extract<Source, { kind: 'text' }>, analysis: Analysis, output: Output): { analysis: Analysis; text: string } {
   const unchanged = { analysis, text: source.text };
   if (!analysis.findings.some((f) => f.fix)) return unchanged;
-  const { text, applied } = fixText(source.text, analysis, (t) => linter.analyze(t, file));
+  const { text, applied } = fixText(source.text, analysis, analyze);
   if (applied === 0) return unchanged;
   const written = writeAtomic(abs, source, text);
   if (!written.ok) {
@@ -302,7 +304,7 @@ function fixFile(linter: Linter, abs: string, file: string, source: Extract<Sour
     return unchanged;
   }
   output.fixed += applied;
-  return { analysis: linter.analyze(text, file), text };
+  return { analysis: analyze(text), text };
 }
 
 /**
@@ -395,7 +397,8 @@ function summarize(err: NodeJS.WritableStream, r: Output, fix: boolean): void {
 
 
 if (!isMainThread && (workerData as { initlintWorker?: boolean } | undefined)?.initlintWorker) {
-  void serveAsWorker((workerData as { settings: Settings }).settings);
+  const data = workerData as { settings: Settings; base: string };
+  void serveAsWorker(data.settings, data.base);
 } else if (require.main === module) {
   // `initlint . | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -13,7 +13,7 @@ import { collectImports } from './frontends/python/names';
 import { analyzeTfjs } from './frontends/js/tfjs';
 import { analyzeKerasConfig } from './frontends/json/kerasConfig';
 import { defineLazy, judgeModel, type RawFinding, type RuleCode, type Severity } from './rules';
-import { parseSettings, ruleLevel, type Settings } from './settings';
+import { ignoredCodes, parseSettings, ruleLevel, type Settings } from './settings';
 import { isSuppressed, readSuppressions } from './suppression';
 import { LineIndex } from './text';
 import { cellAt, readNotebook, type NotebookDoc } from './notebook';
@@ -90,6 +90,8 @@ export interface LintOptions {
    * from scratch and keeps nothing (files read once, like a workspace scan's).
    */
   cacheKey?: string | false;
+  /** The file's path relative to the folder its settings belong to ('/'-separated), for per-file-ignores. */
+  relativePath?: string;
 }
 
 export interface Linter {
@@ -141,14 +143,14 @@ class EngineLinter implements Linter {
     if (language === 'notebook') {
       const doc = readNotebook(text);
       if ('error' in doc) return empty({ errors: [doc.error] });
-      const analysis = this.analyzeCode('python', doc.program, fileName, cacheKey);
+      const analysis = this.analyzeCode('python', doc.program, fileName, cacheKey, options.relativePath);
       for (const f of analysis.findings) f.cell = cellAt(doc, f.start)?.index;
       return { ...analysis, notebook: doc };
     }
-    return this.analyzeCode(language, text, fileName, cacheKey);
+    return this.analyzeCode(language, text, fileName, cacheKey, options.relativePath);
   }
 
-  private analyzeCode(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string, cacheKey: string | undefined): Analysis {
+  private analyzeCode(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string, cacheKey: string | undefined, relativePath?: string): Analysis {
     const empty = (extra: Partial<Analysis>): Analysis => ({ file: fileName, findings: [], models: [], errors: [], ...extra });
     let result: FrontEndResult | undefined;
     let tree: SyntaxTree | undefined;
@@ -168,12 +170,13 @@ class EngineLinter implements Linter {
     }));
     const seen = new Set<string>();
     const findings: Finding[] = [];
+    const ignoredHere = ignoredCodes(this.settings, relativePath);
     for (const model of result.models) {
       const opts = { normalizationAware: this.settings.normalizationAware, severityByImpact: this.settings.severityByImpact };
       const running = (code: RuleCode) => ruleLevel(this.settings, code, 'warning') !== 'off';
       for (const raw of judgeModel(model, opts, running)) {
         const level = ruleLevel(this.settings, raw.code, raw.severity);
-        if (level === 'off') continue;
+        if (level === 'off' || ignoredHere.has(raw.code)) continue;
         const key = `${raw.code}:${raw.span.start}:${raw.span.end}`;
         if (seen.has(key)) continue;
         seen.add(key);

@@ -3,6 +3,7 @@
  * API. Raw values come from users' files, so they are validated here with a clear message for
  * each value that is ignored.
  */
+import picomatch from 'picomatch';
 import { RULE_CODES, type RuleCode, type Severity } from './rules';
 
 export type RuleLevel = 'off' | Severity;
@@ -16,6 +17,8 @@ export interface Settings {
   ignore: RuleCode[];
   /** Glob patterns of files not to lint (relative to the workspace / working directory). */
   exclude: string[];
+  /** Codes not reported in files matching a glob (relative like `exclude`): `{ "tests/**": ["IL003"] }`, as Ruff's per-file-ignores. */
+  perFileIgnores: Record<string, RuleCode[]>;
   /** Files larger than this many bytes are skipped with a note. */
   maxFileSize: number;
   /** IL001, IL002, IL004, IL005 and IL007 stay silent on layers whose scale a normalization removes. */
@@ -29,6 +32,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   select: [],
   ignore: [],
   exclude: [],
+  perFileIgnores: {},
   maxFileSize: 2 * 1024 * 1024,
   normalizationAware: true,
   severityByImpact: false,
@@ -83,6 +87,16 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
         if (Array.isArray(value) && value.every((v) => typeof v === 'string')) settings.exclude = value as string[];
         else problems.push('exclude: expected a list of glob patterns');
         break;
+      case 'perFileIgnores': {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          problems.push('per-file-ignores: expected a table like { "tests/**" = ["IL003"] }');
+          break;
+        }
+        const table: Record<string, RuleCode[]> = {};
+        for (const [glob, list] of Object.entries(value)) table[glob] = codes(list, `per-file-ignores.${glob}`, problems);
+        settings.perFileIgnores = table;
+        break;
+      }
       case 'maxFileSize':
         if (typeof value === 'number' && value > 0) settings.maxFileSize = value;
         else problems.push('maxFileSize: expected a positive number of bytes');
@@ -110,4 +124,19 @@ export function ruleLevel(settings: Settings, code: RuleCode, defaultSeverity: S
   if (settings.select.length > 0 && !settings.select.includes(code)) return 'off';
   if (settings.ignore.includes(code)) return 'off';
   return settings.rules[code] ?? defaultSeverity;
+}
+
+const ignoreMatchers = new WeakMap<Settings, Array<{ match: (path: string) => boolean; codes: RuleCode[] }>>();
+
+/** The codes per-file-ignores turns off for a file, by its path relative to the settings' folder ('/'-separated). */
+export function ignoredCodes(settings: Settings, relativePath: string | undefined): Set<RuleCode> {
+  const out = new Set<RuleCode>();
+  if (relativePath === undefined) return out;
+  let matchers = ignoreMatchers.get(settings);
+  if (!matchers) {
+    matchers = Object.entries(settings.perFileIgnores).map(([glob, codes]) => ({ match: picomatch(glob, { dot: true }), codes }));
+    ignoreMatchers.set(settings, matchers);
+  }
+  for (const m of matchers) if (m.match(relativePath)) m.codes.forEach((c) => out.add(c));
+  return out;
 }

@@ -179,7 +179,8 @@ export class LintService implements vscode.Disposable {
     const t0 = performance.now();
     let analysis: Analysis;
     try {
-      analysis = linter.analyze(text, fileName, { cacheKey });
+      // per-file-ignores globs are relative to the file's workspace folder, as `exclude`.
+      analysis = linter.analyze(text, fileName, { cacheKey, relativePath: vscode.workspace.getWorkspaceFolder(uri) ? vscode.workspace.asRelativePath(uri, false) : undefined });
     } catch (err) {
       // The engine reports its own errors; anything else is our bug: log it, never throw into the host.
       this.log.error(`linting ${uri.toString()} failed`, err as Error);

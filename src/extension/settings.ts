@@ -41,6 +41,7 @@ export function readSettings(folder?: vscode.WorkspaceFolder): ExtensionSettings
     normalizationAware: explicit<boolean>('normalizationAware'),
     severityByImpact: explicit<boolean>('severityByImpact'),
     exclude: explicit<string[]>('exclude'),
+    perFileIgnores: explicit<Record<string, string[]>>('perFileIgnores'),
   };
   const rules = explicit<Record<string, string>>('rules');
   if (rules && Object.keys(rules).length > 0) editor.rules = { ...base.rules, ...rules };

@@ -212,6 +212,25 @@ describe('initlint CLI', () => {
     assert.deepEqual([...new Set(out.findings.map((f: { severity: string }) => f.severity))], ['error']);
   });
 
+  test('per-file-ignores in [tool.initlint]: codes off in the files its globs match, relative to the config', () => {
+    const dir = workspace({
+      'pyproject.toml': '[tool.initlint]\nper-file-ignores = { "tests/**" = ["IL001"], "legacy_*.py" = ["IL004", "IL005"] }\n',
+      'tests/test_model.py': fixture('sequential.py'),
+      'legacy_scales.py': fixture('scales.py'),
+      'src/model.py': fixture('sequential.py'),
+    });
+    const out = JSON.parse(cli(['--format', 'json', '.'], dir).stdout);
+    const byFile = (f: string) => out.findings.filter((x: { file: string }) => x.file === f).map((x: { code: string }) => x.code);
+    assert.deepEqual(byFile('tests/test_model.py'), []);
+    assert.deepEqual(byFile('legacy_scales.py'), []);
+    assert.deepEqual([...new Set(byFile('src/model.py'))], ['IL001']);
+    // Run from elsewhere: the globs stay relative to the pyproject.toml.
+    const fromAbove = JSON.parse(cli(['--format', 'json', path.join(dir, 'tests')], path.dirname(dir)).stdout);
+    assert.equal(fromAbove.findings.length, 0);
+    const bad = cli(['.'], workspace({ 'pyproject.toml': '[tool.initlint]\nper-file-ignores = { "a/**" = ["IL999"] }\n', 'm.py': 'import keras\n' }));
+    assert.match(bad.stderr, /per-file-ignores\.a\/\*\*: unknown rule code "IL999"/);
+  });
+
   test('.gitignore, node_modules and virtual environments are not walked', () => {
     const dir = workspace({
       '.gitignore': 'build/\n*.gen.py\n',
