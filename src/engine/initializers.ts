@@ -305,6 +305,8 @@ export function resolveInitializer(framework: Framework, name: string, args: Ini
     }
     case 'vs_args': {
       const scale = num(a, 'scale') ?? 1;
+      // Keras, TF.js and JAX reject a scale that is not positive: no variance to judge.
+      if (!(scale > 0) || !Number.isFinite(scale)) return undefined;
       const mode = MODE_ALIASES[String(a.mode)] ?? 'fan_in';
       const d = String(a.distribution);
       let dist: Distribution;

@@ -144,6 +144,20 @@ describe('bad input', () => {
     assert.match(messages, /x< 1e-300 over this 10000-layer segment/);
   });
 
+  test('impossible sizes and scales are not judged as if real: negative sizes are unknown, a non-positive VarianceScaling scale is an unknown initializer', async () => {
+    const linter = await getLinter();
+    const a = linter.analyze([
+      'import torch', 'from torch import nn', 'from tensorflow import keras',
+      'net = nn.Sequential(nn.Linear(-5, 10), nn.ReLU(), nn.Linear(10, 1))',
+      'm = keras.Sequential([keras.layers.Dense(-5, activation="relu", input_shape=(8,)), keras.layers.Dense(8, activation="relu", kernel_initializer=keras.initializers.VarianceScaling(scale=-2))])',
+    ].join('\n'), 'impossible.py');
+    const layers = a.models.flatMap((m) => m.layers);
+    assert.equal(layers.find((l) => l.label === 'Linear(-5, 10)')?.fanIn, undefined);
+    assert.equal(layers.find((l) => l.label === 'Dense(-5)')?.fanOut, undefined);
+    assert.equal(layers.find((l) => l.label.startsWith('Dense(8'))?.init.spec.family, 'unknown');
+    assert.doesNotMatch(a.findings.map((f) => f.message).join('\n'), /keeps 0 of|Infinity|NaN|-5/);
+  });
+
   test('re-linting after an edit gives what a fresh lint gives (incremental parse)', async () => {
     const linter = await getLinter();
     const text = readFixture('keras/sequential.py');

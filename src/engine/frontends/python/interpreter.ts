@@ -1026,11 +1026,15 @@ export abstract class PythonInterpreter {
     return cls.dialect === 'keras1' ? keras1Reader(read) : read;
   }
 
+  /**
+   * A layer size: a non-negative integer. `nn.Linear(-5, 10)` or `features=2.5` has no fans to
+   * judge (the framework raises on it): unknown, never a number that makes nonsense of the rules.
+   */
   protected intArg(op: LayerOp, name: string): number | undefined {
     const i = op.cls.params.indexOf(name);
     const n = argument(op.args, name, i >= 0 ? i : undefined);
     const v = n ? this.constOf(n, op.env) : undefined;
-    return typeof v === 'number' ? v : undefined;
+    return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
   }
 
   protected tupleArg(op: LayerOp, name: string, rank: number, dflt?: number): number[] | undefined {
