@@ -20,9 +20,9 @@ const CLI = path.join(ROOT, 'dist', 'cli.js');
  * reproduced in isolation. A run past 60 s is killed and tried once more, with a warning, so a
  * stuck child cannot hold the suite (and CI) for its whole time limit; a second failure fails.
  */
-function cli(args: string[], cwd: string) {
+function cli(args: string[], cwd: string, extraEnv: Record<string, string> = {}) {
   // The child gets a plain environment: not the test runner's NODE_TEST_CONTEXT.
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   delete env.NODE_TEST_CONTEXT;
   const once = () => spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
   let r = once();
@@ -305,14 +305,10 @@ describe('initlint CLI', () => {
     const files: Record<string, string> = {};
     for (let i = 0; i < 60; i++) files[`pkg${i % 3}/m${i}.py`] = fixture(i % 2 ? 'sequential.py' : 'saturating.py');
     const dir = workspace(files);
-    const runWith = (workers: string, args: string[]) => {
-      const env: NodeJS.ProcessEnv = { ...process.env, INITLINT_WORKERS: workers };
-      delete env.NODE_TEST_CONTEXT;
-      return spawnSync(process.execPath, [CLI, ...args], { cwd: dir, env, encoding: 'utf8', timeout: 120_000 });
-    };
+    const runWith = (workers: string, args: string[]) => cli(args, dir, { INITLINT_WORKERS: workers });
     const one = runWith('1', ['--format', 'json', '.']);
     const two = runWith('2', ['--format', 'json', '.']);
-    assert.equal(two.status, one.status);
+    assert.equal(two.code, one.code);
     assert.deepEqual(JSON.parse(two.stdout), JSON.parse(one.stdout));
     assert.ok(JSON.parse(one.stdout).findings.length >= 60);
     const fixed = runWith('2', ['--fix', '.']);
