@@ -70,6 +70,7 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
         }
         // JSON has no comments: a directive would make the config invalid (model_from_json rejects it).
         if (!isJson(doc)) out.push(this.disableAction(doc, d, finding.code), this.disableFileAction(doc, d, finding.code));
+        else if (vscode.workspace.getWorkspaceFolder(doc.uri)) out.push(this.ignoreInSettingsAction(d, doc.uri, finding.code));
         const docs = new vscode.CodeAction(`Show documentation for ${finding.code}`, vscode.CodeActionKind.QuickFix);
         docs.command = { title: 'Open docs', command: 'vscode.open', arguments: [vscode.Uri.parse(ruleDocUrl(finding.code))] };
         out.push(docs);
@@ -90,6 +91,14 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
       }
     }
     return out;
+  }
+
+  /** JSON has no comments: the file's entry in per-file-ignores (the workspace folder's settings) instead. */
+  private ignoreInSettingsAction(d: vscode.Diagnostic, uri: vscode.Uri, code: RuleCode): vscode.CodeAction {
+    const a = new vscode.CodeAction(`Disable ${code} for this file (per-file-ignores in the folder's settings)`, vscode.CodeActionKind.QuickFix);
+    a.command = { title: a.title, command: 'initlint.ignoreInFile', arguments: [uri, code] };
+    a.diagnostics = [d];
+    return a;
   }
 
   private disableFileAction(doc: vscode.TextDocument, d: vscode.Diagnostic, code: RuleCode): vscode.CodeAction {

@@ -113,6 +113,18 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     }),
 
     vscode.commands.registerCommand('initlint.showOutput', () => log.show()),
+    vscode.commands.registerCommand('initlint.ignoreInFile', async (uri: vscode.Uri, code: string) => {
+      // `initlint.perFileIgnores` of the file's workspace folder (.vscode/settings.json): the file's
+      // own path, glob characters escaped, gets the code; the change of settings re-lints.
+      const folder = uri && vscode.workspace.getWorkspaceFolder(uri);
+      if (!folder || !/^IL\d{3}$/.test(code)) return;
+      const cfg = vscode.workspace.getConfiguration('initlint', folder.uri);
+      const current = cfg.inspect<Record<string, string[]>>('perFileIgnores')?.workspaceFolderValue ?? {};
+      const glob = vscode.workspace.asRelativePath(uri, false).replace(/[*?[\]{}()!+@\\]/g, '\\$&');
+      const codes = [...new Set([...(current[glob] ?? []), code])];
+      await cfg.update('perFileIgnores', { ...current, [glob]: codes }, vscode.ConfigurationTarget.WorkspaceFolder);
+      log.info(`per-file-ignores: ${glob} = ${codes.join(', ')} (workspace folder settings)`);
+    }),
     vscode.commands.registerCommand('initlint.lintWorkspace', () => scan.scan()),
     vscode.commands.registerCommand('initlint.fixAll', async () => {
       const doc = vscode.window.activeTextEditor?.document;

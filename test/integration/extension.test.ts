@@ -95,7 +95,23 @@ suite('initlint in VS Code', () => {
     const diag = await until('a finding in the JSON config', () => initlintDiagnostics(json.uri)[0]);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', json.uri, diag.range);
     assert.ok(actions.some((a) => a.title.startsWith('Show documentation')), actions.map((a) => a.title).join(', '));
-    assert.ok(!actions.some((a) => a.title.startsWith('Disable')), actions.map((a) => a.title).join(', '));
+    assert.ok(!actions.some((a) => a.title.endsWith('for this line')), actions.map((a) => a.title).join(', '));
+    // Instead: per-file-ignores in the folder's settings; the JSON stays as it was.
+    const code = codeOf(diag);
+    const ignore = actions.find((a) => a.title === `Disable ${code} for this file (per-file-ignores in the folder's settings)`);
+    assert.ok(ignore?.command, actions.map((a) => a.title).join(', '));
+    const before = json.getText();
+    const folder = vscode.workspace.getWorkspaceFolder(json.uri)!;
+    try {
+      await vscode.commands.executeCommand(ignore.command.command, ...(ignore.command.arguments ?? []));
+      await until(`${code} silenced`, () => !initlintDiagnostics(json.uri).some((d) => codeOf(d) === code));
+      const value = vscode.workspace.getConfiguration('initlint', folder.uri).inspect<Record<string, string[]>>('perFileIgnores')?.workspaceFolderValue;
+      assert.deepEqual(value, { 'configs/mlp_model.json': [code] });
+      assert.equal(json.getText(), before);
+      JSON.parse(json.getText());
+    } finally {
+      await vscode.workspace.getConfiguration('initlint', folder.uri).update('perFileIgnores', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+    }
   });
 
   test('"Disable IL002 for this line" adds the suppression comment and silences it', async () => {
