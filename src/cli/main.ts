@@ -14,7 +14,7 @@ import { parseSettings, type Settings } from '../engine/settings';
 import { findConfig, readConfigFile } from './config';
 import { collectFiles } from './walk';
 import { toSarif } from './sarif';
-import { readKerasArchive, readKerasH5 } from '../engine/frontends/json/savedModels';
+import { savedModelOf } from '../engine/frontends/json/savedModels';
 import { fixText, readRegular, readSource, writeAtomic, type Source } from './files';
 import { fileOffset } from '../engine/notebook';
 import { LineIndex } from '../engine/text';
@@ -238,13 +238,9 @@ function run(linter: Linter, files: string[], mode: FixMode, base: string): Outp
 
 function lintOne(linter: Linter, abs: string, file: string, mode: FixMode, output: Output, relativePath: string): void {
   const analyze = (text: string) => linter.analyze(text, file, { relativePath });
-  const lower = abs.toLowerCase();
-  if (lower.endsWith('.keras')) {
-    lintSavedModel(linter, abs, file, output, readKerasArchive, 'config.json');
-    return;
-  }
-  if (lower.endsWith('.h5') || lower.endsWith('.hdf5')) {
-    lintSavedModel(linter, abs, file, output, readKerasH5, 'model_config');
+  const saved = savedModelOf(abs);
+  if (saved) {
+    lintSavedModel(linter, abs, file, output, saved.read, saved.part);
     return;
   }
   const source = readSource(abs, linter.settings.maxFileSize);

@@ -55,6 +55,12 @@ export const COMMENT_RUN = 8;
  */
 export function parserInput(grammar: GrammarName, text: string): string {
   if (grammar !== 'python' || !text.includes('#')) return text;
+  // Every keystroke passes here: most files have fewer comment lines than one run in all, and
+  // are not split into lines at all.
+  const commentLines = /^[ \t]*#/gm;
+  let total = 0;
+  while (total < COMMENT_RUN && commentLines.test(text)) total++;
+  if (total < COMMENT_RUN) return text;
   const lines = text.split('\n');
   let changed = false;
   for (let i = 0; i < lines.length;) {

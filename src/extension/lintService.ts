@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
 import { LineIndex } from '../engine/text';
-import { fileOffset, joinCells, readNotebook } from '../engine/notebook';
+import { fileOffset, joinCells } from '../engine/notebook';
 import { ruleDocUrl } from '../engine/docs';
 import type { Settings } from '../engine/settings';
 
@@ -137,22 +137,20 @@ export class LintService implements vscode.Disposable {
 
   /** A file the workspace scan read from disk: parsed from scratch, and no tree kept (nobody is editing it). */
   lintText(uri: vscode.Uri, text: string): FileResult | undefined {
-    if (/\.ipynb$/i.test(uri.path)) {
-      // A closed notebook: findings (in its joined code) stand where that code is in the .ipynb file.
-      const doc = readNotebook(text);
-      if (!('error' in doc)) {
-        const lines = new LineIndex(text);
-        const segment: Segment = {
-          uri, start: 0, length: doc.program.length,
-          positionAt: (o) => {
-            const p = lines.position(fileOffset(doc, text, o));
-            return new vscode.Position(p.line, p.column);
-          },
-        };
-        return this.run(uri, text, uri.fsPath, [segment], 0, false);
-      }
-    }
-    return this.run(uri, text, uri.fsPath, [diskSegment(uri, text)], 0, false);
+    // A closed notebook: findings (in its joined code, from the analysis' own read of the
+    // notebook) stand where that code is in the .ipynb file.
+    return this.run(uri, text, uri.fsPath, (analysis) => {
+      const doc = analysis.notebook;
+      if (!doc) return [diskSegment(uri, text)];
+      const lines = new LineIndex(text);
+      return [{
+        uri, start: 0, length: doc.program.length,
+        positionAt: (o) => {
+          const p = lines.position(fileOffset(doc, text, o));
+          return new vscode.Position(p.line, p.column);
+        },
+      }];
+    }, 0, false);
   }
 
   /**
@@ -172,7 +170,8 @@ export class LintService implements vscode.Disposable {
    * `cacheKey`: the document's URI, so two documents of one path (a file and its diff view) do
    * not trade one parse cache; false for a file read from disk.
    */
-  private run(uri: vscode.Uri, text: string, fileName: string, segments: Segment[], version: number, cacheKey: string | false): FileResult | undefined {
+  /** `segments`: where the linted text lives, or how to tell from its analysis (a notebook read from disk). */
+  private run(uri: vscode.Uri, text: string, fileName: string, segmentsOf: Segment[] | ((analysis: Analysis) => Segment[]), version: number, cacheKey: string | false): FileResult | undefined {
     const fromDisk = cacheKey === false;
     const linter = this.linterFor(uri);
     if (!linter) return undefined;
@@ -190,6 +189,7 @@ export class LintService implements vscode.Disposable {
     if (analysis.skipped?.includes('maxFileSize')) this.log.info(analysis.skipped);
     for (const e of analysis.errors) this.log.debug(`${uri.fsPath}: ${e}`);
     if (durationMs > SLOW_LINT_MS) this.log.warn(`linting ${uri.fsPath} took ${Math.round(durationMs)} ms`);
+    const segments = typeof segmentsOf === 'function' ? segmentsOf(analysis) : segmentsOf;
     const result: FileResult = { uri, analysis, segments, version, durationMs, fromDisk };
     this.publish(result);
     return result;

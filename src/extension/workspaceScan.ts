@@ -8,11 +8,9 @@ import * as vscode from 'vscode';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 import type { LintService } from './lintService';
-import { readKerasArchive, readKerasH5 } from '../engine/frontends/json/savedModels';
+import { savedModelOf } from '../engine/frontends/json/savedModels';
 
 const GLOB = '**/*.{py,ipynb,js,mjs,cjs,ts,mts,cts,json,keras,h5,hdf5}';
-/** Saved models, read as bytes: their config is judged (frontends/json/savedModels.ts). */
-const SAVED_MODEL = /\.(keras|h5|hdf5)$/i;
 const NEVER = /(^|\/)(node_modules|\.git|__pycache__|\.venv|venv|site-packages|\.tox|\.ipynb_checkpoints)\//;
 const PROGRESS_ABOVE = 200;
 
@@ -111,7 +109,8 @@ export class WorkspaceScan implements vscode.Disposable {
   private async lintFromDisk(uri: vscode.Uri): Promise<void> {
     try {
       const stat = await vscode.workspace.fs.stat(uri);
-      const saved = SAVED_MODEL.test(uri.path);
+      // Saved models are read as bytes: their config is judged (frontends/json/savedModels.ts).
+      const saved = savedModelOf(uri.path);
       // A saved model holds its weights beside the config: it may be far larger than a source file.
       const limit = this.settings(uri).maxFileSize * (saved ? 64 : 1);
       if (stat.size > limit) {
@@ -120,10 +119,9 @@ export class WorkspaceScan implements vscode.Disposable {
       }
       const bytes = await vscode.workspace.fs.readFile(uri);
       if (saved) {
-        const keras = /\.keras$/i.test(uri.path);
-        const read = keras ? readKerasArchive(bytes) : readKerasH5(bytes);
+        const read = saved.read(bytes);
         if ('error' in read) this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${read.error}: skipped`);
-        else if (read.text !== undefined) this.service.lintSavedModel(uri, read.text, keras ? 'config.json' : 'model_config');
+        else if (read.text !== undefined) this.service.lintSavedModel(uri, read.text, saved.part);
         return;
       }
       if (bytes.subarray(0, 8192).includes(0)) return;

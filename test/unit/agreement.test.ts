@@ -65,6 +65,8 @@ import { predictLayers } from '../../webview/sim/predict';
 import { kernelFor } from '../../webview/sim/choices';
 import type { SimConfig, SimLayerSpec } from '../../webview/sim/types';
 import type { KernelSpec } from '../../src/protocol';
+// @ts-expect-error: a JavaScript module without types (as in syntaxTree.test.ts)
+import { seededRandom } from '../../bench/generate.mjs';
 import { activationInfo, lookupActivation } from '../../src/engine/activations';
 import { resolveInitializer } from '../../src/engine/initializers';
 import { propagate } from '../../src/engine/propagation';
@@ -81,22 +83,12 @@ const TOLERANCE = 0.15;
 /** The gradient is checked on the output layer and this many layers below it, per family of the layer (see the header). */
 const GRAD_WINDOW: Record<string, number> = { relu: 4, tanh: 4, selu: 4, linear: 4, sigmoid: 2, smooth: 1 };
 const MODEL_SEED = 0x1a17;
+const rng: (seed: number) => () => number = seededRandom;
 
 // ---------------------------------------------------------------------------------------------
 // The model family
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a seeded uniform generator on [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Hidden-layer activations: every elementwise one of the catalogue, with slopes where it has them. */
 const HIDDEN: Array<{ name: string; alpha?: number }> = [

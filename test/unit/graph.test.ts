@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { getLinter, readFixture } from './helpers';
+import { getLinter, readFixture, torchModule } from './helpers';
 import { propagate } from '../../src/engine/propagation';
 import { ModelContext } from '../../src/engine/rules';
 import type { Layer, Model } from '../../src/engine/ir';
@@ -96,17 +96,11 @@ describe('data flow', () => {
 
   test('a normalization of an output that also reaches a sum unnormalized does not make the layer normalized', async () => {
     const linter = await getLinter();
-    const net = (forward: string[]) => [
-      'import torch', 'from torch import nn',
-      'class PreNorm(nn.Module):',
-      '    def __init__(self):',
-      '        super().__init__()',
-      '        self.inp = nn.Linear(32, 256)',
-      '        self.ln = nn.LayerNorm(256)',
-      '        self.fc = nn.Linear(256, 256)',
-      '    def forward(self, x):',
-      ...forward.map((l) => `        ${l}`),
-    ].join('\n');
+    const net = (forward: string[]) => torchModule({
+      init: ['self.inp = nn.Linear(32, 256)', 'self.ln = nn.LayerNorm(256)', 'self.fc = nn.Linear(256, 256)'],
+      forward,
+      name: 'PreNorm',
+    });
     const inp = (text: string) => linter.analyze(text, 'prenorm.py').models[0].layers[0];
     // The skip reads the raw projection: its scale matters.
     assert.equal(inp(net(['h = self.inp(x)', 'return h + self.fc(self.ln(h))'])).normalized, false);
@@ -136,19 +130,10 @@ describe('data flow', () => {
 
   test("PyTorch's default bias counts in q: Var(b) = 1/(3 fan_in); bias=False and zeros_(bias) remove it", async () => {
     const linter = await getLinter();
-    const text = [
-      'import torch',
-      'from torch import nn',
-      'class Net(nn.Module):',
-      '    def __init__(self):',
-      '        super().__init__()',
-      '        self.a = nn.Linear(256, 256)',
-      '        self.b = nn.Linear(256, 256, bias=False)',
-      '        self.c = nn.Linear(256, 10)',
-      '        nn.init.zeros_(self.c.bias)',
-      '    def forward(self, x):',
-      '        return self.c(torch.relu(self.b(torch.relu(self.a(x)))))',
-    ].join('\n');
+    const text = torchModule({
+      init: ['self.a = nn.Linear(256, 256)', 'self.b = nn.Linear(256, 256, bias=False)', 'self.c = nn.Linear(256, 10)', 'nn.init.zeros_(self.c.bias)'],
+      forward: ['return self.c(torch.relu(self.b(torch.relu(self.a(x)))))'],
+    });
     const model = linter.analyze(text, 'net.py').models[0];
     const p = propagate(model);
     const [a, b, c] = p.graph.layers;
@@ -218,23 +203,11 @@ describe('data flow', () => {
 
   test('PyTorch: pooling, flatten and view keep the data flow (the layer before them is hidden, not an output)', async () => {
     const linter = await getLinter();
-    const text = [
-      'import torch',
-      'from torch import nn',
-      'import torch.nn.functional as F',
-      'class Net(nn.Module):',
-      '    def __init__(self):',
-      '        super().__init__()',
-      '        self.conv = nn.Conv2d(1, 32, 3)',
-      '        self.hidden = nn.Linear(5408, 128)',
-      '        self.out = nn.Linear(128, 10)',
-      '        nn.init.kaiming_normal_(self.conv.weight)',
-      '    def forward(self, x):',
-      '        x = F.max_pool2d(torch.tanh(self.conv(x)), 2)',
-      '        x = torch.flatten(x, 1).contiguous()',
-      '        x = torch.relu(self.hidden(x)).view(x.size(0), -1)',
-      '        return self.out(x)',
-    ].join('\n');
+    const text = torchModule({
+      init: ['self.conv = nn.Conv2d(1, 32, 3)', 'self.hidden = nn.Linear(5408, 128)', 'self.out = nn.Linear(128, 10)', 'nn.init.kaiming_normal_(self.conv.weight)'],
+      forward: ['x = F.max_pool2d(torch.tanh(self.conv(x)), 2)', 'x = torch.flatten(x, 1).contiguous()', 'x = torch.relu(self.hidden(x)).view(x.size(0), -1)', 'return self.out(x)'],
+      imports: ['import torch.nn.functional as F'],
+    });
     const a = linter.analyze(text, 'net.py');
     const p = propagate(a.models[0]);
     assert.deepEqual(p.paths().map((path) => path.map((l) => l.label)), [['Conv2d(1, 32, 3)', 'Linear(5408, 128)', 'Linear(128, 10)']]);
@@ -244,18 +217,10 @@ describe('data flow', () => {
 
   test("PyTorch: calculate_gain('tanh') is read (xavier with gain 5/3 is IL002); gain 1.2 still counts as Glorot", async () => {
     const linter = await getLinter();
-    const net = (gain: string) => [
-      'import torch',
-      'from torch import nn',
-      'class Net(nn.Module):',
-      '    def __init__(self):',
-      '        super().__init__()',
-      '        self.a = nn.Linear(256, 256)',
-      '        self.c = nn.Linear(256, 1)',
-      `        nn.init.xavier_uniform_(self.a.weight, gain=${gain})`,
-      '    def forward(self, x):',
-      '        return self.c(torch.tanh(self.a(x)))',
-    ].join('\n');
+    const net = (gain: string) => torchModule({
+      init: ['self.a = nn.Linear(256, 256)', 'self.c = nn.Linear(256, 1)', `nn.init.xavier_uniform_(self.a.weight, gain=${gain})`],
+      forward: ['return self.c(torch.tanh(self.a(x)))'],
+    });
     const [f] = linter.lint(net("nn.init.calculate_gain('tanh')"), 'g.py');
     assert.equal(f?.code, 'IL002');
     assert.match(f.message, /sigma\^2 = 2\.78/);
@@ -379,24 +344,10 @@ describe('data flow', () => {
 
   test('swish written out, x * sigmoid(x), is silu on the layer, not a sigmoid stack (no IL008)', async () => {
     const linter = await getLinter();
-    const text = [
-      'import torch',
-      'from torch import nn',
-      'class Net(nn.Module):',
-      '    def __init__(self):',
-      '        super().__init__()',
-      '        self.a = nn.Linear(256, 256)',
-      '        self.b = nn.Linear(256, 256)',
-      '        self.c = nn.Linear(256, 10)',
-      '        nn.init.kaiming_normal_(self.a.weight)',
-      '        nn.init.kaiming_normal_(self.b.weight)',
-      '    def forward(self, x):',
-      '        x = self.a(x)',
-      '        x = x * torch.sigmoid(x)',
-      '        x = self.b(x)',
-      '        x = x * torch.sigmoid(x)',
-      '        return self.c(x)',
-    ].join('\n');
+    const text = torchModule({
+      init: ['self.a = nn.Linear(256, 256)', 'self.b = nn.Linear(256, 256)', 'self.c = nn.Linear(256, 10)', 'nn.init.kaiming_normal_(self.a.weight)', 'nn.init.kaiming_normal_(self.b.weight)'],
+      forward: ['x = self.a(x)', 'x = x * torch.sigmoid(x)', 'x = self.b(x)', 'x = x * torch.sigmoid(x)', 'return self.c(x)'],
+    });
     const a = linter.analyze(text, 'swish.py');
     assert.deepEqual(a.models[0].layers.slice(0, 2).map((l) => l.activation.info.name), ['silu', 'silu']);
     assert.deepEqual(a.findings.filter((f) => f.code === 'IL008'), []);

@@ -47,3 +47,20 @@ export function python(): Promise<Parser> {
   })();
   return pythonParser;
 }
+
+/**
+ * A PyTorch module as the tests write one: `import torch`, `from torch import nn` (and `extra`
+ * imports), `class <name>(nn.Module)` whose `__init__` (after `super().__init__()`) and `forward(self, x)`
+ * hold the given lines.
+ */
+export function torchModule(o: { init: string[]; forward: string[]; name?: string; imports?: string[] }): string {
+  return [
+    'import torch', 'from torch import nn', ...(o.imports ?? []),
+    `class ${o.name ?? 'Net'}(nn.Module):`,
+    '    def __init__(self):',
+    '        super().__init__()',
+    ...o.init.map((l) => `        ${l}`),
+    '    def forward(self, x):',
+    ...o.forward.map((l) => `        ${l}`),
+  ].join('\n');
+}

@@ -15,3 +15,25 @@ export interface LayerClass {
   /** A Keras layer called in Keras 1's argument names (frontends/keras/layers.ts keras1Class). */
   dialect?: 'keras1';
 }
+
+/** Reads the constant written for one argument, by its parameter name; undefined when absent or not constant. */
+export type ArgReader = (key: string) => unknown;
+
+/**
+ * A layer size: a non-negative integer (`Dense(-5)`, `nn.Linear(2.5, 3)` have no fans to judge:
+ * the framework raises on them). A size 0 is kept, so that the layer after it has fan_in 0 and
+ * gets no initializer finding.
+ */
+export function sizeArg(read: ArgReader, key: string): number | undefined {
+  const v = read(key);
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+}
+
+/** An int or an int list of the given rank (`3` or `(3, 3)`), as the frameworks normalize kernel sizes. */
+export function tupleArg(read: ArgReader, key: string, rank: number, dflt?: number): number[] | undefined {
+  const v = read(key) ?? dflt;
+  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x > 0;
+  if (ok(v)) return Array(rank).fill(v);
+  if (Array.isArray(v) && v.length === rank && v.every(ok)) return v as number[];
+  return undefined;
+}

@@ -77,3 +77,10 @@ export function readKerasH5(bytes: Uint8Array): { text: string | undefined } | {
   if (text === undefined) return { error: 'the model_config attribute is not a string' };
   return { text };
 }
+
+/** A saved model by its file name: how to read its config, and what that config is called. */
+export function savedModelOf(fileName: string): { read: (bytes: Uint8Array) => { text: string | undefined } | { error: string }; part: 'config.json' | 'model_config' } | undefined {
+  if (/\.keras$/i.test(fileName)) return { read: readKerasArchive, part: 'config.json' };
+  if (/\.(h5|hdf5)$/i.test(fileName)) return { read: readKerasH5, part: 'model_config' };
+  return undefined;
+}

@@ -15,12 +15,11 @@
 import type { MergeOp } from '../../ir';
 import { activationInfo, lookupActivation, unknownActivation, type ActivationInfo } from '../../activations';
 import { convGeometry, convOut, toShape, type Dim } from '../../shapes';
-import type { LayerClass as KerasLayerClass, Role } from '../layerClass';
+import { sizeArg, tupleArg, type ArgReader, type LayerClass as KerasLayerClass, type Role } from '../layerClass';
 
-export type { KerasLayerClass, Role };
+export type { ArgReader, KerasLayerClass, Role };
+export { sizeArg, tupleArg };
 
-/** Reads the constant written for one argument, by its Keras name; undefined when absent or not constant. */
-export type ArgReader = (key: string) => unknown;
 
 const CONV_PARAMS = ['filters', 'kernel_size', 'strides', 'padding', 'data_format', 'dilation_rate', 'groups', 'activation', 'use_bias', 'kernel_initializer'];
 // Conv*Transpose's positional order differs between Keras 2 (output_padding) and 3: only the unambiguous head is read.
@@ -114,24 +113,6 @@ export function mergeShape(className: string, axis: unknown, shapes: Array<Dim[]
 }
 
 // ---- reading arguments ----
-
-/**
- * A layer size: a non-negative integer (`Dense(-5)` or `Dense(2.5)` has no fans to judge; a
- * size 0 is kept, so that the layer after it has fan_in 0 and gets no initializer finding).
- */
-export function sizeArg(read: ArgReader, key: string): number | undefined {
-  const v = read(key);
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
-}
-
-/** An int or an int list of the given rank (`3` or `(3, 3)`), as Keras normalizes kernel sizes. */
-export function tupleArg(read: ArgReader, key: string, rank: number, dflt?: number): number[] | undefined {
-  const v = read(key) ?? dflt;
-  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x > 0;
-  if (ok(v)) return Array(rank).fill(v);
-  if (Array.isArray(v) && v.length === rank && v.every(ok)) return v as number[];
-  return undefined;
-}
 
 function strArg(read: ArgReader, key: string): string | undefined {
   const v = read(key);

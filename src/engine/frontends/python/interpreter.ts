@@ -14,7 +14,7 @@ import { collectImports, lastSegment, normalizeQualified, type ImportTable } fro
 import { argument, callArgs, spanOf, statementsAt, stringValue, syntaxErrors, type CallArgs } from './syntax';
 
 import type { Dim } from '../../shapes';
-import type { LayerClass, Role } from '../layerClass';
+import { sizeArg, tupleArg, type LayerClass, type Role } from '../layerClass';
 import { keras1Reader } from '../keras/layers';
 import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_UNROLL } from '../eval/budget';
 import { callCounts, entryPointsFirst } from '../eval/entryPoints';
@@ -291,11 +291,10 @@ export abstract class PythonInterpreter {
     const name = cls.childForFieldName('name')?.text ?? 'model';
     const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
     const obj: SelfObject = { attrs: new Map(), cls, model, plain: true };
-    // Every instance is built (a config object: `GPTConfig(n_embd=256)`); the methods of a plain
-    // class run once per class. A class derived from an imported base (transformers'
-    // `PreTrainedModel`, a framework mixin) is not read as plain: what its base does is unknown.
+    // Every instance is built (a config object: `GPTConfig(n_embd=256)`); its methods run once per
+    // class. Callers pass plain classes only (isPlainClass): what an imported base does is unknown.
     this.construct(obj, pos, kw);
-    if (this.builtClasses.has(cls.id) || !isPlainClass(cls)) return obj;
+    if (this.builtClasses.has(cls.id)) return obj;
     this.builtClasses.add(cls.id);
     const methods = (cls.childForFieldName('body')?.namedChildren ?? [])
       .map((stmt) => (stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt))
@@ -1026,32 +1025,15 @@ export abstract class PythonInterpreter {
     return cls.dialect === 'keras1' ? keras1Reader(read) : read;
   }
 
-  /**
-   * A layer size: a non-negative integer. `nn.Linear(-5, 10)` or `features=2.5` has no fans to
-   * judge (the framework raises on it): unknown, never a number that makes nonsense of the rules.
-   */
+  /** A layer size (frontends/layerClass.ts sizeArg): `nn.Linear(-5, 10)` has no fans to judge. */
   protected intArg(op: LayerOp, name: string): number | undefined {
-    const i = op.cls.params.indexOf(name);
-    const n = argument(op.args, name, i >= 0 ? i : undefined);
-    const v = n ? this.constOf(n, op.env) : undefined;
-    return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+    return sizeArg(this.argReader(op.cls, op.args, op.env), name);
   }
 
   protected tupleArg(op: LayerOp, name: string, rank: number, dflt?: number): number[] | undefined {
-    const i = op.cls.params.indexOf(name);
-    const n = argument(op.args, name, i >= 0 ? i : undefined);
-    const v = n ? this.constOf(n, op.env) : dflt;
-    if (typeof v === 'number') return Array(rank).fill(v);
-    if (Array.isArray(v) && v.length === rank && v.every((x) => typeof x === 'number')) return v as number[];
-    return undefined;
+    return tupleArg(this.argReader(op.cls, op.args, op.env), name, rank, dflt);
   }
 
-  protected strArg(op: LayerOp, name: string): string | undefined {
-    const i = op.cls.params.indexOf(name);
-    const n = argument(op.args, name, i >= 0 ? i : undefined);
-    const v = n ? this.constOf(n, op.env) : undefined;
-    return typeof v === 'string' ? v : undefined;
-  }
 
 }
 
