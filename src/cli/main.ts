@@ -401,10 +401,26 @@ if (!isMainThread && (workerData as { initlintWorker?: boolean } | undefined)?.i
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  }, (e: Error) => {
+  // A live handle for the whole run: see exitWhenWritten.
+  setInterval(() => {}, 1 << 30);
+  main(process.argv.slice(2)).then(exitWhenWritten, (e: Error) => {
     process.stderr.write(`initlint: internal error: ${e.stack ?? e.message}\n`);
-    process.exitCode = 2;
+    exitWhenWritten(2);
   });
+}
+
+/**
+ * Exits explicitly once stdout and stderr have taken everything written. Whenever the event
+ * loop runs dry (at the end, and while a WebAssembly compile of the parsers is pending, which
+ * holds no handle) Node calls NodePlatform::DrainTasks, which can deadlock with a V8 background
+ * compile task (nodejs/node#54918, open in Node 20 and 22): the process then sits at 0 % CPU in
+ * a futex wait, and a CI job waits out its time limit. It hit this CLI twice in a row in our
+ * own CI on a loaded 2-core machine. So the run holds a timer until it ends, and process.exit,
+ * which does not drain background tasks, ends it.
+ */
+function exitWhenWritten(code: number): void {
+  let pending = 2;
+  const done = () => { if (--pending === 0) process.exit(code); };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }
