@@ -12,13 +12,13 @@ import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, Recommendation, Span } from '../../ir';
 import { LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import {
-  defaultInitializer, isKnownInitializer, randomBiasVariance, resolveInitializer, unknownInitializer, type ArgValue, type InitArgs, type InitSpec,
+  defaultInitializer, isKnownInitializer, randomBiasVariance, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec,
 } from '../../initializers';
 import { recommendationFor } from '../../variance';
-import { syntaxErrors } from '../python/syntax';
+import { syntaxErrors as treeSyntaxErrors } from '../python/syntax';
 import { toShape, type Dim } from '../../shapes';
 import * as signal from '../signal';
-import { MAX_LAYERS, type ModelBuilder, type TensorState } from '../signal';
+import type { ModelBuilder, TensorState } from '../signal';
 import { CORE_OP_NAMES, tfjsLayerClass, unknownTfjsLayer } from './tfjsLayers';
 import {
   activationLayer, declaredInputShape, mergeOp, namedActivation, reshapedShape, unjudgedShape, weightedGeometry,
@@ -27,14 +27,14 @@ import {
 import { insertProperty, quoteStyle, rewriteExplicit, type JsStyle } from './tfjsFix';
 import { callArgs, numberValue, objectLiteral, stringValue, unwrap, type JsArgs, type ObjectLiteral, type Prop } from './tfjsSyntax';
 import { layerKind, layerLabel } from '../describeLayer';
-import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_UNROLL } from '../eval/budget';
-import { callCounts, entryPointsFirst } from '../eval/entryPoints';
+import { MAX_UNROLL } from '../eval/budget';
+import {
+  Evaluator, Scope, type Const, type ConstValue, type ListValue, type OpValue, type PathValue, type Ret, type TensorValue, type UnknownValue,
+} from '../eval/evaluator';
 
 export function analyzeTfjs(tree: Tree, text: string): FrontEndResult {
   return new TfjsFrontEnd(tree, text).run();
 }
-
-type Const = ArgValue | Const[];
 
 /** A layer's config: the object literal written in the call, or one bound to a variable. */
 interface Config {
@@ -66,60 +66,24 @@ interface SelfObject {
   cls?: Node;
 }
 
+/** The values of the evaluator core (eval/evaluator.ts), and JavaScript's own. */
 type Value =
-  | { t: 'tensor'; st: TensorState }
-  | { t: 'op'; op: LayerOp }
+  | TensorValue
+  | OpValue<LayerOp>
+  | ConstValue
+  | PathValue
+  | ListValue<Value>
+  | UnknownValue
   | { t: 'seq'; model: ModelBuilder; st: TensorState }
   | { t: 'init'; call: Node; env: Env; name: string }
-  | { t: 'const'; v: Const }
-  | { t: 'path'; path: string }
   | { t: 'func'; node: Node; env: Env; self?: SelfObject }
-  | { t: 'list'; items: Value[] }
   | { t: 'obj'; node: Node; env: Env }
-  | { t: 'self'; obj: SelfObject }
-  | { t: 'unknown' };
+  | { t: 'self'; obj: SelfObject };
 
 const UNKNOWN: Value = { t: 'unknown' };
 
-class Env {
-  private readonly vars = new Map<string, Value>();
-  constructor(readonly parent?: Env, private readonly scope?: string, readonly isFunction = false) {}
-  get(name: string): Value | undefined {
-    for (let e: Env | undefined = this; e; e = e.parent) {
-      const v = e.vars.get(name);
-      if (v) return v;
-    }
-    return undefined;
-  }
-  has(name: string): boolean {
-    for (let e: Env | undefined = this; e; e = e.parent) if (e.vars.has(name)) return true;
-    return false;
-  }
-  /** A declaration: binds in this scope (`var`: in the enclosing function's). */
-  declare(name: string, v: Value, hoisted = false): void {
-    let e: Env = this;
-    if (hoisted) while (!e.isFunction && e.parent) e = e.parent;
-    e.vars.set(name, v);
-  }
-  /** An assignment: updates the scope that declares the name, else this one. */
-  assign(name: string, v: Value): void {
-    for (let e: Env | undefined = this; e; e = e.parent) {
-      if (e.vars.has(name)) {
-        e.vars.set(name, v);
-        return;
-      }
-    }
-    this.vars.set(name, v);
-  }
-  scopeName(): string {
-    for (let e: Env | undefined = this; e; e = e.parent) if (e.scope) return e.scope;
-    return 'model';
-  }
-  values(): IterableIterator<Value> {
-    return this.vars.values();
-  }
-}
-
+/** A JavaScript scope: `let`/`const` declare in it, `var` in its function's (Scope.declare). */
+class Env extends Scope<Value> {}
 
 const TFJS_MODULE = /^@tensorflow\/tfjs(?:-[a-z0-9-]+)?(?:\/.*)?$/;
 const TF_IMPORT = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)['"`]@tensorflow\/tfjs/;
@@ -127,44 +91,54 @@ const TF_IMPORT = /(?:\bfrom\s*|\brequire\s*\(\s*|\bimport\s*\(\s*|\bimport\s+)[
 const FUNCTION_TYPES = ['function_declaration', 'generator_function_declaration', 'function_expression', 'function', 'generator_function', 'arrow_function', 'method_definition'];
 const FUNCTION_TYPE_SET = new Set(FUNCTION_TYPES);
 
-class TfjsFrontEnd {
-  private readonly module = new Env(undefined, undefined, true);
-  private readonly models: ModelBuilder[] = [];
+class TfjsFrontEnd extends Evaluator<Value, LayerOp> {
+  protected readonly framework = 'tfjs' as const;
+  protected readonly module = new Env(undefined, undefined, true);
+  protected readonly unknown = UNKNOWN;
+  protected readonly identifier = /[A-Za-z_$][\w$]*/;
   /** Local name -> TF.js path, from the imports (for fixes that name a factory). */
   private readonly locals = new Map<string, string>();
   private readonly style: JsStyle;
-  /** Layers recorded in this file, against MAX_LAYERS. */
-  private readonly counter = { layers: 0 };
-  private depth = 0;
-  private inlineDepth = 0;
-  private readonly budget = new Budget();
-  /** Functions already evaluated (called, or on their own). */
-  private readonly invoked = new Set<number>();
   /** The environment each function value was created in. */
   private readonly captured = new Map<number, Env>();
   /** The `this` of each class, shared by its methods. */
   private readonly selves = new Map<number, SelfObject>();
-  private scratchModel?: ModelBuilder;
   /** The layers each constructor call built (a loop or a helper builds several). */
   private readonly byCall = new Map<number, { layers: Layer[]; recs?: Set<Recommendation> }>();
 
-  constructor(private readonly tree: Tree, private readonly text: string) {
+  constructor(tree: Tree, text: string) {
+    super(tree, text);
     let quote: "'" | '"' | undefined;
     this.style = { text, locals: this.locals, quote: () => (quote ??= quoteStyle(tree.rootNode)) };
   }
 
-  run(): FrontEndResult {
-    const root = this.tree.rootNode;
-    const errors = TF_IMPORT.test(this.text) ? syntaxErrors(root) : [];
+  // ---- the evaluator core's hooks (eval/evaluator.ts) ----
+
+  /** Every file is read (a script may use the global `tf`); syntax errors only in files that import TF.js. */
+  protected applies(): boolean {
+    return true;
+  }
+
+  protected syntaxErrors(root: Node): string[] {
+    return TF_IMPORT.test(this.text) ? treeSyntaxErrors(root) : [];
+  }
+
+  protected prepare(root: Node): void {
     this.collectImports(root);
     this.hoist(root, this.module);
-    const top = this.newModel('model', { start: root.startIndex, end: root.endIndex });
-    this.execBlock(root, this.module, top, undefined);
-    this.applyLeftovers(this.module.values(), top);
-    this.evaluateUncalled(root);
-    const stopped = this.budget.message(this.counter.layers);
-    if (stopped) errors.push(stopped);
-    return { models: signal.finishModels(this.models, 'tfjs'), errors };
+  }
+
+  protected definitions(root: Node): Node[] {
+    return root.descendantsOfType(FUNCTION_TYPES).filter((d): d is Node => !!d && !!d.childForFieldName('body'));
+  }
+
+  protected definitionName(def: Node): string | undefined {
+    return functionName(def);
+  }
+
+  /** A named declaration (`function name(`) matches itself once. */
+  protected selfCalls(def: Node): number {
+    return def.childForFieldName('name') ? 1 : 0;
   }
 
   // ---- imports and definitions ----
@@ -216,39 +190,7 @@ class TfjsFrontEnd {
     return { t: 'func', node, env, self };
   }
 
-  /** Each statement and call costs a step; past the budget (or the layer cap) the analysis stops growing. */
-  private exhausted(): boolean {
-    return !this.budget.step() || this.counter.layers >= MAX_LAYERS;
-  }
-
-  private newModel(scopeName: string, span: Span): ModelBuilder {
-    const m: ModelBuilder = { scopeName, span, layers: [] };
-    this.models.push(m);
-    return m;
-  }
-
-  private scratch(): ModelBuilder {
-    this.scratchModel ??= { scopeName: '', span: { start: 0, end: 0 }, layers: [] };
-    return this.scratchModel;
-  }
-
-  /**
-   * Functions not reached from the module body run on their own: first those nothing in the file
-   * calls by name (entry points like `buildModel`, which reach their helpers with real arguments),
-   * then whatever is left, each in the environment it was created in.
-   */
-  private evaluateUncalled(root: Node): void {
-    const defs = root.descendantsOfType(FUNCTION_TYPES).filter((d): d is Node => !!d && !!d.childForFieldName('body'));
-    if (defs.length === 0) return;
-    // A named declaration (`function name(`) matches itself once.
-    const order = entryPointsFirst(defs, callCounts(this.text, /[A-Za-z_$][\w$]*/), functionName, (d) => (d.childForFieldName('name') ? 1 : 0));
-    for (const def of order) {
-      if (this.invoked.has(def.id) || this.exhausted()) continue;
-      this.evaluateStandalone(def);
-    }
-  }
-
-  private evaluateStandalone(def: Node): void {
+  protected evaluateStandalone(def: Node): void {
     let self: SelfObject | undefined;
     const cls = def.type === 'method_definition' ? enclosingClass(def) : undefined;
     if (cls) {
@@ -278,31 +220,17 @@ class TfjsFrontEnd {
     return s;
   }
 
-  /** Layers built but never applied to a tensor: still judged, with what is known. */
-  private applyLeftovers(values: Iterable<Value>, model: ModelBuilder, depth = 0): void {
-    if (depth > 8) return;
-    for (const v of values) {
-      if (v.t === 'op' && !v.op.applied && v.op.cls.role === 'weighted') this.applyOp(v.op, this.freshTensor(model).st);
-      else if (v.t === 'list') this.applyLeftovers(v.items, model, depth + 1);
-    }
-  }
-
   // ---- functions ----
 
   private invoke(fn: Extract<Value, { t: 'func' }>, args: Value[], model: ModelBuilder, self?: SelfObject): Value {
-    if (this.inlineDepth >= MAX_INLINE_DEPTH || this.exhausted()) return UNKNOWN;
-    this.invoked.add(fn.node.id);
-    this.inlineDepth++;
-    try {
+    return this.inlined(fn.node, () => {
       const name = functionName(fn.node) ?? fn.env.scopeName();
       const env = new Env(fn.env, name, true);
       const me = self ?? fn.self;
       if (me) env.declare('this', { t: 'self', obj: me });
       this.bindParams(fn.node, env, args, model);
       return this.runBody(fn.node, env, model);
-    } finally {
-      this.inlineDepth--;
-    }
+    });
   }
 
   private runBody(def: Node, env: Env, model: ModelBuilder): Value {
@@ -437,21 +365,7 @@ class TfjsFrontEnd {
 
   // ---- statements ----
 
-  private execBlock(block: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
-    for (const stmt of block.namedChildren) if (stmt) this.exec(stmt, env, model, ret);
-  }
-
-  private exec(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
-    if (this.depth >= MAX_DEPTH || this.exhausted()) return;
-    this.depth++;
-    try {
-      this.execInner(stmt, env, model, ret);
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private execInner(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
+  protected execStatement(stmt: Node, env: Env, model: ModelBuilder, ret: Ret<Value>): void {
     switch (stmt.type) {
       case 'expression_statement':
         for (const e of stmt.namedChildren) if (e && e.type !== 'comment') this.eval(e, env, model);
@@ -577,7 +491,7 @@ class TfjsFrontEnd {
       if (truth === false) break;
       const iterEnv = new Env(loopEnv);
       this.exec(body, iterEnv, model, ret);
-      if (truth === undefined || this.exhausted()) break;
+      if (truth === undefined || !this.spend()) break;
       if (incr) this.eval(incr, loopEnv, model);
     }
   }
@@ -589,21 +503,15 @@ class TfjsFrontEnd {
     if (!body) return;
     const of = stmt.childForFieldName('operator')?.text === 'of';
     const declared = !!stmt.childForFieldName('kind');
-    const items = of && right ? this.iterate(this.eval(right, env, model)) : [UNKNOWN];
+    const items = of && right ? this.iterateValue(this.eval(right, env, model)) : [UNKNOWN];
     for (const item of items) {
       const iterEnv = new Env(env);
       if (left) this.bindPattern(left, item, declared ? iterEnv : env, model, declared);
       this.exec(body, iterEnv, model, ret);
-      if (this.exhausted()) break;
+      if (!this.spend()) break;
     }
   }
 
-  /** What a `for...of` or `forEach` walks, up to MAX_UNROLL items; an unknown iterable runs once. */
-  private iterate(v: Value): Value[] {
-    if (v.t === 'list') return v.items.slice(0, MAX_UNROLL);
-    if (v.t === 'const' && Array.isArray(v.v)) return v.v.slice(0, MAX_UNROLL).map((c): Value => ({ t: 'const', v: c }));
-    return [UNKNOWN];
-  }
 
   private truth(node: Node, env: Env): boolean | undefined {
     const c = this.constOf(node, env);
@@ -614,17 +522,8 @@ class TfjsFrontEnd {
 
   // ---- expressions ----
 
-  private eval(node: Node, env: Env, model: ModelBuilder): Value {
-    if (this.depth >= MAX_DEPTH) return UNKNOWN;
-    this.depth++;
-    try {
-      return this.evalInner(unwrap(node), env, model);
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private evalInner(node: Node, env: Env, model: ModelBuilder): Value {
+  protected evalExpression(wrapped: Node, env: Env, model: ModelBuilder): Value {
+    const node = unwrap(wrapped);
     switch (node.type) {
       case 'identifier': case 'shorthand_property_identifier': {
         const v = env.get(node.text);
@@ -668,7 +567,7 @@ class TfjsFrontEnd {
           if (c.type === 'spread_element') {
             const inner = c.namedChildren.find((n) => n && n.type !== 'comment');
             const v = inner ? this.eval(inner, env, model) : UNKNOWN;
-            if (v.t === 'list' || (v.t === 'const' && Array.isArray(v.v))) items.push(...this.iterate(v));
+            if (v.t === 'list' || (v.t === 'const' && Array.isArray(v.v))) items.push(...this.iterateValue(v));
             else items.push(UNKNOWN);
           } else items.push(this.eval(c, env, model));
           if (items.length > 10_000) break;
@@ -765,13 +664,7 @@ class TfjsFrontEnd {
 
   /** Numbers, strings, booleans, null and arrays of them, with constants by name and simple arithmetic. */
   private constOf(node: Node, env: Env): Const | undefined {
-    if (this.depth >= MAX_DEPTH) return undefined;
-    this.depth++;
-    try {
-      return this.constOfInner(unwrap(node), env);
-    } finally {
-      this.depth--;
-    }
+    return this.nested(undefined, () => this.constOfInner(unwrap(node), env));
   }
 
   private constOfInner(node: Node, env: Env): Const | undefined {
@@ -956,7 +849,7 @@ class TfjsFrontEnd {
         const n = this.member(src, 'length', model);
         if (n.t !== 'const' || typeof n.v !== 'number' || !Number.isInteger(n.v) || n.v < 0) return undefined;
         items = Array(Math.min(n.v, MAX_UNROLL)).fill({ t: 'const', v: null });
-      } else if (src.t === 'list' || (src.t === 'const' && Array.isArray(src.v))) items = this.iterate(src);
+      } else if (src.t === 'list' || (src.t === 'const' && Array.isArray(src.v))) items = this.iterateValue(src);
       else return undefined;
       const fn = args.items[1] ? this.eval(args.items[1], env, model) : undefined;
       if (fn?.t === 'func') items = items.map((item, i) => this.invoke(fn, [item, { t: 'const', v: i }], model));
@@ -1012,21 +905,21 @@ class TfjsFrontEnd {
       }
       if (method === 'forEach' || method === 'map') {
         const fn = first();
-        const items = this.iterate(obj);
+        const items = this.iterateValue(obj);
         if (fn.t !== 'func') return method === 'map' ? { t: 'list', items: items.map(() => UNKNOWN) } : UNKNOWN;
         const out = items.map((item, i) => this.invoke(fn, [item, { t: 'const', v: i }], model));
         return method === 'map' ? { t: 'list', items: out } : UNKNOWN;
       }
       if (method === 'fill') {
         const v = first();
-        return { t: 'list', items: this.iterate(obj).map(() => v) };
+        return { t: 'list', items: this.iterateValue(obj).map(() => v) };
       }
-      if (method === 'keys') return { t: 'const', v: this.iterate(obj).map((_, i) => i) };
+      if (method === 'keys') return { t: 'const', v: this.iterateValue(obj).map((_, i) => i) };
       if (method === 'concat') {
-        const rest = this.evalArgs(args, env, model).flatMap((v) => (v.t === 'list' || (v.t === 'const' && Array.isArray(v.v)) ? this.iterate(v) : [v]));
-        return { t: 'list', items: [...this.iterate(obj), ...rest].slice(0, 10_000) };
+        const rest = this.evalArgs(args, env, model).flatMap((v) => (v.t === 'list' || (v.t === 'const' && Array.isArray(v.v)) ? this.iterateValue(v) : [v]));
+        return { t: 'list', items: [...this.iterateValue(obj), ...rest].slice(0, 10_000) };
       }
-      if (method === 'slice') return { t: 'list', items: this.iterate(obj) };
+      if (method === 'slice') return { t: 'list', items: this.iterateValue(obj) };
     }
     return undefined;
   }
@@ -1118,11 +1011,6 @@ class TfjsFrontEnd {
     return UNKNOWN;
   }
 
-  private tensorModels(v: Value, depth = 0): ModelBuilder[] {
-    if (v.t === 'tensor') return [v.st.model];
-    if (v.t === 'list' && depth < 4) return v.items.flatMap((i) => this.tensorModels(i, depth + 1));
-    return [];
-  }
 
   // ---- tensors and layers ----
 
@@ -1139,7 +1027,7 @@ class TfjsFrontEnd {
     return signal.opaque(st);
   }
 
-  private applyOp(op: LayerOp, st: TensorState): TensorState {
+  protected applyOp(op: LayerOp, st: TensorState): TensorState {
     op.applied = true;
     switch (op.cls.role) {
       case 'activation': {
@@ -1167,27 +1055,8 @@ class TfjsFrontEnd {
     }
   }
 
-  private inputState(v: Value, model: ModelBuilder): TensorState {
-    if (v.t === 'tensor') return v.st;
-    if (v.t === 'list') {
-      const tensors = v.items.filter((i): i is Extract<Value, { t: 'tensor' }> => i.t === 'tensor');
-      if (tensors.length) {
-        tensors.forEach((t) => signal.close(t.st));
-        const flow = signal.mergeFlows(tensors.map((t) => t.st), 'other');
-        return { model: tensors[0].st.model, shape: tensors[0].st.shape, normSeen: tensors.some((t) => t.st.normSeen), flow };
-      }
-    }
-    return this.freshTensor(model).st;
-  }
 
-  private freshTensor(model: ModelBuilder): Extract<Value, { t: 'tensor' }> {
-    return { t: 'tensor', st: { model, normSeen: false } };
-  }
 
-  private consume(v: Value, depth = 0): void {
-    if (v.t === 'tensor') signal.close(v.st);
-    else if (v.t === 'list' && depth < 4) v.items.forEach((i) => this.consume(i, depth + 1));
-  }
 
   private activationOfLayer(op: LayerOp): ActivationInfo | undefined {
     if (op.className === 'Activation') {

@@ -7,22 +7,21 @@
  * what a layer does to a tensor, how kernels are initialized.
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
-import type { Framework, FrontEndResult, Layer, LayerActivation, MergeOp, Span } from '../../ir';
+import type { Layer, LayerActivation, MergeOp, Span } from '../../ir';
 import { activationInfo, lookupActivation, unknownActivation, type ActivationInfo } from '../../activations';
-import type { ArgValue } from '../../initializers';
 import { collectImports, lastSegment, normalizeQualified, type ImportTable } from './names';
-import { argument, callArgs, spanOf, statementsAt, stringValue, syntaxErrors, type CallArgs } from './syntax';
+import { argument, callArgs, spanOf, statementsAt, stringValue, syntaxErrors as pythonSyntaxErrors, type CallArgs } from './syntax';
 
 import type { Dim } from '../../shapes';
 import { sizeArg, tupleArg, type LayerClass, type Role } from '../layerClass';
 import { keras1Reader } from '../keras/layers';
-import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_UNROLL } from '../eval/budget';
-import { callCounts, entryPointsFirst } from '../eval/entryPoints';
+import { MAX_UNROLL } from '../eval/budget';
+import { entryPointsFirst } from '../eval/entryPoints';
+import { Evaluator, Scope, type Const, type ConstValue, type ListValue, type OpValue, type PathValue, type Ret, type TensorValue, type UnknownValue } from '../eval/evaluator';
 export { MAX_UNROLL };
 import * as signal from '../signal';
 import type { ModelBuilder, Pending, TensorState } from '../signal';
-export type { Dim, ModelBuilder, Pending, TensorState };
-export type Const = ArgValue | Const[];
+export type { Const, Dim, ModelBuilder, Pending, TensorState };
 
 export type { LayerClass, Role };
 
@@ -48,23 +47,24 @@ export interface SelfObject {
   applied?: boolean;
 }
 
+/** The values of the evaluator core (eval/evaluator.ts), and Python's own. */
 export type Value =
-  | { t: 'tensor'; st: TensorState }
-  | { t: 'op'; op: LayerOp }
+  | TensorValue
+  | OpValue<LayerOp>
+  | ConstValue
+  | PathValue
+  | ListValue<Value>
+  | UnknownValue
   | { t: 'seq'; model: ModelBuilder; st: TensorState; node: Node }
   /** A container applied in order (nn.Sequential); `name` is what it was assigned to. */
   | { t: 'chain'; items: Value[]; name?: string; span: Span; applied: boolean }
   | { t: 'param'; op: LayerOp }
-  | { t: 'const'; v: Const }
   | { t: 'init'; node: Node; env: Env }
   | { t: 'func'; node: Node }
   | { t: 'class'; node: Node }
-  | { t: 'path'; path: string }
   | { t: 'self'; obj: SelfObject }
-  | { t: 'list'; items: Value[] }
   /** A dict literal with constant string keys (`weights = {'h1': tf.Variable(...)}`). */
-  | { t: 'dict'; items: Map<string, Value> }
-  | { t: 'unknown' };
+  | { t: 'dict'; items: Map<string, Value> };
 
 export const UNKNOWN: Value = { t: 'unknown' };
 
@@ -77,46 +77,22 @@ function isPlainClass(cls: Node): boolean {
 /** Parameter names that hold a model's configuration. */
 const CONFIG_PARAM = /^(?:config|cfg|conf|configs|model_config|model_cfg|hparams|hps|hp)$/;
 
-export class Env {
-  private vars = new Map<string, Value>();
-  constructor(readonly parent?: Env) {}
-  get(name: string): Value | undefined {
-    return this.vars.get(name) ?? this.parent?.get(name);
-  }
-  set(name: string, v: Value): void {
-    this.vars.set(name, v);
-  }
-  /** This scope's own values (not its parents'). */
-  values(): IterableIterator<Value> {
-    return this.vars.values();
-  }
-}
+/** A Python scope: assignments bind in it (`set`). */
+export class Env extends Scope<Value> {}
 
 
-export abstract class PythonInterpreter {
+export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   protected readonly imports: ImportTable;
   protected readonly module = new Env();
-  protected readonly models: ModelBuilder[] = [];
-  /** Layers recorded in this file, against signal.MAX_LAYERS. */
-  private readonly counter = { layers: 0 };
-  private depth = 0;
-  /** Statements and calls this file may still run (frontends/eval/budget.ts). */
-  protected readonly budget = new Budget();
-  private inlineDepth = 0;
-  /** Functions and classes already evaluated through a call: not evaluated again on their own. */
-  private readonly invoked = new Set<number>();
+  protected readonly unknown = UNKNOWN;
+  protected readonly identifier = /\b[A-Za-z_]\w*/;
 
-  protected abstract readonly framework: Framework;
   /** Methods that give a model class's forward order (`call`, `forward`). */
   protected abstract readonly forwardMethods: readonly string[];
-  /** Whether the file uses this framework at all (its imports). */
-  protected abstract applies(): boolean;
   /** Whether a class defined in the file is a model or layer of this framework. */
   protected abstract isModelClass(cls: Node): boolean;
   /** A call of a qualified (imported) name; undefined: not this framework's, treated as unknown. */
   protected abstract callPath(path: string, node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value | undefined;
-  /** A layer instance applied to a tensor. */
-  protected abstract applyOp(op: LayerOp, st: TensorState): TensorState;
 
   /** A method call on a tracked value (`model.add`, `w.normal_()`, `self.apply(fn)`); undefined: not handled. */
   protected callMethod(_obj: Value, _method: string, _node: Node, _args: CallArgs, _env: Env, _model: ModelBuilder): Value | undefined {
@@ -128,51 +104,41 @@ export abstract class PythonInterpreter {
     return undefined;
   }
 
-  /** Called once the whole file has been evaluated, before the models are read. */
-  protected finish(): void {}
-
   /** `imports`: the file's import table, when the caller already read it for another front end. */
-  constructor(protected readonly tree: Tree, protected readonly text: string, imports?: ImportTable) {
+  constructor(tree: Tree, text: string, imports?: ImportTable) {
+    super(tree, text);
     this.imports = imports ?? collectImports(tree.rootNode, text);
     for (const [alias, path] of this.imports.aliases) this.module.set(alias, { t: 'path', path });
   }
 
-  run(): FrontEndResult {
-    const root = this.tree.rootNode;
-    // Syntax errors matter only in files that define models: other Python files are not ours to judge.
-    if (!this.applies()) return { models: [], errors: [] };
-    const errors = syntaxErrors(root);
-    this.bindDefinitions(root, this.module);
-    const top = this.newModel('model', spanOf(root));
-    this.execBlock(root, this.module, top, undefined);
-    this.applyLeftovers(this.module.values(), top);
-    this.evaluateUncalledDefs(root);
-    this.finish();
-    const stopped = this.budget.message(this.counter.layers);
-    if (stopped) errors.push(stopped);
-    return { models: signal.finishModels(this.models, this.framework), errors };
+  // ---- the evaluator core's hooks (eval/evaluator.ts) ----
+
+  protected syntaxErrors(root: Node): string[] {
+    return pythonSyntaxErrors(root);
   }
 
-  // ---- definitions and scopes ----
+  protected prepare(root: Node): void {
+    this.bindDefinitions(root, this.module);
+  }
 
-  /**
-   * Functions and classes not reached from the module body are evaluated on their own: first
-   * those nothing in the file calls (entry points like `build_model`, which reach their helpers
-   * with real arguments), then whatever is left. Call sites are found by name in the text: a
-   * cheap over-approximation that only decides the order.
-   */
-  private evaluateUncalledDefs(root: Node): void {
-    const defs = statementsAt(root, this.text, /(?:async[ \t]+)?def\b|class\b/, ['function_definition', 'class_definition'])
+  /** Module-level functions and classes (methods run through their class). */
+  protected definitions(root: Node): Node[] {
+    return statementsAt(root, this.text, /(?:async[ \t]+)?def\b|class\b/, ['function_definition', 'class_definition'])
       .filter((d) => !(d.type === 'function_definition' && enclosingClass(d)));
-    // `def name(` and `class Name(` match themselves once.
-    const order = entryPointsFirst(defs, this.callCounts, (d) => d.childForFieldName('name')?.text,
-      (d) => (d.type === 'function_definition' || d.childForFieldName('superclasses') ? 1 : 0));
-    for (const def of order) {
-      if (this.invoked.has(def.id) || this.budget.exhausted) continue;
-      this.invoked.add(def.id);
-      if (def.type === 'class_definition') this.evaluateClassStandalone(def);
-      else this.evaluateFunctionStandalone(def);
-    }
+  }
+
+  protected definitionName(def: Node): string | undefined {
+    return def.childForFieldName('name')?.text;
+  }
+
+  /** `def name(` and `class Name(` match themselves once. */
+  protected selfCalls(def: Node): number {
+    return def.type === 'function_definition' || def.childForFieldName('superclasses') ? 1 : 0;
+  }
+
+  protected evaluateStandalone(def: Node): void {
+    if (def.type === 'class_definition') this.evaluateClassStandalone(def);
+    else this.evaluateFunctionStandalone(def);
   }
 
   protected activationCall(info: ActivationInfo, node: Node, input: Value): Value {
@@ -222,11 +188,6 @@ export abstract class PythonInterpreter {
     return undefined;
   }
 
-  /** A weighted layer receives a tensor (see signal.enterLayer). */
-  protected enterLayer(layer: Layer, st: TensorState, ownActivation = false): TensorState {
-    return signal.enterLayer(layer, st, this.counter, ownActivation);
-  }
-
   /** An activation layer (`ReLU()`, `nn.Tanh()`) applied to a tensor: it closes the open layer. */
   protected activationLayer(info: ActivationInfo | undefined, op: LayerOp, st: TensorState): TensorState {
     return signal.activateOrClose(st, info && { info, span: spanOf(op.call) });
@@ -242,12 +203,6 @@ export abstract class PythonInterpreter {
     if (!def || !name) return;
     if (def.type === 'function_definition') env.set(name, { t: 'func', node: def });
     else if (def.type === 'class_definition') env.set(name, { t: 'class', node: def });
-  }
-
-  protected newModel(scopeName: string, span: Span): ModelBuilder {
-    const m: ModelBuilder = { scopeName, span, layers: [] };
-    this.models.push(m);
-    return m;
   }
 
   protected evaluateFunctionStandalone(def: Node): void {
@@ -282,11 +237,6 @@ export abstract class PythonInterpreter {
    * as the class's model. Once per class: later calls of its methods are not run again.
    */
   private readonly builtClasses = new Set<number>();
-  /** Names before `(` in the file, counted once (entryPoints.ts). */
-  private get callCounts(): Map<string, number> {
-    return (this.callCountsOf ??= callCounts(this.text, /\b[A-Za-z_]\w*/));
-  }
-  private callCountsOf?: Map<string, number>;
   protected evaluatePlainClass(cls: Node, pos: Value[], kw: Map<string, Value>): SelfObject {
     const name = cls.childForFieldName('name')?.text ?? 'model';
     const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
@@ -393,26 +343,21 @@ export abstract class PythonInterpreter {
     if (setup) this.invoke(setup, obj, [], new Map(), obj.model);
   }
 
-  /** Layers made in __init__ but never applied in call: still judged, with what is known. */
-  /** Layers and containers built but never applied to a tensor: still judged, with what is known. */
-  protected applyLeftovers(values: Iterable<Value>, model: ModelBuilder): void {
-    for (const v of values) {
-      if (v.t === 'op' && !v.op.applied && v.op.cls.role === 'weighted') this.applyOp(v.op, this.freshTensor(model).st);
-      else if (v.t === 'list') this.applyLeftovers(v.items, model);
-      else if (v.t === 'self' && !v.obj.applied && v.obj.cls) {
-        // `model = Classifier()` never called on a tensor: its forward still tells the order.
-        const name = v.obj.cls.childForFieldName('name');
-        const target = this.newModel(name?.text ?? model.scopeName, spanOf(name ?? v.obj.cls));
-        this.applyModule(v, this.freshTensor(target).st);
-        this.applyLeftovers(v.obj.attrs.values(), target);
-      }
-      else if (v.t === 'chain' && !v.applied) {
-        // A module-level `model = nn.Sequential(...)` is a model of its own, named after its variable.
-        const target = v.name && model.scopeName === 'model' ? this.newModel(v.name, v.span) : model;
-        this.applyModule(v, this.freshTensor(target).st);
-      }
+  /** Model instances and containers built but never applied to a tensor (the core reads layers and lists). */
+  protected override leftover(v: Value, model: ModelBuilder): void {
+    if (v.t === 'self' && !v.obj.applied && v.obj.cls) {
+      // `model = Classifier()` never called on a tensor: its forward still tells the order.
+      const name = v.obj.cls.childForFieldName('name');
+      const target = this.newModel(name?.text ?? model.scopeName, spanOf(name ?? v.obj.cls));
+      this.applyModule(v, this.freshTensor(target).st);
+      this.applyLeftovers(v.obj.attrs.values(), target);
+    } else if (v.t === 'chain' && !v.applied) {
+      // A module-level `model = nn.Sequential(...)` is a model of its own, named after its variable.
+      const target = v.name && model.scopeName === 'model' ? this.newModel(v.name, v.span) : model;
+      this.applyModule(v, this.freshTensor(target).st);
     }
   }
+
 
   protected bindParams(def: Node, env: Env, pos: Value[], kw: Map<string, Value>, model: ModelBuilder, skipSelf = false): void {
     const params = def.childForFieldName('parameters');
@@ -442,12 +387,9 @@ export abstract class PythonInterpreter {
 
   /** Call a function or method of this file with arguments bound; returns its return value. */
   protected invoke(def: Node, self: SelfObject | undefined, pos: Value[], kw: Map<string, Value>, model: ModelBuilder): Value {
-    if (this.inlineDepth >= MAX_INLINE_DEPTH || !this.budget.step()) return UNKNOWN;
     // A plain class's methods run once (evaluatePlainClass): a second run would build its layers twice.
     if (self?.plain && this.invoked.has(def.id)) return UNKNOWN;
-    if (self?.plain) this.invoked.add(def.id);
-    this.inlineDepth++;
-    try {
+    return this.inlined(def, () => {
       const env = new Env(this.module);
       if (self) env.set('self', { t: 'self', obj: self });
       this.bindParams(def, env, pos, kw, model, !!self);
@@ -455,19 +397,12 @@ export abstract class PythonInterpreter {
       const body = def.childForFieldName('body');
       if (body) this.execBlock(body, env, model, ret);
       return ret.v ?? UNKNOWN;
-    } finally {
-      this.inlineDepth--;
-    }
+    });
   }
 
   // ---- statements ----
 
-  protected execBlock(block: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
-    for (const stmt of block.namedChildren) if (stmt) this.exec(stmt, env, model, ret);
-  }
-
-  protected exec(stmt: Node, env: Env, model: ModelBuilder, ret: { v?: Value } | undefined): void {
-    if (!this.budget.step()) return;
+  protected execStatement(stmt: Node, env: Env, model: ModelBuilder, ret: Ret<Value>): void {
     switch (stmt.type) {
       case 'expression_statement':
         for (const e of stmt.namedChildren) if (e) this.eval(e, env, model);
@@ -551,9 +486,7 @@ export abstract class PythonInterpreter {
       }
     }
     const v = this.eval(node, env, model);
-    if (v.t === 'list' || v.t === 'chain') return v.items.slice(0, MAX_UNROLL);
-    if (v.t === 'const' && Array.isArray(v.v)) return v.v.slice(0, MAX_UNROLL).map((c) => ({ t: 'const', v: c }));
-    return [UNKNOWN];
+    return v.t === 'chain' ? this.unrolled(v.items) : this.iterateValue(v);
   }
 
   protected assign(target: Node, value: Value, env: Env): void {
@@ -573,17 +506,7 @@ export abstract class PythonInterpreter {
 
   // ---- expressions ----
 
-  protected eval(node: Node, env: Env, model: ModelBuilder): Value {
-    if (this.depth >= MAX_DEPTH) return UNKNOWN;
-    this.depth++;
-    try {
-      return this.evalInner(node, env, model);
-    } finally {
-      this.depth--;
-    }
-  }
-
-  protected evalInner(node: Node, env: Env, model: ModelBuilder): Value {
+  protected evalExpression(node: Node, env: Env, model: ModelBuilder): Value {
     switch (node.type) {
       case 'assignment': {
         const right = node.childForFieldName('right');
@@ -704,13 +627,7 @@ export abstract class PythonInterpreter {
 
   /** Integer/float/string/tuple constants, with names bound to constants and simple arithmetic. */
   protected constOf(node: Node, env: Env): Const | undefined {
-    if (this.depth >= MAX_DEPTH) return undefined;
-    this.depth++;
-    try {
-      return this.constOfInner(node, env);
-    } finally {
-      this.depth--;
-    }
+    return this.nested(undefined, () => this.constOfInner(node, env));
   }
 
   protected constOfInner(node: Node, env: Env): Const | undefined {
@@ -965,54 +882,9 @@ export abstract class PythonInterpreter {
     return this.activationFromName(name, args, env, leakyDefault) ?? unknownActivation(name);
   }
 
+  /** The model of the first tensor a value holds. */
   protected tensorModel(v: Value | undefined): ModelBuilder | undefined {
-    if (!v) return undefined;
-    if (v.t === 'tensor') return v.st.model;
-    if (v.t === 'list') for (const i of v.items) { const m = this.tensorModel(i); if (m) return m; }
-    return undefined;
-  }
-
-  protected inputState(v: Value, model: ModelBuilder): TensorState {
-    if (v.t === 'tensor') return v.st;
-    if (v.t === 'list') {
-      const m = this.merge(v.items, model);
-      if (m.t === 'tensor') return m.st;
-    }
-    return this.freshTensor(model).st;
-  }
-
-  protected freshTensor(model: ModelBuilder): { t: 'tensor'; st: TensorState } {
-    return { t: 'tensor', st: { model, normSeen: false } };
-  }
-
-  protected merge(values: Value[], model: ModelBuilder, op: MergeOp = 'other'): Value {
-    const tensors = values.filter((v): v is { t: 'tensor'; st: TensorState } => v.t === 'tensor');
-    if (tensors.length === 0) return UNKNOWN;
-    // One tensor plus something that is no tensor: `tf.matmul(x, W) + b`, `x + self.bias`. The
-    // bias is part of the layer (z = Wx + b): the layer stays open for the activation around it.
-    if (tensors.length === 1 && op === 'add') return tensors[0];
-    tensors.forEach((t) => signal.close(t.st));
-    let shape = tensors[0].st.shape;
-    const concat = op === 'concat';
-    if (concat && shape) {
-      const lasts = tensors.map((t) => t.st.shape?.[t.st.shape.length - 1]);
-      shape = lasts.every((d) => typeof d === 'number') ? [...shape.slice(0, -1), lasts.reduce((a, b) => (a as number) + (b as number), 0)] : undefined;
-    }
-    const flow = signal.mergeFlows(tensors.map((t) => t.st), op);
-    return { t: 'tensor', st: { model: tensors[0].st.model ?? model, shape, normSeen: tensors.some((t) => t.st.normSeen), flow } };
-  }
-
-  protected consume(v: Value): void {
-    if (v.t === 'tensor') signal.close(v.st);
-    else if (v.t === 'list') v.items.forEach((i) => this.consume(i));
-  }
-
-  /** Apply a layer instance to a tensor state; weighted layers enter the model here. */
-  protected scratchModel?: ModelBuilder;
-  /** A model for values evaluated only to be read (never holds layers that reach the output). */
-  protected scratch(): ModelBuilder {
-    this.scratchModel ??= { scopeName: '', span: { start: 0, end: 0 }, layers: [] };
-    return this.scratchModel;
+    return v && this.tensorModels(v)[0];
   }
 
   /** Reads a layer's arguments by parameter name (keyword, or positional in the class's order) for the shared layer algebra. */
