@@ -54,6 +54,8 @@ await Promise.all([
     banner: { js: '#!/usr/bin/env node' },
     define: { INITLINT_VERSION: JSON.stringify(pkg.version) },
   }),
+  // The `initlint-server` bin: the language server alone (`initlint server` runs the same).
+  esbuild.build({ ...common, entryPoints: [join(root, 'src/server/main.ts')], outfile: join(dist, 'server.js'), banner: { js: '#!/usr/bin/env node' } }),
 ]);
 
 // The integration suite runs inside VS Code's extension host: bundled like the extension,
@@ -92,4 +94,4 @@ for (const [pkgName, file] of [
 ]) {
   copyFileSync(require.resolve(`${pkgName}/${file}`), join(dist, file));
 }
-console.log('built dist/engine.js, dist/cli.js, dist/extension.js, dist/webview.js');
+console.log('built dist/engine.js, dist/cli.js, dist/server.js, dist/extension.js, dist/webview.js');

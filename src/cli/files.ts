@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Analysis, FindingEdit } from '../engine/linter';
 import { editCells, writeCells } from '../engine/notebook';
-import { applyEdits } from '../engine/edits';
+import { applyEdits, selectFixes } from '../engine/edits';
 
 export type Source =
   | { kind: 'text'; text: string; bom: boolean; bytes: Buffer; mtimeMs: number }
@@ -82,19 +82,10 @@ export function fixText(text: string, first: Analysis, analyze: (t: string) => A
   let analysis = first;
   let applied = 0;
   for (let round = 0; round < 5; round++) {
-    const edits: FindingEdit[] = [];
-    let taken = 0;
-    let lastStart = Infinity;
-    // Non-overlapping edits only, from the end: an overlapping one waits for the next round.
-    const fixes = analysis.findings.filter((f) => f.fix).sort((a, b) => b.start - a.start);
-    for (const f of fixes) {
-      const es = f.fix!.edits;
-      const maxEnd = Math.max(...es.map((e) => e.end));
-      if (maxEnd > lastStart) continue;
-      edits.push(...es);
-      lastStart = Math.min(...es.map((e) => e.start));
-      taken++;
-    }
+    // Non-overlapping fixes only: an overlapping one waits for the next round.
+    const chosen = selectFixes(analysis.findings);
+    const edits = chosen.flatMap((f) => f.fix!.edits);
+    const taken = chosen.length;
     if (taken === 0) break;
     const next = apply(current, analysis, edits);
     if (next === current) break;
@@ -105,7 +96,6 @@ export function fixText(text: string, first: Analysis, analyze: (t: string) => A
   return { text: current, applied };
 }
 
-/** Write through a temporary file and rename; leave the file alone if it changed on disk since it was read. */
 /**
  * Writes a fixed file (docs/cli.md, "What --fix promises"):
  *  - through a symlink to its real target (once); the link stays a link;

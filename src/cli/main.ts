@@ -18,11 +18,13 @@ import { savedModelOf } from '../engine/frontends/json/savedModels';
 import { fixText, readRegular, readSource, writeAtomic, type Source } from './files';
 import { fileOffset } from '../engine/notebook';
 import { LineIndex } from '../engine/text';
+import { startServer } from '../server/server';
 
 declare const INITLINT_VERSION: string;
 const VERSION = typeof INITLINT_VERSION === 'string' ? INITLINT_VERSION : '0.0.0-dev';
 
 const USAGE = `Usage: initlint [lint] [options] PATH...
+       initlint server [--stdio]    the language server, on stdin/stdout (docs/editors.md)
 
 Finds weight-initialization mistakes in Keras, PyTorch, Flax and TF.js model code,
 Keras JSON configs, .keras archives and Jupyter notebooks.
@@ -395,6 +397,9 @@ function summarize(err: NodeJS.WritableStream, r: Output, fix: boolean): void {
 if (!isMainThread && (workerData as { initlintWorker?: boolean } | undefined)?.initlintWorker) {
   const data = workerData as { settings: Settings; base: string };
   void serveAsWorker(data.settings, data.base);
+} else if (require.main === module && process.argv[2] === 'server') {
+  // `initlint server [--stdio]`: the language server (src/server), until the client says exit.
+  startServer();
 } else if (require.main === module) {
   // `initlint . | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {

@@ -108,3 +108,22 @@ export function findingsOfLayer(findings: readonly Finding[], model: Model, laye
   const within = (f: Finding, s?: Span) => !!s && f.start >= s.start && f.end <= s.end;
   return findings.filter((f) => f.model === model.name && (within(f, layer.span) || within(f, layer.init.span)));
 }
+
+/** The layer a position is on: the innermost span wins (the initializer inside its layer call). */
+export function layerAt(models: readonly Model[], offset: number): { model: Model; layer: Layer } | undefined {
+  const on = (s: Span | undefined) => !!s && s.start <= offset && offset <= s.end;
+  for (const model of models) {
+    const layer = model.layers
+      .filter((l) => on(l.span) || on(l.init.span))
+      .sort((a, b) => (a.span.end - a.span.start) - (b.span.end - b.span.start))[0];
+    if (layer) return { model, layer };
+  }
+  return undefined;
+}
+
+/** A model's one-line verdict, over its definition: "initlint: 5 layers · 2 problems". */
+export function modelSummary(model: Model, findings: readonly Finding[]): string {
+  const layers = new Set(model.layers.map((l) => `${l.span.start}:${l.span.end}`)).size;
+  const problems = findings.filter((f) => f.model === model.name).length;
+  return `initlint: ${layers} layer${layers === 1 ? '' : 's'} · ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`}`;
+}

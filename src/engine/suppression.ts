@@ -73,6 +73,14 @@ export function suppressionComment(code: RuleCode, language: 'python' | 'javascr
   return `${language === 'python' ? '#' : '//'} initlint: disable=${code}`;
 }
 
+/**
+ * What "Disable IL00x for this line" inserts at the end of a line: the code added to a directive
+ * already there (`# initlint: disable=IL001,IL003`), else a new comment.
+ */
+export function lineSuppressionText(lineText: string, code: RuleCode, language: 'python' | 'javascript'): string {
+  return /(#|\/\/)\s*initlint:\s*disable=([A-Z0-9,\s]+)$/.test(lineText) ? `,${code}` : `  ${suppressionComment(code, language)}`;
+}
+
 /** The line a "Disable IL00x for this file" action writes at the top of the file. */
 export function fileSuppressionComment(code: RuleCode, language: 'python' | 'javascript'): string {
   return `${language === 'python' ? '#' : '//'} initlint: disable-file=${code}`;

@@ -7,7 +7,8 @@ import * as vscode from 'vscode';
 import type { Finding } from '../engine/linter';
 import type { RuleCode } from '../engine/rules';
 import { ruleDocUrl } from '../engine/docs';
-import { fileSuppressionComment, fileSuppressionLine, suppressionComment } from '../engine/suppression';
+import { selectFixes } from '../engine/edits';
+import { fileSuppressionComment, fileSuppressionLine, lineSuppressionText } from '../engine/suppression';
 import { rangeOf, type FileResult, type LintService } from './lintService';
 
 export const FIX_ALL_KIND = vscode.CodeActionKind.SourceFixAll.append('initlint');
@@ -23,22 +24,14 @@ export function findingFor(result: FileResult, uri: vscode.Uri, diagnostic: vsco
 }
 
 export function editFor(result: FileResult, findings: Finding[]): vscode.WorkspaceEdit | undefined {
+  const chosen = selectFixes(findings);
+  if (chosen.length === 0) return undefined;
   const edit = new vscode.WorkspaceEdit();
-  let count = 0;
-  let limit = Infinity;
-  // Back to front, skipping overlaps: what remains is fixed by the next round.
-  const sorted = findings.filter((f) => f.fix).sort((a, b) => b.start - a.start);
-  for (const f of sorted) {
-    const edits = f.fix!.edits;
-    if (Math.max(...edits.map((e) => e.end)) > limit) continue;
-    for (const e of edits) {
-      const where = rangeOf(result.segments, e.start, e.end);
-      if (where) edit.replace(where.uri, where.range, e.newText);
-    }
-    limit = Math.min(...edits.map((e) => e.start));
-    count++;
+  for (const e of chosen.flatMap((f) => f.fix!.edits)) {
+    const where = rangeOf(result.segments, e.start, e.end);
+    if (where) edit.replace(where.uri, where.range, e.newText);
   }
-  return count > 0 ? edit : undefined;
+  return edit;
 }
 
 function isJson(doc: vscode.TextDocument): boolean {
@@ -115,15 +108,8 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
     const a = new vscode.CodeAction(`Disable ${code} for this line`, vscode.CodeActionKind.QuickFix);
     const line = doc.lineAt(d.range.start.line);
     const language = doc.languageId === 'python' || doc.uri.scheme === 'vscode-notebook-cell' ? 'python' : 'javascript';
-    const existing = /(#|\/\/)\s*initlint:\s*disable=([A-Z0-9,\s]+)$/.exec(line.text);
     const edit = new vscode.WorkspaceEdit();
-    if (existing) {
-      // Extend an existing directive rather than adding a second comment.
-      const end = line.range.end;
-      edit.insert(doc.uri, end, `,${code}`);
-    } else {
-      edit.insert(doc.uri, line.range.end, `  ${suppressionComment(code, language)}`);
-    }
+    edit.insert(doc.uri, line.range.end, lineSuppressionText(line.text, code, language));
     a.edit = edit;
     a.diagnostics = [d];
     return a;

@@ -1,5 +1,6 @@
 /** A one-line verdict over each model: "initlint: 5 layers · 2 problems". */
 import * as vscode from 'vscode';
+import { modelSummary } from '../engine/explain';
 import { rangeOf, type LintService } from './lintService';
 
 export class InitlintCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
@@ -18,9 +19,7 @@ export class InitlintCodeLens implements vscode.CodeLensProvider, vscode.Disposa
     for (const model of result.analysis.models) {
       const where = rangeOf(result.segments, model.span.start, model.span.start);
       if (!where || where.uri.toString() !== doc.uri.toString()) continue;
-      const spans = new Set(model.layers.map((l) => `${l.span.start}:${l.span.end}`));
-      const problems = result.analysis.findings.filter((f) => f.model === model.name).length;
-      const title = `initlint: ${spans.size} layer${spans.size === 1 ? '' : 's'} · ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`}`;
+      const title = modelSummary(model, result.analysis.findings);
       const at = new vscode.Range(where.range.start, where.range.start);
       lenses.push(new vscode.CodeLens(at, {
         title: 'Simulate Initialization', command: 'initlint.simulate', tooltip: 'Run this model\'s layers in TensorFlow.js and chart the variance per layer',

@@ -1,0 +1,272 @@
+/**
+ * `initlint server`, driven the way Neovim, Helix and jupyterlab-lsp drive a language server: a
+ * plain JSON-RPC client on the server's stdin/stdout (Content-Length framing, no LSP library),
+ * with initialize, didOpen of a Python file and of a notebook, diagnostics, code actions, hover,
+ * code lens, an incremental edit, executeCommand (the server's workspace/applyEdit answered) and
+ * shutdown/exit.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as url from 'node:url';
+import { FIXTURES, ROOT } from './helpers';
+
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+interface Message { id?: number; method?: string; params?: any; result?: any; error?: { message: string } }
+
+/** A minimal LSP client: requests by id, notifications collected, server requests answered. */
+class Client {
+  private buffer = Buffer.alloc(0);
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (m: Message) => void }>();
+  readonly notifications: Message[] = [];
+  private waiters: Array<() => void> = [];
+  /** Answers to the server's own requests (workspace/applyEdit), by method. */
+  readonly serverRequests: Message[] = [];
+  stderr = '';
+
+  constructor(readonly proc: ChildProcessWithoutNullStreams) {
+    proc.stdout.on('data', (chunk: Buffer) => this.read(chunk));
+    proc.stderr.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
+  }
+
+  private read(chunk: Buffer): void {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    for (;;) {
+      const headerEnd = this.buffer.indexOf('\r\n\r\n');
+      if (headerEnd < 0) return;
+      const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString())?.[1]);
+      if (this.buffer.length < headerEnd + 4 + length) return;
+      const body = JSON.parse(this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8')) as Message;
+      this.buffer = this.buffer.subarray(headerEnd + 4 + length);
+      if (body.id !== undefined && body.method === undefined) this.pending.get(body.id)?.resolve(body);
+      else if (body.id !== undefined && body.method) {
+        this.serverRequests.push(body);
+        // workspace/configuration: no client settings; workspace/applyEdit: applied.
+        const result = body.method === 'workspace/applyEdit' ? { applied: true } : body.method === 'workspace/configuration' ? [null] : null;
+        this.send({ jsonrpc: '2.0', id: body.id, result });
+      } else {
+        this.notifications.push(body);
+      }
+      for (const w of this.waiters.splice(0)) w();
+    }
+  }
+
+  private send(m: object): void {
+    const json = JSON.stringify(m);
+    this.proc.stdin.write(`Content-Length: ${Buffer.byteLength(json)}\r\n\r\n${json}`);
+  }
+
+  async request(method: string, params: unknown): Promise<any> {
+    const id = this.nextId++;
+    const answer = new Promise<Message>((resolve) => this.pending.set(id, { resolve }));
+    this.send({ jsonrpc: '2.0', id, method, params });
+    const m = await withTimeout(answer, `${method} answered`);
+    assert.equal(m.error, undefined, `${method}: ${m.error?.message}`);
+    return m.result;
+  }
+
+  notify(method: string, params: unknown): void {
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  /** The next notification matching `pick` after `since` notifications, waiting for it. */
+  async until(what: string, pick: (m: Message) => boolean, since = 0): Promise<Message> {
+    return withTimeout((async () => {
+      for (;;) {
+        const found = this.notifications.slice(since).find(pick);
+        if (found) return found;
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
+      }
+    })(), what);
+  }
+
+  diagnosticsFor(uri: string, since = 0, version?: number): Promise<Message> {
+    return this.until(`diagnostics for ${uri}${version ? ` version ${version}` : ''}`,
+      (m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && (version === undefined || m.params.version === version), since);
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, what: string, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms); })])
+    .finally(() => clearTimeout(timer));
+}
+
+const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, 'keras', name), 'utf8');
+
+describe('initlint server (LSP over stdio)', () => {
+  let dir: string;
+  let client: Client;
+  let pyUri: string;
+  const py = fixture('sequential.py');
+
+  before(async () => {
+    assert.ok(fs.existsSync(CLI), 'dist/cli.js is built (npm run build)');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-lsp-'));
+    // The project's config: IL003 off (read from [tool.initlint], as the CLI does).
+    fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.initlint]\nrules = { IL003 = "off" }\n');
+    fs.writeFileSync(path.join(dir, 'm.py'), py);
+    pyUri = url.pathToFileURL(path.join(dir, 'm.py')).toString();
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    client = new Client(spawn(process.execPath, [CLI, 'server', '--stdio'], { cwd: dir, env }));
+  });
+
+  after(() => {
+    if (client.proc.exitCode === null) client.proc.kill('SIGKILL');
+  });
+
+  test('initialize: the capabilities an editor needs', async () => {
+    const init = await client.request('initialize', {
+      processId: process.pid,
+      rootUri: url.pathToFileURL(dir).toString(),
+      workspaceFolders: [{ uri: url.pathToFileURL(dir).toString(), name: 'w' }],
+      capabilities: { workspace: { configuration: true }, textDocument: { publishDiagnostics: { versionSupport: true } } },
+    });
+    client.notify('initialized', {});
+    const caps = init.capabilities;
+    assert.equal(caps.textDocumentSync.change, 2, 'incremental sync');
+    assert.deepEqual(caps.codeActionProvider.codeActionKinds, ['quickfix', 'source.fixAll.initlint']);
+    assert.equal(caps.hoverProvider, true);
+    assert.ok(caps.notebookDocumentSync, 'notebook sync (LSP 3.17)');
+    assert.deepEqual(caps.executeCommandProvider.commands, ['initlint.applyFixAll']);
+    assert.equal(init.serverInfo.name, 'initlint');
+  });
+
+  test('didOpen of a Python file: its diagnostics, with the version, source, code and docs link', async () => {
+    client.notify('textDocument/didOpen', { textDocument: { uri: pyUri, languageId: 'python', version: 1, text: py } });
+    const d = (await client.diagnosticsFor(pyUri)).params;
+    assert.equal(d.version, 1);
+    assert.deepEqual(d.diagnostics.map((x: any) => [x.code, x.range.start.line]), [['IL001', 8], ['IL001', 9], ['IL001', 19]]);
+    const first = d.diagnostics[0];
+    assert.equal(first.source, 'initlint');
+    assert.equal(first.severity, 2);
+    assert.equal(first.message, 'relu-init-mismatch: glorot_uniform (Keras default) under relu keeps 0.75 of the variance per layer (x0.87 over this 4-layer segment); use He normal.');
+    assert.match(first.codeDescription.href, /rules\.md#il001$/);
+    assert.equal(py.split('\n')[8].slice(first.range.start.character, first.range.end.character), 'layers.Dense(256, activation="relu", input_shape=(input_dim,))');
+  });
+
+  test('code actions: the fix (preferred), disable for the line and the file, fix all; source.fixAll alone when asked', async () => {
+    const diags = (await client.diagnosticsFor(pyUri)).params.diagnostics;
+    const actions = await client.request('textDocument/codeAction', {
+      textDocument: { uri: pyUri }, range: diags[1].range, context: { diagnostics: [diags[1]] },
+    });
+    assert.deepEqual(actions.map((a: any) => a.title), ['Use HeNormal', 'Disable IL001 for this line', 'Disable IL001 for this file', 'Fix all initlint problems']);
+    const fix = actions[0];
+    assert.equal(fix.isPreferred, true);
+    assert.equal(fix.kind, 'quickfix');
+    const [edit] = fix.edit.changes[pyUri];
+    const line9 = py.split('\n')[9];
+    assert.equal(line9.slice(edit.range.start.character, edit.range.end.character), '"glorot_uniform"');
+    assert.equal(edit.newText, '"he_normal"');
+    const disable = actions[1].edit.changes[pyUri][0];
+    assert.equal(disable.newText, '  # initlint: disable=IL001');
+    assert.deepEqual(disable.range.start, { line: 9, character: line9.length });
+    assert.equal(actions[2].edit.changes[pyUri][0].newText, '# initlint: disable-file=IL001\n');
+    assert.equal(actions[3].edit.changes[pyUri].length, 3, 'one edit per fixable finding');
+
+    const source = await client.request('textDocument/codeAction', {
+      textDocument: { uri: pyUri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll.initlint'] },
+    });
+    assert.deepEqual(source.map((a: any) => a.kind), ['source.fixAll.initlint']);
+    const none = await client.request('textDocument/codeAction', {
+      textDocument: { uri: pyUri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] },
+    });
+    assert.deepEqual(none, [], 'no lightbulb away from a problem');
+  });
+
+  test('hover on a layer: the numbers behind its verdict; code lens: the model verdict', async () => {
+    const hover = await client.request('textDocument/hover', { textDocument: { uri: pyUri }, position: { line: 9, character: 20 } });
+    assert.equal(hover.contents.kind, 'markdown');
+    assert.match(hover.contents.value, /^\*\*Dense\(128\)\*\*/);
+    assert.match(hover.contents.value, /glorot_uniform|Glorot/);
+    assert.match(hover.contents.value, /\*build_mlp\*/);
+    const none = await client.request('textDocument/hover', { textDocument: { uri: pyUri }, position: { line: 0, character: 2 } });
+    assert.equal(none, null);
+    const lenses = await client.request('textDocument/codeLens', { textDocument: { uri: pyUri } });
+    assert.deepEqual(lenses.map((l: any) => [l.range.start.line, l.command.title]), [
+      [7, 'initlint: 4 layers · 2 problems'], [17, 'initlint: 2 layers · 1 problem'],
+    ]);
+  });
+
+  test('an incremental edit: the diagnostics of the new version', async () => {
+    const since = client.notifications.length;
+    const line9 = py.split('\n')[9];
+    const at = line9.indexOf('"glorot_uniform"');
+    client.notify('textDocument/didChange', {
+      textDocument: { uri: pyUri, version: 2 },
+      contentChanges: [{ range: { start: { line: 9, character: at }, end: { line: 9, character: at + 16 } }, text: '"he_normal"' }],
+    });
+    const d = (await client.diagnosticsFor(pyUri, since, 2)).params;
+    assert.deepEqual(d.diagnostics.map((x: any) => x.range.start.line), [8, 19]);
+  });
+
+  test('executeCommand initlint.applyFixAll: one workspace/applyEdit with every fix', async () => {
+    await client.request('workspace/executeCommand', { command: 'initlint.applyFixAll', arguments: [pyUri] });
+    const apply = client.serverRequests.find((m) => m.method === 'workspace/applyEdit');
+    assert.ok(apply, 'the server asked the client to apply the edit');
+    assert.equal(apply.params.label, 'Fix all initlint problems');
+    // Dense(256) gets its initializer on its own line; Dense(64, ...) after its last argument.
+    assert.deepEqual(apply.params.edit.changes[pyUri].map((e: any) => e.range.start.line), [21, 8]);
+  });
+
+  test('a notebook (notebookDocument/didOpen): the code cells linted as one program, each diagnostic on its cell', async () => {
+    const nbUri = url.pathToFileURL(path.join(dir, 'mlp.ipynb')).toString();
+    const cell = (i: number) => `vscode-notebook-cell:${url.pathToFileURL(path.join(dir, 'mlp.ipynb')).pathname}#cell${i}`;
+    const sources = [
+      'from tensorflow import keras\nfrom tensorflow.keras import layers\n',
+      'model = keras.Sequential([\n    layers.Dense(64, activation="relu", input_shape=(20,)),\n    layers.Dense(1),\n])\n',
+    ];
+    client.notify('notebookDocument/didOpen', {
+      notebookDocument: { uri: nbUri, notebookType: 'jupyter-notebook', version: 1, cells: sources.map((_, i) => ({ kind: 2, document: cell(i) })) },
+      cellTextDocuments: sources.map((text, i) => ({ uri: cell(i), languageId: 'python', version: 1, text })),
+    });
+    const d = (await client.diagnosticsFor(cell(1))).params;
+    assert.deepEqual(d.diagnostics.map((x: any) => [x.code, x.range.start.line, x.range.start.character]), [['IL001', 1, 4]]);
+    const first = (await client.diagnosticsFor(cell(0))).params;
+    assert.deepEqual(first.diagnostics, []);
+  });
+
+  test('shutdown and exit: the process ends with code 0', async () => {
+    assert.equal(await client.request('shutdown', null), null);
+    const exited = new Promise<number | null>((resolve) => client.proc.on('exit', (code) => resolve(code)));
+    client.notify('exit', null);
+    assert.equal(await withTimeout(exited, 'the server to exit'), 0);
+    assert.doesNotMatch(client.stderr, /Error|internal/);
+  });
+});
+
+describe('the initlint-server bin', () => {
+  test('the same server: the client\'s settings (initializationOptions) go over the project\'s', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-lsp-'));
+    fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.initlint]\nrules = { IL001 = "error" }\n');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const client = new Client(spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js')], { cwd: dir, env }));
+    try {
+      const init = await client.request('initialize', {
+        processId: process.pid, rootUri: null, capabilities: {},
+        initializationOptions: { settings: { rules: { IL001: 'info' } } },
+      });
+      assert.equal(init.serverInfo.name, 'initlint');
+      client.notify('initialized', {});
+      const uri = url.pathToFileURL(path.join(dir, 'm.py')).toString();
+      client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: fixture('sequential.py') } });
+      const d = (await client.diagnosticsFor(uri)).params.diagnostics;
+      // pyproject says error; the editor's info wins.
+      assert.deepEqual(d.map((x: any) => x.severity), [3, 3, 3]);
+      await client.request('shutdown', null);
+      const exited = new Promise<number | null>((resolve) => client.proc.on('exit', (code) => resolve(code)));
+      client.notify('exit', null);
+      assert.equal(await withTimeout(exited, 'the server to exit'), 0);
+    } finally {
+      if (client.proc.exitCode === null) client.proc.kill('SIGKILL');
+    }
+  });
+});
