@@ -130,9 +130,18 @@ export class Parsers {
       if (previous && previous.grammar === grammar) {
         const edit = applyEdit(previous.tree, previous.input, input);
         tree = parseOrThrow(parser, input, previous.tree);
-        const changed = previous.tree.getChangedRanges(tree);
-        const reuse: Reuse = { tree: previous.syntax, edit, changed };
-        syntax = new SyntaxTree(text, tree, reuse);
+        if (tree.rootNode.hasError) {
+          // Error recovery from an old tree can differ from a fresh parse's (a TF.js file being
+          // typed lost a "missing ;" that a fresh parse reports): a text with errors is parsed
+          // afresh, so the editor reports what the CLI does. Only while the text has an error.
+          tree.delete();
+          tree = parseOrThrow(parser, input);
+          syntax = new SyntaxTree(text, tree);
+        } else {
+          const changed = previous.tree.getChangedRanges(tree);
+          const reuse: Reuse = { tree: previous.syntax, edit, changed };
+          syntax = new SyntaxTree(text, tree, reuse);
+        }
       } else {
         tree = parseOrThrow(parser, input);
         syntax = new SyntaxTree(text, tree);
