@@ -95,6 +95,23 @@ export type FromWebview =
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
 
+/**
+ * A value from the webview as a log may show it: its type, or a string cut to 80 characters
+ * with control characters escaped. Never walks the value (a 10,000-deep array cannot overflow
+ * the stack) and never lets a message start a log line of its own.
+ */
+export function describeValue(x: unknown): string {
+  if (typeof x === 'string') return `"${safeText(x, 80)}"`;
+  if (typeof x === 'number' || typeof x === 'boolean' || x === null || x === undefined) return String(x);
+  return Array.isArray(x) ? 'an array' : `a${typeof x === 'object' ? 'n object' : ` ${typeof x}`}`;
+}
+
+/** Cut to `max` characters, control characters (newlines included) escaped as \n, \u001b... */
+export function safeText(text: string, max: number): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
 /** Validate a message from the webview; undefined (and a reason) when it does not fit. */
 export function parseWebviewMessage(raw: unknown): { message?: FromWebview; problem?: string } {
   if (typeof raw !== 'object' || raw === null) return { problem: 'not an object' };
@@ -105,7 +122,7 @@ export function parseWebviewMessage(raw: unknown): { message?: FromWebview; prob
     case 'apply':
       if (!isInt(m.requestId)) return { problem: 'apply: bad requestId' };
       if (!Array.isArray(m.layers) || m.layers.length === 0 || m.layers.length > 10_000 || !m.layers.every(isInt)) return { problem: 'apply: bad layers' };
-      if (!APPLICABLE_CHOICES.includes(m.choice as InitChoice)) return { problem: `apply: ${String(m.choice)} cannot be written to the source` };
+      if (!APPLICABLE_CHOICES.includes(m.choice as InitChoice)) return { problem: `apply: ${describeValue(m.choice)} cannot be written to the source` };
       return { message: { type: 'apply', requestId: m.requestId, layers: m.layers as number[], choice: m.choice as InitChoice } };
     case 'export':
       if (!isInt(m.requestId)) return { problem: 'export: bad requestId' };
@@ -116,8 +133,8 @@ export function parseWebviewMessage(raw: unknown): { message?: FromWebview; prob
     case 'log':
       if (m.level !== 'info' && m.level !== 'warn' && m.level !== 'error') return { problem: 'log: bad level' };
       if (typeof m.message !== 'string') return { problem: 'log: bad message' };
-      return { message: { type: 'log', level: m.level, message: m.message.slice(0, 2000) } };
+      return { message: { type: 'log', level: m.level, message: safeText(m.message, 2000) } };
     default:
-      return { problem: `unknown message type ${JSON.stringify(m.type)}` };
+      return { problem: `unknown message type ${describeValue(m.type)}` };
   }
 }

@@ -37,6 +37,9 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`,
     `connect-src ${cspSource}`,
+    // No <base> to redirect relative URLs, no form to post anywhere.
+    `base-uri 'none'`,
+    `form-action 'none'`,
   ].join('; ');
 }
 

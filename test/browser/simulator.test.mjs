@@ -138,6 +138,8 @@ try {
     assert(csp, 'no CSP meta');
     const directives = Object.fromEntries(csp.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([k, ...v]) => [k, v]));
     assert(directives['default-src']?.join(' ') === "'none'", `default-src is ${directives['default-src']}`);
+    // default-src does not cover these two: no <base> redirecting relative URLs, no form posting anywhere.
+    assert(directives['base-uri']?.join(' ') === "'none'" && directives['form-action']?.join(' ') === "'none'", `base-uri ${directives['base-uri']}, form-action ${directives['form-action']}`);
     assert(!csp.includes("'unsafe-eval'") && !directives['script-src'].includes("'unsafe-inline'"), `script-src too wide: ${csp}`);
     const { violations } = await harness(page);
     const consoleCsp = consoleLines.filter((l) => /Content Security Policy|Refused to/i.test(l));

@@ -76,4 +76,23 @@ describe('simulator model', () => {
     assert.match(parseWebviewMessage({ type: 'exec', command: 'rm' }).problem!, /unknown message type/);
     assert.match(parseWebviewMessage(null).problem!, /not an object/);
   });
+
+  test('a hostile message: no stack overflow on deep values, a short log line, control characters escaped', () => {
+    let deep: unknown = [];
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    let deepObject: unknown = {};
+    for (let i = 0; i < 10_000; i++) deepObject = { a: deepObject };
+    assert.equal(parseWebviewMessage({ type: deep }).problem, 'unknown message type an array');
+    assert.equal(parseWebviewMessage({ type: deepObject }).problem, 'unknown message type an object');
+    assert.equal(parseWebviewMessage({ type: 'apply', requestId: 1, layers: [0], choice: deep }).problem, 'apply: an array cannot be written to the source');
+    const forged = parseWebviewMessage({ type: 'apply', requestId: 1, layers: [0], choice: 'x\n[error] forged' }).problem!;
+    assert.equal(forged, 'apply: "x\\n[error] forged" cannot be written to the source');
+    assert.equal(parseWebviewMessage({ type: 'x'.repeat(1_000_000) }).problem!.length, 'unknown message type ""'.length + 81);
+    const log = parseWebviewMessage({ type: 'log', level: 'info', message: `a\r\n[error] b\u001b[31m${'y'.repeat(5000)}` }).message;
+    assert.ok(log?.type === 'log');
+    assert.ok(log.message.startsWith('a\\r\\n[error] b\\u001b[31myyy'), log.message.slice(0, 40));
+    assert.ok(!/[\n\r\u001b]/.test(log.message));
+    // 2,000 characters kept, an ellipsis, and the escapes' extra characters (\r, \n: 1 each; \u001b: 5).
+    assert.equal(log.message.length, 2000 + 1 + 1 + 1 + 5);
+  });
 });
