@@ -3,6 +3,7 @@
  * per direction, each with a `type`; requests carry a `requestId` that their reply echoes.
  * The extension validates everything that comes from the webview (see `parseWebviewMessage`).
  */
+import { escapeControl } from './engine/text';
 import type { ActivationFamily } from './engine/activations';
 import type { Recommendation } from './engine/ir';
 
@@ -106,10 +107,9 @@ export function describeValue(x: unknown): string {
   return Array.isArray(x) ? 'an array' : `a${typeof x === 'object' ? 'n object' : ` ${typeof x}`}`;
 }
 
-/** Cut to `max` characters, control characters (newlines included) escaped as \n, \u001b... */
+/** Cut to `max` characters, control characters (newlines included) escaped (text.ts escapeControl). */
 export function safeText(text: string, max: number): string {
-  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
-  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return escapeControl(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
 /** Validate a message from the webview; undefined (and a reason) when it does not fit. */

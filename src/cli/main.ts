@@ -17,7 +17,7 @@ import { toSarif } from './sarif';
 import { savedModelOf } from '../engine/frontends/json/savedModels';
 import { fixText, readRegular, readSource, writeAtomic, type Source } from './files';
 import { fileOffset } from '../engine/notebook';
-import { LineIndex } from '../engine/text';
+import { escapeControl, LineIndex } from '../engine/text';
 import { startServer } from '../server/server';
 
 declare const INITLINT_VERSION: string;
@@ -361,9 +361,9 @@ function write(out: NodeJS.WritableStream, format: 'text' | 'json' | 'sarif' | '
     for (const f of r.findings) {
       // Notebooks as Ruff prints them: the cell (1-based, as Jupyter numbers them), then line and column in it.
       const at = f.cellPosition ? `cell ${f.cell! + 1}:${f.cellPosition.line}:${f.cellPosition.column}` : `${f.line}:${f.column}`;
-      out.write(`${f.file}:${at}: ${f.code} ${f.message}\n`);
+      out.write(`${escapeControl(f.file)}:${at}: ${f.code} ${f.message}\n`);
     }
-    for (const e of r.errors) out.write(`${e.file}: error: ${e.message}\n`);
+    for (const e of r.errors) out.write(`${escapeControl(e.file)}: error: ${escapeControl(e.message)}\n`);
   }
 }
 

@@ -8,8 +8,9 @@ import { ruleDocUrl } from '../engine/docs';
 const LEVEL: Record<Finding['severity'], Sarif.Result.level> = { error: 'error', warning: 'warning', info: 'note' };
 
 export function toSarif(findings: Finding[], errors: Array<{ file: string; message: string }>, version: string): Sarif.Log {
-  // Relative paths as URI references: each segment percent-encoded (a space is `%20`).
-  const uri = (file: string) => file.split(/[\\/]/).map(encodeURIComponent).join('/');
+  // Relative paths as URI references: each '/'-separated segment percent-encoded (a space is
+  // `%20`, a backslash in a POSIX file name `%5C`).
+  const uri = (file: string) => file.split('/').map(encodeURIComponent).join('/');
   // Two findings of one rule on layers with the same label in the same model (a stack of
   // `Dense(64)`) must stay two alerts: the fingerprint counts them in the order of the file,
   // which, unlike a line number, survives edits elsewhere in the file.

@@ -52,3 +52,8 @@ export function eolOf(text: string): '\r\n' | '\n' {
 export function beforeLineBreak(text: string, offset: number): number {
   return offset > 0 && text[offset - 1] === '\r' ? offset - 1 : offset;
 }
+
+/** Control characters (newlines included) escaped as \n, \r, \t, \u001b...: text that cannot start a line of its own or drive a terminal. */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}

@@ -110,6 +110,14 @@ describe('initlint CLI', () => {
     assert.doesNotMatch(run.originalUriBaseIds['%SRCROOT%'].uri, / /);
   });
 
+  test('odd file names: a backslash stays in the SARIF URI (percent-encoded); a newline cannot split a text line', () => {
+    const dir = workspace({ 'back\\slash.py': fixture('output_layers.py'), 'new\nline.py': fixture('output_layers.py') });
+    const log = JSON.parse(cli(['--format', 'sarif', 'back\\slash.py'], dir).stdout);
+    assert.deepEqual([...new Set(log.runs[0].results.map((r: any) => r.locations[0].physicalLocation.artifactLocation.uri))], ['back%5Cslash.py']);
+    const text = cli(['new\nline.py'], dir).stdout.trim().split('\n');
+    assert.ok(text.length > 0 && text.every((l) => l.startsWith('new\\nline.py:')), text.join(' | '));
+  });
+
   test('a linked file is linted under its name, once with its target; a linked folder is not entered', () => {
     const dir = workspace({ 'real/m.py': fixture('output_layers.py'), 'other/k.py': fixture('output_layers.py') });
     fs.symlinkSync(path.join(dir, 'real', 'm.py'), path.join(dir, 'link.py'));
