@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Analysis, FindingEdit } from '../engine/linter';
 import { editCells, writeCells } from '../engine/notebook';
 import { applyEdits, selectFixes } from '../engine/edits';
+import { formatSize } from '../engine/text';
 
 export type Source =
   | { kind: 'text'; text: string; bom: boolean; bytes: Buffer; mtimeMs: number }
@@ -13,12 +14,6 @@ export type Source =
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Sizes as users read them: `2.5 MB`, `300 KB`, `12 bytes`. */
-export function size(bytes: number): string {
-  if (bytes >= 1048576) return `${(bytes / 1048576).toFixed(1)} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} bytes`;
-}
 
 /**
  * Reads a regular file of at most `maxBytes` (or its first `maxBytes` with `head`), whatever
@@ -40,7 +35,7 @@ export function readRegular(abs: string, maxBytes: number, head = false): { byte
       const what = stat.isDirectory() ? 'a directory' : stat.isFIFO() ? 'a FIFO (named pipe)' : stat.isSocket() ? 'a socket' : 'a device';
       return { error: `${what}, not a regular file: not read` };
     }
-    if (stat.size > maxBytes && !head) return { error: `${size(stat.size)} is above maxFileSize (${size(maxBytes)}): not linted` };
+    if (stat.size > maxBytes && !head) return { error: `${formatSize(stat.size)} is above maxFileSize (${formatSize(maxBytes)}): not linted` };
     const bytes = Buffer.alloc(Math.min(stat.size, maxBytes));
     let read = 0;
     while (read < bytes.length) {

@@ -105,9 +105,10 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     for (const p of positionals) if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
 
     const { settings, base } = loadSettings(values.config, positionals[0], values.select, values.ignore, err);
-    const files = collectFiles(positionals, { exclude: settings.exclude, base });
+    const { files, errors: unread } = collectFiles(positionals, { exclude: settings.exclude, base });
     const workers = workerCount(files.length);
     const result = workers > 1 ? await runParallel(settings, files, mode, workers, base) : run(await createLinter(settings), files, mode, base);
+    result.errors.unshift(...unread.map((u) => ({ file: relative(u.dir), message: u.message })));
     if (mode === 'diff') {
       for (const d of result.diffs) out.write(d);
       err.write(`${result.diffs.length} file${result.diffs.length === 1 ? '' : 's'} would be changed by --fix.\n`);
@@ -142,6 +143,7 @@ function loadSettings(configFile: string | undefined, firstPath: string, select:
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read settings: ${(e as Error).message}`);
   }
+  if (configFile && loaded.raw === undefined) err.write(`initlint: ${configFile} has no [tool.initlint] table: running with the default settings\n`);
   const fromFile = parseSettings(loaded.raw);
   for (const p of fromFile.problems) err.write(`initlint: ${loaded.file}: ${p} (ignored)\n`);
   const flags: Record<string, unknown> = {};
@@ -285,7 +287,8 @@ function lintSavedModel(
     return;
   }
   if (saved.text === undefined) return;
-  const analysis = linter.analyze(saved.text, `${file}/${part}.json`);
+  const analysis = linter.analyze(saved.text, part.endsWith('.json') ? `${file}/${part}` : `${file}/${part}.json`);
+  if (analysis.skipped) output.errors.push({ file, message: analysis.skipped });
   for (const e of analysis.errors) output.errors.push({ file, message: `${part}: ${e}` });
   for (const f of analysis.findings) output.findings.push({ ...f, file, fix: undefined });
 }

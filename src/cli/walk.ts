@@ -47,8 +47,14 @@ function ignoredBy(rules: Rules[], abs: string, isDir: boolean): boolean {
   return false;
 }
 
+export interface Collected {
+  files: string[];
+  /** Folders that could not be read (permissions, a path too long): reported, never skipped silently. */
+  errors: Array<{ dir: string; message: string }>;
+}
+
 /** Expand PATHs to files, in a stable order. Paths named explicitly are linted even if ignored. */
-export function collectFiles(paths: string[], opts: WalkOptions): string[] {
+export function collectFiles(paths: string[], opts: WalkOptions, readdir: (dir: string) => fs.Dirent[] = (dir) => fs.readdirSync(dir, { withFileTypes: true })): Collected {
   const excluded = opts.exclude.length ? picomatch(opts.exclude, { dot: true }) : undefined;
   const isExcluded = (abs: string) => {
     if (!excluded) return false;
@@ -56,14 +62,18 @@ export function collectFiles(paths: string[], opts: WalkOptions): string[] {
     return excluded(rel) || excluded(path.basename(abs));
   };
   const out: string[] = [];
+  const errors: Collected['errors'] = [];
   const seen = new Set<string>();
   const walk = (dir: string, rules: Rules[]) => {
     const own = gitignoreOf(dir);
     const active = own ? [...rules, own] : rules;
     let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
+      entries = readdir(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENAMETOOLONG' ? 'its path is too long' : code ?? (e as Error).message;
+      errors.push({ dir, message: `folder not read (${why}): its files are not linted` });
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -91,7 +101,7 @@ export function collectFiles(paths: string[], opts: WalkOptions): string[] {
       out.push(abs);
     }
   }
-  return out;
+  return { files: out, errors };
 }
 
 /** .gitignore files above a folder named on the command line, up to the repository root. */

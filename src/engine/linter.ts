@@ -15,7 +15,7 @@ import { analyzeKerasConfig } from './frontends/json/kerasConfig';
 import { defineLazy, judgeModel, type RawFinding, type RuleCode, type Severity } from './rules';
 import { ignoredCodes, parseSettings, ruleLevel, type Settings } from './settings';
 import { isSuppressed, readSuppressions } from './suppression';
-import { LineIndex } from './text';
+import { formatSize, LineIndex } from './text';
 import { cellAt, readNotebook, type NotebookDoc } from './notebook';
 
 export interface Position {
@@ -138,7 +138,7 @@ class EngineLinter implements Linter {
     const language = languageOf(fileName);
     if (!language) return empty({ skipped: 'not a model file' });
     if (text.length > this.settings.maxFileSize) {
-      return empty({ skipped: `${fileName} is ${mb(text.length)}, above maxFileSize (${mb(this.settings.maxFileSize)}): not linted` });
+      return empty({ skipped: `${fileName} is ${formatSize(text.length)}, above maxFileSize (${formatSize(this.settings.maxFileSize)}): not linted` });
     }
     if (language === 'notebook') {
       const doc = readNotebook(text);
@@ -233,10 +233,6 @@ function grammarFor(fileName: string): 'javascript' | 'typescript' | 'tsx' {
   const ext = fileName.slice(fileName.lastIndexOf('.')).toLowerCase();
   if (ext === '.tsx') return 'tsx';
   return ext === '.ts' || ext === '.mts' || ext === '.cts' ? 'typescript' : 'javascript';
-}
-
-function mb(n: number): string {
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
 }
 
 function toPosition(lines: LineIndex, span: Span): Position {

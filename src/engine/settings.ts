@@ -84,7 +84,7 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
       case 'select': settings.select = codes(value, 'select', problems); break;
       case 'ignore': settings.ignore = codes(value, 'ignore', problems); break;
       case 'exclude':
-        if (Array.isArray(value) && value.every((v) => typeof v === 'string')) settings.exclude = value as string[];
+        if (Array.isArray(value) && value.every((v) => typeof v === 'string')) settings.exclude = validGlobs(value as string[], 'exclude', problems);
         else problems.push('exclude: expected a list of glob patterns');
         break;
       case 'perFileIgnores': {
@@ -93,7 +93,9 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
           break;
         }
         const table: Record<string, RuleCode[]> = {};
-        for (const [glob, list] of Object.entries(value)) table[glob] = codes(list, `per-file-ignores.${glob}`, problems);
+        for (const [glob, list] of Object.entries(value)) {
+          if (validGlobs([glob], 'per-file-ignores', problems).length) table[glob] = codes(list, `per-file-ignores.${glob}`, problems);
+        }
         settings.perFileIgnores = table;
         break;
       }
@@ -139,4 +141,25 @@ export function ignoredCodes(settings: Settings, relativePath: string | undefine
   }
   for (const m of matchers) if (m.match(relativePath)) m.codes.forEach((c) => out.add(c));
   return out;
+}
+
+/**
+ * Why a glob of `exclude` or `per-file-ignores` cannot do what it says, if it cannot: globs are
+ * matched against '/'-separated paths relative to the config's folder (or the workspace folder).
+ */
+export function globProblem(glob: string): string | undefined {
+  if (/^(?:\/|[A-Za-z]:[\\/])/.test(glob)) return 'is an absolute path; globs are relative to the folder of the config, so it matches nothing';
+  if (glob.split(/[\\/]/).includes('..')) return 'reaches outside the folder of the config, so it matches nothing';
+  if (picomatch.makeRe(glob, { dot: true }).source === '$^') return 'is not a valid glob (an unclosed { or a trailing \\), so it matches nothing';
+  if (/\[[^\]]*$/.test(glob)) return "has a [ that is never closed, so it matches only a literal '['";
+  return undefined;
+}
+
+/** The globs that can match, a problem for each that cannot (which is dropped). */
+function validGlobs(globs: string[], key: string, problems: string[]): string[] {
+  return globs.filter((g) => {
+    const why = globProblem(g);
+    if (why) problems.push(`${key}: "${g}" ${why}`);
+    return !why;
+  });
 }

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as url from 'node:url';
 import { FIXTURES, ROOT } from './helpers';
 import { RULES } from '../../src/engine/rules';
+import { collectFiles } from '../../src/cli/walk';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
@@ -108,6 +109,43 @@ describe('initlint CLI', () => {
     assert.equal(il001[0].locations[0].physicalLocation.artifactLocation.uri, 'sp%20ace/m.py');
     assert.equal(run.originalUriBaseIds['%SRCROOT%'].uri, `${url.pathToFileURL(dir).href}/`);
     assert.doesNotMatch(run.originalUriBaseIds['%SRCROOT%'].uri, / /);
+  });
+
+  test('settings that cannot work are named: globs outside the folder or invalid, a --config without [tool.initlint]', () => {
+    const dir = workspace({
+      'pyproject.toml': '[tool.initlint]\nexclude = ["../other/**", "/abs/**", "{a,b", "legacy/**"]\nper-file-ignores = { "[tests/*.py" = ["IL001"] }\n',
+      'legacy/old.py': fixture('output_layers.py'),
+      'other.toml': '[project]\nname = "x"\n',
+      'm.py': fixture('sequential.py'),
+    });
+    const r = cli(['m.py', 'legacy'], dir);
+    assert.match(r.stderr, /exclude: "\.\.\/other\/\*\*" reaches outside the folder of the config, so it matches nothing \(ignored\)/);
+    assert.match(r.stderr, /exclude: "\/abs\/\*\*" is an absolute path/);
+    assert.match(r.stderr, /exclude: "\{a,b" is not a valid glob/);
+    assert.match(r.stderr, /per-file-ignores: "\[tests\/\*\.py" has a \[ that is never closed/);
+    // The valid glob still works: legacy/ is excluded (named as a folder, it is walked, its files excluded).
+    assert.doesNotMatch(r.stdout, /legacy\/old\.py/);
+    const noTable = cli(['--config', 'other.toml', 'm.py'], dir);
+    assert.match(noTable.stderr, /other\.toml has no \[tool\.initlint\] table: running with the default settings/);
+    assert.equal(noTable.code, 1);
+  });
+
+  test('a folder that cannot be read is an error of the run, not a silent skip', () => {
+    const dir = workspace({ 'a/m.py': fixture('sequential.py'), 'b/n.py': fixture('sequential.py') });
+    const { files, errors } = collectFiles([dir], { exclude: [], base: dir }, (d) => {
+      if (d.endsWith(`${path.sep}b`)) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      return fs.readdirSync(d, { withFileTypes: true });
+    });
+    assert.deepEqual(files.map((f) => path.relative(dir, f)), [path.join('a', 'm.py')]);
+    assert.deepEqual(errors, [{ dir: path.join(dir, 'b'), message: 'folder not read (permission denied): its files are not linted' }]);
+  });
+
+  test('a .keras whose config is above maxFileSize is reported, not "0 problems"', async () => {
+    const { zipSync, strToU8 } = await import('fflate');
+    const big = JSON.stringify({ class_name: 'Sequential', config: { name: 's', layers: [] }, padding: 'x'.repeat(3 * 1048576) });
+    const dir = workspace({ 'big.keras': Buffer.from(zipSync({ 'config.json': strToU8(big) })) });
+    const r = JSON.parse(cli(['--format', 'json', 'big.keras'], dir).stdout);
+    assert.deepEqual(r.errors, [{ file: 'big.keras', message: 'big.keras/config.json is 3.0 MB, above maxFileSize (2.0 MB): not linted' }]);
   });
 
   test('odd file names: a backslash stays in the SARIF URI (percent-encoded); a newline cannot split a text line', () => {

@@ -427,6 +427,37 @@ describe('.keras archives', () => {
     const zip = zipSync({ 'metadata.json': strToU8('{}'), 'variables/config.json.bak': strToU8('{}') });
     assert.deepEqual(readKerasArchive(zip), { error: 'no config.json in the archive' });
   });
+
+  /** Rewrites config.json's entry in the zip's local header and central directory. */
+  function patchEntry(zip: Uint8Array, patch: { method?: number; size?: number }): Uint8Array {
+    const out = zip.slice();
+    const view = new DataView(out.buffer);
+    const name = 'config.json';
+    for (let i = 0; i + 46 < out.length; i++) {
+      const sig = view.getUint32(i, true);
+      const offsets = sig === 0x04034b50 ? [8, 22, 26, 30] : sig === 0x02014b50 ? [10, 24, 28, 46] : undefined;
+      if (!offsets) continue;
+      const [methodAt, sizeAt, nameLenAt, nameAt] = offsets;
+      const len = view.getUint16(i + nameLenAt, true);
+      if (new TextDecoder().decode(out.subarray(i + nameAt, i + nameAt + len)) !== name) continue;
+      if (patch.method !== undefined) view.setUint16(i + methodAt, patch.method, true);
+      if (patch.size !== undefined) view.setUint32(i + sizeAt, patch.size, true);
+    }
+    return out;
+  }
+
+  test('an archive readers cannot trust: its real problem named, never "no problems"', () => {
+    const config = readFixture('kerasjson/keras3_config.json');
+    const zip = zipSync({ 'config.json': strToU8(config), 'metadata.json': strToU8('{}') });
+    assert.deepEqual(readKerasArchive(patchEntry(zip, { method: 12 })), {
+      error: 'config.json is compressed with bzip2, which initlint does not read: save the model again with Keras (deflate)',
+    });
+    assert.deepEqual(readKerasArchive(patchEntry(zip, { size: 0 })), {
+      error: "config.json's size in the archive's header (0 bytes) does not match its content: the archive is damaged",
+    });
+    const larger = readKerasArchive(patchEntry(zip, { size: strToU8(config).length + 1000 }));
+    assert.ok('error' in larger && /does not match its content|damaged/.test(larger.error), JSON.stringify(larger));
+  });
 });
 
 describe('a model.json holding the config as one JSON string (json.dump(model.to_json(), f))', () => {

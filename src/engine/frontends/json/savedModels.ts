@@ -18,25 +18,41 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function readKerasArchive(bytes: Uint8Array): { text: string } | { error: string } {
   // Every zip starts with a local file header (PK\3\4), or is empty (PK\5\6, end of central directory).
   if (bytes.length < 22 || bytes[0] !== 0x50 || bytes[1] !== 0x4b) return { error: 'not a zip archive' };
-  let tooLarge = false;
+  let problem: string | undefined;
+  let declared = -1;
+  let compressed = 0;
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes, {
       filter: (f) => {
         if (f.name !== 'config.json') return false;
-        if (f.originalSize > MAX_CONFIG_BYTES) {
-          tooLarge = true;
+        if (f.compression !== 0 && f.compression !== 8) {
+          // Keras writes deflate (8); zip's bzip2 (12), LZMA (14) and others are not read here.
+          const method = ({ 12: 'bzip2', 14: 'LZMA', 93: 'Zstandard', 95: 'XZ' } as Record<number, string>)[f.compression];
+          problem = `config.json is compressed with ${method ?? `zip method ${f.compression}`}, which initlint does not read: save the model again with Keras (deflate)`;
           return false;
         }
+        if (f.originalSize > MAX_CONFIG_BYTES) {
+          problem = `config.json in the archive is larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MB`;
+          return false;
+        }
+        declared = f.originalSize;
+        compressed = f.size;
         return true;
       },
     });
   } catch (e) {
-    return { error: `not a zip archive (${(e as Error).message})` };
+    return { error: `not a zip archive, or a damaged one (${(e as Error).message})` };
   }
-  if (tooLarge) return { error: `config.json in the archive is larger than ${MAX_CONFIG_BYTES / (1024 * 1024)} MB` };
+  if (problem) return { error: problem };
   const data = files['config.json'];
   if (!data) return { error: 'no config.json in the archive' };
+  // A header that lies about the size (a damaged or crafted archive) is not silently a model with no layers.
+  // (A deflated empty file takes 2 bytes: more, with nothing out, is a header that lies.)
+  if (data.length !== declared || (data.length === 0 && compressed > 2)) {
+    return { error: `config.json's size in the archive's header (${declared} bytes) does not match its content: the archive is damaged` };
+  }
+  if (data.length === 0) return { error: 'config.json in the archive is empty' };
   let text: string;
   try {
     text = UTF8.decode(data);
