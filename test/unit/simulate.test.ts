@@ -538,6 +538,9 @@ test('no tensor outlives a run: tf.memory() after 100 runs equals before', async
   for (let i = 0; i < 100; i++) await simulate(tf, { ...mixed, seed: i });
   for (let i = 0; i < 5; i++) await symmetryDemo(tf, { ...mixed, seed: i }, 3, 0.05);
   await assert.rejects(simulate(tf, { ...mixed, batch: 0 }), /batch must be a positive integer/);
+  // A layer too wide to simulate: a sentence the panel can show, at once, not an allocation's RangeError.
+  const wide = { ...mixed, layers: [{ ...mixed.layers[0], fanIn: 3e9 }, ...mixed.layers.slice(1)] };
+  await assert.rejects(simulate(tf, wide), { message: 'layer 1: fan_in 3,000,000,000 is too large to simulate (at most 1,048,576); its predicted variance is still computed' });
   const after = tf.memory();
   assert.equal(after.numTensors, before.numTensors);
   assert.equal(after.numDataBuffers, before.numDataBuffers);

@@ -41,6 +41,19 @@ type TF = typeof TFModule;
  * the first-chart time the panel aims for (shared/spec/simulator.md).
  */
 export const CPU_WORK_BUDGET = 1e8;
+/**
+ * The same cap on the webgl and wasm backends: 20 times the cpu's (SwiftShader's WebGL and the
+ * wasm backend run a 20 x 1024 stack's full batch well inside the first-chart time; past this a
+ * panel would stall for tens of seconds before its first chart).
+ */
+export const ACCELERATED_WORK_BUDGET = 2e9;
+/**
+ * Largest kernel simulated (fan_in x units weights, float32: 256 MB), and largest fan_in: each
+ * layer keeps its fan_in whatever the cap (E[z^2] = fan_in Var(w) E[x^2] depends on it), so a
+ * wider one cannot be simulated at all, only computed (the panel's dashed line).
+ */
+export const MAX_KERNEL_WEIGHTS = 2 ** 26;
+export const MAX_FAN_IN = 2 ** 20;
 /** The batch is reduced first, down to this many samples; then the units per layer. */
 export const MIN_BATCH = 64;
 /** Units per layer are never reduced below this (nor above the layer's own width). */
@@ -54,8 +67,8 @@ export { NORM_EPS };
 
 export interface SimOptions {
   /**
-   * Cap on batch x sum(fan_in x units). Default: CPU_WORK_BUDGET on the cpu backend, no cap on
-   * the others. Infinity disables it.
+   * Cap on batch x sum(fan_in x units). Default: CPU_WORK_BUDGET on the cpu backend,
+   * ACCELERATED_WORK_BUDGET on the others. Infinity disables it.
    */
   workBudget?: number;
   /**
@@ -103,6 +116,9 @@ function validate(config: SimConfig): void {
   if (!posInt(config.batch)) throw new TypeError(`simulate: batch must be a positive integer, got ${config.batch}`);
   config.layers.forEach((l, i) => {
     if (!posInt(l.fanIn) || !posInt(l.units)) throw new TypeError(`simulate: layer ${i} needs positive integer fanIn and units, got ${l.fanIn} and ${l.units}`);
+    if (l.fanIn > MAX_FAN_IN || l.fanIn * Math.min(l.units, MIN_UNITS) > MAX_KERNEL_WEIGHTS) {
+      throw new RangeError(`layer ${i + 1}: fan_in ${l.fanIn.toLocaleString('en-US')} is too large to simulate (at most ${MAX_FAN_IN.toLocaleString('en-US')}); its predicted variance is still computed`);
+    }
     if (l.biasVariance !== undefined && !(Number.isFinite(l.biasVariance) && l.biasVariance >= 0)) throw new TypeError(`simulate: layer ${i} has a bad biasVariance ${l.biasVariance}`);
     const j = l.residualFrom;
     if (j !== undefined && !(Number.isInteger(j) && j >= 0 && j < i && config.layers[j].units === l.units)) {
@@ -132,7 +148,7 @@ function plan(config: SimConfig, backend: string, options: SimOptions): Plan {
     notes.push(`layer ${i + 1}: ${k.label || 'initializer'} has no known variance, simulated as Glorot uniform`);
     return { label: `${k.label} (as Glorot uniform)`, distribution: 'uniform', variance: glorotVariance(l.fanIn, l.units) } satisfies KernelSpec;
   });
-  const budget = options.workBudget ?? (backend === 'cpu' ? CPU_WORK_BUDGET : Infinity);
+  const budget = options.workBudget ?? (backend === 'cpu' ? CPU_WORK_BUDGET : ACCELERATED_WORK_BUDGET);
   const perSample = config.layers.reduce((s, l) => s + l.fanIn * l.units, 0);
   let batch = config.batch;
   let units = config.layers.map((l) => l.units);
@@ -146,7 +162,7 @@ function plan(config: SimConfig, backend: string, options: SimOptions): Plan {
       what += ` and units per layer to about ${(100 * s).toPrecision(2)} % (e.g. ${config.layers[widest].units} → ${units[widest]}; each layer keeps its fan_in, fed rolled copies of the narrower layer before it, so per-unit statistics keep their expectation; distinct and dead count the simulated units)`;
     }
     const work = batch * config.layers.reduce((s, l, i) => s + l.fanIn * units[i], 0);
-    notes.unshift(`${backend} backend: ${what}, to keep batch × Σ fan_in × units under ${budget.toExponential(1)} multiply-adds (now ${work.toExponential(2)})${backend === 'cpu' ? '; the webgl or wasm backend runs the full size' : ''}`);
+    notes.unshift(`${backend} backend: ${what}, to keep batch × Σ fan_in × units under ${budget.toExponential(1)} multiply-adds (now ${work.toExponential(2)})${backend === 'cpu' ? '; the webgl or wasm backend runs up to 20 times more' : ''}`);
   }
   return { batch, units, kernels, notes };
 }
@@ -710,7 +726,7 @@ export async function symmetryDemo(tf: TF, config: SimConfig, steps = 5, lr = 0.
   if (config.layers.length === 0) return { before: [], after: [] };
   // Each step costs about a simulate() run: the cpu cap is shared among the steps.
   const backend = tf.getBackend();
-  const p = plan(config, backend, { ...options, workBudget: options.workBudget ?? (backend === 'cpu' ? CPU_WORK_BUDGET / Math.max(1, steps) : Infinity) });
+  const p = plan(config, backend, { ...options, workBudget: options.workBudget ?? (backend === 'cpu' ? CPU_WORK_BUDGET : ACCELERATED_WORK_BUDGET) / Math.max(1, steps) });
   const acts = config.layers.map((l) => activationPlan(l.activation));
   const mm = matMulFor(tf, options.explicitTranspose);
   const owned: Tensor[] = [];
