@@ -112,6 +112,32 @@ export function safeText(text: string, max: number): string {
   return escapeControl(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
+/** What a Simulate Initialization panel simulates: a model of a linted file (none: the demo model). */
+export interface SimTarget {
+  uri?: string;
+  model?: string;
+}
+
+/**
+ * The target of a panel VS Code restores after a reload. The webview saved it and is not
+ * trusted: the file is kept only when it is a well-formed URI that `inWorkspace` accepts (Apply
+ * writes into it); otherwise the panel opens on the demo model, with a warning for the log.
+ */
+export function restoredTarget(state: unknown, inWorkspace: (uri: string) => boolean): { target: SimTarget; warning?: string } {
+  const saved = typeof state === 'object' && state !== null ? (state as { target?: unknown }).target : undefined;
+  const uri = typeof saved === 'object' && saved !== null ? (saved as { uri?: unknown }).uri : undefined;
+  if (typeof uri !== 'string') return { target: {} };
+  const model = (saved as { model?: unknown }).model;
+  let ok = false;
+  try {
+    ok = /^[a-z][a-z0-9+.-]*:/i.test(uri) && !!new URL(uri) && inWorkspace(uri);
+  } catch {
+    ok = false;
+  }
+  if (!ok) return { target: {}, warning: `a restored panel pointed at ${safeText(uri, 200)}, not a file of this workspace: it opens on the demo model` };
+  return { target: { uri, model: typeof model === 'string' ? model.slice(0, 200) : undefined } };
+}
+
 /** Validate a message from the webview; undefined (and a reason) when it does not fit. */
 export function parseWebviewMessage(raw: unknown): { message?: FromWebview; problem?: string } {
   if (typeof raw !== 'object' || raw === null) return { problem: 'not an object' };

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { Model, Recommendation } from '../engine/ir';
 import { presetModel, toSimModel } from '../engine/simModel';
-import { parseWebviewMessage, type FromWebview, type ToWebview } from '../protocol';
+import { parseWebviewMessage, restoredTarget, type FromWebview, type SimTarget, type ToWebview } from '../protocol';
 import { renderPage } from '../../webview/page';
 import { rangeOf, type FileResult, type LintService } from './lintService';
 
@@ -16,10 +16,7 @@ export const SIMULATOR_VIEW_TYPE = 'initlint.simulator';
 const FOLLOW_DELAY_MS = 500;
 
 /** What a panel shows: a model of a file, or the preset. Persisted for restoring the panel. */
-export interface SimTarget {
-  uri?: string;
-  model?: string;
-}
+export type { SimTarget };
 
 export class SimulatorPanel implements vscode.Disposable {
   static current?: SimulatorPanel;
@@ -72,8 +69,8 @@ export class SimulatorPanel implements vscode.Disposable {
 
   /** A panel VS Code restores after a reload, with the target its webview state saved. */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, service: LintService, log: vscode.LogOutputChannel, state: unknown): void {
-    const saved = (state as { target?: SimTarget } | undefined)?.target;
-    const target: SimTarget = typeof saved?.uri === 'string' ? { uri: saved.uri, model: typeof saved.model === 'string' ? saved.model : undefined } : {};
+    const { target, warning } = restoredTarget(state, (uri) => !!vscode.workspace.getWorkspaceFolder(vscode.Uri.parse(uri, true)));
+    if (warning) log.warn(`simulator: ${warning}`);
     SimulatorPanel.current?.dispose();
     SimulatorPanel.current = new SimulatorPanel(panel, extensionUri, service, log, target);
   }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { getLinter, readFixture } from './helpers';
 import { presetModel, toSimLayer, toSimModel } from '../../src/engine/simModel';
 import { propagate } from '../../src/engine/propagation';
-import { parseWebviewMessage } from '../../src/protocol';
+import { parseWebviewMessage, restoredTarget } from '../../src/protocol';
 
 describe('simulator model', () => {
   test('a Keras MLP: fans, exact variances, activations, predictions and findings per layer', async () => {
@@ -75,6 +75,20 @@ describe('simulator model', () => {
     assert.match(parseWebviewMessage({ type: 'export', requestId: 2, format: 'png', data: 'x', suggestedName: '../../etc/passwd' }).problem!, /file name/);
     assert.match(parseWebviewMessage({ type: 'exec', command: 'rm' }).problem!, /unknown message type/);
     assert.match(parseWebviewMessage(null).problem!, /not an object/);
+  });
+
+  test('a restored panel trusts no saved path: a file outside the workspace or a malformed URI opens the demo', () => {
+    const inWorkspace = (uri: string) => uri.startsWith('file:///work/project/');
+    assert.deepEqual(restoredTarget({ target: { uri: 'file:///work/project/m.py', model: 'build_mlp' } }, inWorkspace), {
+      target: { uri: 'file:///work/project/m.py', model: 'build_mlp' },
+    });
+    const outside = restoredTarget({ target: { uri: 'file:///home/u/.bashrc', model: 'x' } }, inWorkspace);
+    assert.deepEqual(outside.target, {});
+    assert.match(outside.warning!, /file:\/\/\/home\/u\/\.bashrc, not a file of this workspace: it opens on the demo model/);
+    assert.deepEqual(restoredTarget({ target: { uri: 'not a uri\n[error] x' } }, () => true).target, {});
+    assert.doesNotMatch(restoredTarget({ target: { uri: 'not a uri\n[error] x' } }, () => true).warning!, /\n/);
+    assert.deepEqual(restoredTarget(undefined, inWorkspace), { target: {} });
+    assert.deepEqual(restoredTarget({ target: { uri: 42 } }, inWorkspace), { target: {} });
   });
 
   test('a hostile message: no stack overflow on deep values, a short log line, control characters escaped', () => {
