@@ -7,8 +7,14 @@ import { editCells, writeCells } from '../engine/notebook';
 import { applyEdits, selectFixes } from '../engine/edits';
 import { formatSize } from '../engine/text';
 
+/**
+ * How a source file is encoded: UTF-8 (the default), UTF-16 with its byte-order mark, or what a
+ * PEP 263 coding line declares (Latin-1 round-trips exactly; other encodings are read, not fixed).
+ */
+export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin-1' | { readOnly: string };
+
 export type Source =
-  | { kind: 'text'; text: string; bom: boolean; bytes: Buffer; mtimeMs: number }
+  | { kind: 'text'; text: string; bom: boolean; bytes: Buffer; mtimeMs: number; encoding: Encoding }
   | { kind: 'skip' }
   | { kind: 'error'; message: string };
 
@@ -55,15 +61,54 @@ export function readSource(abs: string, maxFileSize: number): Source {
   const read = readRegular(abs, maxFileSize);
   if ('error' in read) return { kind: 'error', message: read.error };
   const { bytes, mtimeMs } = read;
+  // UTF-16 (Windows editors' "Unicode"): its byte-order mark says which; its NULs are not binary.
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  if (utf16) {
+    try {
+      const text = new TextDecoder(utf16, { fatal: true, ignoreBOM: true }).decode(bytes.subarray(2));
+      return { kind: 'text', text, bom: true, bytes, mtimeMs, encoding: utf16 };
+    } catch {
+      return { kind: 'error', message: `starts with a ${utf16.toUpperCase()} byte-order mark but is not valid ${utf16.toUpperCase()}: not linted` };
+    }
+  }
   if (bytes.subarray(0, 8192).includes(0)) return { kind: 'error', message: 'binary file: not linted' };
   let text: string;
   try {
     text = UTF8.decode(bytes);
   } catch {
-    return { kind: 'error', message: 'not valid UTF-8: not linted' };
+    return pep263(bytes, mtimeMs);
   }
   const bom = text.charCodeAt(0) === 0xfeff;
-  return { kind: 'text', text: bom ? text.slice(1) : text, bom, bytes, mtimeMs };
+  return { kind: 'text', text: bom ? text.slice(1) : text, bom, bytes, mtimeMs, encoding: 'utf-8' };
+}
+
+/** A file that is not UTF-8: read in the encoding its PEP 263 coding line declares, if Node can decode it. */
+function pep263(bytes: Buffer, mtimeMs: number): Source {
+  // The coding line is the first or second line, in ASCII (PEP 263).
+  const head = bytes.subarray(0, 400).toString('latin1').split(/\r?\n|\r/, 2);
+  const label = head.map((l) => /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(l)?.[1]).find((x) => x)?.toLowerCase();
+  if (!label) return { kind: 'error', message: 'not valid UTF-8, and no PEP 263 coding line says what it is: not linted' };
+  if (/^(?:latin[-_]?1|iso[-_]?8859[-_]?1|l1|8859|cp819|iso_8859_1)$/.test(label)) {
+    // Python's Latin-1 is ISO-8859-1 exactly (the WHATWG "latin1" label is Windows-1252): Buffer's 'latin1'.
+    return { kind: 'text', text: bytes.toString('latin1'), bom: false, bytes, mtimeMs, encoding: 'latin-1' };
+  }
+  try {
+    const text = new TextDecoder(label.replace(/_/g, '-'), { fatal: true }).decode(bytes);
+    return { kind: 'text', text, bom: false, bytes, mtimeMs, encoding: { readOnly: label } };
+  } catch (e) {
+    const unknown = e instanceof RangeError;
+    return { kind: 'error', message: unknown ? `written in ${label} (its coding line), which initlint cannot decode: not linted` : `not valid ${label}, as its coding line declares: not linted` };
+  }
+}
+
+/** The bytes of a fixed text in the source's own encoding; undefined where initlint cannot write that encoding. */
+function encode(text: string, source: Extract<Source, { kind: 'text' }>): Buffer | undefined {
+  const e = source.encoding;
+  if (e === 'utf-8') return Buffer.from((source.bom ? '\ufeff' : '') + text, 'utf8');
+  if (e === 'utf-16le') return Buffer.from(`\ufeff${text}`, 'utf16le');
+  if (e === 'utf-16be') return Buffer.from(`\ufeff${text}`, 'utf16le').swap16();
+  if (e === 'latin-1') return /^[\u0000-\u00ff]*$/.test(text) ? Buffer.from(text, 'latin1') : undefined;
+  return undefined;
 }
 
 /**
@@ -131,6 +176,8 @@ export function writeAtomic(abs: string, source: Extract<Source, { kind: 'text' 
     }
   };
   if (!unchanged()) return { ok: false, message: 'not fixed: the file changed on disk while initlint read it' };
+  const encoded = encode(text, source);
+  if (!encoded) return { ok: false, message: `not fixed: the file is written in ${typeof source.encoding === 'string' ? source.encoding : source.encoding.readOnly}, which initlint reads but does not write (UTF-8, UTF-16 and Latin-1 only)` };
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.initlint-${randomBytes(8).toString('hex')}.tmp`);
   let fd: number | undefined;
   let created = false;
@@ -138,7 +185,7 @@ export function writeAtomic(abs: string, source: Extract<Source, { kind: 'text' 
     // 'wx': O_CREAT | O_EXCL, which fails on anything already there, a planted symlink included.
     fd = fs.openSync(tmp, 'wx', before.mode & 0o7777);
     created = true;
-    fs.writeFileSync(fd, (source.bom ? '\ufeff' : '') + text);
+    fs.writeFileSync(fd, encoded);
     if (uid === 0) fs.fchownSync(fd, before.uid, before.gid);
     fs.fchmodSync(fd, before.mode & 0o7777);
     fs.closeSync(fd);

@@ -303,12 +303,39 @@ describe('initlint CLI', () => {
     const r = cli(['--format', 'json', '.'], dir);
     const out = JSON.parse(r.stdout);
     const errors = Object.fromEntries(out.errors.map((e: { file: string; message: string }) => [e.file, e.message]));
-    assert.match(errors['latin1.py'], /not valid UTF-8/);
+    assert.equal(errors['latin1.py'], 'not valid UTF-8, and no PEP 263 coding line says what it is: not linted');
     assert.match(errors['blob.py'], /binary/);
     assert.match(errors['broken.py'], /syntax error at line 2/);
     assert.match(errors['big.py'], /maxFileSize/);
     assert.equal(out.findings.length, 2);
     assert.equal(r.code, 1);
+  });
+
+  test('encodings: UTF-16 and PEP 263 Latin-1 files are linted and fixed in their own encoding; others read, or refused with the reason', () => {
+    const model = fixture('sequential.py');
+    const latin = `# -*- coding: latin-1 -*-\n# caf\xe9 au lait\n${model}`;
+    const dir = workspace({
+      'u16le.py': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(model, 'utf16le')]),
+      'u16be.py': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(model, 'utf16le')]).swap16(),
+      'latin.py': Buffer.from(latin, 'latin1'),
+      'cp1252.py': Buffer.from(`# coding: cp1252\n# \x80 euro\n${model}`, 'latin1'),
+      'klingon.py': Buffer.from(`# coding: klingon\n# \xff\n${model}`, 'latin1'),
+    });
+    const out = JSON.parse(cli(['--format', 'json', '.'], dir).stdout);
+    const count = (file: string) => out.findings.filter((f: { file: string }) => f.file === file).length;
+    assert.deepEqual(['u16le.py', 'u16be.py', 'latin.py', 'cp1252.py'].map(count), [3, 3, 3, 3]);
+    assert.deepEqual(out.errors, [{ file: 'klingon.py', message: 'written in klingon (its coding line), which initlint cannot decode: not linted' }]);
+    const fixed = cli(['--fix', '.'], dir);
+    assert.match(fixed.stdout, /^cp1252\.py: error: not fixed: the file is written in cp1252, which initlint reads but does not write/m);
+    assert.match(fixed.stderr, /9 fixed/);
+    const le = fs.readFileSync(path.join(dir, 'u16le.py'));
+    assert.deepEqual([...le.subarray(0, 2)], [0xff, 0xfe]);
+    assert.match(le.subarray(2).toString('utf16le'), /kernel_initializer="he_normal"/);
+    const be = Buffer.from(fs.readFileSync(path.join(dir, 'u16be.py'))).swap16();
+    assert.match(be.subarray(2).toString('utf16le'), /kernel_initializer="he_normal"/);
+    const latinAfter = fs.readFileSync(path.join(dir, 'latin.py'));
+    assert.equal(latinAfter.toString('latin1').split('\n')[1], '# caf\xe9 au lait', 'é is still one Latin-1 byte');
+    assert.match(latinAfter.toString('latin1'), /kernel_initializer="he_normal"/);
   });
 
   test('--fix on real file systems: through a symlink to its target (the link kept); read-only and hard-linked files refused with a message; owner and mode kept', () => {
