@@ -541,6 +541,9 @@ test('no tensor outlives a run: tf.memory() after 100 runs equals before', async
   // A layer too wide to simulate: a sentence the panel can show, at once, not an allocation's RangeError.
   const wide = { ...mixed, layers: [{ ...mixed.layers[0], fanIn: 3e9 }, ...mixed.layers.slice(1)] };
   await assert.rejects(simulate(tf, wide), { message: 'layer 1: fan_in 3,000,000,000 is too large to simulate (at most 1,048,576); its predicted variance is still computed' });
+  // Within the limit but past the cpu backend's work cap even at 8 samples and 16 units: refused at once, not minutes of work.
+  const capped = { ...mixed, layers: [{ ...mixed.layers[0], fanIn: 1_000_000 }, ...mixed.layers.slice(1)] };
+  await assert.rejects(simulate(tf, capped), /^RangeError: layer 1: fan_in 1,000,000 is too large to simulate on the cpu backend within its work cap \(1\.0e\+8 multiply-adds\)/);
   const after = tf.memory();
   assert.equal(after.numTensors, before.numTensors);
   assert.equal(after.numDataBuffers, before.numDataBuffers);

@@ -58,6 +58,8 @@ export const MAX_FAN_IN = 2 ** 20;
 export const MIN_BATCH = 64;
 /** Units per layer are never reduced below this (nor above the layer's own width). */
 export const MIN_UNITS = 16;
+/** The batch a very wide fan_in may still be simulated with (per-unit statistics over fewer samples), after units are at MIN_UNITS. */
+export const MIN_BATCH_WIDE = 8;
 /** Histogram bins; the range is the 0.1 % to 99.9 % quantiles of the activations (values outside fall in the end bins). */
 export const HISTOGRAM_BINS = 40;
 /** Two units are the same when every output agrees within this relative difference. */
@@ -161,7 +163,18 @@ function plan(config: SimConfig, backend: string, options: SimOptions): Plan {
       const widest = config.layers.reduce((b, l, i) => (l.units > config.layers[b].units ? i : b), 0);
       what += ` and units per layer to about ${(100 * s).toPrecision(2)} % (e.g. ${config.layers[widest].units} → ${units[widest]}; each layer keeps its fan_in, fed rolled copies of the narrower layer before it, so per-unit statistics keep their expectation; distinct and dead count the simulated units)`;
     }
-    const work = batch * config.layers.reduce((s, l, i) => s + l.fanIn * units[i], 0);
+    let work = batch * config.layers.reduce((s, l, i) => s + l.fanIn * units[i], 0);
+    if (work > budget) {
+      // Wide fan_in (each layer keeps its own): fewer samples, down to a few; past that, no run.
+      const perSampleNow = work / batch;
+      batch = Math.max(MIN_BATCH_WIDE, Math.floor(budget / perSampleNow));
+      work = batch * perSampleNow;
+      what += `; batch further to ${batch} for the widest fan_in`;
+      if (work > budget) {
+        const widest = config.layers.reduce((b, l, i) => (l.fanIn > config.layers[b].fanIn ? i : b), 0);
+        throw new RangeError(`layer ${widest + 1}: fan_in ${config.layers[widest].fanIn.toLocaleString('en-US')} is too large to simulate on the ${backend} backend within its work cap (${budget.toExponential(1)} multiply-adds); its predicted variance is still computed`);
+      }
+    }
     notes.unshift(`${backend} backend: ${what}, to keep batch × Σ fan_in × units under ${budget.toExponential(1)} multiply-adds (now ${work.toExponential(2)})${backend === 'cpu' ? '; the webgl or wasm backend runs up to 20 times more' : ''}`);
   }
   return { batch, units, kernels, notes };
