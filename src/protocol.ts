@@ -9,8 +9,19 @@ import type { Recommendation } from './engine/ir';
 
 /** The initializers the panel can compare, by id. */
 export const INIT_CHOICES = [
-  'current', 'recommended', 'zeros', 'constant', 'small_normal', 'large_normal',
-  'glorot_uniform', 'glorot_normal', 'he_normal', 'he_uniform', 'he_fan_avg', 'lecun_normal', 'orthogonal',
+  'current',
+  'recommended',
+  'zeros',
+  'constant',
+  'small_normal',
+  'large_normal',
+  'glorot_uniform',
+  'glorot_normal',
+  'he_normal',
+  'he_uniform',
+  'he_fan_avg',
+  'lecun_normal',
+  'orthogonal',
 ] as const;
 export type InitChoice = (typeof INIT_CHOICES)[number];
 
@@ -76,13 +87,13 @@ export interface SimModel {
 
 export type ToWebview =
   | {
-    type: 'model';
-    model: SimModel;
-    /** Source version the model was read from. */
-    version: number;
-    /** What the panel shows, kept in the webview's state so a reload restores the same model. */
-    target?: { uri?: string; model?: string };
-  }
+      type: 'model';
+      model: SimModel;
+      /** Source version the model was read from. */
+      version: number;
+      /** What the panel shows, kept in the webview's state so a reload restores the same model. */
+      target?: { uri?: string; model?: string };
+    }
   | { type: 'applied'; requestId: number; ok: boolean; message: string }
   | { type: 'exported'; requestId: number; ok: boolean; message: string };
 
@@ -128,7 +139,7 @@ export function restoredTarget(state: unknown, inWorkspace: (uri: string) => boo
   const uri = typeof saved === 'object' && saved !== null ? (saved as { uri?: unknown }).uri : undefined;
   if (typeof uri !== 'string') return { target: {} };
   const model = (saved as { model?: unknown }).model;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = /^[a-z][a-z0-9+.-]*:/i.test(uri) && !!new URL(uri) && inWorkspace(uri);
   } catch {

@@ -136,7 +136,13 @@ export class App {
    */
   private async warmUp(backend: Backend): Promise<void> {
     const t0 = performance.now();
-    const layer = (name: string, normalize: 'none' | 'batch' = 'none') => ({ fanIn: 8, units: 8, kernel: { label: 'warm-up', distribution: 'normal' as const, variance: 0.1 }, activation: { name }, normalize });
+    const layer = (name: string, normalize: 'none' | 'batch' = 'none') => ({
+      fanIn: 8,
+      units: 8,
+      kernel: { label: 'warm-up', distribution: 'normal' as const, variance: 0.1 },
+      activation: { name },
+      normalize,
+    });
     let done = 0;
     // The extension usually answers 'ready' within milliseconds: then the real run is the warm-up.
     if (!this.model) await this.nextModel(WARM_UP_AFTER_MS);
@@ -187,9 +193,27 @@ export class App {
         }
         this.settingsChanged();
       });
-    integerField(this.ui.batch, 2, (v) => (this.state.batch = v), () => this.state.batch, true);
-    integerField(this.ui.seed, 0, (v) => (this.state.seed = v ?? 0), () => this.state.seed, false);
-    integerField(this.ui.inputWidth, 1, (v) => (this.state.inputWidth = v), () => this.state.inputWidth, true);
+    integerField(
+      this.ui.batch,
+      2,
+      (v) => (this.state.batch = v),
+      () => this.state.batch,
+      true,
+    );
+    integerField(
+      this.ui.seed,
+      0,
+      (v) => (this.state.seed = v ?? 0),
+      () => this.state.seed,
+      false,
+    );
+    integerField(
+      this.ui.inputWidth,
+      1,
+      (v) => (this.state.inputWidth = v),
+      () => this.state.inputWidth,
+      true,
+    );
     this.ui.showPrediction.addEventListener('change', () => {
       this.state.showPrediction = isChecked(this.ui.showPrediction);
       this.save();
@@ -284,7 +308,11 @@ export class App {
       setPlaceholder(this.ui.batch, `auto (${settings.batch})`);
       const choices = choicesFor(model, this.state.compare, this.state.overrides);
       const t0 = performance.now();
-      const currentConfig = buildConfig(model, model.layers.map(() => 'current' as const), settings);
+      const currentConfig = buildConfig(
+        model,
+        model.layers.map(() => 'current' as const),
+        settings,
+      );
       const runs: RunData[] = [{ name: 'current', config: currentConfig, ...(await this.simulate(backend, currentConfig)) }];
       // The very first time, show the current run while the compared one runs.
       if (!this.charted && model === this.model) this.render(model, runs, backend, performance.now() - t0);
@@ -359,7 +387,11 @@ export class App {
       backend: backend.name,
       ms,
       compare: this.state.compare,
-      layers: model.layers.map((l, i) => ({ label: l.label, current: runs[0].result.layers[i]?.actVar, compared: (runs[1] ?? runs[0]).result.layers[i]?.actVar })),
+      layers: model.layers.map((l, i) => ({
+        label: l.label,
+        current: runs[0].result.layers[i]?.actVar,
+        compared: (runs[1] ?? runs[0]).result.layers[i]?.actVar,
+      })),
     };
     this.save();
   }
@@ -399,7 +431,10 @@ export class App {
     if (this.backendNote) notes.push({ text: this.backendNote, level: 'warning' });
     const model = this.model;
     if (model?.layers.some((l) => l.kind !== 'dense')) {
-      notes.push({ text: 'Conv layers are simulated per patch: each output unit as a dense fan_in → filters layer (fan_in = kernel height × width × input channels) on i.i.d. inputs, which has the same per-unit variance statistics as the full convolution.', level: 'info' });
+      notes.push({
+        text: 'Conv layers are simulated per patch: each output unit as a dense fan_in → filters layer (fan_in = kernel height × width × input channels) on i.i.d. inputs, which has the same per-unit variance statistics as the full convolution.',
+        level: 'info',
+      });
     }
     if (model?.layers.some((l, i) => i > 0 && l.fanIn === undefined)) {
       notes.push({ text: 'Some layers have no fan_in in the code: they take the width of the layer before.', level: 'info' });
@@ -431,7 +466,8 @@ export class App {
     this.layers.update(model, this.state.compare, this.state.overrides);
     const plan = this.applyAllPlan(model);
     setDisabled(this.ui.applyAll, !plan.groups);
-    this.ui.applyAll.title = plan.reason ?? `Write ${plan.groups?.map((g) => `${g.choice} (${g.layers.length} layer${g.layers.length === 1 ? '' : 's'})`).join(', ')} into the source`;
+    this.ui.applyAll.title =
+      plan.reason ?? `Write ${plan.groups?.map((g) => `${g.choice} (${g.layers.length} layer${g.layers.length === 1 ? '' : 's'})`).join(', ')} into the source`;
   }
 
   /** All layers at once: their choices grouped by initializer, or why not. */
@@ -543,13 +579,23 @@ export class App {
   private async exportPng(): Promise<void> {
     if (!this.runs || !this.model) return;
     const { main, histograms } = this.charts.canvases();
-    const reply = await this.host.request({ type: 'export', format: 'png', suggestedName: fileName(this.model.name, 'simulation', 'png'), data: chartsPng(main, histograms) });
+    const reply = await this.host.request({
+      type: 'export',
+      format: 'png',
+      suggestedName: fileName(this.model.name, 'simulation', 'png'),
+      data: chartsPng(main, histograms),
+    });
     this.ui.applyResult.textContent = reply.message;
   }
 
   private async exportCsv(): Promise<void> {
     if (!this.runs || !this.model) return;
-    const reply = await this.host.request({ type: 'export', format: 'csv', suggestedName: fileName(this.model.name, 'simulation', 'csv'), data: toCsv(this.model, this.runs) });
+    const reply = await this.host.request({
+      type: 'export',
+      format: 'csv',
+      suggestedName: fileName(this.model.name, 'simulation', 'csv'),
+      data: toCsv(this.model, this.runs),
+    });
     this.ui.applyResult.textContent = reply.message;
   }
 }

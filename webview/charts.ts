@@ -197,7 +197,12 @@ function predicted(label: string, values: Array<number | undefined>, colour: str
   return { label, data: values.map(loggable), borderColor: colour, backgroundColor: colour, borderWidth: 1.5, borderDash: [6, 4], pointRadius: 0 };
 }
 
-function varianceChart(layers: string[], datasets: ChartDataset<'line', Array<number | null>>[], yTitle: string, theme: Theme): ChartConfiguration<'line', Array<number | null>> {
+function varianceChart(
+  layers: string[],
+  datasets: ChartDataset<'line', Array<number | null>>[],
+  yTitle: string,
+  theme: Theme,
+): ChartConfiguration<'line', Array<number | null>> {
   return {
     type: 'line',
     data: { labels: layers, datasets },

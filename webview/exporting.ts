@@ -2,7 +2,12 @@
 
 /** A name for the save dialog that passes the extension's check (/^[\w.\- ]{1,100}$/). */
 export function fileName(model: string, suffix: string, extension: 'png' | 'csv'): string {
-  const base = model.replace(/[^\w.\- ]+/g, '_').replace(/_+/g, '_').replace(/^[_. ]+|[_. ]+$/g, '').slice(0, 60) || 'model';
+  const base =
+    model
+      .replace(/[^\w.\- ]+/g, '_')
+      .replace(/_+/g, '_')
+      .replace(/^[_. ]+|[_. ]+$/g, '')
+      .slice(0, 60) || 'model';
   return `${base}-${suffix}.${extension}`;
 }
 

@@ -18,7 +18,10 @@ export function applyTarget(model: SimModel, layer: SimLayer, choice: InitChoice
   if (model.preset) return { reason: 'The preset has no source code to change.' };
   if (choice === 'current') return { reason: 'Choose an initializer to compare first.' };
   const target = applicableChoice(choice, layer);
-  if (!target) return { reason: `${CHOICE_LABELS[choice]} cannot be written to the source: compare with He normal, He uniform, Glorot uniform, LeCun normal or Recommended.` };
+  if (!target)
+    return {
+      reason: `${CHOICE_LABELS[choice]} cannot be written to the source: compare with He normal, He uniform, Glorot uniform, LeCun normal or Recommended.`,
+    };
   return { choice: target };
 }
 

@@ -82,18 +82,64 @@ export function tableRows(model: SimModel, runs: RunData[]): Row[] {
 
 /** RFC 4180 CSV with full-precision numbers (not the rounded ones the grid shows). */
 export function toCsv(model: SimModel, runs: RunData[]): string {
-  const header = ['layer', 'run', 'fan_in', 'fan_out', 'units', 'initializer', 'var_w', 'activation', 'normalized', 'pre_mean', 'pre_var', 'act_mean', 'act_var', 'saturated', 'dead', 'grad_var', 'grad_moment', 'delta_moment', 'distinct_units', 'backend', 'batch', 'seed', 'input'];
+  const header = [
+    'layer',
+    'run',
+    'fan_in',
+    'fan_out',
+    'units',
+    'initializer',
+    'var_w',
+    'activation',
+    'normalized',
+    'pre_mean',
+    'pre_var',
+    'act_mean',
+    'act_var',
+    'saturated',
+    'dead',
+    'grad_var',
+    'grad_moment',
+    'delta_moment',
+    'distinct_units',
+    'backend',
+    'batch',
+    'seed',
+    'input',
+  ];
   const lines = [header];
   model.layers.forEach((layer, i) => {
     for (const run of runs) {
       const spec = run.config.layers[i];
       const s = run.result.layers[i];
       if (!spec || !s) continue;
-      lines.push([
-        layer.label, run.name, spec.fanIn, layer.fanOut ?? spec.units * layer.receptiveField, spec.units, spec.kernel.label, spec.kernel.variance ?? '',
-        layer.activation.name, layer.normalized, s.preMean, s.preVar, s.actMean, s.actVar, s.saturated, s.dead, s.gradVar, s.gradMoment, s.deltaMoment, s.distinct,
-        run.result.backend, run.config.batch, run.config.seed, run.config.input,
-      ].map(String));
+      lines.push(
+        [
+          layer.label,
+          run.name,
+          spec.fanIn,
+          layer.fanOut ?? spec.units * layer.receptiveField,
+          spec.units,
+          spec.kernel.label,
+          spec.kernel.variance ?? '',
+          layer.activation.name,
+          layer.normalized,
+          s.preMean,
+          s.preVar,
+          s.actMean,
+          s.actVar,
+          s.saturated,
+          s.dead,
+          s.gradVar,
+          s.gradMoment,
+          s.deltaMoment,
+          s.distinct,
+          run.result.backend,
+          run.config.batch,
+          run.config.seed,
+          run.config.input,
+        ].map(String),
+      );
     }
   });
   return lines.map((cells) => cells.map(csvCell).join(',')).join('\r\n') + '\r\n';

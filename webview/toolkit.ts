@@ -123,7 +123,11 @@ export function setBusy(ring: HTMLElement, busy: boolean): void {
 }
 
 /** Fill the data grid: one column per key (with its relative width), rows as plain records of text. */
-export function setGridData(grid: HTMLElement, columns: ReadonlyArray<{ key: string; title: string; width: number }>, rows: Array<Record<string, string>>): void {
+export function setGridData(
+  grid: HTMLElement,
+  columns: ReadonlyArray<{ key: string; title: string; width: number }>,
+  rows: Array<Record<string, string>>,
+): void {
   const g = grid as GridElement;
   g.gridTemplateColumns = columns.map((c) => `minmax(${Math.round(c.width * 48)}px, ${c.width}fr)`).join(' ');
   g.columnDefinitions = columns.map((c) => ({ columnDataKey: c.key, title: c.title }));

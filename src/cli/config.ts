@@ -22,7 +22,7 @@ export function readConfigFile(file: string): LoadedConfig {
     try {
       doc = parseToml(text) as Record<string, unknown>;
     } catch (err) {
-      throw new Error(`${file}: ${(err as Error).message.split('\n')[0]}`);
+      throw new Error(`${file}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
     }
     const tool = doc.tool as Record<string, unknown> | undefined;
     return { raw: tool?.initlint, file };
@@ -30,7 +30,7 @@ export function readConfigFile(file: string): LoadedConfig {
   try {
     return { raw: JSON.parse(text), file };
   } catch (err) {
-    throw new Error(`${file}: ${(err as Error).message}`);
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
   }
 }
 

@@ -14,12 +14,9 @@ import { formatSize } from '../engine/text';
 export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'latin-1' | { readOnly: string };
 
 export type Source =
-  | { kind: 'text'; text: string; bom: boolean; bytes: Buffer; mtimeMs: number; encoding: Encoding }
-  | { kind: 'skip' }
-  | { kind: 'error'; message: string };
+  { kind: 'text'; text: string; bom: boolean; bytes: Buffer; mtimeMs: number; encoding: Encoding } | { kind: 'skip' } | { kind: 'error'; message: string };
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
 
 /**
  * Reads a regular file of at most `maxBytes` (or its first `maxBytes` with `head`), whatever
@@ -85,8 +82,14 @@ export function readSource(abs: string, maxFileSize: number): Source {
 /** A file that is not UTF-8: read in the encoding its PEP 263 coding line declares, if Node can decode it. */
 function pep263(bytes: Buffer, mtimeMs: number): Source {
   // The coding line is the first or second line, in ASCII (PEP 263).
-  const head = bytes.subarray(0, 400).toString('latin1').split(/\r?\n|\r/, 2);
-  const label = head.map((l) => /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(l)?.[1]).find((x) => x)?.toLowerCase();
+  const head = bytes
+    .subarray(0, 400)
+    .toString('latin1')
+    .split(/\r?\n|\r/, 2);
+  const label = head
+    .map((l) => /^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)/.exec(l)?.[1])
+    .find((x) => x)
+    ?.toLowerCase();
   if (!label) return { kind: 'error', message: 'not valid UTF-8, and no PEP 263 coding line says what it is: not linted' };
   if (/^(?:latin[-_]?1|iso[-_]?8859[-_]?1|l1|8859|cp819|iso_8859_1)$/.test(label)) {
     // Python's Latin-1 is ISO-8859-1 exactly (the WHATWG "latin1" label is Windows-1252): Buffer's 'latin1'.
@@ -97,7 +100,12 @@ function pep263(bytes: Buffer, mtimeMs: number): Source {
     return { kind: 'text', text, bom: false, bytes, mtimeMs, encoding: { readOnly: label } };
   } catch (e) {
     const unknown = e instanceof RangeError;
-    return { kind: 'error', message: unknown ? `written in ${label} (its coding line), which initlint cannot decode: not linted` : `not valid ${label}, as its coding line declares: not linted` };
+    return {
+      kind: 'error',
+      message: unknown
+        ? `written in ${label} (its coding line), which initlint cannot decode: not linted`
+        : `not valid ${label}, as its coding line declares: not linted`,
+    };
   }
 }
 
@@ -177,7 +185,11 @@ export function writeAtomic(abs: string, source: Extract<Source, { kind: 'text' 
   };
   if (!unchanged()) return { ok: false, message: 'not fixed: the file changed on disk while initlint read it' };
   const encoded = encode(text, source);
-  if (!encoded) return { ok: false, message: `not fixed: the file is written in ${typeof source.encoding === 'string' ? source.encoding : source.encoding.readOnly}, which initlint reads but does not write (UTF-8, UTF-16 and Latin-1 only)` };
+  if (!encoded)
+    return {
+      ok: false,
+      message: `not fixed: the file is written in ${typeof source.encoding === 'string' ? source.encoding : source.encoding.readOnly}, which initlint reads but does not write (UTF-8, UTF-16 and Latin-1 only)`,
+    };
   const tmp = path.join(path.dirname(target), `.${path.basename(target)}.initlint-${randomBytes(8).toString('hex')}.tmp`);
   let fd: number | undefined;
   let created = false;
@@ -197,8 +209,18 @@ export function writeAtomic(abs: string, source: Extract<Source, { kind: 'text' 
     fs.renameSync(tmp, target);
     return { ok: true };
   } catch (e) {
-    if (fd !== undefined) try { fs.closeSync(fd); } catch { /* already closed */ }
-    if (created) try { fs.rmSync(tmp, { force: true }); } catch { /* nothing left to clean */ }
+    if (fd !== undefined)
+      try {
+        fs.closeSync(fd);
+      } catch {
+        /* already closed */
+      }
+    if (created)
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        /* nothing left to clean */
+      }
     return { ok: false, message: `not fixed: ${(e as Error).message}` };
   }
 }

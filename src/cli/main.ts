@@ -133,7 +133,13 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
  * project's pyproject.toml), and its globs are relative to the file that holds them, as in
  * the editor, where they are relative to the workspace folder.
  */
-function loadSettings(configFile: string | undefined, firstPath: string, select: string | undefined, ignore: string | undefined, err: NodeJS.WritableStream): { settings: Settings; base: string } {
+function loadSettings(
+  configFile: string | undefined,
+  firstPath: string,
+  select: string | undefined,
+  ignore: string | undefined,
+  err: NodeJS.WritableStream,
+): { settings: Settings; base: string } {
   let loaded;
   try {
     if (configFile && !fs.existsSync(configFile)) throw new UsageError(`${configFile}: no such file`);
@@ -171,8 +177,15 @@ function workerCount(files: number): number {
   return Math.max(1, Math.min(cores, Math.floor(files / FILES_PER_WORKER), 16));
 }
 
-interface WorkerJob { index: number; abs: string; mode: FixMode }
-interface WorkerResult { index: number; output: Output }
+interface WorkerJob {
+  index: number;
+  abs: string;
+  mode: FixMode;
+}
+interface WorkerResult {
+  index: number;
+  output: Output;
+}
 
 /**
  * Lints the files on worker threads (each file is independent: its own reading, analysis and
@@ -184,23 +197,30 @@ async function runParallel(settings: Settings, files: string[], mode: FixMode, c
   let next = 0;
   const pool = Array.from({ length: count }, () => new Worker(__filename, { workerData: { initlintWorker: true, settings, base } }));
   try {
-    await Promise.all(pool.map((worker) => new Promise<void>((resolve, reject) => {
-      const give = () => {
-        if (next >= files.length) {
-          resolve();
-          return;
-        }
-        const index = next++;
-        worker.postMessage({ index, abs: files[index], mode } satisfies WorkerJob);
-      };
-      worker.on('message', (m: WorkerResult) => {
-        results[m.index] = m.output;
-        give();
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) => { if (next < files.length || code !== 0) reject(new Error(`a lint worker stopped (exit ${code})`)); });
-      give();
-    })));
+    await Promise.all(
+      pool.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const give = () => {
+              if (next >= files.length) {
+                resolve();
+                return;
+              }
+              const index = next++;
+              worker.postMessage({ index, abs: files[index], mode } satisfies WorkerJob);
+            };
+            worker.on('message', (m: WorkerResult) => {
+              results[m.index] = m.output;
+              give();
+            });
+            worker.on('error', reject);
+            worker.on('exit', (code) => {
+              if (next < files.length || code !== 0) reject(new Error(`a lint worker stopped (exit ${code})`));
+            });
+            give();
+          }),
+      ),
+    );
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
@@ -270,8 +290,12 @@ function lintOne(linter: Linter, abs: string, file: string, mode: FixMode, outpu
  * on the file, without fixes. An HDF5 file without a model config (weights alone, data) is skipped.
  */
 function lintSavedModel(
-  linter: Linter, abs: string, file: string, output: Output,
-  read: (bytes: Uint8Array) => { text: string | undefined } | { error: string }, part: string,
+  linter: Linter,
+  abs: string,
+  file: string,
+  output: Output,
+  read: (bytes: Uint8Array) => { text: string | undefined } | { error: string },
+  part: string,
 ): void {
   // An .h5 model with its weights can be far larger than its config: Keras writes the root's
   // attributes (model_config among them) before the weights, so the file's head holds them.
@@ -294,7 +318,14 @@ function lintSavedModel(
 }
 
 /** Applies the fixes and writes the file; the analysis of the text now on disk, and that text. */
-function fixFile(analyze: (text: string) => Analysis, abs: string, file: string, source: Extract<Source, { kind: 'text' }>, analysis: Analysis, output: Output): { analysis: Analysis; text: string } {
+function fixFile(
+  analyze: (text: string) => Analysis,
+  abs: string,
+  file: string,
+  source: Extract<Source, { kind: 'text' }>,
+  analysis: Analysis,
+  output: Output,
+): { analysis: Analysis; text: string } {
   const unchanged = { analysis, text: source.text };
   if (!analysis.findings.some((f) => f.fix)) return unchanged;
   const { text, applied } = fixText(source.text, analysis, analyze);
@@ -337,7 +368,9 @@ function inFileCoordinates(analysis: Analysis, fileText: string): Finding[] {
 
 function stripOffsets(f: Finding) {
   const { start: _s, end: _e, related: _r, fix, ...rest } = f;
-  void _s; void _e; void _r;
+  void _s;
+  void _e;
+  void _r;
   return fix ? { ...rest, fix: { title: fix.title, edits: fix.edits.map(({ start: _a, end: _b, ...e }) => (void _a, void _b, e)) } } : rest;
 }
 
@@ -388,14 +421,12 @@ function summarize(err: NodeJS.WritableStream, r: Output, fix: boolean): void {
   const fixable = r.findings.filter((f) => f.fix).length;
   // "8 problems in 3 of 9 files": the files with problems, of those checked.
   const withProblems = new Set(r.findings.map((f) => f.file)).size;
-  const where = withProblems === 0 || withProblems === r.files
-    ? `${r.files} file${r.files === 1 ? '' : 's'}` : `${withProblems} of ${r.files} files`;
+  const where = withProblems === 0 || withProblems === r.files ? `${r.files} file${r.files === 1 ? '' : 's'}` : `${withProblems} of ${r.files} files`;
   const parts = [`${r.findings.length} problem${r.findings.length === 1 ? '' : 's'} in ${where}`];
   if (fix) parts.push(`${r.fixed} fixed`);
   else if (fixable) parts.push(`${fixable} fixable with --fix`);
   err.write(`${parts.join(', ')}.\n`);
 }
-
 
 if (!isMainThread && (workerData as { initlintWorker?: boolean } | undefined)?.initlintWorker) {
   const data = workerData as { settings: Settings; base: string };
@@ -428,7 +459,9 @@ if (!isMainThread && (workerData as { initlintWorker?: boolean } | undefined)?.i
  */
 function exitWhenWritten(code: number): void {
   let pending = 2;
-  const done = () => { if (--pending === 0) process.exit(code); };
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
   process.stdout.write('', done);
   process.stderr.write('', done);
 }

@@ -38,45 +38,55 @@ export function toSarif(findings: Finding[], errors: Array<{ file: string; messa
       ruleIndex: RULES.findIndex((r) => r.code === f.code),
       level: LEVEL[f.severity],
       message: { text: f.message },
-      locations: [{
-        physicalLocation: {
-          artifactLocation,
-          region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation,
+            region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
+          },
+          logicalLocations: [{ name: f.layer, fullyQualifiedName: `${f.model}/${f.layer}`, kind: 'member' }],
         },
-        logicalLocations: [{ name: f.layer, fullyQualifiedName: `${f.model}/${f.layer}`, kind: 'member' }],
-      }],
+      ],
       partialFingerprints: { 'initlint/v1': fingerprint(f) },
     };
     if (f.fix) {
-      result.fixes = [{
-        description: { text: f.fix.title },
-        artifactChanges: [{
-          artifactLocation,
-          replacements: f.fix.edits.map((e) => ({
-            deletedRegion: { startLine: e.line, startColumn: e.column, endLine: e.endLine, endColumn: e.endColumn },
-            insertedContent: { text: e.newText },
-          })),
-        }],
-      }];
+      result.fixes = [
+        {
+          description: { text: f.fix.title },
+          artifactChanges: [
+            {
+              artifactLocation,
+              replacements: f.fix.edits.map((e) => ({
+                deletedRegion: { startLine: e.line, startColumn: e.column, endLine: e.endLine, endColumn: e.endColumn },
+                insertedContent: { text: e.newText },
+              })),
+            },
+          ],
+        },
+      ];
     }
     return result;
   });
   return {
     version: '2.1.0',
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    runs: [{
-      tool: { driver: { name: 'initlint', version, semanticVersion: version, informationUri: 'https://github.com/initlint/initlint', rules } },
-      columnKind: 'utf16CodeUnits',
-      originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(process.cwd()).href}/` } },
-      results,
-      invocations: [{
-        executionSuccessful: true,
-        toolExecutionNotifications: errors.map((e) => ({
-          level: 'error' as const,
-          message: { text: e.message },
-          locations: [{ physicalLocation: { artifactLocation: { uri: uri(e.file), uriBaseId: '%SRCROOT%' } } }],
-        })),
-      }],
-    }],
+    runs: [
+      {
+        tool: { driver: { name: 'initlint', version, semanticVersion: version, informationUri: 'https://github.com/initlint/initlint', rules } },
+        columnKind: 'utf16CodeUnits',
+        originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToFileURL(process.cwd()).href}/` } },
+        results,
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: errors.map((e) => ({
+              level: 'error' as const,
+              message: { text: e.message },
+              locations: [{ physicalLocation: { artifactLocation: { uri: uri(e.file), uriBaseId: '%SRCROOT%' } } }],
+            })),
+          },
+        ],
+      },
+    ],
   };
 }

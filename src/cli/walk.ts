@@ -10,7 +10,21 @@ import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
 
 export const LINTED_EXTENSIONS = new Set(['.py', '.ipynb', '.js', '.mjs', '.cjs', '.ts', '.json', '.keras', '.h5', '.hdf5']);
-const NEVER_ENTER = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', '.nox', '.mypy_cache', '.pytest_cache', 'site-packages', '.ipynb_checkpoints']);
+const NEVER_ENTER = new Set([
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.tox',
+  '.nox',
+  '.mypy_cache',
+  '.pytest_cache',
+  'site-packages',
+  '.ipynb_checkpoints',
+]);
 
 interface Rules {
   dir: string;
@@ -54,7 +68,11 @@ export interface Collected {
 }
 
 /** Expand PATHs to files, in a stable order. Paths named explicitly are linted even if ignored. */
-export function collectFiles(paths: string[], opts: WalkOptions, readdir: (dir: string) => fs.Dirent[] = (dir) => fs.readdirSync(dir, { withFileTypes: true })): Collected {
+export function collectFiles(
+  paths: string[],
+  opts: WalkOptions,
+  readdir: (dir: string) => fs.Dirent[] = (dir) => fs.readdirSync(dir, { withFileTypes: true }),
+): Collected {
   const excluded = opts.exclude.length ? picomatch(opts.exclude, { dot: true }) : undefined;
   const isExcluded = (abs: string) => {
     if (!excluded) return false;
@@ -72,7 +90,8 @@ export function collectFiles(paths: string[], opts: WalkOptions, readdir: (dir: 
       entries = readdir(dir);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENAMETOOLONG' ? 'its path is too long' : code ?? (e as Error).message;
+      const why =
+        code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'ENAMETOOLONG' ? 'its path is too long' : (code ?? (e as Error).message);
       errors.push({ dir, message: `folder not read (${why}): its files are not linted` });
       return;
     }

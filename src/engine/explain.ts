@@ -95,7 +95,10 @@ export function explanationMarkdown(layer: Layer, e: LayerExplanation): string {
   rows.push(['gradient factor χ = σ²·E[φ′(z)²]', num(e.chi)]);
   if (e.normalized) rows.push(['normalized', 'yes: a normalization resets the variance after this layer']);
   if (e.segmentDepth > 1) {
-    rows.push([`over its ${e.segmentDepth}-layer segment`, e.segmentForward === undefined ? 'unknown' : `forward ×${num(e.segmentForward)}, backward ×${num(e.segmentBackward)}`]);
+    rows.push([
+      `over its ${e.segmentDepth}-layer segment`,
+      e.segmentForward === undefined ? 'unknown' : `forward ×${num(e.segmentForward)}, backward ×${num(e.segmentBackward)}`,
+    ]);
   }
   rows.push(['recommended', e.recommendedVariance === undefined ? e.recommended : `${e.recommended}, Var = ${num(e.recommendedVariance)}`]);
   if (e.scaleRatio !== undefined) rows.push(['Var(w) / critical', num(e.scaleRatio)]);
@@ -113,9 +116,7 @@ export function findingsOfLayer(findings: readonly Finding[], model: Model, laye
 export function layerAt(models: readonly Model[], offset: number): { model: Model; layer: Layer } | undefined {
   const on = (s: Span | undefined) => !!s && s.start <= offset && offset <= s.end;
   for (const model of models) {
-    const layer = model.layers
-      .filter((l) => on(l.span) || on(l.init.span))
-      .sort((a, b) => (a.span.end - a.span.start) - (b.span.end - b.span.start))[0];
+    const layer = model.layers.filter((l) => on(l.span) || on(l.init.span)).sort((a, b) => a.span.end - a.span.start - (b.span.end - b.span.start))[0];
     if (layer) return { model, layer };
   }
   return undefined;

@@ -87,13 +87,23 @@ function directEdges(to: Layer, flow: Flow): Edge[] {
   while (item) {
     const f: Flow = item.flow;
     switch (f.kind) {
-      case 'layer': out.push({ from: f.layer, to, norm: item.norm, opaque: item.opaque }); item = undefined; break;
-      case 'norm': item = { ...item, flow: f.from, norm: true }; break;
-      case 'opaque': item = f.from ? { ...item, flow: f.from, opaque: true } : undefined; break;
+      case 'layer':
+        out.push({ from: f.layer, to, norm: item.norm, opaque: item.opaque });
+        item = undefined;
+        break;
+      case 'norm':
+        item = { ...item, flow: f.from, norm: true };
+        break;
+      case 'opaque':
+        item = f.from ? { ...item, flow: f.from, opaque: true } : undefined;
+        break;
       // Through an activation the signal goes on; a scale survives it only if the activation is
       // positively homogeneous (relu, leaky, linear), so any other counts as unmodelled here.
-      case 'activation': item = { ...item, flow: f.from, opaque: item.opaque || !isPiecewiseLinear(f.info) }; break;
-      default: item = undefined;
+      case 'activation':
+        item = { ...item, flow: f.from, opaque: item.opaque || !isPiecewiseLinear(f.info) };
+        break;
+      default:
+        item = undefined;
     }
   }
   return out;
@@ -115,10 +125,18 @@ function mergedLayers(roots: readonly Flow[]): { merged: Set<Layer>; branchEnds:
     if (v.has(flow)) continue;
     v.add(flow);
     switch (flow.kind) {
-      case 'layer': if (inMerge) merged.add(flow.layer); break;
-      case 'norm': stack.push({ flow: flow.from, inMerge }); break;
-      case 'opaque': if (flow.from) stack.push({ flow: flow.from, inMerge }); break;
-      case 'activation': stack.push({ flow: flow.from, inMerge }); break;
+      case 'layer':
+        if (inMerge) merged.add(flow.layer);
+        break;
+      case 'norm':
+        stack.push({ flow: flow.from, inMerge });
+        break;
+      case 'opaque':
+        if (flow.from) stack.push({ flow: flow.from, inMerge });
+        break;
+      case 'activation':
+        stack.push({ flow: flow.from, inMerge });
+        break;
       case 'merge':
         for (const g of flow.from) {
           stack.push({ flow: g, inMerge: true });
@@ -129,7 +147,8 @@ function mergedLayers(roots: readonly Flow[]): { merged: Set<Layer>; branchEnds:
           }
         }
         break;
-      case 'input': break;
+      case 'input':
+        break;
     }
   }
   return { merged, branchEnds };

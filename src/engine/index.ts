@@ -10,7 +10,7 @@ export { catalogue, kernelVariance, resolveInitializer } from './initializers';
 export { lookupActivation } from './activations';
 export { layerGain, scaleRatio } from './variance';
 export type { Model, Layer } from './ir';
-export { ruleDocUrl, RULES_DOC_URL } from "./docs";
+export { ruleDocUrl, RULES_DOC_URL } from './docs';
 export { explainLayer, explanationMarkdown } from './explain';
 export type { LayerExplanation } from './explain';
 export { readNotebook } from './notebook';

@@ -68,11 +68,24 @@ export type LanguageId = 'python' | 'notebook' | 'javascript' | 'json';
 export function languageOf(fileName: string): LanguageId | undefined {
   const ext = fileName.slice(fileName.lastIndexOf('.')).toLowerCase();
   switch (ext) {
-    case '.py': case '.pyi': return 'python';
-    case '.ipynb': return 'notebook';
-    case '.js': case '.mjs': case '.cjs': case '.jsx': case '.ts': case '.mts': case '.cts': case '.tsx': return 'javascript';
-    case '.json': return 'json';
-    default: return undefined;
+    case '.py':
+    case '.pyi':
+      return 'python';
+    case '.ipynb':
+      return 'notebook';
+    case '.js':
+    case '.mjs':
+    case '.cjs':
+    case '.jsx':
+    case '.ts':
+    case '.mts':
+    case '.cts':
+    case '.tsx':
+      return 'javascript';
+    case '.json':
+      return 'json';
+    default:
+      return undefined;
   }
 }
 
@@ -117,7 +130,11 @@ export async function createLinter(options: LinterOptions = {}): Promise<Linter>
 }
 
 class EngineLinter implements Linter {
-  constructor(private readonly parsers: Parsers, readonly settings: Settings, readonly settingsProblems: string[]) {}
+  constructor(
+    private readonly parsers: Parsers,
+    readonly settings: Settings,
+    readonly settingsProblems: string[],
+  ) {}
 
   lint(text: string, fileName: string, options?: LintOptions): Finding[] {
     return this.analyze(text, fileName, options).findings;
@@ -133,7 +150,7 @@ class EngineLinter implements Linter {
   }
 
   analyze(text: string, fileName: string, options: LintOptions = {}): Analysis {
-    const cacheKey = options.cacheKey === false ? undefined : options.cacheKey ?? fileName;
+    const cacheKey = options.cacheKey === false ? undefined : (options.cacheKey ?? fileName);
     const empty = (extra: Partial<Analysis>): Analysis => ({ file: fileName, findings: [], models: [], errors: [], ...extra });
     const language = languageOf(fileName);
     if (!language) return empty({ skipped: 'not a model file' });
@@ -150,7 +167,13 @@ class EngineLinter implements Linter {
     return this.analyzeCode(language, text, fileName, cacheKey, options.relativePath);
   }
 
-  private analyzeCode(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string, cacheKey: string | undefined, relativePath?: string): Analysis {
+  private analyzeCode(
+    language: Exclude<LanguageId, 'notebook'>,
+    text: string,
+    fileName: string,
+    cacheKey: string | undefined,
+    relativePath?: string,
+  ): Analysis {
     const empty = (extra: Partial<Analysis>): Analysis => ({ file: fileName, findings: [], models: [], errors: [], ...extra });
     let result: FrontEndResult | undefined;
     let tree: SyntaxTree | undefined;
@@ -162,12 +185,16 @@ class EngineLinter implements Linter {
     }
     if (!result) return empty({ skipped: 'no model in this file' });
     const lines = new LineIndex(text);
-    const suppressions = readSuppressions(text, tree && ((offset) => {
-      const node = tree.rootNode.descendantForIndex(offset);
-      // A long run of comment lines reaches tree-sitter as spaces (parser.ts, parserInput): a
-      // `#` that starts its line outside any string is a comment there too.
-      return node.type === 'comment' || (!/string/.test(node.type) && /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset)));
-    }));
+    const suppressions = readSuppressions(
+      text,
+      tree &&
+        ((offset) => {
+          const node = tree.rootNode.descendantForIndex(offset);
+          // A long run of comment lines reaches tree-sitter as spaces (parser.ts, parserInput): a
+          // `#` that starts its line outside any string is a comment there too.
+          return node.type === 'comment' || (!/string/.test(node.type) && /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', offset - 1) + 1, offset)));
+        }),
+    );
     const seen = new Set<string>();
     const findings: Finding[] = [];
     const ignoredHere = ignoredCodes(this.settings, relativePath);
@@ -193,7 +220,12 @@ class EngineLinter implements Linter {
    * The front ends a file goes through. A cheap text test first: a file that never names a
    * framework is not parsed at all (most files of a workspace scan).
    */
-  private frontEnd(language: Exclude<LanguageId, 'notebook'>, text: string, fileName: string, cacheKey: string | undefined): { result?: FrontEndResult; tree?: SyntaxTree } {
+  private frontEnd(
+    language: Exclude<LanguageId, 'notebook'>,
+    text: string,
+    fileName: string,
+    cacheKey: string | undefined,
+  ): { result?: FrontEndResult; tree?: SyntaxTree } {
     switch (language) {
       case 'python': {
         if (!/\b(?:keras|torch|tensorflow|tf_keras|flax)\b/.test(text)) return {};
@@ -258,10 +290,12 @@ function toFinding(raw: RawFinding, severity: Severity, file: string, lines: Lin
   if ('fix' in raw) {
     defineLazy(finding, 'fix', () => {
       const fix = raw.fix;
-      return fix && {
-        title: fix.title,
-        edits: fix.edits.map((e) => ({ ...toPosition(lines, e), newText: e.newText, start: e.start, end: e.end })),
-      };
+      return (
+        fix && {
+          title: fix.title,
+          edits: fix.edits.map((e) => ({ ...toPosition(lines, e), newText: e.newText, start: e.start, end: e.end })),
+        }
+      );
     });
   }
   return finding;

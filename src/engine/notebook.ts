@@ -53,11 +53,13 @@ export function readNotebook(text: string): NotebookDoc | { error: string } {
     if (type?.value !== 'code' || !source) return;
     const text = sourceText(source);
     if (text === undefined) return;
-    const parts = (source.type === 'array' ? source.children ?? [] : [source]).map((p) => ({ offset: p.offset, length: (p.value as string).length }));
+    const parts = (source.type === 'array' ? (source.children ?? []) : [source]).map((p) => ({ offset: p.offset, length: (p.value as string).length }));
     cells.push({ index, source: text, codeStart: 0, sourceOffset: source.offset, sourceLength: source.length, asArray: source.type === 'array', parts });
   });
   const joined = joinCells(cells.map((c) => c.source));
-  cells.forEach((c, i) => { c.codeStart = joined.starts[i]; });
+  cells.forEach((c, i) => {
+    c.codeStart = joined.starts[i];
+  });
   return { cells, code: joined.code, program: joined.program };
 }
 

@@ -199,8 +199,12 @@ function applyEdit(tree: Tree, before: string, after: string): Reuse['edit'] {
     endNew--;
   }
   tree.edit({
-    startIndex: start, oldEndIndex: endOld, newEndIndex: endNew,
-    startPosition: pointAt(before, start), oldEndPosition: pointAt(before, endOld), newEndPosition: pointAt(after, endNew),
+    startIndex: start,
+    oldEndIndex: endOld,
+    newEndIndex: endNew,
+    startPosition: pointAt(before, start),
+    oldEndPosition: pointAt(before, endOld),
+    newEndPosition: pointAt(after, endNew),
   });
   return { start, oldEnd: endOld, newEnd: endNew };
 }

@@ -90,7 +90,8 @@ export function layerScale(spec: InitSpec, fanIn: number | undefined, fanOut: nu
  */
 export function layerNumbers(
   layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | 'receptiveField' | 'activation' | 'biasVariance' | 'normalized'> & Partial<Pick<Layer, 'label'>>,
-  muIn: number, units?: number,
+  muIn: number,
+  units?: number,
 ): Omit<LayerNumbers, 'layer' | 'muAssumed'> {
   const act = layer.activation.info;
   const variance = layer.fanIn === 0 ? undefined : kernelVariance(layer.init.spec, layer.fanIn, layer.fanOut, layer.receptiveField);
@@ -110,7 +111,11 @@ export function layerNumbers(
   const chi = finite(sigma2 * moments.backward);
   const output = act.name === 'softmax' || act.name === 'log_softmax';
   return {
-    ...out, moments, muOut, gain, chi,
+    ...out,
+    moments,
+    muOut,
+    gain,
+    chi,
     forwardFactor: output ? (muIn > 0 ? finite(q / muIn) : undefined) : gain,
     backwardFactor: output ? sigma2 : chi,
   };
@@ -185,8 +190,16 @@ export function propagate(model: Model): Propagation {
   // would make every product through it 0).
   const constant = (l: Layer) => l.init.spec.family === 'constant';
   const forward = (e: Edge) => continuesSegment(e) && index.get(e.from)! < index.get(e.to)! && !constant(e.from) && !constant(e.to);
-  const preds = (l: Layer) => graph.producers.get(l)!.filter(forward).map((e) => e.from);
-  const succs = (l: Layer) => graph.consumers.get(l)!.filter(forward).map((e) => e.to);
+  const preds = (l: Layer) =>
+    graph.producers
+      .get(l)!
+      .filter(forward)
+      .map((e) => e.from);
+  const succs = (l: Layer) =>
+    graph.consumers
+      .get(l)!
+      .filter(forward)
+      .map((e) => e.to);
 
   let longest: { to: Map<Layer, number>; from: Map<Layer, number>; bestPred: Map<Layer, Layer>; bestSucc: Map<Layer, Layer> } | undefined;
   let effects: Map<Layer, SegmentEffect | undefined> | undefined;
@@ -304,7 +317,8 @@ export function propagate(model: Model): Propagation {
 /** E[x^2] of a flow, from the numbers of the layers before it. */
 function flowMoment(flow: Flow, numbers: Map<Layer, LayerNumbers>): { mu: number; assumed: boolean } {
   switch (flow.kind) {
-    case 'input': return { mu: 1, assumed: false };
+    case 'input':
+      return { mu: 1, assumed: false };
     case 'norm': {
       // A normalization between a layer and its activation: the layer's own numbers already
       // take q = 1, and what follows is its activation's E[phi(z)^2] at q = 1, not 1.
@@ -312,7 +326,8 @@ function flowMoment(flow: Flow, numbers: Map<Layer, LayerNumbers>): { mu: number
       const mu = f.kind === 'layer' && f.layer.normalized ? numbers.get(f.layer)?.muOut : undefined;
       return { mu: mu ?? 1, assumed: false };
     }
-    case 'opaque': return { mu: 1, assumed: true };
+    case 'opaque':
+      return { mu: 1, assumed: true };
     case 'activation': {
       // Its input taken as zero-mean Gaussian with the second moment that reaches it.
       const inner = flowMoment(flow.from, numbers);
@@ -329,8 +344,10 @@ function flowMoment(flow: Flow, numbers: Map<Layer, LayerNumbers>): { mu: number
       const assumed = parts.some((p) => p.assumed);
       const mus = parts.map((p) => p.mu);
       switch (flow.op) {
-        case 'add': return { mu: finite(mus.reduce((a, b) => a + b, 0)), assumed };
-        case 'multiply': return { mu: finite(mus.reduce((a, b) => a * b, 1)), assumed };
+        case 'add':
+          return { mu: finite(mus.reduce((a, b) => a + b, 0)), assumed };
+        case 'multiply':
+          return { mu: finite(mus.reduce((a, b) => a * b, 1)), assumed };
         default: {
           // Concatenation: the width-weighted mean of the parts' second moments; a plain mean
           // where a width is unknown (and for merges we do not model more closely).

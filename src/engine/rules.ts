@@ -73,7 +73,10 @@ export class ModelContext {
   readonly prop: Propagation;
   private homogeneousToNorm = new Map<Layer, boolean>();
 
-  constructor(readonly model: Model, readonly opts: RuleOptions) {
+  constructor(
+    readonly model: Model,
+    readonly opts: RuleOptions,
+  ) {
     this.prop = propagationOf(model);
   }
 
@@ -116,8 +119,10 @@ export class ModelContext {
       else {
         const out = this.prop.graph.consumers.get(layer)!;
         // Every way out reaches a normalization: no merge (it mixes in other tensors), nothing unmodelled.
-        result = out.length > 0 && !this.prop.graph.merged.has(layer) && out.every((e: Edge) => !e.opaque
-          && (e.norm || (index.get(e.to)! > i && this.homogeneousToNorm.get(e.to) === true)));
+        result =
+          out.length > 0 &&
+          !this.prop.graph.merged.has(layer) &&
+          out.every((e: Edge) => !e.opaque && (e.norm || (index.get(e.to)! > i && this.homogeneousToNorm.get(e.to) === true)));
       }
       this.homogeneousToNorm.set(layer, result);
     }
@@ -209,9 +214,11 @@ const TANH_JUDGED_FAMILIES = new Set(['he', 'lecun', 'scaled', 'orthogonal', 'fi
 
 const DEFINITIONS = [
   {
-    code: 'IL001', name: 'relu-init-mismatch', severity: 'warning',
+    code: 'IL001',
+    name: 'relu-init-mismatch',
+    severity: 'warning',
     summary: 'A ReLU-family layer whose initializer does not keep the signal variance (forward gain outside [0.8, 1.25]).',
-    docs: 'ReLU keeps (1 + a^2)/2 of the second moment, so only sigma^2 = 2/(1 + a^2) keeps the signal and the gradient at their scale (He et al. 2015). Glorot, LeCun, PyTorch\'s and Flax\'s defaults halve it or worse per layer, and the loss compounds with depth.',
+    docs: "ReLU keeps (1 + a^2)/2 of the second moment, so only sigma^2 = 2/(1 + a^2) keeps the signal and the gradient at their scale (He et al. 2015). Glorot, LeCun, PyTorch's and Flax's defaults halve it or worse per layer, and the loss compounds with depth.",
     check(ctx, emit) {
       for (const { layer } of judged(ctx)) {
         const act = layer.activation.info;
@@ -224,14 +231,21 @@ const DEFINITIONS = [
         if (n.gain >= RELU_GAIN_BOUNDS[0] && n.gain <= RELU_GAIN_BOUNDS[1]) continue;
         if (ctx.normalizationExempt(layer)) continue;
         const verdict = n.gain < 1 ? `keeps ${fmtFactor(n.gain)} of the variance` : `multiplies the variance by ${fmtFactor(n.gain)}`;
-        emit(onInit(ctx, layer,
-          `relu-init-mismatch: ${initLabel(layer)} under ${actLabel(act)} ${verdict} per layer${effectText(ctx, layer)}; use ${recLabel(layer, ctx.model.framework)}.`,
-          ctx.impactSeverity(layer, 'warning')));
+        emit(
+          onInit(
+            ctx,
+            layer,
+            `relu-init-mismatch: ${initLabel(layer)} under ${actLabel(act)} ${verdict} per layer${effectText(ctx, layer)}; use ${recLabel(layer, ctx.model.framework)}.`,
+            ctx.impactSeverity(layer, 'warning'),
+          ),
+        );
       }
     },
   },
   {
-    code: 'IL002', name: 'tanh-init-too-large', severity: 'warning',
+    code: 'IL002',
+    name: 'tanh-init-too-large',
+    severity: 'warning',
     summary: 'A hidden tanh-family layer with sigma^2 between 1.5 and 10: the chaotic phase, where the gradient grows with depth.',
     docs: 'tanh is linear near 0, so sigma^2 = 1 is critical; above it the network is in the chaotic phase (Schoenholz et al. 2017): nearby inputs decorrelate and the gradient grows by chi per layer (He normal under tanh: about 1.11).',
     check(ctx, emit) {
@@ -243,16 +257,23 @@ const DEFINITIONS = [
         if (ctx.normalizationExempt(layer)) continue;
         const fixed = fixedPointChi(act, n.sigma2, n.biasVariance);
         const chi = fixed ? `, where the gradient grows x${fmtFactor(fixed.chi)} per layer once the signal settles` : '';
-        emit(onInit(ctx, layer,
-          `tanh-init-too-large: ${initLabel(layer)} under ${actLabel(act)} has sigma^2 = ${fmtFactor(n.sigma2)} (critical 1): the chaotic phase${chi}${effectText(ctx, layer, 'backward')}; use ${recLabel(layer, ctx.model.framework)}.`,
-          ctx.impactSeverity(layer, 'warning')));
+        emit(
+          onInit(
+            ctx,
+            layer,
+            `tanh-init-too-large: ${initLabel(layer)} under ${actLabel(act)} has sigma^2 = ${fmtFactor(n.sigma2)} (critical 1): the chaotic phase${chi}${effectText(ctx, layer, 'backward')}; use ${recLabel(layer, ctx.model.framework)}.`,
+            ctx.impactSeverity(layer, 'warning'),
+          ),
+        );
       }
     },
   },
   {
-    code: 'IL003', name: 'constant-kernel', severity: 'error',
+    code: 'IL003',
+    name: 'constant-kernel',
+    severity: 'error',
     summary: 'A constant kernel: units start identical (warning), or stay interchangeable or dead for good (error).',
-    docs: 'Units with the same incoming weights compute the same output and receive the same update. Only random weights downstream can tell them apart; if every layer after it is constant too, or a zero kernel and bias sit under ReLU (relu\'(0) = 0), they never differ. A zero-initialised branch end added to a live path, and the output layer, are deliberate and not reported.',
+    docs: "Units with the same incoming weights compute the same output and receive the same update. Only random weights downstream can tell them apart; if every layer after it is constant too, or a zero kernel and bias sit under ReLU (relu'(0) = 0), they never differ. A zero-initialised branch end added to a live path, and the output layer, are deliberate and not reported.",
     check(ctx, emit) {
       for (const layer of ctx.layers) {
         const spec = layer.init.spec;
@@ -279,7 +300,9 @@ const DEFINITIONS = [
     },
   },
   {
-    code: 'IL004', name: 'vanishing-scale', severity: 'warning',
+    code: 'IL004',
+    name: 'vanishing-scale',
+    severity: 'warning',
     summary: 'A fixed-scale random kernel with Var(w) below 0.1 x the critical variance over fan_in.',
     docs: 'With Var(w) fixed, fan_in Var(w) shrinks the signal by s = Var(w) / Var_crit per layer. Not reported on the output layer, nor on a residual-branch end (shrinking those is deliberate: GPT-2, Fixup, SkipInit).',
     check(ctx, emit) {
@@ -287,7 +310,9 @@ const DEFINITIONS = [
     },
   },
   {
-    code: 'IL005', name: 'exploding-scale', severity: 'warning',
+    code: 'IL005',
+    name: 'exploding-scale',
+    severity: 'warning',
     summary: 'A fixed-scale random kernel with Var(w) above 10 x the critical variance over fan_in.',
     docs: 'With Var(w) fixed, the signal grows by s = Var(w) / Var_crit per layer; bounded activations saturate instead. Reported on the output layer too: huge logits saturate softmax.',
     check(ctx, emit) {
@@ -295,50 +320,70 @@ const DEFINITIONS = [
     },
   },
   {
-    code: 'IL006', name: 'selu-needs-lecun', severity: 'warning',
+    code: 'IL006',
+    name: 'selu-needs-lecun',
+    severity: 'warning',
     summary: 'SELU self-normalizes only with LeCun normal kernels.',
-    docs: 'SELU\'s fixed point (mean 0, variance 1) exists for weights of variance 1/fan_in drawn from a normal distribution (Klambauer et al. 2017).',
+    docs: "SELU's fixed point (mean 0, variance 1) exists for weights of variance 1/fan_in drawn from a normal distribution (Klambauer et al. 2017).",
     check(ctx, emit) {
       for (const layer of ctx.layers) {
         const act = layer.activation.info;
         const spec = layer.init.spec;
         if (act.family !== 'selu' || layer.fanIn === 0) continue;
         if (spec.family === 'lecun' && (spec.distribution === 'normal' || spec.distribution === 'truncated_normal')) continue;
-        emit(onInit(ctx, layer,
-          `selu-needs-lecun: ${initLabel(layer)} under selu loses self-normalization${effectText(ctx, layer)}; use LeCun normal (Var = 1/fan_in${layer.fanIn ? ` = ${fmt(1 / layer.fanIn)}` : ''}).`,
-          ctx.impactSeverity(layer, 'warning')));
+        emit(
+          onInit(
+            ctx,
+            layer,
+            `selu-needs-lecun: ${initLabel(layer)} under selu loses self-normalization${effectText(ctx, layer)}; use LeCun normal (Var = 1/fan_in${layer.fanIn ? ` = ${fmt(1 / layer.fanIn)}` : ''}).`,
+            ctx.impactSeverity(layer, 'warning'),
+          ),
+        );
       }
     },
   },
   {
-    code: 'IL007', name: 'depth-compounding', severity: 'info',
+    code: 'IL007',
+    name: 'depth-compounding',
+    severity: 'info',
     summary: 'A path of 4+ layers inside one segment whose compounded forward or backward factor leaves [1e-3, 1e3].',
     docs: 'Per-layer factors multiply along a path: 0.5 per layer is 1e-3 after ten layers. Paths follow the data flow inside a segment (between normalizations); bounded activations saturate, which the numbers model.',
     check(ctx, emit) {
       for (const { path, stretch } of compoundingStretches(ctx)) {
         const first = path[stretch.from];
         const n = ctx.numbers(first);
-        const direction = stretch.direction === 'forward'
-          ? (stretch.product < 1 ? 'the signal shrinks' : 'the signal grows')
-          : (stretch.product < 1 ? 'the gradient shrinks' : 'the gradient grows');
+        const direction =
+          stretch.direction === 'forward'
+            ? stretch.product < 1
+              ? 'the signal shrinks'
+              : 'the signal grows'
+            : stretch.product < 1
+              ? 'the gradient shrinks'
+              : 'the gradient grows';
         const depth = stretch.to - stretch.from;
         const per = Math.pow(stretch.product, 1 / depth);
         emit({
-          span: first.span, layer: first.label, related: [],
+          span: first.span,
+          layer: first.label,
+          related: [],
           message: `depth-compounding: along ${depth} layers from ${first.label} ${direction} x${fmtProduct(stretch.product)} ${stretch.direction === 'forward' ? 'forward' : 'backward'} (x${fmtFactor(per)} per layer with ${initLabel(first)} and ${actLabel(first.activation.info)}${n.muAssumed ? ', input scale assumed 1' : ''}).`,
         });
       }
     },
   },
   {
-    code: 'IL008', name: 'sigmoid-hidden-stack', severity: 'warning',
+    code: 'IL008',
+    name: 'sigmoid-hidden-stack',
+    severity: 'warning',
     summary: '2+ consecutive sigmoid hidden layers: the gradient falls below 1e-2 of its scale whatever the initializer.',
-    docs: 'sigmoid\'(z) is at most 1/4, so each sigmoid layer keeps at most sigma^2/16 of the gradient\'s second moment, with any initializer. Use tanh or ReLU for hidden layers; keep sigmoid for gates and outputs.',
+    docs: "sigmoid'(z) is at most 1/4, so each sigmoid layer keeps at most sigma^2/16 of the gradient's second moment, with any initializer. Use tanh or ReLU for hidden layers; keep sigmoid for gates and outputs.",
     check(ctx, emit) {
       for (const run of sigmoidRuns(ctx)) {
         const first = run.layers[0];
         emit({
-          span: first.span, layer: first.label, related: activationRelated(first),
+          span: first.span,
+          layer: first.label,
+          related: activationRelated(first),
           message: `sigmoid-hidden-stack: ${run.layers.length} sigmoid hidden layers from ${first.label} keep x${fmtProduct(run.backward)} of the gradient (at most sigma^2/16 per layer, whatever the initializer); use tanh or ReLU for hidden layers.`,
         });
       }
@@ -368,12 +413,22 @@ function scaleRule(ctx: ModelContext, emit: (f: Emit) => void, side: 'low' | 'hi
     if (side === 'low' && (ctx.isOutput(layer) || ctx.isBranchEnd(layer))) continue;
     if (ctx.normalizationExempt(layer)) continue;
     const critText = `${fmt(criticalScale(act)!)}/fan_in = ${fmt(crit)} for fan_in ${layer.fanIn}`;
-    const what = side === 'low'
-      ? 'activations and gradients vanish with depth'
-      : act.family === 'tanh' || act.family === 'sigmoid' ? `${act.name} saturates` : act.name === 'softmax' ? 'softmax saturates' : 'activations explode with depth';
+    const what =
+      side === 'low'
+        ? 'activations and gradients vanish with depth'
+        : act.family === 'tanh' || act.family === 'sigmoid'
+          ? `${act.name} saturates`
+          : act.name === 'softmax'
+            ? 'softmax saturates'
+            : 'activations explode with depth';
     const code = side === 'low' ? 'vanishing-scale' : 'exploding-scale';
-    emit(onInit(ctx, layer,
-      `${code}: ${spec.describe} gives Var(w) = ${fmt(spec.fixedVariance)}, ${fmt(s)} x the critical ${critText} under ${actLabel(act)}: ${what}; use ${recLabel(layer, ctx.model.framework)}.`));
+    emit(
+      onInit(
+        ctx,
+        layer,
+        `${code}: ${spec.describe} gives Var(w) = ${fmt(spec.fixedVariance)}, ${fmt(s)} x the critical ${critText} under ${actLabel(act)}: ${what}; use ${recLabel(layer, ctx.model.framework)}.`,
+      ),
+    );
   }
 }
 
@@ -387,8 +442,15 @@ interface Stretch {
 /** The layers a path rule may compound: judged, not constant (IL003 judges those), not exempt by a normalization. */
 function compoundable(ctx: ModelContext, layer: Layer): boolean {
   const n = ctx.numbers(layer);
-  return !n.unjudged && n.forwardFactor !== undefined && n.backwardFactor !== undefined && n.forwardFactor > 0 && n.backwardFactor > 0
-    && layer.init.spec.family !== 'constant' && !ctx.normalizationExempt(layer);
+  return (
+    !n.unjudged &&
+    n.forwardFactor !== undefined &&
+    n.backwardFactor !== undefined &&
+    n.forwardFactor > 0 &&
+    n.backwardFactor > 0 &&
+    layer.init.spec.family !== 'constant' &&
+    !ctx.normalizationExempt(layer)
+  );
 }
 
 const piecesOf = new WeakMap<ModelContext, Layer[][]>();
@@ -455,9 +517,7 @@ function compoundingStretches(ctx: ModelContext): Array<{ path: Layer[]; stretch
     const fwd = mostExtremeStretch(piece.slice(0, MAX_CHAIN).map((l) => ctx.numbers(l).forwardFactor!));
     const bwd = mostExtremeStretch(piece.slice(0, MAX_CHAIN).map((l) => ctx.numbers(l).backwardFactor!));
     const excess = (s?: { product: number }) => (s ? Math.max(Math.log(CHAIN_BOUNDS[0] / s.product), Math.log(s.product / CHAIN_BOUNDS[1])) : -Infinity);
-    const best = excess(fwd) >= excess(bwd)
-      ? fwd && { ...fwd, direction: 'forward' as const }
-      : bwd && { ...bwd, direction: 'backward' as const };
+    const best = excess(fwd) >= excess(bwd) ? fwd && { ...fwd, direction: 'forward' as const } : bwd && { ...bwd, direction: 'backward' as const };
     if (best) out.push({ path: piece, stretch: best });
   }
   return out;
@@ -503,4 +563,3 @@ export function judgeModel(model: Model, opts: RuleOptions, only?: (code: RuleCo
   }
   return out;
 }
-

@@ -81,8 +81,12 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
           } else settings.rules[c] = level as RuleLevel;
         }
         break;
-      case 'select': settings.select = codes(value, 'select', problems); break;
-      case 'ignore': settings.ignore = codes(value, 'ignore', problems); break;
+      case 'select':
+        settings.select = codes(value, 'select', problems);
+        break;
+      case 'ignore':
+        settings.ignore = codes(value, 'ignore', problems);
+        break;
       case 'exclude':
         if (Array.isArray(value) && value.every((v) => typeof v === 'string')) settings.exclude = validGlobs(value as string[], 'exclude', problems);
         else problems.push('exclude: expected a list of glob patterns');
@@ -111,7 +115,8 @@ export function parseSettings(raw: unknown, base: Settings = DEFAULT_SETTINGS): 
         if (typeof value === 'boolean') settings.severityByImpact = value;
         else problems.push('severityByImpact: expected true or false');
         break;
-      case 'run': case 'lintWorkspace':
+      case 'run':
+      case 'lintWorkspace':
         // The editor's own settings, accepted so one config can serve both; nothing to the engine.
         break;
       default:

@@ -39,8 +39,16 @@ export interface ConvGeometry {
  * fans swap.
  */
 export function convGeometry(o: {
-  rank: number; transpose: boolean; inShape?: Dim[]; inChannels?: number; filters?: number;
-  kernel?: number[]; strides?: number[]; dilation?: number[]; padding: string; channelsFirst: boolean;
+  rank: number;
+  transpose: boolean;
+  inShape?: Dim[];
+  inChannels?: number;
+  filters?: number;
+  kernel?: number[];
+  strides?: number[];
+  dilation?: number[];
+  padding: string;
+  channelsFirst: boolean;
 }): ConvGeometry {
   const { rank, transpose, inShape, inChannels, filters, kernel, strides, dilation, padding, channelsFirst } = o;
   const out: ConvGeometry = { receptiveField: 1 };
@@ -52,9 +60,17 @@ export function convGeometry(o: {
     [out.fanIn, out.fanOut] = transpose ? [b, a] : [a, b];
   }
   if (inShape && inShape.length === rank + 1 && kernel && strides && filters !== undefined && !channelsFirst) {
-    const spatial = inShape.slice(0, rank).map((d, i) => transpose
-      ? (d === null ? null : padding === 'same' ? d * strides[i] : d * strides[i] + Math.max(kernel[i] - strides[i], 0))
-      : convOut(d, kernel[i], strides[i], dilation?.[i] ?? 1, padding));
+    const spatial = inShape
+      .slice(0, rank)
+      .map((d, i) =>
+        transpose
+          ? d === null
+            ? null
+            : padding === 'same'
+              ? d * strides[i]
+              : d * strides[i] + Math.max(kernel[i] - strides[i], 0)
+          : convOut(d, kernel[i], strides[i], dilation?.[i] ?? 1, padding),
+      );
     out.outShape = [...spatial, filters];
   } else if (filters !== undefined) {
     out.outShape = channelsFirst ? [filters, ...Array(rank).fill(null)] : [...Array(rank).fill(null), filters];

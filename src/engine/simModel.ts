@@ -75,7 +75,10 @@ export function presetModel(): SimModel {
   let mu = 1; // a unit-variance input
   const layers: SimLayer[] = Array.from({ length: 5 }, (_, i) => {
     const fanIn = i === 0 ? 100 : 50;
-    const n = layerNumbers({ init: { spec, explicit: true, shared: false }, fanIn, fanOut: 50, receptiveField: 1, activation: { info: tanh }, normalized: false }, mu);
+    const n = layerNumbers(
+      { init: { spec, explicit: true, shared: false }, fanIn, fanOut: 50, receptiveField: 1, activation: { info: tanh }, normalized: false },
+      mu,
+    );
     mu = n.muOut ?? mu;
     return {
       label: `Dense(50) #${i + 1}`,

@@ -17,7 +17,13 @@ export interface Suppressions {
   lines: Map<number, Set<string>>;
 }
 
-const codesOf = (list: string | undefined): string[] => (list ? list.split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase()) : ['*']);
+const codesOf = (list: string | undefined): string[] =>
+  list
+    ? list
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .map((c) => c.toUpperCase())
+    : ['*'];
 
 /**
  * `isComment(offset)`: whether a comment starts at that offset of the text, where a syntax tree

@@ -175,7 +175,11 @@ export class SyntaxTree {
    */
   superseded = false;
 
-  constructor(readonly text: string, source: Tree, previous?: Reuse) {
+  constructor(
+    readonly text: string,
+    source: Tree,
+    previous?: Reuse,
+  ) {
     this.rootNode = copyTree(this, source, previous);
   }
 
@@ -296,7 +300,7 @@ function copySubtree(cursor: TreeCursor, tables: Tables, segment: Segment, inErr
   const frames: Frame[] = [];
   const pending: SyntaxNode[] = [];
   let typeId = cursor.nodeTypeId;
-  let field = inError ? null : tables.fields[cursor.currentFieldId] ?? null;
+  let field = inError ? null : (tables.fields[cursor.currentFieldId] ?? null);
   for (;;) {
     const start = cursor.startIndex;
     if (cursor.gotoFirstChild()) {
@@ -315,7 +319,7 @@ function copySubtree(cursor: TreeCursor, tables: Tables, segment: Segment, inErr
     }
     typeId = cursor.nodeTypeId;
     // tree-sitter gives the children of an ERROR node no fields.
-    field = frames[frames.length - 1].typeId === ERROR_SYMBOL ? null : tables.fields[cursor.currentFieldId] ?? null;
+    field = frames[frames.length - 1].typeId === ERROR_SYMBOL ? null : (tables.fields[cursor.currentFieldId] ?? null);
   }
 }
 
@@ -324,14 +328,31 @@ function leaf(cursor: TreeCursor, tables: Tables, typeId: number, field: string 
   const isError = typeId === ERROR_SYMBOL;
   // Only a zero-width node can be one the parser inserted; asking costs a node wrapper.
   const isMissing = start === end && !isError && cursor.currentNode.isMissing;
-  return new SyntaxNode(isError ? 'ERROR' : tables.types[typeId], isError || tables.named[typeId], field, start, end, segment, NO_CHILDREN, isMissing, isError || isMissing);
+  return new SyntaxNode(
+    isError ? 'ERROR' : tables.types[typeId],
+    isError || tables.named[typeId],
+    field,
+    start,
+    end,
+    segment,
+    NO_CHILDREN,
+    isMissing,
+    isError || isMissing,
+  );
 }
 
 function inner(frame: Frame, end: number, children: SyntaxNode[], tables: Tables, segment: Segment): SyntaxNode {
   const { typeId, field, start } = frame;
   const isError = typeId === ERROR_SYMBOL;
   return new SyntaxNode(
-    isError ? 'ERROR' : tables.types[typeId], isError || tables.named[typeId], field,
-    start, end, segment, children, false, isError || children.some((c) => c.hasError),
+    isError ? 'ERROR' : tables.types[typeId],
+    isError || tables.named[typeId],
+    field,
+    start,
+    end,
+    segment,
+    children,
+    false,
+    isError || children.some((c) => c.hasError),
   );
 }

@@ -55,7 +55,9 @@ export function beforeLineBreak(text: string, offset: number): number {
 
 /** Control characters (newlines included) escaped as \n, \r, \t, \u001b...: text that cannot start a line of its own or drive a terminal. */
 export function escapeControl(text: string): string {
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) =>
+    c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** Sizes as users read them: `2.5 MB`, `300 KB`, `12 bytes`. */

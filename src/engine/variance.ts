@@ -15,9 +15,13 @@ import { MOMENT_CAP } from './moments';
  */
 export function recommendationFor(act: ActivationInfo, framework?: Framework): Recommendation {
   switch (act.family) {
-    case 'relu': case 'smooth': return framework === 'tfjs' ? 'he_uniform' : 'he_normal';
-    case 'selu': return 'lecun_normal';
-    default: return 'glorot_uniform';
+    case 'relu':
+    case 'smooth':
+      return framework === 'tfjs' ? 'he_uniform' : 'he_normal';
+    case 'selu':
+      return 'lecun_normal';
+    default:
+      return 'glorot_uniform';
   }
 }
 
@@ -31,10 +35,14 @@ export const RECOMMENDATION_LABEL: Record<Recommendation, string> = {
 /** The critical sigma^2 = fan_in Var(w) of an activation family (leaky ReLU: 2 / (1 + a^2)). */
 export function criticalScale(act: ActivationInfo): number | undefined {
   switch (act.family) {
-    case 'relu': return 2 / (1 + leakySlope(act) ** 2);
-    case 'smooth': return 2;
-    case 'unknown': return undefined;
-    default: return 1;
+    case 'relu':
+      return 2 / (1 + leakySlope(act) ** 2);
+    case 'smooth':
+      return 2;
+    case 'unknown':
+      return undefined;
+    default:
+      return 1;
   }
 }
 
@@ -48,9 +56,13 @@ export function criticalVariance(act: ActivationInfo, fanIn?: number): number | 
 export function recommendedVariance(act: ActivationInfo, fanIn?: number, fanOut?: number): number | undefined {
   if (fanIn === undefined || fanIn <= 0) return undefined;
   switch (recommendationFor(act)) {
-    case 'he_normal': case 'he_uniform': return criticalVariance(act, fanIn);
-    case 'lecun_normal': return 1 / fanIn;
-    case 'glorot_uniform': return fanOut === undefined ? undefined : 2 / (fanIn + fanOut);
+    case 'he_normal':
+    case 'he_uniform':
+      return criticalVariance(act, fanIn);
+    case 'lecun_normal':
+      return 1 / fanIn;
+    case 'glorot_uniform':
+      return fanOut === undefined ? undefined : 2 / (fanIn + fanOut);
   }
 }
 
@@ -59,7 +71,9 @@ export function layerVariance(layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | '
 }
 
 /** The forward gain g_f of a layer on a unit input (mu = 1): the propagation engine's number. */
-export function layerGain(layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | 'receptiveField' | 'activation' | 'biasVariance' | 'normalized'>): number | undefined {
+export function layerGain(
+  layer: Pick<Layer, 'init' | 'fanIn' | 'fanOut' | 'receptiveField' | 'activation' | 'biasVariance' | 'normalized'>,
+): number | undefined {
   return layerNumbers({ ...layer, normalized: false }, 1).gain;
 }
 

@@ -47,7 +47,7 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
     const result = this.service.resultFor(doc.uri);
     if (!result) return [];
     const out: vscode.CodeAction[] = [];
-    const onlyFixAll = context.only && FIX_ALL_KIND.contains(context.only) || context.only?.value === vscode.CodeActionKind.SourceFixAll.value;
+    const onlyFixAll = (context.only && FIX_ALL_KIND.contains(context.only)) || context.only?.value === vscode.CodeActionKind.SourceFixAll.value;
     if (!onlyFixAll) {
       for (const d of context.diagnostics) {
         if (d.source !== 'initlint') continue;

@@ -21,13 +21,21 @@ export class InitlintCodeLens implements vscode.CodeLensProvider, vscode.Disposa
       if (!where || where.uri.toString() !== doc.uri.toString()) continue;
       const title = modelSummary(model, result.analysis.findings);
       const at = new vscode.Range(where.range.start, where.range.start);
-      lenses.push(new vscode.CodeLens(at, {
-        title: 'Simulate Initialization', command: 'initlint.simulate', tooltip: 'Run this model\'s layers in TensorFlow.js and chart the variance per layer',
-        arguments: [{ uri: result.uri.toString(), model: model.name }],
-      }));
-      lenses.push(new vscode.CodeLens(at, {
-        title, command: 'initlint.layers.focus', tooltip: 'Show the layers in the Initialization panel',
-      }));
+      lenses.push(
+        new vscode.CodeLens(at, {
+          title: 'Simulate Initialization',
+          command: 'initlint.simulate',
+          tooltip: "Run this model's layers in TensorFlow.js and chart the variance per layer",
+          arguments: [{ uri: result.uri.toString(), model: model.name }],
+        }),
+      );
+      lenses.push(
+        new vscode.CodeLens(at, {
+          title,
+          command: 'initlint.layers.focus',
+          tooltip: 'Show the layers in the Initialization panel',
+        }),
+      );
     }
     return lenses;
   }

@@ -77,7 +77,9 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
   const lenses = new InitlintCodeLens(service);
   const notebookCells: vscode.DocumentFilter = { notebookType: 'jupyter-notebook', language: 'python' };
   context.subscriptions.push(
-    vscode.languages.registerCodeActionsProvider([...selector, notebookCells], new InitlintCodeActions(service), { providedCodeActionKinds: InitlintCodeActions.kinds }),
+    vscode.languages.registerCodeActionsProvider([...selector, notebookCells], new InitlintCodeActions(service), {
+      providedCodeActionKinds: InitlintCodeActions.kinds,
+    }),
     vscode.languages.registerHoverProvider([...selector, notebookCells], new InitlintHover(service)),
     lenses,
     vscode.languages.registerCodeLensProvider([...selector, notebookCells], lenses),
@@ -133,14 +135,23 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
       if (edit) await vscode.workspace.applyEdit(edit);
     }),
     vscode.commands.registerCommand('initlint.fixLayer', async (node: LayerNode) => {
-      const edit = node ? editFor(node.result, node.findings.filter((f) => f.fix)) : undefined;
+      const edit = node
+        ? editFor(
+            node.result,
+            node.findings.filter((f) => f.fix),
+          )
+        : undefined;
       if (edit) await vscode.workspace.applyEdit(edit);
     }),
     vscode.commands.registerCommand('initlint.simulate', async (arg?: SimTarget | { result: { uri: vscode.Uri }; model: { name: string } }) => {
       await ready;
       // From a code lens: { uri, model }; from the panel's model item: the tree node.
-      const target = arg && 'result' in arg ? { uri: arg.result.uri.toString(), model: arg.model.name }
-        : arg && 'uri' in arg ? arg : await pickTarget(service, vscode.window.activeTextEditor);
+      const target =
+        arg && 'result' in arg
+          ? { uri: arg.result.uri.toString(), model: arg.model.name }
+          : arg && 'uri' in arg
+            ? arg
+            : await pickTarget(service, vscode.window.activeTextEditor);
       if (target) SimulatorPanel.show(context.extensionUri, service, log, target);
     }),
     vscode.window.registerWebviewPanelSerializer(SIMULATOR_VIEW_TYPE, {

@@ -53,7 +53,15 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         const key = `${layer.span.start}:${layer.span.end}`;
         const seen = unique.get(key);
         if (seen) seen.repeat++;
-        else unique.set(key, { kind: 'layer', result: node.result, model: node.model, layer, repeat: 1, findings: findingsOfLayer(node.result.analysis.findings, node.model, layer) });
+        else
+          unique.set(key, {
+            kind: 'layer',
+            result: node.result,
+            model: node.model,
+            layer,
+            repeat: 1,
+            findings: findingsOfLayer(node.result.analysis.findings, node.model, layer),
+          });
       }
       return [...unique.values()].filter((n) => !this.problemsOnly || n.findings.length > 0);
     }
@@ -84,14 +92,19 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
     const fans = `${e.fanIn ?? '?'} → ${e.fanOut ?? '?'}`;
     item.description = `${layer.init.spec.name} · ${e.activation} · ${fans} · g ${e.gain === undefined ? '?' : fmt(e.gain)}`;
     const worst = [...findings].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity])[0];
-    item.iconPath = !worst ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
-      : worst.severity === 'error' ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
-        : worst.severity === 'warning' ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
+    item.iconPath = !worst
+      ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+      : worst.severity === 'error'
+        ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'))
+        : worst.severity === 'warning'
+          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'))
           : new vscode.ThemeIcon('info', new vscode.ThemeColor('problemsInfoIcon.foreground'));
     const tip = new vscode.MarkdownString();
     tip.appendMarkdown(`**${layer.label}**\n\n`);
     tip.appendMarkdown(`- initializer: ${e.initializer}\n- Var(w): ${e.varianceFormula}${e.variance === undefined ? '' : ` = ${fmt(e.variance)}`}\n`);
-    tip.appendMarkdown(`- fan_in → fan_out: ${fans}\n- activation: ${e.activation} (${e.family})\n- gain g: ${e.gain === undefined ? 'unknown' : fmt(e.gain)}\n`);
+    tip.appendMarkdown(
+      `- fan_in → fan_out: ${fans}\n- activation: ${e.activation} (${e.family})\n- gain g: ${e.gain === undefined ? 'unknown' : fmt(e.gain)}\n`,
+    );
     tip.appendMarkdown(`- recommended: ${e.recommended}\n`);
     for (const f of findings) tip.appendMarkdown(`\n**${f.code}** ${f.message}\n`);
     item.tooltip = tip;

@@ -41,7 +41,9 @@ function segmentOf(doc: vscode.TextDocument, start: number): Segment {
 function diskSegment(uri: vscode.Uri, text: string): Segment {
   const lines = new LineIndex(text);
   return {
-    uri, start: 0, length: text.length,
+    uri,
+    start: 0,
+    length: text.length,
     positionAt: (o) => {
       const p = lines.position(o);
       return new vscode.Position(p.line, p.column);
@@ -115,10 +117,13 @@ export class LintService implements vscode.Disposable {
   /** Lint after `delay` ms; a newer request for the same key replaces the pending one. */
   schedule(key: string, delay: number, run: () => void): void {
     clearTimeout(this.timers.get(key));
-    this.timers.set(key, setTimeout(() => {
-      this.timers.delete(key);
-      run();
-    }, delay));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        run();
+      }, delay),
+    );
   }
 
   lintDocument(doc: vscode.TextDocument): FileResult | undefined {
@@ -139,18 +144,29 @@ export class LintService implements vscode.Disposable {
   lintText(uri: vscode.Uri, text: string): FileResult | undefined {
     // A closed notebook: findings (in its joined code, from the analysis' own read of the
     // notebook) stand where that code is in the .ipynb file.
-    return this.run(uri, text, uri.fsPath, (analysis) => {
-      const doc = analysis.notebook;
-      if (!doc) return [diskSegment(uri, text)];
-      const lines = new LineIndex(text);
-      return [{
-        uri, start: 0, length: doc.program.length,
-        positionAt: (o) => {
-          const p = lines.position(fileOffset(doc, text, o));
-          return new vscode.Position(p.line, p.column);
-        },
-      }];
-    }, 0, false);
+    return this.run(
+      uri,
+      text,
+      uri.fsPath,
+      (analysis) => {
+        const doc = analysis.notebook;
+        if (!doc) return [diskSegment(uri, text)];
+        const lines = new LineIndex(text);
+        return [
+          {
+            uri,
+            start: 0,
+            length: doc.program.length,
+            positionAt: (o) => {
+              const p = lines.position(fileOffset(doc, text, o));
+              return new vscode.Position(p.line, p.column);
+            },
+          },
+        ];
+      },
+      0,
+      false,
+    );
   }
 
   /**
@@ -171,7 +187,14 @@ export class LintService implements vscode.Disposable {
    * not trade one parse cache; false for a file read from disk.
    */
   /** `segments`: where the linted text lives, or how to tell from its analysis (a notebook read from disk). */
-  private run(uri: vscode.Uri, text: string, fileName: string, segmentsOf: Segment[] | ((analysis: Analysis) => Segment[]), version: number, cacheKey: string | false): FileResult | undefined {
+  private run(
+    uri: vscode.Uri,
+    text: string,
+    fileName: string,
+    segmentsOf: Segment[] | ((analysis: Analysis) => Segment[]),
+    version: number,
+    cacheKey: string | false,
+  ): FileResult | undefined {
     const fromDisk = cacheKey === false;
     const linter = this.linterFor(uri);
     if (!linter) return undefined;
@@ -179,7 +202,10 @@ export class LintService implements vscode.Disposable {
     let analysis: Analysis;
     try {
       // per-file-ignores globs are relative to the file's workspace folder, as `exclude`.
-      analysis = linter.analyze(text, fileName, { cacheKey, relativePath: vscode.workspace.getWorkspaceFolder(uri) ? vscode.workspace.asRelativePath(uri, false) : undefined });
+      analysis = linter.analyze(text, fileName, {
+        cacheKey,
+        relativePath: vscode.workspace.getWorkspaceFolder(uri) ? vscode.workspace.asRelativePath(uri, false) : undefined,
+      });
     } catch (err) {
       // The engine reports its own errors; anything else is our bug: log it, never throw into the host.
       this.log.error(`linting ${uri.toString()} failed`, err as Error);
@@ -211,8 +237,12 @@ export class LintService implements vscode.Disposable {
   private toDiagnostic(result: FileResult, f: Finding): { uri: vscode.Uri; diagnostic: vscode.Diagnostic } | undefined {
     const where = rangeOf(result.segments, f.start, f.end);
     if (!where) return undefined;
-    const severity = f.severity === 'error' ? vscode.DiagnosticSeverity.Error
-      : f.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+    const severity =
+      f.severity === 'error'
+        ? vscode.DiagnosticSeverity.Error
+        : f.severity === 'warning'
+          ? vscode.DiagnosticSeverity.Warning
+          : vscode.DiagnosticSeverity.Information;
     const d = new vscode.Diagnostic(where.range, f.message, severity);
     d.source = 'initlint';
     d.code = { value: f.code, target: vscode.Uri.parse(ruleDocUrl(f.code)) };

@@ -127,7 +127,12 @@ export class SimulatorPanel implements vscode.Disposable {
     }
     const file = vscode.workspace.asRelativePath(result.uri, false);
     this.panel.title = `Simulate: ${model.name}`;
-    this.post({ type: 'model', model: toSimModel(model, result.analysis.findings, file), version: result.version, target: { uri: this.target.uri, model: model.name } });
+    this.post({
+      type: 'model',
+      model: toSimModel(model, result.analysis.findings, file),
+      version: result.version,
+      target: { uri: this.target.uri, model: model.name },
+    });
   }
 
   /** Validated messages only; anything else is logged and ignored. */
@@ -196,9 +201,16 @@ export class SimulatorPanel implements vscode.Disposable {
       }
       count++;
     }
-    if (count === 0) return { ok: false, message: skipped ? 'No safe edit exists for these layers (a shared init call, or arguments initlint cannot read).' : 'Nothing to change.' };
+    if (count === 0)
+      return {
+        ok: false,
+        message: skipped ? 'No safe edit exists for these layers (a shared init call, or arguments initlint cannot read).' : 'Nothing to change.',
+      };
     const ok = await vscode.workspace.applyEdit(edit);
-    return { ok, message: ok ? `Applied to ${count} layer${count === 1 ? '' : 's'}${skipped ? `; ${skipped} had no safe edit` : ''}.` : 'The edit was rejected.' };
+    return {
+      ok,
+      message: ok ? `Applied to ${count} layer${count === 1 ? '' : 's'}${skipped ? `; ${skipped} had no safe edit` : ''}.` : 'The edit was rejected.',
+    };
   }
 
   private async export(format: 'png' | 'csv', suggestedName: string, data: string): Promise<{ ok: boolean; message: string }> {
@@ -230,11 +242,15 @@ export async function pickTarget(service: LintService, editor?: vscode.TextEdito
   if (!result || models.length === 0) return {};
   const segment = result.segments.find((s) => s.uri.toString() === editor.document.uri.toString());
   const offset = (segment?.start ?? 0) + editor.document.offsetAt(editor.selection.active);
-  const under = models.find((m) => m.layers.some((l) => offset >= m.span.start && offset <= Math.max(m.span.end, l.span.end)))
-    ?? models.find((m) => m.layers.some((l) => offset >= l.span.start && offset <= l.span.end));
+  const under =
+    models.find((m) => m.layers.some((l) => offset >= m.span.start && offset <= Math.max(m.span.end, l.span.end))) ??
+    models.find((m) => m.layers.some((l) => offset >= l.span.start && offset <= l.span.end));
   if (under || models.length === 1) return { uri: result.uri.toString(), model: (under ?? models[0]).name };
-  const pick = await vscode.window.showQuickPick(models.map((m) => ({ label: m.name, description: `${new Set(m.layers.map((l) => l.span.start)).size} layers` })), {
-    placeHolder: 'Which model should be simulated?',
-  });
+  const pick = await vscode.window.showQuickPick(
+    models.map((m) => ({ label: m.name, description: `${new Set(m.layers.map((l) => l.span.start)).size} layers` })),
+    {
+      placeHolder: 'Which model should be simulated?',
+    },
+  );
   return pick ? { uri: result.uri.toString(), model: pick.label } : undefined;
 }

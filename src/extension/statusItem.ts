@@ -11,10 +11,7 @@ export class StatusItem implements vscode.Disposable {
   constructor(private readonly service: LintService) {
     this.item.name = 'initlint';
     this.item.command = { title: 'Show log', command: 'initlint.showOutput' };
-    this.subscriptions = [
-      service.onDidChange(() => this.update()),
-      vscode.window.onDidChangeActiveTextEditor(() => this.update()),
-    ];
+    this.subscriptions = [service.onDidChange(() => this.update()), vscode.window.onDidChangeActiveTextEditor(() => this.update())];
     this.update();
   }
 
@@ -36,7 +33,10 @@ export class StatusItem implements vscode.Disposable {
     const layers = analysis.models.reduce((n, m) => n + new Set(m.layers.map((l) => l.span.start)).size, 0);
     const flagged = new Set(analysis.findings.map((f) => `${f.model}/${f.layer}`)).size;
     const problems = analysis.findings.length;
-    this.item.text = layers === 0 ? 'initlint: no model' : `initlint: ${Math.max(0, layers - flagged)} layer${layers - flagged === 1 ? '' : 's'} ok, ${problems} problem${problems === 1 ? '' : 's'}`;
+    this.item.text =
+      layers === 0
+        ? 'initlint: no model'
+        : `initlint: ${Math.max(0, layers - flagged)} layer${layers - flagged === 1 ? '' : 's'} ok, ${problems} problem${problems === 1 ? '' : 's'}`;
     this.item.detail = `linted in ${Math.round(result.durationMs)} ms`;
     if (result.durationMs > 200) {
       this.item.severity = vscode.LanguageStatusSeverity.Warning;

@@ -27,8 +27,7 @@ export class WorkspaceScan implements vscode.Disposable {
 
   private isOpen(uri: vscode.Uri): boolean {
     const key = uri.toString();
-    return vscode.workspace.textDocuments.some((d) => d.uri.toString() === key)
-      || vscode.workspace.notebookDocuments.some((nb) => nb.uri.toString() === key);
+    return vscode.workspace.textDocuments.some((d) => d.uri.toString() === key) || vscode.workspace.notebookDocuments.some((nb) => nb.uri.toString() === key);
   }
 
   /** Each folder's .gitignore, read once per scan and again only when one changes. */
@@ -93,9 +92,13 @@ export class WorkspaceScan implements vscode.Disposable {
       return done;
     };
     const t0 = Date.now();
-    const count = uris.length > PROGRESS_ABOVE
-      ? await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'initlint: linting the workspace', cancellable: true }, (p, t) => run(t, p))
-      : await run();
+    const count =
+      uris.length > PROGRESS_ABOVE
+        ? await vscode.window.withProgress(
+            { location: vscode.ProgressLocation.Notification, title: 'initlint: linting the workspace', cancellable: true },
+            (p, t) => run(t, p),
+          )
+        : await run();
     this.log.info(`workspace scan: ${count} of ${uris.length} files in ${Date.now() - t0} ms`);
     return count;
   }
@@ -135,7 +138,9 @@ export class WorkspaceScan implements vscode.Disposable {
     if (this.watcher) return;
     this.watcher = vscode.workspace.createFileSystemWatcher(GLOB);
     const gitignores = vscode.workspace.createFileSystemWatcher('**/.gitignore');
-    const forgetIgnores = () => { this.ignores = undefined; };
+    const forgetIgnores = () => {
+      this.ignores = undefined;
+    };
     this.disposables.push(gitignores, gitignores.onDidChange(forgetIgnores), gitignores.onDidCreate(forgetIgnores), gitignores.onDidDelete(forgetIgnores));
     const relint = async (uri: vscode.Uri) => {
       if (this.isOpen(uri) || (await this.filter([uri])).length === 0) return;

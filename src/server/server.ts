@@ -21,9 +21,24 @@
 import * as path from 'node:path';
 import * as url from 'node:url';
 import {
-  CodeActionKind, DiagnosticSeverity, NotebookDocuments, ProposedFeatures, TextDocumentSyncKind, TextDocuments, createConnection,
-  type CodeAction, type CodeActionParams, type CodeLens, type Connection, type Diagnostic, type Hover, type InitializeResult,
-  type NotebookDocument, type Range, type TextEdit, type WorkspaceEdit,
+  CodeActionKind,
+  DiagnosticSeverity,
+  NotebookDocuments,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+  type CodeAction,
+  type CodeActionParams,
+  type CodeLens,
+  type Connection,
+  type Diagnostic,
+  type Hover,
+  type InitializeResult,
+  type NotebookDocument,
+  type Range,
+  type TextEdit,
+  type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
@@ -148,10 +163,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   function schedule(key: string, run: () => void, delay = DEBOUNCE_MS): void {
     clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => {
-      timers.delete(key);
-      run();
-    }, delay));
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        run();
+      }, delay),
+    );
   }
 
   function lintDocument(doc: TextDocument): void {
@@ -161,9 +179,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }
 
   function lintNotebook(nb: NotebookDocument): void {
-    const cells = nb.cells
-      .map((cell) => notebooks.getCellTextDocument(cell))
-      .filter((d): d is TextDocument => !!d && d.languageId === 'python');
+    const cells = nb.cells.map((cell) => notebooks.getCellTextDocument(cell)).filter((d): d is TextDocument => !!d && d.languageId === 'python');
     const { program, starts } = joinCells(cells.map((d) => d.getText()));
     const segments = cells.map((doc, i) => ({ uri: doc.uri, start: starts[i], doc }));
     run(nb.uri, program, `${fsPath(nb.uri) ?? nb.uri}.py`, segments);
@@ -225,16 +241,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }
 
   documents.onDidOpen((e) => lintDocument(e.document));
-  documents.onDidChangeContent((e) => schedule(e.document.uri, () => {
-    const doc = documents.get(e.document.uri);
-    if (doc) lintDocument(doc);
-  }));
+  documents.onDidChangeContent((e) =>
+    schedule(e.document.uri, () => {
+      const doc = documents.get(e.document.uri);
+      if (doc) lintDocument(doc);
+    }),
+  );
   documents.onDidClose((e) => clear(e.document.uri));
   notebooks.onDidOpen((nb) => lintNotebook(nb));
-  notebooks.onDidChange((e) => schedule(e.notebookDocument.uri, () => {
-    const nb = notebooks.getNotebookDocument(e.notebookDocument.uri);
-    if (nb) lintNotebook(nb);
-  }));
+  notebooks.onDidChange((e) =>
+    schedule(e.notebookDocument.uri, () => {
+      const nb = notebooks.getNotebookDocument(e.notebookDocument.uri);
+      if (nb) lintNotebook(nb);
+    }),
+  );
   notebooks.onDidClose((nb) => clear(nb.uri));
 
   // ---- code actions ----
@@ -279,7 +299,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const end = doc.positionAt(lineEnd(doc, line));
     const text = doc.getText({ start: { line, character: 0 }, end });
     return {
-      title: `Disable ${code} for this line`, kind: CodeActionKind.QuickFix, diagnostics: [d],
+      title: `Disable ${code} for this line`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [d],
       edit: { changes: { [doc.uri]: [{ range: { start: end, end }, newText: lineSuppressionText(text, code, languageOfDoc(doc)) }] } },
     };
   }
@@ -287,7 +309,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   function disableFile(doc: TextDocument, d: Diagnostic, code: RuleCode): CodeAction {
     const at = { line: fileSuppressionLine(doc.getText()), character: 0 };
     return {
-      title: `Disable ${code} for this file`, kind: CodeActionKind.QuickFix, diagnostics: [d],
+      title: `Disable ${code} for this file`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [d],
       edit: { changes: { [doc.uri]: [{ range: { start: at, end: at }, newText: `${fileSuppressionComment(code, languageOfDoc(doc))}\n` }] } },
     };
   }
@@ -296,7 +320,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (params.command !== FIX_ALL_COMMAND) return;
     const uri = params.arguments?.[0];
     const result = typeof uri === 'string' ? resultFor(uri) : undefined;
-    const edit = result && editOf(result, result.analysis.findings.filter((f) => f.fix));
+    const edit =
+      result &&
+      editOf(
+        result,
+        result.analysis.findings.filter((f) => f.fix),
+      );
     if (edit) await connection.workspace.applyEdit({ label: 'Fix all initlint problems', edit });
   });
 
@@ -362,7 +391,12 @@ function diagnosticOf(result: Result, f: Finding, range: Range): Diagnostic {
     return where ? [{ location: { uri: where.uri, range: where.range }, message: r.message }] : [];
   });
   return {
-    range, severity, source: 'initlint', code: f.code, codeDescription: { href: ruleDocUrl(f.code) }, message: f.message,
+    range,
+    severity,
+    source: 'initlint',
+    code: f.code,
+    codeDescription: { href: ruleDocUrl(f.code) },
+    message: f.message,
     ...(relatedInformation.length ? { relatedInformation } : {}),
   };
 }

@@ -62,26 +62,115 @@ export function seeds(): Seed[] {
 /** Tokens the front ends react to, by language. */
 const TOKENS: Record<'python' | 'js' | 'json', string[]> = {
   python: [
-    '(', ')', '[', ']', '{', '}', ':', ',', '"', "'", '"""', '\n', '\n    ', '#', '\\', '=', '.', '*', '**',
-    'Dense(', 'layers.Dense(64, activation="relu")', 'nn.Linear(128, 128)', 'nn.ReLU()', 'Conv2D(32, 3)',
-    'kernel_initializer="zeros"', 'kernel_initializer=tf.keras.initializers.RandomNormal(stddev=1e308)',
-    'init="uniform"', 'output_dim=', '-5', '0', '1e308', '1e-320', 'float("inf")', 'float("nan")', '10**400',
-    'input_shape=(0,)', 'for i in range(64):\n    ', 'for _ in range(10**9):\n        ', 'while True:\n    ',
-    'def f(self, x):\n    return f(self, x)\n', 'class M(nn.Module):\n    ', 'self.', 'lambda x: x', 'None',
-    'tf.Variable(tf.random_normal([784, 10]))', 'tf.matmul(x, W)', 'torch.cat([x, x], 1)', '%matplotlib inline\n', '!pip install x\n',
+    '(',
+    ')',
+    '[',
+    ']',
+    '{',
+    '}',
+    ':',
+    ',',
+    '"',
+    "'",
+    '"""',
+    '\n',
+    '\n    ',
+    '#',
+    '\\',
+    '=',
+    '.',
+    '*',
+    '**',
+    'Dense(',
+    'layers.Dense(64, activation="relu")',
+    'nn.Linear(128, 128)',
+    'nn.ReLU()',
+    'Conv2D(32, 3)',
+    'kernel_initializer="zeros"',
+    'kernel_initializer=tf.keras.initializers.RandomNormal(stddev=1e308)',
+    'init="uniform"',
+    'output_dim=',
+    '-5',
+    '0',
+    '1e308',
+    '1e-320',
+    'float("inf")',
+    'float("nan")',
+    '10**400',
+    'input_shape=(0,)',
+    'for i in range(64):\n    ',
+    'for _ in range(10**9):\n        ',
+    'while True:\n    ',
+    'def f(self, x):\n    return f(self, x)\n',
+    'class M(nn.Module):\n    ',
+    'self.',
+    'lambda x: x',
+    'None',
+    'tf.Variable(tf.random_normal([784, 10]))',
+    'tf.matmul(x, W)',
+    'torch.cat([x, x], 1)',
+    '%matplotlib inline\n',
+    '!pip install x\n',
     '# comment\n# comment\n# comment\n# comment\n# comment\n# comment\n# comment\n# comment\n# comment\n',
   ],
   js: [
-    '(', ')', '[', ']', '{', '}', ':', ',', '"', "'", '`', '\n', ';', '/*', '*/', '//', '=>', '...', '.',
-    'tf.layers.dense({units: 64, activation: "relu"})', 'tf.layers.dense({units: -5})', 'units: Infinity',
-    'kernelInitializer: "zeros"', 'inputShape: [0]', 'tf.sequential({layers: []})', 'model.add(',
-    'for (let i = 0; i < 1e9; i++) {', 'while (true) {', 'function f() { return f(); }', 'Array.from({length: 1e9}, () => ',
-    'tf.initializers.randomNormal({stddev: 1e308})', 'NaN', '1e-320', 'async () => {', 'class M { constructor() {',
+    '(',
+    ')',
+    '[',
+    ']',
+    '{',
+    '}',
+    ':',
+    ',',
+    '"',
+    "'",
+    '`',
+    '\n',
+    ';',
+    '/*',
+    '*/',
+    '//',
+    '=>',
+    '...',
+    '.',
+    'tf.layers.dense({units: 64, activation: "relu"})',
+    'tf.layers.dense({units: -5})',
+    'units: Infinity',
+    'kernelInitializer: "zeros"',
+    'inputShape: [0]',
+    'tf.sequential({layers: []})',
+    'model.add(',
+    'for (let i = 0; i < 1e9; i++) {',
+    'while (true) {',
+    'function f() { return f(); }',
+    'Array.from({length: 1e9}, () => ',
+    'tf.initializers.randomNormal({stddev: 1e308})',
+    'NaN',
+    '1e-320',
+    'async () => {',
+    'class M { constructor() {',
   ],
   json: [
-    '{', '}', '[', ']', ':', ',', '"', 'null', 'true', '1e308', '-5', '0', 'NaN', '"Dense"', '"units": -5,',
-    '"kernel_initializer": {"class_name": "RandomNormal", "config": {"stddev": 1e308}},', '"activation": "relu",',
-    '{"class_name": "Dense", "config": {"units": 64, "activation": "relu"}},', '"\\u0000"', '\\',
+    '{',
+    '}',
+    '[',
+    ']',
+    ':',
+    ',',
+    '"',
+    'null',
+    'true',
+    '1e308',
+    '-5',
+    '0',
+    'NaN',
+    '"Dense"',
+    '"units": -5,',
+    '"kernel_initializer": {"class_name": "RandomNormal", "config": {"stddev": 1e308}},',
+    '"activation": "relu",',
+    '{"class_name": "Dense", "config": {"units": 64, "activation": "relu"}},',
+    '"\\u0000"',
+    '\\',
   ],
 };
 
@@ -102,17 +191,20 @@ export function mutate(text: string, language: 'python' | 'js' | 'json', rand: (
   const rounds = 1 + Math.floor(rand() * 3);
   for (let r = 0; r < rounds; r++) {
     switch (Math.floor(rand() * 6)) {
-      case 0: { // delete a span
+      case 0: {
+        // delete a span
         const [a, b] = span();
         text = text.slice(0, a) + text.slice(b);
         break;
       }
-      case 1: { // duplicate a span in place
+      case 1: {
+        // duplicate a span in place
         const [a, b] = span();
         text = text.slice(0, b) + text.slice(a, b) + text.slice(b);
         break;
       }
-      case 2: { // move a span elsewhere
+      case 2: {
+        // move a span elsewhere
         const [a, b] = span();
         const piece = text.slice(a, b);
         const rest = text.slice(0, a) + text.slice(b);
@@ -120,7 +212,8 @@ export function mutate(text: string, language: 'python' | 'js' | 'json', rand: (
         text = rest.slice(0, to) + piece + rest.slice(to);
         break;
       }
-      case 3: { // swap two lines
+      case 3: {
+        // swap two lines
         const lines = text.split('\n');
         const i = Math.floor(rand() * lines.length);
         const j = Math.floor(rand() * lines.length);
@@ -128,7 +221,8 @@ export function mutate(text: string, language: 'python' | 'js' | 'json', rand: (
         text = lines.join('\n');
         break;
       }
-      default: { // insert a token
+      default: {
+        // insert a token
         const a = at();
         text = text.slice(0, a) + pick(TOKENS[language]) + text.slice(a);
       }
@@ -142,7 +236,16 @@ const NON_FINITE = /\b(?:Infinity|NaN)\b|InfinityeNaN/;
 /** What a user sees of an analysis, for comparing two lints of one text. */
 function visible(a: Analysis): string {
   return JSON.stringify({
-    findings: a.findings.map((f) => [f.code, f.start, f.end, f.severity, f.message, f.layer, f.fix?.title, f.fix?.edits.map((e) => [e.start, e.end, e.newText])]),
+    findings: a.findings.map((f) => [
+      f.code,
+      f.start,
+      f.end,
+      f.severity,
+      f.message,
+      f.layer,
+      f.fix?.title,
+      f.fix?.edits.map((e) => [e.start, e.end, e.newText]),
+    ]),
     errors: a.errors,
     skipped: a.skipped,
   });
@@ -182,7 +285,8 @@ export function fuzz(linter: Linter, options: { cases: number; seed: number }): 
       linter.analyze(seed.text, fileName, { cacheKey: key });
       const incremental = linter.analyze(text, fileName, { cacheKey: key });
       linter.forget(key);
-      if (visible(incremental) !== visible(fresh)) fail(`incremental lint differs from a fresh one:\n  fresh ${visible(fresh).slice(0, 400)}\n  incr. ${visible(incremental).slice(0, 400)}`);
+      if (visible(incremental) !== visible(fresh))
+        fail(`incremental lint differs from a fresh one:\n  fresh ${visible(fresh).slice(0, 400)}\n  incr. ${visible(incremental).slice(0, 400)}`);
     } catch (err) {
       fail(`throws: ${(err as Error).stack ?? err}`);
     }

@@ -15,7 +15,9 @@ const SLOW_MS = 1000;
   const t0 = performance.now();
   const report = fuzz(await createLinter(), { cases, seed });
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`fuzz: ${report.cases} cases (seed ${seed}) in ${seconds} s; slowest ${report.slowest.ms.toFixed(0)} ms (${report.slowest.seed} case ${report.slowest.caseIndex})`);
+  console.log(
+    `fuzz: ${report.cases} cases (seed ${seed}) in ${seconds} s; slowest ${report.slowest.ms.toFixed(0)} ms (${report.slowest.seed} case ${report.slowest.caseIndex})`,
+  );
   for (const f of report.failures) console.log(`\n${describeFailure(f)}`);
   const slow = report.slowest.ms > SLOW_MS;
   if (slow) console.log(`\nslowest case over ${SLOW_MS} ms: replay with FUZZ_SEED=${seed} FUZZ_CASES=${report.slowest.caseIndex + 1}`);

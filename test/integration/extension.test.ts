@@ -55,7 +55,10 @@ suite('initlint in VS Code', () => {
     assert.equal(doc.getText(second.range), '"glorot_uniform"');
     assert.equal(second.severity, vscode.DiagnosticSeverity.Warning);
     assert.match(String((second.code as { target: vscode.Uri }).target), /docs\/rules\.md#il001$/);
-    assert.equal(second.message, 'relu-init-mismatch: glorot_uniform under relu keeps 0.67 of the variance per layer (x0.93 over this 3-layer segment); use He normal.');
+    assert.equal(
+      second.message,
+      'relu-init-mismatch: glorot_uniform under relu keeps 0.67 of the variance per layer (x0.93 over this 3-layer segment); use He normal.',
+    );
     assert.equal(second.relatedInformation?.[0].location.range.start.line, 9);
   });
 
@@ -77,7 +80,12 @@ suite('initlint in VS Code', () => {
   test('fix all fixes the file; source.fixAll.initlint is offered', async () => {
     const doc = await open('keras/mlp.py');
     await until('two findings', () => initlintDiagnostics(doc.uri).length === 2);
-    const all = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(0, 0, 0, 0), 'source.fixAll.initlint');
+    const all = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      new vscode.Range(0, 0, 0, 0),
+      'source.fixAll.initlint',
+    );
     assert.ok(all.some((a) => a.kind?.value === 'source.fixAll.initlint'));
     const before = (doc.getText().match(/kernel_initializer="he_normal"/g) ?? []).length;
     await vscode.commands.executeCommand('initlint.fixAll');
@@ -89,12 +97,23 @@ suite('initlint in VS Code', () => {
     const doc = await open('keras/mlp.py');
     await until('two findings', () => initlintDiagnostics(doc.uri).length === 2);
     // Line 1 (the imports) has no problem: no lightbulb, no "Fix all" quick fix there.
-    const quiet = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(0, 0, 0, 0), vscode.CodeActionKind.QuickFix.value);
-    assert.deepEqual(quiet.filter((a) => /initlint|IL0/.test(a.title)).map((a) => a.title), []);
+    const quiet = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      new vscode.Range(0, 0, 0, 0),
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    assert.deepEqual(
+      quiet.filter((a) => /initlint|IL0/.test(a.title)).map((a) => a.title),
+      [],
+    );
     const json = await open('configs/mlp_model.json');
     const diag = await until('a finding in the JSON config', () => initlintDiagnostics(json.uri)[0]);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', json.uri, diag.range);
-    assert.ok(actions.some((a) => a.title.startsWith('Show documentation')), actions.map((a) => a.title).join(', '));
+    assert.ok(
+      actions.some((a) => a.title.startsWith('Show documentation')),
+      actions.map((a) => a.title).join(', '),
+    );
     assert.ok(!actions.some((a) => a.title.endsWith('for this line')), actions.map((a) => a.title).join(', '));
     // Instead: per-file-ignores in the folder's settings; the JSON stays as it was.
     const code = codeOf(diag);
@@ -151,11 +170,16 @@ suite('initlint in VS Code', () => {
 
   test('the panel lists files, models and layers with their numbers', async () => {
     await open('pytorch/classifier.py');
-    const fileNode = await until('classifier.py in the tree', () => api.tree.getChildren().find((n) => n.kind === 'file' && n.result.uri.path.endsWith('pytorch/classifier.py')));
+    const fileNode = await until('classifier.py in the tree', () =>
+      api.tree.getChildren().find((n) => n.kind === 'file' && n.result.uri.path.endsWith('pytorch/classifier.py')),
+    );
     const [model] = api.tree.getChildren(fileNode);
     assert.equal(api.tree.getTreeItem(model).label, 'Classifier');
     const layers = api.tree.getChildren(model);
-    assert.deepEqual(layers.map((l) => api.tree.getTreeItem(l).label), ['Linear(d_in, hidden)', 'Linear(hidden, hidden)', 'Linear(hidden, d_out)']);
+    assert.deepEqual(
+      layers.map((l) => api.tree.getTreeItem(l).label),
+      ['Linear(d_in, hidden)', 'Linear(hidden, hidden)', 'Linear(hidden, d_out)'],
+    );
     const first = api.tree.getTreeItem(layers[0]);
     assert.match(String(first.description), /xavier_uniform_ · relu · 784 → 512/);
     assert.equal(first.contextValue, 'layer');

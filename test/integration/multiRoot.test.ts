@@ -22,7 +22,9 @@ async function until<T>(what: string, probe: () => T | undefined | false): Promi
 
 /** The initlint diagnostics of a file as `line code severity`, sorted. */
 function findings(uri: vscode.Uri): string[] {
-  return vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'initlint')
+  return vscode.languages
+    .getDiagnostics(uri)
+    .filter((d) => d.source === 'initlint')
     .map((d) => `${d.range.start.line + 1} ${typeof d.code === 'object' ? d.code.value : d.code} ${vscode.DiagnosticSeverity[d.severity]}`)
     .sort();
 }
@@ -39,7 +41,10 @@ suite('initlint in a multi-root workspace', () => {
   });
 
   test('each folder lints with its own settings and its own pyproject.toml', async () => {
-    const a = await until('team-a/model.py linted by the workspace scan', () => findings(file('team-a', 'model.py')).length === 2 && findings(file('team-a', 'model.py')));
+    const a = await until(
+      'team-a/model.py linted by the workspace scan',
+      () => findings(file('team-a', 'model.py')).length === 2 && findings(file('team-a', 'model.py')),
+    );
     assert.deepEqual(a, ['7 IL001 Error', '8 IL002 Warning']);
     const b = await until('team-b/model.py linted', () => findings(file('team-b', 'model.py')).length > 0 && findings(file('team-b', 'model.py')));
     assert.deepEqual(b, ['8 IL002 Warning']);
@@ -47,7 +52,10 @@ suite('initlint in a multi-root workspace', () => {
 
   test('initlint.exclude applies in its own folder only', async () => {
     // The scan is finished once `ready` resolved: a file it skipped has no result.
-    assert.deepEqual(await until('team-b/legacy/old.py linted', () => findings(file('team-b', 'legacy/old.py')).length > 0 && findings(file('team-b', 'legacy/old.py'))), ['8 IL002 Warning']);
+    assert.deepEqual(
+      await until('team-b/legacy/old.py linted', () => findings(file('team-b', 'legacy/old.py')).length > 0 && findings(file('team-b', 'legacy/old.py'))),
+      ['8 IL002 Warning'],
+    );
     assert.equal(api.service.resultFor(file('team-a', 'legacy/old.py')), undefined);
     assert.deepEqual(findings(file('team-a', 'legacy/old.py')), []);
   });

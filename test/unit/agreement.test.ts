@@ -89,16 +89,40 @@ const rng: (seed: number) => () => number = seededRandom;
 // The model family
 // ---------------------------------------------------------------------------------------------
 
-
 /** Hidden-layer activations: every elementwise one of the catalogue, with slopes where it has them. */
 const HIDDEN: Array<{ name: string; alpha?: number }> = [
-  { name: 'relu' }, { name: 'tanh' }, { name: 'gelu' }, { name: 'sigmoid' }, { name: 'selu' }, { name: 'linear' },
-  { name: 'leaky_relu', alpha: 0.2 }, { name: 'softsign' }, { name: 'silu' }, { name: 'hard_sigmoid' }, { name: 'elu' },
-  { name: 'hardtanh' }, { name: 'mish' }, { name: 'prelu', alpha: 0.25 }, { name: 'softplus' }, { name: 'relu6' },
-  { name: 'hard_swish' }, { name: 'celu' }, { name: 'leaky_relu', alpha: 0.01 },
+  { name: 'relu' },
+  { name: 'tanh' },
+  { name: 'gelu' },
+  { name: 'sigmoid' },
+  { name: 'selu' },
+  { name: 'linear' },
+  { name: 'leaky_relu', alpha: 0.2 },
+  { name: 'softsign' },
+  { name: 'silu' },
+  { name: 'hard_sigmoid' },
+  { name: 'elu' },
+  { name: 'hardtanh' },
+  { name: 'mish' },
+  { name: 'prelu', alpha: 0.25 },
+  { name: 'softplus' },
+  { name: 'relu6' },
+  { name: 'hard_swish' },
+  { name: 'celu' },
+  { name: 'leaky_relu', alpha: 0.01 },
 ];
 const OUTPUT_ONLY = ['softmax', 'log_softmax', 'exponential'] as const;
-const INITS = ['he_normal', 'he_uniform', 'glorot_uniform', 'glorot_normal', 'lecun_normal', 'orthogonal', 'fixed_normal', 'fixed_uniform', 'torch_default'] as const;
+const INITS = [
+  'he_normal',
+  'he_uniform',
+  'glorot_uniform',
+  'glorot_normal',
+  'lecun_normal',
+  'orthogonal',
+  'fixed_normal',
+  'fixed_uniform',
+  'torch_default',
+] as const;
 type Init = (typeof INITS)[number];
 type Structure = 'plain' | 'batch_norm' | 'norm_input' | 'mixed';
 
@@ -250,9 +274,11 @@ async function measure(c: Case): Promise<Row[]> {
   return p.map((q, i) => {
     const layer = config.layers[i];
     const row: Row = {
-      layer: i + 1, act: layer.activation.name,
+      layer: i + 1,
+      act: layer.activation.name,
       norm: `${layer.normalizeInput ? 'in+' : ''}${layer.normalize}`,
-      muPredicted: q.mu, gradPredicted: q.grad,
+      muPredicted: q.mu,
+      gradPredicted: q.grad,
     };
     if (inRange(q.mu, 1e-30, 1e30)) row.muError = median(mu[i].map((m) => m / q.mu - 1));
     const window = GRAD_WINDOW[lookupActivation(layer.activation.name)?.family ?? 'linear'] ?? 0;
@@ -269,13 +295,23 @@ async function measure(c: Case): Promise<Row[]> {
 const pct = (x: number | undefined) => (x === undefined ? '   -  ' : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`.padStart(7));
 
 function table(rows: Row[]): string {
-  return rows.map((r) => `  ${String(r.layer).padStart(2)} ${r.act.padEnd(12)} ${r.norm.padEnd(10)} E[a^2] ${r.muPredicted.toExponential(2)} ${pct(r.muError)}   grad ${r.gradPredicted.toExponential(2)} ${pct(r.gradError)}`).join('\n');
+  return rows
+    .map(
+      (r) =>
+        `  ${String(r.layer).padStart(2)} ${r.act.padEnd(12)} ${r.norm.padEnd(10)} E[a^2] ${r.muPredicted.toExponential(2)} ${pct(r.muError)}   grad ${r.gradPredicted.toExponential(2)} ${pct(r.gradError)}`,
+    )
+    .join('\n');
 }
 
 function describeModel(c: Case): string {
   const layers = c.config.layers.map((l) => ({
-    fanIn: l.fanIn, units: l.units, kernel: `${l.kernel.distribution} ${l.kernel.label} Var=${l.kernel.variance?.toExponential(3)}`,
-    activation: l.activation, normalize: l.normalize, normalizeInput: l.normalizeInput, biasVariance: l.biasVariance,
+    fanIn: l.fanIn,
+    units: l.units,
+    kernel: `${l.kernel.distribution} ${l.kernel.label} Var=${l.kernel.variance?.toExponential(3)}`,
+    activation: l.activation,
+    normalize: l.normalize,
+    normalizeInput: l.normalizeInput,
+    biasVariance: l.biasVariance,
   }));
   return JSON.stringify({ ...c.config, layers }, null, 1);
 }
@@ -298,7 +334,11 @@ describe('agreement: analytic per-layer E[a^2] and gradient second moment vs Mon
     for (const a of [...HIDDEN.map((h) => h.name), ...OUTPUT_ONLY]) assert.ok(acts.has(a), `no model has ${a}`);
     const families = new Set([...acts].map((a) => lookupActivation(a)?.family));
     for (const f of ['relu', 'tanh', 'sigmoid', 'selu', 'linear', 'smooth'] as const) assert.ok(families.has(f), `no ${f} family`);
-    for (const i of INITS) assert.ok(ALL_CASES.some((c) => c.what.includes(`, ${i},`)), `no model with ${i}`);
+    for (const i of INITS)
+      assert.ok(
+        ALL_CASES.some((c) => c.what.includes(`, ${i},`)),
+        `no model with ${i}`,
+      );
     assert.ok(ALL_CASES.some((c) => c.config.layers.length >= 20));
     assert.ok(ALL_CASES.some((c) => c.config.layers.length === 1));
     assert.ok(ALL_CASES.some((c) => c.config.layers.some((l) => l.normalize === 'batch')));
@@ -317,8 +357,11 @@ describe('agreement: analytic per-layer E[a^2] and gradient second moment vs Mon
         worst.set(family, w);
       }
       if (process.env.INITLINT_AGREEMENT_VERBOSE) console.log(`${c.what} (${c.seeds} seeds, batch ${c.config.batch})\n${table(rows)}`);
-      assert.equal(bad.length, 0,
-        `${c.what}: ${bad.length} layer(s) off by more than ${100 * TOLERANCE} % (median over ${c.seeds} seeds, batch ${c.config.batch}):\n${table(rows)}\nmodel: ${describeModel(c)}`);
+      assert.equal(
+        bad.length,
+        0,
+        `${c.what}: ${bad.length} layer(s) off by more than ${100 * TOLERANCE} % (median over ${c.seeds} seeds, batch ${c.config.batch}):\n${table(rows)}\nmodel: ${describeModel(c)}`,
+      );
     });
   }
 
@@ -347,7 +390,14 @@ function residualCase(id: number, act: { name: string; alpha?: number }, init: I
   const r = rng(MODEL_SEED + 7 * id);
   const layers: SimLayerSpec[] = [];
   const stem = kernel(init, width, width, act.name, r);
-  layers.push({ fanIn: width, units: width, kernel: stem.kernel, activation: act, normalize: 'none', ...(stem.biasVariance ? { biasVariance: stem.biasVariance } : {}) });
+  layers.push({
+    fanIn: width,
+    units: width,
+    kernel: stem.kernel,
+    activation: act,
+    normalize: 'none',
+    ...(stem.biasVariance ? { biasVariance: stem.biasVariance } : {}),
+  });
   let stream = 0;
   for (let b = 0; b < blocks; b++) {
     const inner = kernel(init, width, width, act.name, r);
@@ -371,11 +421,16 @@ function engineModel(config: SimConfig): { model: Model; layers: Layer[] } {
   for (const spec of config.layers) {
     const std = Math.sqrt(spec.kernel.variance!);
     const layer: Layer = {
-      kind: 'dense', label: `Dense(${spec.units})`, span: { start: 0, end: 0 },
-      fanIn: spec.fanIn, fanOut: spec.units, receptiveField: 1,
+      kind: 'dense',
+      label: `Dense(${spec.units})`,
+      span: { start: 0, end: 0 },
+      fanIn: spec.fanIn,
+      fanOut: spec.units,
+      receptiveField: 1,
       init: { spec: resolveInitializer('keras', 'RandomNormal', { stddev: std })!, explicit: true, shared: false },
       activation: { info: activationInfo(spec.activation.name, spec.activation.alpha) },
-      normalized: spec.normalize !== 'none', normalizedBefore: !!spec.normalizeInput,
+      normalized: spec.normalize !== 'none',
+      normalizedBefore: !!spec.normalizeInput,
       input: spec.normalizeInput ? { kind: 'norm', from: stream } : stream,
       ...(spec.biasVariance ? { biasVariance: spec.biasVariance } : {}),
       rewrite: () => undefined,
@@ -399,7 +454,7 @@ const RESIDUAL_CASES = [
   residualCase(107, { name: 'leaky_relu', alpha: 0.2 }, 'torch_default', 6, true),
 ];
 
-describe('agreement on residual stacks: the engine\'s per-layer E[a^2] through its merges vs Monte Carlo (15 %, median over seeds)', () => {
+describe("agreement on residual stacks: the engine's per-layer E[a^2] through its merges vs Monte Carlo (15 %, median over seeds)", () => {
   for (const c of RESIDUAL_CASES.filter((x) => !ONLY || ONLY.includes(x.id))) {
     test(c.what, async () => {
       const { model, layers } = engineModel(c.config);
@@ -411,13 +466,19 @@ describe('agreement on residual stacks: the engine\'s per-layer E[a^2] through i
         r.layers.forEach((l, i) => measured[i].push(l.actVar + l.actMean ** 2));
       }
       const errors = predicted.map((p, i) => median(measured[i].map((m) => m / p - 1)));
-      const rows = errors.map((e, i) => `  ${String(i + 1).padStart(2)} ${c.config.layers[i].activation.name.padEnd(10)} ${c.config.layers[i].residualFrom !== undefined ? '+stream' : '       '} E[a^2] ${predicted[i].toExponential(2)} ${pct(e)}`);
+      const rows = errors.map(
+        (e, i) =>
+          `  ${String(i + 1).padStart(2)} ${c.config.layers[i].activation.name.padEnd(10)} ${c.config.layers[i].residualFrom !== undefined ? '+stream' : '       '} E[a^2] ${predicted[i].toExponential(2)} ${pct(e)}`,
+      );
       if (process.env.INITLINT_AGREEMENT_VERBOSE) console.log(`${c.what}\n${rows.join('\n')}`);
       // The stream must actually grow (or the adds would go unchecked): the head reads a stream
       // whose E[x^2] is larger than the stem's output.
       const head = numbers.get(layers.at(-1)!)!;
       assert.ok(head.muIn > 1.5 * numbers.get(layers[0])!.muOut!, `${c.what}: the stream does not grow`);
-      assert.ok(errors.every((e) => Math.abs(e) <= TOLERANCE), `${c.what}: off by more than ${100 * TOLERANCE} %:\n${rows.join('\n')}`);
+      assert.ok(
+        errors.every((e) => Math.abs(e) <= TOLERANCE),
+        `${c.what}: off by more than ${100 * TOLERANCE} %:\n${rows.join('\n')}`,
+      );
     });
   }
 });

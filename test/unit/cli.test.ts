@@ -73,8 +73,10 @@ describe('initlint CLI', () => {
     assert.deepEqual(out.errors, []);
     const f = out.findings[1];
     assert.deepEqual(Object.keys(f).sort(), ['code', 'column', 'endColumn', 'endLine', 'file', 'fix', 'layer', 'line', 'message', 'model', 'severity']);
-    assert.deepEqual({ file: f.file, line: f.line, column: f.column, code: f.code, model: f.model, layer: f.layer },
-      { file: 'models/mlp.py', line: 10, column: 65, code: 'IL001', model: 'build_mlp', layer: 'Dense(128)' });
+    assert.deepEqual(
+      { file: f.file, line: f.line, column: f.column, code: f.code, model: f.model, layer: f.layer },
+      { file: 'models/mlp.py', line: 10, column: 65, code: 'IL001', model: 'build_mlp', layer: 'Dense(128)' },
+    );
     assert.deepEqual(f.fix, { title: 'Use HeNormal', edits: [{ line: 10, column: 65, endLine: 10, endColumn: 81, newText: '"he_normal"' }] });
   });
 
@@ -105,7 +107,10 @@ describe('initlint CLI', () => {
     const run = log.runs[0];
     const il001 = run.results.filter((r: { ruleId: string }) => r.ruleId === 'IL001');
     assert.equal(il001.length, 2);
-    assert.deepEqual(il001.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints['initlint/v1']), ['IL001:build:Dense(64)', 'IL001:build:Dense(64):2']);
+    assert.deepEqual(
+      il001.map((r: { partialFingerprints: Record<string, string> }) => r.partialFingerprints['initlint/v1']),
+      ['IL001:build:Dense(64)', 'IL001:build:Dense(64):2'],
+    );
     assert.equal(il001[0].locations[0].physicalLocation.artifactLocation.uri, 'sp%20ace/m.py');
     assert.equal(run.originalUriBaseIds['%SRCROOT%'].uri, `${url.pathToFileURL(dir).href}/`);
     assert.doesNotMatch(run.originalUriBaseIds['%SRCROOT%'].uri, / /);
@@ -136,7 +141,10 @@ describe('initlint CLI', () => {
       if (d.endsWith(`${path.sep}b`)) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
       return fs.readdirSync(d, { withFileTypes: true });
     });
-    assert.deepEqual(files.map((f) => path.relative(dir, f)), [path.join('a', 'm.py')]);
+    assert.deepEqual(
+      files.map((f) => path.relative(dir, f)),
+      [path.join('a', 'm.py')],
+    );
     assert.deepEqual(errors, [{ dir: path.join(dir, 'b'), message: 'folder not read (permission denied): its files are not linted' }]);
   });
 
@@ -161,7 +169,8 @@ describe('initlint CLI', () => {
     fs.symlinkSync(path.join(dir, 'real', 'm.py'), path.join(dir, 'link.py'));
     fs.symlinkSync(path.join(dir, 'other', 'k.py'), path.join(dir, 'real', 'k-link.py'));
     fs.symlinkSync(path.join(dir, 'real'), path.join(dir, 'loop'));
-    const byFile = (args: string[]) => [...new Set(JSON.parse(cli(['--format', 'json', ...args], dir).stdout).findings.map((f: { file: string }) => f.file))].sort();
+    const byFile = (args: string[]) =>
+      [...new Set(JSON.parse(cli(['--format', 'json', ...args], dir).stdout).findings.map((f: { file: string }) => f.file))].sort();
     assert.deepEqual(byFile(['real']), ['real/k-link.py', 'real/m.py']);
     // link.py and real/m.py are one file, other/k.py and real/k-link.py another (first found
     // in name order wins); loop/ is not entered.
@@ -169,7 +178,10 @@ describe('initlint CLI', () => {
   });
 
   test('the editor-only keys (run, lintWorkspace) are accepted in initlint.json', () => {
-    const dir = workspace({ 'a.py': fixture('output_layers.py'), 'initlint.json': JSON.stringify({ run: 'onSave', lintWorkspace: true, rules: { IL003: 'off' } }) });
+    const dir = workspace({
+      'a.py': fixture('output_layers.py'),
+      'initlint.json': JSON.stringify({ run: 'onSave', lintWorkspace: true, rules: { IL003: 'off' } }),
+    });
     const r = cli(['a.py'], dir);
     assert.doesNotMatch(r.stderr + r.stdout, /unknown setting/);
     assert.equal(r.code, 0);
@@ -181,7 +193,9 @@ describe('initlint CLI', () => {
       'proj/src/keep.py': fixture('output_layers.py'),
       'proj/src/skip_me.py': fixture('output_layers.py'),
     });
-    const files = (cwd: string, args: string[]) => [...new Set(JSON.parse(cli(['--format', 'json', ...args], cwd).stdout).findings.map((f: { file: string }) => path.basename(f.file)))];
+    const files = (cwd: string, args: string[]) => [
+      ...new Set(JSON.parse(cli(['--format', 'json', ...args], cwd).stdout).findings.map((f: { file: string }) => path.basename(f.file))),
+    ];
     assert.deepEqual(files(path.join(dir, 'proj'), ['src']), ['keep.py']);
     assert.deepEqual(files(path.join(dir, 'proj', 'src'), ['.']), ['keep.py']);
     assert.deepEqual(files(dir, ['proj/src']), ['keep.py']);
@@ -190,7 +204,11 @@ describe('initlint CLI', () => {
 
   test('exit 0 with only info findings or none', () => {
     // deep_chain.py's LeCun-under-ReLU layer is IL001 (a warning) as well; the project makes it information.
-    const dir = workspace({ 'ok.py': fixture('he_relu.py'), 'deep.py': fixture('deep_chain.py'), 'pyproject.toml': '[tool.initlint]\nrules = { IL001 = "info" }\n' });
+    const dir = workspace({
+      'ok.py': fixture('he_relu.py'),
+      'deep.py': fixture('deep_chain.py'),
+      'pyproject.toml': '[tool.initlint]\nrules = { IL001 = "info" }\n',
+    });
     const r = cli(['.'], dir);
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /deep\.py:12:\d+: IL007/);
@@ -354,7 +372,11 @@ describe('initlint CLI', () => {
     assert.match(errors['linked.py'], /2 hard links/);
     assert.equal(fs.readFileSync(path.join(dir, 'ro.py'), 'utf8'), fixture('sequential.py'));
     assert.equal(fs.readFileSync(path.join(dir, 'hard.py'), 'utf8'), fixture('sequential.py'));
-    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('initlint')), [], 'no temporary files left');
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.includes('initlint')),
+      [],
+      'no temporary files left',
+    );
   });
 
   test('FIFOs, devices and directories where a file is expected are refused, never read or waited on', () => {
@@ -426,7 +448,10 @@ describe('.keras archives', () => {
     const out = JSON.parse(r.stdout);
     const direct = JSON.parse(cli(['--format', 'json', path.join(FIXTURES, 'kerasjson', 'keras3_config.json')], dir).stdout);
     assert.ok(direct.findings.length > 0, 'the fixture has findings');
-    assert.deepEqual(out.findings.map((f: { code: string; line: number }) => `${f.code}:${f.line}`), direct.findings.map((f: { code: string; line: number }) => `${f.code}:${f.line}`));
+    assert.deepEqual(
+      out.findings.map((f: { code: string; line: number }) => `${f.code}:${f.line}`),
+      direct.findings.map((f: { code: string; line: number }) => `${f.code}:${f.line}`),
+    );
     assert.ok(out.findings.every((f: { file: string; fix?: unknown }) => f.file === 'model.keras' && f.fix === undefined));
     assert.deepEqual(out.errors, [{ file: 'broken.keras', message: 'not a zip archive' }]);
     assert.deepEqual(fs.readFileSync(path.join(dir, 'model.keras')), Buffer.from(zip), '--fix leaves archives alone');
@@ -454,7 +479,10 @@ describe('.h5 saved models', () => {
     const out = JSON.parse(cli(['--format', 'json', '--fix', '.'], dir).stdout);
     const direct = JSON.parse(cli(['--format', 'json', path.join(FIXTURES, 'kerasjson', 'keras2_sequential.json')], dir).stdout);
     assert.ok(direct.findings.length > 0, 'the fixture has findings');
-    assert.deepEqual(out.findings.map((f: { code: string; layer: string }) => `${f.code} ${f.layer}`), direct.findings.map((f: { code: string; layer: string }) => `${f.code} ${f.layer}`));
+    assert.deepEqual(
+      out.findings.map((f: { code: string; layer: string }) => `${f.code} ${f.layer}`),
+      direct.findings.map((f: { code: string; layer: string }) => `${f.code} ${f.layer}`),
+    );
     assert.ok(out.findings.every((f: { file: string; fix?: unknown }) => f.file === 'model.h5' && f.fix === undefined));
     assert.deepEqual(out.errors, [{ file: 'broken.h5', message: 'not an HDF5 file' }]);
     assert.deepEqual(fs.readFileSync(path.join(dir, 'model.h5')), before, '--fix leaves .h5 files alone');

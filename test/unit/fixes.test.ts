@@ -9,7 +9,11 @@ import type { Finding } from '../../src/engine/linter';
 import { fixText } from '../../src/cli/files';
 import { fixtureFiles, getLinter, python, readFixture } from './helpers';
 
-const multiset = (fs: Finding[]) => fs.filter((f) => f.code !== 'IL007').map((f) => `${f.code} ${f.model} ${f.layer}`).sort();
+const multiset = (fs: Finding[]) =>
+  fs
+    .filter((f) => f.code !== 'IL007')
+    .map((f) => `${f.code} ${f.model} ${f.layer}`)
+    .sort();
 
 describe('every quick fix of every fixture', () => {
   for (const file of [...fixtureFiles('keras'), ...fixtureFiles('pytorch'), ...fixtureFiles('flax')]) {
@@ -49,7 +53,8 @@ describe('every quick fix of every fixture', () => {
 describe('fixes in files with CRLF line endings', () => {
   // Every fix of a CRLF file is the fix of its LF twin with CRLF: no bare LF is ever written.
   const crlf = (t: string) => t.replace(/\r?\n/g, '\r\n');
-  const multilineArgs = 'from tensorflow import keras\n\nm = keras.Sequential([\n    keras.layers.Dense(\n        64,\n        activation="relu",  # hidden\n        input_dim=8,\n    ),\n    keras.layers.Dense(\n        1,\n        activation="sigmoid"\n    ),\n])\n';
+  const multilineArgs =
+    'from tensorflow import keras\n\nm = keras.Sequential([\n    keras.layers.Dense(\n        64,\n        activation="relu",  # hidden\n        input_dim=8,\n    ),\n    keras.layers.Dense(\n        1,\n        activation="sigmoid"\n    ),\n])\n';
   const files: Array<[string, string]> = [
     ['crlf-args.py', multilineArgs],
     ...[...fixtureFiles('keras'), ...fixtureFiles('pytorch')].map((f): [string, string] => [`crlf-${f.replace('/', '-')}`, readFixture(f)]),
@@ -156,17 +161,18 @@ describe('fixes keep the user style', () => {
     assert.match(await fixOf(text, 3), /input_shape=\(8,\),\n {8}kernel_initializer="he_normal",\n {4}\),/);
   });
 
-  test('a comment that ends the last argument\'s line stays with that argument', async () => {
+  test("a comment that ends the last argument's line stays with that argument", async () => {
     const head = 'from tensorflow import keras\nm = keras.Sequential([\n    keras.layers.Dense(\n        64,\n        input_shape=(64,),\n';
     const tail = '    ),\n    keras.layers.Dense(1),\n])\n';
     const plain = `${head}        activation="relu",  # hidden\n${tail}`;
-    assert.match(await fixOf(plain, 3), /activation="relu",  # hidden\n {8}kernel_initializer="he_normal",\n {4}\),/);
+    assert.match(await fixOf(plain, 3), /activation="relu", {2}# hidden\n {8}kernel_initializer="he_normal",\n {4}\),/);
     const noComma = `${head}        activation="relu"  # hidden\n${tail}`;
-    assert.match(await fixOf(noComma, 3), /activation="relu",  # hidden\n {8}kernel_initializer="he_normal"\n {4}\),/);
+    assert.match(await fixOf(noComma, 3), /activation="relu", {2}# hidden\n {8}kernel_initializer="he_normal"\n {4}\),/);
   });
 
   test('kernel_initializer=None is replaced, not duplicated', async () => {
-    const text = 'import keras\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer=None, input_dim=3), keras.layers.Dense(1)])\n';
+    const text =
+      'import keras\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer=None, input_dim=3), keras.layers.Dense(1)])\n';
     const fixed = await fixOf(text, 2);
     assert.match(fixed, /kernel_initializer="he_normal", input_dim=3/);
     assert.equal(fixed.match(/kernel_initializer/g)!.length, 1);
@@ -184,13 +190,13 @@ describe('fixes keep the user style', () => {
 describe('PyTorch fixes', () => {
   test('an nn.init call is replaced through the prefix the user wrote', async () => {
     const text = readFixture('pytorch/mlp.py');
-    assert.match(await fixOf(text, 13), /\n {8}nn\.init\.kaiming_normal_\(self\.fc1\.weight, nonlinearity="relu"\)  # expect/);
+    assert.match(await fixOf(text, 13), /\n {8}nn\.init\.kaiming_normal_\(self\.fc1\.weight, nonlinearity="relu"\) {2}# expect/);
   });
 
   test('weight.data.normal_() becomes an init call on the weight', async () => {
     const text = readFixture('pytorch/selu.py');
     const fixed = await fixOf(text, 20);
-    assert.match(fixed, /\n {8}nn\.init\.kaiming_normal_\(self\.fc2\.weight, nonlinearity="linear"\)  # expect/);
+    assert.match(fixed, /\n {8}nn\.init\.kaiming_normal_\(self\.fc2\.weight, nonlinearity="linear"\) {2}# expect/);
   });
 
   test('a default-initialized layer in an attribute gets the init call on the next line, indented', async () => {
@@ -201,19 +207,20 @@ describe('PyTorch fixes', () => {
       'class M(nn.Module):',
       '    def __init__(self):',
       '        super().__init__()',
-      "        self.fc = nn.Linear(10, 10)  # hidden",
-      "        self.out = nn.Linear(10, 1)",
+      '        self.fc = nn.Linear(10, 10)  # hidden',
+      '        self.out = nn.Linear(10, 1)',
       '',
       '    def forward(self, x):',
       '        return self.out(F.selu(self.fc(x)))',
       '',
     ].join('\n');
     const fixed = await fixOf(text, 7);
-    assert.match(fixed, /self\.fc = nn\.Linear\(10, 10\)  # hidden\n {8}nn\.init\.kaiming_normal_\(self\.fc\.weight, nonlinearity='linear'\)\n {8}self\.out/);
+    assert.match(fixed, /self\.fc = nn\.Linear\(10, 10\) {2}# hidden\n {8}nn\.init\.kaiming_normal_\(self\.fc\.weight, nonlinearity='linear'\)\n {8}self\.out/);
   });
 
   test('from torch.nn import init: the alias is used', async () => {
-    const text = 'from torch import nn\nfrom torch.nn import init\nnet = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 1))\ninit.xavier_uniform_(net[0].weight)\n';
+    const text =
+      'from torch import nn\nfrom torch.nn import init\nnet = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 1))\ninit.xavier_uniform_(net[0].weight)\n';
     const fixed = await fixOf(text, 4);
     assert.match(fixed, /^init\.kaiming_normal_\(net\[0\]\.weight, nonlinearity='relu'\)$/m);
   });
@@ -229,7 +236,7 @@ describe('PyTorch fixes', () => {
     const text = readFixture('pytorch/bare_imports.py');
     const fixed = await fixOf(text, 10);
     assert.match(fixed, /^from torch\.nn\.init import xavier_uniform_\nfrom torch\.nn\.init import kaiming_normal_\n/m);
-    assert.match(fixed, /\n {8}kaiming_normal_\(self\.fc\.weight, nonlinearity='relu'\)  # expect/);
+    assert.match(fixed, /\n {8}kaiming_normal_\(self\.fc\.weight, nonlinearity='relu'\) {2}# expect/);
   });
 
   test('a layer inside a Sequential, no init alias: no fix rather than a broken one', async () => {
@@ -248,7 +255,8 @@ describe('Flax fixes', () => {
   });
 
   test('a defaulted layer gets kernel_init through its own module alias', async () => {
-    const text = 'import flax.linen as nn\n\nclass M(nn.Module):\n    @nn.compact\n    def __call__(self, x):\n        return nn.selu(nn.Dense(8, use_bias=False)(nn.selu(nn.Dense(8, kernel_init=nn.initializers.he_normal())(x))))\n';
+    const text =
+      'import flax.linen as nn\n\nclass M(nn.Module):\n    @nn.compact\n    def __call__(self, x):\n        return nn.selu(nn.Dense(8, use_bias=False)(nn.selu(nn.Dense(8, kernel_init=nn.initializers.he_normal())(x))))\n';
     const fixed = await fixOf(text, 6);
     assert.match(fixed, /nn\.Dense\(8, kernel_init=nn\.initializers\.lecun_normal\(\)\)/);
   });

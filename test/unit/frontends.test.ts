@@ -65,34 +65,62 @@ describe('unknown activations: unjudged, never linear', () => {
 
   test('Keras JSON: a string, a Keras 3 custom-function object, a custom activation layer and an Activation layer', async () => {
     const normal = { class_name: 'RandomNormal', config: { mean: 0, stddev: 1, seed: null } };
-    const dense = (name: string, activation: unknown, extra: object = {}) =>
-      ({ class_name: 'Dense', config: { name, units: 64, activation, kernel_initializer: normal, ...extra } });
+    const dense = (name: string, activation: unknown, extra: object = {}) => ({
+      class_name: 'Dense',
+      config: { name, units: 64, activation, kernel_initializer: normal, ...extra },
+    });
     const model = {
       class_name: 'Sequential',
-      config: { name: 'custom_acts', layers: [
-        dense('d1', 'my_act', { batch_input_shape: [null, 64] }),
-        dense('d2', { module: 'builtins', class_name: 'function', config: 'fn_act', registered_name: 'fn_act' }),
-        dense('d3', { module: 'my_layers', class_name: 'Snake', config: { frequency: 1 }, registered_name: 'Custom>Snake' }),
-        dense('d4', 'linear'),
-        { class_name: 'Activation', config: { name: 'a', activation: 'layer_act' } },
-        { class_name: 'Dense', config: { name: 'out', units: 1, activation: 'linear' } },
-      ] },
+      config: {
+        name: 'custom_acts',
+        layers: [
+          dense('d1', 'my_act', { batch_input_shape: [null, 64] }),
+          dense('d2', { module: 'builtins', class_name: 'function', config: 'fn_act', registered_name: 'fn_act' }),
+          dense('d3', { module: 'my_layers', class_name: 'Snake', config: { frequency: 1 }, registered_name: 'Custom>Snake' }),
+          dense('d4', 'linear'),
+          { class_name: 'Activation', config: { name: 'a', activation: 'layer_act' } },
+          { class_name: 'Dense', config: { name: 'out', units: 1, activation: 'linear' } },
+        ],
+      },
     };
     const a = await analyze(JSON.stringify(model), 'model.json');
     assert.deepEqual(a.findings, []);
     assert.deepEqual(verdicts(only(a)), [
-      'my_act unknown activation "my_act"', 'fn_act unknown activation "fn_act"', 'Snake unknown activation "Snake"',
-      'layer_act unknown activation "layer_act"', 'linear judged',
+      'my_act unknown activation "my_act"',
+      'fn_act unknown activation "fn_act"',
+      'Snake unknown activation "Snake"',
+      'layer_act unknown activation "layer_act"',
+      'linear judged',
     ]);
   });
 
   test('TF.js model.json: an unknown activation string is unjudged too', async () => {
     const model = {
-      format: 'layers-model', generatedBy: 'TensorFlow.js tfjs-layers v4.22.0', convertedBy: null,
-      modelTopology: { class_name: 'Sequential', config: { name: 'tfjs_custom', layers: [
-        { class_name: 'Dense', config: { name: 'd1', units: 64, activation: 'fancyAct', batch_input_shape: [null, 64], kernel_initializer: { class_name: 'RandomNormal', config: { mean: 0, stddev: 1, seed: null } } } },
-        { class_name: 'Dense', config: { name: 'd2', units: 1, activation: 'linear', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } } },
-      ] } },
+      format: 'layers-model',
+      generatedBy: 'TensorFlow.js tfjs-layers v4.22.0',
+      convertedBy: null,
+      modelTopology: {
+        class_name: 'Sequential',
+        config: {
+          name: 'tfjs_custom',
+          layers: [
+            {
+              class_name: 'Dense',
+              config: {
+                name: 'd1',
+                units: 64,
+                activation: 'fancyAct',
+                batch_input_shape: [null, 64],
+                kernel_initializer: { class_name: 'RandomNormal', config: { mean: 0, stddev: 1, seed: null } },
+              },
+            },
+            {
+              class_name: 'Dense',
+              config: { name: 'd2', units: 1, activation: 'linear', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } },
+            },
+          ],
+        },
+      },
       weightsManifest: [],
     };
     const a = await analyze(JSON.stringify(model), 'model.json');
@@ -123,8 +151,11 @@ describe('unknown activations: unjudged, never linear', () => {
     const a = await analyze(text, 'm.py');
     assert.deepEqual(a.findings, []);
     assert.deepEqual(verdicts(only(a)), [
-      'snake unknown activation "snake"', 'scaled_tanh unknown activation "scaled_tanh"', 'silu judged',
-      'sparse_plus unknown activation "sparse_plus"', 'linear judged',
+      'snake unknown activation "snake"',
+      'scaled_tanh unknown activation "scaled_tanh"',
+      'silu judged',
+      'sparse_plus unknown activation "sparse_plus"',
+      'linear judged',
     ]);
   });
 
@@ -140,7 +171,10 @@ describe('unknown activations: unjudged, never linear', () => {
     ].join('\n');
     const a = await analyze(text, 'm.py');
     assert.equal(verdicts(only(a))[0], 'linear judged');
-    assert.deepEqual(a.findings.map((f) => `${f.line} ${f.code}`), ['4 IL005']);
+    assert.deepEqual(
+      a.findings.map((f) => `${f.line} ${f.code}`),
+      ['4 IL005'],
+    );
   });
 
   test('Flax: jax.nn activations outside the catalogue, a config string read through getattr, nn.PReLU', async () => {
@@ -173,8 +207,12 @@ describe('unknown activations: unjudged, never linear', () => {
     const a = await analyze(text, 'm.py');
     const m = only(a);
     assert.deepEqual(verdicts(m), [
-      'sin unknown activation "sin"', 'squareplus unknown activation "squareplus"', 'log_sigmoid unknown activation "log_sigmoid"',
-      'gelu judged', 'prelu judged', 'linear judged',
+      'sin unknown activation "sin"',
+      'squareplus unknown activation "squareplus"',
+      'log_sigmoid unknown activation "log_sigmoid"',
+      'gelu judged',
+      'prelu judged',
+      'linear judged',
     ]);
     assert.equal(m.layers[4].activation.info.alpha, 0.2);
     // He normal under PReLU(0.2) keeps (1 + 0.04)/2 x 2 of the variance: within IL001's bounds.
@@ -197,7 +235,10 @@ describe('unknown activations: unjudged, never linear', () => {
     ].join('\n');
     const a = await analyze(text, 'm.py');
     assert.deepEqual(verdicts(only(a)), ['linear judged', 'linear judged']);
-    assert.deepEqual(a.findings.map((f) => f.code), ['IL005']);
+    assert.deepEqual(
+      a.findings.map((f) => f.code),
+      ['IL005'],
+    );
   });
 
   test('the interpreter: getattr(module, "name") is that attribute (PyTorch too)', async () => {
@@ -216,7 +257,10 @@ describe('unknown activations: unjudged, never linear', () => {
       '        return self.fc2(getattr(F, self.act)(self.fc1(x)))',
     ].join('\n');
     const m = only(await analyze(text, 'm.py'));
-    assert.deepEqual(m.layers.map((l) => `${l.label} ${l.activation.info.name}`), ['Linear(64, 64) relu', 'Linear(64, 1) linear']);
+    assert.deepEqual(
+      m.layers.map((l) => `${l.label} ${l.activation.info.name}`),
+      ['Linear(64, 64) relu', 'Linear(64, 1) linear'],
+    );
   });
 });
 
@@ -258,9 +302,13 @@ describe('labels show the size arguments as written, keywords included', () => {
   });
 
   test('Keras .py: findings name the layer by its keyword label', async () => {
-    const text = 'from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(units=64, activation="relu", input_shape=(64,)), keras.layers.Dense(units=10)])\n';
+    const text =
+      'from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(units=64, activation="relu", input_shape=(64,)), keras.layers.Dense(units=10)])\n';
     const findings = (await getLinter()).lint(text, 'm.py');
-    assert.deepEqual(findings.map((f) => `${f.code} ${f.layer}`), ['IL001 Dense(units=64)']);
+    assert.deepEqual(
+      findings.map((f) => `${f.code} ${f.layer}`),
+      ['IL001 Dense(units=64)'],
+    );
   });
 
   test('Flax: features and kernel_size keywords', async () => {
@@ -276,30 +324,42 @@ describe('labels show the size arguments as written, keywords included', () => {
       '        return nn.Dense(features=10)(x)',
     ].join('\n');
     const m = only(await analyze(text, 'm.py'));
-    assert.deepEqual(m.layers.map((l) => l.label), ['Conv(features=32, kernel_size=(3, 3))', 'Conv(64, kernel_size=(3, 3))', 'Dense(features=10)']);
+    assert.deepEqual(
+      m.layers.map((l) => l.label),
+      ['Conv(features=32, kernel_size=(3, 3))', 'Conv(64, kernel_size=(3, 3))', 'Dense(features=10)'],
+    );
   });
 });
 
 describe('PyTorch activations and labels', () => {
-  const net = (act: string, linear = 'nn.Linear(64, 64)') => [
-    'import torch',
-    'from torch import nn',
-    'import torch.nn.functional as F',
-    'class Net(nn.Module):',
-    '    def __init__(self):',
-    '        super().__init__()',
-    `        self.fc = ${linear}`,
-    '        self.out = nn.Linear(64, 1)',
-    '        nn.init.normal_(self.fc.weight, std=1.0)',
-    '    def forward(self, x):',
-    `        return self.out(${act})`,
-  ].join('\n');
+  const net = (act: string, linear = 'nn.Linear(64, 64)') =>
+    [
+      'import torch',
+      'from torch import nn',
+      'import torch.nn.functional as F',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      `        self.fc = ${linear}`,
+      '        self.out = nn.Linear(64, 1)',
+      '        nn.init.normal_(self.fc.weight, std=1.0)',
+      '    def forward(self, x):',
+      `        return self.out(${act})`,
+    ].join('\n');
 
   test('modules and functions outside the catalogue leave the layer unjudged (never linear): LogSigmoid, GLU, tanhshrink', async () => {
-    for (const [act, name] of [['nn.LogSigmoid()(self.fc(x))', 'logsigmoid'], ['F.glu(self.fc(x))', 'glu'], ['F.tanhshrink(self.fc(x))', 'tanhshrink']]) {
+    for (const [act, name] of [
+      ['nn.LogSigmoid()(self.fc(x))', 'logsigmoid'],
+      ['F.glu(self.fc(x))', 'glu'],
+      ['F.tanhshrink(self.fc(x))', 'tanhshrink'],
+    ]) {
       const a = await analyze(net(act), 'net.py');
       const m = a.models[0];
-      assert.deepEqual(a.findings.filter((f) => f.line === 7), [], act);
+      assert.deepEqual(
+        a.findings.filter((f) => f.line === 7),
+        [],
+        act,
+      );
       assert.equal(explainLayer(m, m.layers[0]).unjudged, `unknown activation "${name}"`, act);
     }
   });
@@ -349,23 +409,27 @@ describe('one Keras layer algebra: the same model gives the same fans in Python,
     ']});',
   ].join('\n');
   const layer = (class_name: string, config: Record<string, unknown>) => ({ class_name, config: { name: class_name.toLowerCase(), ...config } });
-  const json = JSON.stringify({
-    class_name: 'Sequential',
-    config: {
-      name: 'sequential',
-      layers: [
-        layer('InputLayer', { batch_input_shape: [null, 100, 8] }),
-        layer('Conv1D', { filters: 32, kernel_size: [5], strides: [1], padding: 'causal', dilation_rate: [1], activation: 'relu' }),
-        layer('MaxPooling1D', { pool_size: [3], strides: [2], padding: 'valid' }),
-        layer('Conv1D', { filters: 16, kernel_size: [3], strides: [1], padding: 'valid', dilation_rate: [2], activation: 'relu' }),
-        layer('GlobalAveragePooling1D', {}),
-        layer('RepeatVector', { n: 4 }),
-        layer('Flatten', {}),
-        layer('Dense', { units: 10, activation: 'softmax' }),
-      ],
+  const json = JSON.stringify(
+    {
+      class_name: 'Sequential',
+      config: {
+        name: 'sequential',
+        layers: [
+          layer('InputLayer', { batch_input_shape: [null, 100, 8] }),
+          layer('Conv1D', { filters: 32, kernel_size: [5], strides: [1], padding: 'causal', dilation_rate: [1], activation: 'relu' }),
+          layer('MaxPooling1D', { pool_size: [3], strides: [2], padding: 'valid' }),
+          layer('Conv1D', { filters: 16, kernel_size: [3], strides: [1], padding: 'valid', dilation_rate: [2], activation: 'relu' }),
+          layer('GlobalAveragePooling1D', {}),
+          layer('RepeatVector', { n: 4 }),
+          layer('Flatten', {}),
+          layer('Dense', { units: 10, activation: 'softmax' }),
+        ],
+      },
+      keras_version: '2.15.0',
     },
-    keras_version: '2.15.0',
-  }, null, 1);
+    null,
+    1,
+  );
 
   test('fans and receptive fields agree across the three front ends', async () => {
     const fans = (m: Model) => m.layers.map((l) => `${l.fanIn}/${l.fanOut}/${l.receptiveField}`);

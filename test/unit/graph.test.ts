@@ -23,7 +23,10 @@ describe('data flow', () => {
   test('two parallel towers are two paths of five layers, not one chain of eleven; the merge ends both', async () => {
     const p = propagate(await modelOf('keras/branches.py', 'two_towers'));
     assert.equal(p.graph.layers.length, 11);
-    assert.deepEqual(p.paths().map((path) => path.length), [5, 5, 1]);
+    assert.deepEqual(
+      p.paths().map((path) => path.length),
+      [5, 5, 1],
+    );
     // The concatenation averages the towers' second moments: each hands on 0.5^5 of 1.
     const head = p.graph.layers[10];
     assert.ok(Math.abs(p.numbers.get(head)!.muIn - 0.5 ** 5) < 1e-12);
@@ -31,7 +34,10 @@ describe('data flow', () => {
 
   test('a Linear applied at every time step is one node; the recurrence adds no edge to itself', async () => {
     const p = propagate(await modelOf('pytorch/recurrent.py', 'CharRNN'));
-    assert.deepEqual(p.graph.layers.map((l) => l.label), ['Linear(vocab, hidden)', 'Linear(hidden, hidden)', 'Linear(hidden, vocab)']);
+    assert.deepEqual(
+      p.graph.layers.map((l) => l.label),
+      ['Linear(vocab, hidden)', 'Linear(hidden, hidden)', 'Linear(hidden, vocab)'],
+    );
     for (const l of p.graph.layers) assert.ok(p.graph.producers.get(l)!.every((e) => e.from !== l));
   });
 
@@ -49,36 +55,51 @@ describe('data flow', () => {
   test('tensor functions that combine tensors are merges: torch.cat, torch.add, tf.concat, jnp.concatenate', async () => {
     const linter = await getLinter();
     const cases: Array<[string, string, string]> = [
-      ['cat.py', [
-        'import torch', 'from torch import nn',
-        'class UNetTail(nn.Module):',
-        '    def __init__(self):',
-        '        super().__init__()',
-        '        self.a = nn.Linear(64, 64)',
-        '        self.b = nn.Linear(64, 32)',
-        '        self.head = nn.Linear(96, 10)',
-        '    def forward(self, x):',
-        '        skip = torch.relu(self.a(x))',
-        '        y = torch.cat([skip, torch.relu(self.b(skip))], dim=-1)',
-        '        return self.head(torch.add(y, y))',
-      ].join('\n'), 'add(concat(a, b), concat(a, b))'],
-      ['concat.py', [
-        'import tensorflow as tf', 'from tensorflow import keras',
-        'inp = keras.Input(shape=(64,))',
-        'a = keras.layers.Dense(64, activation="relu")(inp)',
-        'b = keras.layers.Dense(32, activation="relu")(inp)',
-        'out = keras.layers.Dense(10)(tf.concat([a, b], axis=-1))',
-        'model = keras.Model(inp, out)',
-      ].join('\n'), 'concat(a, b)'],
-      ['jnp.py', [
-        'import jax.numpy as jnp', 'import flax.linen as nn',
-        'class Head(nn.Module):',
-        '    @nn.compact',
-        '    def __call__(self, x):',
-        '        a = nn.relu(nn.Dense(64)(x))',
-        '        b = nn.relu(nn.Dense(32)(x))',
-        '        return nn.Dense(10)(jnp.concatenate([a, b], axis=-1))',
-      ].join('\n'), 'concat(a, b)'],
+      [
+        'cat.py',
+        [
+          'import torch',
+          'from torch import nn',
+          'class UNetTail(nn.Module):',
+          '    def __init__(self):',
+          '        super().__init__()',
+          '        self.a = nn.Linear(64, 64)',
+          '        self.b = nn.Linear(64, 32)',
+          '        self.head = nn.Linear(96, 10)',
+          '    def forward(self, x):',
+          '        skip = torch.relu(self.a(x))',
+          '        y = torch.cat([skip, torch.relu(self.b(skip))], dim=-1)',
+          '        return self.head(torch.add(y, y))',
+        ].join('\n'),
+        'add(concat(a, b), concat(a, b))',
+      ],
+      [
+        'concat.py',
+        [
+          'import tensorflow as tf',
+          'from tensorflow import keras',
+          'inp = keras.Input(shape=(64,))',
+          'a = keras.layers.Dense(64, activation="relu")(inp)',
+          'b = keras.layers.Dense(32, activation="relu")(inp)',
+          'out = keras.layers.Dense(10)(tf.concat([a, b], axis=-1))',
+          'model = keras.Model(inp, out)',
+        ].join('\n'),
+        'concat(a, b)',
+      ],
+      [
+        'jnp.py',
+        [
+          'import jax.numpy as jnp',
+          'import flax.linen as nn',
+          'class Head(nn.Module):',
+          '    @nn.compact',
+          '    def __call__(self, x):',
+          '        a = nn.relu(nn.Dense(64)(x))',
+          '        b = nn.relu(nn.Dense(32)(x))',
+          '        return nn.Dense(10)(jnp.concatenate([a, b], axis=-1))',
+        ].join('\n'),
+        'concat(a, b)',
+      ],
     ];
     const show = (f: import('../../src/engine/ir').Flow | undefined, names: Map<Layer, string>): string => {
       if (!f) return '?';
@@ -96,11 +117,12 @@ describe('data flow', () => {
 
   test('a normalization of an output that also reaches a sum unnormalized does not make the layer normalized', async () => {
     const linter = await getLinter();
-    const net = (forward: string[]) => torchModule({
-      init: ['self.inp = nn.Linear(32, 256)', 'self.ln = nn.LayerNorm(256)', 'self.fc = nn.Linear(256, 256)'],
-      forward,
-      name: 'PreNorm',
-    });
+    const net = (forward: string[]) =>
+      torchModule({
+        init: ['self.inp = nn.Linear(32, 256)', 'self.ln = nn.LayerNorm(256)', 'self.fc = nn.Linear(256, 256)'],
+        forward,
+        name: 'PreNorm',
+      });
     const inp = (text: string) => linter.analyze(text, 'prenorm.py').models[0].layers[0];
     // The skip reads the raw projection: its scale matters.
     assert.equal(inp(net(['h = self.inp(x)', 'return h + self.fc(self.ln(h))'])).normalized, false);
@@ -112,18 +134,32 @@ describe('data flow', () => {
   test('LoRA: B is a zero branch end (no IL003); a zero hidden layer feeding the next one is', async () => {
     const linter = await getLinter();
     const findings = linter.lint(readFixture('pytorch/branch_ends.py'), 'branch_ends.py');
-    assert.deepEqual(findings.map((f) => `${f.model} ${f.code} ${f.severity}`), ['Broken IL003 warning']);
+    assert.deepEqual(
+      findings.map((f) => `${f.model} ${f.code} ${f.severity}`),
+      ['Broken IL003 warning'],
+    );
   });
 
   test('without recorded data flow, layers are read as a chain in source order, normalizations resetting it', () => {
     const layer = (label: string, normalizedBefore = false): Layer => ({
-      kind: 'dense', label, span: { start: 0, end: 0 }, fanIn: 64, fanOut: 64, receptiveField: 1,
+      kind: 'dense',
+      label,
+      span: { start: 0, end: 0 },
+      fanIn: 64,
+      fanOut: 64,
+      receptiveField: 1,
       init: { spec: resolveInitializer('keras', 'lecun_normal')!, explicit: true, shared: false },
-      activation: { info: activationInfo('relu') }, normalized: false, normalizedBefore, rewrite: () => undefined,
+      activation: { info: activationInfo('relu') },
+      normalized: false,
+      normalizedBefore,
+      rewrite: () => undefined,
     });
     const layers = [layer('a'), layer('b'), layer('c', true), layer('d')];
     const p = propagate({ name: 'm', framework: 'keras', span: { start: 0, end: 0 }, layers });
-    assert.deepEqual(p.paths().map((path) => path.map((l) => l.label).join('')), ['ab', 'cd']);
+    assert.deepEqual(
+      p.paths().map((path) => path.map((l) => l.label).join('')),
+      ['ab', 'cd'],
+    );
     assert.equal(p.numbers.get(layers[1])!.muIn, 0.5);
     assert.equal(p.numbers.get(layers[2])!.muIn, 1);
   });
@@ -176,7 +212,10 @@ describe('data flow', () => {
     }
     lines.push('m = keras.Model(inputs, layers.Dense(10)(x))');
     const a = linter.analyze(lines.join('\n'), 'resnet.py', { cacheKey: false });
-    assert.deepEqual(a.findings.filter((f) => f.code === 'IL007'), []);
+    assert.deepEqual(
+      a.findings.filter((f) => f.code === 'IL007'),
+      [],
+    );
     const p = propagate(a.models[0]);
     // 601 layers; each branch is a path of two, the head a path of one.
     assert.equal(p.graph.layers.length, 601);
@@ -198,29 +237,46 @@ describe('data flow', () => {
     ].join('\n');
     const a = linter.analyze(text, 'shared.py');
     assert.equal(propagate(a.models[0]).graph.layers.length, 2);
-    assert.deepEqual(a.findings.map((f) => f.code), ['IL004']);
+    assert.deepEqual(
+      a.findings.map((f) => f.code),
+      ['IL004'],
+    );
   });
 
   test('PyTorch: pooling, flatten and view keep the data flow (the layer before them is hidden, not an output)', async () => {
     const linter = await getLinter();
     const text = torchModule({
-      init: ['self.conv = nn.Conv2d(1, 32, 3)', 'self.hidden = nn.Linear(5408, 128)', 'self.out = nn.Linear(128, 10)', 'nn.init.kaiming_normal_(self.conv.weight)'],
-      forward: ['x = F.max_pool2d(torch.tanh(self.conv(x)), 2)', 'x = torch.flatten(x, 1).contiguous()', 'x = torch.relu(self.hidden(x)).view(x.size(0), -1)', 'return self.out(x)'],
+      init: [
+        'self.conv = nn.Conv2d(1, 32, 3)',
+        'self.hidden = nn.Linear(5408, 128)',
+        'self.out = nn.Linear(128, 10)',
+        'nn.init.kaiming_normal_(self.conv.weight)',
+      ],
+      forward: [
+        'x = F.max_pool2d(torch.tanh(self.conv(x)), 2)',
+        'x = torch.flatten(x, 1).contiguous()',
+        'x = torch.relu(self.hidden(x)).view(x.size(0), -1)',
+        'return self.out(x)',
+      ],
       imports: ['import torch.nn.functional as F'],
     });
     const a = linter.analyze(text, 'net.py');
     const p = propagate(a.models[0]);
-    assert.deepEqual(p.paths().map((path) => path.map((l) => l.label)), [['Conv2d(1, 32, 3)', 'Linear(5408, 128)', 'Linear(128, 10)']]);
+    assert.deepEqual(
+      p.paths().map((path) => path.map((l) => l.label)),
+      [['Conv2d(1, 32, 3)', 'Linear(5408, 128)', 'Linear(128, 10)']],
+    );
     // He under a hidden tanh: IL002, now that the conv is known to be hidden.
     assert.ok(a.findings.some((f) => f.code === 'IL002' && f.line === 10));
   });
 
   test("PyTorch: calculate_gain('tanh') is read (xavier with gain 5/3 is IL002); gain 1.2 still counts as Glorot", async () => {
     const linter = await getLinter();
-    const net = (gain: string) => torchModule({
-      init: ['self.a = nn.Linear(256, 256)', 'self.c = nn.Linear(256, 1)', `nn.init.xavier_uniform_(self.a.weight, gain=${gain})`],
-      forward: ['return self.c(torch.tanh(self.a(x)))'],
-    });
+    const net = (gain: string) =>
+      torchModule({
+        init: ['self.a = nn.Linear(256, 256)', 'self.c = nn.Linear(256, 1)', `nn.init.xavier_uniform_(self.a.weight, gain=${gain})`],
+        forward: ['return self.c(torch.tanh(self.a(x)))'],
+      });
     const [f] = linter.lint(net("nn.init.calculate_gain('tanh')"), 'g.py');
     assert.equal(f?.code, 'IL002');
     assert.match(f.message, /sigma\^2 = 2\.78/);
@@ -229,10 +285,12 @@ describe('data flow', () => {
 
   test('IL001 above 1.25 says the variance is multiplied; a layer with fan_in 0 gets no IL003', async () => {
     const linter = await getLinter();
-    const fanOut = 'import torch\nfrom torch import nn\nnet = nn.Sequential(nn.Linear(256, 64), nn.ReLU(), nn.Linear(64, 1))\nnn.init.kaiming_normal_(net[0].weight, mode="fan_out")\n';
+    const fanOut =
+      'import torch\nfrom torch import nn\nnet = nn.Sequential(nn.Linear(256, 64), nn.ReLU(), nn.Linear(64, 1))\nnn.init.kaiming_normal_(net[0].weight, mode="fan_out")\n';
     const [f] = linter.lint(fanOut, 'fo.py');
     assert.match(f.message, /multiplies the variance by 4\.00 per layer/);
-    const empty = 'from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(0, activation="relu", input_shape=(16,)), keras.layers.Dense(16, activation="relu", kernel_initializer="zeros"), keras.layers.Dense(1)])\n';
+    const empty =
+      'from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(0, activation="relu", input_shape=(16,)), keras.layers.Dense(16, activation="relu", kernel_initializer="zeros"), keras.layers.Dense(1)])\n';
     assert.deepEqual(linter.lint(empty, 'e.py').filter((x) => x.code === 'IL003' && x.layer.startsWith('Dense(16')).length, 0);
   });
 
@@ -248,17 +306,22 @@ describe('data flow', () => {
     ].join('\n');
     assert.deepEqual(biases(tfjs, 'b.js'), [0.1 ** 2, undefined, undefined]);
     const dense = (name: string, bias: unknown, useBias = true) => ({
-      class_name: 'Dense', config: { name, units: 8, activation: 'relu', use_bias: useBias, kernel_initializer: { class_name: 'HeNormal', config: {} }, bias_initializer: bias },
+      class_name: 'Dense',
+      config: { name, units: 8, activation: 'relu', use_bias: useBias, kernel_initializer: { class_name: 'HeNormal', config: {} }, bias_initializer: bias },
     });
     const json = JSON.stringify({
-      class_name: 'Sequential', keras_version: '2.15.0',
-      config: { name: 's', layers: [
-        { class_name: 'InputLayer', config: { batch_input_shape: [null, 8] } },
-        dense('a', { class_name: 'RandomUniform', config: { minval: -0.3, maxval: 0.3 } }),
-        dense('b', { class_name: 'Zeros', config: {} }),
-        dense('c', { class_name: 'RandomNormal', config: { stddev: 0.5 } }, false),
-        dense('d', { class_name: 'Constant', config: { value: 0.1 } }),
-      ] },
+      class_name: 'Sequential',
+      keras_version: '2.15.0',
+      config: {
+        name: 's',
+        layers: [
+          { class_name: 'InputLayer', config: { batch_input_shape: [null, 8] } },
+          dense('a', { class_name: 'RandomUniform', config: { minval: -0.3, maxval: 0.3 } }),
+          dense('b', { class_name: 'Zeros', config: {} }),
+          dense('c', { class_name: 'RandomNormal', config: { stddev: 0.5 } }, false),
+          dense('d', { class_name: 'Constant', config: { value: 0.1 } }),
+        ],
+      },
     });
     const [a, ...rest] = biases(json, 'b.json');
     assert.ok(Math.abs(a! - 0.3 ** 2 / 3) < 1e-15, `${a}`);
@@ -310,7 +373,10 @@ describe('data flow', () => {
       'x = layers.Dense(64, activation="relu", kernel_initializer="he_normal")(x)',
       'm = keras.Model(inputs, layers.Dense(10)(layers.GlobalMaxPooling1D()(x)))',
     ].join('\n');
-    assert.deepEqual(linter.lint(text, 'tnet.py').filter((f) => f.code === 'IL003'), []);
+    assert.deepEqual(
+      linter.lint(text, 'tnet.py').filter((f) => f.code === 'IL003'),
+      [],
+    );
   });
 
   test('an activation applied to a sum (ResNet v1 relu(out + x)) is propagated, not assumed', async () => {
@@ -345,11 +411,23 @@ describe('data flow', () => {
   test('swish written out, x * sigmoid(x), is silu on the layer, not a sigmoid stack (no IL008)', async () => {
     const linter = await getLinter();
     const text = torchModule({
-      init: ['self.a = nn.Linear(256, 256)', 'self.b = nn.Linear(256, 256)', 'self.c = nn.Linear(256, 10)', 'nn.init.kaiming_normal_(self.a.weight)', 'nn.init.kaiming_normal_(self.b.weight)'],
+      init: [
+        'self.a = nn.Linear(256, 256)',
+        'self.b = nn.Linear(256, 256)',
+        'self.c = nn.Linear(256, 10)',
+        'nn.init.kaiming_normal_(self.a.weight)',
+        'nn.init.kaiming_normal_(self.b.weight)',
+      ],
       forward: ['x = self.a(x)', 'x = x * torch.sigmoid(x)', 'x = self.b(x)', 'x = x * torch.sigmoid(x)', 'return self.c(x)'],
     });
     const a = linter.analyze(text, 'swish.py');
-    assert.deepEqual(a.models[0].layers.slice(0, 2).map((l) => l.activation.info.name), ['silu', 'silu']);
-    assert.deepEqual(a.findings.filter((f) => f.code === 'IL008'), []);
+    assert.deepEqual(
+      a.models[0].layers.slice(0, 2).map((l) => l.activation.info.name),
+      ['silu', 'silu'],
+    );
+    assert.deepEqual(
+      a.findings.filter((f) => f.code === 'IL008'),
+      [],
+    );
   });
 });

@@ -23,7 +23,11 @@ export function readFixture(rel: string): string {
 }
 
 export function fixtureFiles(dir: string): string[] {
-  return fs.readdirSync(path.join(FIXTURES, dir)).filter((f) => f.endsWith('.py')).sort().map((f) => `${dir}/${f}`);
+  return fs
+    .readdirSync(path.join(FIXTURES, dir))
+    .filter((f) => f.endsWith('.py'))
+    .sort()
+    .map((f) => `${dir}/${f}`);
 }
 
 /** `# expect: IL001` (or `(expect: IL001)`) on a line: a finding with that code must start on it. */
@@ -55,7 +59,9 @@ export function python(): Promise<Parser> {
  */
 export function torchModule(o: { init: string[]; forward: string[]; name?: string; imports?: string[] }): string {
   return [
-    'import torch', 'from torch import nn', ...(o.imports ?? []),
+    'import torch',
+    'from torch import nn',
+    ...(o.imports ?? []),
     `class ${o.name ?? 'Net'}(nn.Module):`,
     '    def __init__(self):',
     '        super().__init__()',

@@ -7,7 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getLinter, readFixture } from './helpers';
 
-for (const [fixture, step] of [['tfjs/sequential.js', 2], ['tfjs/functional.ts', 3], ['keras/sequential.py', 3]] as const) {
+for (const [fixture, step] of [
+  ['tfjs/sequential.js', 2],
+  ['tfjs/functional.ts', 3],
+  ['keras/sequential.py', 3],
+] as const) {
   test(`typing ${fixture}: every step's incremental lint equals a fresh one`, async () => {
     const linter = await getLinter();
     const full = readFixture(fixture);

@@ -25,26 +25,29 @@ async function analyze(text: string, file = 'model.json', options: Parameters<ty
 /** Python's json.dumps with default separators (what model.to_json() writes), for JS values. */
 function pyDumps(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(pyDumps).join(', ')}]`;
-  if (v && typeof v === 'object') return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${pyDumps(x)}`).join(', ')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${JSON.stringify(k)}: ${pyDumps(x)}`)
+      .join(', ')}}`;
   return JSON.stringify(v);
 }
 
 /** Every weighted layer of the first model: label, fans, activation, normalization. */
 function layersOf(a: Analysis) {
   return a.models[0].layers.map((l) => ({
-    label: l.label, fanIn: l.fanIn, fanOut: l.fanOut, act: l.activation.info.name, normalized: l.normalized, normalizedBefore: l.normalizedBefore,
+    label: l.label,
+    fanIn: l.fanIn,
+    fanOut: l.fanOut,
+    act: l.activation.info.name,
+    normalized: l.normalized,
+    normalizedBefore: l.normalizedBefore,
   }));
 }
 
 const FIXTURES: Record<string, { findings: string[]; framework: 'keras' | 'tfjs' }> = {
   'kerasjson/keras2_sequential.json': {
     framework: 'keras',
-    findings: [
-      'IL001 mlp_classifier Dense(256)',
-      'IL002 mlp_classifier Dense(128)',
-      'IL005 mlp_classifier Dense(64)',
-      'IL003 mlp_classifier Dense(32)',
-    ],
+    findings: ['IL001 mlp_classifier Dense(256)', 'IL002 mlp_classifier Dense(128)', 'IL005 mlp_classifier Dense(64)', 'IL003 mlp_classifier Dense(32)'],
   },
   'kerasjson/keras2_functional.json': {
     framework: 'keras',
@@ -139,41 +142,59 @@ describe('Keras JSON configs: fans, activations, normalization', () => {
     for (const l of cfg.config.layers) delete l.build_config;
     delete cfg.config.build_input_shape;
     const a = await analyze(JSON.stringify(cfg, null, 2));
-    assert.deepEqual(a.models[0].layers.map((l) => l.fanIn), [9, 288, 576, 5184, 128, 64]);
+    assert.deepEqual(
+      a.models[0].layers.map((l) => l.fanIn),
+      [9, 288, 576, 5184, 128, 64],
+    );
   });
 
   test('functional: TFOpLambda activations, a tensor read twice stays linear, Concatenate adds widths', async () => {
     const a = await analyze(readFixture('kerasjson/keras2_functional.json'));
-    assert.deepEqual(layersOf(a).map((l) => `${l.label} ${l.fanIn} ${l.act}`), [
-      'Dense(64) 32 relu', 'Dense(64) 64 relu', 'Dense(64) 64 linear', 'Dense(16) 96 tanh', 'Dense(1) 16 linear',
-    ]);
+    assert.deepEqual(
+      layersOf(a).map((l) => `${l.label} ${l.fanIn} ${l.act}`),
+      ['Dense(64) 32 relu', 'Dense(64) 64 relu', 'Dense(64) 64 linear', 'Dense(16) 96 tanh', 'Dense(1) 16 linear'],
+    );
   });
 
   test('nested model: its layers join the outer model; an outer activation closes its last layer; Keras 3 ops', async () => {
     const a = await analyze(readFixture('kerasjson/keras3_nested.json'));
-    assert.deepEqual(layersOf(a).map((l) => `${l.label} ${l.fanIn} ${l.act}`), [
-      'Dense(32) 64 relu', 'Dense(32) 32 relu', 'Dense(16) 32 leaky_relu', 'Dense(32) 16 relu', 'Dense(64) 32 sigmoid',
-    ]);
+    assert.deepEqual(
+      layersOf(a).map((l) => `${l.label} ${l.fanIn} ${l.act}`),
+      ['Dense(32) 64 relu', 'Dense(32) 32 relu', 'Dense(16) 32 leaky_relu', 'Dense(32) 16 relu', 'Dense(64) 32 sigmoid'],
+    );
   });
 
   test('a nested Keras 2 Sequential without its own input shape takes the outer tensor', async () => {
     const inner = {
       class_name: 'Sequential',
-      config: { name: 'block', layers: [
-        { class_name: 'Dense', config: { name: 'd', units: 48, activation: 'relu', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } } },
-      ] },
-      name: 'block', inbound_nodes: [[['inp', 0, 0, {}]]],
+      config: {
+        name: 'block',
+        layers: [
+          {
+            class_name: 'Dense',
+            config: { name: 'd', units: 48, activation: 'relu', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } },
+          },
+        ],
+      },
+      name: 'block',
+      inbound_nodes: [[['inp', 0, 0, {}]]],
     };
     const model = {
       class_name: 'Functional',
-      config: { name: 'outer', layers: [
-        { class_name: 'InputLayer', config: { batch_input_shape: [null, 20], name: 'inp' }, name: 'inp', inbound_nodes: [] },
-        inner,
-      ], input_layers: [['inp', 0, 0]], output_layers: [['block', 0, 0]] },
-      keras_version: '2.11.0', backend: 'tensorflow',
+      config: {
+        name: 'outer',
+        layers: [{ class_name: 'InputLayer', config: { batch_input_shape: [null, 20], name: 'inp' }, name: 'inp', inbound_nodes: [] }, inner],
+        input_layers: [['inp', 0, 0]],
+        output_layers: [['block', 0, 0]],
+      },
+      keras_version: '2.11.0',
+      backend: 'tensorflow',
     };
     const a = await analyze(pyDumps(model));
-    assert.deepEqual(layersOf(a).map((l) => `${l.label} ${l.fanIn}`), ['Dense(48) 20']);
+    assert.deepEqual(
+      layersOf(a).map((l) => `${l.label} ${l.fanIn}`),
+      ['Dense(48) 20'],
+    );
     // The only weighted layer is the output layer, still judged for its activation.
     assert.deepEqual(keys(a.findings), ['IL001 outer Dense(48)']);
   });
@@ -181,11 +202,29 @@ describe('Keras JSON configs: fans, activations, normalization', () => {
   test('TF.js: fans from the weights manifest, and from the shapes without it', async () => {
     const text = readFixture('kerasjson/tfjs_model.json');
     const a = await analyze(text);
-    assert.deepEqual(a.models[0].layers.map((l) => [l.fanIn, l.fanOut]), [[9, 288], [288, 576], [7744, 128], [128, 64], [64, 10]]);
+    assert.deepEqual(
+      a.models[0].layers.map((l) => [l.fanIn, l.fanOut]),
+      [
+        [9, 288],
+        [288, 576],
+        [7744, 128],
+        [128, 64],
+        [64, 10],
+      ],
+    );
     const noManifest = JSON.parse(text);
     delete noManifest.weightsManifest;
     const b = await analyze(JSON.stringify(noManifest));
-    assert.deepEqual(b.models[0].layers.map((l) => [l.fanIn, l.fanOut]), [[9, 288], [288, 576], [7744, 128], [128, 64], [64, 10]]);
+    assert.deepEqual(
+      b.models[0].layers.map((l) => [l.fanIn, l.fanOut]),
+      [
+        [9, 288],
+        [288, 576],
+        [7744, 128],
+        [128, 64],
+        [64, 10],
+      ],
+    );
     // TF.js truncated normals are not corrected: Var = 0.774 x 2/fan_in.
     assert.ok(Math.abs(a.models[0].layers[2].init.spec.truncation - 0.7737) < 1e-3);
   });
@@ -194,25 +233,74 @@ describe('Keras JSON configs: fans, activations, normalization', () => {
     const model = {
       class_name: 'Sequential',
       config: [
-        { class_name: 'Conv2DTranspose', config: { name: 'up', filters: 16, kernel_size: [3, 3], strides: [2, 2], padding: 'same', activation: 'relu', batch_input_shape: [null, 7, 7, 8], kernel_initializer: { class_name: 'HeNormal', config: { seed: null } } } },
-        { class_name: 'Conv2D', config: { name: 'out', filters: 1, kernel_size: 3, activation: 'sigmoid', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } } },
+        {
+          class_name: 'Conv2DTranspose',
+          config: {
+            name: 'up',
+            filters: 16,
+            kernel_size: [3, 3],
+            strides: [2, 2],
+            padding: 'same',
+            activation: 'relu',
+            batch_input_shape: [null, 7, 7, 8],
+            kernel_initializer: { class_name: 'HeNormal', config: { seed: null } },
+          },
+        },
+        {
+          class_name: 'Conv2D',
+          config: {
+            name: 'out',
+            filters: 1,
+            kernel_size: 3,
+            activation: 'sigmoid',
+            kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
+          },
+        },
       ],
-      keras_version: '2.2.4', backend: 'tensorflow',
+      keras_version: '2.2.4',
+      backend: 'tensorflow',
     };
     const a = await analyze(pyDumps(model));
-    assert.deepEqual(a.models[0].layers.map((l) => [l.kind, l.fanIn, l.fanOut]), [['conv_transpose', 144, 72], ['conv', 144, 9]]);
+    assert.deepEqual(
+      a.models[0].layers.map((l) => [l.kind, l.fanIn, l.fanOut]),
+      [
+        ['conv_transpose', 144, 72],
+        ['conv', 144, 9],
+      ],
+    );
     assert.equal(a.models[0].name, 'sequential');
   });
 
   test('a TF.js topology converted from Keras (model_config wrapper) is judged with TF.js semantics', async () => {
     const model = {
-      format: 'layers-model', generatedBy: 'keras v2.11.0', convertedBy: 'TensorFlow.js Converter v4.22.0',
+      format: 'layers-model',
+      generatedBy: 'keras v2.11.0',
+      convertedBy: 'TensorFlow.js Converter v4.22.0',
       modelTopology: {
-        keras_version: '2.11.0', backend: 'tensorflow',
-        model_config: { class_name: 'Sequential', config: { name: 'converted', layers: [
-          { class_name: 'Dense', config: { name: 'dense', units: 8, activation: 'selu', batch_input_shape: [null, 4], kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } } },
-          { class_name: 'Dense', config: { name: 'dense_1', units: 1, activation: 'linear', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } } },
-        ] } },
+        keras_version: '2.11.0',
+        backend: 'tensorflow',
+        model_config: {
+          class_name: 'Sequential',
+          config: {
+            name: 'converted',
+            layers: [
+              {
+                class_name: 'Dense',
+                config: {
+                  name: 'dense',
+                  units: 8,
+                  activation: 'selu',
+                  batch_input_shape: [null, 4],
+                  kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } },
+                },
+              },
+              {
+                class_name: 'Dense',
+                config: { name: 'dense_1', units: 1, activation: 'linear', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } },
+              },
+            ],
+          },
+        },
       },
       weightsManifest: [],
     };
@@ -246,7 +334,10 @@ describe('Keras JSON configs: quick fixes', () => {
       const once = fixText(text, linter.analyze(text, file), (t) => linter.analyze(t, file));
       assert.equal(once.applied, before.filter((x) => x.fix).length);
       assert.doesNotThrow(() => JSON.parse(once.text));
-      assert.deepEqual(linter.lint(once.text, file).filter((x) => x.fix), []);
+      assert.deepEqual(
+        linter.lint(once.text, file).filter((x) => x.fix),
+        [],
+      );
       const twice = fixText(once.text, linter.analyze(once.text, file), (t) => linter.analyze(t, file));
       assert.equal(twice.text, once.text);
       assert.equal(twice.applied, 0);
@@ -260,25 +351,33 @@ describe('Keras JSON configs: quick fixes', () => {
       const { newText } = f.fix!.edits[0];
       assert.equal(newText, pyDumps(JSON.parse(newText)));
     }
-    assert.deepEqual(a.findings.map((f) => f.fix!.edits[0].newText), [
-      '{"class_name": "HeNormal", "config": {"seed": null}}',
-      '{"class_name": "GlorotUniform", "config": {"seed": null}}',
-      '{"class_name": "HeNormal", "config": {"seed": null}}',
-      '{"class_name": "HeNormal", "config": {"seed": null}}',
-    ]);
+    assert.deepEqual(
+      a.findings.map((f) => f.fix!.edits[0].newText),
+      [
+        '{"class_name": "HeNormal", "config": {"seed": null}}',
+        '{"class_name": "GlorotUniform", "config": {"seed": null}}',
+        '{"class_name": "HeNormal", "config": {"seed": null}}',
+        '{"class_name": "HeNormal", "config": {"seed": null}}',
+      ],
+    );
   });
 
   test('Keras 3 keys are kept in order; a seed is kept', async () => {
     const text = readFixture('kerasjson/keras3_nested.json');
     const a = await analyze(text);
-    assert.equal(a.findings[0].fix!.edits[0].newText,
-      '{"module": "keras.initializers", "class_name": "HeNormal", "config": {"seed": null}, "registered_name": null}');
+    assert.equal(
+      a.findings[0].fix!.edits[0].newText,
+      '{"module": "keras.initializers", "class_name": "HeNormal", "config": {"seed": null}, "registered_name": null}',
+    );
     const pretty = readFixture('kerasjson/keras3_config.json');
     // The seeded convolution is judged once the BatchNormalization after it is not taken into account.
     const b = await analyze(pretty, 'model.json', { normalizationAware: false });
     const conv = JSON.parse(b.findings[0].fix!.edits[0].newText);
     assert.deepEqual(conv, { module: 'keras.initializers', class_name: 'HeNormal', config: { seed: 42 }, registered_name: null });
-    assert.deepEqual(b.findings.map((f) => f.fix!.title), ['Use HeNormal', 'Use HeNormal', 'Use LecunNormal', 'Use GlorotUniform']);
+    assert.deepEqual(
+      b.findings.map((f) => f.fix!.title),
+      ['Use HeNormal', 'Use HeNormal', 'Use LecunNormal', 'Use GlorotUniform'],
+    );
   });
 
   test('pretty-printed files keep their indentation, relative to the line the value starts on', async () => {
@@ -296,7 +395,10 @@ describe('Keras JSON configs: quick fixes', () => {
     assert.equal(once, JSON.stringify(JSON.parse(once), null, 4));
   });
 
-  for (const [name, indent] of [['2 spaces', 2], ['tabs', '\t']] as const) {
+  for (const [name, indent] of [
+    ['2 spaces', 2],
+    ['tabs', '\t'],
+  ] as const) {
     test(`every fixture re-indented with ${name} stays in that style after fixing all`, async () => {
       const linter = await getLinter();
       for (const file of Object.keys(FIXTURES)) {
@@ -323,13 +425,20 @@ describe('Keras JSON configs: quick fixes', () => {
   });
 
   test('string initializers keep their spelling; null is replaced in the shape of the other initializers', async () => {
-    const layer = (init: unknown, bias: unknown = { class_name: 'Zeros', config: {} }) => pyDumps({
-      class_name: 'Sequential',
-      config: { name: 's', layers: [
-        { class_name: 'Dense', config: { name: 'a', units: 8, activation: 'relu', batch_input_shape: [null, 4], kernel_initializer: init, bias_initializer: bias } },
-        { class_name: 'Dense', config: { name: 'b', units: 1, kernel_initializer: 'glorot_uniform' } },
-      ] },
-    });
+    const layer = (init: unknown, bias: unknown = { class_name: 'Zeros', config: {} }) =>
+      pyDumps({
+        class_name: 'Sequential',
+        config: {
+          name: 's',
+          layers: [
+            {
+              class_name: 'Dense',
+              config: { name: 'a', units: 8, activation: 'relu', batch_input_shape: [null, 4], kernel_initializer: init, bias_initializer: bias },
+            },
+            { class_name: 'Dense', config: { name: 'b', units: 1, kernel_initializer: 'glorot_uniform' } },
+          ],
+        },
+      });
     const fixOf = async (text: string) => {
       const f = (await analyze(text)).findings[0];
       assert.equal(f.code, 'IL001');
@@ -340,16 +449,26 @@ describe('Keras JSON configs: quick fixes', () => {
     assert.equal(await fixOf(layer('glorot_uniform')), 'he_normal');
     assert.equal(await fixOf(layer('GlorotUniform')), 'HeNormal');
     assert.deepEqual(await fixOf(layer(null)), { class_name: 'HeNormal', config: { seed: null } });
-    assert.deepEqual(await fixOf(layer(null, { module: 'keras.initializers', class_name: 'Zeros', config: {}, registered_name: null })),
-      { module: 'keras.initializers', class_name: 'HeNormal', config: { seed: null }, registered_name: null });
+    assert.deepEqual(await fixOf(layer(null, { module: 'keras.initializers', class_name: 'Zeros', config: {}, registered_name: null })), {
+      module: 'keras.initializers',
+      class_name: 'HeNormal',
+      config: { seed: null },
+      registered_name: null,
+    });
     assert.equal(await fixOf(layer(null, null)), 'he_normal');
   });
 
   test('a layer without kernel_initializer is judged with the default and offers no fix', async () => {
-    const text = pyDumps({ class_name: 'Sequential', config: { name: 's', layers: [
-      { class_name: 'Dense', config: { name: 'a', units: 8, activation: 'relu', batch_input_shape: [null, 4] } },
-      { class_name: 'Dense', config: { name: 'b', units: 1 } },
-    ] } });
+    const text = pyDumps({
+      class_name: 'Sequential',
+      config: {
+        name: 's',
+        layers: [
+          { class_name: 'Dense', config: { name: 'a', units: 8, activation: 'relu', batch_input_shape: [null, 4] } },
+          { class_name: 'Dense', config: { name: 'b', units: 1 } },
+        ],
+      },
+    });
     const a = await analyze(text);
     assert.deepEqual(keys(a.findings), ['IL001 s Dense(8)']);
     assert.equal(a.findings[0].fix, undefined);
@@ -365,9 +484,15 @@ describe('Keras JSON configs: malformed input', () => {
     assert.match(a.errors[0], /^JSON syntax error at line \d+, column \d+: /);
     assert.ok(a.findings.every((f) => !f.fix && f.end <= cut.length));
     // Above the cut: three convolutions, the third normalized (which exempts all three); judged when that is off.
-    assert.deepEqual(a.models[0].layers.map((l) => l.label), ['Conv2D(32)', 'Conv2D(64)', 'Conv2D(64)']);
+    assert.deepEqual(
+      a.models[0].layers.map((l) => l.label),
+      ['Conv2D(32)', 'Conv2D(64)', 'Conv2D(64)'],
+    );
     const strict = await analyze(cut, 'model.json', { normalizationAware: false });
-    assert.ok(strict.findings.some((f) => f.code === 'IL001'), 'complete layers above the cut are still judged');
+    assert.ok(
+      strict.findings.some((f) => f.code === 'IL001'),
+      'complete layers above the cut are still judged',
+    );
   });
 
   test('trailing garbage: reported, the model itself still judged', async () => {
@@ -389,9 +514,18 @@ describe('Keras JSON configs: malformed input', () => {
       '{"class_name": "Sequential", "config": {"layers": []}} // comment',
     ];
     for (const text of fragments) {
-      assert.doesNotThrow(() => { analyzeKerasConfig(text); }, text.slice(0, 80));
+      assert.doesNotThrow(
+        () => {
+          analyzeKerasConfig(text);
+        },
+        text.slice(0, 80),
+      );
       const a = await analyze(text);
-      assert.deepEqual(a.errors.filter((e) => /could not analyze/.test(e)), [], text.slice(0, 80));
+      assert.deepEqual(
+        a.errors.filter((e) => /could not analyze/.test(e)),
+        [],
+        text.slice(0, 80),
+      );
     }
     assert.ok((await analyze(fragments[0])).errors.length > 0);
     assert.ok((await analyze(fragments[7])).errors.some((e) => /comments are not allowed/.test(e)));
@@ -467,7 +601,10 @@ describe('a model.json holding the config as one JSON string (json.dump(model.to
     const a = await analyze(doubled);
     assert.deepEqual(a.errors, []);
     assert.deepEqual(keys(a.findings).sort(), [...FIXTURES['kerasjson/keras2_sequential.json'].findings].sort());
-    assert.ok(a.findings.every((f) => f.line === 1 && f.fix === undefined), JSON.stringify(a.findings.map((f) => [f.line, !!f.fix])));
+    assert.ok(
+      a.findings.every((f) => f.line === 1 && f.fix === undefined),
+      JSON.stringify(a.findings.map((f) => [f.line, !!f.fix])),
+    );
     // A JSON string that is not a model config, and a plain string, are not judged.
     assert.equal(analyzeKerasConfig(JSON.stringify('{"a": 1}')), undefined);
     assert.equal(analyzeKerasConfig('"hello"'), undefined);

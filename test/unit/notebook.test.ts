@@ -15,7 +15,10 @@ describe('notebooks', () => {
   test('imports in cell 0 and a constant in cell 2 serve the model in cell 3', async () => {
     const linter = await getLinter();
     const a = linter.analyze(readFixture('notebooks/mnist.ipynb'), 'mnist.ipynb');
-    assert.deepEqual(a.findings.map((f) => [f.code, f.cell, f.line, f.layer]), [['IL001', 3, 7, 'Dense(256)']]);
+    assert.deepEqual(
+      a.findings.map((f) => [f.code, f.cell, f.line, f.layer]),
+      [['IL001', 3, 7, 'Dense(256)']],
+    );
     assert.equal(a.models[0].layers[0].fanIn, 784);
   });
 
@@ -24,7 +27,7 @@ describe('notebooks', () => {
     const a = linter.analyze(readFixture('notebooks/broken.ipynb'), 'broken.ipynb');
     assert.match(a.errors[0], /not a valid notebook/);
     assert.deepEqual(a.findings, []);
-    assert.match((linter.analyze('{"cells": 3}', 'x.ipynb')).errors[0], /no "cells" array/);
+    assert.match(linter.analyze('{"cells": 3}', 'x.ipynb').errors[0], /no "cells" array/);
   });
 
   test('editing a cell rewrites only its source value, in the nbformat line layout', () => {
@@ -45,7 +48,7 @@ describe('notebooks', () => {
     assert.ok(out.endsWith(tail), 'bytes after it are identical');
   });
 
-  test('a rewritten cell keeps the file\'s CRLF line endings, and the separators of a compact notebook', () => {
+  test("a rewritten cell keeps the file's CRLF line endings, and the separators of a compact notebook", () => {
     const lf = readFixture('notebooks/mnist.ipynb');
     const crlf = lf.replace(/\n/g, '\r\n');
     const compact = JSON.stringify(JSON.parse(lf));
@@ -62,10 +65,14 @@ describe('notebooks', () => {
   });
 
   test('a cell written with ASCII escapes keeps them when it is rewritten; raw text stays raw', () => {
-    const nb = (source: string[]) => `{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": [\n${source.map((l) => `    ${l}`).join(',\n')}\n   ]\n  }\n ],\n "nbformat": 4\n}\n`;
+    const nb = (source: string[]) =>
+      `{\n "cells": [\n  {\n   "cell_type": "code",\n   "source": [\n${source.map((l) => `    ${l}`).join(',\n')}\n   ]\n  }\n ],\n "nbformat": 4\n}\n`;
     const escaped = nb(['"x = \\"caf\\u00e9 \\ud83d\\ude00\\"\\n"', '"y = 1\\n"']);
     const raw = nb(['"x = \\"café 😀\\"\\n"', '"y = 1\\n"']);
-    for (const [text, expected] of [[escaped, '"x = \\"caf\\u00e9 \\ud83d\\ude00\\"\\n"'], [raw, '"x = \\"café 😀\\"\\n"']]) {
+    for (const [text, expected] of [
+      [escaped, '"x = \\"caf\\u00e9 \\ud83d\\ude00\\"\\n"'],
+      [raw, '"x = \\"café 😀\\"\\n"'],
+    ]) {
       const doc = readNotebook(text);
       assert.ok(!('error' in doc));
       const at = doc.code.indexOf('y = 1') + 4;
@@ -93,10 +100,17 @@ describe('notebooks', () => {
 });
 
 describe('IPython magics and shell escapes', () => {
-  const nb = (cells: string[][]) => JSON.stringify({
-    cells: cells.map((source) => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null })),
-    metadata: {}, nbformat: 4, nbformat_minor: 5,
-  }, null, 1);
+  const nb = (cells: string[][]) =>
+    JSON.stringify(
+      {
+        cells: cells.map((source) => ({ cell_type: 'code', source, metadata: {}, outputs: [], execution_count: null })),
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      },
+      null,
+      1,
+    );
 
   test('are not syntax errors and hide nothing: the model after them is judged at its own line', async () => {
     const linter = await getLinter();
@@ -108,7 +122,10 @@ describe('IPython magics and shell escapes', () => {
     ]);
     const a = linter.analyze(text, 'magic.ipynb');
     assert.deepEqual(a.errors, []);
-    assert.deepEqual(a.findings.map((f) => [f.code, f.cell, f.layer]), [['IL001', 1, 'Linear(8, 8)']]);
+    assert.deepEqual(
+      a.findings.map((f) => [f.code, f.cell, f.layer]),
+      [['IL001', 1, 'Linear(8, 8)']],
+    );
     // The finding stands where the layer is: offsets are the cells' own.
     const f = a.findings[0];
     assert.equal(a.notebook!.code.slice(f.start, f.end).startsWith('nn.Linear(8, 8)'), true);
@@ -136,23 +153,27 @@ describe('notebook positions on the command line', () => {
     for (const c of compact.cells) if (Array.isArray(c.source)) c.source = c.source.join('');
     const files = { 'lines.ipynb': mnist, 'one_string.ipynb': JSON.stringify(compact) };
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
-    const run = (format: string) => spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), '--format', format, '.'], { cwd: dir, encoding: 'utf8' }).stdout;
+    const run = (format: string) =>
+      spawnSync(process.execPath, [path.join(ROOT, 'dist', 'cli.js'), '--format', format, '.'], { cwd: dir, encoding: 'utf8' }).stdout;
     const json = JSON.parse(run('json'));
     for (const f of json.findings as Array<{ file: string; line: number; column: number; cell: number; fix?: { edits: Array<{ line: number }> } }>) {
       const text = files[f.file as keyof typeof files];
       const line = text.split('\n')[f.line - 1];
       assert.ok(line.slice(f.column - 1).startsWith('layers.Dense(256'), `${f.file}:${f.line}:${f.column} is ${JSON.stringify(line)}`);
       assert.equal(f.cell, 3);
-      for (const e of f.fix?.edits ?? []) assert.equal(e.line, f.line, 'the fix lands on the finding\'s line');
+      for (const e of f.fix?.edits ?? []) assert.equal(e.line, f.line, "the fix lands on the finding's line");
     }
     assert.equal(json.findings.length, 2);
     // Text output as Ruff prints notebooks: the cell (1-based, all cells counted), then line and column in it.
     const first = json.findings.find((f: { file: string }) => f.file === 'lines.ipynb');
     const cellSource: string = JSON.parse(mnist).cells[first.cell].source.join('');
-    assert.ok(cellSource.split('\n')[first.cellPosition.line - 1].slice(first.cellPosition.column - 1).startsWith('layers.Dense(256'));
+    const lineInCell = cellSource.split('\n')[first.cellPosition.line - 1];
+    assert.ok(lineInCell.slice(first.cellPosition.column - 1).startsWith('layers.Dense(256'));
     assert.match(run('text'), new RegExp(`^lines\\.ipynb:cell 4:${first.cellPosition.line}:${first.cellPosition.column}: IL001 `, 'm'));
     const sarif = JSON.parse(run('sarif'));
-    const regions = sarif.runs[0].results.map((r: { locations: Array<{ physicalLocation: { region: { startLine: number } } }> }) => r.locations[0].physicalLocation.region.startLine).sort();
+    const regions = sarif.runs[0].results
+      .map((r: { locations: Array<{ physicalLocation: { region: { startLine: number } } }> }) => r.locations[0].physicalLocation.region.startLine)
+      .sort();
     assert.deepEqual(regions, json.findings.map((f: { line: number }) => f.line).sort());
   });
 });

@@ -27,7 +27,10 @@ function allFixtureText(dir = FIXTURES): string {
 
 describe('the rule registry', () => {
   test('codes are IL001.. in order, names are kebab-case and unique', () => {
-    assert.deepEqual(RULE_CODES, RULE_CODES.map((_, i) => `IL00${i + 1}`));
+    assert.deepEqual(
+      RULE_CODES,
+      RULE_CODES.map((_, i) => `IL00${i + 1}`),
+    );
     assert.equal(new Set(RULES.map((r) => r.name)).size, RULES.length);
     for (const r of RULES) assert.match(r.name, /^[a-z]+(-[a-z0-9]+)+$/);
   });
@@ -109,7 +112,10 @@ describe('v2 guarantees', () => {
     // Zero input channels: 5 x 5 x 0 inputs per unit. LeCun under ReLU would be IL001 otherwise.
     const conv = a.models[0].layers[0];
     assert.equal(conv.fanIn, 0);
-    assert.deepEqual(a.findings.filter((f) => f.line === 4), []);
+    assert.deepEqual(
+      a.findings.filter((f) => f.line === 4),
+      [],
+    );
     assert.match(explainLayer(a.models[0], conv).unjudged ?? '', /fan_in 0/);
   });
 
@@ -126,18 +132,31 @@ describe('v2 guarantees', () => {
   });
 
   test('severityByImpact: a two-layer MLP on defaults is information; a 16-layer VGG-style stack stays a warning', async () => {
-    const shallow = 'from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(64, activation="relu", input_shape=(64,)), keras.layers.Dense(10)])\n';
-    const deepLayers = Array.from({ length: 16 }, (_, i) => `    keras.layers.Conv2D(64, 3, padding="same", activation="relu"${i === 0 ? ', input_shape=(32, 32, 64)' : ''}),`);
+    const shallow =
+      'from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(64, activation="relu", input_shape=(64,)), keras.layers.Dense(10)])\n';
+    const deepLayers = Array.from(
+      { length: 16 },
+      (_, i) => `    keras.layers.Conv2D(64, 3, padding="same", activation="relu"${i === 0 ? ', input_shape=(32, 32, 64)' : ''}),`,
+    );
     const deep = `from tensorflow import keras\nm = keras.Sequential([\n${deepLayers.join('\n')}\n    keras.layers.Flatten(),\n    keras.layers.Dense(10),\n])\n`;
     const plain = await getLinter();
     const byImpact = await getLinter({ severityByImpact: true });
-    assert.deepEqual(plain.lint(shallow, 's.py').map((f) => `${f.code} ${f.severity}`), ['IL001 warning']);
-    assert.deepEqual(byImpact.lint(shallow, 's.py').map((f) => `${f.code} ${f.severity}`), ['IL001 info']);
+    assert.deepEqual(
+      plain.lint(shallow, 's.py').map((f) => `${f.code} ${f.severity}`),
+      ['IL001 warning'],
+    );
+    assert.deepEqual(
+      byImpact.lint(shallow, 's.py').map((f) => `${f.code} ${f.severity}`),
+      ['IL001 info'],
+    );
     const deepFindings = byImpact.lint(deep, 'd.py').filter((f) => f.code === 'IL001');
     assert.ok(deepFindings.length >= 15, `${deepFindings.length} IL001`);
     assert.ok(deepFindings.every((f) => f.severity === 'warning'));
     // A level set per rule always wins.
     const forced = await getLinter({ severityByImpact: true, rules: { IL001: 'error' } });
-    assert.deepEqual(forced.lint(shallow, 's.py').map((f) => f.severity), ['error']);
+    assert.deepEqual(
+      forced.lint(shallow, 's.py').map((f) => f.severity),
+      ['error'],
+    );
   });
 });

@@ -12,13 +12,17 @@ describe('bad input', () => {
     const linter = await getLinter();
     const text = `${readFixture('keras/saturating.py')}\ndef half_written(:\n    x = layers.Dense(64, activation="relu"\n`;
     const a = linter.analyze(text, 'broken.py');
-    assert.deepEqual(a.findings.map((f) => f.code), ['IL002', 'IL002']);
+    assert.deepEqual(
+      a.findings.map((f) => f.code),
+      ['IL002', 'IL002'],
+    );
     assert.ok(a.errors.length > 0 && /syntax error at line \d+/.test(a.errors[0]), a.errors.join());
   });
 
   test('a half-written layer call at the end of the file', async () => {
     const linter = await getLinter();
-    const text = 'from tensorflow import keras\nm = keras.Sequential([\n    keras.layers.Dense(64, activation="relu", input_shape=(3,)),\n    keras.layers.Dense(1, activation=';
+    const text =
+      'from tensorflow import keras\nm = keras.Sequential([\n    keras.layers.Dense(64, activation="relu", input_shape=(3,)),\n    keras.layers.Dense(1, activation=';
     const a = linter.analyze(text, 'half.py');
     assert.ok(a.errors.length > 0);
     assert.ok(a.findings.every((f) => f.start <= text.length && f.end <= text.length));
@@ -40,7 +44,10 @@ describe('bad input', () => {
     const linter = await getLinter();
     const deep = `import keras\nx = ${'('.repeat(2000)}1${')'.repeat(2000)}\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer="lecun_normal", input_dim=${'('.repeat(2000)}4${')'.repeat(2000)}), keras.layers.Dense(1)])\n`;
     const a = linter.analyze(deep, 'deep.py');
-    assert.deepEqual(a.findings.map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      a.findings.map((f) => f.code),
+      ['IL001'],
+    );
   });
 
   test('50,000 nested brackets in Python and in TF.js: the model after them is still linted', async () => {
@@ -89,20 +96,42 @@ describe('bad input', () => {
   test('nested loops spend one statement budget per file (Python as TF.js): the lint ends and says where it stopped', async () => {
     const linter = await getLinter();
     // Five nested loops of 64 iterations are 10^9 runs of the body: without a budget, no end.
-    const loops = ['for a in range(64):', '    for b in range(64):', '        for c in range(64):', '            for d in range(64):', '                for e in range(64):'];
-    const python = ['import torch', 'from torch import nn', 'class Net(nn.Module):', '    def __init__(self):', '        super().__init__()',
-      '        self.blocks = nn.ModuleList()', '        self.stem = nn.Linear(16, 16)', '        nn.init.zeros_(self.stem.weight)',
-      ...loops.map((l) => `        ${l}`), '                            self.blocks.append(nn.Linear(8, 8))'].join('\n');
+    const loops = [
+      'for a in range(64):',
+      '    for b in range(64):',
+      '        for c in range(64):',
+      '            for d in range(64):',
+      '                for e in range(64):',
+    ];
+    const python = [
+      'import torch',
+      'from torch import nn',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.blocks = nn.ModuleList()',
+      '        self.stem = nn.Linear(16, 16)',
+      '        nn.init.zeros_(self.stem.weight)',
+      ...loops.map((l) => `        ${l}`),
+      '                            self.blocks.append(nn.Linear(8, 8))',
+    ].join('\n');
     const a = linter.analyze(python, 'nested.py');
     assert.match(a.errors.join('\n'), /analysis stopped after 200,000 statements/);
-    assert.ok(a.models[0].layers.some((l) => l.label === 'Linear(16, 16)'), 'what was read before the budget ran out is kept');
-    const js = ["import * as tf from '@tensorflow/tfjs';", 'const m = tf.sequential();',
+    assert.ok(
+      a.models[0].layers.some((l) => l.label === 'Linear(16, 16)'),
+      'what was read before the budget ran out is kept',
+    );
+    const js = [
+      "import * as tf from '@tensorflow/tfjs';",
+      'const m = tf.sequential();',
       ...loops.map((_l, i) => `${'  '.repeat(i)}for (let ${'abcde'[i]} = 0; ${'abcde'[i]} < 64; ${'abcde'[i]}++) {`),
-      `${'  '.repeat(5)}m.add(tf.layers.dense({units: 8}));`, ...loops.map((_, i) => `${'  '.repeat(4 - i)}}`)].join('\n');
+      `${'  '.repeat(5)}m.add(tf.layers.dense({units: 8}));`,
+      ...loops.map((_, i) => `${'  '.repeat(4 - i)}}`),
+    ].join('\n');
     assert.match(linter.analyze(js, 'nested.js').errors.join('\n'), /analysis stopped (after 200,000 statements|at 20,000 layers)/);
   });
 
-  test('long runs of comment lines (quadratic in tree-sitter-python\'s scanner) lint like the code without them; directives in them still count', async () => {
+  test("long runs of comment lines (quadratic in tree-sitter-python's scanner) lint like the code without them; directives in them still count", async () => {
     const linter = await getLinter();
     const model = 'import torch\nfrom torch import nn\nnet = nn.Sequential(nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU())\n';
     const run = (n: number, indent = '') => Array.from({ length: n }, (_, i) => `${indent}# old experiment ${i}: lr=${i / 1000}\n`).join('');
@@ -110,25 +139,37 @@ describe('bad input', () => {
     assert.equal(plain.length, 2);
     // 10,000 lines took 23 s before parserInput blanked the run; now a fraction of a second.
     const after = linter.lint(`${model}${run(10000)}def f():\n${run(10000, '    ')}    return 1\n`, 'comments.py');
-    assert.deepEqual(after.map((f) => `${f.line} ${f.code}`), plain);
+    assert.deepEqual(
+      after.map((f) => `${f.line} ${f.code}`),
+      plain,
+    );
     // A directive inside a long run still speaks for the line after the run.
     const directive = `import torch\nfrom torch import nn\n${run(20)}# initlint: disable=IL001\nnet = nn.Sequential(nn.Linear(8, 8), nn.ReLU())\n`;
     assert.deepEqual(linter.lint(directive, 'directive.py'), []);
     // A docstring whose lines start with '#' still closes where it does.
     const doc = `import torch\nfrom torch import nn\n"""\n${run(12)}# end """\nnet = nn.Sequential(nn.Linear(8, 8), nn.ReLU())\n`;
-    assert.deepEqual(linter.lint(doc, 'doc.py').map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      linter.lint(doc, 'doc.py').map((f) => f.code),
+      ['IL001'],
+    );
     // Editing inside a run re-parses incrementally to what a fresh parse gives.
     const text = `${model}${run(50)}net2 = nn.Sequential(nn.Linear(8, 8), nn.Tanh())\n`;
     linter.lint(text, 'inc-comments.py');
     const edited = text.replace('# old experiment 25', '# old Experiment 25').replace('nn.Tanh()', 'nn.ReLU()');
-    assert.deepEqual(linter.lint(edited, 'inc-comments.py').map((f) => `${f.line} ${f.code}`), (await createLinter()).lint(edited, 'x.py').map((f) => `${f.line} ${f.code}`));
+    assert.deepEqual(
+      linter.lint(edited, 'inc-comments.py').map((f) => `${f.line} ${f.code}`),
+      (await createLinter()).lint(edited, 'x.py').map((f) => `${f.line} ${f.code}`),
+    );
   });
 
   test('a one-line Keras config of 10,000 layers (model.to_json()) lints in linear time; compounded factors that underflow print as "< 1e-300"', async () => {
     const linter = await getLinter();
     const layers: unknown[] = [{ class_name: 'InputLayer', config: { batch_input_shape: [null, 64], name: 'in' } }];
     for (let i = 0; i < 10000; i++) {
-      layers.push({ class_name: 'Dense', config: { name: `d${i}`, units: 64, activation: 'relu', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } } });
+      layers.push({
+        class_name: 'Dense',
+        config: { name: `d${i}`, units: 64, activation: 'relu', kernel_initializer: { class_name: 'GlorotUniform', config: { seed: null } } },
+      });
     }
     const text = JSON.stringify({ class_name: 'Sequential', config: { name: 'big', layers }, keras_version: '2.15.0' });
     const a = linter.analyze(text, 'oneline.json', { cacheKey: false });
@@ -146,11 +187,16 @@ describe('bad input', () => {
 
   test('impossible sizes and scales are not judged as if real: negative sizes are unknown, a non-positive VarianceScaling scale is an unknown initializer', async () => {
     const linter = await getLinter();
-    const a = linter.analyze([
-      'import torch', 'from torch import nn', 'from tensorflow import keras',
-      'net = nn.Sequential(nn.Linear(-5, 10), nn.ReLU(), nn.Linear(10, 1))',
-      'm = keras.Sequential([keras.layers.Dense(-5, activation="relu", input_shape=(8,)), keras.layers.Dense(8, activation="relu", kernel_initializer=keras.initializers.VarianceScaling(scale=-2))])',
-    ].join('\n'), 'impossible.py');
+    const a = linter.analyze(
+      [
+        'import torch',
+        'from torch import nn',
+        'from tensorflow import keras',
+        'net = nn.Sequential(nn.Linear(-5, 10), nn.ReLU(), nn.Linear(10, 1))',
+        'm = keras.Sequential([keras.layers.Dense(-5, activation="relu", input_shape=(8,)), keras.layers.Dense(8, activation="relu", kernel_initializer=keras.initializers.VarianceScaling(scale=-2))])',
+      ].join('\n'),
+      'impossible.py',
+    );
     const layers = a.models.flatMap((m) => m.layers);
     assert.equal(layers.find((l) => l.label === 'Linear(-5, 10)')?.fanIn, undefined);
     assert.equal(layers.find((l) => l.label === 'Dense(-5)')?.fanOut, undefined);
@@ -162,7 +208,10 @@ describe('bad input', () => {
     const linter = await getLinter();
     const text = readFixture('keras/sequential.py');
     linter.lint(text, 'inc.py');
-    const edited = text.replace('layers.Dense(128, activation="relu", kernel_initializer="glorot_uniform")', 'layers.Dense(128, activation="tanh", kernel_initializer="glorot_uniform")');
+    const edited = text.replace(
+      'layers.Dense(128, activation="relu", kernel_initializer="glorot_uniform")',
+      'layers.Dense(128, activation="tanh", kernel_initializer="glorot_uniform")',
+    );
     const incremental = linter.lint(edited, 'inc.py');
     const fresh = (await createLinter()).lint(edited, 'inc.py');
     assert.deepEqual(incremental, fresh);

@@ -31,7 +31,10 @@ describe('numbers in messages', () => {
     const [f] = linter.lint(text, 'm.py');
     assert.equal(f.code, 'IL001');
     // Glorot on 64 -> 64 is sigma^2 = 1; ReLU keeps half; the linear Glorot output layer keeps the rest.
-    assert.equal(f.message, 'relu-init-mismatch: glorot_uniform (Keras default) under relu keeps 0.50 of the variance per layer (x0.50 over this 2-layer segment); use He normal.');
+    assert.equal(
+      f.message,
+      'relu-init-mismatch: glorot_uniform (Keras default) under relu keeps 0.50 of the variance per layer (x0.50 over this 2-layer segment); use He normal.',
+    );
     assert.equal(f.model, 'm');
     assert.equal(f.layer, 'Dense(64)');
   });
@@ -40,10 +43,16 @@ describe('numbers in messages', () => {
     const linter = await getLinter();
     const model = (layer: string) => `from tensorflow import keras\nm = keras.Sequential([keras.layers.${layer}, keras.layers.Dense(10)])\n`;
     assert.deepEqual(linter.lint(model('Dense(10, activation="relu", input_shape=(784,))'), 'a.py'), []);
-    assert.deepEqual(linter.lint(model('Dense(256, activation="relu", input_shape=(784,))'), 'b.py').map((f) => f.message.match(/keeps ([\d.]+)/)?.[1]), ['0.75']);
+    assert.deepEqual(
+      linter.lint(model('Dense(256, activation="relu", input_shape=(784,))'), 'b.py').map((f) => f.message.match(/keeps ([\d.]+)/)?.[1]),
+      ['0.75'],
+    );
     // fan_in unknown: LeCun's sigma^2 = 1 is known all the same (Var scales as 1/fan_in).
     const lecun = 'from tensorflow import keras\ndef f(x):\n    return keras.layers.Dense(64, activation="relu", kernel_initializer="lecun_normal")(x)\n';
-    assert.deepEqual(linter.lint(lecun, 'c.py').map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      linter.lint(lecun, 'c.py').map((f) => f.code),
+      ['IL001'],
+    );
   });
 
   test('IL007 gives the compounded ratio and the depth', async () => {
@@ -87,12 +96,18 @@ describe('settings', () => {
     const text = readFixture('keras/convnet_bn.py');
     assert.equal((await getLinter()).lint(text, 'c.py').length, 0);
     const strict = await getLinter({ normalizationAware: false });
-    assert.deepEqual(strict.lint(text, 'c.py').map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      strict.lint(text, 'c.py').map((f) => f.code),
+      ['IL001'],
+    );
   });
 
   test('rules overrides change severity or turn a rule off; select and ignore filter', async () => {
     const text = readFixture('keras/output_layers.py');
-    assert.deepEqual((await getLinter({ rules: { IL003: 'warning' } })).lint(text, 'o.py').map((f) => f.severity), ['warning', 'warning']);
+    assert.deepEqual(
+      (await getLinter({ rules: { IL003: 'warning' } })).lint(text, 'o.py').map((f) => f.severity),
+      ['warning', 'warning'],
+    );
     assert.equal((await getLinter({ rules: { IL003: 'off' } })).lint(text, 'o.py').length, 0);
     assert.equal((await getLinter({ ignore: ['IL003'] })).lint(text, 'o.py').length, 0);
     assert.equal((await getLinter({ select: ['IL001'] })).lint(text, 'o.py').length, 0);
@@ -103,10 +118,16 @@ describe('settings', () => {
     const base = await getLinter();
     const mild = base.withSettings({ rules: { IL003: 'info' } });
     const quiet = base.withSettings({ rules: { IL003: 'off' } });
-    assert.deepEqual(mild.lint(text, 'shared.py').map((f) => f.severity), ['info', 'info']);
+    assert.deepEqual(
+      mild.lint(text, 'shared.py').map((f) => f.severity),
+      ['info', 'info'],
+    );
     assert.equal(quiet.lint(text, 'shared.py').length, 0);
     // Zeros followed by a constant layer stays interchangeable (error); Constant(0.5) followed by a random layer only starts identical (warning).
-    assert.deepEqual(base.lint(text, 'shared.py').map((f) => f.severity), ['error', 'warning']);
+    assert.deepEqual(
+      base.lint(text, 'shared.py').map((f) => f.severity),
+      ['error', 'warning'],
+    );
     assert.deepEqual(base.withSettings({ rules: { IL001: 'loud' } } as never).settingsProblems.length, 1);
     base.forget('shared.py');
   });
@@ -122,13 +143,23 @@ describe('settings', () => {
     const py = (line: string) => `from tensorflow.keras import layers\n\n\ndef build(x):\n${line}\n    return layers.Dense(1)(x)\n`;
     const dense = 'layers.Dense(64, activation="relu", kernel_initializer="lecun_normal")(x)';
     const inString = py(`    s = "# initlint: disable=IL001"; x = ${dense}`);
-    assert.deepEqual(linter.lint(inString, 'str.py').map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      linter.lint(inString, 'str.py').map((f) => f.code),
+      ['IL001'],
+    );
     const inComment = py(`    x = ${dense}  # initlint: disable=IL001`);
     assert.deepEqual(linter.lint(inComment, 'cmt.py'), []);
     const fileInString = `X = "# initlint: disable-file"\n${py(`    x = ${dense}`)}`;
-    assert.deepEqual(linter.lint(fileInString, 'str2.py').map((f) => f.code), ['IL001']);
-    const js = (tail: string) => `import * as tf from '@tensorflow/tfjs';\nconst m = tf.sequential({layers: [tf.layers.dense({units: 8, activation: 'relu', inputShape: [4]})]});${tail}\n`;
-    assert.deepEqual(linter.lint(js(" const s = '// initlint: disable=IL001';"), 'str.js').map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      linter.lint(fileInString, 'str2.py').map((f) => f.code),
+      ['IL001'],
+    );
+    const js = (tail: string) =>
+      `import * as tf from '@tensorflow/tfjs';\nconst m = tf.sequential({layers: [tf.layers.dense({units: 8, activation: 'relu', inputShape: [4]})]});${tail}\n`;
+    assert.deepEqual(
+      linter.lint(js(" const s = '// initlint: disable=IL001';"), 'str.js').map((f) => f.code),
+      ['IL001'],
+    );
     assert.deepEqual(linter.lint(js(' // initlint: disable=IL001'), 'cmt.js'), []);
   });
 
@@ -149,12 +180,22 @@ describe('settings', () => {
     assert.equal(fileSuppressionLine('#!/usr/bin/env python\n# -*- coding: utf-8 -*-\nimport keras\n'), 2);
     assert.equal(fileSuppressionLine('import keras\n'), 0);
     const py = (tail: string) => `from tensorflow import keras\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", input_shape=(4,))])${tail}\n`;
-    assert.deepEqual(linter.lint(py(''), 'n0.py').map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      linter.lint(py(''), 'n0.py').map((f) => f.code),
+      ['IL001'],
+    );
     assert.deepEqual(linter.lint(py('  # noqa: IL001'), 'n1.py'), []);
     assert.deepEqual(linter.lint(py('  # noqa: E501, IL001'), 'n2.py'), []);
     assert.deepEqual(linter.lint(py('  # noqa'), 'n3.py'), [], 'a bare noqa silences every code, as in Ruff');
-    assert.deepEqual(linter.lint(py('  # noqa: E501'), 'n4.py').map((f) => f.code), ['IL001'], 'other tools\' codes are not ours');
-    assert.deepEqual(linter.lint(`${py('')}x = "# noqa"\n`, 'n5.py').map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      linter.lint(py('  # noqa: E501'), 'n4.py').map((f) => f.code),
+      ['IL001'],
+      "other tools' codes are not ours",
+    );
+    assert.deepEqual(
+      linter.lint(`${py('')}x = "# noqa"\n`, 'n5.py').map((f) => f.code),
+      ['IL001'],
+    );
   });
 });
 

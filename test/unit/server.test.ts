@@ -16,7 +16,13 @@ import { FIXTURES, ROOT } from './helpers';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
-interface Message { id?: number; method?: string; params?: any; result?: any; error?: { message: string } }
+interface Message {
+  id?: number;
+  method?: string;
+  params?: any;
+  result?: any;
+  error?: { message: string };
+}
 
 /** A minimal LSP client: requests by id, notifications collected, server requests answered. */
 class Client {
@@ -31,7 +37,9 @@ class Client {
 
   constructor(readonly proc: ChildProcessWithoutNullStreams) {
     proc.stdout.on('data', (chunk: Buffer) => this.read(chunk));
-    proc.stderr.on('data', (chunk: Buffer) => { this.stderr += chunk.toString(); });
+    proc.stderr.on('data', (chunk: Buffer) => {
+      this.stderr += chunk.toString();
+    });
   }
 
   private read(chunk: Buffer): void {
@@ -76,25 +84,35 @@ class Client {
 
   /** The next notification matching `pick` after `since` notifications, waiting for it. */
   async until(what: string, pick: (m: Message) => boolean, since = 0): Promise<Message> {
-    return withTimeout((async () => {
-      for (;;) {
-        const found = this.notifications.slice(since).find(pick);
-        if (found) return found;
-        await new Promise<void>((resolve) => this.waiters.push(resolve));
-      }
-    })(), what);
+    return withTimeout(
+      (async () => {
+        for (;;) {
+          const found = this.notifications.slice(since).find(pick);
+          if (found) return found;
+          await new Promise<void>((resolve) => this.waiters.push(resolve));
+        }
+      })(),
+      what,
+    );
   }
 
   diagnosticsFor(uri: string, since = 0, version?: number): Promise<Message> {
-    return this.until(`diagnostics for ${uri}${version ? ` version ${version}` : ''}`,
-      (m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && (version === undefined || m.params.version === version), since);
+    return this.until(
+      `diagnostics for ${uri}${version ? ` version ${version}` : ''}`,
+      (m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && (version === undefined || m.params.version === version),
+      since,
+    );
   }
 }
 
 function withTimeout<T>(p: Promise<T>, what: string, ms = 20_000): Promise<T> {
   let timer: NodeJS.Timeout;
-  return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms); })])
-    .finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, 'keras', name), 'utf8');
@@ -142,21 +160,39 @@ describe('initlint server (LSP over stdio)', () => {
     client.notify('textDocument/didOpen', { textDocument: { uri: pyUri, languageId: 'python', version: 1, text: py } });
     const d = (await client.diagnosticsFor(pyUri)).params;
     assert.equal(d.version, 1);
-    assert.deepEqual(d.diagnostics.map((x: any) => [x.code, x.range.start.line]), [['IL001', 8], ['IL001', 9], ['IL001', 19]]);
+    assert.deepEqual(
+      d.diagnostics.map((x: any) => [x.code, x.range.start.line]),
+      [
+        ['IL001', 8],
+        ['IL001', 9],
+        ['IL001', 19],
+      ],
+    );
     const first = d.diagnostics[0];
     assert.equal(first.source, 'initlint');
     assert.equal(first.severity, 2);
-    assert.equal(first.message, 'relu-init-mismatch: glorot_uniform (Keras default) under relu keeps 0.75 of the variance per layer (x0.87 over this 4-layer segment); use He normal.');
+    assert.equal(
+      first.message,
+      'relu-init-mismatch: glorot_uniform (Keras default) under relu keeps 0.75 of the variance per layer (x0.87 over this 4-layer segment); use He normal.',
+    );
     assert.match(first.codeDescription.href, /rules\.md#il001$/);
-    assert.equal(py.split('\n')[8].slice(first.range.start.character, first.range.end.character), 'layers.Dense(256, activation="relu", input_shape=(input_dim,))');
+    assert.equal(
+      py.split('\n')[8].slice(first.range.start.character, first.range.end.character),
+      'layers.Dense(256, activation="relu", input_shape=(input_dim,))',
+    );
   });
 
   test('code actions: the fix (preferred), disable for the line and the file, fix all; source.fixAll alone when asked', async () => {
     const diags = (await client.diagnosticsFor(pyUri)).params.diagnostics;
     const actions = await client.request('textDocument/codeAction', {
-      textDocument: { uri: pyUri }, range: diags[1].range, context: { diagnostics: [diags[1]] },
+      textDocument: { uri: pyUri },
+      range: diags[1].range,
+      context: { diagnostics: [diags[1]] },
     });
-    assert.deepEqual(actions.map((a: any) => a.title), ['Use HeNormal', 'Disable IL001 for this line', 'Disable IL001 for this file', 'Fix all initlint problems']);
+    assert.deepEqual(
+      actions.map((a: any) => a.title),
+      ['Use HeNormal', 'Disable IL001 for this line', 'Disable IL001 for this file', 'Fix all initlint problems'],
+    );
     const fix = actions[0];
     assert.equal(fix.isPreferred, true);
     assert.equal(fix.kind, 'quickfix');
@@ -171,12 +207,18 @@ describe('initlint server (LSP over stdio)', () => {
     assert.equal(actions[3].edit.changes[pyUri].length, 3, 'one edit per fixable finding');
 
     const source = await client.request('textDocument/codeAction', {
-      textDocument: { uri: pyUri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      textDocument: { uri: pyUri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
       context: { diagnostics: [], only: ['source.fixAll.initlint'] },
     });
-    assert.deepEqual(source.map((a: any) => a.kind), ['source.fixAll.initlint']);
+    assert.deepEqual(
+      source.map((a: any) => a.kind),
+      ['source.fixAll.initlint'],
+    );
     const none = await client.request('textDocument/codeAction', {
-      textDocument: { uri: pyUri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, context: { diagnostics: [] },
+      textDocument: { uri: pyUri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [] },
     });
     assert.deepEqual(none, [], 'no lightbulb away from a problem');
   });
@@ -190,9 +232,13 @@ describe('initlint server (LSP over stdio)', () => {
     const none = await client.request('textDocument/hover', { textDocument: { uri: pyUri }, position: { line: 0, character: 2 } });
     assert.equal(none, null);
     const lenses = await client.request('textDocument/codeLens', { textDocument: { uri: pyUri } });
-    assert.deepEqual(lenses.map((l: any) => [l.range.start.line, l.command.title]), [
-      [7, 'initlint: 4 layers · 2 problems'], [17, 'initlint: 2 layers · 1 problem'],
-    ]);
+    assert.deepEqual(
+      lenses.map((l: any) => [l.range.start.line, l.command.title]),
+      [
+        [7, 'initlint: 4 layers · 2 problems'],
+        [17, 'initlint: 2 layers · 1 problem'],
+      ],
+    );
   });
 
   test('an incremental edit: the diagnostics of the new version', async () => {
@@ -204,7 +250,10 @@ describe('initlint server (LSP over stdio)', () => {
       contentChanges: [{ range: { start: { line: 9, character: at }, end: { line: 9, character: at + 16 } }, text: '"he_normal"' }],
     });
     const d = (await client.diagnosticsFor(pyUri, since, 2)).params;
-    assert.deepEqual(d.diagnostics.map((x: any) => x.range.start.line), [8, 19]);
+    assert.deepEqual(
+      d.diagnostics.map((x: any) => x.range.start.line),
+      [8, 19],
+    );
   });
 
   test('executeCommand initlint.applyFixAll: one workspace/applyEdit with every fix', async () => {
@@ -213,7 +262,10 @@ describe('initlint server (LSP over stdio)', () => {
     assert.ok(apply, 'the server asked the client to apply the edit');
     assert.equal(apply.params.label, 'Fix all initlint problems');
     // Dense(256) gets its initializer on its own line; Dense(64, ...) after its last argument.
-    assert.deepEqual(apply.params.edit.changes[pyUri].map((e: any) => e.range.start.line), [21, 8]);
+    assert.deepEqual(
+      apply.params.edit.changes[pyUri].map((e: any) => e.range.start.line),
+      [21, 8],
+    );
   });
 
   test('a notebook (notebookDocument/didOpen): the code cells linted as one program, each diagnostic on its cell', async () => {
@@ -228,7 +280,10 @@ describe('initlint server (LSP over stdio)', () => {
       cellTextDocuments: sources.map((text, i) => ({ uri: cell(i), languageId: 'python', version: 1, text })),
     });
     const d = (await client.diagnosticsFor(cell(1))).params;
-    assert.deepEqual(d.diagnostics.map((x: any) => [x.code, x.range.start.line, x.range.start.character]), [['IL001', 1, 4]]);
+    assert.deepEqual(
+      d.diagnostics.map((x: any) => [x.code, x.range.start.line, x.range.start.character]),
+      [['IL001', 1, 4]],
+    );
     const first = (await client.diagnosticsFor(cell(0))).params;
     assert.deepEqual(first.diagnostics, []);
   });
@@ -243,7 +298,7 @@ describe('initlint server (LSP over stdio)', () => {
 });
 
 describe('the initlint-server bin', () => {
-  test('the same server: the client\'s settings (initializationOptions) go over the project\'s', async () => {
+  test("the same server: the client's settings (initializationOptions) go over the project's", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-lsp-'));
     fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.initlint]\nrules = { IL001 = "error" }\n');
     const env: NodeJS.ProcessEnv = { ...process.env };
@@ -251,7 +306,9 @@ describe('the initlint-server bin', () => {
     const client = new Client(spawn(process.execPath, [path.join(ROOT, 'dist', 'server.js')], { cwd: dir, env }));
     try {
       const init = await client.request('initialize', {
-        processId: process.pid, rootUri: null, capabilities: {},
+        processId: process.pid,
+        rootUri: null,
+        capabilities: {},
         initializationOptions: { settings: { rules: { IL001: 'info' } } },
       });
       assert.equal(init.serverInfo.name, 'initlint');
@@ -260,7 +317,10 @@ describe('the initlint-server bin', () => {
       client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text: fixture('sequential.py') } });
       const d = (await client.diagnosticsFor(uri)).params.diagnostics;
       // pyproject says error; the editor's info wins.
-      assert.deepEqual(d.map((x: any) => x.severity), [3, 3, 3]);
+      assert.deepEqual(
+        d.map((x: any) => x.severity),
+        [3, 3, 3],
+      );
       await client.request('shutdown', null);
       const exited = new Promise<number | null>((resolve) => client.proc.on('exit', (code) => resolve(code)));
       client.notify('exit', null);

@@ -25,13 +25,16 @@ describe('simulator model', () => {
     assert.equal(first.biasVariance, undefined);
     // A random bias (PyTorch's default) travels to the simulator, which draws it.
     assert.equal(toSimLayer({ ...model.layers[0], biasVariance: 1 / (3 * 784) }, [], 784).biasVariance, 1 / (3 * 784));
-    assert.deepEqual(first.findings.map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      first.findings.map((f) => f.code),
+      ['IL001'],
+    );
     assert.equal(third.kernel.distribution, 'truncated_normal');
     assert.equal(third.kernel.variance, 2 / 128);
     assert.equal(third.recommended, 'he_normal');
   });
 
-  test('a normalization after an activation standardises the next layer\'s input, not twice', async () => {
+  test("a normalization after an activation standardises the next layer's input, not twice", async () => {
     const linter = await getLinter();
     const text = [
       'from tensorflow import keras',
@@ -48,7 +51,14 @@ describe('simulator model', () => {
     ].join('\n');
     const a = linter.analyze(text, 'bn.py');
     const sim = toSimModel(a.models[0], a.findings, 'bn.py');
-    assert.deepEqual(sim.layers.map((l) => [l.normalizedInput, l.normalized]), [[false, false], [true, true], [false, false]]);
+    assert.deepEqual(
+      sim.layers.map((l) => [l.normalizedInput, l.normalized]),
+      [
+        [false, false],
+        [true, true],
+        [false, false],
+      ],
+    );
   });
 
   test('convolutions are sent per patch: fan_in = k x k x c_in, units = filters', async () => {
@@ -62,7 +72,10 @@ describe('simulator model', () => {
     const p = presetModel();
     assert.equal(p.preset, true);
     assert.equal(p.defaultInputWidth, 100);
-    assert.deepEqual(p.layers.map((l) => [l.units, l.activation.name, l.activation.family, l.kernel.variance]), Array(5).fill([50, 'tanh', 'tanh', 1e-4]));
+    assert.deepEqual(
+      p.layers.map((l) => [l.units, l.activation.name, l.activation.family, l.kernel.variance]),
+      Array(5).fill([50, 'tanh', 'tanh', 1e-4]),
+    );
     // tanh is nearly linear at these scales (E[tanh(z)^2] ~ q - 2 q^2): each layer keeps about fan_in x 1e-4 of its input's E[x^2].
     p.layers.forEach((l, i) => assert.ok(Math.abs(l.predictedGain! / (l.fanIn! * 1e-4) - 1) < 0.03, `layer ${i + 1}: ${l.predictedGain}`));
   });

@@ -11,7 +11,18 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { activate, activationPlan, CPU_WORK_BUDGET, distinctColumns, histogram, orthonormalRows, sampleKernel, seedFor, simulate, symmetryDemo } from '../../webview/sim/simulate';
+import {
+  activate,
+  activationPlan,
+  CPU_WORK_BUDGET,
+  distinctColumns,
+  histogram,
+  orthonormalRows,
+  sampleKernel,
+  seedFor,
+  simulate,
+  symmetryDemo,
+} from '../../webview/sim/simulate';
 import { kernelFor, CHOICE_INITIALIZERS } from '../../webview/sim/choices';
 import { predictedVariances, predictLayers } from '../../webview/sim/predict';
 import { activationFunction, activationInfo, leakySlope } from '../../src/engine/activations';
@@ -33,15 +44,31 @@ before(async () => {
 
 const normal = (variance: number): KernelSpec => ({ label: `N(0, ${variance})`, distribution: 'normal', variance });
 
-function layer(fanIn: number, units: number, kernel: KernelSpec, activation: string, normalize: SimLayerSpec['normalize'] = 'none', alpha?: number): SimLayerSpec {
+function layer(
+  fanIn: number,
+  units: number,
+  kernel: KernelSpec,
+  activation: string,
+  normalize: SimLayerSpec['normalize'] = 'none',
+  alpha?: number,
+): SimLayerSpec {
   return { fanIn, units, kernel, activation: alpha === undefined ? { name: activation } : { name: activation, alpha }, normalize };
 }
 
 /** `depth` layers of `width` units after an input of `inputWidth`; `kernel` gets each layer's fans. */
-function stack(depth: number, width: number, kernel: (fanIn: number, units: number) => KernelSpec, activation: string, opts: { inputWidth?: number; batch?: number; seed?: number } = {}): SimConfig {
+function stack(
+  depth: number,
+  width: number,
+  kernel: (fanIn: number, units: number) => KernelSpec,
+  activation: string,
+  opts: { inputWidth?: number; batch?: number; seed?: number } = {},
+): SimConfig {
   const inputWidth = opts.inputWidth ?? width;
   return {
-    inputWidth, batch: opts.batch ?? 256, seed: opts.seed ?? 1, input: 'normal',
+    inputWidth,
+    batch: opts.batch ?? 256,
+    seed: opts.seed ?? 1,
+    input: 'normal',
     layers: Array.from({ length: depth }, (_, i) => layer(i === 0 ? inputWidth : width, width, kernel(i === 0 ? inputWidth : width, width), activation)),
   };
 }
@@ -57,7 +84,9 @@ async function meanSecondMoments(config: SimConfig, k: number): Promise<number[]
   const sum = new Array<number>(config.layers.length).fill(0);
   for (let s = 1; s <= k; s++) {
     const q = secondMoments(await simulate(tf, { ...config, seed: 1000 + s }, { workBudget: Infinity }));
-    q.forEach((x, i) => { sum[i] += x / k; });
+    q.forEach((x, i) => {
+      sum[i] += x / k;
+    });
   }
   return sum;
 }
@@ -71,7 +100,7 @@ function linearTolerance(config: SimConfig): number[] {
   const B = config.batch;
   let V = 2 / (B * config.inputWidth);
   return config.layers.map((l, j) => {
-    V += 2 * ((j + 1) / l.fanIn + 1 / B) / l.units;
+    V += (2 * ((j + 1) / l.fanIn + 1 / B)) / l.units;
     return 4 * Math.sqrt(V);
   });
 }
@@ -79,8 +108,10 @@ function linearTolerance(config: SimConfig): number[] {
 function assertWithin(measured: number[], predicted: number[], tol: number[], what: string): void {
   measured.forEach((m, i) => {
     const rel = m / predicted[i] - 1;
-    assert.ok(Math.abs(rel) <= tol[i],
-      `${what}, layer ${i + 1}: measured ${m.toPrecision(5)}, predicted ${predicted[i].toPrecision(5)} (relative error ${rel.toFixed(4)}, tolerance ${tol[i].toFixed(4)})`);
+    assert.ok(
+      Math.abs(rel) <= tol[i],
+      `${what}, layer ${i + 1}: measured ${m.toPrecision(5)}, predicted ${predicted[i].toPrecision(5)} (relative error ${rel.toFixed(4)}, tolerance ${tol[i].toFixed(4)})`,
+    );
   });
 }
 
@@ -90,7 +121,10 @@ function assertWithin(measured: number[], predicted: number[], tol: number[], wh
 
 describe('the tutorial (input 100, 5 x 50 tanh, batch 500)', () => {
   const tutorial = (variance: number): SimConfig => ({
-    inputWidth: 100, batch: 500, seed: 7, input: 'normal',
+    inputWidth: 100,
+    batch: 500,
+    seed: 7,
+    input: 'normal',
     layers: [layer(100, 50, normal(variance), 'tanh'), ...Array.from({ length: 4 }, () => layer(50, 50, normal(variance), 'tanh'))],
   });
 
@@ -130,7 +164,10 @@ describe('measured variances match predictedVariances', () => {
     // Ginibre matrices is l + 1), so layer l adds v_l = 2 (l/n + 1/B) / n, and the input's own
     // sample variance adds 2 / (B n_0). Relative variance at layer l: V_l = 2/(B n_0) + sum v_j
     // (linearTolerance; 4 sqrt(V) is 4 % at layer 1 and 11 % at layer 6 here).
-    for (const [name, kernel] of [['LeCun normal', lecun], ['He normal', he]] as const) {
+    for (const [name, kernel] of [
+      ['LeCun normal', lecun],
+      ['He normal', he],
+    ] as const) {
       const config = stack(6, 256, kernel, 'linear', { batch: 512, seed: 3 });
       const r = await simulate(tf, config, { workBudget: Infinity });
       assertWithin(secondMoments(r), predictedVariances(config), linearTolerance(config), `linear, ${name}`);
@@ -149,7 +186,10 @@ describe('measured variances match predictedVariances', () => {
     const B = 64;
     const n = 128;
     const K = 32;
-    for (const [name, kernel] of [['He normal', he], ['LeCun normal', lecun]] as const) {
+    for (const [name, kernel] of [
+      ['He normal', he],
+      ['LeCun normal', lecun],
+    ] as const) {
       const config = stack(6, n, kernel, 'relu', { batch: B });
       const measured = await meanSecondMoments(config, K);
       const tol: number[] = [];
@@ -178,7 +218,10 @@ describe('measured variances match predictedVariances', () => {
 
   test('normalization resets the prediction to m and the measurement follows', async () => {
     const config: SimConfig = {
-      inputWidth: 64, batch: 256, seed: 5, input: 'uniform',
+      inputWidth: 64,
+      batch: 256,
+      seed: 5,
+      input: 'uniform',
       layers: [layer(64, 64, normal(1), 'relu', 'batch'), layer(64, 64, normal(1e-2), 'linear', 'layer'), layer(64, 64, normal(1), 'tanh', 'none')],
     };
     const p = predictedVariances(config);
@@ -203,11 +246,23 @@ describe('measured variances match predictedVariances', () => {
     // N(0, 4/fan_in) on ReLU: g = 2 per layer, so E[a^2] doubles, until the third layer's input
     // is standardised (E[x^2] = 1 again); the same stack without it keeps doubling.
     const base = [layer(64, 64, normal(4 / 64), 'relu'), layer(64, 64, normal(4 / 64), 'relu'), layer(64, 64, normal(4 / 64), 'relu')];
-    const normed: SimConfig = { inputWidth: 64, batch: 512, seed: 3, input: 'normal', layers: base.map((l, i) => (i === 2 ? { ...l, normalizeInput: true } : l)) };
+    const normed: SimConfig = {
+      inputWidth: 64,
+      batch: 512,
+      seed: 3,
+      input: 'normal',
+      layers: base.map((l, i) => (i === 2 ? { ...l, normalizeInput: true } : l)),
+    };
     const plain: SimConfig = { ...normed, layers: base };
-    assert.deepEqual(predictedVariances(plain).map((q) => Math.round(q * 1e9) / 1e9), [2, 4, 8]);
+    assert.deepEqual(
+      predictedVariances(plain).map((q) => Math.round(q * 1e9) / 1e9),
+      [2, 4, 8],
+    );
     // The standardised input has E[x^2] = 1 - eps/(var + eps) (eps = 1e-5, as the simulator runs it).
-    assert.deepEqual(predictedVariances(normed).map((q) => Math.round(q * 1e4) / 1e4), [2, 4, 2]);
+    assert.deepEqual(
+      predictedVariances(normed).map((q) => Math.round(q * 1e4) / 1e4),
+      [2, 4, 2],
+    );
     const [a, b] = [secondMoments(await simulate(tf, normed)), secondMoments(await simulate(tf, plain))];
     assert.ok(Math.abs(a[2] / 2 - 1) < 0.3, `standardised input, layer 3: E[a^2] = ${a[2]}`);
     assert.ok(b[2] / a[2] > 2.5, `without it the variance keeps compounding: ${b[2]} against ${a[2]}`);
@@ -219,13 +274,16 @@ describe('per-sample gradient statistics and their prediction', () => {
     // Output layer linear: dl_b/dz = (2 / n) z, so deltaMoment = 4 E[z^2] / n^2 exactly; its
     // input (fan_in 3 x 32 from a 32-wide layer: three rolled copies) has E[x^2] = E[a_1^2].
     const config: SimConfig = {
-      inputWidth: 32, batch: 64, seed: 2, input: 'normal',
+      inputWidth: 32,
+      batch: 64,
+      seed: 2,
+      input: 'normal',
       layers: [layer(32, 32, normal(1 / 32), 'tanh'), layer(96, 40, normal(1 / 96), 'linear')],
     };
     const r = await simulate(tf, config);
     const [l1, l2] = r.layers;
     const ez2 = l2.preVar + l2.preMean ** 2;
-    assert.ok(Math.abs(l2.deltaMoment / (4 * ez2 / 40 ** 2) - 1) < 1e-4, `${l2.deltaMoment} vs ${4 * ez2 / 1600}`);
+    assert.ok(Math.abs(l2.deltaMoment / ((4 * ez2) / 40 ** 2) - 1) < 1e-4, `${l2.deltaMoment} vs ${(4 * ez2) / 1600}`);
     assert.ok(Math.abs(l2.gradMoment / l2.deltaMoment / (l1.actVar + l1.actMean ** 2) - 1) < 1e-4);
     // Layer 1 reads the white input: E[x^2] over 64 x 32 values, about 1.
     assert.ok(Math.abs(l1.gradMoment / l1.deltaMoment - 1) < 0.1);
@@ -249,7 +307,10 @@ describe('per-sample gradient statistics and their prediction', () => {
 
   test('biases are drawn with their variance and predicted: E[z^2] = fan_in Var(w) E[x^2] + Var(b)', async () => {
     const config: SimConfig = {
-      inputWidth: 128, batch: 256, seed: 4, input: 'normal',
+      inputWidth: 128,
+      batch: 256,
+      seed: 4,
+      input: 'normal',
       layers: [{ ...layer(128, 256, normal(1 / (3 * 128)), 'linear'), biasVariance: 0.5 }],
     };
     const r = await simulate(tf, config);
@@ -276,7 +337,11 @@ describe('kernels and statistics', () => {
       let s = 0;
       let ss = 0;
       let max = 0;
-      for (const x of d) { s += x; ss += x * x; max = Math.max(max, Math.abs(x)); }
+      for (const x of d) {
+        s += x;
+        ss += x * x;
+        max = Math.max(max, Math.abs(x));
+      }
       const mean = s / d.length;
       const v = ss / d.length - mean * mean;
       assert.ok(Math.abs(v / variance - 1) < 0.02, `variance ${v} for ${variance}`);
@@ -326,11 +391,12 @@ describe('kernels and statistics', () => {
     const blocks = await orthonormalRows(tf, g, c, r, true);
     const worst = (q: Float64Array) => {
       let w = 0;
-      for (let i = 0; i < c; i += 7) for (let j = 0; j < c; j += 3) {
-        let dot = 0;
-        for (let t = 0; t < r; t++) dot += q[i * r + t] * q[j * r + t];
-        w = Math.max(w, Math.abs(dot - (i === j ? 1 : 0)));
-      }
+      for (let i = 0; i < c; i += 7)
+        for (let j = 0; j < c; j += 3) {
+          let dot = 0;
+          for (let t = 0; t < r; t++) dot += q[i * r + t] * q[j * r + t];
+          w = Math.max(w, Math.abs(dot - (i === j ? 1 : 0)));
+        }
       return w;
     };
     assert.ok(worst(js) < 1e-12, `JS: ${worst(js)}`);
@@ -351,7 +417,7 @@ describe('kernels and statistics', () => {
     assert.notEqual(seedFor(1, 1, 0), seedFor(0, 2, 0));
   });
 
-  test('the explicitly transposed gradient (wasm\'s default) gives the same numbers', async () => {
+  test("the explicitly transposed gradient (wasm's default) gives the same numbers", async () => {
     const config: SimConfig = { ...stack(3, 48, he, 'tanh', { batch: 64 }), inputWidth: 16 };
     config.layers[0] = layer(16 * 3, 48, he(48, 48), 'tanh'); // rolled copies too
     const plain = await simulate(tf, config, { explicitTranspose: false });
@@ -364,7 +430,10 @@ describe('kernels and statistics', () => {
 
   test('dead, distinct, histogram and gradient statistics', async () => {
     const config: SimConfig = {
-      inputWidth: 20, batch: 100, seed: 2, input: 'normal',
+      inputWidth: 20,
+      batch: 100,
+      seed: 2,
+      input: 'normal',
       layers: [layer(20, 30, { label: 'zeros', distribution: 'constant', constant: 0, variance: 0 }, 'relu'), layer(30, 10, normal(0.1), 'sigmoid')],
     };
     const r = await simulate(tf, config);
@@ -379,9 +448,15 @@ describe('kernels and statistics', () => {
       assert.equal(l.histogram.edges.length, 41);
       assert.equal(l.histogram.counts.length, 40);
     }
-    assert.equal(r.layers[1].histogram.counts.reduce((a, b) => a + b), 100 * 10);
+    assert.equal(
+      r.layers[1].histogram.counts.reduce((a, b) => a + b),
+      100 * 10,
+    );
     const h = histogram(Float32Array.from([0, 1, 2, 3, 100]), 4);
-    assert.equal(h.counts.reduce((a, b) => a + b), 5);
+    assert.equal(
+      h.counts.reduce((a, b) => a + b),
+      5,
+    );
     // Units 0 and 2 equal up to 1e-7 relative, unit 1 differs.
     assert.equal(distinctColumns([1, 2, 1 + 1e-7, 3, 3, 3 * (1 + 1e-7)], 2, 3), 2);
 
@@ -390,19 +465,28 @@ describe('kernels and statistics', () => {
       assert.equal(l.distinct, 64);
       assert.ok(l.dead < 0.05);
       assert.ok(l.gradVar > 0 && Number.isFinite(l.gradVar));
-      assert.equal(l.histogram.counts.reduce((a, b) => a + b), 128 * 64);
+      assert.equal(
+        l.histogram.counts.reduce((a, b) => a + b),
+        128 * 64,
+      );
     }
   });
 
   test('symmetry: a constant kernel keeps 1 distinct unit per layer through SGD, a random one keeps all', async () => {
     const constant: KernelSpec = { label: 'Constant(0.5)', distribution: 'constant', constant: 0.5, variance: 0 };
     const sym: SimConfig = {
-      inputWidth: 16, batch: 64, seed: 4, input: 'normal',
+      inputWidth: 16,
+      batch: 64,
+      seed: 4,
+      input: 'normal',
       layers: [layer(16, 32, constant, 'tanh'), layer(32, 32, constant, 'relu'), layer(32, 8, constant, 'linear')],
     };
     const s = await symmetryDemo(tf, sym, 5, 0.1);
     assert.deepEqual(s, { before: [1, 1, 1], after: [1, 1, 1] });
-    const rnd: SimConfig = { ...sym, layers: sym.layers.map((l) => ({ ...l, kernel: kernelFor('glorot_uniform', l.fanIn, l.units, constant, 'tanh'), activation: { name: 'tanh' } })) };
+    const rnd: SimConfig = {
+      ...sym,
+      layers: sym.layers.map((l) => ({ ...l, kernel: kernelFor('glorot_uniform', l.fanIn, l.units, constant, 'tanh'), activation: { name: 'tanh' } })),
+    };
     const r = await symmetryDemo(tf, rnd, 5, 0.1);
     assert.deepEqual(r, { before: [32, 32, 8], after: [32, 32, 8] });
   });
@@ -410,7 +494,10 @@ describe('kernels and statistics', () => {
   test('conv layers per patch: fan_in larger or smaller than the previous width', async () => {
     // 3x3 conv over 16 channels: fan_in 144 from a 16-wide layer; then a layer reading 8 of 32.
     const config: SimConfig = {
-      inputWidth: 16, batch: 512, seed: 8, input: 'normal',
+      inputWidth: 16,
+      batch: 512,
+      seed: 8,
+      input: 'normal',
       layers: [layer(144, 32, kernelFor('lecun_normal', 144, 32 * 9, normal(0), 'linear'), 'linear'), layer(8, 32, normal(1 / 8), 'linear')],
     };
     const r = await simulate(tf, config);
@@ -428,12 +515,18 @@ describe('kernels and statistics', () => {
     assert.match(r.reduced ?? '', new RegExp(`under ${CPU_WORK_BUDGET.toExponential(1).replace('+', '\\+')}`));
     for (const l of r.layers) assert.ok(l.distinct <= 1024 && l.distinct > 16);
     const q = secondMoments(r);
-    assert.ok(q.every((x) => x > 0.1 && x < 10), `He stays O(1) when reduced: ${q.map((x) => x.toFixed(2)).join(' ')}`);
+    assert.ok(
+      q.every((x) => x > 0.1 && x < 10),
+      `He stays O(1) when reduced: ${q.map((x) => x.toFixed(2)).join(' ')}`,
+    );
     // Only the batch, when that suffices (a budget of 1.6e6 for 2 x 100^2 per sample: batch 80).
     const small = stack(2, 100, he, 'relu', { batch: 100 });
     const m = await simulate(tf, small, { workBudget: 1.6e6 });
     assert.match(m.reduced ?? '', /^cpu backend: batch 100 → 80, to keep batch × Σ fan_in × units under 1\.6e\+6/);
-    assert.equal(m.layers[0].histogram.counts.reduce((a, b) => a + b), 80 * 100);
+    assert.equal(
+      m.layers[0].histogram.counts.reduce((a, b) => a + b),
+      80 * 100,
+    );
     assert.equal((await simulate(tf, small)).reduced, undefined);
   });
 
@@ -447,9 +540,36 @@ describe('kernels and statistics', () => {
   });
 
   test('every activation runs forward and backward; unknown names are linear', async () => {
-    const names = ['relu', 'relu6', 'leaky_relu', 'elu', 'celu', 'selu', 'gelu', 'silu', 'swish', 'mish', 'softplus', 'tanh', 'hardtanh', 'sigmoid', 'hard_sigmoid', 'softsign', 'softmax', 'log_softmax', 'linear', 'hard_swish', 'prelu', 'exponential', 'no_such_activation'];
+    const names = [
+      'relu',
+      'relu6',
+      'leaky_relu',
+      'elu',
+      'celu',
+      'selu',
+      'gelu',
+      'silu',
+      'swish',
+      'mish',
+      'softplus',
+      'tanh',
+      'hardtanh',
+      'sigmoid',
+      'hard_sigmoid',
+      'softsign',
+      'softmax',
+      'log_softmax',
+      'linear',
+      'hard_swish',
+      'prelu',
+      'exponential',
+      'no_such_activation',
+    ];
     const config: SimConfig = {
-      inputWidth: 24, batch: 64, seed: 6, input: 'normal',
+      inputWidth: 24,
+      batch: 64,
+      seed: 6,
+      input: 'normal',
       layers: names.map((n) => layer(24, 24, kernelFor('glorot_uniform', 24, 24, normal(0), n), n, 'none', n === 'leaky_relu' ? 0.2 : undefined)),
     };
     const r = await simulate(tf, config);
@@ -468,7 +588,27 @@ describe('kernels and statistics', () => {
     // A grid that avoids the kinks (0, +-1, +-3, 6), so the derivative is defined everywhere on it.
     const zs = Array.from({ length: 400 }, (_, i) => -9 + (18 * (i + 0.5)) / 400);
     const x = tf.tensor2d(zs, [1, zs.length]);
-    const elementwise = ['relu', 'relu6', 'leaky_relu', 'prelu', 'elu', 'celu', 'tanh', 'softsign', 'hardtanh', 'sigmoid', 'hard_sigmoid', 'selu', 'linear', 'gelu', 'silu', 'mish', 'softplus', 'hard_swish', 'exponential'];
+    const elementwise = [
+      'relu',
+      'relu6',
+      'leaky_relu',
+      'prelu',
+      'elu',
+      'celu',
+      'tanh',
+      'softsign',
+      'hardtanh',
+      'sigmoid',
+      'hard_sigmoid',
+      'selu',
+      'linear',
+      'gelu',
+      'silu',
+      'mish',
+      'softplus',
+      'hard_swish',
+      'exponential',
+    ];
     for (const name of elementwise) {
       const alpha = name === 'leaky_relu' ? 0.2 : name === 'prelu' ? 0.25 : undefined;
       const info = activationInfo(name, alpha);
@@ -502,7 +642,13 @@ describe('kernels and statistics', () => {
 
   test('saturation and dead units by family: tanh and sigmoid families saturate, the ReLU family dies', async () => {
     const big = (name: string): SimLayerSpec => layer(64, 64, normal(1), name);
-    const config: SimConfig = { inputWidth: 64, batch: 128, seed: 3, input: 'normal', layers: ['hardtanh', 'softsign', 'hard_sigmoid', 'tanh', 'relu'].map(big) };
+    const config: SimConfig = {
+      inputWidth: 64,
+      batch: 128,
+      seed: 3,
+      input: 'normal',
+      layers: ['hardtanh', 'softsign', 'hard_sigmoid', 'tanh', 'relu'].map(big),
+    };
     const r = await simulate(tf, config);
     const [hardtanh, softsign, hardSigmoid, tanh, relu] = r.layers;
     // q ~ 64 (hardtanh's input is the unit-variance input): |z| > 1 nearly always.
@@ -522,7 +668,10 @@ describe('kernels and statistics', () => {
 
 test('no tensor outlives a run: tf.memory() after 100 runs equals before', async () => {
   const mixed: SimConfig = {
-    inputWidth: 12, batch: 32, seed: 1, input: 'uniform',
+    inputWidth: 12,
+    batch: 32,
+    seed: 1,
+    input: 'uniform',
     layers: [
       layer(12, 16, normal(0.1), 'relu', 'batch'),
       layer(48, 8, { label: 'tn', distribution: 'truncated_normal', variance: 0.05 }, 'gelu'), // conv-like fan_in
@@ -540,10 +689,15 @@ test('no tensor outlives a run: tf.memory() after 100 runs equals before', async
   await assert.rejects(simulate(tf, { ...mixed, batch: 0 }), /batch must be a positive integer/);
   // A layer too wide to simulate: a sentence the panel can show, at once, not an allocation's RangeError.
   const wide = { ...mixed, layers: [{ ...mixed.layers[0], fanIn: 3e9 }, ...mixed.layers.slice(1)] };
-  await assert.rejects(simulate(tf, wide), { message: 'layer 1: fan_in 3,000,000,000 is too large to simulate (at most 1,048,576); its predicted variance is still computed' });
+  await assert.rejects(simulate(tf, wide), {
+    message: 'layer 1: fan_in 3,000,000,000 is too large to simulate (at most 1,048,576); its predicted variance is still computed',
+  });
   // Within the limit but past the cpu backend's work cap even at 8 samples and 16 units: refused at once, not minutes of work.
   const capped = { ...mixed, layers: [{ ...mixed.layers[0], fanIn: 1_000_000 }, ...mixed.layers.slice(1)] };
-  await assert.rejects(simulate(tf, capped), /^RangeError: layer 1: fan_in 1,000,000 is too large to simulate on the cpu backend within its work cap \(1\.0e\+8 multiply-adds\)/);
+  await assert.rejects(
+    simulate(tf, capped),
+    /^RangeError: layer 1: fan_in 1,000,000 is too large to simulate on the cpu backend within its work cap \(1\.0e\+8 multiply-adds\)/,
+  );
   const after = tf.memory();
   assert.equal(after.numTensors, before.numTensors);
   assert.equal(after.numDataBuffers, before.numDataBuffers);
@@ -555,9 +709,13 @@ test('no tensor outlives a run: tf.memory() after 100 runs equals before', async
 
 describe('kernelFor', () => {
   const current: KernelSpec = { label: 'mine', distribution: 'normal', variance: 0.123 };
-  const fans: Array<[number, number, number]> = [[300, 500, 1], [576, 64 * 9, 9], [1, 1, 1]];
+  const fans: Array<[number, number, number]> = [
+    [300, 500, 1],
+    [576, 64 * 9, 9],
+    [1, 1, 1],
+  ];
 
-  test('every choice gives the catalogue\'s variance for the fans, exactly', () => {
+  test("every choice gives the catalogue's variance for the fans, exactly", () => {
     for (const [fi, fo, rf] of fans) {
       for (const choice of INIT_CHOICES) {
         if (choice === 'current' || choice === 'recommended') continue;
@@ -593,7 +751,7 @@ describe('kernelFor', () => {
     assert.equal(kernelFor('small_normal', fi, fo, current, 'relu').distribution, 'normal');
   });
 
-  test('current is the layer\'s own kernel; recommended follows the activation family', () => {
+  test("current is the layer's own kernel; recommended follows the activation family", () => {
     assert.equal(kernelFor('current', 3, 4, current, 'relu'), current);
     const rec = (act: string | { name: string; alpha?: number }) => kernelFor('recommended', 300, 500, current, act);
     for (const act of ['relu', 'ReLU', 'leaky_relu', 'elu', 'gelu', 'swish', { name: 'LeakyReLU', alpha: 0.2 }]) {
@@ -608,7 +766,10 @@ describe('kernelFor', () => {
 test('a residual add hands the sum forward: identity layers double the stream; a bad residualFrom is refused; nothing leaks', async () => {
   const id: KernelSpec = { label: 'i', distribution: 'identity' };
   const config: SimConfig = {
-    inputWidth: 16, batch: 32, seed: 3, input: 'normal',
+    inputWidth: 16,
+    batch: 32,
+    seed: 3,
+    input: 'normal',
     layers: [layer(16, 16, id, 'linear'), { ...layer(16, 16, id, 'linear'), residualFrom: 0 }, layer(16, 16, id, 'linear')],
   };
   const r = await simulate(tf, config, { workBudget: Infinity });
@@ -616,8 +777,14 @@ test('a residual add hands the sum forward: identity layers double the stream; a
   // Layer 2 reports its own activation (the input again); layer 3 reads the sum x + x.
   assert.ok(Math.abs(m[1] / m[0] - 1) < 1e-5, `${m}`);
   assert.ok(Math.abs(m[2] / m[0] - 4) < 1e-5, `${m}`);
-  await assert.rejects(simulate(tf, { ...config, layers: [config.layers[0], { ...config.layers[1], residualFrom: 1 }] }), /residualFrom must be an earlier layer/);
-  await assert.rejects(simulate(tf, { ...config, layers: [layer(16, 8, id, 'linear'), { ...config.layers[1], residualFrom: 0 }] }), /residualFrom must be an earlier layer of the same units/);
+  await assert.rejects(
+    simulate(tf, { ...config, layers: [config.layers[0], { ...config.layers[1], residualFrom: 1 }] }),
+    /residualFrom must be an earlier layer/,
+  );
+  await assert.rejects(
+    simulate(tf, { ...config, layers: [layer(16, 8, id, 'linear'), { ...config.layers[1], residualFrom: 0 }] }),
+    /residualFrom must be an earlier layer of the same units/,
+  );
   assert.throws(() => predictLayers(config), /chains only/);
   const before = tf.memory().numTensors;
   for (let i = 0; i < 5; i++) await simulate(tf, { ...config, seed: i });

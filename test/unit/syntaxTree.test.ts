@@ -79,10 +79,14 @@ function randomEdit(text: string, rnd: () => number): string {
   const at = Math.floor(rnd() * (text.length + 1));
   const kind = Math.floor(rnd() * 5);
   switch (kind) {
-    case 0: return text.slice(0, at) + '9' + text.slice(at);
-    case 1: return text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 3));
-    case 2: return text.slice(0, at) + '\n' + text.slice(at);
-    case 3: return text.slice(0, at) + '(' + text.slice(at);
+    case 0:
+      return text.slice(0, at) + '9' + text.slice(at);
+    case 1:
+      return text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 3));
+    case 2:
+      return text.slice(0, at) + '\n' + text.slice(at);
+    case 3:
+      return text.slice(0, at) + '(' + text.slice(at);
     default: {
       const digit = text.slice(at).search(/[0-9]/);
       if (digit < 0) return text + '\n';
@@ -184,7 +188,9 @@ describe('linting on the incremental copy', () => {
     const inputs: Array<[string, string]> = [
       ['gen.py', generateKerasFile({ lines: 300, seed: 9 })],
       ['gen_torch.py', generateTorchFile({ lines: 300, seed: 9 })],
-      ...fixtureSources().filter((s) => s.ext !== '.ts').map((s): [string, string] => [`fx-${s.name.replace('/', '-')}`, s.text]),
+      ...fixtureSources()
+        .filter((s) => s.ext !== '.ts')
+        .map((s): [string, string] => [`fx-${s.name.replace('/', '-')}`, s.text]),
     ];
     let fresh = 0;
     for (const [file, original] of inputs) {
@@ -204,7 +210,8 @@ describe('linting on the incremental copy', () => {
 
   test('a layer of an older lint offers no rewrite once a newer lint took its tree over', async () => {
     const linter = await getLinter();
-    const text = 'from tensorflow import keras\n\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer="glorot_uniform", input_dim=4)])\n\nx = 1\n';
+    const text =
+      'from tensorflow import keras\n\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer="glorot_uniform", input_dim=4)])\n\nx = 1\n';
     const old = linter.analyze(text, 'stale.py');
     assert.ok(old.models[0].layers[0].rewrite('he_normal'));
     const newer = linter.analyze(text.replace('x = 1', 'x = 2'), 'stale.py');
@@ -215,12 +222,16 @@ describe('linting on the incremental copy', () => {
 
   test('two texts of one file name under their own cache keys do not supersede each other', async () => {
     const linter = await getLinter();
-    const text = 'from tensorflow import keras\n\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer="glorot_uniform", input_dim=4)])\n\nx = 1\n';
+    const text =
+      'from tensorflow import keras\n\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer="glorot_uniform", input_dim=4)])\n\nx = 1\n';
     const working = linter.analyze(text, 'same.py', { cacheKey: 'file:///same.py' });
     const diffView = linter.analyze(text.replace('x = 1', 'x = 2'), 'same.py', { cacheKey: 'git:/same.py?ref' });
     const fromDisk = linter.analyze(text.replace('x = 1', 'x = 3'), 'same.py', { cacheKey: false });
     for (const a of [working, diffView, fromDisk]) assert.ok(a.models[0].layers[0].rewrite('he_normal'));
-    assert.deepEqual(diffView.findings.map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      diffView.findings.map((f) => f.code),
+      ['IL001'],
+    );
     linter.forget('file:///same.py');
     linter.forget('git:/same.py?ref');
   });

@@ -17,8 +17,11 @@ import { UNCORRECTED_TRUNCATION_FACTOR } from '../../src/engine/initializers';
 import { layerGain, layerVariance } from '../../src/engine/variance';
 import { expectations, FIXTURES, getLinter, readFixture } from './helpers';
 
-const TFJS_FIXTURES = fs.readdirSync(path.join(FIXTURES, 'tfjs'))
-  .filter((f) => /\.(js|ts)$/.test(f)).sort().map((f) => `tfjs/${f}`);
+const TFJS_FIXTURES = fs
+  .readdirSync(path.join(FIXTURES, 'tfjs'))
+  .filter((f) => /\.(js|ts)$/.test(f))
+  .sort()
+  .map((f) => `tfjs/${f}`);
 
 const T = UNCORRECTED_TRUNCATION_FACTOR;
 
@@ -86,12 +89,12 @@ describe('fans, variances and what the IR says', () => {
     assert.equal(first.init.explicit, false);
     assert.equal(first.init.spec.name, 'glorotNormal');
     assert.equal(first.init.spec.family, 'glorot');
-    close(layerVariance(first), T * 2 / (784 + 256), 'glorotNormal variance');
+    close(layerVariance(first), (T * 2) / (784 + 256), 'glorotNormal variance');
     assert.equal(first.activation.info.name, 'relu');
     assert.deepEqual([second.fanIn, second.fanOut], [256, 128]);
     assert.equal(second.init.explicit, true);
     close(layerVariance(second), 2 / (256 + 128), 'glorotUniform variance');
-    close(layerVariance(third), T * 2 / 128, 'heNormal variance');
+    close(layerVariance(third), (T * 2) / 128, 'heNormal variance');
   });
 
   test('spans: the layer call, the written initializer, the activation', async () => {
@@ -107,7 +110,14 @@ describe('fans, variances and what the IR says', () => {
 
   test('inputDim, and the enclosing function names a model returned unassigned', async () => {
     const m = model(await models(readFixture('tfjs/sequential.js'), 'sequential.js'), 'buildEncoder');
-    assert.deepEqual(m.layers.map((l) => [l.fanIn, l.fanOut]), [[16, 32], [32, 8], [8, 2]]);
+    assert.deepEqual(
+      m.layers.map((l) => [l.fanIn, l.fanOut]),
+      [
+        [16, 32],
+        [32, 8],
+        [8, 2],
+      ],
+    );
     assert.equal(m.layers[0].activation.info.name, 'elu');
   });
 
@@ -118,7 +128,7 @@ describe('fans, variances and what the IR says', () => {
     assert.deepEqual([t.fanIn, t.fanOut, t.receptiveField], [9 * 16, 9 * 32, 9]);
     assert.equal(c.kind, 'conv');
     assert.deepEqual([c.fanIn, c.fanOut, c.receptiveField], [25 * 16, 25 * 8, 25]);
-    close(layerVariance(c), 2 * T / 400, 'heNormal on a 5x5x16 kernel');
+    close(layerVariance(c), (2 * T) / 400, 'heNormal on a 5x5x16 kernel');
     // A const-bound initializer object is explicit, written at the layer.
     assert.equal(g.init.spec.name, 'glorotNormal');
     assert.equal(g.init.explicit, true);
@@ -146,7 +156,10 @@ describe('fans, variances and what the IR says', () => {
     assert.ok(normed.layers.slice(1).every((l) => l.normalizedBefore));
     // forEach over a width array.
     const pyramid = analysis.models.find((m) => m.name === 'pyramid')!;
-    assert.deepEqual(pyramid.layers.map((l) => l.fanOut), [512, 512, 256, 128, 64]);
+    assert.deepEqual(
+      pyramid.layers.map((l) => l.fanOut),
+      [512, 512, 256, 128, 64],
+    );
     assert.equal(pyramid.layers[1].label, 'dense({units})');
   });
 
@@ -172,8 +185,12 @@ describe('fans, variances and what the IR says', () => {
   test('model names: the variable, `this.x`, else the enclosing function', async () => {
     const names = (await models(readFixture('tfjs/helpers.ts'), 'helpers.ts')).map((m) => m.name).sort();
     assert.deepEqual(names, ['model', 'net', 'probe']);
-    const text = 'import * as tf from "@tensorflow/tfjs";\nexport function makeNet() {\n  return tf.sequential({layers: [tf.layers.dense({units: 4, inputShape: [2]})]});\n}\n';
-    assert.deepEqual((await models(text)).map((m) => m.name), ['makeNet']);
+    const text =
+      'import * as tf from "@tensorflow/tfjs";\nexport function makeNet() {\n  return tf.sequential({layers: [tf.layers.dense({units: 4, inputShape: [2]})]});\n}\n';
+    assert.deepEqual(
+      (await models(text)).map((m) => m.name),
+      ['makeNet'],
+    );
   });
 
   test('a helper called with real arguments gets real fans', async () => {
@@ -186,12 +203,19 @@ describe('fans, variances and what the IR says', () => {
       'block(net, 30);',
       '',
     ].join('\n');
-    assert.deepEqual(model(await models(text), 'net').layers.map((l) => [l.fanIn, l.fanOut]), [[10, 20], [20, 30]]);
+    assert.deepEqual(
+      model(await models(text), 'net').layers.map((l) => [l.fanIn, l.fanOut]),
+      [
+        [10, 20],
+        [20, 30],
+      ],
+    );
   });
 });
 
 describe('imports', () => {
-  const body = (tf: string, layers = `${tf}.layers`) => `const m = ${tf}.sequential({layers: [${layers}.dense({units: 8, inputShape: [4], activation: 'relu'}), ${layers}.dense({units: 1})]});\n`;
+  const body = (tf: string, layers = `${tf}.layers`) =>
+    `const m = ${tf}.sequential({layers: [${layers}.dense({units: 8, inputShape: [4], activation: 'relu'}), ${layers}.dense({units: 1})]});\n`;
 
   for (const [name, head, tf] of [
     ['import * as', "import * as tf from '@tensorflow/tfjs';\n", 'tf'],
@@ -202,7 +226,10 @@ describe('imports', () => {
   ] as const) {
     test(name, async () => {
       const findings = (await getLinter()).lint(head + body(tf), 'i.js');
-      assert.deepEqual(findings.map((f) => f.code), ['IL001']);
+      assert.deepEqual(
+        findings.map((f) => f.code),
+        ['IL001'],
+      );
       assert.equal(findings[0].line, 2);
     });
   }
@@ -215,20 +242,30 @@ describe('imports', () => {
       '',
     ].join('\n');
     const a = (await getLinter()).analyze(text, 'n.ts');
-    assert.deepEqual(a.findings.map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      a.findings.map((f) => f.code),
+      ['IL001'],
+    );
     assert.equal(a.models[0].layers[1].init.spec.name, 'zeros');
   });
 
   test('a named factory that is also a tfjs-core op is a layer only when called with a config', async () => {
-    const text = "import { conv2d } from '@tensorflow/tfjs';\nconst y = conv2d(x, w, 1, 'same');\nconst l = conv2d({filters: 8, kernelSize: 3, inputShape: [8, 8, 3], activation: 'relu'});\n";
+    const text =
+      "import { conv2d } from '@tensorflow/tfjs';\nconst y = conv2d(x, w, 1, 'same');\nconst l = conv2d({filters: 8, kernelSize: 3, inputShape: [8, 8, 3], activation: 'relu'});\n";
     const a = (await getLinter()).analyze(text, 'c.js');
-    assert.deepEqual(a.findings.map((f) => [f.line, f.code]), [[3, 'IL001']]);
+    assert.deepEqual(
+      a.findings.map((f) => [f.line, f.code]),
+      [[3, 'IL001']],
+    );
     assert.equal(a.models[0].layers[0].fanIn, 27);
   });
 
   test('a script using the global tf', async () => {
     const text = '// <script src="https://cdn.jsdelivr.net/npm/@tensorflow/tfjs"></script>\n' + body('tf');
-    assert.deepEqual((await getLinter()).lint(text, 'g.js').map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      (await getLinter()).lint(text, 'g.js').map((f) => f.code),
+      ['IL001'],
+    );
   });
 
   test('a file that never names @tensorflow/tfjs is not analysed', async () => {
@@ -238,7 +275,11 @@ describe('imports', () => {
   });
 });
 
-const multiset = (fs: Finding[]) => fs.filter((f) => f.code !== 'IL007').map((f) => `${f.code} ${f.model} ${f.layer}`).sort();
+const multiset = (fs: Finding[]) =>
+  fs
+    .filter((f) => f.code !== 'IL007')
+    .map((f) => `${f.code} ${f.model} ${f.layer}`)
+    .sort();
 
 describe('every quick fix of every TF.js fixture', () => {
   for (const file of TFJS_FIXTURES) {
@@ -276,7 +317,14 @@ describe('every quick fix of every TF.js fixture', () => {
 
   test('fixes were offered for every rule that has one', async () => {
     const linter = await getLinter();
-    const codes = new Set(TFJS_FIXTURES.flatMap((f) => linter.lint(readFixture(f), f).filter((x) => x.fix).map((x) => x.code)));
+    const codes = new Set(
+      TFJS_FIXTURES.flatMap((f) =>
+        linter
+          .lint(readFixture(f), f)
+          .filter((x) => x.fix)
+          .map((x) => x.code),
+      ),
+    );
     assert.deepEqual([...codes].sort(), ['IL001', 'IL002', 'IL003', 'IL004', 'IL005', 'IL006']);
   });
 });
@@ -292,7 +340,8 @@ async function fixOf(text: string, line: number, file = 'style.js'): Promise<{ f
 
 const SQ = "import * as tf from '@tensorflow/tfjs';\n";
 const DQ = 'import * as tf from "@tensorflow/tfjs";\n';
-const seq = (layer: string, q = "'") => `export const m = tf.sequential({layers: [\n  ${layer},\n  tf.layers.dense({units: 1, activation: ${q}tanh${q}}),\n]});\n`;
+const seq = (layer: string, q = "'") =>
+  `export const m = tf.sequential({layers: [\n  ${layer},\n  tf.layers.dense({units: 1, activation: ${q}tanh${q}}),\n]});\n`;
 
 describe('fixes keep the user style', () => {
   test('a string keeps its quotes; a ClassName string stays a ClassName; titles name the TF.js identifier', async () => {
@@ -333,7 +382,9 @@ describe('fixes keep the user style', () => {
   });
 
   test('a bare imported initializer factory is replaced through its namespace import', async () => {
-    const text = "import * as tf from '@tensorflow/tfjs';\nimport { glorotNormal } from '@tensorflow/tfjs';\n" + seq("tf.layers.dense({units: 8, inputShape: [4], activation: 'relu', kernelInitializer: glorotNormal({seed: 1})})");
+    const text =
+      "import * as tf from '@tensorflow/tfjs';\nimport { glorotNormal } from '@tensorflow/tfjs';\n" +
+      seq("tf.layers.dense({units: 8, inputShape: [4], activation: 'relu', kernelInitializer: glorotNormal({seed: 1})})");
     const { fixed } = await fixOf(text, 4);
     assert.match(fixed, /kernelInitializer: tf\.initializers\.heUniform\(\{seed: 1\}\)\}/);
   });
@@ -432,7 +483,10 @@ describe('bad input never throws', () => {
   test('2,000 nested parentheses', async () => {
     const deep = `${SQ}const x = ${'('.repeat(2000)}1${')'.repeat(2000)};\nconst m = tf.sequential({layers: [tf.layers.dense({units: 8, activation: 'relu', inputShape: [${'('.repeat(2000)}4${')'.repeat(2000)}]}), tf.layers.dense({units: 1})]});\n`;
     const a = await noThrow(deep);
-    assert.deepEqual(a.findings.map((f) => f.code), ['IL001']);
+    assert.deepEqual(
+      a.findings.map((f) => f.code),
+      ['IL001'],
+    );
     assert.equal(a.models[0].layers[0].fanIn, 4);
   });
 
@@ -454,7 +508,10 @@ describe('bad input never throws', () => {
   test('an empty file, garbage, and TypeScript-only syntax', async () => {
     assert.deepEqual((await noThrow(`${SQ}`)).findings, []);
     await noThrow(`${SQ}\u0000\u0001\uFFFD}{)(][ tf.layers.dense({ ...`);
-    await noThrow(`${SQ}type Cfg = { units: number };\nenum E { A }\ndeclare const cfg: Cfg;\nexport abstract class B<T extends tf.layers.Layer> { abstract make(): T; }\nconst m = tf.sequential({layers: [tf.layers.dense({units: 8, inputShape: [4]}) satisfies tf.layers.Layer]});\n`, 'types.ts');
+    await noThrow(
+      `${SQ}type Cfg = { units: number };\nenum E { A }\ndeclare const cfg: Cfg;\nexport abstract class B<T extends tf.layers.Layer> { abstract make(): T; }\nconst m = tf.sequential({layers: [tf.layers.dense({units: 8, inputShape: [4]}) satisfies tf.layers.Layer]});\n`,
+      'types.ts',
+    );
     await noThrow(`${SQ}const C = () => <div>{tf.layers.dense({units: 1})}</div>;\n`, 'c.tsx');
   });
 });

@@ -156,7 +156,13 @@ export function predictLayers(config: SimConfig, run: RunShape = {}): LayerPredi
   const width = (i: number) => (i === 0 ? config.inputWidth : n[i - 1]);
 
   interface Forward {
-    muIn: number; q: number; qab: number; qPre: number; mu: number; sigma2: number; chi: number;
+    muIn: number;
+    q: number;
+    qab: number;
+    qPre: number;
+    mu: number;
+    sigma2: number;
+    chi: number;
     /** E[a_a a_b] of the layer's output for two independent inputs a, b. */
     cross: number;
     /** 1 / (the variance the normalization divides by), or 1. */
@@ -236,8 +242,7 @@ export function predictLayers(config: SimConfig, run: RunShape = {}): LayerPredi
       // out the per-unit batch mean and the part along the standardised z (here q ~ 1, qab = 0).
       // The projection removes the coherent part's slope too: cz = 0.
       // (The standardised z has batch variance q = v / (v + eps): the part along it is E[z g]^2 / q.)
-      const removed = standardisedBelow || !(q > 0) ? 0
-        : (e(fns.d) ** 2 + e((z) => z * fns.d(z)) ** 2 / q) * XR + c * c * (hm.h ** 2 + hm.zh ** 2 / q);
+      const removed = standardisedBelow || !(q > 0) ? 0 : (e(fns.d) ** 2 + e((z) => z * fns.d(z)) ** 2 / q) * XR + c * c * (hm.h ** 2 + hm.zh ** 2 / q);
       D = Math.max(Dg - removed, 0) * normScale * batchFactor;
       X = 0;
       cz = 0;
@@ -248,7 +253,16 @@ export function predictLayers(config: SimConfig, run: RunShape = {}): LayerPredi
       // Stein: E[h'(z)] = E[z h(z)] / q.
       cz = standardisedBelow || !(q > 0) ? 0 : ((c * hm.zh) / q) * normScale;
     }
-    result[i] = { q, qPre: fw[i].qPre, qab, mu: fw[i].mu, chi: fw[i].chi, delta: finite(D), grad: finite(fw[i].muIn * D), ...(normKept !== undefined ? { normKept } : {}) };
+    result[i] = {
+      q,
+      qPre: fw[i].qPre,
+      qab,
+      mu: fw[i].mu,
+      chi: fw[i].chi,
+      delta: finite(D),
+      grad: finite(fw[i].muIn * D),
+      ...(normKept !== undefined ? { normKept } : {}),
+    };
     if (i === 0) break;
     // Down through W_i to the previous layer's output. Each of its outputs feeds fan_in / width
     // of this layer's inputs on average (simulate()'s rolled copies; 1 in a plain chain).
@@ -294,13 +308,23 @@ function finite(x: number): number {
 /** The layer as the engine's layerNumbers reads it: a fixed-variance kernel of this Var(w), no normalization (applied here). */
 function layerLike(layer: SimLayerSpec, variance: number, act: ActivationInfo) {
   const spec: InitSpec = {
-    name: layer.kernel.label, framework: 'keras', distribution: layer.kernel.distribution, family: 'fixed',
-    fixedVariance: variance, truncation: 1, fixedScale: false, describe: layer.kernel.label,
+    name: layer.kernel.label,
+    framework: 'keras',
+    distribution: layer.kernel.distribution,
+    family: 'fixed',
+    fixedVariance: variance,
+    truncation: 1,
+    fixedScale: false,
+    describe: layer.kernel.label,
   };
   return {
     init: { spec, explicit: true, shared: false },
-    fanIn: layer.fanIn, fanOut: layer.units, receptiveField: 1,
-    activation: { info: act }, biasVariance: layer.biasVariance ?? 0, normalized: false,
+    fanIn: layer.fanIn,
+    fanOut: layer.units,
+    receptiveField: 1,
+    activation: { info: act },
+    biasVariance: layer.biasVariance ?? 0,
+    normalized: false,
   };
 }
 
@@ -340,7 +364,10 @@ function activationFns(act: ActivationInfo, q: number, units: number): Fns {
     // E[o^2] = q + c0^2); dl/dz of dl/do = c o is c (o - p sum_j o_j) ~ c (z - c0 + c0 e^(z - q/2)).
     const c0 = Math.sqrt(Math.max((activationMoments(act, q, units)?.forward ?? 0) - q, 0));
     return {
-      f: (z) => z - c0, d: () => 1, h: (z) => z - c0 + c0 * Math.exp(Math.min(z - q / 2, 700)), kinks: [],
+      f: (z) => z - c0,
+      d: () => 1,
+      h: (z) => z - c0 + c0 * Math.exp(Math.min(z - q / 2, 700)),
+      kinks: [],
       sampled: () => sampledOutputMoments('log_softmax', q, units),
     };
   }
@@ -361,8 +388,13 @@ function activationFns(act: ActivationInfo, q: number, units: number): Fns {
 }
 
 /** 8-point Gauss-Legendre on [-1, 1], for the per-unit smoothing below. */
-const GL_X = [-0.9602898564975363, -0.7966664774136267, -0.5255324099163290, -0.1834346424956498, 0.1834346424956498, 0.5255324099163290, 0.7966664774136267, 0.9602898564975363];
-const GL_W = [0.1012285362903763, 0.2223810344533745, 0.3137066458778873, 0.3626837833783620, 0.3626837833783620, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763];
+const GL_X = [
+  -0.9602898564975363, -0.7966664774136267, -0.525532409916329, -0.1834346424956498, 0.1834346424956498, 0.525532409916329, 0.7966664774136267,
+  0.9602898564975363,
+];
+const GL_W = [
+  0.1012285362903763, 0.2223810344533745, 0.3137066458778873, 0.362683783378362, 0.362683783378362, 0.3137066458778873, 0.2223810344533745, 0.1012285362903763,
+];
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /**
@@ -386,7 +418,7 @@ function smoothingRule(m: number, s: number, kinks: readonly number[]): { z: num
     for (let j = 0; j < 8; j++) {
       const u = mid + half * GL_X[j];
       z.push(m + s * u);
-      w.push(GL_W[j] * half * INV_SQRT_2PI * Math.exp(-u * u / 2));
+      w.push(GL_W[j] * half * INV_SQRT_2PI * Math.exp((-u * u) / 2));
     }
   }
   return { z, w };
@@ -406,11 +438,15 @@ function expect(rule: { z: number[]; w: number[] }, g: (z: number) => number): n
 function pairMoment(f: (z: number) => number, g: (z: number) => number, q: number, qab: number, kinks: readonly number[]): number {
   const cov = Math.min(Math.max(qab, 0), q);
   const s = Math.sqrt(Math.max(q - cov, 0));
-  const v = gaussianExpectation((m) => {
-    if (!(s > 0)) return f(m) * g(m);
-    const rule = smoothingRule(m, s, kinks);
-    return expect(rule, f) * (f === g ? expect(rule, f) : expect(rule, g));
-  }, cov, kinks);
+  const v = gaussianExpectation(
+    (m) => {
+      if (!(s > 0)) return f(m) * g(m);
+      const rule = smoothingRule(m, s, kinks);
+      return expect(rule, f) * (f === g ? expect(rule, f) : expect(rule, g));
+    },
+    cov,
+    kinks,
+  );
   return Number.isFinite(v) ? v : MOMENT_CAP;
 }
 
@@ -427,21 +463,25 @@ function pairMoment(f: (z: number) => number, g: (z: number) => number, q: numbe
 function perUnitRatio(fns: Fns, q: number, qab: number, batch: number): number {
   const cov = Math.min(Math.max(qab, 0), q);
   const s = Math.sqrt(Math.max(q - cov, 0));
-  const v = gaussianExpectation((m) => {
-    if (!(s > 0)) return 0;
-    const rule = smoothingRule(m, s, fns.kinks);
-    const mean = expect(rule, fns.f);
-    const variance = expect(rule, (z) => (fns.f(z) - mean) ** 2);
-    const d2 = expect(rule, (z) => fns.d(z) ** 2);
-    if (!(variance > 0) || !(d2 > 0)) return 0;
-    let correction = 1;
-    if (batch > 3 && Number.isFinite(batch)) {
-      const kurtosis = expect(rule, (z) => (fns.f(z) - mean) ** 4) / (variance * variance);
-      const weighted = expect(rule, (z) => fns.d(z) ** 2 * (fns.f(z) - mean) ** 2) / (variance * d2);
-      correction = Math.min(Math.max(1 + (kurtosis - 2 * weighted) / batch, 0.5), 2);
-    }
-    return (d2 * correction) / (variance + NORM_EPS);
-  }, cov, fns.kinks);
+  const v = gaussianExpectation(
+    (m) => {
+      if (!(s > 0)) return 0;
+      const rule = smoothingRule(m, s, fns.kinks);
+      const mean = expect(rule, fns.f);
+      const variance = expect(rule, (z) => (fns.f(z) - mean) ** 2);
+      const d2 = expect(rule, (z) => fns.d(z) ** 2);
+      if (!(variance > 0) || !(d2 > 0)) return 0;
+      let correction = 1;
+      if (batch > 3 && Number.isFinite(batch)) {
+        const kurtosis = expect(rule, (z) => (fns.f(z) - mean) ** 4) / (variance * variance);
+        const weighted = expect(rule, (z) => fns.d(z) ** 2 * (fns.f(z) - mean) ** 2) / (variance * d2);
+        correction = Math.min(Math.max(1 + (kurtosis - 2 * weighted) / batch, 0.5), 2);
+      }
+      return (d2 * correction) / (variance + NORM_EPS);
+    },
+    cov,
+    fns.kinks,
+  );
   return Number.isFinite(v) ? v : MOMENT_CAP;
 }
 
@@ -480,4 +520,3 @@ function sampledOutputMoments(name: 'softmax' | 'log_softmax', q: number, n: num
   sampledCache.set(key, m);
   return m;
 }
-

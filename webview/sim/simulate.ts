@@ -119,9 +119,12 @@ function validate(config: SimConfig): void {
   config.layers.forEach((l, i) => {
     if (!posInt(l.fanIn) || !posInt(l.units)) throw new TypeError(`simulate: layer ${i} needs positive integer fanIn and units, got ${l.fanIn} and ${l.units}`);
     if (l.fanIn > MAX_FAN_IN || l.fanIn * Math.min(l.units, MIN_UNITS) > MAX_KERNEL_WEIGHTS) {
-      throw new RangeError(`layer ${i + 1}: fan_in ${l.fanIn.toLocaleString('en-US')} is too large to simulate (at most ${MAX_FAN_IN.toLocaleString('en-US')}); its predicted variance is still computed`);
+      throw new RangeError(
+        `layer ${i + 1}: fan_in ${l.fanIn.toLocaleString('en-US')} is too large to simulate (at most ${MAX_FAN_IN.toLocaleString('en-US')}); its predicted variance is still computed`,
+      );
     }
-    if (l.biasVariance !== undefined && !(Number.isFinite(l.biasVariance) && l.biasVariance >= 0)) throw new TypeError(`simulate: layer ${i} has a bad biasVariance ${l.biasVariance}`);
+    if (l.biasVariance !== undefined && !(Number.isFinite(l.biasVariance) && l.biasVariance >= 0))
+      throw new TypeError(`simulate: layer ${i} has a bad biasVariance ${l.biasVariance}`);
     const j = l.residualFrom;
     if (j !== undefined && !(Number.isInteger(j) && j >= 0 && j < i && config.layers[j].units === l.units)) {
       throw new TypeError(`simulate: layer ${i}'s residualFrom must be an earlier layer of the same units, got ${j}`);
@@ -172,10 +175,14 @@ function plan(config: SimConfig, backend: string, options: SimOptions): Plan {
       what += `; batch further to ${batch} for the widest fan_in`;
       if (work > budget) {
         const widest = config.layers.reduce((b, l, i) => (l.fanIn > config.layers[b].fanIn ? i : b), 0);
-        throw new RangeError(`layer ${widest + 1}: fan_in ${config.layers[widest].fanIn.toLocaleString('en-US')} is too large to simulate on the ${backend} backend within its work cap (${budget.toExponential(1)} multiply-adds); its predicted variance is still computed`);
+        throw new RangeError(
+          `layer ${widest + 1}: fan_in ${config.layers[widest].fanIn.toLocaleString('en-US')} is too large to simulate on the ${backend} backend within its work cap (${budget.toExponential(1)} multiply-adds); its predicted variance is still computed`,
+        );
       }
     }
-    notes.unshift(`${backend} backend: ${what}, to keep batch × Σ fan_in × units under ${budget.toExponential(1)} multiply-adds (now ${work.toExponential(2)})${backend === 'cpu' ? '; the webgl or wasm backend runs up to 20 times more' : ''}`);
+    notes.unshift(
+      `${backend} backend: ${what}, to keep batch × Σ fan_in × units under ${budget.toExponential(1)} multiply-adds (now ${work.toExponential(2)})${backend === 'cpu' ? '; the webgl or wasm backend runs up to 20 times more' : ''}`,
+    );
   }
   return { batch, units, kernels, notes };
 }
@@ -317,9 +324,7 @@ export async function orthonormalRows(tf: TF, g: Float32Array, c: number, r: num
 function sampleInput(tf: TF, config: SimConfig, batch: number): Tensor2D {
   const seed = seedFor(config.seed, -1, TAG_INPUT);
   const shape: [number, number] = [batch, config.inputWidth];
-  return config.input === 'uniform'
-    ? tf.randomUniform(shape, -Math.sqrt(3), Math.sqrt(3), 'float32', seed)
-    : tf.randomNormal(shape, 0, 1, 'float32', seed);
+  return config.input === 'uniform' ? tf.randomUniform(shape, -Math.sqrt(3), Math.sqrt(3), 'float32', seed) : tf.randomNormal(shape, 0, 1, 'float32', seed);
 }
 
 async function sampleKernels(tf: TF, config: SimConfig, p: Plan, owned: Tensor[]): Promise<Tensor2D[]> {
@@ -383,8 +388,7 @@ function rollRows(tf: TF, y: Tensor2D, shift: number): Tensor2D {
   const [batch, n] = y.shape;
   const s = ((shift % batch) + batch) % batch;
   if (s === 0) return y;
-  const roll = (t: Tensor2D, k: number): Tensor2D =>
-    tf.concat([tf.slice(t, [k, 0], [batch - k, n]), tf.slice(t, [0, 0], [k, n])], 0);
+  const roll = (t: Tensor2D, k: number): Tensor2D => tf.concat([tf.slice(t, [k, 0], [batch - k, n]), tf.slice(t, [0, 0], [k, n])], 0);
   const f = tf.customGrad((...args: Array<Tensor | GradSaveFunc>) => ({
     value: roll(args[0] as Tensor2D, s),
     gradFunc: (dy: Tensor2D) => roll(dy, batch - s),
@@ -403,8 +407,7 @@ function rollRows(tf: TF, y: Tensor2D, shift: number): Tensor2D {
 export function layerMatMul(tf: TF, a: Tensor2D, w: Tensor2D, mm: MatMul = matMulFor(tf)): Tensor2D {
   const width = a.shape[1];
   const [fanIn, units] = w.shape;
-  const padded = (block: Tensor2D): Tensor2D =>
-    block.shape[0] === width ? block : tf.concat([block, tf.zeros([width - block.shape[0], units])], 0);
+  const padded = (block: Tensor2D): Tensor2D => (block.shape[0] === width ? block : tf.concat([block, tf.zeros([width - block.shape[0], units])], 0));
   if (fanIn <= width) return mm(a, padded(w));
   const sizes: number[] = [];
   for (let rest = fanIn; rest > 0; rest -= width) sizes.push(Math.min(width, rest));
@@ -445,31 +448,53 @@ export function activate(tf: TF, x: Tensor2D, act: ActivationPlan): Tensor2D {
   // Keras 3 / PyTorch hard sigmoid: relu6(x + 3) / 6 = clip(x / 6 + 1/2, 0, 1).
   const hardSigmoid = (t: Tensor2D): Tensor2D => tf.clipByValue(tf.add(tf.div(t, 6), 0.5), 0, 1) as Tensor2D;
   switch (act.canonical) {
-    case 'relu': return tf.relu(x);
-    case 'relu6': return tf.relu6(x);
+    case 'relu':
+      return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
     // The catalogue gives leaky ReLU its slope (the framework's default when the code has none).
-    case 'leaky_relu': return tf.leakyRelu(x, act.alpha ?? 0.01);
+    case 'leaky_relu':
+      return tf.leakyRelu(x, act.alpha ?? 0.01);
     // PReLU at its initial slope; without one, 0 (Keras PReLU starts at 0): ReLU.
-    case 'prelu': return act.alpha !== undefined ? tf.leakyRelu(x, act.alpha) : tf.relu(x);
+    case 'prelu':
+      return act.alpha !== undefined ? tf.leakyRelu(x, act.alpha) : tf.relu(x);
     // CELU with its default alpha = 1 is ELU.
-    case 'elu': case 'celu': return tf.elu(x);
-    case 'selu': return tf.selu(x);
-    case 'tanh': return tf.tanh(x);
-    case 'softsign': return tf.div<Tensor2D>(x, tf.add(1, tf.abs(x)));
-    case 'hardtanh': return tf.clipByValue(x, -1, 1) as Tensor2D;
-    case 'sigmoid': return tf.sigmoid(x);
-    case 'hard_sigmoid': return hardSigmoid(x);
-    case 'softmax': return tf.softmax(x);
-    case 'log_softmax': return tf.logSoftmax(x);
+    case 'elu':
+    case 'celu':
+      return tf.elu(x);
+    case 'selu':
+      return tf.selu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'softsign':
+      return tf.div<Tensor2D>(x, tf.add(1, tf.abs(x)));
+    case 'hardtanh':
+      return tf.clipByValue(x, -1, 1) as Tensor2D;
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'hard_sigmoid':
+      return hardSigmoid(x);
+    case 'softmax':
+      return tf.softmax(x);
+    case 'log_softmax':
+      return tf.logSoftmax(x);
     // Exact (erf) GELU.
-    case 'gelu': return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
-    case 'silu': return tf.mul(x, tf.sigmoid(x));
-    case 'mish': return tf.mul(x, tf.tanh(tf.softplus(x)));
-    case 'softplus': return tf.softplus(x);
-    case 'hard_swish': return tf.mul(x, hardSigmoid(x));
-    case 'exponential': return tf.exp(x);
-    case 'linear': return x;
-    default: throw new Error(`simulate: activation ${act.canonical} is in the catalogue but not simulated`);
+    case 'gelu':
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))));
+    case 'silu':
+      return tf.mul(x, tf.sigmoid(x));
+    case 'mish':
+      return tf.mul(x, tf.tanh(tf.softplus(x)));
+    case 'softplus':
+      return tf.softplus(x);
+    case 'hard_swish':
+      return tf.mul(x, hardSigmoid(x));
+    case 'exponential':
+      return tf.exp(x);
+    case 'linear':
+      return x;
+    default:
+      throw new Error(`simulate: activation ${act.canonical} is in the catalogue but not simulated`);
   }
 }
 
@@ -616,7 +641,15 @@ interface GradientData {
   inputMoments: ArrayLike<number>;
 }
 
-function layerStats(z: ArrayLike<number>, a: ArrayLike<number>, grad: ArrayLike<number>, g: GradientData, batch: number, units: number, act: ActivationPlan): LayerStats {
+function layerStats(
+  z: ArrayLike<number>,
+  a: ArrayLike<number>,
+  grad: ArrayLike<number>,
+  g: GradientData,
+  batch: number,
+  units: number,
+  act: ActivationPlan,
+): LayerStats {
   const [preMean, preVar] = meanVar(z);
   const [actMean, actVar] = meanVar(a);
   // Saturated: within 1 % of the activation's bound (tanh family: |a| > 0.99; sigmoid family:
@@ -652,9 +685,15 @@ function layerStats(z: ArrayLike<number>, a: ArrayLike<number>, grad: ArrayLike<
   for (let b = 0; b < batch; b++) inputMoment += g.inputMoments[b] / batch;
   const gradMoment = inputMoment * deltaMoment;
   return {
-    preMean, preVar, actMean, actVar, saturated, dead,
+    preMean,
+    preVar,
+    actMean,
+    actVar,
+    saturated,
+    dead,
     gradVar: meanVar(grad)[1],
-    gradMoment, deltaMoment,
+    gradMoment,
+    deltaMoment,
     distinct: distinctColumns(a, batch, units),
     histogram: histogram(a),
   };
@@ -689,7 +728,9 @@ export async function simulate(tf: TF, config: SimConfig, options: SimOptions = 
       const probes = p.units.map((u) => tf.zeros([p.batch, u]));
       owned.push(...probes);
       const acts = config.layers.map((l) => activationPlan(l.activation));
-      acts.forEach((a, i) => { if (a.unknown) unknown.add(config.layers[i].activation.name); });
+      acts.forEach((a, i) => {
+        if (a.unknown) unknown.add(config.layers[i].activation.name);
+      });
       const mm = matMulFor(tf, options.explicitTranspose);
       // tf.valueAndGrads tidies what f makes: keep z, a and the input's row moments of every
       // layer, dispose them below.
@@ -698,7 +739,9 @@ export async function simulate(tf: TF, config: SimConfig, options: SimOptions = 
         const out = forward(tf, mm, x, vars.slice(0, n), config.layers, acts, {
           biases,
           probes: vars.slice(n),
-          each: (i, xin, z, a) => { kept.push(tf.keep(z), tf.keep(a), tf.keep(inputRowMoments(tf, xin, config.layers[i].fanIn))); },
+          each: (i, xin, z, a) => {
+            kept.push(tf.keep(z), tf.keep(a), tf.keep(inputRowMoments(tf, xin, config.layers[i].fanIn)));
+          },
         });
         return tf.mean(tf.square(out));
       };
@@ -739,7 +782,10 @@ export async function symmetryDemo(tf: TF, config: SimConfig, steps = 5, lr = 0.
   if (config.layers.length === 0) return { before: [], after: [] };
   // Each step costs about a simulate() run: the cpu cap is shared among the steps.
   const backend = tf.getBackend();
-  const p = plan(config, backend, { ...options, workBudget: options.workBudget ?? (backend === 'cpu' ? CPU_WORK_BUDGET : ACCELERATED_WORK_BUDGET) / Math.max(1, steps) });
+  const p = plan(config, backend, {
+    ...options,
+    workBudget: options.workBudget ?? (backend === 'cpu' ? CPU_WORK_BUDGET : ACCELERATED_WORK_BUDGET) / Math.max(1, steps),
+  });
   const acts = config.layers.map((l) => activationPlan(l.activation));
   const mm = matMulFor(tf, options.explicitTranspose);
   const owned: Tensor[] = [];
@@ -754,7 +800,12 @@ export async function symmetryDemo(tf: TF, config: SimConfig, steps = 5, lr = 0.
     const distinct = async (): Promise<number[]> => {
       const as = tf.tidy(() => {
         const out: Tensor2D[] = [];
-        forward(tf, mm, x, ws, config.layers, acts, { biases, each: (_i, _x, _z, a) => { out.push(a); } });
+        forward(tf, mm, x, ws, config.layers, acts, {
+          biases,
+          each: (_i, _x, _z, a) => {
+            out.push(a);
+          },
+        });
         return out;
       });
       try {

@@ -19,8 +19,19 @@ export function layerLabel(label: string): string {
  * `nb_filter`, `nb_row`, `nb_col`), Flax linen/nnx and PyTorch: a label shows these as written.
  */
 export const SIZE_KEYWORDS: ReadonlySet<string> = new Set([
-  'units', 'filters', 'kernel_size', 'output_dim', 'nb_filter', 'nb_row', 'nb_col', 'nb_depth',
-  'features', 'in_features', 'out_features', 'in_channels', 'out_channels',
+  'units',
+  'filters',
+  'kernel_size',
+  'output_dim',
+  'nb_filter',
+  'nb_row',
+  'nb_col',
+  'nb_depth',
+  'features',
+  'in_features',
+  'out_features',
+  'in_channels',
+  'out_channels',
 ]);
 
 /**
@@ -32,5 +43,10 @@ export const SIZE_KEYWORDS: ReadonlySet<string> = new Set([
 export function pythonCallLabel(name: string, positional: readonly string[], keywords: Iterable<[string, string]>): string {
   const parts = [...positional];
   for (const [key, value] of keywords) if (SIZE_KEYWORDS.has(key)) parts.push(`${key}=${value}`);
-  return layerLabel(`${name}(${parts.join(', ')})`.replace(/\s+/g, ' ').replace(/([([]) /g, '$1').replace(/ ([)\]])/g, '$1'));
+  return layerLabel(
+    `${name}(${parts.join(', ')})`
+      .replace(/\s+/g, ' ')
+      .replace(/([([]) /g, '$1')
+      .replace(/ ([)\]])/g, '$1'),
+  );
 }

@@ -1,7 +1,6 @@
 /** What a layer class is to the analysis: the shape of every front end's layer table. */
 
-export type Role =
-  | 'weighted' | 'activation' | 'norm' | 'passthrough' | 'reshape' | 'input' | 'merge' | 'unjudged';
+export type Role = 'weighted' | 'activation' | 'norm' | 'passthrough' | 'reshape' | 'input' | 'merge' | 'unjudged';
 
 export interface LayerClass {
   role: Role;

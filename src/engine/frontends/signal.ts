@@ -94,7 +94,11 @@ export function activate(st: TensorState, act: LayerActivation): TensorState {
     return { ...st, open: undefined };
   }
   if (act.info.name === 'linear') return st;
-  return { ...st, open: undefined, flow: act.info.family === 'unknown' ? { kind: 'opaque', from: st.flow } : { kind: 'activation', info: act.info, from: st.flow ?? { kind: 'input' } } };
+  return {
+    ...st,
+    open: undefined,
+    flow: act.info.family === 'unknown' ? { kind: 'opaque', from: st.flow } : { kind: 'activation', info: act.info, from: st.flow ?? { kind: 'input' } },
+  };
 }
 
 /** An activation layer whose activation may be unknown (then the open layer stays linear). */

@@ -28,13 +28,30 @@ import { callCounts, entryPointsFirst } from './entryPoints';
 /** A constant: a number, string, boolean, null, or a (nested) list of them. */
 export type Const = ArgValue | Const[];
 
-export interface TensorValue { t: 'tensor'; st: TensorState }
-export interface ConstValue { t: 'const'; v: Const }
+export interface TensorValue {
+  t: 'tensor';
+  st: TensorState;
+}
+export interface ConstValue {
+  t: 'const';
+  v: Const;
+}
 /** A qualified name (`tf.layers.dense`, `torch.nn`): what a call of it means is the framework's. */
-export interface PathValue { t: 'path'; path: string }
-export interface ListValue<V> { t: 'list'; items: V[] }
-export interface OpValue<Op> { t: 'op'; op: Op }
-export interface UnknownValue { t: 'unknown' }
+export interface PathValue {
+  t: 'path';
+  path: string;
+}
+export interface ListValue<V> {
+  t: 'list';
+  items: V[];
+}
+export interface OpValue<Op> {
+  t: 'op';
+  op: Op;
+}
+export interface UnknownValue {
+  t: 'unknown';
+}
 
 /** What the core needs of a layer instance. */
 export interface CoreOp {
@@ -56,7 +73,11 @@ export const isOp = <V extends Tagged, Op>(v: V): v is V & OpValue<Op> => v.t ==
  */
 export class Scope<V> {
   private readonly vars = new Map<string, V>();
-  constructor(readonly parent?: Scope<V>, private readonly name?: string, readonly isFunction = false) {}
+  constructor(
+    readonly parent?: Scope<V>,
+    private readonly name?: string,
+    readonly isFunction = false,
+  ) {}
 
   get(name: string): V | undefined {
     for (let s: Scope<V> | undefined = this; s; s = s.parent) {
@@ -119,7 +140,10 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
   private scratchModel?: ModelBuilder;
   private callCountsOf?: Map<string, number>;
 
-  constructor(protected readonly tree: Tree, protected readonly text: string) {}
+  constructor(
+    protected readonly tree: Tree,
+    protected readonly text: string,
+  ) {}
 
   protected abstract readonly framework: Framework;
   protected abstract readonly unknown: V;
@@ -174,7 +198,12 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
   private evaluateUncalled(root: Node): void {
     const defs = this.definitions(root);
     if (defs.length === 0) return;
-    for (const def of entryPointsFirst(defs, this.callCounts, (d) => this.definitionName(d), (d) => this.selfCalls(d))) {
+    for (const def of entryPointsFirst(
+      defs,
+      this.callCounts,
+      (d) => this.definitionName(d),
+      (d) => this.selfCalls(d),
+    )) {
       if (this.invoked.has(def.id) || this.budget.exhausted) continue;
       this.invoked.add(def.id);
       this.evaluateStandalone(def);
@@ -305,7 +334,10 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
       const lasts = tensors.map((t) => t.st.shape?.[t.st.shape.length - 1]);
       shape = lasts.every((d) => typeof d === 'number') ? [...shape.slice(0, -1), lasts.reduce((a, b) => (a as number) + (b as number), 0)] : undefined;
     }
-    const flow = signal.mergeFlows(tensors.map((t) => t.st), op);
+    const flow = signal.mergeFlows(
+      tensors.map((t) => t.st),
+      op,
+    );
     return { t: 'tensor', st: { model: tensors[0].st.model ?? model, shape, normSeen: tensors.some((t) => t.st.normSeen), flow } } as V & TensorValue;
   }
 

@@ -13,7 +13,16 @@ import type { KerasLayerClass } from '../keras/layers';
 import { callArgs, numberValue, objectLiteral, stringValue, unwrap, type JsArgs, type Prop } from './tfjsSyntax';
 import { MAX_UNROLL } from '../eval/budget';
 import {
-  Evaluator, Scope, type Const, type ConstValue, type ListValue, type OpValue, type PathValue, type Ret, type TensorValue, type UnknownValue,
+  Evaluator,
+  Scope,
+  type Const,
+  type ConstValue,
+  type ListValue,
+  type OpValue,
+  type PathValue,
+  type Ret,
+  type TensorValue,
+  type UnknownValue,
 } from '../eval/evaluator';
 
 /** A layer's config: the object literal written in the call, or one bound to a variable. */
@@ -65,7 +74,15 @@ export const UNKNOWN: Value = { t: 'unknown' };
 /** A JavaScript scope: `let`/`const` declare in it, `var` in its function's (Scope.declare). */
 export class Env extends Scope<Value> {}
 
-export const FUNCTION_TYPES = ['function_declaration', 'generator_function_declaration', 'function_expression', 'function', 'generator_function', 'arrow_function', 'method_definition'];
+export const FUNCTION_TYPES = [
+  'function_declaration',
+  'generator_function_declaration',
+  'function_expression',
+  'function',
+  'generator_function',
+  'arrow_function',
+  'method_definition',
+];
 const FUNCTION_TYPE_SET = new Set(FUNCTION_TYPES);
 
 export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
@@ -200,7 +217,8 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
   protected bindPattern(pattern: Node, v: Value, env: Env, model: ModelBuilder, declare: boolean, hoisted = false): void {
     const bind = (name: string, value: Value) => (declare ? env.declare(name, value, hoisted) : env.assign(name, value));
     switch (pattern.type) {
-      case 'identifier': case 'shorthand_property_identifier_pattern':
+      case 'identifier':
+      case 'shorthand_property_identifier_pattern':
         bind(pattern.text, v);
         return;
       case 'member_expression': {
@@ -266,19 +284,23 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
   /** `v.name`: a path member, an object literal's property, an attribute of `this`. */
   protected member(v: Value, name: string, model: ModelBuilder): Value {
     switch (v.t) {
-      case 'path': return { t: 'path', path: `${v.path}.${name}` };
+      case 'path':
+        return { t: 'path', path: `${v.path}.${name}` };
       case 'obj': {
         const p = objectLiteral(v.node).props.get(name);
         if (!p) return UNKNOWN;
         if (p.node.type === 'method_definition') return this.funcValue(p.node, v.env);
         return this.eval(p.value, v.env, model);
       }
-      case 'self': return v.obj.attrs.get(name) ?? UNKNOWN;
-      case 'list': return name === 'length' ? { t: 'const', v: v.items.length } : UNKNOWN;
+      case 'self':
+        return v.obj.attrs.get(name) ?? UNKNOWN;
+      case 'list':
+        return name === 'length' ? { t: 'const', v: v.items.length } : UNKNOWN;
       case 'const':
         if (name === 'length' && (Array.isArray(v.v) || typeof v.v === 'string')) return { t: 'const', v: v.v.length };
         return UNKNOWN;
-      default: return UNKNOWN;
+      default:
+        return UNKNOWN;
     }
   }
 
@@ -295,7 +317,8 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
       case 'expression_statement':
         for (const e of stmt.namedChildren) if (e && e.type !== 'comment') this.eval(e, env, model);
         return;
-      case 'lexical_declaration': case 'variable_declaration': {
+      case 'lexical_declaration':
+      case 'variable_declaration': {
         const hoisted = stmt.type === 'variable_declaration';
         for (const d of stmt.namedChildren) {
           if (d?.type !== 'variable_declarator') continue;
@@ -328,7 +351,10 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
       case 'for_in_statement':
         this.execForIn(stmt, env, model, ret);
         return;
-      case 'while_statement': case 'do_statement': case 'labeled_statement': case 'with_statement': {
+      case 'while_statement':
+      case 'do_statement':
+      case 'labeled_statement':
+      case 'with_statement': {
         const body = stmt.childForFieldName('body');
         if (body) this.exec(body, env, model, ret);
         return;
@@ -362,14 +388,16 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
         if (value) this.eval(value, env, model);
         return;
       }
-      case 'function_declaration': case 'generator_function_declaration':
+      case 'function_declaration':
+      case 'generator_function_declaration':
         // Hoisted already; bound here too when the block was not hoisted (an ERROR node).
         if (!env.has(stmt.childForFieldName('name')?.text ?? '')) {
           const name = stmt.childForFieldName('name')?.text;
           if (name) env.declare(name, this.funcValue(stmt, env));
         }
         return;
-      case 'class_declaration': case 'abstract_class_declaration': {
+      case 'class_declaration':
+      case 'abstract_class_declaration': {
         const name = stmt.childForFieldName('name')?.text;
         if (name) env.declare(name, UNKNOWN);
         for (const m of stmt.childForFieldName('body')?.namedChildren ?? []) {
@@ -385,9 +413,18 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
           else this.eval(c, env, model);
         }
         return;
-      case 'import_statement': case 'empty_statement': case 'comment': case 'debugger_statement':
-      case 'break_statement': case 'continue_statement': case 'type_alias_declaration': case 'interface_declaration':
-      case 'enum_declaration': case 'ambient_declaration': case 'module': case 'internal_module':
+      case 'import_statement':
+      case 'empty_statement':
+      case 'comment':
+      case 'debugger_statement':
+      case 'break_statement':
+      case 'continue_statement':
+      case 'type_alias_declaration':
+      case 'interface_declaration':
+      case 'enum_declaration':
+      case 'ambient_declaration':
+      case 'module':
+      case 'internal_module':
         return;
       case 'throw_statement':
         for (const e of stmt.namedChildren) if (e && e.type !== 'comment') this.eval(e, env, model);
@@ -404,7 +441,7 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
     const init = stmt.childForFieldName('initializer');
     if (init) {
       if (init.type === 'lexical_declaration' || init.type === 'variable_declaration') this.exec(init, loopEnv, model, ret);
-      else if (init.type !== 'empty_statement') this.eval(init.type === 'expression_statement' ? init.namedChildren[0] ?? init : init, loopEnv, model);
+      else if (init.type !== 'empty_statement') this.eval(init.type === 'expression_statement' ? (init.namedChildren[0] ?? init) : init, loopEnv, model);
     }
     let cond = stmt.childrenForFieldName('condition').find((c) => c && c.isNamed && c.type !== 'empty_statement') ?? undefined;
     if (cond?.type === 'expression_statement') cond = cond.namedChildren[0] ?? undefined;
@@ -437,7 +474,6 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
     }
   }
 
-
   protected truth(node: Node, env: Env): boolean | undefined {
     const c = this.constOf(node, env);
     if (c === undefined) return undefined;
@@ -450,7 +486,8 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
   protected evalExpression(wrapped: Node, env: Env, model: ModelBuilder): Value {
     const node = unwrap(wrapped);
     switch (node.type) {
-      case 'identifier': case 'shorthand_property_identifier': {
+      case 'identifier':
+      case 'shorthand_property_identifier': {
         const v = env.get(node.text);
         if (v) return v;
         const global = this.globalValue(node.text);
@@ -461,7 +498,13 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
       }
       case 'this':
         return env.get('this') ?? UNKNOWN;
-      case 'number': case 'string': case 'template_string': case 'true': case 'false': case 'null': case 'unary_expression': {
+      case 'number':
+      case 'string':
+      case 'template_string':
+      case 'true':
+      case 'false':
+      case 'null':
+      case 'unary_expression': {
         const c = this.constOf(node, env);
         return c === undefined ? UNKNOWN : { t: 'const', v: c };
       }
@@ -519,7 +562,8 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
         if (typeof i === 'string') return this.member(base, i, model);
         return UNKNOWN;
       }
-      case 'call_expression': case 'new_expression':
+      case 'call_expression':
+      case 'new_expression':
         return this.evalCall(node, env, model);
       case 'assignment_expression': {
         const left = node.childForFieldName('left');
@@ -544,8 +588,12 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
         }
         const a = this.constOf(left, env);
         const b = this.constOf(right, env);
-        const c = typeof a === 'number' && typeof b === 'number' ? arith(op.slice(0, -1), a, b)
-          : op === '+=' && (typeof a === 'string' || typeof a === 'number') && (typeof b === 'string' || typeof b === 'number') ? `${a}${b}` : undefined;
+        const c =
+          typeof a === 'number' && typeof b === 'number'
+            ? arith(op.slice(0, -1), a, b)
+            : op === '+=' && (typeof a === 'string' || typeof a === 'number') && (typeof b === 'string' || typeof b === 'number')
+              ? `${a}${b}`
+              : undefined;
         if (c === undefined) this.eval(right, env, model);
         const v: Value = c === undefined ? UNKNOWN : { t: 'const', v: c };
         this.bindPattern(unwrap(left), v, env, model, false);
@@ -561,8 +609,15 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
         this.bindPattern(target, v, env, model, false);
         return v;
       }
-      case 'arrow_function': case 'function_expression': case 'function': case 'generator_function':
-        return this.funcValue(node, env, env.get('this')?.t === 'self' && node.type === 'arrow_function' ? (env.get('this') as { obj: SelfObject }).obj : undefined);
+      case 'arrow_function':
+      case 'function_expression':
+      case 'function':
+      case 'generator_function':
+        return this.funcValue(
+          node,
+          env,
+          env.get('this')?.t === 'self' && node.type === 'arrow_function' ? (env.get('this') as { obj: SelfObject }).obj : undefined,
+        );
       case 'ternary_expression': {
         const cond = node.childForFieldName('condition');
         const truth = cond ? this.truth(cond, env) : undefined;
@@ -594,12 +649,19 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
 
   protected constOfInner(node: Node, env: Env): Const | undefined {
     switch (node.type) {
-      case 'number': return numberValue(node);
-      case 'string': case 'template_string': return stringValue(node);
-      case 'true': return true;
-      case 'false': return false;
-      case 'null': return null;
-      case 'identifier': case 'shorthand_property_identifier': {
+      case 'number':
+        return numberValue(node);
+      case 'string':
+      case 'template_string':
+        return stringValue(node);
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case 'null':
+        return null;
+      case 'identifier':
+      case 'shorthand_property_identifier': {
         const v = env.get(node.text);
         if (!v) return node.text === 'undefined' ? null : node.text === 'Infinity' ? Infinity : undefined;
         if (v.t === 'const') return v.v;
@@ -630,12 +692,20 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
         const b = r ? this.constOf(r, env) : undefined;
         if (a === undefined || b === undefined || Array.isArray(a) || Array.isArray(b)) return undefined;
         switch (op) {
-          case '===': case '==': return a === b;
-          case '!==': case '!=': return a !== b;
-          case '<': return typeof a === 'number' && typeof b === 'number' ? a < b : undefined;
-          case '<=': return typeof a === 'number' && typeof b === 'number' ? a <= b : undefined;
-          case '>': return typeof a === 'number' && typeof b === 'number' ? a > b : undefined;
-          case '>=': return typeof a === 'number' && typeof b === 'number' ? a >= b : undefined;
+          case '===':
+          case '==':
+            return a === b;
+          case '!==':
+          case '!=':
+            return a !== b;
+          case '<':
+            return typeof a === 'number' && typeof b === 'number' ? a < b : undefined;
+          case '<=':
+            return typeof a === 'number' && typeof b === 'number' ? a <= b : undefined;
+          case '>':
+            return typeof a === 'number' && typeof b === 'number' ? a > b : undefined;
+          case '>=':
+            return typeof a === 'number' && typeof b === 'number' ? a >= b : undefined;
           case '+':
             if (typeof a === 'string' || typeof b === 'string') return `${a}${b}`;
             return typeof a === 'number' && typeof b === 'number' ? a + b : undefined;
@@ -706,7 +776,8 @@ export abstract class JsInterpreter extends Evaluator<Value, LayerOp> {
         if (fn === 'parseInt' && nums.length >= 1) return Math.trunc(nums[0]);
         return undefined;
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
   }
 
@@ -832,24 +903,54 @@ export function spanOf(node: Node): Span {
 
 function arith(op: string, a: number, b: number): number | undefined {
   switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    case '/': return b === 0 ? undefined : a / b;
-    case '%': return b === 0 ? undefined : a % b;
-    case '**': return a ** b;
-    default: return undefined;
+    case '+':
+      return a + b;
+    case '-':
+      return a - b;
+    case '*':
+      return a * b;
+    case '/':
+      return b === 0 ? undefined : a / b;
+    case '%':
+      return b === 0 ? undefined : a % b;
+    case '**':
+      return a ** b;
+    default:
+      return undefined;
   }
 }
 
-
-
 const STATEMENT_TYPES = new Set([
-  'expression_statement', 'lexical_declaration', 'variable_declaration', 'return_statement', 'if_statement', 'for_statement',
-  'for_in_statement', 'while_statement', 'do_statement', 'try_statement', 'statement_block', 'switch_statement', 'export_statement',
-  'function_declaration', 'generator_function_declaration', 'class_declaration', 'abstract_class_declaration', 'import_statement',
-  'empty_statement', 'labeled_statement', 'throw_statement', 'break_statement', 'continue_statement', 'debugger_statement',
-  'with_statement', 'type_alias_declaration', 'interface_declaration', 'enum_declaration', 'ambient_declaration', 'ERROR',
+  'expression_statement',
+  'lexical_declaration',
+  'variable_declaration',
+  'return_statement',
+  'if_statement',
+  'for_statement',
+  'for_in_statement',
+  'while_statement',
+  'do_statement',
+  'try_statement',
+  'statement_block',
+  'switch_statement',
+  'export_statement',
+  'function_declaration',
+  'generator_function_declaration',
+  'class_declaration',
+  'abstract_class_declaration',
+  'import_statement',
+  'empty_statement',
+  'labeled_statement',
+  'throw_statement',
+  'break_statement',
+  'continue_statement',
+  'debugger_statement',
+  'with_statement',
+  'type_alias_declaration',
+  'interface_declaration',
+  'enum_declaration',
+  'ambient_declaration',
+  'ERROR',
 ]);
 
 function isStatement(type: string): boolean {
@@ -861,8 +962,15 @@ export function assignedName(call: Node): string | undefined {
   let node: Node = call;
   let parent = node.parent;
   // Through `await`, casts and parentheses.
-  while (parent && (parent.type === 'await_expression' || parent.type === 'as_expression' || parent.type === 'satisfies_expression'
-    || parent.type === 'non_null_expression' || parent.type === 'parenthesized_expression' || parent.type === 'type_assertion')) {
+  while (
+    parent &&
+    (parent.type === 'await_expression' ||
+      parent.type === 'as_expression' ||
+      parent.type === 'satisfies_expression' ||
+      parent.type === 'non_null_expression' ||
+      parent.type === 'parenthesized_expression' ||
+      parent.type === 'type_assertion')
+  ) {
     node = parent;
     parent = node.parent;
   }

@@ -11,7 +11,13 @@ import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, Recommendation } from '../../ir';
 import { LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import {
-  defaultInitializer, isKnownInitializer, randomBiasVariance, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec,
+  defaultInitializer,
+  isKnownInitializer,
+  randomBiasVariance,
+  resolveInitializer,
+  unknownInitializer,
+  type InitArgs,
+  type InitSpec,
 } from '../../initializers';
 import { recommendationFor } from '../../variance';
 import { syntaxErrors as treeSyntaxErrors } from '../python/syntax';
@@ -19,16 +25,11 @@ import { toShape, type Dim } from '../../shapes';
 import * as signal from '../signal';
 import type { ModelBuilder, TensorState } from '../signal';
 import { CORE_OP_NAMES, tfjsLayerClass, unknownTfjsLayer } from './tfjsLayers';
-import {
-  activationLayer, declaredInputShape, mergeOp, namedActivation, reshapedShape, unjudgedShape, weightedGeometry,
-  type ArgReader,
-} from '../keras/layers';
+import { activationLayer, declaredInputShape, mergeOp, namedActivation, reshapedShape, unjudgedShape, weightedGeometry, type ArgReader } from '../keras/layers';
 import { insertProperty, quoteStyle, rewriteExplicit, type JsStyle } from './tfjsFix';
 import { callArgs, objectLiteral, stringValue, unwrap, type JsArgs, type ObjectLiteral } from './tfjsSyntax';
 import { layerKind, layerLabel } from '../describeLayer';
-import {
-  Env, JsInterpreter, UNKNOWN, assignedName, spanOf, type Config, type LayerOp, type Value,
-} from './interpreter';
+import { Env, JsInterpreter, UNKNOWN, assignedName, spanOf, type Config, type LayerOp, type Value } from './interpreter';
 
 export function analyzeTfjs(tree: Tree, text: string): FrontEndResult {
   return new TfjsFrontEnd(tree, text).run();
@@ -230,7 +231,6 @@ class TfjsFrontEnd extends JsInterpreter {
     return UNKNOWN;
   }
 
-
   // ---- tensors and layers ----
 
   /** Apply a Sequential item (a layer, an input tensor, a nested list or model) to the running state. */
@@ -273,9 +273,6 @@ class TfjsFrontEnd extends JsInterpreter {
         return this.applyWeighted(op, st);
     }
   }
-
-
-
 
   private activationOfLayer(op: LayerOp): ActivationInfo | undefined {
     if (op.className === 'Activation') {
@@ -352,7 +349,8 @@ class TfjsFrontEnd extends JsInterpreter {
     const ownActivation = !!own && own.info.name !== 'linear';
     const init = this.kernelInit(op);
     const biasVariance = op.config.props.has('biasInitializer')
-      ? randomBiasVariance(this.kernelInit(op, 'biasInitializer').init.spec, this.reader(op)('use_bias')) : undefined;
+      ? randomBiasVariance(this.kernelInit(op, 'biasInitializer').init.spec, this.reader(op)('use_bias'))
+      : undefined;
     const style = this.style;
     const literal = config.literal && !config.open ? config.literal : undefined;
     let siblings = this.byCall.get(call.id);
@@ -361,7 +359,9 @@ class TfjsFrontEnd extends JsInterpreter {
       kind: layerKind(rank, cls.transpose),
       label: layerLabel(label),
       span: spanOf(call),
-      fanIn, fanOut, receptiveField,
+      fanIn,
+      fanOut,
+      receptiveField,
       init: init.init,
       ...(biasVariance ? { biasVariance } : {}),
       activation: own && ownActivation ? own : { info: LINEAR },

@@ -10,8 +10,18 @@ import { objectLiteral, quoteOf, unwrap } from './tfjsSyntax';
 import { appendEntry } from '../appendEntry';
 
 /** TF.js identifiers of the three initializers a fix writes (tfjs-layers/src/initializers.ts). */
-export const TFJS_NAME: Record<Recommendation, string> = { he_normal: 'heNormal', he_uniform: 'heUniform', glorot_uniform: 'glorotUniform', lecun_normal: 'leCunNormal' };
-const CLASS_NAME: Record<Recommendation, string> = { he_normal: 'HeNormal', he_uniform: 'HeUniform', glorot_uniform: 'GlorotUniform', lecun_normal: 'LeCunNormal' };
+export const TFJS_NAME: Record<Recommendation, string> = {
+  he_normal: 'heNormal',
+  he_uniform: 'heUniform',
+  glorot_uniform: 'glorotUniform',
+  lecun_normal: 'leCunNormal',
+};
+const CLASS_NAME: Record<Recommendation, string> = {
+  he_normal: 'HeNormal',
+  he_uniform: 'HeUniform',
+  glorot_uniform: 'GlorotUniform',
+  lecun_normal: 'LeCunNormal',
+};
 
 export interface JsStyle {
   text: string;

@@ -25,8 +25,28 @@ export function unknownTfjsLayer(factory: string): { className: string; cls: Ker
  * a bare `tf.<name>` or named import of one is a layer factory only when called with a config object.
  */
 export const CORE_OP_NAMES = new Set([
-  'elu', 'prelu', 'softmax', 'conv1d', 'conv2d', 'conv3d', 'conv2dTranspose', 'conv3dTranspose', 'depthwiseConv2d',
-  'separableConv2d', 'dropout', 'reshape', 'add', 'maximum', 'minimum', 'multiply', 'dot',
+  'elu',
+  'prelu',
+  'softmax',
+  'conv1d',
+  'conv2d',
+  'conv3d',
+  'conv2dTranspose',
+  'conv3dTranspose',
+  'depthwiseConv2d',
+  'separableConv2d',
+  'dropout',
+  'reshape',
+  'add',
+  'maximum',
+  'minimum',
+  'multiply',
+  'dot',
   // initializer names that are tensor creators in tfjs-core
-  'zeros', 'ones', 'randomNormal', 'randomUniform', 'truncatedNormal', 'identity',
+  'zeros',
+  'ones',
+  'randomNormal',
+  'randomUniform',
+  'truncatedNormal',
+  'identity',
 ]);

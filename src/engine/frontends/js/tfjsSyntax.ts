@@ -6,9 +6,7 @@
 import type { SyntaxNode as Node } from '../../syntaxTree';
 
 /** Expressions that only wrap another: parentheses, TypeScript casts, `await`. */
-const WRAPPERS = new Set([
-  'parenthesized_expression', 'as_expression', 'satisfies_expression', 'non_null_expression', 'type_assertion', 'await_expression',
-]);
+const WRAPPERS = new Set(['parenthesized_expression', 'as_expression', 'satisfies_expression', 'non_null_expression', 'type_assertion', 'await_expression']);
 
 /** The expression under parentheses, `as T`, `satisfies T`, `x!`, `<T>x` and `await`. */
 export function unwrap(node: Node): Node {
@@ -96,10 +94,16 @@ export function objectLiteral(node: Node): ObjectLiteral {
 
 function propertyKey(key: Node): string | undefined {
   switch (key.type) {
-    case 'property_identifier': case 'identifier': case 'private_property_identifier': return key.text;
-    case 'string': return stringValue(key);
-    case 'number': return String(numberValue(key));
-    default: return undefined;
+    case 'property_identifier':
+    case 'identifier':
+    case 'private_property_identifier':
+      return key.text;
+    case 'string':
+      return stringValue(key);
+    case 'number':
+      return String(numberValue(key));
+    default:
+      return undefined;
   }
 }
 

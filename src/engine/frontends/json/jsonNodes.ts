@@ -79,14 +79,19 @@ export function textOf(text: string, n: Node): string {
 export function constOf(n: Node | undefined, depth = 0): unknown {
   if (!n) return undefined;
   switch (n.type) {
-    case 'number': return num(n);
-    case 'string': case 'boolean': return n.value;
-    case 'null': return null;
+    case 'number':
+      return num(n);
+    case 'string':
+    case 'boolean':
+      return n.value;
+    case 'null':
+      return null;
     case 'array': {
       if (depth > 8) return undefined;
       const out = items(n).map((c) => constOf(c, depth + 1));
       return out.some((v) => v === undefined) ? undefined : out;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }

@@ -12,7 +12,16 @@ import type { Flow, FrontEndResult, KernelInit, Layer, Model, Recommendation, Sp
 import { lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import { defaultInitializer, randomBiasVariance, resolveInitializer, unknownInitializer, type InitArgs } from '../../initializers';
 import {
-  activationLayer, kerasLayerClass, mergeOp, mergeShape, namedActivation, reshapedShape, unjudgedShape, weightedGeometry, type ArgReader, type KerasLayerClass,
+  activationLayer,
+  kerasLayerClass,
+  mergeOp,
+  mergeShape,
+  namedActivation,
+  reshapedShape,
+  unjudgedShape,
+  weightedGeometry,
+  type ArgReader,
+  type KerasLayerClass,
 } from '../keras/layers';
 import { constOf, isObject, items, num, prop, properties, shapeOf, str, type Dim } from './jsonNodes';
 import { rewriteInitializer, type JsonFramework } from './kerasJsonFix';
@@ -83,12 +92,22 @@ function analyzeDoubleEncoded(text: string): FrontEndResult | undefined {
 }
 
 const ERROR_TEXT: Record<string, string> = {
-  InvalidSymbol: 'unexpected character', InvalidNumberFormat: 'invalid number', PropertyNameExpected: 'property name expected',
-  ValueExpected: 'value expected', ColonExpected: '":" expected', CommaExpected: '"," expected',
-  CloseBraceExpected: '"}" expected', CloseBracketExpected: '"]" expected', EndOfFileExpected: 'end of file expected (trailing content)',
-  InvalidCommentToken: 'comments are not allowed in JSON', UnexpectedEndOfComment: 'unterminated comment',
-  UnexpectedEndOfString: 'unterminated string', UnexpectedEndOfNumber: 'unterminated number', InvalidUnicode: 'invalid unicode escape',
-  InvalidEscapeCharacter: 'invalid escape character', InvalidCharacter: 'invalid character',
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'property name expected',
+  ValueExpected: 'value expected',
+  ColonExpected: '":" expected',
+  CommaExpected: '"," expected',
+  CloseBraceExpected: '"}" expected',
+  CloseBracketExpected: '"]" expected',
+  EndOfFileExpected: 'end of file expected (trailing content)',
+  InvalidCommentToken: 'comments are not allowed in JSON',
+  UnexpectedEndOfComment: 'unterminated comment',
+  UnexpectedEndOfString: 'unterminated string',
+  UnexpectedEndOfNumber: 'unterminated number',
+  InvalidUnicode: 'invalid unicode escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character',
 };
 
 /** `JSON syntax error at line 3, column 7: "}" expected`, for the first few distinct errors. */
@@ -243,7 +262,12 @@ class ConfigReader {
     };
     for (const e of entries) {
       const own = names.get(e)!;
-      const deps = new Set(refs.get(e)!.map((x) => x.name).filter((n) => n !== own && known.has(n) && !states.has(n)));
+      const deps = new Set(
+        refs
+          .get(e)!
+          .map((x) => x.name)
+          .filter((n) => n !== own && known.has(n) && !states.has(n)),
+      );
       if (deps.size) {
         waitingFor.set(e, deps.size);
         for (const d of deps) {
@@ -263,8 +287,11 @@ class ConfigReader {
   }
 
   private applyNode(
-    entry: Node, r: Array<{ name: string; shape?: Dim[] }>, states: Map<string, TensorState>,
-    consumers: Map<string, number>, outer: TensorState | undefined,
+    entry: Node,
+    r: Array<{ name: string; shape?: Dim[] }>,
+    states: Map<string, TensorState>,
+    consumers: Map<string, number>,
+    outer: TensorState | undefined,
   ): TensorState {
     if (!r.length) {
       // An input of the graph: the enclosing model's tensor when this model is nested.
@@ -277,7 +304,20 @@ class ConfigReader {
     });
     if (ins.length === 1) return this.apply(entry, ins[0]);
     const flow: Flow = { kind: 'merge', op: mergeOp(str(prop(entry, 'class_name')) ?? ''), from: ins.map((s) => s.flow ?? { kind: 'input' }) };
-    return this.apply(entry, { model: this.builder, normSeen: ins.every((s) => s.normSeen), shape: mergeShape(str(prop(entry, 'class_name')) ?? '', constOf(prop(prop(entry, 'config'), 'axis')), ins.map((s) => s.shape)), flow }, true);
+    return this.apply(
+      entry,
+      {
+        model: this.builder,
+        normSeen: ins.every((s) => s.normSeen),
+        shape: mergeShape(
+          str(prop(entry, 'class_name')) ?? '',
+          constOf(prop(prop(entry, 'config'), 'axis')),
+          ins.map((s) => s.shape),
+        ),
+        flow,
+      },
+      true,
+    );
   }
 
   // ---- one layer entry ----
@@ -322,9 +362,11 @@ class ConfigReader {
 
   /** The input shape Keras recorded for this layer: Keras 3 `build_config`, `batch_input_shape`, `batch_shape`. */
   private declaredInput(entry: Node, cfg: Node | undefined): Dim[] | undefined {
-    return batchless(shapeOf(prop(prop(entry, 'build_config'), 'input_shape')))
-      ?? batchless(shapeOf(prop(cfg, 'batch_input_shape')))
-      ?? batchless(shapeOf(prop(cfg, 'batch_shape')));
+    return (
+      batchless(shapeOf(prop(prop(entry, 'build_config'), 'input_shape'))) ??
+      batchless(shapeOf(prop(cfg, 'batch_input_shape'))) ??
+      batchless(shapeOf(prop(cfg, 'batch_shape')))
+    );
   }
 
   private activationLayer(className: string, cfg: Node | undefined): ActivationInfo | undefined {
@@ -342,7 +384,7 @@ class ConfigReader {
       const fn = str(prop(cfg, 'function')) ?? '';
       if (!/^(nn|math|keras\.activations|activations)\.\w+$/.test(fn)) return undefined;
       const name = fn.slice(fn.lastIndexOf('.') + 1);
-      const alpha = name === 'leaky_relu' ? findNumber(prop(entry, 'inbound_nodes'), 'alpha') ?? LEAKY_DEFAULT_ALPHA.tf_nn : undefined;
+      const alpha = name === 'leaky_relu' ? (findNumber(prop(entry, 'inbound_nodes'), 'alpha') ?? LEAKY_DEFAULT_ALPHA.tf_nn) : undefined;
       // `tf.nn` and `tf.math` hold more than activations (nn.dropout, math.add): only the
       // activations module names an activation for certain.
       return lookupActivation(name, alpha) ?? (/activations\./.test(fn) ? unknownActivation(name) : undefined);
@@ -378,8 +420,7 @@ class ConfigReader {
 
   // ---- weighted layers ----
 
-  private weighted(entry: Node, className: string, cls: KerasLayerClass, cfg: Node | undefined,
-    inShape: Dim[] | undefined, input: TensorState): TensorState {
+  private weighted(entry: Node, className: string, cls: KerasLayerClass, cfg: Node | undefined, inShape: Dim[] | undefined, input: TensorState): TensorState {
     const { rank, transpose } = cls;
     const geometry = weightedGeometry(cls, reader(cfg), inShape);
     let { fanIn, fanOut, receptiveField } = geometry;
@@ -402,7 +443,9 @@ class ConfigReader {
     const biasNode = prop(cfg, 'bias_initializer');
     const biasVariance = biasNode ? randomBiasVariance(this.kernelInit(biasNode).spec, constOf(prop(cfg, 'use_bias'))) : undefined;
     const ctx = {
-      text: this.text, framework: this.framework, layerConfig: cfg,
+      text: this.text,
+      framework: this.framework,
+      layerConfig: cfg,
       sibling: [prop(cfg, 'bias_initializer'), prop(cfg, 'kernel_initializer')].find((n) => isObject(n)),
     };
     const broken = this.broken;
@@ -411,7 +454,9 @@ class ConfigReader {
       kind: layerKind(rank, transpose),
       label: layerLabel(label),
       span: spanOf(entry),
-      fanIn, fanOut, receptiveField,
+      fanIn,
+      fanOut,
+      receptiveField,
       init,
       ...(biasVariance ? { biasVariance } : {}),
       activation: own && ownActivation ? { info: own, span: actNode && spanOf(actNode) } : { info: LINEAR },
@@ -516,7 +561,10 @@ function inboundRefs(nodes: Node | undefined): Array<{ name: string; shape?: Dim
 function readRefs(n: Node | undefined): Array<{ name: string }> {
   const list = items(n);
   if (list[0]?.type === 'string') return [{ name: list[0].value as string }];
-  return list.map((r) => items(r)[0]).filter((x): x is Node => x?.type === 'string').map((x) => ({ name: x.value as string }));
+  return list
+    .map((r) => items(r)[0])
+    .filter((x): x is Node => x?.type === 'string')
+    .map((x) => ({ name: x.value as string }));
 }
 
 function findNumber(n: Node | undefined, key: string, depth = 0): number | undefined {

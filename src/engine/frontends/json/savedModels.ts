@@ -87,15 +87,22 @@ export function readKerasH5(bytes: Uint8Array): { text: string | undefined } | {
   }
   if (value === undefined) return { text: undefined };
   // h5py writes the JSON as bytes (a fixed-length string, read as a string), or as a vlen string.
-  const text = typeof value === 'string' ? value
-    : value instanceof Uint8Array ? new TextDecoder('utf-8').decode(value)
-      : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined;
+  const text =
+    typeof value === 'string'
+      ? value
+      : value instanceof Uint8Array
+        ? new TextDecoder('utf-8').decode(value)
+        : Array.isArray(value) && typeof value[0] === 'string'
+          ? value[0]
+          : undefined;
   if (text === undefined) return { error: 'the model_config attribute is not a string' };
   return { text };
 }
 
 /** A saved model by its file name: how to read its config, and what that config is called. */
-export function savedModelOf(fileName: string): { read: (bytes: Uint8Array) => { text: string | undefined } | { error: string }; part: 'config.json' | 'model_config' } | undefined {
+export function savedModelOf(
+  fileName: string,
+): { read: (bytes: Uint8Array) => { text: string | undefined } | { error: string }; part: 'config.json' | 'model_config' } | undefined {
   if (/\.keras$/i.test(fileName)) return { read: readKerasArchive, part: 'config.json' };
   if (/\.(h5|hdf5)$/i.test(fileName)) return { read: readKerasH5, part: 'model_config' };
   return undefined;

@@ -8,7 +8,13 @@ import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, Layer, Recommendation } from '../../ir';
 import { activationInfo, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation } from '../../activations';
 import {
-  defaultInitializer, initializerParams, randomBiasVariance, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec,
+  defaultInitializer,
+  initializerParams,
+  randomBiasVariance,
+  resolveInitializer,
+  unknownInitializer,
+  type InitArgs,
+  type InitSpec,
 } from '../../initializers';
 import { lastSegment } from './names';
 import { insertArgument } from './kerasFix';
@@ -49,7 +55,12 @@ const NNX_PARAMS: Record<string, string[]> = {
  */
 const ACTIVATIONS_BEYOND_CATALOGUE = new Set(['glu', 'log_sigmoid', 'sparse_plus', 'sparse_sigmoid', 'squareplus', 'sin', 'cos']);
 
-const REC_NAME: Record<Recommendation, string> = { he_normal: 'he_normal', he_uniform: 'he_uniform', glorot_uniform: 'glorot_uniform', lecun_normal: 'lecun_normal' };
+const REC_NAME: Record<Recommendation, string> = {
+  he_normal: 'he_normal',
+  he_uniform: 'he_uniform',
+  glorot_uniform: 'glorot_uniform',
+  lecun_normal: 'lecun_normal',
+};
 
 function isFlaxModule(path: string): boolean {
   return path.startsWith('flax.linen') || path.startsWith('flax.nnx');
@@ -80,8 +91,8 @@ export class FlaxFrontEnd extends PythonInterpreter {
     if (isInitializerPath(path)) return { t: 'init', node, env };
     const isActivationModule = isFlaxModule(path) || path.startsWith('jax.nn') || path.startsWith('jax.numpy');
     if (isActivationModule && !TABLE.has(name)) {
-      const info = this.activationFromName(name, args, env, LEAKY_DEFAULT_ALPHA.flax)
-        ?? (ACTIVATIONS_BEYOND_CATALOGUE.has(name) ? unknownActivation(name) : undefined);
+      const info =
+        this.activationFromName(name, args, env, LEAKY_DEFAULT_ALPHA.flax) ?? (ACTIVATIONS_BEYOND_CATALOGUE.has(name) ? unknownActivation(name) : undefined);
       if (info) return this.activationCall(info, node, args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN);
       return undefined;
     }
@@ -111,16 +122,22 @@ export class FlaxFrontEnd extends PythonInterpreter {
     // bias_init (default zeros): a fixed-scale random bias counts in q.
     const biasNode = args.keywords.get('bias_init');
     const useBias = args.keywords.get('use_bias');
-    const biasVariance = biasNode && (useBias ? this.constOf(useBias, env) !== false : true)
-      ? randomBiasVariance(this.readInit(biasNode, env), true) : undefined;
+    const biasVariance =
+      biasNode && (useBias ? this.constOf(useBias, env) !== false : true) ? randomBiasVariance(this.readInit(biasNode, env), true) : undefined;
     const calleeObject = call.childForFieldName('function')?.childForFieldName('object')?.text;
-    const label = pythonCallLabel(op.className, args.positional.map((p) => p.text), [...args.keywords].map(([k, n]) => [k, n.text]));
+    const label = pythonCallLabel(
+      op.className,
+      args.positional.map((p) => p.text),
+      [...args.keywords].map(([k, n]) => [k, n.text]),
+    );
     const text = this.text;
     return {
       kind: layerKind(cls.rank, cls.transpose),
       label,
       span: spanOf(call),
-      fanIn, fanOut, receptiveField: rf ?? 1,
+      fanIn,
+      fanOut,
+      receptiveField: rf ?? 1,
       init: initNode ? { spec, explicit: true, span: spanOf(initNode), shared: false } : { spec, explicit: false, shared: false },
       ...(biasVariance ? { biasVariance } : {}),
       activation: { info: LINEAR },

@@ -17,7 +17,18 @@ import { sizeArg, tupleArg, type LayerClass, type Role } from '../layerClass';
 import { keras1Reader } from '../keras/layers';
 import { MAX_UNROLL } from '../eval/budget';
 import { entryPointsFirst } from '../eval/entryPoints';
-import { Evaluator, Scope, type Const, type ConstValue, type ListValue, type OpValue, type PathValue, type Ret, type TensorValue, type UnknownValue } from '../eval/evaluator';
+import {
+  Evaluator,
+  Scope,
+  type Const,
+  type ConstValue,
+  type ListValue,
+  type OpValue,
+  type PathValue,
+  type Ret,
+  type TensorValue,
+  type UnknownValue,
+} from '../eval/evaluator';
 export { MAX_UNROLL };
 import * as signal from '../signal';
 import type { ModelBuilder, Pending, TensorState } from '../signal';
@@ -80,7 +91,6 @@ const CONFIG_PARAM = /^(?:config|cfg|conf|configs|model_config|model_cfg|hparams
 /** A Python scope: assignments bind in it (`set`). */
 export class Env extends Scope<Value> {}
 
-
 export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   protected readonly imports: ImportTable;
   protected readonly module = new Env();
@@ -123,8 +133,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
 
   /** Module-level functions and classes (methods run through their class). */
   protected definitions(root: Node): Node[] {
-    return statementsAt(root, this.text, /(?:async[ \t]+)?def\b|class\b/, ['function_definition', 'class_definition'])
-      .filter((d) => !(d.type === 'function_definition' && enclosingClass(d)));
+    return statementsAt(root, this.text, /(?:async[ \t]+)?def\b|class\b/, ['function_definition', 'class_definition']).filter(
+      (d) => !(d.type === 'function_definition' && enclosingClass(d)),
+    );
   }
 
   protected definitionName(def: Node): string | undefined {
@@ -250,7 +261,12 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       .map((stmt) => (stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt))
       .filter((d): d is Node => d?.type === 'function_definition' && !/^__\w+__$/.test(d.childForFieldName('name')?.text ?? ''));
     // A method nothing calls (`self.build(`, `agent.train(`: its name before `(` beyond its own `def`) is an entry point.
-    for (const m of entryPointsFirst(methods, this.callCounts, (d) => d.childForFieldName('name')?.text, () => 1)) {
+    for (const m of entryPointsFirst(
+      methods,
+      this.callCounts,
+      (d) => d.childForFieldName('name')?.text,
+      () => 1,
+    )) {
       if (this.invoked.has(m.id)) continue;
       this.invoke(m, obj, [], new Map(), model);
     }
@@ -338,7 +354,10 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     }
     const init = this.method(cls, '__init__');
     if (init) this.invoke(init, obj, pos, kw, obj.model);
-    else fields.forEach((f, i) => { if (pos[i] && !kw.has(f)) obj.attrs.set(f, pos[i]); });
+    else
+      fields.forEach((f, i) => {
+        if (pos[i] && !kw.has(f)) obj.attrs.set(f, pos[i]);
+      });
     const setup = this.method(cls, 'setup');
     if (setup) this.invoke(setup, obj, [], new Map(), obj.model);
   }
@@ -357,7 +376,6 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       this.applyModule(v, this.freshTensor(target).st);
     }
   }
-
 
   protected bindParams(def: Node, env: Env, pos: Value[], kw: Map<string, Value>, model: ModelBuilder, skipSelf = false): void {
     const params = def.childForFieldName('parameters');
@@ -434,12 +452,16 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       case 'for_statement':
         this.execFor(stmt, env, model, ret);
         return;
-      case 'while_statement': case 'with_statement': case 'try_statement': {
+      case 'while_statement':
+      case 'with_statement':
+      case 'try_statement': {
         const body = stmt.childForFieldName('body');
         if (body) this.execBlock(body, env, model, ret);
         return;
       }
-      case 'function_definition': case 'class_definition': case 'decorated_definition':
+      case 'function_definition':
+      case 'class_definition':
+      case 'decorated_definition':
         if (env !== this.module) this.bindDefinition(stmt, env);
         return;
       case 'ERROR':
@@ -498,8 +520,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       if (self?.t === 'self' && attr) self.obj.attrs.set(attr, value);
     } else if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'tuple' || target.type === 'list_pattern') {
       const parts = target.namedChildren;
-      const items = value.t === 'list' ? value.items
-        : value.t === 'const' && Array.isArray(value.v) ? value.v.map((c): Value => ({ t: 'const', v: c })) : [];
+      const items = value.t === 'list' ? value.items : value.t === 'const' && Array.isArray(value.v) ? value.v.map((c): Value => ({ t: 'const', v: c })) : [];
       parts.forEach((p, i) => this.assign(p, items[i] ?? UNKNOWN, env));
     }
   }
@@ -541,8 +562,14 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         if (base.t === 'self') return base.obj.attrs.get(attr) ?? UNKNOWN;
         return this.attribute(base, attr) ?? UNKNOWN;
       }
-      case 'integer': case 'float': case 'string': case 'true': case 'false': case 'none':
-      case 'unary_operator': case 'binary_operator': {
+      case 'integer':
+      case 'float':
+      case 'string':
+      case 'true':
+      case 'false':
+      case 'none':
+      case 'unary_operator':
+      case 'binary_operator': {
         const c = this.constOf(node, env);
         if (c !== undefined) return { t: 'const', v: c };
         if (node.type === 'binary_operator') {
@@ -555,12 +582,15 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         }
         return UNKNOWN;
       }
-      case 'tuple': case 'list': case 'expression_list': {
+      case 'tuple':
+      case 'list':
+      case 'expression_list': {
         const c = this.constOf(node, env);
         if (c !== undefined) return { t: 'const', v: c };
         return { t: 'list', items: node.namedChildren.map((n) => this.eval(n, env, model)) };
       }
-      case 'list_comprehension': case 'generator_expression':
+      case 'list_comprehension':
+      case 'generator_expression':
         return this.comprehension(node, env, model);
       case 'parenthesized_expression': {
         const inner = node.namedChildren.find((c) => c && c.type !== 'comment');
@@ -641,10 +671,14 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         const n = Number(node.text.replace(/_/g, ''));
         return Number.isFinite(n) ? n : undefined;
       }
-      case 'string': return stringValue(node);
-      case 'true': return true;
-      case 'false': return false;
-      case 'none': return null;
+      case 'string':
+        return stringValue(node);
+      case 'true':
+        return true;
+      case 'false':
+        return false;
+      case 'none':
+        return null;
       case 'identifier': {
         const v = env.get(node.text);
         return v?.t === 'const' ? v.v : undefined;
@@ -667,16 +701,24 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         const b = r ? this.constOf(r, env) : undefined;
         if (typeof a !== 'number' || typeof b !== 'number') return undefined;
         switch (node.childForFieldName('operator')?.text) {
-          case '+': return a + b;
-          case '-': return a - b;
-          case '*': return a * b;
-          case '/': return b === 0 ? undefined : a / b;
-          case '//': return b === 0 ? undefined : Math.floor(a / b);
-          case '**': return a ** b;
-          default: return undefined;
+          case '+':
+            return a + b;
+          case '-':
+            return a - b;
+          case '*':
+            return a * b;
+          case '/':
+            return b === 0 ? undefined : a / b;
+          case '//':
+            return b === 0 ? undefined : Math.floor(a / b);
+          case '**':
+            return a ** b;
+          default:
+            return undefined;
         }
       }
-      case 'tuple': case 'list': {
+      case 'tuple':
+      case 'list': {
         const out: Const[] = [];
         for (const c of node.namedChildren) {
           if (!c || c.type === 'comment') continue;
@@ -686,7 +728,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         }
         return out;
       }
-      case 'attribute': case 'subscript': {
+      case 'attribute':
+      case 'subscript': {
         // `self.features[0]`: a field holding a constant.
         const v = this.eval(node, env, this.scratch());
         return v.t === 'const' ? v.v : undefined;
@@ -702,7 +745,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         if (fn === 'float') return v;
         return undefined;
       }
-      default: return undefined;
+      default:
+        return undefined;
     }
   }
 
@@ -751,8 +795,12 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         // modules return themselves from most of these, and the model must not be lost.
         if (method !== 'forward' && method !== 'call' && method !== '__call__') return obj;
       }
-      callee = obj.t === 'path' ? { t: 'path', path: normalizeQualified(`${obj.path}.${method}`) }
-        : obj.t === 'self' ? obj.obj.attrs.get(method) ?? UNKNOWN : this.attribute(obj, method) ?? UNKNOWN;
+      callee =
+        obj.t === 'path'
+          ? { t: 'path', path: normalizeQualified(`${obj.path}.${method}`) }
+          : obj.t === 'self'
+            ? (obj.obj.attrs.get(method) ?? UNKNOWN)
+            : (this.attribute(obj, method) ?? UNKNOWN);
     } else {
       callee = this.eval(fnNode, env, model);
     }
@@ -762,7 +810,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         if (v) return v;
         break;
       }
-      case 'op': case 'seq': case 'chain': {
+      case 'op':
+      case 'seq':
+      case 'chain': {
         const input = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
         if (callee.t === 'seq') {
           this.consume(input);
@@ -840,7 +890,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   /** Apply a module value (a layer, a container of layers, a model instance) to a tensor state. */
   protected applyModule(v: Value, st: TensorState): TensorState {
     switch (v.t) {
-      case 'op': return this.applyOp(v.op, st);
+      case 'op':
+        return this.applyOp(v.op, st);
       case 'chain':
         v.applied = true;
         return v.items.reduce((s, item) => this.applyModule(item, s), st);
@@ -905,8 +956,6 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   protected tupleArg(op: LayerOp, name: string, rank: number, dflt?: number): number[] | undefined {
     return tupleArg(this.argReader(op.cls, op.args, op.env), name, rank, dflt);
   }
-
-
 }
 
 /** How a Python operator combines two tensors: `+`/`-` sum their second moments, `*` multiplies them. */
@@ -915,19 +964,30 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
  * concatenation (U-Net skips, DenseNet), a sum (residuals written as functions), a product.
  */
 const TENSOR_MERGES = new Map<string, MergeOp>([
-  ...['torch.cat', 'torch.concat', 'torch.concatenate', 'tensorflow.concat', 'keras.ops.concatenate', 'jax.numpy.concatenate']
-    .map((p): [string, MergeOp] => [p, 'concat']),
-  ...['torch.add', 'tensorflow.add', 'tensorflow.math.add', 'tensorflow.add_n', 'tensorflow.math.add_n', 'keras.ops.add', 'jax.numpy.add']
-    .map((p): [string, MergeOp] => [p, 'add']),
-  ...['torch.mul', 'torch.multiply', 'tensorflow.multiply', 'tensorflow.math.multiply', 'keras.ops.multiply', 'jax.numpy.multiply']
-    .map((p): [string, MergeOp] => [p, 'multiply']),
+  ...['torch.cat', 'torch.concat', 'torch.concatenate', 'tensorflow.concat', 'keras.ops.concatenate', 'jax.numpy.concatenate'].map((p): [string, MergeOp] => [
+    p,
+    'concat',
+  ]),
+  ...['torch.add', 'tensorflow.add', 'tensorflow.math.add', 'tensorflow.add_n', 'tensorflow.math.add_n', 'keras.ops.add', 'jax.numpy.add'].map(
+    (p): [string, MergeOp] => [p, 'add'],
+  ),
+  ...['torch.mul', 'torch.multiply', 'tensorflow.multiply', 'tensorflow.math.multiply', 'keras.ops.multiply', 'jax.numpy.multiply'].map(
+    (p): [string, MergeOp] => [p, 'multiply'],
+  ),
 ]);
 
 export function mergeOpOf(operator: string | undefined): MergeOp {
   switch (operator) {
-    case '+': case '-': case '+=': case '-=': return 'add';
-    case '*': case '*=': return 'multiply';
-    default: return 'other';
+    case '+':
+    case '-':
+    case '+=':
+    case '-=':
+      return 'add';
+    case '*':
+    case '*=':
+      return 'multiply';
+    default:
+      return 'other';
   }
 }
 

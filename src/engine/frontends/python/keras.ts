@@ -8,20 +8,42 @@ import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, KernelInit, Layer, LayerActivation, Recommendation } from '../../ir';
 import { LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import {
-  defaultInitializer, initializerParams, isKnownInitializer, randomBiasVariance, resolveInitializer, unknownInitializer, type InitArgs,
+  defaultInitializer,
+  initializerParams,
+  isKnownInitializer,
+  randomBiasVariance,
+  resolveInitializer,
+  unknownInitializer,
+  type InitArgs,
   type InitSpec,
 } from '../../initializers';
 import { lastSegment, type ImportTable } from './names';
 import {
-  activationLayer, declaredInputShape, kerasLayerClass, mergeOp, MERGE_FUNCTIONS, reshapedShape, unjudgedShape,
-  keras1Class, tf1LayerFunction, weightedGeometry,
+  activationLayer,
+  declaredInputShape,
+  kerasLayerClass,
+  mergeOp,
+  MERGE_FUNCTIONS,
+  reshapedShape,
+  unjudgedShape,
+  keras1Class,
+  tf1LayerFunction,
+  weightedGeometry,
 } from '../keras/layers';
 import { toShape } from '../../shapes';
 import { insertArgument, insertKeyword, quoteStyle, rewriteExplicit, rewriteTfCore, tfKerasInitializer, type PythonStyle } from './kerasFix';
 import { argument, callArgs, spanOf, type CallArgs } from './syntax';
 import {
-  assignedName, PythonInterpreter, UNKNOWN,
-  type Dim, type Env, type LayerClass, type LayerOp, type ModelBuilder, type TensorState, type Value,
+  assignedName,
+  PythonInterpreter,
+  UNKNOWN,
+  type Dim,
+  type Env,
+  type LayerClass,
+  type LayerOp,
+  type ModelBuilder,
+  type TensorState,
+  type Value,
 } from './interpreter';
 import * as signal from '../signal';
 import type { SyntaxTree as Tree } from '../../syntaxTree';
@@ -36,8 +58,17 @@ const TF1_STYLE = /\btf\.(?:placeholder|Session|get_variable|layers\.\w+\(|contr
 /** The class name of a raw weight's op (tf.Variable, tf.get_variable): applied by matmul and conv, not called. */
 const RAW_WEIGHT = 'tf.Variable';
 /** TF ops that make a raw weight's initial value (the catalogue's `tf.*` rows of random_ops.py and array_ops.py). */
-const RAW_INIT_OPS = new Set(['tf.random_normal', 'tf.random.normal', 'tf.truncated_normal', 'tf.random.truncated_normal',
-  'tf.random_uniform', 'tf.random.uniform', 'tf.zeros', 'tf.ones', 'tf.constant']);
+const RAW_INIT_OPS = new Set([
+  'tf.random_normal',
+  'tf.random.normal',
+  'tf.truncated_normal',
+  'tf.random.truncated_normal',
+  'tf.random_uniform',
+  'tf.random.uniform',
+  'tf.zeros',
+  'tf.ones',
+  'tf.constant',
+]);
 
 export class KerasFrontEnd extends PythonInterpreter {
   protected readonly framework = 'keras' as const;
@@ -48,12 +79,19 @@ export class KerasFrontEnd extends PythonInterpreter {
     super(tree, text, imports);
     // The quote style is read only when a fix is built.
     let quote: "'" | '"' | undefined;
-    this.style = { text, get quote() { return (quote ??= quoteStyle(text)); }, aliases: this.imports.aliases };
+    this.style = {
+      text,
+      get quote() {
+        return (quote ??= quoteStyle(text));
+      },
+      aliases: this.imports.aliases,
+    };
   }
 
   /** True when the module imports Keras in any spelling. */
   protected applies(): boolean {
-    for (const p of this.imports.aliases.values()) if (p === 'keras' || p.startsWith('keras.') || p === 'tensorflow' || p.startsWith('tensorflow.')) return true;
+    for (const p of this.imports.aliases.values())
+      if (p === 'keras' || p.startsWith('keras.') || p === 'tensorflow' || p.startsWith('tensorflow.')) return true;
     return this.imports.wildcards.some((w) => w.startsWith('keras'));
   }
 
@@ -119,14 +157,14 @@ export class KerasFrontEnd extends PythonInterpreter {
     if (ACTIVATION_FUNCTION_PREFIXES.some((p) => path === `${p}.${name}`)) {
       const leaky = path.startsWith('tensorflow') ? LEAKY_DEFAULT_ALPHA.tf_nn : LEAKY_DEFAULT_ALPHA.keras;
       // keras.activations holds only activations; tf.nn, tf.math and keras.ops hold other functions too.
-      const info = path === `keras.activations.${name}` && !['get', 'serialize', 'deserialize'].includes(name)
-        ? this.activationFromWrittenName(name, args, env, leaky)
-        : this.activationFromName(name, args, env, leaky);
+      const info =
+        path === `keras.activations.${name}` && !['get', 'serialize', 'deserialize'].includes(name)
+          ? this.activationFromWrittenName(name, args, env, leaky)
+          : this.activationFromName(name, args, env, leaky);
       if (info) return this.activationCall(info, node, args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN);
     }
     return undefined;
   }
-
 
   // ---- TF1 graph code ----
 
@@ -157,12 +195,15 @@ export class KerasFrontEnd extends PythonInterpreter {
         return this.rawWeight(node, argument(args, 'initial_value', 0), undefined, env);
       case 'get_variable':
         return this.rawWeight(node, argument(args, 'initializer', 3), argument(args, 'shape', 1) ?? null, env);
-      case 'matmul': case 'linalg.matmul': {
+      case 'matmul':
+      case 'linalg.matmul': {
         if (args.keywords.has('transpose_a') || args.keywords.has('transpose_b')) return undefined;
         const [a, b] = [argument(args, 'a', 0), argument(args, 'b', 1)].map((n) => (n ? this.eval(n, env, model) : UNKNOWN));
         return this.multiplyRaw(a, b, model, 2);
       }
-      case 'nn.conv1d': case 'nn.conv2d': case 'nn.conv3d': {
+      case 'nn.conv1d':
+      case 'nn.conv2d':
+      case 'nn.conv3d': {
         const rank = Number(rest.charAt(rest.length - 2)) + 2;
         const x = argument(args, 'input', 0) ?? args.keywords.get('value');
         const w = argument(args, 'filters', 1) ?? args.keywords.get('filter');
@@ -196,7 +237,7 @@ export class KerasFrontEnd extends PythonInterpreter {
     let spec: InitSpec | undefined;
     let shape: Dim[] | undefined;
     let explicit = true;
-    let written: Node | undefined = initNode;
+    const written: Node | undefined = initNode;
     let shapeText: string | undefined;
     if (shapeNode !== undefined) {
       // get_variable: the initializer is an initializer object (or absent: glorot_uniform).
@@ -218,7 +259,7 @@ export class KerasFrontEnd extends PythonInterpreter {
     // Named as the code names it: get_variable's own name, the variable or the dict key it is stored under.
     const given = shapeNode !== undefined ? this.constOf(argument(callArgs(call), 'name', 0) ?? call, env) : undefined;
     const key = call.parent?.type === 'pair' ? this.constOf(call.parent.childForFieldName('key') ?? call, env) : undefined;
-    const name = typeof given === 'string' ? given : assignedName(call) ?? (typeof key === 'string' ? key : undefined);
+    const name = typeof given === 'string' ? given : (assignedName(call) ?? (typeof key === 'string' ? key : undefined));
     const fn = call.childForFieldName('function')?.text ?? 'tf.Variable';
     const label = `${name ?? fn}[${dims.join(', ')}]`;
     const style = this.style;
@@ -226,8 +267,15 @@ export class KerasFrontEnd extends PythonInterpreter {
       kind: layerKind(dims.length === 2 ? undefined : dims.length - 2, false),
       label,
       span: spanOf(call),
-      fanIn: rf * dims[dims.length - 2], fanOut: rf * dims[dims.length - 1], receptiveField: rf,
-      init: { spec: spec ?? unknownInitializer('keras', initNode?.text ?? 'initializer'), explicit, span: written ? spanOf(written) : undefined, shared: false },
+      fanIn: rf * dims[dims.length - 2],
+      fanOut: rf * dims[dims.length - 1],
+      receptiveField: rf,
+      init: {
+        spec: spec ?? unknownInitializer('keras', initNode?.text ?? 'initializer'),
+        explicit,
+        span: written ? spanOf(written) : undefined,
+        shared: false,
+      },
       activation: { info: LINEAR },
       normalized: false,
       normalizedBefore: false,
@@ -241,7 +289,15 @@ export class KerasFrontEnd extends PythonInterpreter {
         return insertArgument(style, call, `initializer=${initializer}`, title);
       },
     };
-    const op: LayerOp = { cls: { role: 'weighted', rank: dims.length, params: [] }, className: RAW_WEIGHT, call, args: callArgs(call), env, applied: false, layer };
+    const op: LayerOp = {
+      cls: { role: 'weighted', rank: dims.length, params: [] },
+      className: RAW_WEIGHT,
+      call,
+      args: callArgs(call),
+      env,
+      applied: false,
+      layer,
+    };
     return { t: 'op', op };
   }
 
@@ -262,9 +318,12 @@ export class KerasFrontEnd extends PythonInterpreter {
       if (!inner?.spec || typeof factor !== 'number' || factor === 0) return inner && { shape: inner.shape, shapeText: inner.shapeText };
       const k = op === '*' ? factor * factor : 1 / (factor * factor);
       const s = inner.spec;
-      const spec: InitSpec = s.fixedVariance !== undefined
-        ? { ...s, fixedVariance: s.fixedVariance * k, describe: node.text.replace(/\s+/g, ' ').slice(0, 80) }
-        : s.constant !== undefined ? { ...s, constant: s.constant * (op === '*' ? factor : 1 / factor) } : unknownInitializer('keras', node.text.slice(0, 60));
+      const spec: InitSpec =
+        s.fixedVariance !== undefined
+          ? { ...s, fixedVariance: s.fixedVariance * k, describe: node.text.replace(/\s+/g, ' ').slice(0, 80) }
+          : s.constant !== undefined
+            ? { ...s, constant: s.constant * (op === '*' ? factor : 1 / factor) }
+            : unknownInitializer('keras', node.text.slice(0, 60));
       return { ...inner, spec };
     }
     if (node.type !== 'call') return undefined;
@@ -314,9 +373,8 @@ export class KerasFrontEnd extends PythonInterpreter {
     let st: TensorState = { model, normSeen: false };
     const layersArg = argument(args, 'layers', 0);
     if (layersArg) {
-      const items = layersArg.type === 'list' || layersArg.type === 'tuple'
-        ? layersArg.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment')
-        : [];
+      const items =
+        layersArg.type === 'list' || layersArg.type === 'tuple' ? layersArg.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [];
       if (items.length) {
         for (const item of items) st = this.applyValue(this.eval(item, env, model), st, env);
       } else {
@@ -432,14 +490,21 @@ export class KerasFrontEnd extends PythonInterpreter {
     return { ...this.enterLayer(made.layer, st, made.ownActivation), shape: made.outShape };
   }
 
-  private makeLayer(op: LayerOp, inShape: Dim[] | undefined, normalizedBefore: boolean):
-    { layer: Layer; outShape?: Dim[]; ownActivation: boolean } | undefined {
+  private makeLayer(
+    op: LayerOp,
+    inShape: Dim[] | undefined,
+    normalizedBefore: boolean,
+  ): { layer: Layer; outShape?: Dim[]; ownActivation: boolean } | undefined {
     const { cls, args, env, call } = op;
     const { fanIn, fanOut, receptiveField, outShape } = weightedGeometry(cls, this.argReader(cls, args, env), inShape);
     // `Dense(64)`, `Dense(units=64)`, `Conv2D(filters=32, kernel_size=3)`: sizes as written.
     // TF1's `tf.layers.dense(x, 256)`: the input tensor is no size.
     const sizes = cls.params[0] === 'inputs' ? args.positional.slice(1) : args.positional;
-    const label = pythonCallLabel(op.className, sizes.map((p) => p.text), [...args.keywords].filter(([k]) => k !== 'inputs').map(([k, n]) => [k, n.text]));
+    const label = pythonCallLabel(
+      op.className,
+      sizes.map((p) => p.text),
+      [...args.keywords].filter(([k]) => k !== 'inputs').map(([k, n]) => [k, n.text]),
+    );
 
     const actNode = argument(args, 'activation', cls.params.indexOf('activation') >= 0 ? cls.params.indexOf('activation') : undefined);
     const own = actNode ? this.activationValue(actNode, env) : undefined;
@@ -458,7 +523,9 @@ export class KerasFrontEnd extends PythonInterpreter {
       kind: layerKind(cls.rank, cls.transpose),
       label,
       span: spanOf(call),
-      fanIn, fanOut, receptiveField,
+      fanIn,
+      fanOut,
+      receptiveField,
       init: init.init,
       biasVariance,
       activation: own && ownActivation ? own : { info: LINEAR },
@@ -519,8 +586,8 @@ export class KerasFrontEnd extends PythonInterpreter {
     if (!path.startsWith('tensorflow.')) return undefined;
     const rest = path.slice('tensorflow.'.length);
     const v1 = rest.startsWith('compat.v1.') ? rest.slice('compat.v1.'.length) : undefined;
-    const candidates = v1 !== undefined ? [`tf.compat.v1.${v1}`, `tf.${v1}`]
-      : this.tf1 ? [`tf.compat.v1.${rest}`, `tf.${rest}`] : [`tf.${rest}`, `tf.compat.v1.${rest}`];
+    const candidates =
+      v1 !== undefined ? [`tf.compat.v1.${v1}`, `tf.${v1}`] : this.tf1 ? [`tf.compat.v1.${rest}`, `tf.${rest}`] : [`tf.${rest}`, `tf.compat.v1.${rest}`];
     return candidates.find((n) => isKnownInitializer('keras', n));
   }
 

@@ -10,7 +10,12 @@ import type { Fix, Recommendation } from '../../ir';
 import { callArgs } from './syntax';
 import { appendEntry } from '../appendEntry';
 
-const CLASS_NAME: Record<Recommendation, string> = { he_normal: 'HeNormal', he_uniform: 'HeUniform', glorot_uniform: 'GlorotUniform', lecun_normal: 'LecunNormal' };
+const CLASS_NAME: Record<Recommendation, string> = {
+  he_normal: 'HeNormal',
+  he_uniform: 'HeUniform',
+  glorot_uniform: 'GlorotUniform',
+  lecun_normal: 'LecunNormal',
+};
 
 export interface PythonStyle {
   text: string;

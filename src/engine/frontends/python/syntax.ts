@@ -10,7 +10,6 @@ export interface CallArgs {
   list?: Node;
 }
 
-
 /**
  * Each front end reads the same calls several times, and a statement the edit did not touch
  * keeps its nodes from one lint to the next: what was read is kept with the node.

@@ -8,15 +8,31 @@
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Fix, Layer, Recommendation } from '../../ir';
 import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
-import { calculateGain, defaultInitializer, initializerParams, kernelVariance, resolveInitializer, unknownInitializer, type InitArgs, type InitSpec } from '../../initializers';
+import {
+  calculateGain,
+  defaultInitializer,
+  initializerParams,
+  kernelVariance,
+  resolveInitializer,
+  unknownInitializer,
+  type InitArgs,
+  type InitSpec,
+} from '../../initializers';
 import { lastSegment, type ImportTable } from './names';
 import { quoteStyle } from './kerasFix';
 import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
 import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, TORCH_SCALE_KEEPING, TORCH_SCALE_KEEPING_METHODS, torchLayerClass } from './torchLayers';
 import { argument, callArgs, spanOf, statementsAt, type CallArgs } from './syntax';
 import {
-  assignedName, PythonInterpreter, UNKNOWN,
-  type Env, type LayerOp, type ModelBuilder, type SelfObject, type TensorState, type Value,
+  assignedName,
+  PythonInterpreter,
+  UNKNOWN,
+  type Env,
+  type LayerOp,
+  type ModelBuilder,
+  type SelfObject,
+  type TensorState,
+  type Value,
 } from './interpreter';
 import * as signal from '../signal';
 import { layerKind, layerLabel, pythonCallLabel } from '../describeLayer';
@@ -51,10 +67,16 @@ export class TorchFrontEnd extends PythonInterpreter {
     this.style = {
       text,
       aliases: this.imports.aliases,
-      get quote() { return (quote ??= quoteStyle(text)); },
+      get quote() {
+        return (quote ??= quoteStyle(text));
+      },
       get lastImportEnd() {
-        return (lastImportEnd ??= Math.max(0, ...statementsAt(root, text, /import\b|from\b/, ['import_statement', 'import_from_statement'])
-          .filter((n) => n.parent?.type === 'module').map((n) => n.endIndex)));
+        return (lastImportEnd ??= Math.max(
+          0,
+          ...statementsAt(root, text, /import\b|from\b/, ['import_statement', 'import_from_statement'])
+            .filter((n) => n.parent?.type === 'module')
+            .map((n) => n.endIndex),
+        ));
       },
     };
   }
@@ -193,7 +215,8 @@ export class TorchFrontEnd extends PythonInterpreter {
   private setBias(op: LayerOp, spec: InitSpec): void {
     const layer = op.layer;
     if (!layer) return;
-    const v = spec.distribution === 'constant' ? 0 : layer.fanIn === undefined ? undefined : kernelVariance(spec, layer.fanIn, layer.fanOut, layer.receptiveField);
+    const v =
+      spec.distribution === 'constant' ? 0 : layer.fanIn === undefined ? undefined : kernelVariance(spec, layer.fanIn, layer.fanOut, layer.receptiveField);
     layer.biasVariance = v;
   }
 
@@ -305,13 +328,19 @@ export class TorchFrontEnd extends PythonInterpreter {
     const biasNode = argument(args, 'bias', biasIndex >= 0 ? biasIndex : undefined);
     const biasOn = biasNode ? this.constOf(biasNode, op.env) !== false : true;
     const biasVariance = biasOn && fanIn !== undefined && fanIn > 0 ? 1 / (3 * fanIn) : undefined;
-    const label = pythonCallLabel(op.className, args.positional.map((p) => p.text), [...args.keywords].map(([k, n]) => [k, n.text]));
+    const label = pythonCallLabel(
+      op.className,
+      args.positional.map((p) => p.text),
+      [...args.keywords].map(([k, n]) => [k, n.text]),
+    );
     const front = this;
     const layer: Layer = {
       kind: layerKind(cls.rank, cls.transpose),
       label: layerLabel(label),
       span: spanOf(op.call),
-      fanIn, fanOut, receptiveField,
+      fanIn,
+      fanOut,
+      receptiveField,
       init: { spec: defaultInitializer('pytorch'), explicit: false, shared: false },
       biasVariance,
       activation: { info: LINEAR },
@@ -352,7 +381,7 @@ export class TorchFrontEnd extends PythonInterpreter {
       // nn.PReLU(num_parameters=1, init=0.25): judged with the slope it starts from.
       return activationInfo('prelu', this.intOrFloat(op, 'init') ?? 0.25);
     }
-    return op.cls.activation ? lookupActivation(op.cls.activation) ?? unknownActivation(op.cls.activation) : undefined;
+    return op.cls.activation ? (lookupActivation(op.cls.activation) ?? unknownActivation(op.cls.activation)) : undefined;
   }
 
   private intOrFloat(op: LayerOp, name: string): number | undefined {

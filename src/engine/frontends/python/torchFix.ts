@@ -60,7 +60,11 @@ export function rewriteInitCall(style: TorchStyle, call: Node, weight: Node, to:
   const fnNode = call.childForFieldName('function');
   let callee: string | undefined;
   // Keep the module prefix the user wrote (`init.`, `nn.init.`, `torch.nn.init.`).
-  if (fnNode?.type === 'attribute' && fnNode.childForFieldName('object')?.text !== weight.text && !/\.data$/.test(fnNode.childForFieldName('object')?.text ?? '')) {
+  if (
+    fnNode?.type === 'attribute' &&
+    fnNode.childForFieldName('object')?.text !== weight.text &&
+    !/\.data$/.test(fnNode.childForFieldName('object')?.text ?? '')
+  ) {
     callee = `${fnNode.childForFieldName('object')!.text}.${CALL[to].fn}`;
   }
   const weightText = weight.text.replace(/\.data$/, '');
