@@ -12,12 +12,12 @@ import { isMainThread, parentPort, Worker, workerData } from 'node:worker_thread
 import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
 import { parseSettings, type Settings } from '../engine/settings';
 import { findConfig, readConfigFile } from './config';
-import { collectFiles } from './walk';
+import { collectFiles, LINTED_EXTENSIONS } from './walk';
 import { toSarif } from './sarif';
 import { savedModelOf } from '../engine/frontends/json/savedModels';
 import { fixText, readRegular, readSource, writeAtomic, type Source } from './files';
 import { fileOffset } from '../engine/notebook';
-import { escapeControl, LineIndex } from '../engine/text';
+import { escapeControl, formatSize, LineIndex } from '../engine/text';
 import { startServer } from '../server/server';
 
 declare const INITLINT_VERSION: string;
@@ -40,6 +40,10 @@ Options:
   --select IL001,IL003       run only these rules
   --ignore IL007             do not run these rules
   --config FILE              settings file (pyproject.toml or initlint.json)
+  --watch                    lint again whenever a linted file or the settings change
+  -                          as PATH: read the source from standard input (with --fix, the
+                             fixed text goes to stdout)
+  --stdin-filename PATH      the name standard input is linted as (its language, its settings)
   -h, --help                 show this help
   --version                  show the version
 
@@ -76,6 +80,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         select: { type: 'string' },
         ignore: { type: 'string' },
         config: { type: 'string' },
+        'stdin-filename': { type: 'string' },
+        watch: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -102,22 +108,17 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     if (values.fix && values.diff) throw new UsageError('--fix and --diff cannot be used together');
     const mode: FixMode = values.fix ? 'write' : values.diff ? 'diff' : 'none';
     if (positionals.length === 0) throw new UsageError('no PATH given');
-    for (const p of positionals) if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
-
-    const { settings, base } = loadSettings(values.config, positionals[0], values.select, values.ignore, err);
-    const { files, errors: unread } = collectFiles(positionals, { exclude: settings.exclude, base });
-    const workers = workerCount(files.length);
-    const result = workers > 1 ? await runParallel(settings, files, mode, workers, base) : run(await createLinter(settings), files, mode, base);
-    result.errors.unshift(...unread.map((u) => ({ file: relative(u.dir), message: u.message })));
-    if (mode === 'diff') {
-      for (const d of result.diffs) out.write(d);
-      err.write(`${result.diffs.length} file${result.diffs.length === 1 ? '' : 's'} would be changed by --fix.\n`);
-      return result.diffs.length > 0 && !values['exit-zero'] ? 1 : 0;
+    if (positionals.includes('-')) {
+      if (positionals.length > 1) throw new UsageError('- (standard input) cannot be combined with other PATHs');
+      if (values.watch) throw new UsageError('--watch cannot read standard input');
+      return await lintStdin(values['stdin-filename'], mode, format, values, out, err);
     }
-    if (values.statistics) statistics(out, result);
-    else write(out, format, result);
-    if (format === 'text') summarize(err, result, values.fix);
-    return result.findings.some((f) => f.severity !== 'info') && !values['exit-zero'] ? 1 : 0;
+    if (values['stdin-filename'] !== undefined) throw new UsageError('--stdin-filename needs - as the PATH');
+    for (const p of positionals) if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
+    const once = () => lintPaths(positionals, mode, format, values, out, err);
+    const code = await once();
+    if (!values.watch) return code;
+    return await watch(positionals, once, err);
   } catch (e) {
     if (e instanceof UsageError) {
       err.write(`initlint: ${e.message}\n`);
@@ -125,6 +126,121 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     }
     throw e;
   }
+}
+
+type Format = 'text' | 'json' | 'sarif' | 'github';
+type Values = { config?: string; select?: string; ignore?: string; fix?: boolean; statistics?: boolean; 'exit-zero'?: boolean };
+
+/** One run over the PATHs: walk, lint (on worker threads for many files), print; the exit status. */
+async function lintPaths(
+  positionals: string[],
+  mode: FixMode,
+  format: Format,
+  values: Values,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const { settings, base } = loadSettings(values.config, positionals[0], values.select, values.ignore, err);
+  const { files, errors: unread } = collectFiles(positionals, { exclude: settings.exclude, base });
+  const workers = workerCount(files.length);
+  const result = workers > 1 ? await runParallel(settings, files, mode, workers, base) : run(await createLinter(settings), files, mode, base);
+  result.errors.unshift(...unread.map((u) => ({ file: relative(u.dir), message: u.message })));
+  return report(result, mode, format, values, out, err);
+}
+
+function report(result: Output, mode: FixMode, format: Format, values: Values, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  if (mode === 'diff') {
+    for (const d of result.diffs) out.write(d);
+    err.write(`${result.diffs.length} file${result.diffs.length === 1 ? '' : 's'} would be changed by --fix.\n`);
+    return result.diffs.length > 0 && !values['exit-zero'] ? 1 : 0;
+  }
+  if (values.statistics) statistics(out, result);
+  else write(out, format, result);
+  if (format === 'text') summarize(err, result, !!values.fix);
+  return result.findings.some((f) => f.severity !== 'info') && !values['exit-zero'] ? 1 : 0;
+}
+
+/**
+ * `initlint - [--stdin-filename PATH]`: the text on standard input, linted as PATH (its
+ * language by its extension, its settings from its folder; default `stdin.py` in the working
+ * directory), as editors' format-on-save hooks and Ruff's `-` do. `--fix` prints the fixed text
+ * on stdout (nothing is written), the summary on stderr; `--diff` prints the diff.
+ */
+async function lintStdin(
+  stdinName: string | undefined,
+  mode: FixMode,
+  format: Format,
+  values: Values,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+): Promise<number> {
+  const name = stdinName ?? 'stdin.py';
+  const abs = path.resolve(name);
+  const dir = fs.existsSync(path.dirname(abs)) ? path.dirname(abs) : process.cwd();
+  const { settings, base } = loadSettings(values.config, dir, values.select, values.ignore, err);
+  const linter = await createLinter(settings);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    total += (chunk as Buffer).length;
+    if (total > settings.maxFileSize) throw new UsageError(`standard input is above maxFileSize (${formatSize(settings.maxFileSize)})`);
+    chunks.push(chunk as Buffer);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new UsageError('standard input is not valid UTF-8');
+  }
+  const file = stdinName === undefined ? '-' : relative(abs);
+  const analyze = (t: string) => linter.analyze(t, file === '-' ? name : file, { relativePath: path.relative(base, abs).split(path.sep).join('/') });
+  const analysis = analyze(text);
+  const output: Output = { findings: [], errors: [], files: 1, fixed: 0, diffs: [] };
+  if (mode === 'write') {
+    const fixed = fixText(text, analysis, analyze);
+    out.write(fixed.text);
+    const after = analyze(fixed.text);
+    err.write(`${fixed.applied} fixed, ${after.findings.length} problem${after.findings.length === 1 ? '' : 's'} left.\n`);
+    return after.findings.some((f) => f.severity !== 'info') && !values['exit-zero'] ? 1 : 0;
+  }
+  if (mode === 'diff' && analysis.findings.some((f) => f.fix)) {
+    const fixed = fixText(text, analysis, analyze).text;
+    if (fixed !== text) output.diffs.push(createTwoFilesPatch(`a/${file}`, `b/${file}`, text, fixed, '', '', { context: 3 }));
+  }
+  if (analysis.skipped) output.errors.push({ file, message: analysis.skipped });
+  for (const e of analysis.errors) output.errors.push({ file, message: e });
+  output.findings.push(...inFileCoordinates(analysis, text).map((f) => ({ ...f, file })));
+  return report(output, mode, format, values, out, err);
+}
+
+/**
+ * `--watch`: after the first run, lint the PATHs again after each change to a file initlint
+ * reads or to its settings (changes closer than 200 ms apart make one run), until interrupted.
+ */
+function watch(positionals: string[], once: () => Promise<number>, err: NodeJS.WritableStream): Promise<number> {
+  err.write('Watching for file changes (Ctrl+C to stop).\n');
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  const relint = () => {
+    running = running
+      .then(async () => {
+        err.write(`\n[${new Date().toTimeString().slice(0, 8)}] A file changed: linting again.\n`);
+        await once();
+        err.write('Watching for file changes (Ctrl+C to stop).\n');
+      })
+      .catch((e: Error) => void err.write(`initlint: ${e.message}\n`));
+  };
+  const relevant = (name: string | null) =>
+    !name || LINTED_EXTENSIONS.has(path.extname(name).toLowerCase()) || /(?:^|[\\/])(?:pyproject\.toml|initlint\.json|\.gitignore)$/.test(name);
+  for (const p of positionals) {
+    const isDir = fs.statSync(p).isDirectory();
+    fs.watch(p, { recursive: isDir }, (_event, name) => {
+      if (!relevant(name ? String(name) : null)) return;
+      clearTimeout(timer);
+      timer = setTimeout(relint, 200);
+    });
+  }
+  return new Promise<number>(() => {});
 }
 
 /**

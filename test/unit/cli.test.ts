@@ -4,7 +4,7 @@
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,11 +21,11 @@ const CLI = path.join(ROOT, 'dist', 'cli.js');
  * avoids (main.ts, exitWhenWritten). A run past 60 s is still killed and tried once more, with a
  * warning, so that a stuck child cannot hold the suite for CI's whole time limit.
  */
-function cli(args: string[], cwd: string, extraEnv: Record<string, string> = {}) {
+function cli(args: string[], cwd: string, extraEnv: Record<string, string> = {}, input?: string) {
   // The child gets a plain environment: not the test runner's NODE_TEST_CONTEXT.
   const env: NodeJS.ProcessEnv = { ...process.env, ...extraEnv };
   delete env.NODE_TEST_CONTEXT;
-  const once = () => spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL' });
+  const once = () => spawnSync(process.execPath, [CLI, ...args], { cwd, env, encoding: 'utf8', timeout: 60_000, killSignal: 'SIGKILL', input });
   let r = once();
   if (r.error && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
     console.warn(`initlint ${args.join(' ')} did not finish in 60 s; trying once more`);
@@ -154,6 +154,73 @@ describe('initlint CLI', () => {
     const dir = workspace({ 'big.keras': Buffer.from(zipSync({ 'config.json': strToU8(big) })) });
     const r = JSON.parse(cli(['--format', 'json', 'big.keras'], dir).stdout);
     assert.deepEqual(r.errors, [{ file: 'big.keras', message: 'big.keras/config.json is 3.0 MB, above maxFileSize (2.0 MB): not linted' }]);
+  });
+
+  test('standard input: - with --stdin-filename, its settings and language; --fix prints the fixed text', () => {
+    const dir = workspace({ 'pyproject.toml': '[tool.initlint]\nrules = { IL001 = "error" }\n', 'models/.keep': '' });
+    const model = fixture('sequential.py');
+    const r = cli(['-', '--stdin-filename', 'models/mlp.py'], dir, {}, model);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[0], /^models\/mlp\.py:9:9: IL001 relu-init-mismatch: /);
+    const json = JSON.parse(cli(['--format', 'json', '-', '--stdin-filename', 'models/mlp.py'], dir, {}, model).stdout);
+    assert.deepEqual([...new Set(json.findings.map((f: { severity: string }) => f.severity))], ['error'], 'the pyproject.toml above the name applies');
+    const fixed = cli(['--fix', '-'], dir, {}, model);
+    assert.equal(
+      fixed.stdout,
+      model
+        .replace(
+          'layers.Dense(256, activation="relu", input_shape=(input_dim,)),',
+          'layers.Dense(256, activation="relu", input_shape=(input_dim,), kernel_initializer="he_normal"),',
+        )
+        .replace('activation="relu", kernel_initializer="glorot_uniform"', 'activation="relu", kernel_initializer="he_normal"')
+        .replace(
+          'activation=tf.nn.relu,\n                           name="hidden"))',
+          'activation=tf.nn.relu,\n                           name="hidden",\n                           kernel_initializer="he_normal"))',
+        ),
+    );
+    assert.match(fixed.stderr, /^3 fixed, 0 problems left\.$/m);
+    assert.equal(fs.readdirSync(dir).sort().join(','), 'models,pyproject.toml', 'nothing written');
+    const js = cli(
+      ['--format', 'json', '-', '--stdin-filename', 'net.js'],
+      dir,
+      {},
+      "import * as tf from '@tensorflow/tfjs';\nconst m = tf.sequential({layers: [tf.layers.dense({units: 8, inputShape: [4], kernelInitializer: 'zeros', activation: 'relu'}), tf.layers.dense({units: 1})]});\n",
+    );
+    assert.ok(JSON.parse(js.stdout).findings.length > 0, 'linted as TF.js by its name');
+    assert.equal(cli(['-', 'a.py'], dir, {}, '').code, 2);
+  });
+
+  test('--watch: lints again when a file changes, until interrupted', async () => {
+    const dir = workspace({ 'm.py': fixture('sequential.py') });
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const child = spawn(process.execPath, [CLI, '--watch', '.'], { cwd: dir, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const until = async (what: string, ok: () => boolean) => {
+      for (let waited = 0; !ok(); waited += 50) {
+        if (waited > 30_000) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until('the first run', () => /Watching for file changes/.test(stderr));
+      assert.equal(stdout.trim().split('\n').length, 3);
+      fs.writeFileSync(path.join(dir, 'm.py'), fixture('sequential.py').replace(/, kernel_initializer="glorot_uniform"/, ', kernel_initializer="he_normal"'));
+      await until('the second run', () => (stderr.match(/Watching for file changes/g) ?? []).length >= 2);
+      assert.match(stderr, /A file changed: linting again\./);
+      assert.equal(stdout.trim().split('\n').length, 3 + 2, 'the second run reports the two problems left');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 
   test('odd file names: a backslash stays in the SARIF URI (percent-encoded); a newline cannot split a text line', () => {
