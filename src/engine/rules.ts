@@ -545,6 +545,31 @@ export function mostExtremeStretch(factors: number[]): { from: number; to: numbe
 }
 
 /** All findings of one model, at their default severities, once per rule and place (a layer built in a loop shares its span). */
+const contexts = new WeakMap<Model, ModelContext>();
+
+/**
+ * Why a layer with no finding passes, as the Initialization panel's tooltip says it: not
+ * judged, exempt (rules.md v2, "Exemptions": a normalization removes its scale, it ends a branch
+ * added to another tensor, it is the output layer), or an initializer that suits its activation.
+ */
+export function passReason(model: Model, layer: Layer, opts: RuleOptions): string {
+  let ctx = contexts.get(model);
+  if (!ctx || ctx.opts.normalizationAware !== opts.normalizationAware) {
+    ctx = new ModelContext(model, opts);
+    contexts.set(model, ctx);
+  }
+  const n = ctx.prop.numbers.get(layer);
+  if (!n || n.unjudged) return `not judged: ${n?.unjudged ?? 'it is not on a path the engine follows'}`;
+  if (layer.init.spec.family === 'constant' && ctx.isBranchEnd(layer))
+    return 'a constant start is deliberate here: it ends a branch added to another tensor (a zero-initialised residual or LoRA end)';
+  if (ctx.normalizationExempt(layer)) return 'exempt: a normalization after it removes its scale';
+  if (ctx.isBranchEnd(layer)) return 'exempt from IL004: it ends a branch added to another tensor, where a small start is deliberate';
+  if (ctx.isOutput(layer) && layer.activation.info.family !== 'relu' && layer.activation.info.family !== 'tanh') {
+    return "its initializer suits its activation; as the model's output layer its scale is not passed on";
+  }
+  return n.gain === undefined ? 'its initializer suits its activation' : `its initializer suits its activation: forward gain ${fmt(n.gain)} per layer`;
+}
+
 export function judgeModel(model: Model, opts: RuleOptions, only?: (code: RuleCode) => boolean): RawFinding[] {
   const ctx = new ModelContext(model, opts);
   const seen = new Set<string>();

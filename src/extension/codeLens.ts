@@ -32,8 +32,9 @@ export class InitlintCodeLens implements vscode.CodeLensProvider, vscode.Disposa
       lenses.push(
         new vscode.CodeLens(at, {
           title,
-          command: 'initlint.layers.focus',
+          command: 'initlint.revealModel',
           tooltip: 'Show the layers in the Initialization panel',
+          arguments: [{ uri: result.uri.toString(), model: model.name }],
         }),
       );
     }

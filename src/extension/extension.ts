@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { InitlintCodeActions, editFor } from './codeActions';
 import { InitlintCodeLens } from './codeLens';
 import { InitlintHover } from './hover';
-import { LayerTree, type LayerNode } from './layerTree';
+import { LayerTree, type LayerNode, type LayerTreeNode } from './layerTree';
 import { LINTED_LANGUAGES, LintService } from './lintService';
 import { WorkspaceSettings } from './settings';
 import { StatusItem } from './statusItem';
@@ -19,6 +19,7 @@ export interface InitlintApi {
   /** For tests and other extensions: the service holding every result, and the panel's tree. */
   service: LintService;
   tree: LayerTree;
+  treeView: vscode.TreeView<LayerTreeNode>;
   ready: Promise<void>;
   /** The open simulator panel, if any. */
   simulator(): SimulatorPanel | undefined;
@@ -29,6 +30,7 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
   const diagnostics = vscode.languages.createDiagnosticCollection('initlint');
   const service = new LintService(diagnostics, log);
   const tree = new LayerTree(service);
+  const treeView = vscode.window.createTreeView('initlint.layers', { treeDataProvider: tree, showCollapseAll: true });
   let settings = WorkspaceSettings.read();
   const scan = new WorkspaceScan(service, log, (uri) => settings.for(uri).engine);
   context.subscriptions.push(log, diagnostics, service, tree, scan);
@@ -83,7 +85,7 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     vscode.languages.registerHoverProvider([...selector, notebookCells], new InitlintHover(service)),
     lenses,
     vscode.languages.registerCodeLensProvider([...selector, notebookCells], lenses),
-    vscode.window.createTreeView('initlint.layers', { treeDataProvider: tree, showCollapseAll: true }),
+    treeView,
     new StatusItem(service),
 
     vscode.workspace.onDidOpenTextDocument((doc) => void ready.then(() => service.lintDocument(doc))),
@@ -161,10 +163,31 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
       },
     }),
     { dispose: () => SimulatorPanel.current?.dispose() },
+    // The verdict lens over a model: the panel opens on that model, expanded and selected.
+    vscode.commands.registerCommand('initlint.revealModel', async (arg?: { uri: string; model: string }) => {
+      // The view first: a tree that was never shown has not resolved the nodes reveal walks.
+      await vscode.commands.executeCommand('initlint.layers.focus');
+      // The tree refreshes after every lint; a reveal that lands during a refresh finds no row:
+      // try again on the refreshed tree, a few times.
+      for (let attempt = 0; ; attempt++) {
+        const node = arg && tree.modelNode(arg.uri, arg.model);
+        if (!node) return;
+        try {
+          await treeView.reveal(node, { select: true, focus: true, expand: true });
+          return;
+        } catch (err) {
+          if (attempt >= 5) {
+            log.warn(`could not reveal ${arg.model} in the Initialization panel: ${(err as Error).message}`);
+            return;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      }
+    }),
     vscode.commands.registerCommand('initlint.showProblemsOnly', () => tree.setProblemsOnly(true)),
     vscode.commands.registerCommand('initlint.showAllLayers', () => tree.setProblemsOnly(false)),
   );
-  return { service, tree, ready: ready.then(() => undefined), simulator: () => SimulatorPanel.current };
+  return { service, tree, treeView, ready: ready.then(() => undefined), simulator: () => SimulatorPanel.current };
 }
 
 function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {

@@ -6,9 +6,12 @@ import * as vscode from 'vscode';
 import type { Layer, Model } from '../engine/ir';
 import type { Finding } from '../engine/linter';
 import { explainLayer, findingsOfLayer } from '../engine/explain';
+import { passReason } from '../engine/rules';
+import { DEFAULT_SETTINGS } from '../engine/settings';
 import { fmt } from '../engine/variance';
 import { rangeOf, type FileResult, type LintService } from './lintService';
 
+export type LayerTreeNode = Node;
 type Node =
   | { kind: 'file'; result: FileResult }
   | { kind: 'model'; result: FileResult; model: Model }
@@ -47,10 +50,11 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
         .map((model) => ({ kind: 'model', result: node.result, model }));
     }
     if (node.kind === 'model') {
-      // A layer built in a loop appears once, with its repeat count.
+      // A layer built in a loop appears once, with its repeat count; calls of one constructor
+      // that build layers of different sizes (a helper called with other channels) are rows of their own.
       const unique = new Map<string, LayerNode>();
       for (const layer of node.model.layers) {
-        const key = `${layer.span.start}:${layer.span.end}`;
+        const key = `${layer.span.start}:${layer.span.end}:${layer.fanIn}:${layer.fanOut}:${layer.init.spec.name}`;
         const seen = unique.get(key);
         if (seen) seen.repeat++;
         else
@@ -71,13 +75,18 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'file') {
       const item = new vscode.TreeItem(node.result.uri, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = node.result.uri.toString();
       const n = node.result.analysis.findings.length;
-      item.description = n === 0 ? 'no problems' : `${n} problem${n === 1 ? '' : 's'}`;
+      // The folder, as the Problems view shows it: two mlp.py in two folders are told apart.
+      const rel = vscode.workspace.asRelativePath(node.result.uri);
+      const folder = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+      item.description = `${folder ? `${folder} · ` : ''}${n === 0 ? 'no problems' : `${n} problem${n === 1 ? '' : 's'}`}`;
       item.contextValue = 'file';
       return item;
     }
     if (node.kind === 'model') {
       const item = new vscode.TreeItem(node.model.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `${node.result.uri.toString()}#${node.model.name}@${node.model.span.start}`;
       const n = node.result.analysis.findings.filter((f) => f.model === node.model.name).length;
       const layers = new Set(node.model.layers.map((l) => l.span.start)).size;
       item.description = `${node.model.framework} · ${layers} layer${layers === 1 ? '' : 's'}${n ? ` · ${n} problem${n === 1 ? '' : 's'}` : ''}`;
@@ -107,10 +116,27 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
     );
     tip.appendMarkdown(`- recommended: ${e.recommended}\n`);
     for (const f of findings) tip.appendMarkdown(`\n**${f.code}** ${f.message}\n`);
+    if (findings.length === 0) {
+      const settings = this.service.settingsFor(node.result.uri) ?? DEFAULT_SETTINGS;
+      tip.appendMarkdown(`\n**No problem**: ${passReason(node.model, layer, settings)}.\n`);
+    }
     item.tooltip = tip;
     item.contextValue = findings.some((f) => f.fix) ? 'layer-fixable' : 'layer';
     item.command = this.reveal(node.result, layer.span.start, layer.span.end);
     return item;
+  }
+
+  getParent(node: Node): Node | undefined {
+    if (node.kind === 'layer') return { kind: 'model', result: node.result, model: node.model };
+    if (node.kind === 'model') return { kind: 'file', result: node.result };
+    return undefined;
+  }
+
+  /** The tree node of a model of a file, for revealing it (the verdict lens). */
+  modelNode(uri: string, name: string): Node | undefined {
+    const result = this.service.all.find((r) => r.uri.toString() === uri);
+    const model = result?.analysis.models.find((m) => m.name === name);
+    return result && model ? { kind: 'model', result, model } : undefined;
   }
 
   private reveal(result: FileResult, start: number, end: number): vscode.Command | undefined {

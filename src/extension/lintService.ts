@@ -6,7 +6,7 @@
  * its cell.
  */
 import * as vscode from 'vscode';
-import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
+import { createLinter, languageOf, type Analysis, type Finding, type Linter } from '../engine/linter';
 import { LineIndex } from '../engine/text';
 import { fileOffset, joinCells } from '../engine/notebook';
 import { ruleDocUrl } from '../engine/docs';
@@ -33,6 +33,15 @@ export interface FileResult {
 
 export const LINTED_LANGUAGES = new Set(['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'json', 'jsonc']);
 const SLOW_LINT_MS = 200;
+const EXTENSION_OF_LANGUAGE: Record<string, string> = {
+  python: '.py',
+  javascript: '.js',
+  javascriptreact: '.jsx',
+  typescript: '.ts',
+  typescriptreact: '.tsx',
+  json: '.json',
+  jsonc: '.json',
+};
 
 function segmentOf(doc: vscode.TextDocument, start: number): Segment {
   return { uri: doc.uri, start, length: doc.getText().length, positionAt: (o) => doc.positionAt(o) };
@@ -97,6 +106,11 @@ export class LintService implements vscode.Disposable {
     this.folderLinters = new Map([...byFolder].map(([folder, settings]) => [folder, base.withSettings(settings)]));
   }
 
+  /** The settings a file is linted with (its folder's). */
+  settingsFor(uri: vscode.Uri): Settings | undefined {
+    return this.linterFor(uri)?.settings;
+  }
+
   private linterFor(uri: vscode.Uri): Linter | undefined {
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     return (folder && this.folderLinters.get(folder.uri.toString())) ?? this.linter;
@@ -128,7 +142,10 @@ export class LintService implements vscode.Disposable {
 
   lintDocument(doc: vscode.TextDocument): FileResult | undefined {
     if (doc.uri.scheme === 'vscode-notebook-cell' || !this.isCandidate(doc)) return undefined;
-    return this.run(doc.uri, doc.getText(), doc.uri.fsPath || doc.uri.path, [segmentOf(doc, 0)], doc.version, doc.uri.toString());
+    // An untitled buffer ("Untitled-1", its language picked by the user) is linted as its language.
+    const name = doc.uri.fsPath || doc.uri.path;
+    const fileName = languageOf(name) ? name : `${name}${EXTENSION_OF_LANGUAGE[doc.languageId] ?? ''}`;
+    return this.run(doc.uri, doc.getText(), fileName, [segmentOf(doc, 0)], doc.version, doc.uri.toString());
   }
 
   lintNotebook(nb: vscode.NotebookDocument): FileResult | undefined {

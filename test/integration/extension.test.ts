@@ -183,6 +183,56 @@ suite('initlint in VS Code', () => {
     const first = api.tree.getTreeItem(layers[0]);
     assert.match(String(first.description), /xavier_uniform_ · relu · 784 → 512/);
     assert.equal(first.contextValue, 'layer');
+    // The file row says which folder it is in; a layer without a problem says why it passes.
+    assert.match(String(api.tree.getTreeItem(fileNode).description), /^pytorch · /);
+    const passing = layers
+      .map((l) => api.tree.getTreeItem(l))
+      .find((i) => i.contextValue === 'layer' && /No problem/.test((i.tooltip as vscode.MarkdownString).value));
+    assert.ok(passing, 'a passing layer explains itself');
+    assert.match((passing.tooltip as vscode.MarkdownString).value, /\*\*No problem\*\*: (its initializer suits its activation|exempt|a constant start)/);
+  });
+
+  test('one row per layer size; the verdict lens reveals its model, expanded, in the panel', async () => {
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'python',
+      content: [
+        'from tensorflow import keras',
+        'from tensorflow.keras import layers',
+        '',
+        '',
+        'def conv_block(x, filters):',
+        '    return layers.Conv2D(filters, 3, activation="relu", kernel_initializer="he_normal")(x)',
+        '',
+        '',
+        'def build_cnn():',
+        '    inputs = keras.Input(shape=(32, 32, 3))',
+        '    x = conv_block(inputs, 32)',
+        '    x = conv_block(x, 64)',
+        '    return keras.Model(inputs, layers.Dense(10)(layers.Flatten()(x)))',
+        '',
+      ].join('\n'),
+    });
+    await vscode.window.showTextDocument(doc);
+    const fileNode = await until('the untitled file in the tree', () =>
+      api.tree.getChildren().find((n) => n.kind === 'file' && n.result.uri.toString() === doc.uri.toString()),
+    );
+    const model = api.tree.getChildren(fileNode).find((m) => api.tree.getTreeItem(m).label === 'build_cnn');
+    assert.ok(model, 'build_cnn in the tree');
+    const rows = api.tree.getChildren(model).map((l) => `${api.tree.getTreeItem(l).label} ${String(api.tree.getTreeItem(l).description).split(' · ')[2]}`);
+    // Two calls of one constructor with 32 and 64 filters: two rows, each with its own fan_in (3·3·3, 3·3·32).
+    assert.match(rows[0], /^Conv2D\(filters, 3\) 27 → \d+$/);
+    assert.match(rows[1], /^Conv2D\(filters, 3\) 288 → \d+$/);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    const verdict = lenses.find((l) => l.command?.command === 'initlint.revealModel' && (l.command.arguments?.[0] as { model: string }).model === 'build_cnn');
+    assert.ok(verdict?.command, `a verdict lens over build_cnn: ${lenses.map((l) => l.command?.command).join(', ')}`);
+    await vscode.commands.executeCommand(verdict.command.command, ...(verdict.command.arguments ?? []));
+    await until('build_cnn selected in the panel', () => {
+      const selected = api.treeView.selection[0];
+      return selected?.kind === 'model' && selected.model.name === 'build_cnn' ? selected : undefined;
+    });
+    assert.ok(api.treeView.visible, 'the panel is shown');
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   test('a settings change re-lints without a reload', async () => {
