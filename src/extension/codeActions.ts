@@ -64,9 +64,12 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
         // JSON has no comments: a directive would make the config invalid (model_from_json rejects it).
         if (!isJson(doc)) out.push(this.disableAction(doc, d, finding.code), this.disableFileAction(doc, d, finding.code));
         else if (vscode.workspace.getWorkspaceFolder(doc.uri)) out.push(this.ignoreInSettingsAction(d, doc.uri, finding.code));
+        // The docs bundled in the extension, in VS Code's Markdown preview; the web page second.
         const docs = new vscode.CodeAction(`Show documentation for ${finding.code}`, vscode.CodeActionKind.QuickFix);
-        docs.command = { title: 'Open docs', command: 'vscode.open', arguments: [vscode.Uri.parse(ruleDocUrl(finding.code))] };
-        out.push(docs);
+        docs.command = { title: docs.title, command: 'initlint.showRuleDocs', arguments: [finding.code] };
+        const web = new vscode.CodeAction(`Open ${finding.code} on the web`, vscode.CodeActionKind.QuickFix);
+        web.command = { title: web.title, command: 'vscode.open', arguments: [vscode.Uri.parse(ruleDocUrl(finding.code))] };
+        out.push(docs, web);
       }
     }
     const fixable = result.analysis.findings.filter((f) => f.fix);

@@ -12,6 +12,8 @@ import { WorkspaceSettings } from './settings';
 import { StatusItem } from './statusItem';
 import { WorkspaceScan } from './workspaceScan';
 import { pickTarget, SIMULATOR_VIEW_TYPE, SimulatorPanel, type SimTarget } from './simulatorPanel';
+import { ruleDocUrl, RULES_DOC_URL } from '../engine/docs';
+import type { RuleCode } from '../engine/rules';
 
 const TYPE_DELAY_MS = 300;
 
@@ -117,6 +119,18 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     }),
 
     vscode.commands.registerCommand('initlint.showOutput', () => log.show()),
+    // docs/rules.md ships in the .vsix: opened in the Markdown preview, at the rule's section.
+    vscode.commands.registerCommand('initlint.showRuleDocs', async (code?: string) => {
+      const doc = vscode.Uri.joinPath(context.extensionUri, 'docs', 'rules.md');
+      const target = typeof code === 'string' && /^IL\d{3}$/.test(code) ? doc.with({ fragment: code.toLowerCase() }) : doc;
+      try {
+        await vscode.workspace.fs.stat(doc);
+        await vscode.commands.executeCommand('markdown.showPreview', target);
+      } catch (err) {
+        log.warn(`the bundled rules documentation could not be shown (${(err as Error).message}); opening it on the web`);
+        await vscode.env.openExternal(vscode.Uri.parse(typeof code === 'string' && /^IL\d{3}$/.test(code) ? ruleDocUrl(code as RuleCode) : RULES_DOC_URL));
+      }
+    }),
     vscode.commands.registerCommand('initlint.ignoreInFile', async (uri: vscode.Uri, code: string) => {
       // `initlint.perFileIgnores` of the file's workspace folder (.vscode/settings.json): the file's
       // own path, glob characters escaped, gets the code; the change of settings re-lints.
@@ -180,7 +194,9 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
             log.warn(`could not reveal ${arg.model} in the Initialization panel: ${(err as Error).message}`);
             return;
           }
-          await new Promise((resolve) => setTimeout(resolve, 200));
+          // A view that was hidden may hold a stale tree: refresh it while it is shown.
+          tree.refresh();
+          await new Promise((resolve) => setTimeout(resolve, 300));
         }
       }
     }),

@@ -31,6 +31,11 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
     this.subscription = service.onDidChange(() => this.changed.fire(undefined));
   }
 
+  /** Asks the view to fetch everything again. */
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
   setProblemsOnly(on: boolean): void {
     this.problemsOnly = on;
     void vscode.commands.executeCommand('setContext', 'initlint.problemsOnly', on);

@@ -69,7 +69,19 @@ suite('initlint in VS Code', () => {
     const fix = actions.find((a) => a.title === 'Use HeNormal');
     assert.ok(fix?.isPreferred, 'Use HeNormal is offered and preferred');
     assert.ok(actions.some((a) => a.title === 'Disable IL001 for this line'));
-    assert.ok(actions.some((a) => a.title === 'Show documentation for IL001'));
+    const docs = actions.find((a) => a.title === 'Show documentation for IL001');
+    assert.ok(docs?.command, 'Show documentation for IL001 is offered');
+    assert.ok(
+      actions.some((a) => a.title === 'Open IL001 on the web'),
+      'the web page as the second choice',
+    );
+    // The bundled docs, in VS Code's Markdown preview: no browser, no dialog.
+    await vscode.commands.executeCommand(docs.command.command, ...(docs.command.arguments ?? []));
+    const tab = await until('the rules.md preview', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => /rules\.md/.test(t.label) && t.input instanceof vscode.TabInputWebview),
+    );
+    await vscode.window.tabGroups.close(tab);
+    await vscode.window.showTextDocument(doc);
     assert.ok(await vscode.workspace.applyEdit(fix.edit!));
     assert.match(doc.lineAt(9).text, /kernel_initializer="he_normal"/);
     await until('one finding left', () => initlintDiagnostics(doc.uri).length === 1);
