@@ -4,6 +4,7 @@
  * each value that is ignored.
  */
 import picomatch from 'picomatch';
+import { formatSize } from './text';
 import { RULE_CODES, type RuleCode, type Severity } from './rules';
 
 export type RuleLevel = 'off' | Severity;
@@ -167,4 +168,23 @@ function validGlobs(globs: string[], key: string, problems: string[]): string[] 
     if (why) problems.push(`${key}: "${g}" ${why}`);
     return !why;
   });
+}
+
+/**
+ * The settings in one line for the log, naming only what differs from the defaults:
+ * `rules IL001=error IL007=off; exclude legacy/**; per-file-ignores 1 glob; maxFileSize 2.0 MB`.
+ */
+export function describeSettings(s: Settings): string {
+  const parts: string[] = [];
+  const rules = Object.entries(s.rules).filter(([code, level]) => DEFAULT_SETTINGS.rules[code as RuleCode] !== level);
+  if (rules.length) parts.push(`rules ${rules.map(([c, l]) => `${c}=${l}`).join(' ')}`);
+  if (s.select.length) parts.push(`select ${s.select.join(',')}`);
+  if (s.ignore.length) parts.push(`ignore ${s.ignore.join(',')}`);
+  if (s.exclude.length) parts.push(`exclude ${s.exclude.join(' ')}`);
+  const globs = Object.keys(s.perFileIgnores).length;
+  if (globs) parts.push(`per-file-ignores ${globs} glob${globs === 1 ? '' : 's'}`);
+  if (s.maxFileSize !== DEFAULT_SETTINGS.maxFileSize) parts.push(`maxFileSize ${formatSize(s.maxFileSize)}`);
+  if (s.normalizationAware !== DEFAULT_SETTINGS.normalizationAware) parts.push(`normalizationAware ${s.normalizationAware}`);
+  if (s.severityByImpact !== DEFAULT_SETTINGS.severityByImpact) parts.push(`severityByImpact ${s.severityByImpact}`);
+  return parts.length ? parts.join('; ') : 'the defaults';
 }

@@ -14,6 +14,7 @@ import { WorkspaceScan } from './workspaceScan';
 import { pickTarget, SIMULATOR_VIEW_TYPE, SimulatorPanel, type SimTarget } from './simulatorPanel';
 import { ruleDocUrl, RULES_DOC_URL } from '../engine/docs';
 import type { RuleCode } from '../engine/rules';
+import { describeSettings } from '../engine/settings';
 
 const TYPE_DELAY_MS = 300;
 
@@ -22,6 +23,8 @@ export interface InitlintApi {
   service: LintService;
   tree: LayerTree;
   treeView: vscode.TreeView<LayerTreeNode>;
+  /** The folder of the extension's log file (`initlint.log`), which "initlint: Show log" opens. */
+  logUri: vscode.Uri;
   ready: Promise<void>;
   /** The open simulator panel, if any. */
   simulator(): SimulatorPanel | undefined;
@@ -29,6 +32,7 @@ export interface InitlintApi {
 
 export function activate(context: vscode.ExtensionContext): InitlintApi {
   const log = vscode.window.createOutputChannel('initlint', { log: true });
+  log.info(`initlint ${String(context.extension.packageJSON.version)} in VS Code ${vscode.version} (Node ${process.versions.node}, ${process.platform})`);
   const diagnostics = vscode.languages.createDiagnosticCollection('initlint');
   const service = new LintService(diagnostics, log);
   const tree = new LayerTree(service);
@@ -44,6 +48,14 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
   const configureOnce = async () => {
     settings = WorkspaceSettings.read();
     for (const p of settings.problems()) log.warn(p);
+    // What each folder is linted with, and from where: the first thing to read when a result surprises.
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const s = settings.for(folder.uri);
+      log.info(
+        `settings for ${folder.name}: ${describeSettings(s.engine)} (${s.configFile ? `${s.configFile} under the editor's initlint.* values` : "the editor's initlint.* values; no pyproject.toml [tool.initlint] or initlint.json found"}); run ${s.run}, lintWorkspace ${s.lintWorkspace}`,
+      );
+    }
+    if (!vscode.workspace.workspaceFolders?.length) log.info(`settings (no folder open): ${describeSettings(settings.fallback.engine)}`);
     await service.configure(settings.fallback.engine, new Map([...settings.folders()].map(([folder, s]) => [folder, s.engine])));
     service.clearAll();
     if (settings.fallback.lintWorkspace) {
@@ -148,7 +160,7 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
       const doc = vscode.window.activeTextEditor?.document;
       const result = doc ? service.resultFor(doc.uri) : undefined;
       const edit = result ? editFor(result, result.analysis.findings) : undefined;
-      if (edit) await vscode.workspace.applyEdit(edit);
+      if (edit && !(await vscode.workspace.applyEdit(edit))) log.warn(`fix all: VS Code rejected the edit of ${doc?.uri.fsPath}`);
     }),
     vscode.commands.registerCommand('initlint.fixLayer', async (node: LayerNode) => {
       const edit = node
@@ -203,7 +215,7 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     vscode.commands.registerCommand('initlint.showProblemsOnly', () => tree.setProblemsOnly(true)),
     vscode.commands.registerCommand('initlint.showAllLayers', () => tree.setProblemsOnly(false)),
   );
-  return { service, tree, treeView, ready: ready.then(() => undefined), simulator: () => SimulatorPanel.current };
+  return { service, tree, treeView, logUri: context.logUri, ready: ready.then(() => undefined), simulator: () => SimulatorPanel.current };
 }
 
 function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {

@@ -232,6 +232,7 @@ export class LintService implements vscode.Disposable {
     if (analysis.skipped?.includes('maxFileSize')) this.log.info(analysis.skipped);
     for (const e of analysis.errors) this.log.debug(`${uri.fsPath}: ${e}`);
     if (durationMs > SLOW_LINT_MS) this.log.warn(`linting ${uri.fsPath} took ${Math.round(durationMs)} ms`);
+    else this.log.trace(`linted ${uri.fsPath || uri.toString()} in ${durationMs.toFixed(1)} ms: ${analysis.findings.length} findings`);
     const segments = typeof segmentsOf === 'function' ? segmentsOf(analysis) : segmentsOf;
     const result: FileResult = { uri, analysis, segments, version, durationMs, fromDisk };
     this.publish(result);

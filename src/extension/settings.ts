@@ -13,16 +13,20 @@ export interface ExtensionSettings {
   run: RunMode;
   lintWorkspace: boolean;
   problems: string[];
+  /** The project config file read under the editor's values (pyproject.toml or initlint.json), if any. */
+  configFile?: string;
 }
 
 export function readSettings(folder?: vscode.WorkspaceFolder): ExtensionSettings {
   const cfg = vscode.workspace.getConfiguration('initlint', folder?.uri);
   const problems: string[] = [];
   let base = parseSettings(undefined).settings;
+  let configFile: string | undefined;
   if (folder && folder.uri.scheme === 'file') {
     try {
       const file = findConfig(folder.uri.fsPath);
       if (file.raw !== undefined) {
+        configFile = file.file;
         const parsed = parseSettings(file.raw);
         base = parsed.settings;
         problems.push(...parsed.problems.map((p) => `${file.file}: ${p}`));
@@ -53,6 +57,7 @@ export function readSettings(folder?: vscode.WorkspaceFolder): ExtensionSettings
     run: cfg.get<RunMode>('run') === 'onSave' ? 'onSave' : 'onType',
     lintWorkspace: cfg.get<boolean>('lintWorkspace') ?? true,
     problems,
+    configFile,
   };
 }
 

@@ -126,6 +126,7 @@ export class SimulatorPanel implements vscode.Disposable {
       return;
     }
     const file = vscode.workspace.asRelativePath(result.uri, false);
+    this.log.info(`simulator: ${model.name} of ${file} (${model.layers.length} layers, version ${result.version})`);
     this.panel.title = `Simulate: ${model.name}`;
     this.post({
       type: 'model',
@@ -201,12 +202,20 @@ export class SimulatorPanel implements vscode.Disposable {
       }
       count++;
     }
-    if (count === 0)
+    if (count === 0) {
+      if (skipped)
+        this.log.warn(`simulator: ${choice} could not be written into ${skipped} layer${skipped === 1 ? '' : 's'} of ${result.uri.fsPath}: no safe edit`);
       return {
         ok: false,
         message: skipped ? 'No safe edit exists for these layers (a shared init call, or arguments initlint cannot read).' : 'Nothing to change.',
       };
+    }
     const ok = await vscode.workspace.applyEdit(edit);
+    if (ok)
+      this.log.info(
+        `simulator: wrote ${choice} into ${count} layer${count === 1 ? '' : 's'} of ${result.uri.fsPath}${skipped ? `; ${skipped} had no safe edit` : ''}`,
+      );
+    else this.log.warn(`simulator: VS Code rejected the edit writing ${choice} into ${result.uri.fsPath}`);
     return {
       ok,
       message: ok ? `Applied to ${count} layer${count === 1 ? '' : 's'}${skipped ? `; ${skipped} had no safe edit` : ''}.` : 'The edit was rejected.',

@@ -247,6 +247,20 @@ suite('initlint in VS Code', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  test("the log says the version, each folder's settings and where they come from, and the scan", async () => {
+    const file = vscode.Uri.joinPath(api.logUri, 'initlint.log');
+    const text = await until('the log file', async () => {
+      try {
+        const t = new TextDecoder().decode(await vscode.workspace.fs.readFile(file));
+        return /workspace scan: \d+ of \d+ files in \d+ ms/.test(t) ? t : undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    assert.match(text, /\[info\] initlint \d+\.\d+\.\d+ in VS Code \d+\.\d+/);
+    assert.match(text, /\[info\] settings for \w+: .+ \(.*pyproject\.toml under the editor's initlint\.\* values\); run onType, lintWorkspace true/);
+  });
+
   test('a settings change re-lints without a reload', async () => {
     const doc = await open('keras/mlp.py');
     await until('two findings', () => initlintDiagnostics(doc.uri).length === 2);
