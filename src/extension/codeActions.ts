@@ -91,7 +91,7 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
 
   /** JSON has no comments: the file's entry in per-file-ignores (the workspace folder's settings) instead. */
   private ignoreInSettingsAction(d: vscode.Diagnostic, uri: vscode.Uri, code: RuleCode): vscode.CodeAction {
-    const a = new vscode.CodeAction(`Disable ${code} for this file (per-file-ignores in the folder's settings)`, vscode.CodeActionKind.QuickFix);
+    const a = new vscode.CodeAction(`Disable ${code} for this file (per-file-ignores)`, vscode.CodeActionKind.QuickFix);
     a.command = { title: a.title, command: 'initlint.ignoreInFile', arguments: [uri, code] };
     a.diagnostics = [d];
     return a;

@@ -15,6 +15,9 @@ import { pickTarget, SIMULATOR_VIEW_TYPE, SimulatorPanel, type SimTarget } from 
 import { ruleDocUrl, RULES_DOC_URL } from '../engine/docs';
 import type { RuleCode } from '../engine/rules';
 import { describeSettings } from '../engine/settings';
+import { addPerFileIgnore, findConfig } from '../cli/config';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 const TYPE_DELAY_MS = 300;
 
@@ -40,6 +43,43 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
   let settings = WorkspaceSettings.read();
   const scan = new WorkspaceScan(service, log, (uri) => settings.for(uri).engine);
   context.subscriptions.push(log, diagnostics, service, tree, scan);
+
+  /**
+   * Writes `code` for `uri` into the per-file-ignores of the config the folder is read with:
+   * its pyproject.toml or initlint.json with initlint settings, else the folder's pyproject.toml
+   * (a [tool.initlint] table is added), else a new initlint.json. False: not written (a config
+   * whose shape cannot be edited safely).
+   */
+  const ignoreInProjectConfig = async (folder: vscode.WorkspaceFolder, uri: vscode.Uri, code: string): Promise<boolean> => {
+    let file: string | undefined;
+    try {
+      file = findConfig(folder.uri.fsPath).file;
+    } catch {
+      return false;
+    }
+    const root = folder.uri.fsPath;
+    // Only a config inside the folder: never a parent project's.
+    if (file && !file.startsWith(root + path.sep)) file = undefined;
+    file ??= fs.existsSync(path.join(root, 'pyproject.toml')) ? path.join(root, 'pyproject.toml') : path.join(root, 'initlint.json');
+    const target = vscode.Uri.file(file);
+    const glob = globOf(path.relative(path.dirname(file), uri.fsPath).split(path.sep).join('/'));
+    const kind = file.endsWith('.toml') ? 'toml' : 'json';
+    const exists = fs.existsSync(file);
+    const doc = exists ? await vscode.workspace.openTextDocument(target) : undefined;
+    const text = addPerFileIgnore(doc?.getText() ?? '', kind, glob, code);
+    if (text === undefined) {
+      log.warn(`per-file-ignores: ${file} has a shape initlint does not edit; ${glob} = ${code} goes into the folder's settings instead`);
+      return false;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    if (doc) edit.replace(target, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
+    else edit.createFile(target, { contents: new TextEncoder().encode(text) });
+    if (!(await vscode.workspace.applyEdit(edit))) return false;
+    if (doc) await doc.save();
+    log.info(`per-file-ignores: ${glob} = ${code} written into ${file}`);
+    await configure();
+    return true;
+  };
 
   const lintOpen = () => {
     for (const doc of vscode.workspace.textDocuments) service.lintDocument(doc);
@@ -144,13 +184,15 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
       }
     }),
     vscode.commands.registerCommand('initlint.ignoreInFile', async (uri: vscode.Uri, code: string) => {
-      // `initlint.perFileIgnores` of the file's workspace folder (.vscode/settings.json): the file's
-      // own path, glob characters escaped, gets the code; the change of settings re-lints.
+      // For files that cannot hold a comment (JSON configs, .keras, .h5): a per-file-ignores
+      // entry in the project's config, which the CLI reads too; the editor's folder settings
+      // only where the config cannot be edited safely.
       const folder = uri && vscode.workspace.getWorkspaceFolder(uri);
       if (!folder || !/^IL\d{3}$/.test(code)) return;
+      if (folder.uri.scheme === 'file' && (await ignoreInProjectConfig(folder, uri, code))) return;
       const cfg = vscode.workspace.getConfiguration('initlint', folder.uri);
       const current = cfg.inspect<Record<string, string[]>>('perFileIgnores')?.workspaceFolderValue ?? {};
-      const glob = vscode.workspace.asRelativePath(uri, false).replace(/[*?[\]{}()!+@\\]/g, '\\$&');
+      const glob = globOf(vscode.workspace.asRelativePath(uri, false));
       const codes = [...new Set([...(current[glob] ?? []), code])];
       await cfg.update('perFileIgnores', { ...current, [glob]: codes }, vscode.ConfigurationTarget.WorkspaceFolder);
       log.info(`per-file-ignores: ${glob} = ${codes.join(', ')} (workspace folder settings)`);
@@ -225,4 +267,9 @@ function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefin
 
 export function deactivate(): void {
   // Everything is in context.subscriptions.
+}
+
+/** A file's path as a glob that matches only it (glob characters escaped). */
+function globOf(relativePath: string): string {
+  return relativePath.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
 }

@@ -127,21 +127,29 @@ suite('initlint in VS Code', () => {
       actions.map((a) => a.title).join(', '),
     );
     assert.ok(!actions.some((a) => a.title.endsWith('for this line')), actions.map((a) => a.title).join(', '));
-    // Instead: per-file-ignores in the folder's settings; the JSON stays as it was.
+    // Instead: per-file-ignores in the project's pyproject.toml (which the CLI reads too); the JSON stays as it was.
     const code = codeOf(diag);
-    const ignore = actions.find((a) => a.title === `Disable ${code} for this file (per-file-ignores in the folder's settings)`);
+    const ignore = actions.find((a) => a.title === `Disable ${code} for this file (per-file-ignores)`);
     assert.ok(ignore?.command, actions.map((a) => a.title).join(', '));
     const before = json.getText();
     const folder = vscode.workspace.getWorkspaceFolder(json.uri)!;
+    const pyproject = vscode.Uri.joinPath(folder.uri, 'pyproject.toml');
+    const projectBefore = new TextDecoder().decode(await vscode.workspace.fs.readFile(pyproject));
     try {
       await vscode.commands.executeCommand(ignore.command.command, ...(ignore.command.arguments ?? []));
       await until(`${code} silenced`, () => !initlintDiagnostics(json.uri).some((d) => codeOf(d) === code));
-      const value = vscode.workspace.getConfiguration('initlint', folder.uri).inspect<Record<string, string[]>>('perFileIgnores')?.workspaceFolderValue;
-      assert.deepEqual(value, { 'configs/mlp_model.json': [code] });
+      const project = new TextDecoder().decode(await vscode.workspace.fs.readFile(pyproject));
+      assert.equal(project, `${projectBefore}\n[tool.initlint.per-file-ignores]\n"configs/mlp_model.json" = ["${code}"]\n`);
       assert.equal(json.getText(), before);
       JSON.parse(json.getText());
     } finally {
-      await vscode.workspace.getConfiguration('initlint', folder.uri).update('perFileIgnores', undefined, vscode.ConfigurationTarget.WorkspaceFolder);
+      // Restored through the editor and saved: the extension reloads its settings on that save.
+      const doc = await vscode.workspace.openTextDocument(pyproject);
+      const restore = new vscode.WorkspaceEdit();
+      restore.replace(pyproject, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), projectBefore);
+      await vscode.workspace.applyEdit(restore);
+      await doc.save();
+      await until(`${code} back on the JSON config`, () => initlintDiagnostics(json.uri).some((d) => codeOf(d) === code));
     }
   });
 
