@@ -32,6 +32,8 @@ export interface KernelInit {
   span?: Span;
   /** Written once for several layers (an `apply` function, a loop): the diagnostic then stands on the layer. */
   shared: boolean;
+  /** With `shared`: how many layers that one call initializes. */
+  sharedBy?: number;
 }
 
 export interface LayerActivation {

@@ -177,9 +177,17 @@ function initSpanOf(layer: Layer): Span {
   return layer.init.explicit && !layer.init.shared && layer.init.span ? layer.init.span : layer.span;
 }
 
+/** The message of the related location at a shared init call; adapters recognise it by SHARED_INIT_RELATED. */
+export const SHARED_INIT_RELATED = 'initialised by this call, which';
+
 function activationRelated(layer: Layer): RelatedInfo[] {
   const span = layer.activation.span;
-  return span ? [{ span, message: `activation ${layer.activation.info.name} applied here` }] : [];
+  const out: RelatedInfo[] = span ? [{ span, message: `activation ${layer.activation.info.name} applied here` }] : [];
+  // A shared init call (an `apply` function, a loop): the diagnostic stands on the layer; this points at the call.
+  if (layer.init.shared && layer.init.span) {
+    out.push({ span: layer.init.span, message: `${SHARED_INIT_RELATED} initializes ${layer.init.sharedBy ?? 'several'} layers` });
+  }
+  return out;
 }
 
 function recLabel(layer: Layer, framework: Framework): string {

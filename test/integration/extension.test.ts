@@ -212,6 +212,21 @@ suite('initlint in VS Code', () => {
     assert.match((passing.tooltip as vscode.MarkdownString).value, /\*\*No problem\*\*: (its initializer suits its activation|exempt|a constant start)/);
   });
 
+  test('a layer initialized by a shared init function: the diagnostic points at the call, an action opens it', async () => {
+    const doc = await open('pytorch/classifier.py');
+    const diag = await until('IL001 on the first hidden layer', () => initlintDiagnostics(doc.uri).find((d) => d.range.start.line === 16));
+    const related = diag.relatedInformation?.find((r) => /initialised by this call/.test(r.message));
+    assert.ok(related, JSON.stringify(diag.relatedInformation?.map((r) => r.message)));
+    assert.equal(doc.lineAt(related.location.range.start.line).text.trim(), 'nn.init.xavier_uniform_(m.weight)');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range);
+    const openCall = actions.find((a) => a.title.startsWith('Open the shared init call'));
+    assert.ok(openCall?.command, actions.map((a) => a.title).join(', '));
+    assert.match(openCall.title, /it initializes 3 layers that need different initializers: no per-layer fix/);
+    assert.ok(!actions.some((a) => a.isPreferred), 'no per-layer fix is offered');
+    await vscode.commands.executeCommand(openCall.command.command, ...(openCall.command.arguments ?? []));
+    await until('the cursor on the init call', () => vscode.window.activeTextEditor?.selection.start.line === related.location.range.start.line || undefined);
+  });
+
   test('one row per layer size; the verdict lens reveals its model, expanded, in the panel', async () => {
     const doc = await vscode.workspace.openTextDocument({
       language: 'python',

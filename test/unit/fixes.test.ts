@@ -225,11 +225,51 @@ describe('PyTorch fixes', () => {
     assert.match(fixed, /^init\.kaiming_normal_\(net\[0\]\.weight, nonlinearity='relu'\)$/m);
   });
 
-  test('a shared init call (apply function) offers no fix', async () => {
+  test('a shared init call serving layers that want different initializers: no fix, a related location at the call', async () => {
     const linter = await getLinter();
-    const [f] = linter.lint(readFixture('pytorch/apply_fn.py'), 'apply_fn.py');
+    const text = readFixture('pytorch/apply_fn.py');
+    const [f] = linter.lint(text, 'apply_fn.py');
     assert.equal(f.code, 'IL001');
     assert.equal(f.fix, undefined);
+    const shared = f.related.find((r) => r.message.startsWith('initialised by this call'));
+    assert.ok(shared, JSON.stringify(f.related));
+    assert.equal(text.slice(shared.start, shared.end), 'init.xavier_uniform_(m.weight)');
+    assert.equal(shared.message, 'initialised by this call, which initializes 2 layers');
+  });
+
+  test('a shared init call whose layers all want the same initializer is rewritten once, for all of them', async () => {
+    const text = [
+      'import torch',
+      'from torch import nn',
+      '',
+      '',
+      'def init_weights(m):',
+      '    if isinstance(m, nn.Conv2d):',
+      '        nn.init.xavier_normal_(m.weight)',
+      '',
+      '',
+      'class Features(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.conv1 = nn.Conv2d(3, 32, 3)',
+      '        self.conv2 = nn.Conv2d(32, 64, 3)',
+      '        self.conv3 = nn.Conv2d(64, 64, 3)',
+      '        self.apply(init_weights)',
+      '',
+      '    def forward(self, x):',
+      '        x = torch.relu(self.conv1(x))',
+      '        x = torch.relu(self.conv2(x))',
+      '        return torch.relu(self.conv3(x))',
+      '',
+    ].join('\n');
+    const linter = await getLinter();
+    const findings = linter.lint(text, 'shared_ok.py');
+    assert.ok(findings.length >= 1 && findings.every((f) => f.code === 'IL001'), JSON.stringify(findings.map((f) => f.code)));
+    const fix = findings[0].fix!;
+    assert.match(fix.title, / in the shared call \(all 3 layers it initializes\)$/);
+    const fixed = applyEdits(text, fix.edits);
+    assert.match(fixed, /\n {8}nn\.init\.kaiming_normal_\(m\.weight, nonlinearity='relu'\)\n/);
+    assert.deepEqual(linter.lint(fixed, 'shared_ok_fixed.py'), [], 'the one edit fixes every layer');
   });
 
   test('only bare names imported: the fix imports the function it writes', async () => {

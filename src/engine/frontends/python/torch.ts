@@ -21,6 +21,7 @@ import {
 import { lastSegment, type ImportTable } from './names';
 import { quoteStyle } from './kerasFix';
 import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
+import { recommendationFor } from '../../variance';
 import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, TORCH_SCALE_KEEPING, TORCH_SCALE_KEEPING_METHODS, torchLayerClass } from './torchLayers';
 import { argument, callArgs, spanOf, statementsAt, type CallArgs } from './syntax';
 import {
@@ -100,7 +101,12 @@ export class TorchFrontEnd extends PythonInterpreter {
 
   protected override finish(): void {
     for (const layers of this.sitesByCall.values()) {
-      if (layers.size > 1) for (const l of layers) l.init.shared = true;
+      if (layers.size > 1) {
+        for (const l of layers) {
+          l.init.shared = true;
+          l.init.sharedBy = layers.size;
+        }
+      }
     }
   }
 
@@ -347,8 +353,15 @@ export class TorchFrontEnd extends PythonInterpreter {
       normalized: false,
       normalizedBefore: false,
       rewrite(to: Recommendation): Fix | undefined {
-        if (layer.init.shared) return undefined;
         const site = front.siteOf.get(layer);
+        if (layer.init.shared) {
+          // One call initializes several layers: it is rewritten only when every one of them
+          // wants the same initializer; otherwise no per-layer edit exists.
+          const served = site ? front.sitesByCall.get(site.call.id) : undefined;
+          if (!site || !served || ![...served].every((l) => recommendationFor(l.activation.info, 'pytorch') === to)) return undefined;
+          const fix = rewriteInitCall(front.style, site.call, site.weight, to);
+          return fix && { ...fix, title: `${fix.title} in the shared call (all ${served.size} layers it initializes)` };
+        }
         if (site) return rewriteInitCall(front.style, site.call, site.weight, to);
         return insertInitAfter(front.style, op.call, to);
       },
