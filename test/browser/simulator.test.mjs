@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import { parseWebviewMessage } from '../../src/protocol.ts';
 import { tutorialModel } from './fixture.mjs';
 import { startServer } from './server.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_ENV, CHROMIUM_SOURCE } from '../harness/chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TIMEOUT = 90_000;
@@ -114,7 +114,8 @@ if (!process.env.SKIP_BUILD) execFileSync(process.execPath, [join(root, 'scripts
 const model = tutorialModel();
 const server = await startServer(root, model);
 const executablePath = CHROMIUM;
-const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+console.log(`browser: ${executablePath} (${CHROMIUM_SOURCE})`);
+const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, env: CHROMIUM_ENV, headless: true });
 const consoleLines = [];
 const pageErrors = [];
 const timings = {};
@@ -338,7 +339,7 @@ try {
 }
 
 // Without WebGL: the wasm backend (its .wasm fetched from dist/ under the CSP) and a plain note.
-const noGl = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+const noGl = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, env: CHROMIUM_ENV, headless: true });
 try {
   const lines = [];
   const errors = [];

@@ -24,7 +24,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { installPaths, REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from '../harness/chromium.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_ENV } from '../harness/chromium.mjs';
 
 
 // The user settings of the run, over the harness defaults (no auto save, no start page, ...).
@@ -647,7 +647,7 @@ async function launchChromium(scratch, viewport) {
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,
-    env: { ...process.env, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') },
+    env: { ...CHROMIUM_ENV, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') },
     viewport,
     timeout: 60_000,
     handleSIGINT: false,

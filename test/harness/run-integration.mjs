@@ -19,7 +19,7 @@ import { basename, join, resolve } from 'node:path';
 import { format, parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { REPO_ROOT, startCodeServer } from './code-server.mjs';
-import { CHROMIUM, CHROMIUM_ARGS } from './chromium.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_ENV, CHROMIUM_SOURCE } from './chromium.mjs';
 
 const EXIT_PASS = 0;
 const EXIT_FAIL = 1;
@@ -97,7 +97,7 @@ function parseOptions() {
     throw new HarnessError(`--workspace ${options.workspace} is not a folder or a .code-workspace file`);
   }
   if (!existsSync(CHROMIUM)) {
-    throw new HarnessError(`no Chromium at ${CHROMIUM} (Debian: apt-get install -y chromium; or set INITLINT_CHROMIUM)`);
+    throw new HarnessError(`no Chromium at ${CHROMIUM}: ${CHROMIUM_SOURCE} (Debian: apt-get install -y chromium; or set INITLINT_CHROMIUM)`);
   }
   return options;
 }
@@ -220,7 +220,7 @@ async function launchChromium(runDir, transcript) {
     headless: true,
     args: CHROMIUM_ARGS,
     env: {
-      ...process.env,
+      ...CHROMIUM_ENV,
       HOME: chromiumHome,
       XDG_CONFIG_HOME: join(chromiumHome, '.config'),
       XDG_CACHE_HOME: join(chromiumHome, '.cache'),
