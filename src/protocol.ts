@@ -69,6 +69,20 @@ export interface SimLayer {
   biasVariance?: number;
   recommended: Recommendation;
   findings: Array<{ code: string; severity: 'error' | 'warning' | 'info'; message: string }>;
+  /**
+   * What "Apply" would do with each initializer that can be written: edit the source, or not and
+   * why ("already uses He normal (the framework default)", "no safe edit: ..."). Absent in
+   * models saved by older versions and in the preset.
+   */
+  apply?: Partial<Record<Recommendation, ApplyOption>>;
+}
+
+export type ApplyOption = { edit: true } | { edit: false; reason: string };
+
+/** Layers (indexes into the model as last sent) that get one initializer. */
+export interface ApplyGroup {
+  layers: number[];
+  choice: InitChoice;
 }
 
 export interface SimModel {
@@ -101,7 +115,8 @@ export type ToWebview =
 
 export type FromWebview =
   | { type: 'ready' }
-  | { type: 'apply'; requestId: number; layers: number[]; choice: InitChoice }
+  /** Each group's initializer written into its layers, all in one edit (one undo step). */
+  | { type: 'apply'; requestId: number; groups: ApplyGroup[] }
   | { type: 'export'; requestId: number; format: 'png' | 'csv'; suggestedName: string; /** base64 for png, text for csv */ data: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
 
@@ -156,11 +171,20 @@ export function parseWebviewMessage(raw: unknown): { message?: FromWebview; prob
   switch (m.type) {
     case 'ready':
       return { message: { type: 'ready' } };
-    case 'apply':
+    case 'apply': {
       if (!isInt(m.requestId)) return { problem: 'apply: bad requestId' };
-      if (!Array.isArray(m.layers) || m.layers.length === 0 || m.layers.length > 10_000 || !m.layers.every(isInt)) return { problem: 'apply: bad layers' };
-      if (!APPLICABLE_CHOICES.includes(m.choice as InitChoice)) return { problem: `apply: ${describeValue(m.choice)} cannot be written to the source` };
-      return { message: { type: 'apply', requestId: m.requestId, layers: m.layers as number[], choice: m.choice as InitChoice } };
+      // One group may also come as `layers` and `choice` (the form of older webviews).
+      const raw = Array.isArray(m.groups) ? (m.groups as unknown[]) : [{ layers: m.layers, choice: m.choice }];
+      if (raw.length === 0 || raw.length > APPLICABLE_CHOICES.length) return { problem: 'apply: bad groups' };
+      const groups: ApplyGroup[] = [];
+      for (const g of raw) {
+        const { layers, choice } = (typeof g === 'object' && g !== null ? g : {}) as { layers?: unknown; choice?: unknown };
+        if (!Array.isArray(layers) || layers.length === 0 || layers.length > 10_000 || !layers.every(isInt)) return { problem: 'apply: bad layers' };
+        if (!APPLICABLE_CHOICES.includes(choice as InitChoice)) return { problem: `apply: ${describeValue(choice)} cannot be written to the source` };
+        groups.push({ layers: layers as number[], choice: choice as InitChoice });
+      }
+      return { message: { type: 'apply', requestId: m.requestId, groups } };
+    }
     case 'export':
       if (!isInt(m.requestId)) return { problem: 'export: bad requestId' };
       if (m.format !== 'png' && m.format !== 'csv') return { problem: 'export: bad format' };

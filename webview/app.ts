@@ -24,8 +24,6 @@ const PROGRESS_AFTER_MS = 300;
 const WARM_UP_AFTER_MS = 150;
 /** A changed source is re-run after it has been quiet this long. */
 const MODEL_DEBOUNCE_MS = 300;
-/** After an edit, the extension re-sends the model; Apply waits this long for it. */
-const MODEL_AFTER_APPLY_MS = 10_000;
 const SYMMETRY_STEPS = 5;
 /** An edit normally takes well under a second; after this, Apply gives up waiting for the reply. */
 const APPLY_TIMEOUT_MS = 30_000;
@@ -476,10 +474,15 @@ export class App {
     const byChoice = new Map<InitChoice, number[]>();
     for (const [i, layer] of model.layers.entries()) {
       const target = applyTarget(model, layer, this.state.overrides[i] ?? this.state.compare);
-      if (!target.choice) return { reason: `${layer.label}: ${target.reason}` };
+      if (!target.choice) {
+        // A choice that cannot be written at all stops the plan; a layer that already draws that way, or has no safe edit, is left out.
+        if (!target.skip) return { reason: `${layer.label}: ${target.reason}` };
+        continue;
+      }
       byChoice.set(target.choice, [...(byChoice.get(target.choice) ?? []), i]);
     }
-    if (byChoice.size === 0) return { reason: 'The model has no layers.' };
+    if (model.layers.length === 0) return { reason: 'The model has no layers.' };
+    if (byChoice.size === 0) return { reason: 'Every layer already draws its weights that way, or has no safe edit.' };
     return { groups: [...byChoice].map(([choice, layers]) => ({ choice, layers })) };
   }
 
@@ -490,32 +493,21 @@ export class App {
 
   private applying = false;
 
-  /**
-   * Post one 'apply' per initializer. Layer indexes refer to the model as last sent, so after
-   * an edit the next group waits for the extension to re-send the changed model.
-   */
+  /** One 'apply' with every group: the extension writes them in one edit (one undo step). */
   private async apply(groups: Array<{ layers: number[]; choice: InitChoice }>): Promise<void> {
     if (this.applying) return;
+    const valid = groups.filter((g) => APPLICABLE_CHOICES.includes(g.choice) && g.layers.length > 0);
+    if (valid.length === 0) return;
     this.applying = true;
     this.layers.block('An edit is being applied.');
     this.refreshLayerControls();
-    const messages: string[] = [];
+    let message = '';
     try {
-      let changed: Promise<boolean> | undefined;
-      for (const group of groups) {
-        if (!APPLICABLE_CHOICES.includes(group.choice)) continue;
-        if (changed && !(await changed)) {
-          messages.push('The source did not update in time; apply the remaining layers again.');
-          break;
-        }
-        changed = this.nextModel(MODEL_AFTER_APPLY_MS);
-        const reply = await this.host.request({ type: 'apply', layers: group.layers, choice: group.choice }, APPLY_TIMEOUT_MS);
-        messages.push(reply.message);
-        if (!reply.ok) break;
-      }
+      const reply = await this.host.request({ type: 'apply', groups: valid }, APPLY_TIMEOUT_MS);
+      message = reply.message;
     } finally {
       this.applying = false;
-      this.ui.applyResult.textContent = messages.join(' ');
+      this.ui.applyResult.textContent = message;
       this.layers.block(undefined);
       this.refreshLayerControls();
     }

@@ -14,7 +14,11 @@ export interface LayerListHandlers {
 }
 
 /** The initializer "Apply to code" writes for this layer and choice, or why it cannot. */
-export function applyTarget(model: SimModel, layer: SimLayer, choice: InitChoice): { choice?: InitChoice; reason?: string } {
+/**
+ * What "Apply" does for a layer: the initializer to write, or why nothing (`skip`: the layer
+ * already draws that way, or has no safe edit, as the extension said in the model).
+ */
+export function applyTarget(model: SimModel, layer: SimLayer, choice: InitChoice): { choice?: InitChoice; reason?: string; skip?: boolean } {
   if (model.preset) return { reason: 'The preset has no source code to change.' };
   if (choice === 'current') return { reason: 'Choose an initializer to compare first.' };
   const target = applicableChoice(choice, layer);
@@ -22,6 +26,8 @@ export function applyTarget(model: SimModel, layer: SimLayer, choice: InitChoice
     return {
       reason: `${CHOICE_LABELS[choice]} cannot be written to the source: compare with He normal, He uniform, Glorot uniform, LeCun normal or Recommended.`,
     };
+  const option = layer.apply?.[target as keyof NonNullable<SimLayer['apply']>];
+  if (option && !option.edit) return { reason: option.reason, skip: true };
   return { choice: target };
 }
 
@@ -29,6 +35,8 @@ interface Row {
   dropdown: HTMLElement;
   follow: HTMLElement;
   button: HTMLElement;
+  /** Why the layer has no Apply button for the current choice. */
+  note: HTMLElement;
   target?: InitChoice;
 }
 
@@ -65,6 +73,9 @@ export class LayerList {
       row.button.textContent = target.choice ? `Apply ${target.choice}` : 'Apply to code';
       row.button.title = this.blocked ?? target.reason ?? `Write ${target.choice} into the source for ${layer.label}`;
       setDisabled(row.button, Boolean(this.blocked) || !target.choice);
+      // Where the choice would change nothing, no button: the row says why instead.
+      row.button.hidden = Boolean(target.skip);
+      row.note.textContent = target.skip ? (target.reason ?? '') : '';
     });
   }
 
@@ -97,11 +108,13 @@ export class LayerList {
 
     const button = createButton('Apply to code');
     button.classList.add('apply-layer');
-    const entry: Row = { dropdown, follow: dropdown.firstElementChild as HTMLElement, button };
+    const note = document.createElement('span');
+    note.className = 'hint apply-note';
+    const entry: Row = { dropdown, follow: dropdown.firstElementChild as HTMLElement, button, note };
     onClick(button, () => entry.target && this.handlers.apply(i, entry.target));
     this.rows.push(entry);
 
-    row.append(name, dropdown, button);
+    row.append(name, dropdown, button, note);
     return row;
   }
 }

@@ -7,9 +7,10 @@
 import { activationInfo } from './activations';
 import type { Layer, Model } from './ir';
 import type { Finding } from './linter';
-import type { KernelSpec, SimLayer, SimModel } from '../protocol';
+import type { ApplyOption, KernelSpec, SimLayer, SimModel } from '../protocol';
 import { kernelVariance, resolveInitializer } from './initializers';
-import { recommendationFor } from './variance';
+import { RECOMMENDATION_LABEL, recommendationFor } from './variance';
+import type { Recommendation } from './ir';
 import { layerNumbers, propagationOf, type LayerNumbers } from './propagation';
 import { findingsOfLayer } from './explain';
 
@@ -53,7 +54,54 @@ export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: num
     ...(layer.biasVariance ? { biasVariance: layer.biasVariance } : {}),
     recommended: recommendationFor(act, layer.init.spec.framework),
     findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
+    apply: applyOptions(layer),
   };
+}
+
+const WRITABLE: readonly Recommendation[] = ['he_normal', 'he_uniform', 'glorot_uniform', 'lecun_normal'];
+
+/**
+ * What writing each initializer into a layer would do: nothing where the layer already draws
+ * its weights that way (the same variance and distribution, however it is spelled, a framework
+ * default included: no explicit default is written); else the layer's own fix, or why none
+ * exists.
+ */
+export function applyOptions(layer: Layer): Partial<Record<Recommendation, ApplyOption>> {
+  const out: Partial<Record<Recommendation, ApplyOption>> = {};
+  for (const choice of WRITABLE) {
+    if (drawsAs(layer, choice)) {
+      out[choice] = { edit: false, reason: `already uses ${RECOMMENDATION_LABEL[choice]}${layer.init.explicit ? '' : ' (the framework default)'}` };
+      continue;
+    }
+    let fix;
+    try {
+      fix = layer.rewrite(choice);
+    } catch {
+      fix = undefined;
+    }
+    out[choice] = fix
+      ? { edit: true }
+      : {
+          edit: false,
+          reason: layer.init.shared
+            ? 'no safe edit: its initializer is set by a call that also initializes other layers'
+            : 'no safe edit: initlint cannot rewrite how this layer is initialized',
+        };
+  }
+  return out;
+}
+
+/** The layer's initializer draws like `choice`: the same variance (to 1e-9) and distribution family. */
+function drawsAs(layer: Layer, choice: Recommendation): boolean {
+  const { fanIn, fanOut } = layer;
+  if (fanIn === undefined || fanOut === undefined) return false;
+  const spec = layer.init.spec;
+  const variance = kernelVariance(spec, fanIn, fanOut, layer.receptiveField);
+  if (variance === undefined) return false;
+  const want = choice === 'he_normal' || choice === 'he_uniform' ? 2 / fanIn : choice === 'lecun_normal' ? 1 / fanIn : 2 / (fanIn + fanOut);
+  const uniform = choice.endsWith('uniform');
+  const sameFamily = uniform ? spec.distribution === 'uniform' : spec.distribution === 'normal' || spec.distribution === 'truncated_normal';
+  return sameFamily && Math.abs(variance - want) <= 1e-9 * want;
 }
 
 export function toSimModel(model: Model, findings: Finding[], file: string): SimModel {

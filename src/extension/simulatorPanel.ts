@@ -7,7 +7,8 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import type { Model, Recommendation } from '../engine/ir';
-import { presetModel, toSimModel } from '../engine/simModel';
+import { applyOptions, presetModel, toSimModel } from '../engine/simModel';
+import { RECOMMENDATION_LABEL } from '../engine/variance';
 import { parseWebviewMessage, restoredTarget, type FromWebview, type SimTarget, type ToWebview } from '../protocol';
 import { renderPage } from '../../webview/page';
 import { rangeOf, type FileResult, type LintService } from './lintService';
@@ -153,7 +154,7 @@ export class SimulatorPanel implements vscode.Disposable {
         this.sendModel();
         return;
       case 'apply': {
-        const outcome = await this.apply(message.layers, message.choice as Recommendation);
+        const outcome = await this.apply(message.groups.map((g) => ({ layers: g.layers, choice: g.choice as Recommendation })));
         this.post({ type: 'applied', requestId: message.requestId, ...outcome });
         return;
       }
@@ -172,8 +173,12 @@ export class SimulatorPanel implements vscode.Disposable {
     }
   }
 
-  /** Write the chosen initializer into the source for these layers: one undoable edit. */
-  async apply(layerIndexes: number[], choice: Recommendation): Promise<{ ok: boolean; message: string }> {
+  /**
+   * Write each group's initializer into its layers: one WorkspaceEdit, so one undo step. The
+   * answer says what happened to every layer: written, already drawn that way (nothing written,
+   * no explicit default), or no safe edit and why.
+   */
+  async apply(groups: ReadonlyArray<{ layers: number[]; choice: Recommendation }>): Promise<{ ok: boolean; message: string }> {
     const { result, model } = this.find();
     if (!result || !model) return { ok: false, message: 'The preset has no source to edit.' };
     if (this.relintIfChanged(result)) {
@@ -183,43 +188,48 @@ export class SimulatorPanel implements vscode.Disposable {
     }
     const edit = new vscode.WorkspaceEdit();
     const seen = new Set<string>();
-    let count = 0;
-    let skipped = 0;
-    for (const i of layerIndexes) {
-      const layer = model.layers[i];
-      if (!layer) continue;
-      const key = `${layer.span.start}:${layer.span.end}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const fix = layer.rewrite(choice);
-      if (!fix) {
-        skipped++;
-        continue;
+    const written = new Map<Recommendation, number>();
+    const already: string[] = [];
+    const refused = new Map<string, string[]>();
+    for (const { layers, choice } of groups) {
+      for (const i of layers) {
+        const layer = model.layers[i];
+        if (!layer) continue;
+        const key = `${layer.span.start}:${layer.span.end}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const option = applyOptions(layer)[choice];
+        if (option && !option.edit && option.reason.startsWith('already')) {
+          already.push(layer.label);
+          continue;
+        }
+        const fix = option?.edit ? layer.rewrite(choice) : undefined;
+        if (!fix) {
+          const why = option && !option.edit ? option.reason : 'no safe edit';
+          refused.set(why, [...(refused.get(why) ?? []), layer.label]);
+          continue;
+        }
+        for (const e of fix.edits) {
+          const where = rangeOf(result.segments, e.start, e.end);
+          if (where) edit.replace(where.uri, where.range, e.newText);
+        }
+        written.set(choice, (written.get(choice) ?? 0) + 1);
       }
-      for (const e of fix.edits) {
-        const where = rangeOf(result.segments, e.start, e.end);
-        if (where) edit.replace(where.uri, where.range, e.newText);
-      }
-      count++;
     }
-    if (count === 0) {
-      if (skipped)
-        this.log.warn(`simulator: ${choice} could not be written into ${skipped} layer${skipped === 1 ? '' : 's'} of ${result.uri.fsPath}: no safe edit`);
-      return {
-        ok: false,
-        message: skipped ? 'No safe edit exists for these layers (a shared init call, or arguments initlint cannot read).' : 'Nothing to change.',
-      };
+    const n = (k: number) => `${k} layer${k === 1 ? '' : 's'}`;
+    const parts: string[] = [];
+    if (written.size) parts.push(`Applied ${[...written].map(([c, k]) => `${RECOMMENDATION_LABEL[c]} to ${n(k)}`).join(', ')}`);
+    if (already.length) parts.push(`${already.length === 1 ? already[0] : n(already.length)} already ${already.length === 1 ? 'uses' : 'use'} it`);
+    for (const [why, labels] of refused) parts.push(`${labels.length === 1 ? labels[0] : n(labels.length)}: ${why}`);
+    const message = `${parts.join('; ') || 'Nothing to change'}.`;
+    if (written.size === 0) {
+      if (refused.size) this.log.warn(`simulator: nothing written into ${result.uri.fsPath}: ${message}`);
+      return { ok: false, message };
     }
     const ok = await vscode.workspace.applyEdit(edit);
-    if (ok)
-      this.log.info(
-        `simulator: wrote ${choice} into ${count} layer${count === 1 ? '' : 's'} of ${result.uri.fsPath}${skipped ? `; ${skipped} had no safe edit` : ''}`,
-      );
-    else this.log.warn(`simulator: VS Code rejected the edit writing ${choice} into ${result.uri.fsPath}`);
-    return {
-      ok,
-      message: ok ? `Applied to ${count} layer${count === 1 ? '' : 's'}${skipped ? `; ${skipped} had no safe edit` : ''}.` : 'The edit was rejected.',
-    };
+    if (ok) this.log.info(`simulator: ${message} (${result.uri.fsPath})`);
+    else this.log.warn(`simulator: VS Code rejected the edit of ${result.uri.fsPath}`);
+    return { ok, message: ok ? message : 'VS Code rejected the edit.' };
   }
 
   private async export(format: 'png' | 'csv', suggestedName: string, data: string): Promise<{ ok: boolean; message: string }> {

@@ -22,7 +22,7 @@
         if (copy.type === 'ready') setTimeout(() => send({ type: 'model', model: fixture, version: h.version }), 0);
         if (copy.type === 'apply') {
           setTimeout(() => {
-            send({ type: 'applied', requestId: copy.requestId, ok: true, message: `Applied ${copy.choice} to ${copy.layers.length} layer(s).` });
+            send({ type: 'applied', requestId: copy.requestId, ok: true, message: `Applied ${copy.groups.map((g) => `${g.choice} to ${g.layers.length} layer(s)`).join(', ')}.` });
             // The extension re-sends the model once the edited source is linted again.
             setTimeout(() => h.sendModel(fixture), 50);
           }, 10);

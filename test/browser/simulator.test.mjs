@@ -266,13 +266,20 @@ try {
     assert(applies.length === 1, `apply messages: ${JSON.stringify(applies)}`);
     const { message, problem } = parseWebviewMessage(applies[0]);
     assert(message, `the extension would reject it: ${problem}`);
-    assert(message.choice === 'he_normal' && JSON.stringify(message.layers) === '[0,1,2,3,4]', `apply: ${JSON.stringify(message)}`);
+    // One message for every layer (one edit, one undo); the layer without a safe edit is left out.
+    assert(JSON.stringify(message.groups) === JSON.stringify([{ layers: [0, 1, 2, 3], choice: 'he_normal' }]), `apply: ${JSON.stringify(message)}`);
+    // That layer's row has no button, and says why.
+    const last = await page.$eval('.layer-row[data-layer="4"]', (row) => ({
+      hidden: row.querySelector('.apply-layer').hidden,
+      note: row.querySelector('.apply-note').textContent,
+    }));
+    assert(last.hidden && /no safe edit: its initializer is set by a call that also initializes other layers/.test(last.note), `row 5: ${JSON.stringify(last)}`);
     // Per layer: the second layer's own button.
     await page.waitForFunction(() => !document.querySelector('.layer-row[data-layer="1"] .apply-layer').hasAttribute('disabled'), null, { timeout: 10_000 });
     await page.click('.layer-row[data-layer="1"] .apply-layer');
     await page.waitForFunction(() => window.__harness.posted.filter((m) => m.type === 'apply').length === 2);
     const second = (await harness(page)).posted.filter((m) => m.type === 'apply')[1];
-    assert(parseWebviewMessage(second).message && JSON.stringify(second.layers) === '[1]' && second.choice === 'he_normal', `per-layer apply: ${JSON.stringify(second)}`);
+    assert(parseWebviewMessage(second).message && JSON.stringify(second.groups) === JSON.stringify([{ layers: [1], choice: 'he_normal' }]), `per-layer apply: ${JSON.stringify(second)}`);
     assert(second.requestId !== applies[0].requestId, 'request ids must differ');
   });
 

@@ -325,10 +325,22 @@ suite('initlint in VS Code', () => {
     assert.equal(initlintDiagnostics(doc.uri).length, 2);
     const count = () => (doc.getText().match(/kernel_initializer="he_normal"/g) ?? []).length;
     const before = count();
-    const outcome = await panel.apply([0, 1], 'he_normal');
+    // "Apply to all" with the recommended initializers: He normal for the ReLU layers, Glorot for
+    // the softmax head, which already draws that way (the Keras default): nothing written there.
+    const textBefore = doc.getText();
+    const outcome = await panel.apply([
+      { layers: [0, 1], choice: 'he_normal' },
+      { layers: [2], choice: 'glorot_uniform' },
+    ]);
     assert.ok(outcome.ok, outcome.message);
+    assert.equal(outcome.message, 'Applied He normal to 2 layers; Dense(num_classes) already uses it.');
     assert.equal(count(), before + 2);
+    assert.doesNotMatch(doc.getText(), /kernel_initializer="glorot_uniform"\)/, 'no explicit default written');
     await until('the diagnostics update', () => initlintDiagnostics(doc.uri).length === 0);
+    // One edit: one undo takes it all back.
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('undo');
+    await until('one undo restores the file', () => doc.getText() === textBefore || undefined);
     panel.dispose();
   });
 

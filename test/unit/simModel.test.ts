@@ -80,6 +80,49 @@ describe('simulator model', () => {
     p.layers.forEach((l, i) => assert.ok(Math.abs(l.predictedGain! / (l.fanIn! * 1e-4) - 1) < 0.03, `layer ${i + 1}: ${l.predictedGain}`));
   });
 
+  test('what Apply would do per layer: an edit, "already uses it" (no explicit default written), or why no safe edit', async () => {
+    const linter = await getLinter();
+    const a = linter.analyze(readFixture('keras/sequential.py'), 'sequential.py');
+    const model = a.models.find((m) => m.name === 'build_mlp')!;
+    const sim = toSimModel(model, a.findings, 'sequential.py');
+    assert.deepEqual(sim.layers[0].apply?.he_normal, { edit: true });
+    assert.deepEqual(sim.layers[0].apply?.glorot_uniform, { edit: false, reason: 'already uses Glorot uniform (the framework default)' });
+    assert.deepEqual(sim.layers[1].apply?.glorot_uniform, { edit: false, reason: 'already uses Glorot uniform' });
+    assert.deepEqual(sim.layers[2].apply?.he_normal, { edit: false, reason: 'already uses He normal' });
+    const t = linter.analyze(readFixture('pytorch/apply_fn.py'), 'apply_fn.py');
+    const torchSim = toSimModel(t.models[0], t.findings, 'apply_fn.py');
+    assert.deepEqual(torchSim.layers[0].apply?.he_normal, {
+      edit: false,
+      reason: 'no safe edit: its initializer is set by a call that also initializes other layers',
+    });
+  });
+
+  test('an apply message: groups of layers and initializers, or the one-group form', () => {
+    const m = parseWebviewMessage({
+      type: 'apply',
+      requestId: 3,
+      groups: [
+        { layers: [0, 1], choice: 'he_normal' },
+        { layers: [2], choice: 'glorot_uniform' },
+      ],
+    });
+    assert.deepEqual(m.message, {
+      type: 'apply',
+      requestId: 3,
+      groups: [
+        { layers: [0, 1], choice: 'he_normal' },
+        { layers: [2], choice: 'glorot_uniform' },
+      ],
+    });
+    assert.deepEqual(parseWebviewMessage({ type: 'apply', requestId: 4, layers: [1], choice: 'he_uniform' }).message, {
+      type: 'apply',
+      requestId: 4,
+      groups: [{ layers: [1], choice: 'he_uniform' }],
+    });
+    assert.match(parseWebviewMessage({ type: 'apply', requestId: 5, groups: [] }).problem!, /bad groups/);
+    assert.match(parseWebviewMessage({ type: 'apply', requestId: 5, groups: [{ layers: [0], choice: 'orthogonal' }] }).problem!, /cannot be written/);
+  });
+
   test('messages from the webview are validated', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }).message, { type: 'ready' });
     assert.ok(parseWebviewMessage({ type: 'apply', requestId: 1, layers: [0, 2], choice: 'he_normal' }).message);
