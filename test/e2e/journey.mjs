@@ -511,7 +511,7 @@ const STEPS = [
       for (const line of expected.filter((l) => /layers\.Dense\(/.test(l))) say(`  ${line.trim()}`);
       const result = await until('the simulator to report the edit', async () => (await frame.locator('#apply-result').textContent())?.trim());
       say(`  simulator: ${result}`);
-      if (!/Applied to 3 layers/.test(result)) throw new StepError(`the simulator reported "${result}", not "Applied to 3 layers."`);
+      if (result !== 'Applied LeCun normal to 3 layers.') throw new StepError(`the simulator reported "${result}", not "Applied LeCun normal to 3 layers."`);
       // The panel follows its source: the re-sent model is simulated with the new kernels.
       await until('the simulator to re-run on the edited source (current run: LeCun normal)', async () => {
         const view = await readSimulator(frame);
