@@ -107,6 +107,8 @@ export type ToWebview =
       version: number;
       /** What the panel shows, kept in the webview's state so a reload restores the same model. */
       target?: { uri?: string; model?: string };
+      /** Shown above the charts while it holds, e.g. "the file does not parse: showing the model as it was". */
+      notice?: string;
     }
   | { type: 'applied'; requestId: number; ok: boolean; message: string }
   | { type: 'exported'; requestId: number; ok: boolean; message: string };

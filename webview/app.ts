@@ -242,7 +242,16 @@ export class App {
   private receiveModel(m: ModelMessage): void {
     const first = !this.model;
     if (first) performance.mark('initlint:model');
+    const switched = !first && (this.model?.name !== m.model.name || this.model?.file !== m.model.file);
     this.model = m.model;
+    this.modelNotice = typeof m.extra.notice === 'string' ? m.extra.notice : undefined;
+    if (switched) {
+      // Another model: the previous one's numbers and messages go at once; progress shows until the new run.
+      this.runs = undefined;
+      this.ui.applyResult.textContent = '';
+      this.ui.app.classList.add('switching');
+      setBusy(this.ui.progress, true);
+    }
     if ('target' in m.extra) {
       this.state.target = m.extra.target;
       this.save();
@@ -368,6 +377,7 @@ export class App {
   }
 
   private render(model: SimModel, runs: RunData[], backend: Backend, ms: number): void {
+    this.ui.app.classList.remove('switching');
     this.extraNotes = [];
     this.renderCharts(runs);
     setGridData(this.ui.grid, COLUMNS, tableRows(model, runs));
@@ -417,6 +427,8 @@ export class App {
   // ---- notes ----------------------------------------------------------------------------
 
   private extraNotes: Array<{ text: string; level: 'info' | 'warning' | 'error' }> = [];
+  /** What the extension said about the model it sent (a file that does not parse). */
+  private modelNotice?: string;
 
   private note(text: string, level: 'info' | 'warning' | 'error' = 'info'): void {
     this.extraNotes.push({ text, level });
@@ -426,6 +438,7 @@ export class App {
   /** Everything the user should know about how the numbers were made, each once. */
   private renderNotes(): void {
     const notes: Array<{ text: string; level: string }> = [];
+    if (this.modelNotice) notes.push({ text: this.modelNotice, level: 'warning' });
     if (this.backendNote) notes.push({ text: this.backendNote, level: 'warning' });
     const model = this.model;
     if (model?.layers.some((l) => l.kind !== 'dense')) {

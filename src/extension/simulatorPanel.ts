@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Model, Recommendation } from '../engine/ir';
 import { applyOptions, presetModel, toSimModel } from '../engine/simModel';
 import { RECOMMENDATION_LABEL } from '../engine/variance';
-import { parseWebviewMessage, restoredTarget, type FromWebview, type SimTarget, type ToWebview } from '../protocol';
+import { parseWebviewMessage, restoredTarget, type FromWebview, type SimModel, type SimTarget, type ToWebview } from '../protocol';
 import { renderPage } from '../../webview/page';
 import { rangeOf, type FileResult, type LintService } from './lintService';
 
@@ -35,6 +35,7 @@ export class SimulatorPanel implements vscode.Disposable {
     panel.webview.options = SimulatorPanel.webviewOptions(extensionUri);
     panel.webview.html = this.html();
     this.setTitle();
+    this.rememberModel();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
@@ -78,6 +79,7 @@ export class SimulatorPanel implements vscode.Disposable {
 
   retarget(target: SimTarget): void {
     this.target = target;
+    this.rememberModel();
     this.setTitle();
     if (this.ready) this.sendModel();
   }
@@ -119,9 +121,36 @@ export class SimulatorPanel implements vscode.Disposable {
     return false;
   }
 
+  /** The last model sent for a file: shown again, with a notice, while an edit leaves the file unparsable. */
+  private lastGood?: { uri: string; name: string; model: SimModel; version: number };
+
+  /** The target's model as it parses now, kept for the moments it does not (the webview may not be ready yet). */
+  private rememberModel(): void {
+    const { result, model } = this.find();
+    if (!result || !model || !this.target.uri) return;
+    const file = vscode.workspace.asRelativePath(result.uri, false);
+    this.lastGood = { uri: this.target.uri, name: model.name, model: toSimModel(model, result.analysis.findings, file), version: result.version };
+  }
+
   sendModel(): void {
     const { result, model } = this.find();
+    const last = this.lastGood;
+    const broken = result?.analysis.errors.some((e) => /syntax error/i.test(e));
+    if (result && broken && last && last.uri === this.target.uri && (this.target.model ?? last.name) === last.name && model?.name !== last.name) {
+      // A momentary syntax error while typing: the model as it was, not another model or the demo.
+      this.post({
+        type: 'model',
+        model: last.model,
+        version: last.version,
+        target: { uri: this.target.uri, model: last.name },
+        notice: 'The file does not parse: showing the model as it was before the edit.',
+      });
+      return;
+    }
     if (!result || !model) {
+      this.log.info(
+        `simulator: no model in ${this.target.uri ?? 'the editor'}${result?.analysis.errors.length ? ` (${result.analysis.errors[0]})` : ''}: the demo model`,
+      );
       this.panel.title = 'Simulate Initialization';
       this.post({ type: 'model', model: presetModel(), version: 0, target: {} });
       return;
@@ -129,12 +158,9 @@ export class SimulatorPanel implements vscode.Disposable {
     const file = vscode.workspace.asRelativePath(result.uri, false);
     this.log.info(`simulator: ${model.name} of ${file} (${model.layers.length} layers, version ${result.version})`);
     this.panel.title = `Simulate: ${model.name}`;
-    this.post({
-      type: 'model',
-      model: toSimModel(model, result.analysis.findings, file),
-      version: result.version,
-      target: { uri: this.target.uri, model: model.name },
-    });
+    const sim = toSimModel(model, result.analysis.findings, file);
+    if (this.target.uri) this.lastGood = { uri: this.target.uri, name: model.name, model: sim, version: result.version };
+    this.post({ type: 'model', model: sim, version: result.version, target: { uri: this.target.uri, model: model.name } });
   }
 
   /** Validated messages only; anything else is logged and ignored. */

@@ -9,7 +9,7 @@
     h.violations.push({ directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample });
   });
   const send = (message) => window.postMessage(message, '*');
-  h.sendModel = (model) => send({ type: 'model', model, version: ++h.version });
+  h.sendModel = (model, extra = {}) => send({ type: 'model', model, version: ++h.version, ...extra });
   let state = JSON.parse(sessionStorage.getItem('vscode-state') || 'null') ?? undefined;
   let acquired = false;
   window.acquireVsCodeApi = () => {

@@ -291,6 +291,23 @@ try {
     await choose(page, '#compare', 'he_normal');
   });
 
+  await check("another model: the previous one's message and numbers go at once; a notice from the extension shows", async () => {
+    await page.waitForFunction(() => document.getElementById('apply-result').textContent.length > 0);
+    await page.waitForFunction(() => document.getElementById('app').getAttribute('aria-busy') === 'false', null, { timeout: 30_000 });
+    const other = { ...tutorialModel(), name: 'other_mlp', file: 'examples/other.py' };
+    await page.evaluate((m) => window.__harness.sendModel(m, { notice: 'The file does not parse: showing the model as it was before the edit.' }), other);
+    // Cleared when the model arrives, not when its run ends.
+    await page.waitForFunction(() => document.getElementById('apply-result').textContent === '', null, { timeout: 2_000 });
+    await page.waitForFunction(() => !document.getElementById('app').classList.contains('switching') || document.querySelector('.note.warning'), null, { timeout: 30_000 });
+    const notice = await page.$$eval('.note.warning', (ps) => ps.map((p) => p.textContent));
+    assert(notice.includes('The file does not parse: showing the model as it was before the edit.'), `notes: ${JSON.stringify(notice)}`);
+    await page.waitForFunction(() => !document.getElementById('app').classList.contains('switching'), null, { timeout: 30_000 });
+    // Back to the fixture, without a notice: the notice goes.
+    await page.evaluate(() => window.__harness.sendModel(window.__harness.fixture));
+    await page.waitForFunction(() => ![...document.querySelectorAll('.note')].some((p) => /does not parse/.test(p.textContent)), null, { timeout: 10_000 });
+    await page.waitForFunction(() => document.getElementById('app').getAttribute('aria-busy') === 'false', null, { timeout: 30_000 });
+  });
+
   await check('export posts a PNG and a CSV the extension accepts', async () => {
     await page.click('#export-csv');
     await page.click('#export-png');

@@ -344,6 +344,26 @@ suite('initlint in VS Code', () => {
     panel.dispose();
   });
 
+  test('the simulator keeps the last good model while the file does not parse', async () => {
+    const doc = await open('keras/mlp.py');
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(9, 10, 9, 10);
+    await vscode.commands.executeCommand('initlint.simulate');
+    const panel = await until('the simulator panel', () => api.simulator());
+    await until('the title names the model', () => panel.panel.title === 'Simulate: build_mlp');
+    const header = doc.lineAt(6);
+    assert.match(header.text, /^def build_mlp\(/);
+    // Half-typed: `def build_mlp(((input_dim...` parses as no function at all.
+    await editor.edit((e) => e.insert(new vscode.Position(6, 'def build_mlp('.length), '(('));
+    await until('the broken text linted', () => api.service.resultFor(doc.uri)?.analysis.models.every((m) => m.name !== 'build_mlp') || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1500)); // past the panel's follow delay
+    assert.equal(panel.panel.title, 'Simulate: build_mlp', 'not the demo model, not another model');
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('undo');
+    await until('the file parses again', () => api.service.resultFor(doc.uri)?.analysis.models.some((m) => m.name === 'build_mlp') || undefined);
+    panel.dispose();
+  });
+
   test('a notebook is linted as one program, and the finding lands on its cell', async () => {
     const nb = await vscode.workspace.openNotebookDocument(file('notebooks/mlp.ipynb'));
     await vscode.window.showNotebookDocument(nb);
