@@ -49,11 +49,15 @@ import { fileSuppressionComment, fileSuppressionLine, lineSuppressionText } from
 import { joinCells } from '../engine/notebook';
 import { ruleDocUrl, RULES_DOC_URL } from '../engine/docs';
 import type { RuleCode } from '../engine/rules';
-import { findConfig } from '../cli/config';
+import { addPerFileIgnore, findConfig } from '../cli/config';
+import * as fs from 'node:fs';
+import { SHARED_INIT_RELATED } from '../engine/rules';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.initlint`;
 /** The command behind "Fix all initlint problems" for clients that run commands: arguments [uri]. */
 export const FIX_ALL_COMMAND = 'initlint.applyFixAll';
+/** Shows a location in the client (window/showDocument): arguments [uri, range]. */
+export const SHOW_COMMAND = 'initlint.show';
 /** Changes closer together than this are linted once. */
 const DEBOUNCE_MS = 120;
 
@@ -102,7 +106,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
         codeLensProvider: { resolveProvider: false },
-        executeCommandProvider: { commands: [FIX_ALL_COMMAND] },
+        executeCommandProvider: { commands: [FIX_ALL_COMMAND, SHOW_COMMAND] },
       },
       serverInfo: { name: 'initlint' },
     };
@@ -277,8 +281,24 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         if (!finding) continue;
         const edit = finding.fix ? editOf(result, [finding]) : undefined;
         if (edit) out.push({ title: finding.fix!.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit });
-        // JSON has no comments: a directive would make the config invalid.
+        const shared = !edit ? finding.related.find((r) => r.message.startsWith(SHARED_INIT_RELATED)) : undefined;
+        const sharedAt = shared && rangeOf(result.segments, shared.start, shared.end);
+        if (sharedAt) {
+          const n = /initializes (\d+)/.exec(shared.message)?.[1] ?? 'several';
+          const title = `Open the shared init call (it initializes ${n} layers that need different initializers: no per-layer fix)`;
+          out.push({
+            title,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [d],
+            command: { title, command: SHOW_COMMAND, arguments: [sharedAt.uri, sharedAt.range] },
+          });
+        }
+        // JSON has no comments: a directive would make the config invalid; per-file-ignores in the project's config instead.
         if (!isJson) out.push(disableLine(segment.doc, d, finding.code), disableFile(segment.doc, d, finding.code));
+        else {
+          const ignore = ignoreInConfig(uri, d, finding.code);
+          if (ignore) out.push(ignore);
+        }
       }
     }
     const fixable = result.analysis.findings.filter((f) => f.fix);
@@ -316,7 +336,59 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     };
   }
 
+  /**
+   * A JSON config has no comments: "Disable IL00x for this file" adds a per-file-ignores entry to
+   * the project's config (the nearest pyproject.toml or initlint.json with initlint settings,
+   * else a pyproject.toml beside the file, else a new initlint.json there), as the extension does.
+   */
+  function ignoreInConfig(uri: string, d: Diagnostic, code: RuleCode): CodeAction | undefined {
+    const file = fsPath(uri);
+    if (!file) return undefined;
+    let config: string | undefined;
+    try {
+      config = findConfig(path.dirname(file)).file;
+    } catch {
+      return undefined;
+    }
+    const dir = path.dirname(file);
+    config ??= fs.existsSync(path.join(dir, 'pyproject.toml')) ? path.join(dir, 'pyproject.toml') : path.join(dir, 'initlint.json');
+    const exists = fs.existsSync(config);
+    let before = '';
+    try {
+      before = exists ? fs.readFileSync(config, 'utf8') : '';
+    } catch {
+      return undefined;
+    }
+    const glob = path
+      .relative(path.dirname(config), file)
+      .split(path.sep)
+      .join('/')
+      .replace(/[*?[\]{}()!+@\\]/g, '\\$&');
+    const text = addPerFileIgnore(before, config.endsWith('.toml') ? 'toml' : 'json', glob, code);
+    if (text === undefined || text === before) return undefined;
+    const target = url.pathToFileURL(config).toString();
+    const lines = before.split('\n');
+    const end = { line: lines.length - 1, character: lines[lines.length - 1].length };
+    const edit: WorkspaceEdit = exists
+      ? { changes: { [target]: [{ range: { start: { line: 0, character: 0 }, end }, newText: text }] } }
+      : {
+          documentChanges: [
+            { kind: 'create', uri: target },
+            {
+              textDocument: { uri: target, version: null },
+              edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: text }],
+            },
+          ],
+        };
+    return { title: `Disable ${code} for this file (per-file-ignores in ${path.basename(config)})`, kind: CodeActionKind.QuickFix, diagnostics: [d], edit };
+  }
+
   connection.onExecuteCommand(async (params) => {
+    if (params.command === SHOW_COMMAND) {
+      const [target, range] = params.arguments ?? [];
+      if (typeof target === 'string' && range) await connection.window.showDocument({ uri: target, selection: range as Range, takeFocus: true });
+      return;
+    }
     if (params.command !== FIX_ALL_COMMAND) return;
     const uri = params.arguments?.[0];
     const result = typeof uri === 'string' ? resultFor(uri) : undefined;

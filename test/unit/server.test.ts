@@ -55,7 +55,14 @@ class Client {
       else if (body.id !== undefined && body.method) {
         this.serverRequests.push(body);
         // workspace/configuration: no client settings; workspace/applyEdit: applied.
-        const result = body.method === 'workspace/applyEdit' ? { applied: true } : body.method === 'workspace/configuration' ? [null] : null;
+        const result =
+          body.method === 'workspace/applyEdit'
+            ? { applied: true }
+            : body.method === 'workspace/configuration'
+              ? [null]
+              : body.method === 'window/showDocument'
+                ? { success: true }
+                : null;
         this.send({ jsonrpc: '2.0', id: body.id, result });
       } else {
         this.notifications.push(body);
@@ -152,7 +159,7 @@ describe('initlint server (LSP over stdio)', () => {
     assert.deepEqual(caps.codeActionProvider.codeActionKinds, ['quickfix', 'source.fixAll.initlint']);
     assert.equal(caps.hoverProvider, true);
     assert.ok(caps.notebookDocumentSync, 'notebook sync (LSP 3.17)');
-    assert.deepEqual(caps.executeCommandProvider.commands, ['initlint.applyFixAll']);
+    assert.deepEqual(caps.executeCommandProvider.commands, ['initlint.applyFixAll', 'initlint.show']);
     assert.equal(init.serverInfo.name, 'initlint');
   });
 
@@ -266,6 +273,53 @@ describe('initlint server (LSP over stdio)', () => {
       apply.params.edit.changes[pyUri].map((e: any) => e.range.start.line),
       [21, 8],
     );
+  });
+
+  test('a shared init call: an action shows it (window/showDocument); a JSON config: per-file-ignores written into pyproject.toml', async () => {
+    const torch = [
+      'from torch import nn',
+      '',
+      '',
+      'def init_weights(m):',
+      '    if isinstance(m, nn.Linear):',
+      '        nn.init.xavier_uniform_(m.weight)',
+      '',
+      '',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.hidden = nn.Linear(512, 512)',
+      '        self.act = nn.ReLU()',
+      '        self.out = nn.Linear(512, 10)',
+      '        self.apply(init_weights)',
+      '',
+      '    def forward(self, x):',
+      '        return self.out(self.act(self.hidden(x)))',
+      '',
+    ].join('\n');
+    const torchUri = url.pathToFileURL(path.join(dir, 'net.py')).toString();
+    client.notify('textDocument/didOpen', { textDocument: { uri: torchUri, languageId: 'python', version: 1, text: torch } });
+    const [d] = (await client.diagnosticsFor(torchUri)).params.diagnostics;
+    assert.equal(d.code, 'IL001');
+    const actions = await client.request('textDocument/codeAction', { textDocument: { uri: torchUri }, range: d.range, context: { diagnostics: [d] } });
+    const show = actions.find((a: any) => a.title.startsWith('Open the shared init call'));
+    assert.ok(show, actions.map((a: any) => a.title).join(' | '));
+    await client.request('workspace/executeCommand', show.command);
+    const shown = client.serverRequests.find((m) => m.method === 'window/showDocument');
+    assert.equal(shown?.params.uri, torchUri);
+    assert.equal(shown?.params.selection.start.line, 5);
+
+    const json = fs.readFileSync(path.join(FIXTURES, 'kerasjson', 'keras2_sequential.json'), 'utf8');
+    const jsonUri = url.pathToFileURL(path.join(dir, 'model.json')).toString();
+    client.notify('textDocument/didOpen', { textDocument: { uri: jsonUri, languageId: 'json', version: 1, text: json } });
+    const [jd] = (await client.diagnosticsFor(jsonUri)).params.diagnostics;
+    const jsonActions = await client.request('textDocument/codeAction', { textDocument: { uri: jsonUri }, range: jd.range, context: { diagnostics: [jd] } });
+    assert.ok(!jsonActions.some((a: any) => /for this line/.test(a.title)), 'no comment directive in JSON');
+    const ignore = jsonActions.find((a: any) => a.title === `Disable ${jd.code} for this file (per-file-ignores in pyproject.toml)`);
+    assert.ok(ignore, jsonActions.map((a: any) => a.title).join(' | '));
+    const pyprojectUri = url.pathToFileURL(path.join(dir, 'pyproject.toml')).toString();
+    const [change] = ignore.edit.changes[pyprojectUri];
+    assert.equal(change.newText, `[tool.initlint]\nrules = { IL003 = "off" }\n\n[tool.initlint.per-file-ignores]\n"model.json" = ["${jd.code}"]\n`);
   });
 
   test('a notebook (notebookDocument/didOpen): the code cells linted as one program, each diagnostic on its cell', async () => {
