@@ -353,7 +353,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const dir = path.dirname(file);
     config ??= fs.existsSync(path.join(dir, 'pyproject.toml')) ? path.join(dir, 'pyproject.toml') : path.join(dir, 'initlint.json');
     const exists = fs.existsSync(config);
-    let before = '';
+    let before: string;
     try {
       before = exists ? fs.readFileSync(config, 'utf8') : '';
     } catch {
