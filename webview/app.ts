@@ -285,7 +285,9 @@ export class App {
     const model = this.model as SimModel;
     const { width, known } = inputWidthOf(model, this.state.inputWidth);
     const where = model.preset ? 'built-in preset' : model.file;
-    this.ui.subtitle.textContent = `${model.name}${where ? ` · ${where}` : ''} · ${model.framework} · ${model.layers.length} weighted layer${model.layers.length === 1 ? '' : 's'} · input width ${width}${known ? '' : ' (assumed)'}`;
+    // A first convolution reads patches: its input width is the per-patch fan_in, not the image's size.
+    const input = model.layers[0] && model.layers[0].kind !== 'dense' ? `per-patch input ${width} (receptive field × channels)` : `input width ${width}`;
+    this.ui.subtitle.textContent = `${model.name}${where ? ` · ${where}` : ''} · ${model.framework} · ${model.layers.length} weighted layer${model.layers.length === 1 ? '' : 's'} · ${input}${known ? '' : ' (assumed)'}`;
     this.ui.inputWidthControl.hidden = known;
     if (!known) {
       setValue(this.ui.inputWidth, String(width));

@@ -91,7 +91,14 @@ export class LayerList {
     const detail = document.createElement('span');
     detail.className = 'hint';
     const fanIn = layer.fanIn === undefined ? `${fans.fanIn} (assumed)` : String(fans.fanIn);
-    const perPatch = layer.kind === 'dense' ? '' : ` per patch (receptive field ${layer.receptiveField})`;
+    // A convolution's fan_in is per patch: the receptive field times the input channels (3 × 3 × 3 = 27).
+    const channels = fans.fanIn / layer.receptiveField;
+    const perPatch =
+      layer.kind === 'dense'
+        ? ''
+        : Number.isInteger(channels)
+          ? ` per patch (fan_in = receptive field ${layer.receptiveField} × ${channels} input channel${channels === 1 ? '' : 's'})`
+          : ` per patch (receptive field ${layer.receptiveField})`;
     detail.textContent = `${layer.normalizedInput ? 'normalized input · ' : ''}${fanIn} → ${fans.units}${perPatch} · ${layer.activation.name}${layer.normalized ? ' + norm' : ''} · ${layer.kernel.label}`;
     name.append(strong, document.createElement('br'), detail);
     for (const f of layer.findings) {

@@ -219,6 +219,10 @@ try {
       window.__harness.sendModel(m);
     });
     await page.waitForFunction(() => /simulated per patch/.test(document.getElementById('notes').textContent), null, { timeout: TIMEOUT });
+    // The row and the subtitle say what the width of a convolution's input is: a patch.
+    const detail = await page.$eval('.layer-row[data-layer="0"] .layer-name .hint', (e) => e.textContent);
+    assert(/27 \(assumed\) → 16 per patch \(fan_in = receptive field 9 × 3 input channels\)/.test(detail), `row: ${detail}`);
+    assert(/per-patch input 27 \(receptive field × channels\) \(assumed\)/.test(await page.textContent('#subtitle')), 'the subtitle names the per-patch input');
     await page.waitForSelector('#input-width-control:not([hidden])');
     const width = await page.$eval('#input-width', (f) => f.value);
     assert(width === '27', `input width field shows ${width}`);
