@@ -382,6 +382,14 @@ export class App {
     this.ui.app.classList.remove('switching');
     this.extraNotes = [];
     this.renderCharts(runs);
+    const { activation: actZeros, gradient: gradZeros } = this.charts.zeros;
+    const layersText = (l: number[]) => `layer${l.length === 1 ? '' : 's'} ${l.join(', ')}`;
+    const parts = [
+      ...(actZeros.length ? [`activations of exactly 0 at ${layersText(actZeros)} (a constant or dead layer)`] : []),
+      ...(gradZeros.length ? [`a gradient of exactly 0 at ${layersText(gradZeros)} (nothing flows back through a zero layer)`] : []),
+    ];
+    if (parts.length)
+      this.extraNotes.push({ text: `Measured ${parts.join('; ')}: drawn as triangles on the axis, since a log scale has no 0.`, level: 'info' });
     setGridData(this.ui.grid, COLUMNS, tableRows(model, runs));
     const batch = runs[0].config.batch;
     const simulated = runs.reduce((sum, r) => sum + r.result.ms, 0);

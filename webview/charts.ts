@@ -98,6 +98,9 @@ export class Charts {
     private readonly histogramBox: HTMLElement,
   ) {}
 
+  /** The layers (1-based) drawn on an axis's floor because a run measured 0 there. */
+  zeros: { activation: number[]; gradient: number[] } = { activation: [], gradient: [] };
+
   render(input: ChartInput): void {
     this.input = input;
     this.draw();
@@ -124,12 +127,20 @@ export class Charts {
     Chart.defaults.font.family = theme.font;
     const runs = [{ series: input.current, colour: theme.current }, ...(input.compared ? [{ series: input.compared, colour: theme.compared }] : [])];
 
+    // A log axis has no 0: a measured zero (a constant or dead layer) is drawn as a triangle on the
+    // axis's floor, a decade below the smallest value shown, instead of vanishing from the line.
+    const floorOf = (lists: number[][]) => Math.min(...lists.flat().filter((v) => Number.isFinite(v) && v > 0), 1) / 10;
+    const activationFloor = floorOf(runs.map((r) => r.series.activation));
+    const gradientFloor = floorOf(runs.map((r) => r.series.gradient));
+    this.zeros = { activation: zerosOf(runs.map((r) => r.series.activation)), gradient: zerosOf(runs.map((r) => r.series.gradient)) };
+    this.activationCanvas.dataset.zeros = this.zeros.activation.join(',');
+    this.gradientCanvas.dataset.zeros = this.zeros.gradient.join(',');
     const activation: ChartDataset<'line', Array<number | null>>[] = [];
-    for (const { series, colour } of runs) activation.push(measured(series.name, series.activation, colour));
+    for (const { series, colour } of runs) activation.push(measured(series.name, series.activation, colour, activationFloor));
     for (const { series, colour } of runs) {
       if (series.prediction) activation.push(predicted(`${series.name} (predicted)`, series.prediction, colour));
     }
-    const gradient = runs.map(({ series, colour }) => measured(series.name, series.gradient, colour));
+    const gradient = runs.map(({ series, colour }) => measured(series.name, series.gradient, colour, gradientFloor));
     for (const { series, colour } of runs) {
       if (series.gradientPrediction) gradient.push(predicted(`${series.name} (predicted)`, series.gradientPrediction, colour));
     }
@@ -189,8 +200,25 @@ export class Charts {
   }
 }
 
-function measured(label: string, values: number[], colour: string): ChartDataset<'line', Array<number | null>> {
-  return { label, data: values.map(loggable), borderColor: colour, backgroundColor: colour, borderWidth: 2, pointRadius: 3, spanGaps: false };
+function measured(label: string, values: number[], colour: string, floor: number): ChartDataset<'line', Array<number | null>> {
+  const zero = (v: number) => Number.isFinite(v) && v <= 0;
+  return {
+    label,
+    data: values.map((v) => (zero(v) ? floor : loggable(v))),
+    borderColor: colour,
+    backgroundColor: colour,
+    borderWidth: 2,
+    pointRadius: values.map((v) => (zero(v) ? 6 : 3)),
+    pointStyle: values.map((v) => (zero(v) ? 'triangle' : 'circle')),
+    spanGaps: false,
+  };
+}
+
+/** Layer numbers (1-based) where some run measured 0. */
+function zerosOf(lists: number[][]): number[] {
+  const out = new Set<number>();
+  for (const list of lists) list.forEach((v, i) => Number.isFinite(v) && v <= 0 && out.add(i + 1));
+  return [...out].sort((a, b) => a - b);
 }
 
 function predicted(label: string, values: Array<number | undefined>, colour: string): ChartDataset<'line', Array<number | null>> {
@@ -213,7 +241,15 @@ function varianceChart(
       interaction: { mode: 'index', intersect: false },
       plugins: {
         legend: { position: 'bottom', labels: { color: theme.foreground, boxHeight: 2 } },
-        tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${item.parsed.y === null ? 'n/a' : Number(item.parsed.y).toExponential(3)}` } },
+        tooltip: {
+          callbacks: {
+            label: (item) => {
+              const style = (item.dataset as { pointStyle?: unknown }).pointStyle;
+              const onFloor = Array.isArray(style) && style[item.dataIndex] === 'triangle';
+              return `${item.dataset.label}: ${onFloor ? '0 (drawn on the axis)' : item.parsed.y === null ? 'n/a' : Number(item.parsed.y).toExponential(3)}`;
+            },
+          },
+        },
       },
       scales: {
         x: { ticks: { color: theme.muted, autoSkip: true, maxRotation: 40 }, grid: { color: theme.grid } },

@@ -312,6 +312,24 @@ try {
     await page.waitForFunction(() => document.getElementById('app').getAttribute('aria-busy') === 'false', null, { timeout: 30_000 });
   });
 
+  await check('a zero on the log axis: drawn as a triangle on the axis, with a note, not dropped', async () => {
+    const zero = JSON.parse(JSON.stringify(tutorialModel()));
+    // A zero kernel and no bias under tanh: the layer's output is exactly 0.
+    Object.assign(zero.layers[4], { kernel: { label: 'Zeros', distribution: 'constant', constant: 0, variance: 0 }, findings: [] });
+    await page.evaluate((m) => window.__harness.sendModel(m), zero);
+    await page
+      .waitForFunction(() => /activations of exactly 0 at layer 5 \(a constant or dead layer\)/.test(document.getElementById('notes').textContent), null, { timeout: TIMEOUT })
+      .catch(async (e) => {
+        const seen = await page.evaluate(() => ({ notes: document.getElementById('notes').textContent, zeros: document.getElementById('chart-activation').dataset.zeros, busy: document.getElementById('app').getAttribute('aria-busy') }));
+        throw new Error(`${e.message}; saw ${JSON.stringify(seen)}`);
+      });
+    const drawn = await page.$eval('#chart-activation', (c) => c.dataset.zeros);
+    assert(drawn === '5', `zeros on the activation chart: ${drawn}`);
+    await page.evaluate(() => window.__harness.sendModel(window.__harness.fixture));
+    await page.waitForFunction(() => !/exactly 0/.test(document.getElementById('notes').textContent), null, { timeout: TIMEOUT });
+    await idle(page);
+  });
+
   await check('export posts a PNG and a CSV the extension accepts', async () => {
     await page.click('#export-csv');
     await page.click('#export-png');
