@@ -561,7 +561,13 @@ export class App {
       const backend = await this.backend;
       const settings = this.settings(model, backend);
       const all = (choice: InitChoice) => model.layers.map(() => choice);
-      const constant = buildConfig(model, all('constant'), settings);
+      // The code's own constant where it has one (the constant the finding is about), else Constant(0.5).
+      const own = model.layers.find((l) => l.kernel.distribution === 'constant');
+      const constant = buildConfig(
+        model,
+        model.layers.map((l) => (l.kernel.distribution === 'constant' ? 'current' : 'constant')),
+        settings,
+      );
       const random = buildConfig(model, all('recommended'), settings);
       const constantRun = await this.exclusive(() => symmetryDemo(backend.tf, constant, SYMMETRY_STEPS));
       const randomRun = await this.exclusive(() => symmetryDemo(backend.tf, random, SYMMETRY_STEPS));
@@ -572,7 +578,7 @@ export class App {
         model.layers.map((l) => l.label),
         constant.layers.map((l) => l.units),
         [
-          { name: `constant: ${constant.layers[0]?.kernel.label ?? ''}`, run: constantRun },
+          { name: own ? `constant: ${own.kernel.label} (the code's)` : `constant: ${constant.layers[0]?.kernel.label ?? ''}`, run: constantRun },
           { name: 'random: recommended', run: randomRun },
         ],
         SYMMETRY_STEPS,

@@ -260,6 +260,22 @@ try {
       assert(constant === '1 → 1', `constant kernel: ${constant}`);
       assert(random === '50 → 50', `random kernel: ${random}`);
     }
+    // No constant in the code: the demo's own Constant(0.5).
+    const heads = await page.$$eval('#symmetry-result thead th', (ths) => ths.map((th) => th.textContent));
+    assert(/^constant: Constant/.test(heads[2]) && !/the code's/.test(heads[2]), `columns: ${heads.join(' | ')}`);
+  });
+
+  await check("the symmetry demo starts from the code's own constant when it has one", async () => {
+    const withConstant = JSON.parse(JSON.stringify(tutorialModel()));
+    Object.assign(withConstant.layers[1], { kernel: { label: 'Constant(value=0.2)', distribution: 'constant', constant: 0.2, variance: 0 } });
+    await page.evaluate((m) => window.__harness.sendModel(m), withConstant);
+    await idle(page);
+    await page.click('#symmetry');
+    await page.waitForFunction(() => /the code's/.test(document.querySelector('#symmetry-result thead')?.textContent ?? ''), null, { timeout: TIMEOUT });
+    const heads = await page.$$eval('#symmetry-result thead th', (ths) => ths.map((th) => th.textContent));
+    assert(heads[2] === "constant: Constant(value=0.2) (the code's)", `columns: ${heads.join(' | ')}`);
+    await page.evaluate(() => window.__harness.sendModel(window.__harness.fixture));
+    await idle(page);
   });
 
   await check("apply posts a well-formed 'apply' message and shows the reply", async () => {
