@@ -154,3 +154,28 @@ function addTomlEntry(text: string, glob: string, codes: string[]): string | und
 function perFileIgnoresInlineHas(line: string, glob: string): boolean {
   return line.includes(tomlString(glob)) || line.includes(`'${glob}'`);
 }
+
+/**
+ * Where "Disable IL00x for this file" writes its per-file-ignores entry for `file`, and the glob
+ * that names the file there (relative to the config, glob characters escaped): the config the
+ * settings are read from, found from `start` upwards but only inside `root` (never a parent
+ * project's), else `root`'s pyproject.toml, else a new `root`/initlint.json. Shared by the
+ * extension and the language server.
+ */
+export function perFileIgnoreTarget(root: string, start: string, file: string): { config: string; kind: 'toml' | 'json'; glob: string } | undefined {
+  let config: string | undefined;
+  try {
+    config = findConfig(start).file;
+  } catch {
+    return undefined;
+  }
+  const inside = (p: string) => p === root || p.startsWith(root + path.sep);
+  if (config && !inside(path.resolve(config))) config = undefined;
+  config ??= fs.existsSync(path.join(root, 'pyproject.toml')) ? path.join(root, 'pyproject.toml') : path.join(root, 'initlint.json');
+  return { config, kind: config.endsWith('.toml') ? 'toml' : 'json', glob: escapeGlob(path.relative(path.dirname(config), file).split(path.sep).join('/')) };
+}
+
+/** A path as a glob that matches only itself. */
+export function escapeGlob(relativePath: string): string {
+  return relativePath.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
+}

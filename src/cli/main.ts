@@ -203,13 +203,7 @@ async function lintStdin(
     err.write(`${fixed.applied} fixed, ${after.findings.length} problem${after.findings.length === 1 ? '' : 's'} left.\n`);
     return after.findings.some((f) => f.severity !== 'info') && !values['exit-zero'] ? 1 : 0;
   }
-  if (mode === 'diff' && analysis.findings.some((f) => f.fix)) {
-    const fixed = fixText(text, analysis, analyze).text;
-    if (fixed !== text) output.diffs.push(createTwoFilesPatch(`a/${file}`, `b/${file}`, text, fixed, '', '', { context: 3 }));
-  }
-  if (analysis.skipped) output.errors.push({ file, message: analysis.skipped });
-  for (const e of analysis.errors) output.errors.push({ file, message: e });
-  output.findings.push(...inFileCoordinates(analysis, text).map((f) => ({ ...f, file })));
+  collect(output, file, mode, analysis, text, analyze);
   return report(output, mode, format, values, out, err);
 }
 
@@ -392,13 +386,18 @@ function lintOne(linter: Linter, abs: string, file: string, mode: FixMode, outpu
   let analysis = analyze(source.text);
   let text = source.text;
   if (mode === 'write') ({ analysis, text } = fixFile(analyze, abs, file, source, analysis, output));
+  collect(output, file, mode, analysis, text, analyze);
+}
+
+/** One file's analysis into the run's output (a file on disk or standard input): the diff of its fixes (--diff), its errors and findings. */
+function collect(output: Output, file: string, mode: FixMode, analysis: Analysis, text: string, analyze: (t: string) => Analysis): void {
   if (mode === 'diff' && analysis.findings.some((f) => f.fix)) {
-    const fixed = fixText(source.text, analysis, analyze).text;
-    if (fixed !== source.text) output.diffs.push(createTwoFilesPatch(`a/${file}`, `b/${file}`, source.text, fixed, '', '', { context: 3 }));
+    const fixed = fixText(text, analysis, analyze).text;
+    if (fixed !== text) output.diffs.push(createTwoFilesPatch(`a/${file}`, `b/${file}`, text, fixed, '', '', { context: 3 }));
   }
-  if (analysis.skipped && analysis.skipped.includes('maxFileSize')) output.errors.push({ file, message: analysis.skipped });
+  if (analysis.skipped?.includes('maxFileSize')) output.errors.push({ file, message: analysis.skipped });
   for (const e of analysis.errors) output.errors.push({ file, message: e });
-  output.findings.push(...inFileCoordinates(analysis, text));
+  output.findings.push(...inFileCoordinates(analysis, text).map((f) => ({ ...f, file })));
 }
 
 /**

@@ -177,8 +177,23 @@ function initSpanOf(layer: Layer): Span {
   return layer.init.explicit && !layer.init.shared && layer.init.span ? layer.init.span : layer.span;
 }
 
-/** The message of the related location at a shared init call; adapters recognise it by SHARED_INIT_RELATED. */
-export const SHARED_INIT_RELATED = 'initialised by this call, which';
+/** The message of the related location at a shared init call (sharedInitOf reads it back). */
+const SHARED_INIT_RELATED = 'initialised by this call, which';
+
+/**
+ * A finding with no fix because its layer's initializer is set by a call that also initializes
+ * other layers: where that call is, and the action title the adapters offer to open it.
+ */
+export function sharedInitOf(finding: {
+  fix?: unknown;
+  related: ReadonlyArray<{ message: string; start: number; end: number }>;
+}): { start: number; end: number; title: string } | undefined {
+  if (finding.fix) return undefined;
+  const r = finding.related.find((x) => x.message.startsWith(SHARED_INIT_RELATED));
+  if (!r) return undefined;
+  const n = /initializes (\d+)/.exec(r.message)?.[1] ?? 'several';
+  return { start: r.start, end: r.end, title: `Open the shared init call (it initializes ${n} layers that need different initializers: no per-layer fix)` };
+}
 
 function activationRelated(layer: Layer): RelatedInfo[] {
   const span = layer.activation.span;

@@ -91,17 +91,15 @@ export function applyOptions(layer: Layer): Partial<Record<Recommendation, Apply
   return out;
 }
 
-/** The layer's initializer draws like `choice`: the same variance (to 1e-9) and distribution family. */
+/** The layer's initializer draws like `choice` (Keras's catalogue entry of that name): the same variance (to 1e-9) and distribution family. */
 function drawsAs(layer: Layer, choice: Recommendation): boolean {
-  const { fanIn, fanOut } = layer;
-  if (fanIn === undefined || fanOut === undefined) return false;
-  const spec = layer.init.spec;
-  const variance = kernelVariance(spec, fanIn, fanOut, layer.receptiveField);
-  if (variance === undefined) return false;
-  const want = choice === 'he_normal' || choice === 'he_uniform' ? 2 / fanIn : choice === 'lecun_normal' ? 1 / fanIn : 2 / (fanIn + fanOut);
-  const uniform = choice.endsWith('uniform');
-  const sameFamily = uniform ? spec.distribution === 'uniform' : spec.distribution === 'normal' || spec.distribution === 'truncated_normal';
-  return sameFamily && Math.abs(variance - want) <= 1e-9 * want;
+  const { fanIn, fanOut, receptiveField } = layer;
+  const want = resolveInitializer('keras', choice);
+  const variance = kernelVariance(layer.init.spec, fanIn, fanOut, receptiveField);
+  const target = want && kernelVariance(want, fanIn, fanOut, receptiveField);
+  if (variance === undefined || target === undefined) return false;
+  const family = (d: string) => (d === 'truncated_normal' ? 'normal' : d);
+  return family(layer.init.spec.distribution) === family(want!.distribution) && Math.abs(variance - target) <= 1e-9 * target;
 }
 
 export function toSimModel(model: Model, findings: Finding[], file: string): SimModel {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { Finding } from '../engine/linter';
-import { SHARED_INIT_RELATED, type RuleCode } from '../engine/rules';
+import { sharedInitOf, type RuleCode } from '../engine/rules';
 import { ruleDocUrl } from '../engine/docs';
 import { selectFixes } from '../engine/edits';
 import { fileSuppressionComment, fileSuppressionLine, lineSuppressionText } from '../engine/suppression';
@@ -54,15 +54,11 @@ export class InitlintCodeActions implements vscode.CodeActionProvider {
         const finding = findingFor(result, doc.uri, d);
         if (!finding) continue;
         const edit = finding.fix ? editFor(result, [finding]) : undefined;
-        const shared = !edit ? finding.related.find((r) => r.message.startsWith(SHARED_INIT_RELATED)) : undefined;
+        const shared = !edit ? sharedInitOf(finding) : undefined;
         const sharedAt = shared && rangeOf(result.segments, shared.start, shared.end);
-        if (sharedAt) {
+        if (shared && sharedAt) {
           // No per-layer edit: the layer is initialized by a call that also initializes layers wanting another initializer.
-          const n = /initializes (\d+)/.exec(shared.message)?.[1] ?? 'several';
-          const open = new vscode.CodeAction(
-            `Open the shared init call (it initializes ${n} layers that need different initializers: no per-layer fix)`,
-            vscode.CodeActionKind.QuickFix,
-          );
+          const open = new vscode.CodeAction(shared.title, vscode.CodeActionKind.QuickFix);
           open.command = {
             title: open.title,
             command: 'vscode.open',

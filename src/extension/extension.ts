@@ -15,9 +15,8 @@ import { pickTarget, SIMULATOR_VIEW_TYPE, SimulatorPanel, type SimTarget } from 
 import { ruleDocUrl, RULES_DOC_URL } from '../engine/docs';
 import type { RuleCode } from '../engine/rules';
 import { describeSettings } from '../engine/settings';
-import { addPerFileIgnore, findConfig } from '../cli/config';
+import { addPerFileIgnore, escapeGlob, perFileIgnoreTarget } from '../cli/config';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 
 const TYPE_DELAY_MS = 300;
 
@@ -51,19 +50,10 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
    * whose shape cannot be edited safely).
    */
   const ignoreInProjectConfig = async (folder: vscode.WorkspaceFolder, uri: vscode.Uri, code: string): Promise<boolean> => {
-    let file: string | undefined;
-    try {
-      file = findConfig(folder.uri.fsPath).file;
-    } catch {
-      return false;
-    }
-    const root = folder.uri.fsPath;
-    // Only a config inside the folder: never a parent project's.
-    if (file && !file.startsWith(root + path.sep)) file = undefined;
-    file ??= fs.existsSync(path.join(root, 'pyproject.toml')) ? path.join(root, 'pyproject.toml') : path.join(root, 'initlint.json');
+    const place = perFileIgnoreTarget(folder.uri.fsPath, folder.uri.fsPath, uri.fsPath);
+    if (!place) return false;
+    const { config: file, kind, glob } = place;
     const target = vscode.Uri.file(file);
-    const glob = globOf(path.relative(path.dirname(file), uri.fsPath).split(path.sep).join('/'));
-    const kind = file.endsWith('.toml') ? 'toml' : 'json';
     const exists = fs.existsSync(file);
     const doc = exists ? await vscode.workspace.openTextDocument(target) : undefined;
     const text = addPerFileIgnore(doc?.getText() ?? '', kind, glob, code);
@@ -192,7 +182,7 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
       if (folder.uri.scheme === 'file' && (await ignoreInProjectConfig(folder, uri, code))) return;
       const cfg = vscode.workspace.getConfiguration('initlint', folder.uri);
       const current = cfg.inspect<Record<string, string[]>>('perFileIgnores')?.workspaceFolderValue ?? {};
-      const glob = globOf(vscode.workspace.asRelativePath(uri, false));
+      const glob = escapeGlob(vscode.workspace.asRelativePath(uri, false));
       const codes = [...new Set([...(current[glob] ?? []), code])];
       await cfg.update('perFileIgnores', { ...current, [glob]: codes }, vscode.ConfigurationTarget.WorkspaceFolder);
       log.info(`per-file-ignores: ${glob} = ${codes.join(', ')} (workspace folder settings)`);
@@ -267,9 +257,4 @@ function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefin
 
 export function deactivate(): void {
   // Everything is in context.subscriptions.
-}
-
-/** A file's path as a glob that matches only it (glob characters escaped). */
-function globOf(relativePath: string): string {
-  return relativePath.replace(/[*?[\]{}()!+@\\]/g, '\\$&');
 }

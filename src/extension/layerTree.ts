@@ -11,18 +11,18 @@ import { DEFAULT_SETTINGS } from '../engine/settings';
 import { fmt } from '../engine/variance';
 import { rangeOf, type FileResult, type LintService } from './lintService';
 
-export type LayerTreeNode = Node;
-type Node =
+/** A row of the panel: a file, a model, or a layer. */
+export type LayerTreeNode =
   | { kind: 'file'; result: FileResult }
   | { kind: 'model'; result: FileResult; model: Model }
   | { kind: 'layer'; result: FileResult; model: Model; layer: Layer; repeat: number; findings: Finding[] };
 
-export type LayerNode = Extract<Node, { kind: 'layer' }>;
+export type LayerNode = Extract<LayerTreeNode, { kind: 'layer' }>;
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 
-export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<Node | undefined>();
+export class LayerTree implements vscode.TreeDataProvider<LayerTreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<LayerTreeNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private problemsOnly = false;
   private readonly subscription: vscode.Disposable;
@@ -42,7 +42,7 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
     this.changed.fire(undefined);
   }
 
-  getChildren(node?: Node): Node[] {
+  getChildren(node?: LayerTreeNode): LayerTreeNode[] {
     if (!node) {
       return this.service.all
         .filter((r) => r.analysis.models.length > 0 && (!this.problemsOnly || r.analysis.findings.length > 0))
@@ -77,7 +77,7 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
     return [];
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
+  getTreeItem(node: LayerTreeNode): vscode.TreeItem {
     if (node.kind === 'file') {
       const item = new vscode.TreeItem(node.result.uri, vscode.TreeItemCollapsibleState.Expanded);
       item.id = node.result.uri.toString();
@@ -131,14 +131,14 @@ export class LayerTree implements vscode.TreeDataProvider<Node>, vscode.Disposab
     return item;
   }
 
-  getParent(node: Node): Node | undefined {
+  getParent(node: LayerTreeNode): LayerTreeNode | undefined {
     if (node.kind === 'layer') return { kind: 'model', result: node.result, model: node.model };
     if (node.kind === 'model') return { kind: 'file', result: node.result };
     return undefined;
   }
 
   /** The tree node of a model of a file, for revealing it (the verdict lens). */
-  modelNode(uri: string, name: string): Node | undefined {
+  modelNode(uri: string, name: string): LayerTreeNode | undefined {
     const result = this.service.all.find((r) => r.uri.toString() === uri);
     const model = result?.analysis.models.find((m) => m.name === name);
     return result && model ? { kind: 'model', result, model } : undefined;

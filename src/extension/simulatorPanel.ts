@@ -158,7 +158,11 @@ export class SimulatorPanel implements vscode.Disposable {
     const file = vscode.workspace.asRelativePath(result.uri, false);
     this.log.info(`simulator: ${model.name} of ${file} (${model.layers.length} layers, version ${result.version})`);
     this.panel.title = `Simulate: ${model.name}`;
-    const sim = toSimModel(model, result.analysis.findings, file);
+    // rememberModel may have built it already for this version.
+    const sim =
+      last && last.uri === this.target.uri && last.name === model.name && last.version === result.version && result.version !== 0
+        ? last.model
+        : toSimModel(model, result.analysis.findings, file);
     if (this.target.uri) this.lastGood = { uri: this.target.uri, name: model.name, model: sim, version: result.version };
     this.post({ type: 'model', model: sim, version: result.version, target: { uri: this.target.uri, model: model.name } });
   }

@@ -49,9 +49,9 @@ import { fileSuppressionComment, fileSuppressionLine, lineSuppressionText } from
 import { joinCells } from '../engine/notebook';
 import { ruleDocUrl, RULES_DOC_URL } from '../engine/docs';
 import type { RuleCode } from '../engine/rules';
-import { addPerFileIgnore, findConfig } from '../cli/config';
+import { addPerFileIgnore, findConfig, perFileIgnoreTarget } from '../cli/config';
 import * as fs from 'node:fs';
-import { SHARED_INIT_RELATED } from '../engine/rules';
+import { sharedInitOf } from '../engine/rules';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.initlint`;
 /** The command behind "Fix all initlint problems" for clients that run commands: arguments [uri]. */
@@ -84,6 +84,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const results = new Map<string, Result>();
   const timers = new Map<string, NodeJS.Timeout>();
   const linters = new Map<string, Linter>();
+  const configs = new Map<string, { raw?: unknown; file?: string }>();
   let base: Linter | undefined;
   let clientSettings: unknown;
   let canConfigure = false;
@@ -121,6 +122,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (canConfigure) await refreshSettings();
     else if (pushed !== undefined) clientSettings = pushed;
     linters.clear();
+    configs.clear();
     relintAll();
   });
 
@@ -142,11 +144,20 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const file = fsPath(uri);
     let config: { raw?: unknown; file?: string } = {};
     if (file) {
-      try {
-        config = findConfig(path.dirname(file));
-      } catch (err) {
-        log((err as Error).message);
+      // Found once per folder (a walk up and a TOML parse), not on every keystroke; dropped when a
+      // config file changes (configChanged).
+      const dir = path.dirname(file);
+      let found = configs.get(dir);
+      if (!found) {
+        try {
+          found = findConfig(dir);
+        } catch (err) {
+          log((err as Error).message);
+          found = {};
+        }
+        configs.set(dir, found);
       }
+      config = found;
     }
     const key = `${config.file ?? ''}\0${JSON.stringify(config.raw ?? null)}`;
     let linter = linters.get(key);
@@ -244,6 +255,16 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return undefined;
   }
 
+  /** A pyproject.toml or initlint.json changed (saved in the client, or on disk): settings are read again. */
+  function configChanged(uri: string): void {
+    if (!/(?:^|\/)(?:pyproject\.toml|initlint\.json)$/.test(uri)) return;
+    configs.clear();
+    linters.clear();
+    relintAll();
+  }
+  documents.onDidSave((e) => configChanged(e.document.uri));
+  connection.onDidChangeWatchedFiles((e) => e.changes.forEach((c) => configChanged(c.uri)));
+
   documents.onDidOpen((e) => lintDocument(e.document));
   documents.onDidChangeContent((e) =>
     schedule(e.document.uri, () => {
@@ -281,11 +302,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         if (!finding) continue;
         const edit = finding.fix ? editOf(result, [finding]) : undefined;
         if (edit) out.push({ title: finding.fix!.title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit });
-        const shared = !edit ? finding.related.find((r) => r.message.startsWith(SHARED_INIT_RELATED)) : undefined;
+        const shared = !edit ? sharedInitOf(finding) : undefined;
         const sharedAt = shared && rangeOf(result.segments, shared.start, shared.end);
-        if (sharedAt) {
-          const n = /initializes (\d+)/.exec(shared.message)?.[1] ?? 'several';
-          const title = `Open the shared init call (it initializes ${n} layers that need different initializers: no per-layer fix)`;
+        if (shared && sharedAt) {
+          const title = shared.title;
           out.push({
             title,
             kind: CodeActionKind.QuickFix,
@@ -316,7 +336,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   function disableLine(doc: TextDocument, d: Diagnostic, code: RuleCode): CodeAction {
     const line = d.range.start.line;
-    const end = doc.positionAt(lineEnd(doc, line));
+    // The document clamps a character past the line's end to just before its line break.
+    const end = doc.positionAt(doc.offsetAt({ line, character: Number.MAX_SAFE_INTEGER }));
     const text = doc.getText({ start: { line, character: 0 }, end });
     return {
       title: `Disable ${code} for this line`,
@@ -344,14 +365,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   function ignoreInConfig(uri: string, d: Diagnostic, code: RuleCode): CodeAction | undefined {
     const file = fsPath(uri);
     if (!file) return undefined;
-    let config: string | undefined;
-    try {
-      config = findConfig(path.dirname(file)).file;
-    } catch {
-      return undefined;
-    }
-    const dir = path.dirname(file);
-    config ??= fs.existsSync(path.join(dir, 'pyproject.toml')) ? path.join(dir, 'pyproject.toml') : path.join(dir, 'initlint.json');
+    // Inside the workspace folder that holds the file, else the file's own folder.
+    const root = folders.find((f) => file.startsWith(f + path.sep)) ?? path.dirname(file);
+    const place = perFileIgnoreTarget(root, path.dirname(file), file);
+    if (!place) return undefined;
+    const { config, kind, glob } = place;
     const exists = fs.existsSync(config);
     let before: string;
     try {
@@ -359,12 +377,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     } catch {
       return undefined;
     }
-    const glob = path
-      .relative(path.dirname(config), file)
-      .split(path.sep)
-      .join('/')
-      .replace(/[*?[\]{}()!+@\\]/g, '\\$&');
-    const text = addPerFileIgnore(before, config.endsWith('.toml') ? 'toml' : 'json', glob, code);
+    const text = addPerFileIgnore(before, kind, glob, code);
     if (text === undefined || text === before) return undefined;
     const target = url.pathToFileURL(config).toString();
     const lines = before.split('\n');
@@ -446,14 +459,6 @@ function rangeOf(segments: readonly Segment[], start: number, end: number): { ur
     return { uri: s.uri, range: { start: s.doc.positionAt(start - s.start), end: s.doc.positionAt(localEnd) } };
   }
   return undefined;
-}
-
-function lineEnd(doc: TextDocument, line: number): number {
-  const next = line + 1 < doc.lineCount ? doc.offsetAt({ line: line + 1, character: 0 }) : doc.getText().length;
-  const text = doc.getText();
-  let end = next;
-  while (end > 0 && end > doc.offsetAt({ line, character: 0 }) && (text[end - 1] === '\n' || text[end - 1] === '\r')) end--;
-  return end;
 }
 
 function diagnosticOf(result: Result, f: Finding, range: Range): Diagnostic {
