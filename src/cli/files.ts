@@ -6,6 +6,7 @@ import type { Analysis, FindingEdit } from '../engine/linter';
 import { editCells, writeCells } from '../engine/notebook';
 import { applyEdits, selectFixes } from '../engine/edits';
 import { formatSize } from '../engine/text';
+import { savedModelOf } from '../engine/frontends/json/savedModels';
 
 /**
  * How a source file is encoded: UTF-8 (the default), UTF-16 with its byte-order mark, or what a
@@ -52,6 +53,24 @@ export function readRegular(abs: string, maxBytes: number, head = false): { byte
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * A saved Keras model (`.keras`, `.h5`): its config, and the name it is linted under
+ * (`model.keras/config.json`); undefined for any other file, or a saved model without a config.
+ * The CLI, the language server's workspace scan and the extension read saved models this way.
+ */
+export function readSavedModel(abs: string, maxFileSize: number): { text: string; fileName: string; part: string } | { error: string } | undefined {
+  const saved = savedModelOf(abs);
+  if (!saved) return undefined;
+  // An .h5 model with its weights can be far larger than its config: Keras writes the root's
+  // attributes (model_config among them) before the weights, so the file's head holds them.
+  const got = readRegular(abs, maxFileSize * 64, saved.part === 'model_config');
+  if ('error' in got) return got;
+  const read = saved.read(got.bytes);
+  if ('error' in read) return read;
+  if (read.text === undefined) return undefined;
+  return { text: read.text, fileName: saved.part.endsWith('.json') ? `${abs}/${saved.part}` : `${abs}/${saved.part}.json`, part: saved.part };
 }
 
 export function readSource(abs: string, maxFileSize: number): Source {

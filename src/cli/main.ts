@@ -15,7 +15,7 @@ import { findConfig, readConfigFile } from './config';
 import { collectFiles, LINTED_EXTENSIONS } from './walk';
 import { toSarif } from './sarif';
 import { savedModelOf } from '../engine/frontends/json/savedModels';
-import { fixText, readRegular, readSource, writeAtomic, type Source } from './files';
+import { fixText, readSavedModel, readSource, writeAtomic, type Source } from './files';
 import { fileOffset } from '../engine/notebook';
 import { escapeControl, formatSize, LineIndex } from '../engine/text';
 import { startServer } from '../server/server';
@@ -372,9 +372,8 @@ function run(linter: Linter, files: string[], mode: FixMode, base: string): Outp
 
 function lintOne(linter: Linter, abs: string, file: string, mode: FixMode, output: Output, relativePath: string): void {
   const analyze = (text: string) => linter.analyze(text, file, { relativePath });
-  const saved = savedModelOf(abs);
-  if (saved) {
-    lintSavedModel(linter, abs, file, output, saved.read, saved.part);
+  if (savedModelOf(abs)) {
+    lintSavedModel(linter, abs, file, output);
     return;
   }
   const source = readSource(abs, linter.settings.maxFileSize);
@@ -404,31 +403,16 @@ function collect(output: Output, file: string, mode: FixMode, analysis: Analysis
  * A saved model (a `.keras` archive, an `.h5` file): its config is judged; findings are reported
  * on the file, without fixes. An HDF5 file without a model config (weights alone, data) is skipped.
  */
-function lintSavedModel(
-  linter: Linter,
-  abs: string,
-  file: string,
-  output: Output,
-  read: (bytes: Uint8Array) => { text: string | undefined } | { error: string },
-  part: string,
-): void {
-  // An .h5 model with its weights can be far larger than its config: Keras writes the root's
-  // attributes (model_config among them) before the weights, so the file's head holds them.
-  const got = readRegular(abs, linter.settings.maxFileSize * 64, part === 'model_config');
-  if ('error' in got) {
-    output.errors.push({ file, message: got.error });
-    return;
-  }
-  const bytes = got.bytes;
-  const saved = read(bytes);
+function lintSavedModel(linter: Linter, abs: string, file: string, output: Output): void {
+  const saved = readSavedModel(abs, linter.settings.maxFileSize);
+  if (!saved) return;
   if ('error' in saved) {
     output.errors.push({ file, message: saved.error });
     return;
   }
-  if (saved.text === undefined) return;
-  const analysis = linter.analyze(saved.text, part.endsWith('.json') ? `${file}/${part}` : `${file}/${part}.json`);
+  const analysis = linter.analyze(saved.text, saved.fileName.replace(abs, file));
   if (analysis.skipped) output.errors.push({ file, message: analysis.skipped });
-  for (const e of analysis.errors) output.errors.push({ file, message: `${part}: ${e}` });
+  for (const e of analysis.errors) output.errors.push({ file, message: `${saved.part}: ${e}` });
   for (const f of analysis.findings) output.findings.push({ ...f, file, fix: undefined });
 }
 

@@ -1,13 +1,15 @@
 /**
- * initlint for VS Code: thin adapters over src/engine. Everything registered here is
+ * initlint for VS Code: a client of `initlint server` (src/server/server.ts), which lints in its
+ * own process and serves the diagnostics, code actions and hovers through LSP; the extension
+ * keeps what VS Code alone can show (the Initialization panel, code lenses, the language status,
+ * the simulator), drawn from the analyses the server sends. Everything registered here is
  * disposed with the extension.
  */
 import * as vscode from 'vscode';
-import { InitlintCodeActions, editFor } from './codeActions';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { InitlintCodeLens } from './codeLens';
-import { InitlintHover } from './hover';
 import { LayerTree, type LayerNode, type LayerTreeNode } from './layerTree';
-import { LINTED_LANGUAGES, LintService } from './lintService';
+import { LINTED_LANGUAGES, LintService, editFor } from './lintService';
 import { WorkspaceSettings } from './settings';
 import { StatusItem } from './statusItem';
 import { WorkspaceScan } from './workspaceScan';
@@ -17,8 +19,14 @@ import type { RuleCode } from '../engine/rules';
 import { describeSettings } from '../engine/settings';
 import { addPerFileIgnore, escapeGlob, perFileIgnoreTarget } from '../cli/config';
 import * as fs from 'node:fs';
-
-const TYPE_DELAY_MS = 300;
+import {
+  analysisNotification,
+  forgetFilesNotification,
+  lintFilesRequest,
+  settingsNotification,
+  type FolderSettings,
+  type InitializationOptions,
+} from '../server/protocol';
 
 export interface InitlintApi {
   /** For tests and other extensions: the service holding every result, and the panel's tree. */
@@ -30,18 +38,61 @@ export interface InitlintApi {
   ready: Promise<void>;
   /** The open simulator panel, if any. */
   simulator(): SimulatorPanel | undefined;
+  /** The language client of `initlint server`. */
+  client: LanguageClient;
+}
+
+/** Files the server lints as they are edited: model code in every linted language, on disk and untitled. */
+function documentSelector(): LanguageClientOptions['documentSelector'] {
+  return [
+    ...[...LINTED_LANGUAGES].flatMap((language) => [
+      { scheme: 'file', language },
+      { scheme: 'untitled', language },
+    ]),
+    { notebook: 'jupyter-notebook', language: 'python' },
+  ];
 }
 
 export function activate(context: vscode.ExtensionContext): InitlintApi {
   const log = vscode.window.createOutputChannel('initlint', { log: true });
   log.info(`initlint ${String(context.extension.packageJSON.version)} in VS Code ${vscode.version} (Node ${process.versions.node}, ${process.platform})`);
-  const diagnostics = vscode.languages.createDiagnosticCollection('initlint');
-  const service = new LintService(diagnostics, log);
+  const service = new LintService(log);
   const tree = new LayerTree(service);
   const treeView = vscode.window.createTreeView('initlint.layers', { treeDataProvider: tree, showCollapseAll: true });
   let settings = WorkspaceSettings.read();
-  const scan = new WorkspaceScan(service, log, (uri) => settings.for(uri).engine);
-  context.subscriptions.push(log, diagnostics, service, tree, scan);
+
+  // The server: the bundle beside this one, in its own Node process, on stdio as in every other editor.
+  const serverModule = vscode.Uri.joinPath(context.extensionUri, 'dist', 'server.js').fsPath;
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.stdio },
+    debug: { module: serverModule, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const initializationOptions: InitializationOptions = {
+    client: { analyses: true, codeLens: false, commands: { showRuleDocs: 'initlint.showRuleDocs', ignoreInFile: 'initlint.ignoreInFile' } },
+  };
+  const client = new LanguageClient('initlint', 'initlint', serverOptions, {
+    documentSelector: documentSelector(),
+    outputChannel: log,
+    diagnosticCollectionName: 'initlint',
+    initializationOptions,
+  });
+  context.subscriptions.push(client.onNotification(analysisNotification, (params) => service.accept(params)));
+  const started = client.start().catch((err: Error) => {
+    log.error('the initlint language server could not start', err);
+    throw err;
+  });
+  const scan = new WorkspaceScan(
+    {
+      lintFiles: async (uris, token) => {
+        await started;
+        return client.sendRequest(lintFilesRequest, { uris }, token);
+      },
+      forgetFiles: (uris) => void started.then(() => client.sendNotification(forgetFilesNotification, { uris })),
+    },
+    log,
+    (uri) => settings.for(uri).engine,
+  );
+  context.subscriptions.push(log, service, tree, scan, { dispose: () => void client.stop() });
 
   /**
    * Writes `code` for `uri` into the per-file-ignores of the config the folder is read with:
@@ -71,10 +122,6 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     return true;
   };
 
-  const lintOpen = () => {
-    for (const doc of vscode.workspace.textDocuments) service.lintDocument(doc);
-    for (const nb of vscode.workspace.notebookDocuments) service.lintNotebook(nb);
-  };
   const configureOnce = async () => {
     settings = WorkspaceSettings.read();
     for (const p of settings.problems()) log.warn(p);
@@ -86,13 +133,18 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
       );
     }
     if (!vscode.workspace.workspaceFolders?.length) log.info(`settings (no folder open): ${describeSettings(settings.fallback.engine)}`);
-    await service.configure(settings.fallback.engine, new Map([...settings.folders()].map(([folder, s]) => [folder, s.engine])));
-    service.clearAll();
+    service.configure(settings.fallback.engine, new Map([...settings.folders()].map(([folder, s]) => [folder, s.engine])));
+    const folderSettings = (s: { engine: FolderSettings['engine']; run: FolderSettings['run'] }): FolderSettings => ({ engine: s.engine, run: s.run });
+    await started;
+    // The server lints every open document again with these, and withdraws what the last scan reported.
+    await client.sendNotification(settingsNotification, {
+      fallback: folderSettings(settings.fallback),
+      folders: [...settings.folders()].map(([uri, s]) => ({ uri, settings: folderSettings(s) })),
+    });
     if (settings.fallback.lintWorkspace) {
       await scan.scan();
       scan.watch();
     }
-    lintOpen();
   };
   // Settings, pyproject.toml and folder changes can arrive together: one configure runs at a
   // time, and requests made meanwhile are served by one more run after it.
@@ -123,35 +175,10 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
   const lenses = new InitlintCodeLens(service);
   const notebookCells: vscode.DocumentFilter = { notebookType: 'jupyter-notebook', language: 'python' };
   context.subscriptions.push(
-    vscode.languages.registerCodeActionsProvider([...selector, notebookCells], new InitlintCodeActions(service), {
-      providedCodeActionKinds: InitlintCodeActions.kinds,
-    }),
-    vscode.languages.registerHoverProvider([...selector, notebookCells], new InitlintHover(service)),
     lenses,
     vscode.languages.registerCodeLensProvider([...selector, notebookCells], lenses),
     treeView,
     new StatusItem(service),
-
-    vscode.workspace.onDidOpenTextDocument((doc) => void ready.then(() => service.lintDocument(doc))),
-    vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.contentChanges.length === 0) return;
-      const nb = notebookOf(e.document);
-      if (settings.for(nb?.uri ?? e.document.uri).run !== 'onType') return;
-      if (nb) service.schedule(nb.uri.toString(), TYPE_DELAY_MS, () => service.lintNotebook(nb));
-      else service.schedule(e.document.uri.toString(), TYPE_DELAY_MS, () => service.lintDocument(e.document));
-    }),
-    vscode.workspace.onDidSaveTextDocument((doc) => service.lintDocument(doc)),
-    vscode.workspace.onDidCloseTextDocument((doc) => {
-      if (doc.uri.scheme === 'vscode-notebook-cell') return;
-      // The workspace scan keeps reporting a closed file from disk.
-      const keep = settings.fallback.lintWorkspace && doc.uri.scheme === 'file';
-      service.forget(doc.uri, keep);
-      if (keep) void scan.closed(doc.uri);
-    }),
-    vscode.workspace.onDidOpenNotebookDocument((nb) => void ready.then(() => service.lintNotebook(nb))),
-    vscode.workspace.onDidChangeNotebookDocument((e) => service.schedule(e.notebook.uri.toString(), TYPE_DELAY_MS, () => service.lintNotebook(e.notebook))),
-    vscode.workspace.onDidSaveNotebookDocument((nb) => service.lintNotebook(nb)),
-    vscode.workspace.onDidCloseNotebookDocument((nb) => service.forget(nb.uri, false)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('initlint')) void configure();
     }),
@@ -173,10 +200,12 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
         await vscode.env.openExternal(vscode.Uri.parse(typeof code === 'string' && /^IL\d{3}$/.test(code) ? ruleDocUrl(code as RuleCode) : RULES_DOC_URL));
       }
     }),
-    vscode.commands.registerCommand('initlint.ignoreInFile', async (uri: vscode.Uri, code: string) => {
+    vscode.commands.registerCommand('initlint.ignoreInFile', async (target: vscode.Uri | string, code: string) => {
       // For files that cannot hold a comment (JSON configs, .keras, .h5): a per-file-ignores
       // entry in the project's config, which the CLI reads too; the editor's folder settings
-      // only where the config cannot be edited safely.
+      // only where the config cannot be edited safely. From the server's code action, the file
+      // comes as a URI string.
+      const uri = typeof target === 'string' ? vscode.Uri.parse(target, true) : target;
       const folder = uri && vscode.workspace.getWorkspaceFolder(uri);
       if (!folder || !/^IL\d{3}$/.test(code)) return;
       if (folder.uri.scheme === 'file' && (await ignoreInProjectConfig(folder, uri, code))) return;
@@ -247,12 +276,7 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     vscode.commands.registerCommand('initlint.showProblemsOnly', () => tree.setProblemsOnly(true)),
     vscode.commands.registerCommand('initlint.showAllLayers', () => tree.setProblemsOnly(false)),
   );
-  return { service, tree, treeView, logUri: context.logUri, ready: ready.then(() => undefined), simulator: () => SimulatorPanel.current };
-}
-
-function notebookOf(doc: vscode.TextDocument): vscode.NotebookDocument | undefined {
-  if (doc.uri.scheme !== 'vscode-notebook-cell') return undefined;
-  return vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === doc));
+  return { service, tree, treeView, logUri: context.logUri, ready: ready.then(() => undefined), simulator: () => SimulatorPanel.current, client };
 }
 
 export function deactivate(): void {

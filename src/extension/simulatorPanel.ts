@@ -111,16 +111,6 @@ export class SimulatorPanel implements vscode.Disposable {
     return { result, model };
   }
 
-  /** Lint the result's document again if it was edited since (before the debounced lint ran); true if it was. */
-  private relintIfChanged(result: FileResult): boolean {
-    const uri = result.uri.toString();
-    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
-    if (doc && doc.version !== result.version) return !!this.service.lintDocument(doc);
-    const nb = vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri);
-    if (nb && nb.version !== result.version) return !!this.service.lintNotebook(nb);
-    return false;
-  }
-
   /** The last model sent for a file: shown again, with a notice, while an edit leaves the file unparsable. */
   private lastGood?: { uri: string; name: string; model: SimModel; version: number };
 
@@ -211,10 +201,10 @@ export class SimulatorPanel implements vscode.Disposable {
   async apply(groups: ReadonlyArray<{ layers: number[]; choice: Recommendation }>): Promise<{ ok: boolean; message: string }> {
     const { result, model } = this.find();
     if (!result || !model) return { ok: false, message: 'The preset has no source to edit.' };
-    if (this.relintIfChanged(result)) {
-      // The layer numbers the webview sent are those of the text it was shown: refresh it first.
-      this.sendModel();
-      return { ok: false, message: 'The file changed since the simulator read it; its layers are updated. Apply again.' };
+    if (this.service.isStale(result)) {
+      // The layer numbers the webview sent are those of the text it was shown; the analysis of the
+      // edited text is on its way, and the panel follows it.
+      return { ok: false, message: 'The file changed since the simulator read it; its layers are being updated. Apply again.' };
     }
     const edit = new vscode.WorkspaceEdit();
     const seen = new Set<string>();

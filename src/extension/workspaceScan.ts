@@ -1,34 +1,40 @@
 /**
- * The workspace scan (`initlint.lintWorkspace`): lint model files that are not open, once at
- * start and when they change on disk, honouring `files.exclude`, `.gitignore`, `initlint.exclude`
- * and `maxFileSize`. Large scans show a cancellable progress notification. Virtual file
- * systems are not scanned: there, open documents only.
+ * The workspace scan (`initlint.lintWorkspace`): model files that are not open are linted once
+ * at start and when they change on disk, honouring `files.exclude`, `.gitignore` and
+ * `initlint.exclude`. The extension finds the files; the language server reads and lints them
+ * (and applies `maxFileSize`), in batches, and keeps reporting a file when its editor closes.
+ * Large scans show a cancellable progress notification. Virtual file systems are not scanned:
+ * there, open documents only.
  */
 import * as vscode from 'vscode';
 import ignore, { type Ignore } from 'ignore';
 import picomatch from 'picomatch';
-import type { LintService } from './lintService';
-import { savedModelOf } from '../engine/frontends/json/savedModels';
+import type { LintFilesResult } from '../server/protocol';
+
+/** The server's side of the scan: `initlint/lintFiles` and `initlint/forgetFiles`. */
+export interface ScanServer {
+  lintFiles(uris: string[], token?: vscode.CancellationToken): Promise<LintFilesResult>;
+  forgetFiles(uris: string[]): void;
+}
 
 const GLOB = '**/*.{py,ipynb,js,mjs,cjs,ts,mts,cts,json,keras,h5,hdf5}';
 const NEVER = /(^|\/)(node_modules|\.git|__pycache__|\.venv|venv|site-packages|\.tox|\.ipynb_checkpoints)\//;
 const PROGRESS_ABOVE = 200;
+/** Files per request: small enough for progress and cancellation, large enough to keep the server busy. */
+const BATCH = 25;
+const CHANGE_DELAY_MS = 300;
 
 export class WorkspaceScan implements vscode.Disposable {
   private watcher?: vscode.FileSystemWatcher;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    private readonly service: LintService,
+    private readonly server: ScanServer,
     private readonly log: vscode.LogOutputChannel,
     /** The settings of the folder a file is in. */
-    private readonly settings: (uri: vscode.Uri) => { exclude: string[]; maxFileSize: number },
+    private readonly settings: (uri: vscode.Uri) => { exclude: string[] },
   ) {}
-
-  private isOpen(uri: vscode.Uri): boolean {
-    const key = uri.toString();
-    return vscode.workspace.textDocuments.some((d) => d.uri.toString() === key) || vscode.workspace.notebookDocuments.some((nb) => nb.uri.toString() === key);
-  }
 
   /** Each folder's .gitignore, read once per scan and again only when one changes. */
   private ignores?: Promise<Map<string, Ignore>>;
@@ -81,13 +87,20 @@ export class WorkspaceScan implements vscode.Disposable {
     const uris = await this.filter(await vscode.workspace.findFiles(GLOB, undefined));
     const run = async (token?: vscode.CancellationToken, progress?: vscode.Progress<{ increment: number; message: string }>) => {
       let done = 0;
-      for (const uri of uris) {
-        if (token?.isCancellationRequested) break;
-        if (!this.isOpen(uri)) await this.lintFromDisk(uri);
-        done++;
-        if (progress && done % 50 === 0) progress.report({ increment: (50 / uris.length) * 100, message: `${done} / ${uris.length} files` });
-        // Let the extension host breathe between files.
-        if (done % 20 === 0) await new Promise((r) => setImmediate(r));
+      for (let i = 0; i < uris.length && !token?.isCancellationRequested; i += BATCH) {
+        const batch = uris.slice(i, i + BATCH);
+        try {
+          const { skipped } = await this.server.lintFiles(
+            batch.map((u) => u.toString()),
+            token,
+          );
+          for (const { uri, reason } of skipped) this.log.info(`${vscode.workspace.asRelativePath(vscode.Uri.parse(uri, true))}: ${reason}: skipped`);
+        } catch (err) {
+          if (token?.isCancellationRequested) break;
+          this.log.warn(`workspace scan: the server could not lint ${batch.length} files: ${(err as Error).message}`);
+        }
+        done += batch.length;
+        progress?.report({ increment: (batch.length / uris.length) * 100, message: `${done} / ${uris.length} files` });
       }
       return done;
     };
@@ -103,37 +116,6 @@ export class WorkspaceScan implements vscode.Disposable {
     return count;
   }
 
-  /** A closed editor may have held unsaved text: report the file as it is on disk, if the scan covers it. */
-  async closed(uri: vscode.Uri): Promise<void> {
-    if ((await this.filter([uri])).length === 0) this.service.forget(uri, false);
-    else await this.lintFromDisk(uri);
-  }
-
-  private async lintFromDisk(uri: vscode.Uri): Promise<void> {
-    try {
-      const stat = await vscode.workspace.fs.stat(uri);
-      // Saved models are read as bytes: their config is judged (frontends/json/savedModels.ts).
-      const saved = savedModelOf(uri.path);
-      // A saved model holds its weights beside the config: it may be far larger than a source file.
-      const limit = this.settings(uri).maxFileSize * (saved ? 64 : 1);
-      if (stat.size > limit) {
-        this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${stat.size} bytes is above ${saved ? '64 x ' : ''}maxFileSize: skipped`);
-        return;
-      }
-      const bytes = await vscode.workspace.fs.readFile(uri);
-      if (saved) {
-        const read = saved.read(bytes);
-        if ('error' in read) this.log.info(`${vscode.workspace.asRelativePath(uri)}: ${read.error}: skipped`);
-        else if (read.text !== undefined) this.service.lintSavedModel(uri, read.text, saved.part);
-        return;
-      }
-      if (bytes.subarray(0, 8192).includes(0)) return;
-      this.service.lintText(uri, new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-    } catch (err) {
-      this.log.debug(`workspace scan: ${uri.fsPath}: ${(err as Error).message}`);
-    }
-  }
-
   watch(): void {
     if (this.watcher) return;
     this.watcher = vscode.workspace.createFileSystemWatcher(GLOB);
@@ -143,18 +125,28 @@ export class WorkspaceScan implements vscode.Disposable {
     };
     this.disposables.push(gitignores, gitignores.onDidChange(forgetIgnores), gitignores.onDidCreate(forgetIgnores), gitignores.onDidDelete(forgetIgnores));
     const relint = async (uri: vscode.Uri) => {
-      if (this.isOpen(uri) || (await this.filter([uri])).length === 0) return;
-      this.service.schedule(uri.toString(), 300, () => void this.lintFromDisk(uri));
+      if ((await this.filter([uri])).length === 0) return;
+      // A burst of writes (a formatter, a checkout) is read once.
+      const key = uri.toString();
+      clearTimeout(this.timers.get(key));
+      this.timers.set(
+        key,
+        setTimeout(() => {
+          this.timers.delete(key);
+          this.server.lintFiles([key]).catch((err: Error) => this.log.warn(`workspace scan: ${uri.fsPath}: ${err.message}`));
+        }, CHANGE_DELAY_MS),
+      );
     };
     this.disposables.push(
       this.watcher,
       this.watcher.onDidChange(relint),
       this.watcher.onDidCreate(relint),
-      this.watcher.onDidDelete((uri) => this.service.forget(uri, false)),
+      this.watcher.onDidDelete((uri) => this.server.forgetFiles([uri.toString()])),
     );
   }
 
   dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
     this.disposables.forEach((d) => d.dispose());
     this.watcher = undefined;
   }

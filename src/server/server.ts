@@ -36,12 +36,13 @@ import {
   type Hover,
   type InitializeResult,
   type NotebookDocument,
+  type Position,
   type Range,
   type TextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { createLinter, type Analysis, type Finding, type Linter } from '../engine/linter';
+import { createLinter, languageOf, type Analysis, type Finding, type Linter } from '../engine/linter';
 import { parseSettings } from '../engine/settings';
 import { selectFixes } from '../engine/edits';
 import { explainLayer, explanationMarkdown, layerAt, modelSummary } from '../engine/explain';
@@ -52,20 +53,40 @@ import type { RuleCode } from '../engine/rules';
 import { addPerFileIgnore, findConfig, perFileIgnoreTarget } from '../cli/config';
 import * as fs from 'node:fs';
 import { sharedInitOf } from '../engine/rules';
+import { readSavedModel, readSource } from '../cli/files';
+import { fileOffset } from '../engine/notebook';
+import { LineIndex } from '../engine/text';
+import { toWire } from '../engine/wire';
+import {
+  analysisNotification,
+  forgetFilesNotification,
+  lintFilesRequest,
+  settingsNotification,
+  type ClientOptions,
+  type FolderSettings,
+  type InitializationOptions,
+  type LintFilesResult,
+  type SettingsParams,
+} from './protocol';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.initlint`;
 /** The command behind "Fix all initlint problems" for clients that run commands: arguments [uri]. */
 export const FIX_ALL_COMMAND = 'initlint.applyFixAll';
 /** Shows a location in the client (window/showDocument): arguments [uri, range]. */
 export const SHOW_COMMAND = 'initlint.show';
+/** Opens a rule's documentation on the web (window/showDocument, external): arguments [ruleCode]. */
+export const RULE_ON_WEB_COMMAND = 'initlint.openRuleOnWeb';
 /** Changes closer together than this are linted once. */
 const DEBOUNCE_MS = 120;
 
-/** Where a stretch of the linted code lives: a document, or a notebook's cell. */
+/** Where a stretch of the linted code lives: a document, a notebook's cell, or a file on disk. */
 interface Segment {
   uri: string;
   start: number;
-  doc: TextDocument;
+  length: number;
+  positionAt(local: number): Position;
+  /** An open document (or cell): absent for a file read from disk. */
+  doc?: TextDocument;
 }
 
 interface Result {
@@ -73,7 +94,37 @@ interface Result {
   key: string;
   analysis: Analysis;
   segments: Segment[];
+  /** The document's or notebook's version; absent for a file read from disk. */
+  version?: number;
+  /** Read from disk by the workspace scan: the file's text (for the client's positions). */
+  diskText?: string;
+  durationMs: number;
 }
+
+function docSegment(doc: TextDocument, start: number): Segment {
+  return { uri: doc.uri, start, length: doc.getText().length, positionAt: (o) => doc.positionAt(o), doc };
+}
+
+/** A file read from disk: positions from its text (a closed notebook's code mapped into the .ipynb file). */
+function diskSegment(uri: string, text: string, analysis: Analysis): Segment {
+  const lines = new LineIndex(text);
+  const nb = analysis.notebook;
+  const at = (o: number) => {
+    const p = lines.position(nb ? fileOffset(nb, text, o) : Math.min(o, text.length));
+    return { line: p.line, character: p.column };
+  };
+  return { uri, start: 0, length: nb ? nb.program.length : text.length, positionAt: at };
+}
+
+const EXTENSION_OF_LANGUAGE: Record<string, string> = {
+  python: '.py',
+  javascript: '.js',
+  javascriptreact: '.jsx',
+  typescript: '.ts',
+  typescriptreact: '.tsx',
+  json: '.json',
+  jsonc: '.json',
+};
 
 const LANGUAGES = new Set(['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'json', 'jsonc']);
 
@@ -85,18 +136,24 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   const timers = new Map<string, NodeJS.Timeout>();
   const linters = new Map<string, Linter>();
   const configs = new Map<string, { raw?: unknown; file?: string }>();
+  /** Files the client's workspace scan asked for: reported from disk whenever no editor has them open. */
+  const diskFiles = new Set<string>();
   let base: Linter | undefined;
   let clientSettings: unknown;
   let canConfigure = false;
   let folders: string[] = [];
   let wasmDir = __dirname;
+  let client: ClientOptions = {};
+  /** Settings the client sent per folder (`initlint/settings`): used instead of finding config files. */
+  let managed: SettingsParams | undefined;
 
   const log = (message: string) => connection.console.log(`initlint: ${message}`);
 
   connection.onInitialize(async (params): Promise<InitializeResult> => {
-    const options = (params.initializationOptions ?? {}) as { settings?: unknown; wasmDir?: string };
+    const options = (params.initializationOptions ?? {}) as InitializationOptions;
     clientSettings = options.settings;
     if (typeof options.wasmDir === 'string') wasmDir = options.wasmDir;
+    client = options.client ?? {};
     canConfigure = !!params.capabilities.workspace?.configuration;
     folders = (params.workspaceFolders ?? []).map((f) => fsPath(f.uri)).filter((p): p is string => !!p);
     base = await createLinter({ wasmDir });
@@ -106,23 +163,34 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
-        codeLensProvider: { resolveProvider: false },
-        executeCommandProvider: { commands: [FIX_ALL_COMMAND, SHOW_COMMAND] },
+        ...(client.codeLens === false ? {} : { codeLensProvider: { resolveProvider: false } }),
+        executeCommandProvider: { commands: [FIX_ALL_COMMAND, SHOW_COMMAND, RULE_ON_WEB_COMMAND] },
       },
       serverInfo: { name: 'initlint' },
     };
   });
 
   connection.onInitialized(async () => {
-    if (canConfigure) await refreshSettings();
+    if (canConfigure && !managed) await refreshSettings();
   });
 
   connection.onDidChangeConfiguration(async (change) => {
+    if (managed) return;
     const pushed = (change.settings as { initlint?: unknown } | undefined)?.initlint;
     if (canConfigure) await refreshSettings();
     else if (pushed !== undefined) clientSettings = pushed;
     linters.clear();
     configs.clear();
+    relintAll();
+  });
+
+  connection.onNotification(settingsNotification, (params) => {
+    managed = params;
+    linters.clear();
+    // What the scan reported is withdrawn: the client scans again with the new settings (or not
+    // at all, where the workspace scan is off now).
+    for (const uri of diskFiles) if (!isOpen(uri)) clear(uri);
+    diskFiles.clear();
     relintAll();
   });
 
@@ -135,13 +203,35 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
   }
 
+  /** The folder settings the client sent for a file: the innermost folder that holds it, else the fallback. */
+  function managedFor(uri: string): { key: string; settings: FolderSettings; root?: string } | undefined {
+    if (!managed) return undefined;
+    let best: { uri: string; settings: FolderSettings } | undefined;
+    for (const f of managed.folders) {
+      const prefix = f.uri.endsWith('/') ? f.uri : `${f.uri}/`;
+      if (uri.startsWith(prefix) && (!best || f.uri.length > best.uri.length)) best = f;
+    }
+    return best ? { key: best.uri, settings: best.settings, root: fsPath(best.uri) } : { key: '', settings: managed.fallback };
+  }
+
   /**
-   * The linter for a file: its project's `[tool.initlint]` (found from the file's folder up),
-   * with the client's settings over it. Linters share grammars and parse caches (withSettings).
+   * The linter for a file: the settings its client sent for its folder; else its project's
+   * `[tool.initlint]` (found from the file's folder up), with the client's settings over it.
+   * Linters share grammars and parse caches (withSettings).
    */
   function linterFor(uri: string): { linter: Linter; relativePath?: string } | undefined {
     if (!base) return undefined;
     const file = fsPath(uri);
+    const folder = managedFor(uri);
+    if (folder) {
+      let linter = linters.get(folder.key);
+      if (!linter) {
+        linter = base.withSettings(folder.settings.engine);
+        linters.set(folder.key, linter);
+      }
+      const relativePath = file && folder.root ? path.relative(folder.root, file).split(path.sep).join('/') : undefined;
+      return { linter, relativePath };
+    }
     let config: { raw?: unknown; file?: string } = {};
     if (file) {
       // Found once per folder (a walk up and a TOML parse), not on every keystroke; dropped when a
@@ -174,6 +264,15 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return { linter, relativePath };
   }
 
+  /** Whether a document or notebook is linted on every change (else on save: the client's `run` setting). */
+  function lintsOnType(uri: string): boolean {
+    return managedFor(uri)?.settings.run !== 'onSave';
+  }
+
+  function isOpen(uri: string): boolean {
+    return !!documents.get(uri) || !!notebooks.getNotebookDocument(uri);
+  }
+
   // ---- linting and diagnostics ----
 
   function schedule(key: string, run: () => void, delay = DEBOUNCE_MS): void {
@@ -188,21 +287,61 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }
 
   function lintDocument(doc: TextDocument): void {
+    if (doc.uri.startsWith('vscode-notebook-cell')) return;
     if (!LANGUAGES.has(doc.languageId) && !/\.(py|pyi|m?[jt]sx?|c[jt]s|json)$/i.test(doc.uri)) return;
-    const fileName = fsPath(doc.uri) ?? doc.uri;
-    run(doc.uri, doc.getText(), fileName, [{ uri: doc.uri, start: 0, doc }]);
+    // An untitled buffer ("untitled:Untitled-1", its language picked by the user) is linted as its language.
+    const name = fsPath(doc.uri) ?? doc.uri;
+    const fileName = languageOf(name) ? name : `${name}${EXTENSION_OF_LANGUAGE[doc.languageId] ?? ''}`;
+    run(doc.uri, doc.getText(), fileName, [docSegment(doc, 0)], doc.version);
   }
 
   function lintNotebook(nb: NotebookDocument): void {
     const cells = nb.cells.map((cell) => notebooks.getCellTextDocument(cell)).filter((d): d is TextDocument => !!d && d.languageId === 'python');
     const { program, starts } = joinCells(cells.map((d) => d.getText()));
-    const segments = cells.map((doc, i) => ({ uri: doc.uri, start: starts[i], doc }));
-    run(nb.uri, program, `${fsPath(nb.uri) ?? nb.uri}.py`, segments);
+    run(
+      nb.uri,
+      program,
+      `${fsPath(nb.uri) ?? nb.uri}.py`,
+      cells.map((doc, i) => docSegment(doc, starts[i])),
+      nb.version,
+    );
   }
 
-  function run(key: string, text: string, fileName: string, segments: Segment[]): void {
+  /** A file of the workspace scan, as it is on disk; why not, where it is not read. */
+  function lintFromDisk(uri: string): string | undefined {
+    const file = fsPath(uri);
+    const found = linterFor(uri);
+    if (!file || !found) return 'not a file on disk';
+    const { linter, relativePath } = found;
+    const t0 = performance.now();
+    const saved = readSavedModel(file, linter.settings.maxFileSize);
+    let analysis: Analysis;
+    let segments: Segment[];
+    let text: string | undefined;
+    if (saved) {
+      if ('error' in saved) return saved.error;
+      // A saved model has no text to point into: every finding stands at the start of the file.
+      analysis = linter.analyze(saved.text, saved.fileName, { cacheKey: false, relativePath });
+      segments = [{ uri, start: 0, length: saved.text.length, positionAt: () => ({ line: 0, character: 0 }) }];
+    } else {
+      const source = readSource(file, linter.settings.maxFileSize);
+      if (source.kind === 'error') return source.message;
+      if (source.kind === 'skip') return 'not linted';
+      text = source.text;
+      analysis = linter.analyze(text, file, { cacheKey: false, relativePath });
+      segments = [diskSegment(uri, text, analysis)];
+    }
+    const previous = results.get(uri);
+    const result: Result = { key: uri, analysis, segments, diskText: text ?? '', durationMs: performance.now() - t0 };
+    results.set(uri, result);
+    publish(result, previous);
+    return undefined;
+  }
+
+  function run(key: string, text: string, fileName: string, segments: Segment[], version: number): void {
     const found = linterFor(key);
     if (!found) return;
+    const t0 = performance.now();
     let analysis: Analysis;
     try {
       analysis = found.linter.analyze(text, fileName, { cacheKey: key, relativePath: found.relativePath });
@@ -213,15 +352,28 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     if (analysis.skipped) log(`${fileName}: ${analysis.skipped}`);
     const previous = results.get(key);
-    const result: Result = { key, analysis, segments };
+    const result: Result = { key, analysis, segments, version, durationMs: performance.now() - t0 };
     results.set(key, result);
     publish(result, previous);
   }
 
   function publish(result: Result, previous?: Result): void {
+    // The analysis first: a client that reads it when the diagnostics arrive finds it there.
+    if (client.analyses) {
+      const fromDisk = result.diskText !== undefined;
+      const hasModels = result.analysis.models.length > 0;
+      void connection.sendNotification(analysisNotification, {
+        uri: result.key,
+        version: result.version ?? null,
+        analysis: toWire(result.analysis),
+        segments: result.segments.map((s) => ({ uri: s.uri, start: s.start, length: s.length })),
+        ...(fromDisk && hasModels && result.diskText ? { text: result.diskText } : {}),
+        durationMs: result.durationMs,
+      });
+    }
     const byUri = new Map<string, { version?: number; list: Diagnostic[] }>();
     for (const s of previous?.segments ?? []) byUri.set(s.uri, { list: [] });
-    for (const s of result.segments) byUri.set(s.uri, { version: s.doc.version, list: [] });
+    for (const s of result.segments) byUri.set(s.uri, { version: s.doc?.version, list: [] });
     for (const f of result.analysis.findings) {
       const where = rangeOf(result.segments, f.start, f.end);
       if (!where) continue;
@@ -237,6 +389,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     results.delete(key);
     base?.forget(key);
     for (const s of r?.segments ?? []) void connection.sendDiagnostics({ uri: s.uri, diagnostics: [] });
+    if (r && client.analyses) void connection.sendNotification(analysisNotification, { uri: key, version: null, analysis: null, segments: [], durationMs: 0 });
+  }
+
+  /** A closed editor's file: reported as it is on disk where the scan covers it, else withdrawn. */
+  function closed(key: string): void {
+    clear(key);
+    if (diskFiles.has(key)) lintFromDisk(key);
   }
 
   function relintAll(): void {
@@ -257,30 +416,69 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   /** A pyproject.toml or initlint.json changed (saved in the client, or on disk): settings are read again. */
   function configChanged(uri: string): void {
-    if (!/(?:^|\/)(?:pyproject\.toml|initlint\.json)$/.test(uri)) return;
+    // A client that sends settings reads the config files itself, and sends them again.
+    if (managed || !/(?:^|\/)(?:pyproject\.toml|initlint\.json)$/.test(uri)) return;
     configs.clear();
     linters.clear();
     relintAll();
   }
-  documents.onDidSave((e) => configChanged(e.document.uri));
+  documents.onDidSave((e) => {
+    configChanged(e.document.uri);
+    if (!lintsOnType(e.document.uri)) lintDocument(e.document);
+  });
   connection.onDidChangeWatchedFiles((e) => e.changes.forEach((c) => configChanged(c.uri)));
 
   documents.onDidOpen((e) => lintDocument(e.document));
-  documents.onDidChangeContent((e) =>
+  documents.onDidChangeContent((e) => {
+    if (!lintsOnType(e.document.uri)) return;
     schedule(e.document.uri, () => {
       const doc = documents.get(e.document.uri);
       if (doc) lintDocument(doc);
-    }),
-  );
-  documents.onDidClose((e) => clear(e.document.uri));
+    });
+  });
+  documents.onDidClose((e) => closed(e.document.uri));
   notebooks.onDidOpen((nb) => lintNotebook(nb));
-  notebooks.onDidChange((e) =>
+  notebooks.onDidChange((e) => {
+    if (!lintsOnType(e.notebookDocument.uri)) return;
     schedule(e.notebookDocument.uri, () => {
       const nb = notebooks.getNotebookDocument(e.notebookDocument.uri);
       if (nb) lintNotebook(nb);
-    }),
-  );
-  notebooks.onDidClose((nb) => clear(nb.uri));
+    });
+  });
+  notebooks.onDidSave((nb) => {
+    if (!lintsOnType(nb.uri)) lintNotebook(nb);
+  });
+  notebooks.onDidClose((nb) => closed(nb.uri));
+
+  // ---- the workspace scan: files the client found, linted from disk ----
+
+  connection.onRequest(lintFilesRequest, async (params, token): Promise<LintFilesResult> => {
+    const skipped: LintFilesResult['skipped'] = [];
+    let linted = 0;
+    for (const [i, uri] of params.uris.entries()) {
+      if (token.isCancellationRequested) break;
+      diskFiles.add(uri);
+      if (isOpen(uri)) continue;
+      try {
+        const why = lintFromDisk(uri);
+        if (why) skipped.push({ uri, reason: why });
+        else linted++;
+      } catch (err) {
+        // Every file is its own failure domain: a bug of ours costs this file, never the scan.
+        skipped.push({ uri, reason: `initlint could not lint this file: ${(err as Error).message}` });
+      }
+      // Between files, the server answers what else is waiting (a hover, a lint of the open file).
+      if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { linted, skipped };
+  });
+
+  connection.onNotification(forgetFilesNotification, (params) => {
+    for (const uri of params.uris) {
+      diskFiles.delete(uri);
+      if (!isOpen(uri)) clear(uri);
+    }
+  });
 
   // ---- code actions ----
 
@@ -293,10 +491,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const only = params.context.only;
     const onlyFixAll = !!only && only.some((k) => FIX_ALL_KIND.startsWith(k) && k !== '' && k !== CodeActionKind.QuickFix);
     const out: CodeAction[] = [];
-    const segment = result.segments.find((s) => s.uri === uri);
+    const doc = result.segments.find((s) => s.uri === uri)?.doc;
     const isJson = /\.json$/i.test(result.analysis.file);
     const ours = params.context.diagnostics.filter((d) => d.source === 'initlint');
-    if (!onlyFixAll && segment) {
+    if (!onlyFixAll && doc) {
       for (const d of ours) {
         const finding = findingFor(result, uri, d);
         if (!finding) continue;
@@ -305,6 +503,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         const shared = !edit ? sharedInitOf(finding) : undefined;
         const sharedAt = shared && rangeOf(result.segments, shared.start, shared.end);
         if (shared && sharedAt) {
+          // No per-layer edit: the layer is initialized by a call that also initializes layers wanting another initializer.
           const title = shared.title;
           out.push({
             title,
@@ -313,20 +512,44 @@ export function startServer(connection: Connection = createConnection(ProposedFe
             command: { title, command: SHOW_COMMAND, arguments: [sharedAt.uri, sharedAt.range] },
           });
         }
-        // JSON has no comments: a directive would make the config invalid; per-file-ignores in the project's config instead.
-        if (!isJson) out.push(disableLine(segment.doc, d, finding.code), disableFile(segment.doc, d, finding.code));
+        // JSON has no comments: a directive would make the config invalid (model_from_json rejects
+        // it); per-file-ignores in the project's config instead.
+        if (!isJson) out.push(disableLine(doc, d, finding.code), disableFile(doc, d, finding.code));
         else {
           const ignore = ignoreInConfig(uri, d, finding.code);
           if (ignore) out.push(ignore);
         }
+        out.push(...docsActions(d, finding.code));
       }
     }
     const fixable = result.analysis.findings.filter((f) => f.fix);
     // As a quick fix only beside an initlint problem (no lightbulb on every line); as a source action when asked.
     if (fixable.length > 0 && (onlyFixAll || ours.length > 0)) {
       const edit = editOf(result, fixable);
-      if (edit) out.push({ title: 'Fix all initlint problems', kind: onlyFixAll ? FIX_ALL_KIND : CodeActionKind.QuickFix, edit });
+      if (edit) {
+        out.push({
+          title: onlyFixAll ? 'Fix all initlint problems' : 'Fix all initlint problems in this file',
+          kind: onlyFixAll ? FIX_ALL_KIND : CodeActionKind.QuickFix,
+          edit,
+        });
+        // The source action too where asked for everything: a request for quick fixes alone must not get one back.
+        if (!onlyFixAll && (!only || only.some((k) => FIX_ALL_KIND.startsWith(k) && k !== '')))
+          out.push({ title: 'Fix all initlint problems', kind: FIX_ALL_KIND, edit });
+      }
     }
+    return out;
+  }
+
+  /** The rule's documentation: the client's own view of it where it has one, and the web page. */
+  function docsActions(d: Diagnostic, code: RuleCode): CodeAction[] {
+    const out: CodeAction[] = [];
+    const show = client.commands?.showRuleDocs;
+    if (show) {
+      const title = `Show documentation for ${code}`;
+      out.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], command: { title, command: show, arguments: [code] } });
+    }
+    const title = `Open ${code} on the web`;
+    out.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], command: { title, command: RULE_ON_WEB_COMMAND, arguments: [code] } });
     return out;
   }
 
@@ -360,9 +583,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /**
    * A JSON config has no comments: "Disable IL00x for this file" adds a per-file-ignores entry to
    * the project's config (the nearest pyproject.toml or initlint.json with initlint settings,
-   * else a pyproject.toml beside the file, else a new initlint.json there), as the extension does.
+   * else a pyproject.toml beside the file, else a new initlint.json there). A client with its own
+   * command for it (the VS Code extension, which falls back to the folder's settings) gets that.
    */
   function ignoreInConfig(uri: string, d: Diagnostic, code: RuleCode): CodeAction | undefined {
+    const title = `Disable ${code} for this file (per-file-ignores)`;
+    const own = client.commands?.ignoreInFile;
+    if (own) return { title, kind: CodeActionKind.QuickFix, diagnostics: [d], command: { title, command: own, arguments: [uri, code] } };
     const file = fsPath(uri);
     if (!file) return undefined;
     // Inside the workspace folder that holds the file, else the file's own folder.
@@ -402,6 +629,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       if (typeof target === 'string' && range) await connection.window.showDocument({ uri: target, selection: range as Range, takeFocus: true });
       return;
     }
+    if (params.command === RULE_ON_WEB_COMMAND) {
+      const [code] = params.arguments ?? [];
+      await connection.window.showDocument({
+        uri: typeof code === 'string' && /^IL\d{3}$/.test(code) ? ruleDocUrl(code as RuleCode) : RULES_DOC_URL,
+        external: true,
+      });
+      return;
+    }
     if (params.command !== FIX_ALL_COMMAND) return;
     const uri = params.arguments?.[0];
     const result = typeof uri === 'string' ? resultFor(uri) : undefined;
@@ -419,7 +654,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onHover((params): Hover | undefined => {
     const result = resultFor(params.textDocument.uri);
     const segment = result?.segments.find((s) => s.uri === params.textDocument.uri);
-    if (!result || !segment) return undefined;
+    if (!result || !segment?.doc) return undefined;
     const at = layerAt(result.analysis.models, segment.start + segment.doc.offsetAt(params.position));
     if (!at) return undefined;
     const value = `${explanationMarkdown(at.layer, explainLayer(at.model, at.layer))}\n\n*${at.model.name}* · [initlint rules](${RULES_DOC_URL})`;
@@ -453,10 +688,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
 function rangeOf(segments: readonly Segment[], start: number, end: number): { uri: string; range: Range } | undefined {
   for (const s of segments) {
-    const length = s.doc.getText().length;
-    if (start < s.start || start > s.start + length) continue;
-    const localEnd = Math.min(Math.max(end - s.start, start - s.start), length);
-    return { uri: s.uri, range: { start: s.doc.positionAt(start - s.start), end: s.doc.positionAt(localEnd) } };
+    if (start < s.start || start > s.start + s.length) continue;
+    const localEnd = Math.min(Math.max(end - s.start, start - s.start), s.length);
+    return { uri: s.uri, range: { start: s.positionAt(start - s.start), end: s.positionAt(localEnd) } };
   }
   return undefined;
 }

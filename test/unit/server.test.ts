@@ -13,6 +13,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as url from 'node:url';
 import { FIXTURES, ROOT } from './helpers';
+import { parseSettings } from '../../src/engine/settings';
+import { fromWire } from '../../src/engine/wire';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
@@ -159,7 +161,8 @@ describe('initlint server (LSP over stdio)', () => {
     assert.deepEqual(caps.codeActionProvider.codeActionKinds, ['quickfix', 'source.fixAll.initlint']);
     assert.equal(caps.hoverProvider, true);
     assert.ok(caps.notebookDocumentSync, 'notebook sync (LSP 3.17)');
-    assert.deepEqual(caps.executeCommandProvider.commands, ['initlint.applyFixAll', 'initlint.show']);
+    assert.deepEqual(caps.executeCommandProvider.commands, ['initlint.applyFixAll', 'initlint.show', 'initlint.openRuleOnWeb']);
+    assert.ok(caps.codeLensProvider, 'code lenses, unless the client draws its own');
     assert.equal(init.serverInfo.name, 'initlint');
   });
 
@@ -198,7 +201,18 @@ describe('initlint server (LSP over stdio)', () => {
     });
     assert.deepEqual(
       actions.map((a: any) => a.title),
-      ['Use HeNormal', 'Disable IL001 for this line', 'Disable IL001 for this file', 'Fix all initlint problems'],
+      [
+        'Use HeNormal',
+        'Disable IL001 for this line',
+        'Disable IL001 for this file',
+        'Open IL001 on the web',
+        'Fix all initlint problems in this file',
+        'Fix all initlint problems',
+      ],
+    );
+    assert.deepEqual(
+      actions.slice(4).map((a: any) => a.kind),
+      ['quickfix', 'source.fixAll.initlint'],
     );
     const fix = actions[0];
     assert.equal(fix.isPreferred, true);
@@ -211,7 +225,11 @@ describe('initlint server (LSP over stdio)', () => {
     assert.equal(disable.newText, '  # initlint: disable=IL001');
     assert.deepEqual(disable.range.start, { line: 9, character: line9.length });
     assert.equal(actions[2].edit.changes[pyUri][0].newText, '# initlint: disable-file=IL001\n');
-    assert.equal(actions[3].edit.changes[pyUri].length, 3, 'one edit per fixable finding');
+    assert.equal(actions[4].edit.changes[pyUri].length, 3, 'one edit per fixable finding');
+    // The rule's page: the client opens it in the browser (window/showDocument, external).
+    await client.request('workspace/executeCommand', actions[3].command);
+    const web = client.serverRequests.find((m) => m.method === 'window/showDocument' && m.params.external);
+    assert.match(web?.params.uri, /docs\/rules\.md#il001$/);
 
     const source = await client.request('textDocument/codeAction', {
       textDocument: { uri: pyUri },
@@ -305,7 +323,7 @@ describe('initlint server (LSP over stdio)', () => {
     const show = actions.find((a: any) => a.title.startsWith('Open the shared init call'));
     assert.ok(show, actions.map((a: any) => a.title).join(' | '));
     await client.request('workspace/executeCommand', show.command);
-    const shown = client.serverRequests.find((m) => m.method === 'window/showDocument');
+    const shown = client.serverRequests.find((m) => m.method === 'window/showDocument' && !m.params.external);
     assert.equal(shown?.params.uri, torchUri);
     assert.equal(shown?.params.selection.start.line, 5);
 
@@ -382,5 +400,144 @@ describe('the initlint-server bin', () => {
     } finally {
       if (client.proc.exitCode === null) client.proc.kill('SIGKILL');
     }
+  });
+});
+
+/**
+ * What the VS Code extension asks of the server beyond LSP (src/server/protocol.ts): analyses
+ * after every lint, its folders' settings, the workspace scan read from disk, a closed editor's
+ * file reported from disk again, lint on save, and its own commands in code actions.
+ */
+describe('initlint server for its VS Code client', () => {
+  let dir: string;
+  let client: Client;
+  const uriOf = (name: string) => url.pathToFileURL(path.join(dir, name)).toString();
+  const analysisFor = (uri: string, since = 0) =>
+    client.until(`the analysis of ${uri}`, (m) => m.method === 'initlint/analysis' && m.params.uri === uri, since);
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-lsp-client-'));
+    fs.writeFileSync(path.join(dir, 'm.py'), fixture('sequential.py'));
+    fs.copyFileSync(path.join(ROOT, 'examples', 'notebooks', 'mlp.ipynb'), path.join(dir, 'mlp.ipynb'));
+    fs.writeFileSync(path.join(dir, 'weights.py'), Buffer.from([0x66, 0x00, 0x01, 0x02]));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    client = new Client(spawn(process.execPath, [CLI, 'server', '--stdio'], { cwd: dir, env }));
+    const init = await client.request('initialize', {
+      processId: process.pid,
+      rootUri: url.pathToFileURL(dir).toString(),
+      workspaceFolders: [{ uri: url.pathToFileURL(dir).toString(), name: 'w' }],
+      capabilities: { workspace: { configuration: true } },
+      initializationOptions: { client: { analyses: true, codeLens: false, commands: { showRuleDocs: 'test.docs', ignoreInFile: 'test.ignore' } } },
+    });
+    assert.equal(init.capabilities.codeLensProvider, undefined, 'the client draws its own lenses');
+    client.notify('initialized', {});
+    // The folder's settings as the client read them: IL001 as information, linted on save.
+    const folder = { engine: parseSettings({ rules: { IL001: 'info' } }).settings, run: 'onSave' };
+    client.notify('initlint/settings', {
+      fallback: { engine: parseSettings(undefined).settings, run: 'onType' },
+      folders: [{ uri: url.pathToFileURL(dir).toString(), settings: folder }],
+    });
+  });
+
+  after(() => {
+    if (client.proc.exitCode === null) client.proc.kill('SIGKILL');
+  });
+
+  test('initlint/lintFiles: files read from disk, each with its diagnostics and its analysis; a binary file is skipped with why', async () => {
+    const answer = await client.request('initlint/lintFiles', { uris: [uriOf('m.py'), uriOf('mlp.ipynb'), uriOf('weights.py')] });
+    assert.equal(answer.linted, 2);
+    assert.deepEqual(answer.skipped, [{ uri: uriOf('weights.py'), reason: 'binary file: not linted' }]);
+    const d = (await client.diagnosticsFor(uriOf('m.py'))).params;
+    assert.deepEqual(
+      d.diagnostics.map((x: any) => [x.code, x.severity, x.range.start.line]),
+      [
+        ['IL001', 3, 8],
+        ['IL001', 3, 9],
+        ['IL001', 3, 19],
+      ],
+      "the folder's settings: IL001 as information",
+    );
+    const a = (await analysisFor(uriOf('m.py'))).params;
+    assert.equal(a.version, null, 'read from disk');
+    assert.equal(a.text, fixture('sequential.py'), 'the text its offsets are in');
+    const analysis = fromWire(a.analysis);
+    assert.deepEqual(
+      analysis.models.map((m) => [m.name, m.layers.length]),
+      [
+        ['build_mlp', 4],
+        ['build_with_add', 2],
+      ],
+    );
+    assert.equal(analysis.findings.length, 3);
+    assert.ok(analysis.findings[0].fix, 'fixes cross as data');
+    // A closed notebook: its finding stands where its code is in the .ipynb file.
+    const nbText = fs.readFileSync(path.join(dir, 'mlp.ipynb'), 'utf8');
+    const [nd] = (await client.diagnosticsFor(uriOf('mlp.ipynb'))).params.diagnostics;
+    assert.match(nbText.split('\n')[nd.range.start.line].slice(nd.range.start.character), /^(layers\.)?Dense\(/);
+  });
+
+  test('an opened file is linted from its editor, on save only where the folder says onSave; closed, from disk again', async () => {
+    const uri = uriOf('m.py');
+    const text = fixture('sequential.py');
+    let since = client.notifications.length;
+    client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    assert.equal((await client.diagnosticsFor(uri, since, 1)).params.diagnostics.length, 3);
+    assert.equal((await analysisFor(uri, since)).params.version, 1);
+    // A code action offers the client's own documentation command.
+    const [d] = (await client.diagnosticsFor(uri, since, 1)).params.diagnostics;
+    const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+    const docs = actions.find((x: any) => x.title === 'Show documentation for IL001');
+    assert.deepEqual(docs?.command, { title: 'Show documentation for IL001', command: 'test.docs', arguments: ['IL001'] });
+
+    since = client.notifications.length;
+    const line9 = text.split('\n')[9];
+    const at = line9.indexOf('"glorot_uniform"');
+    client.notify('textDocument/didChange', {
+      textDocument: { uri, version: 2 },
+      contentChanges: [{ range: { start: { line: 9, character: at }, end: { line: 9, character: at + 16 } }, text: '"he_normal"' }],
+    });
+    // Past the debounce: no lint of an unsaved change.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.ok(!client.notifications.slice(since).some((m) => m.params?.uri === uri), 'not linted before the save');
+    client.notify('textDocument/didSave', { textDocument: { uri } });
+    assert.equal((await client.diagnosticsFor(uri, since, 2)).params.diagnostics.length, 2);
+
+    // Closed without saving the edit to disk: the file as it is on disk, three findings.
+    since = client.notifications.length;
+    client.notify('textDocument/didClose', { textDocument: { uri } });
+    const back = await client.until(
+      'diagnostics from disk',
+      (m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri && m.params.diagnostics.length === 3,
+      since,
+    );
+    assert.equal(back.params.version, undefined);
+    assert.equal(
+      (
+        await client.until(
+          'the disk analysis',
+          (m) => m.method === 'initlint/analysis' && m.params.uri === uri && m.params.analysis !== null && m.params.version === null,
+          since,
+        )
+      ).params.analysis.findings.length,
+      3,
+    );
+  });
+
+  test("a JSON config: the client's per-file-ignores command; initlint/forgetFiles withdraws a file", async () => {
+    const jsonUri = uriOf('model.json');
+    const json = fs.readFileSync(path.join(FIXTURES, 'kerasjson', 'keras2_sequential.json'), 'utf8');
+    let since = client.notifications.length;
+    client.notify('textDocument/didOpen', { textDocument: { uri: jsonUri, languageId: 'json', version: 1, text: json } });
+    const [jd] = (await client.diagnosticsFor(jsonUri, since)).params.diagnostics;
+    const actions = await client.request('textDocument/codeAction', { textDocument: { uri: jsonUri }, range: jd.range, context: { diagnostics: [jd] } });
+    const ignore = actions.find((x: any) => x.title === `Disable ${jd.code} for this file (per-file-ignores)`);
+    assert.deepEqual(ignore?.command?.command, 'test.ignore');
+    assert.deepEqual(ignore.command.arguments, [jsonUri, jd.code]);
+
+    since = client.notifications.length;
+    client.notify('initlint/forgetFiles', { uris: [uriOf('mlp.ipynb')] });
+    assert.deepEqual((await client.diagnosticsFor(uriOf('mlp.ipynb'), since)).params.diagnostics, []);
+    assert.equal((await analysisFor(uriOf('mlp.ipynb'), since)).params.analysis, null);
   });
 });

@@ -1,0 +1,94 @@
+/**
+ * What `initlint server` and its VS Code client say beyond LSP, typed once for both sides.
+ * Other editors need none of it: they get diagnostics, code actions, hovers and code lenses
+ * through LSP alone. The VS Code client asks for more in `initializationOptions`:
+ * - analyses: after every lint the server sends the file's analysis (`initlint/analysis`), which
+ *   the Initialization panel, the code lenses, the status item and the simulator read;
+ * - settings: the client sends each workspace folder's settings (`initlint/settings`), already
+ *   merged with the folder's pyproject.toml as the extension reads them, so the editor's
+ *   settings UI, multi-root folders and the log stay the extension's;
+ * - the workspace scan: the client finds the files (files.exclude, .gitignore, initlint.exclude)
+ *   and asks the server to lint them from disk (`initlint/lintFiles`); the server keeps reporting
+ *   them, and reports a closed editor's file as it is on disk again.
+ * No vscode import: the server bundle must not need it.
+ */
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { Settings } from '../engine/settings';
+import type { WireAnalysis } from '../engine/wire';
+
+export type RunMode = 'onType' | 'onSave';
+
+export interface ClientOptions {
+  /** Send `initlint/analysis` after every lint. */
+  analyses?: boolean;
+  /** Offer code lenses (false where the client draws its own from the analyses). */
+  codeLens?: boolean;
+  /** Commands the client runs itself, offered in code actions where it has them. */
+  commands?: {
+    /** Arguments [ruleCode]: the rule's documentation. */
+    showRuleDocs?: string;
+    /** Arguments [fileUri, ruleCode]: a per-file-ignores entry for a file that cannot hold a comment (JSON). */
+    ignoreInFile?: string;
+  };
+}
+
+export interface InitializationOptions {
+  /** The `initlint` settings, for clients without workspace/configuration. */
+  settings?: unknown;
+  /** Where the grammars' .wasm files are (default: beside the server's bundle). */
+  wasmDir?: string;
+  client?: ClientOptions;
+}
+
+export interface FolderSettings {
+  engine: Settings;
+  run: RunMode;
+}
+
+export interface SettingsParams {
+  /** For files outside every folder. */
+  fallback: FolderSettings;
+  /** Each workspace folder by its URI; a file is linted with the settings of the folder it is in. */
+  folders: Array<{ uri: string; settings: FolderSettings }>;
+}
+
+/** Where a stretch of the linted code lives: the document itself, or one notebook cell. */
+export interface WireSegment {
+  uri: string;
+  /** Offset of the stretch in the linted code. */
+  start: number;
+  length: number;
+}
+
+export interface AnalysisParams {
+  /** The document, notebook or file linted. */
+  uri: string;
+  /** The document's or notebook's version; null for a file read from disk. */
+  version: number | null;
+  /** Null: the file is no longer linted (closed, deleted, excluded); forget it. */
+  analysis: WireAnalysis | null;
+  segments: WireSegment[];
+  /**
+   * A file read from disk: the text the findings' offsets are in (for a closed notebook, the
+   * .ipynb file's; `analysis.notebook` maps the code into it). Absent for open documents, and for
+   * files without models (nothing to show).
+   */
+  text?: string;
+  durationMs: number;
+}
+
+export const analysisNotification = new NotificationType<AnalysisParams>('initlint/analysis');
+export const settingsNotification = new NotificationType<SettingsParams>('initlint/settings');
+
+export interface LintFilesParams {
+  uris: string[];
+}
+export interface LintFilesResult {
+  /** Files linted from disk (open ones are reported from their editor). */
+  linted: number;
+  /** Files not read, each with why (too large, binary, unreadable). */
+  skipped: Array<{ uri: string; reason: string }>;
+}
+export const lintFilesRequest = new RequestType<LintFilesParams, LintFilesResult, void>('initlint/lintFiles');
+/** Files gone from disk, or no longer covered by the scan: their findings are withdrawn. */
+export const forgetFilesNotification = new NotificationType<LintFilesParams>('initlint/forgetFiles');
