@@ -28,8 +28,16 @@ export class LayerTree implements vscode.TreeDataProvider<LayerTreeNode>, vscode
   private readonly subscription: vscode.Disposable;
 
   constructor(private readonly service: LintService) {
-    this.subscription = service.onDidChange(() => this.changed.fire(undefined));
+    // A lint of a file with no model that the panel does not list (a settings.json, a script)
+    // changes nothing here: no refresh, which would reset a type-to-navigate in progress.
+    this.subscription = service.onDidChange((result) => {
+      if (result && result.analysis.models.length === 0 && !this.listed.has(result.uri.toString())) return;
+      this.changed.fire(undefined);
+    });
   }
+
+  /** The files the panel lists now. */
+  private listed = new Set<string>();
 
   /** Asks the view to fetch everything again. */
   refresh(): void {
@@ -44,10 +52,11 @@ export class LayerTree implements vscode.TreeDataProvider<LayerTreeNode>, vscode
 
   getChildren(node?: LayerTreeNode): LayerTreeNode[] {
     if (!node) {
-      return this.service.all
+      const files = this.service.all
         .filter((r) => r.analysis.models.length > 0 && (!this.problemsOnly || r.analysis.findings.length > 0))
-        .sort((a, b) => a.uri.path.localeCompare(b.uri.path))
-        .map((result) => ({ kind: 'file', result }));
+        .sort((a, b) => a.uri.path.localeCompare(b.uri.path));
+      this.listed = new Set(files.map((r) => r.uri.toString()));
+      return files.map((result) => ({ kind: 'file', result }));
     }
     if (node.kind === 'file') {
       return node.result.analysis.models

@@ -350,7 +350,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       log(`linting ${key} failed: ${(err as Error).stack ?? err}`);
       return;
     }
-    if (analysis.skipped) log(`${fileName}: ${analysis.skipped}`);
+    // Too large to lint: said once per lint. ("No model in this file" is the common case: not logged.)
+    if (analysis.skipped?.includes('maxFileSize')) log(`${fileName}: ${analysis.skipped}`);
     const previous = results.get(key);
     const result: Result = { key, analysis, segments, version, durationMs: performance.now() - t0 };
     results.set(key, result);

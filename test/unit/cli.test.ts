@@ -12,6 +12,8 @@ import * as url from 'node:url';
 import { FIXTURES, ROOT } from './helpers';
 import { RULES } from '../../src/engine/rules';
 import { collectFiles } from '../../src/cli/walk';
+import AjvDraft04 from 'ajv-draft-04';
+import addFormats from 'ajv-formats';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
@@ -97,6 +99,37 @@ describe('initlint CLI', () => {
     assert.equal(run.results[0].locations[0].physicalLocation.artifactLocation.uri, 'a.py');
     assert.equal(run.results[0].locations[0].physicalLocation.region.startLine, 12);
     assert.ok(run.results[0].fixes[0].artifactChanges[0].replacements[0].insertedContent.text);
+  });
+
+  test("the README's CI step: its SARIF is valid against the SARIF 2.1.0 schema, with every rule, finding, fix and error", () => {
+    // The step as the README writes it: `npx initlint <args> > initlint.sarif || true`.
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const step = /- run: npx initlint (.+?) > initlint\.sarif \|\| true\n- uses: github\/codeql-action\/upload-sarif@v\d+/.exec(readme);
+    assert.ok(step, 'the README has the CI step');
+    const dir = workspace({
+      'keras/mlp.py': fixture('sequential.py'),
+      'keras/output.py': fixture('output_layers.py'),
+      'notebooks/mlp.ipynb': fs.readFileSync(path.join(ROOT, 'examples', 'notebooks', 'mlp.ipynb'), 'utf8'),
+      'configs/model.json': fs.readFileSync(path.join(FIXTURES, 'kerasjson', 'keras2_sequential.json'), 'utf8'),
+      'broken.py': 'def f(:\n',
+      'bin/weights.py': Buffer.from([0x66, 0x00, 0x01]),
+    });
+    const r = cli(step[1].split(' '), dir);
+    const log = JSON.parse(r.stdout) as {
+      runs: Array<{ results: Array<{ fixes?: unknown[] }>; invocations?: Array<{ toolExecutionNotifications?: unknown[] }> }>;
+    };
+    // The schema's language pattern is not valid with the u flag: checked as JavaScript reads it without.
+    const ajv = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')));
+    assert.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 5), null, 1));
+    const run = log.runs[0];
+    assert.ok(run.results.length >= 5, `${run.results.length} results`);
+    assert.ok(
+      run.results.some((x) => x.fixes?.length),
+      'fixes included',
+    );
+    assert.ok((run.invocations?.[0]?.toolExecutionNotifications?.length ?? 0) >= 1, 'the unreadable file reported');
   });
 
   test('sarif: two alike layers keep two fingerprints; paths are percent-encoded URIs', () => {
