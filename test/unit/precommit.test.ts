@@ -57,8 +57,9 @@ test('the pre-commit hook: installed by pre-commit as a node hook, it writes the
   git('add', '.');
 
   // The hook environments are cached between runs; the test's git repository is not.
-  const env: NodeJS.ProcessEnv = { ...process.env, PRE_COMMIT_HOME: path.join(CACHE, 'home') };
-  delete env.NODE_TEST_CONTEXT;
+  // A user's shell: not `npm test`'s npm_* variables, nor the test runner's context.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE_TEST_CONTEXT'));
+  env.PRE_COMMIT_HOME = path.join(CACHE, 'home');
   const run = sh(PRE_COMMIT, ['try-repo', ROOT, 'initlint', '--all-files'], repo, env, 600_000);
   assert.equal(run.error, undefined, run.error?.message);
   assert.equal(run.code, 1, run.out);
