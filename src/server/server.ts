@@ -96,6 +96,8 @@ interface Result {
   segments: Segment[];
   /** The document's or notebook's version; absent for a file read from disk. */
   version?: number;
+  /** Which lint this is (a counter): names a pulled report, which changes with the settings too. */
+  lint: number;
   /** Read from disk by the workspace scan: the file's text (for the client's positions). */
   diskText?: string;
   durationMs: number;
@@ -146,6 +148,14 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let client: ClientOptions = {};
   /** Settings the client sent per folder (`initlint/settings`): used instead of finding config files. */
   let managed: SettingsParams | undefined;
+  /**
+   * Pull diagnostics (LSP 3.17 textDocument/diagnostic), where the client supports them: open
+   * documents' diagnostics are answered when asked, not pushed. Files of the workspace scan are
+   * still pushed (no document to ask about).
+   */
+  let pull = false;
+  let canRefresh = false;
+  let lints = 0;
 
   const log = (message: string) => connection.console.log(`initlint: ${message}`);
 
@@ -155,6 +165,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     if (typeof options.wasmDir === 'string') wasmDir = options.wasmDir;
     client = options.client ?? {};
     canConfigure = !!params.capabilities.workspace?.configuration;
+    // The VS Code extension reads diagnostics with the analyses it is sent: pushed, in one order.
+    pull = !!params.capabilities.textDocument?.diagnostic && !client.analyses;
+    canRefresh = !!params.capabilities.workspace?.diagnostics?.refreshSupport;
     folders = (params.workspaceFolders ?? []).map((f) => fsPath(f.uri)).filter((p): p is string => !!p);
     base = await createLinter({ wasmDir });
     return {
@@ -163,6 +176,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         notebookDocumentSync: { notebookSelector: [{ notebook: '*', cells: [{ language: 'python' }] }] },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
         hoverProvider: true,
+        ...(pull ? { diagnosticProvider: { identifier: 'initlint', interFileDependencies: false, workspaceDiagnostics: false } } : {}),
         ...(client.codeLens === false ? {} : { codeLensProvider: { resolveProvider: false } }),
         executeCommandProvider: { commands: [FIX_ALL_COMMAND, SHOW_COMMAND, RULE_ON_WEB_COMMAND] },
       },
@@ -332,7 +346,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       segments = [diskSegment(uri, text, analysis)];
     }
     const previous = results.get(uri);
-    const result: Result = { key: uri, analysis, segments, diskText: text ?? '', durationMs: performance.now() - t0 };
+    const result: Result = { key: uri, analysis, segments, diskText: text ?? '', durationMs: performance.now() - t0, lint: ++lints };
     results.set(uri, result);
     publish(result, previous);
     return undefined;
@@ -353,7 +367,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     // Too large to lint: said once per lint. ("No model in this file" is the common case: not logged.)
     if (analysis.skipped?.includes('maxFileSize')) log(`${fileName}: ${analysis.skipped}`);
     const previous = results.get(key);
-    const result: Result = { key, analysis, segments, version, durationMs: performance.now() - t0 };
+    const result: Result = { key, analysis, segments, version, durationMs: performance.now() - t0, lint: ++lints };
     results.set(key, result);
     publish(result, previous);
   }
@@ -373,15 +387,49 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       });
     }
     const byUri = new Map<string, { version?: number; list: Diagnostic[] }>();
-    for (const s of previous?.segments ?? []) byUri.set(s.uri, { list: [] });
-    for (const s of result.segments) byUri.set(s.uri, { version: s.doc?.version, list: [] });
-    for (const f of result.analysis.findings) {
-      const where = rangeOf(result.segments, f.start, f.end);
-      if (!where) continue;
-      byUri.get(where.uri)?.list.push(diagnosticOf(result, f, where.range));
+    for (const s of previous?.segments ?? []) if (!(pull && s.doc)) byUri.set(s.uri, { list: [] });
+    for (const [uri, list] of diagnosticsOf(result)) {
+      const segment = result.segments.find((s) => s.uri === uri);
+      // Pulled by the client when it wants them.
+      if (pull && segment?.doc) byUri.delete(uri);
+      else byUri.set(uri, { version: segment?.doc?.version, list });
     }
     for (const [uri, { version, list }] of byUri) void connection.sendDiagnostics({ uri, version, diagnostics: list });
   }
+
+  /** A result's diagnostics by the URI of the document, cell or file they stand in (every segment listed). */
+  function diagnosticsOf(result: Result): Map<string, Diagnostic[]> {
+    const out = new Map<string, Diagnostic[]>(result.segments.map((s) => [s.uri, []]));
+    for (const f of result.analysis.findings) {
+      const where = rangeOf(result.segments, f.start, f.end);
+      if (where) out.get(where.uri)?.push(diagnosticOf(result, f, where.range));
+    }
+    return out;
+  }
+
+  /** Lints a document or notebook now if its result is older than its text (a pull before the debounced lint). */
+  function fresh(uri: string): Result | undefined {
+    const doc = documents.get(uri);
+    const nb = doc ? undefined : (notebooks.getNotebookDocument(uri) ?? notebooks.findNotebookDocumentForCell(uri));
+    const key = doc?.uri ?? nb?.uri;
+    const version = doc?.version ?? nb?.version;
+    if (key && results.get(key)?.version !== version) {
+      clearTimeout(timers.get(key));
+      timers.delete(key);
+      if (doc) lintDocument(doc);
+      else if (nb) lintNotebook(nb);
+    }
+    return resultFor(uri);
+  }
+
+  connection.languages.diagnostics.on((params) => {
+    const uri = params.textDocument.uri;
+    const result = fresh(uri);
+    // The lint names what the report says: unchanged while neither the text nor the settings change.
+    const resultId = result ? String(result.lint) : 'none';
+    if (params.previousResultId === resultId) return { kind: 'unchanged', resultId };
+    return { kind: 'full', resultId, items: (result && diagnosticsOf(result).get(uri)) ?? [] };
+  });
 
   function clear(key: string): void {
     clearTimeout(timers.get(key));
@@ -389,7 +437,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const r = results.get(key);
     results.delete(key);
     base?.forget(key);
-    for (const s of r?.segments ?? []) void connection.sendDiagnostics({ uri: s.uri, diagnostics: [] });
+    for (const s of r?.segments ?? []) if (!(pull && s.doc)) void connection.sendDiagnostics({ uri: s.uri, diagnostics: [] });
     if (r && client.analyses) void connection.sendNotification(analysisNotification, { uri: key, version: null, analysis: null, segments: [], durationMs: 0 });
   }
 
@@ -405,6 +453,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const nb = notebooks.getNotebookDocument(r.key);
       if (nb) lintNotebook(nb);
     }
+    // New settings: a pulling client asks again.
+    if (pull && canRefresh) void connection.languages.diagnostics.refresh();
   }
 
   /** The result a document's or cell's URI belongs to. */

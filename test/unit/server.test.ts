@@ -541,3 +541,74 @@ describe('initlint server for its VS Code client', () => {
     assert.equal((await analysisFor(uriOf('mlp.ipynb'), since)).params.analysis, null);
   });
 });
+
+/**
+ * Pull diagnostics (LSP 3.17), as Helix and recent Neovim ask for them: no push for an open
+ * document; `textDocument/diagnostic` answers with the current text's diagnostics (linted on the
+ * spot when the debounced lint has not run yet), "unchanged" while the text is, and the server
+ * asks the client to pull again when the settings change.
+ */
+describe('initlint server with a client that pulls diagnostics', () => {
+  test('textDocument/diagnostic: full, unchanged, full again after an edit; a refresh after a settings change', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-lsp-pull-'));
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const client = new Client(spawn(process.execPath, [CLI, 'server', '--stdio'], { cwd: dir, env }));
+    try {
+      const init = await client.request('initialize', {
+        processId: process.pid,
+        rootUri: url.pathToFileURL(dir).toString(),
+        capabilities: { textDocument: { diagnostic: { dynamicRegistration: false } }, workspace: { diagnostics: { refreshSupport: true } } },
+      });
+      assert.deepEqual(init.capabilities.diagnosticProvider, { identifier: 'initlint', interFileDependencies: false, workspaceDiagnostics: false });
+      client.notify('initialized', {});
+      const uri = url.pathToFileURL(path.join(dir, 'm.py')).toString();
+      const text = fixture('sequential.py');
+      client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+      const first = await client.request('textDocument/diagnostic', { textDocument: { uri } });
+      assert.equal(first.kind, 'full');
+      assert.deepEqual(
+        first.items.map((d: any) => [d.code, d.range.start.line]),
+        [
+          ['IL001', 8],
+          ['IL001', 9],
+          ['IL001', 19],
+        ],
+      );
+      const again = await client.request('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId });
+      assert.deepEqual(again, { kind: 'unchanged', resultId: first.resultId });
+
+      const at = text.split('\n')[9].indexOf('"glorot_uniform"');
+      client.notify('textDocument/didChange', {
+        textDocument: { uri, version: 2 },
+        contentChanges: [{ range: { start: { line: 9, character: at }, end: { line: 9, character: at + 16 } }, text: '"he_normal"' }],
+      });
+      // Asked at once, before the debounced lint: the edited text's diagnostics.
+      const edited = await client.request('textDocument/diagnostic', { textDocument: { uri }, previousResultId: first.resultId });
+      assert.equal(edited.kind, 'full');
+      assert.deepEqual(
+        edited.items.map((d: any) => d.range.start.line),
+        [8, 19],
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.ok(
+        !client.notifications.some((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uri),
+        'nothing pushed for an open document',
+      );
+
+      client.notify('workspace/didChangeConfiguration', { settings: { initlint: { rules: { IL001: 'off' } } } });
+      await withTimeout(
+        (async () => {
+          while (!client.serverRequests.some((m) => m.method === 'workspace/diagnostic/refresh')) await new Promise((resolve) => setTimeout(resolve, 20));
+        })(),
+        'workspace/diagnostic/refresh',
+      );
+      const off = await client.request('textDocument/diagnostic', { textDocument: { uri }, previousResultId: edited.resultId });
+      assert.deepEqual(off.items, []);
+      await client.request('shutdown', null);
+      client.notify('exit', null);
+    } finally {
+      if (client.proc.exitCode === null) client.proc.kill('SIGKILL');
+    }
+  });
+});
