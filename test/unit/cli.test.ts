@@ -104,7 +104,7 @@ describe('initlint CLI', () => {
   test("the README's CI step: its SARIF is valid against the SARIF 2.1.0 schema, with every rule, finding, fix and error", () => {
     // The step as the README writes it: `npx initlint <args> > initlint.sarif || true`.
     const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-    const step = /- run: npx initlint (.+?) > initlint\.sarif \|\| true\n- uses: github\/codeql-action\/upload-sarif@v\d+/.exec(readme);
+    const step = /- run: npx initlint (.+?) > initlint\.sarif \|\| true\n\s*- uses: github\/codeql-action\/upload-sarif@v\d+/.exec(readme);
     assert.ok(step, 'the README has the CI step');
     const dir = workspace({
       'keras/mlp.py': fixture('sequential.py'),
