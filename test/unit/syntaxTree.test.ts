@@ -158,10 +158,69 @@ describe('the syntax tree copy', () => {
     assert.match(text[at], /[0-9]/);
     const edited = text.slice(0, at) + (text[at] === '9' ? '8' : '9') + text.slice(at + 1);
     const second = p.parse('python', edited, 'big.py');
-    assert.deepEqual(second.stats, { copied: 1, reused: statements - 1 });
+    assert.deepEqual({ ...second.stats, nested: 0 }, { copied: 1, reused: statements - 1, nested: 0 });
     assert.ok(first.superseded, 'the old tree knows its statements moved on');
     assert.deepEqual(shape(second.rootNode), shape(p.parse('python', edited).rootNode));
     p.forget('big.py');
+  });
+
+  test('an edit in one method of a large class copies that method and the class outline, and takes the other methods over', async () => {
+    const p = await getParsers();
+    const methods = Array.from({ length: 30 }, (_, i) =>
+      [
+        `    def block_${i}(self, x):`,
+        `        h = self.fc_${i}(x)`,
+        `        if h is None:`,
+        `            def inner(y):`,
+        `                return y * ${i}`,
+        `            h = inner(x)`,
+        `        return torch.relu(h)`,
+        '',
+      ].join('\n'),
+    );
+    const text = [
+      'import torch',
+      'from torch import nn',
+      '',
+      '',
+      'class Big(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '',
+      ...methods,
+      'x = 1',
+      '',
+    ].join('\n');
+    const methodsOf = (t: { rootNode: { descendantsOfType(type: string): Array<{ childForFieldName(f: string): { text: string } | null }> } }) =>
+      new Map(t.rootNode.descendantsOfType('function_definition').map((d) => [d.childForFieldName('name')!.text, d]));
+    const before = methodsOf(p.parse('python', text, 'big_class.py'));
+    // Two characters longer, in method 12: the methods after it move.
+    const at = text.indexOf('return y * 12') + 'return y * '.length;
+    const edited = `${text.slice(0, at)}100${text.slice(at + 2)}`;
+    const tree = p.parse('python', edited, 'big_class.py');
+    // The class is copied (it holds the edit); every other method is the previous copy's node, taken over.
+    assert.deepEqual({ copied: tree.stats.copied, reused: tree.stats.reused }, { copied: 1, reused: 3 });
+    const after = methodsOf(tree);
+    const taken = [...after].filter(([name, node]) => before.get(name) === node).map(([name]) => name);
+    assert.deepEqual(
+      taken.sort(),
+      [...before.keys()].filter((name) => name !== 'block_12').sort(),
+      'all methods but the edited one (and the nested function inside it) are taken over',
+    );
+    const fresh = p.parse('python', edited);
+    assert.deepEqual(shape(tree.rootNode), shape(fresh.rootNode));
+    const moved = tree.rootNode.descendantsOfType('function_definition').find((d) => d.childForFieldName('name')?.text === 'block_20')!;
+    assert.equal(moved.startIndex, edited.indexOf('def block_20'));
+    assert.equal(moved.parent?.type, 'block', 'a method taken over hangs in the new class');
+    assert.equal(moved.tree, tree);
+    // And again: the tree that took methods over is itself the start of the next edit.
+    const again = `${edited.slice(0, edited.indexOf('fc_3('))}fc_33(${edited.slice(edited.indexOf('fc_3(') + 'fc_3('.length)}`;
+    const third = p.parse('python', again, 'big_class.py');
+    assert.deepEqual(shape(third.rootNode), shape(p.parse('python', again).rootNode));
+    const thirdMethods = methodsOf(third);
+    assert.equal(thirdMethods.get('block_20'), moved, 'taken over a second time');
+    assert.notEqual(thirdMethods.get('block_3'), after.get('block_3'), 'the edited method is copied');
+    p.forget('big_class.py');
   });
 
   test('a statement after an edit that changes the length moves with it', async () => {
@@ -171,7 +230,7 @@ describe('the syntax tree copy', () => {
     p.parse('python', before, 'moves.py');
     const tree = p.parse('python', after, 'moves.py');
     // The import stays, `x = 100` is copied, the two after it move by two characters.
-    assert.deepEqual(tree.stats, { copied: 1, reused: 3 });
+    assert.deepEqual({ ...tree.stats, nested: 0 }, { copied: 1, reused: 3, nested: 0 });
     assert.equal(tree.rootNode.children[0].text, 'import os');
     const def = tree.rootNode.children[3];
     assert.equal(def.childForFieldName('name')?.text, 'f');
