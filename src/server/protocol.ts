@@ -35,6 +35,12 @@ export interface ClientOptions {
 export interface InitializationOptions {
   /** The `initlint` settings, for clients without workspace/configuration. */
   settings?: unknown;
+  /**
+   * Lint every model file of the workspace folders, not only open ones (the CLI's walk: .gitignore
+   * and `exclude` honoured), and keep them current through file watching. For clients that do not
+   * scan themselves (the VS Code client scans and sends `initlint/lintFiles`). Off by default.
+   */
+  lintWorkspace?: boolean;
   /** Where the grammars' .wasm files are (default: beside the server's bundle). */
   wasmDir?: string;
   client?: ClientOptions;

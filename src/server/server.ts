@@ -23,6 +23,8 @@ import * as url from 'node:url';
 import {
   CodeActionKind,
   DiagnosticSeverity,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
   NotebookDocuments,
   ProposedFeatures,
   TextDocumentSyncKind,
@@ -54,6 +56,7 @@ import { addPerFileIgnore, findConfig, perFileIgnoreTarget } from '../cli/config
 import * as fs from 'node:fs';
 import { sharedInitOf } from '../engine/rules';
 import { readSavedModel, readSource } from '../cli/files';
+import { collectFiles, LINTED_EXTENSIONS } from '../cli/walk';
 import { fileOffset } from '../engine/notebook';
 import { LineIndex } from '../engine/text';
 import { toWire } from '../engine/wire';
@@ -156,6 +159,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   let pull = false;
   let canRefresh = false;
   let lints = 0;
+  /** The server's own workspace scan (initializationOptions.lintWorkspace), and whether the client watches files for it. */
+  let lintWorkspace = false;
+  let canWatch = false;
 
   const log = (message: string) => connection.console.log(`initlint: ${message}`);
 
@@ -164,6 +170,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     clientSettings = options.settings;
     if (typeof options.wasmDir === 'string') wasmDir = options.wasmDir;
     client = options.client ?? {};
+    lintWorkspace = options.lintWorkspace === true && !client.analyses;
+    canWatch = !!params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
     canConfigure = !!params.capabilities.workspace?.configuration;
     // The VS Code extension reads diagnostics with the analyses it is sent: pushed, in one order.
     pull = !!params.capabilities.textDocument?.diagnostic && !client.analyses;
@@ -186,7 +194,45 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   connection.onInitialized(async () => {
     if (canConfigure && !managed) await refreshSettings();
+    if (!lintWorkspace) return;
+    if (canWatch) {
+      // Model files created, changed or deleted on disk (a checkout, another editor), and the config files.
+      await connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: `**/*.{${[...LINTED_EXTENSIONS].map((e) => e.slice(1)).join(',')}}` }, { globPattern: '**/{pyproject.toml,initlint.json}' }],
+      });
+    }
+    await scanWorkspace();
   });
+
+  /**
+   * The server's own workspace scan: every model file of each folder, found as the CLI finds them
+   * (.gitignore, the folder's `exclude`), linted from disk unless open. Reported through the
+   * same push diagnostics, and kept current by the watched-file events.
+   */
+  async function scanWorkspace(): Promise<void> {
+    const t0 = performance.now();
+    let count = 0;
+    for (const folder of folders) {
+      const found = linterFor(url.pathToFileURL(path.join(folder, 'x.py')).toString());
+      const collected = collectFiles([folder], { exclude: found?.linter.settings.exclude ?? [], base: folder });
+      for (const e of collected.errors) log(`workspace scan: ${e.dir}: ${e.message}`);
+      for (const file of collected.files) {
+        const uri = url.pathToFileURL(file).toString();
+        diskFiles.add(uri);
+        if (isOpen(uri)) continue;
+        try {
+          const why = lintFromDisk(uri);
+          if (why) log(`${file}: ${why}`);
+          else count++;
+        } catch (err) {
+          log(`workspace scan: ${file}: initlint could not lint this file: ${(err as Error).message}`);
+        }
+        // Between files, the server answers what else is waiting (a hover, a lint of the open file).
+        if (count % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    log(`workspace scan: ${count} files in ${Math.round(performance.now() - t0)} ms`);
+  }
 
   connection.onDidChangeConfiguration(async (change) => {
     if (managed) return;
@@ -477,7 +523,35 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     configChanged(e.document.uri);
     if (!lintsOnType(e.document.uri)) lintDocument(e.document);
   });
-  connection.onDidChangeWatchedFiles((e) => e.changes.forEach((c) => configChanged(c.uri)));
+  connection.onDidChangeWatchedFiles((e) => {
+    for (const c of e.changes) {
+      configChanged(c.uri);
+      if (!lintWorkspace || isOpen(c.uri)) continue;
+      const file = fsPath(c.uri);
+      if (!file || !LINTED_EXTENSIONS.has(path.extname(file).toLowerCase()) || !folders.some((f) => file.startsWith(f + path.sep))) continue;
+      if (c.type === FileChangeType.Deleted) {
+        diskFiles.delete(c.uri);
+        clear(c.uri);
+        continue;
+      }
+      // A new file counts where the walk would find it (not ignored, not excluded): its folder is walked again.
+      const known =
+        diskFiles.has(c.uri) ||
+        (c.type === FileChangeType.Created &&
+          collectFiles([path.dirname(file)], {
+            exclude: linterFor(c.uri)?.linter.settings.exclude ?? [],
+            base: folders.find((f) => file.startsWith(f + path.sep))!,
+          }).files.includes(file));
+      if (!known) continue;
+      diskFiles.add(c.uri);
+      try {
+        const why = lintFromDisk(c.uri);
+        if (why) log(`${file}: ${why}`);
+      } catch (err) {
+        log(`${file}: initlint could not lint this file: ${(err as Error).message}`);
+      }
+    }
+  });
 
   documents.onDidOpen((e) => lintDocument(e.document));
   documents.onDidChangeContent((e) => {

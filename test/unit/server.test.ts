@@ -612,3 +612,60 @@ describe('initlint server with a client that pulls diagnostics', () => {
     }
   });
 });
+
+/**
+ * The server's own workspace scan, for editors that do not scan (initializationOptions
+ * `lintWorkspace`): every model file of the folder as the CLI walks it, kept current by the
+ * file watching it registers with the client.
+ */
+describe('initlint server scanning the workspace itself', () => {
+  test('lintWorkspace: closed files reported (not the ignored one); a created file linted, a deleted one withdrawn', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-lsp-scan-'));
+    fs.mkdirSync(path.join(dir, 'models'));
+    fs.writeFileSync(path.join(dir, 'models', 'mlp.py'), fixture('sequential.py'));
+    fs.writeFileSync(path.join(dir, 'models', 'old.py'), fixture('sequential.py'));
+    fs.writeFileSync(path.join(dir, '.gitignore'), 'models/old.py\n');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.NODE_TEST_CONTEXT;
+    const client = new Client(spawn(process.execPath, [CLI, 'server', '--stdio'], { cwd: dir, env }));
+    const uriOf = (rel: string) => url.pathToFileURL(path.join(dir, rel)).toString();
+    try {
+      await client.request('initialize', {
+        processId: process.pid,
+        rootUri: url.pathToFileURL(dir).toString(),
+        workspaceFolders: [{ uri: url.pathToFileURL(dir).toString(), name: 'w' }],
+        capabilities: { workspace: { didChangeWatchedFiles: { dynamicRegistration: true } } },
+        initializationOptions: { lintWorkspace: true },
+      });
+      client.notify('initialized', {});
+      const d = (await client.diagnosticsFor(uriOf('models/mlp.py'))).params;
+      assert.equal(d.diagnostics.length, 3);
+      assert.equal(d.version, undefined, 'from disk');
+      const registration = client.serverRequests.find((m) => m.method === 'client/registerCapability');
+      const watchers = registration?.params.registrations[0].registerOptions.watchers.map((w: any) => w.globPattern);
+      assert.ok(
+        watchers?.some((g: string) => g.includes('py') && g.includes('ipynb')),
+        JSON.stringify(watchers),
+      );
+      await client.until('the scan is done', (m) => m.method === 'window/logMessage' && /workspace scan: 1 files/.test(m.params.message));
+      assert.ok(
+        !client.notifications.some((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uriOf('models/old.py')),
+        '.gitignore is honoured',
+      );
+
+      let since = client.notifications.length;
+      fs.writeFileSync(path.join(dir, 'models', 'cnn.py'), fixture('sequential.py'));
+      client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf('models/cnn.py'), type: 1 }] });
+      assert.equal((await client.diagnosticsFor(uriOf('models/cnn.py'), since)).params.diagnostics.length, 3);
+
+      since = client.notifications.length;
+      fs.rmSync(path.join(dir, 'models', 'mlp.py'));
+      client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf('models/mlp.py'), type: 3 }] });
+      assert.deepEqual((await client.diagnosticsFor(uriOf('models/mlp.py'), since)).params.diagnostics, []);
+      await client.request('shutdown', null);
+      client.notify('exit', null);
+    } finally {
+      if (client.proc.exitCode === null) client.proc.kill('SIGKILL');
+    }
+  });
+});
