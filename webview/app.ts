@@ -8,7 +8,7 @@ import { Charts, type Series } from './charts';
 import { buildConfig, choicesFor, configKey, fansOf, inputWidthOf, sameAsCurrent, type RunSettings } from './config';
 import { chartsPng, fileName } from './exporting';
 import type { Host, ModelMessage } from './host';
-import { CHOICE_LABELS, CHOICE_OPTIONS, isInitChoice } from './labels';
+import { CHOICE_LABELS, CHOICE_OPTIONS, isInitChoice, PER_LAYER_RUN } from './labels';
 import { applyTarget, LayerList } from './layers';
 import { predictLayers } from './sim/predict';
 import { simulate, symmetryDemo } from './sim/simulate';
@@ -322,12 +322,13 @@ export class App {
         model.layers.map(() => 'current' as const),
         settings,
       );
-      const runs: RunData[] = [{ name: 'current', config: currentConfig, ...(await this.simulate(backend, currentConfig)) }];
+      // Runs are named as the dropdown names their choice (labels.ts): legend, table and CSV alike.
+      const runs: RunData[] = [{ name: CHOICE_LABELS.current, config: currentConfig, ...(await this.simulate(backend, currentConfig)) }];
       // The very first time, show the current run while the compared one runs.
       if (!this.charted && model === this.model) this.render(model, runs, backend, performance.now() - t0);
       if (!sameAsCurrent(choices)) {
         const config = buildConfig(model, choices, settings);
-        const name = Object.keys(this.state.overrides).length ? 'compared' : this.state.compare;
+        const name = Object.keys(this.state.overrides).length ? PER_LAYER_RUN : CHOICE_LABELS[this.state.compare];
         runs.push({ name, config, ...(await this.simulate(backend, config)) });
       }
       const ms = performance.now() - t0;
@@ -416,6 +417,10 @@ export class App {
 
   private renderCharts(runs: RunData[]): void {
     const model = this.model as SimModel;
+    // The histograms' key names the runs as the legends and the table do.
+    byId('key-current').textContent = runs[0]?.name ?? '';
+    byId('key-compared').textContent = runs[1]?.name ?? '';
+    byId('key-compared-item').hidden = !runs[1];
     const series = (run: RunData): Series => {
       // The prediction for the run as it ran (units and batch: fewer on a capped backend).
       const p = this.state.showPrediction ? predictLayers(run.config, { units: run.result.units, batch: run.result.batch }) : undefined;
@@ -488,7 +493,8 @@ export class App {
     const plan = this.applyAllPlan(model);
     setDisabled(this.ui.applyAll, !plan.groups);
     this.ui.applyAll.title =
-      plan.reason ?? `Write ${plan.groups?.map((g) => `${g.choice} (${g.layers.length} layer${g.layers.length === 1 ? '' : 's'})`).join(', ')} into the source`;
+      plan.reason ??
+      `Write ${plan.groups?.map((g) => `${CHOICE_LABELS[g.choice]} (${g.layers.length} layer${g.layers.length === 1 ? '' : 's'})`).join(', ')} into the source`;
   }
 
   /** All layers at once: their choices grouped by initializer, or why not. */
@@ -604,7 +610,7 @@ export class App {
       type: 'export',
       format: 'png',
       suggestedName: fileName(this.model.name, 'simulation', 'png'),
-      data: chartsPng(main, histograms),
+      data: chartsPng(`Simulate Initialization: ${this.model.name}${this.model.file ? ` (${this.model.file})` : ''}`, main, histograms),
     });
     this.ui.applyResult.textContent = reply.message;
   }

@@ -78,11 +78,51 @@ export function powerOfTenLabel(value: number | string): string {
   return `10${[...String(rounded)].map((c) => SUPERSCRIPT[c]).join('')}`;
 }
 
-/** Of a log axis's ticks, the powers of ten, thinned evenly to at most eight. */
-function evenPowers<T extends { value: number }>(ticks: T[]): T[] {
+/** A log tick's first digit (1-9), where the value is that digit times a power of ten. */
+function leadingDigit(value: number): number | undefined {
+  const e = Math.floor(Math.log10(value) + 1e-9);
+  const m = value / 10 ** e;
+  const rounded = Math.round(m);
+  return Math.abs(m - rounded) < 1e-6 && rounded >= 1 && rounded <= 9 ? rounded : undefined;
+}
+
+/**
+ * Log-axis labels: 10ⁿ for powers of ten; on an axis spanning less than a decade or two, where
+ * powers of ten alone would leave one label or none, 2 and 5 (and then every digit) times one:
+ * as a decimal where that is short (0.5, 20), else as 5×10⁻³.
+ */
+export function logTickLabel(value: number | string): string {
+  const v = Number(value);
+  const power = powerOfTenLabel(v);
+  if (power) return power;
+  const digit = leadingDigit(v);
+  if (digit === undefined) return '';
+  const e = Math.floor(Math.log10(v) + 1e-9);
+  if (e >= -3 && e <= 3) return String(Number(v.toPrecision(1)));
+  return `${digit}×${powerOfTenLabel(10 ** e)}`;
+}
+
+/**
+ * Of a log axis's ticks, those worth a label, at least two where the axis allows: the powers of
+ * ten (thinned evenly to at most eight), else also 2 and 5 times them, else every digit (an axis
+ * within one decade), thinned to at most six.
+ */
+export function logTicks<T extends { value: number }>(ticks: T[]): T[] {
   const powers = ticks.filter((t) => powerOfTenLabel(t.value) !== '');
-  const step = Math.ceil(powers.length / 8);
-  return powers.filter((t) => Math.round(Math.log10(t.value)) % step === 0);
+  if (powers.length >= 2) {
+    const step = Math.ceil(powers.length / 8);
+    return powers.filter((t) => Math.round(Math.log10(t.value)) % step === 0);
+  }
+  const thin = (list: T[], most: number) => {
+    const step = Math.ceil(list.length / most);
+    return list.filter((_, i) => i % step === 0);
+  };
+  const ones = ticks.filter((t) => [1, 2, 5].includes(leadingDigit(t.value) ?? 0));
+  if (ones.length >= 2) return thin(ones, 8);
+  return thin(
+    ticks.filter((t) => leadingDigit(t.value) !== undefined),
+    6,
+  );
 }
 
 /** Log scales cannot show 0 (a zero-initialized stack) or non-finite values: leave a gap. */
@@ -145,11 +185,16 @@ export class Charts {
       if (series.gradientPrediction) gradient.push(predicted(`${series.name} (predicted)`, series.gradientPrediction, colour));
     }
 
-    this.charts = [
-      new Chart(this.activationCanvas, varianceChart(input.layers, activation, 'E[a²]', theme)),
-      new Chart(this.gradientCanvas, varianceChart(input.layers, gradient, 'E[(∂ℓ/∂W)²] per sample', theme)),
-      ...this.drawHistograms(input, runs, theme),
-    ];
+    const activationChart = new Chart(this.activationCanvas, varianceChart(input.layers, activation, 'E[a²]', theme));
+    const gradientChart = new Chart(this.gradientCanvas, varianceChart(input.layers, gradient, 'E[(∂ℓ/∂W)²] per sample', theme));
+    // The y labels drawn, for the tests (and for a reader of the DOM): two or more on every axis.
+    for (const chart of [activationChart, gradientChart]) {
+      chart.canvas.dataset.ticks = chart.scales.y.ticks
+        .map((t) => logTickLabel(t.value))
+        .filter(Boolean)
+        .join(' ');
+    }
+    this.charts = [activationChart, gradientChart, ...this.drawHistograms(input, runs, theme)];
   }
 
   private drawHistograms(input: ChartInput, runs: Array<{ series: Series; colour: string }>, theme: Theme): Chart[] {
@@ -256,10 +301,10 @@ function varianceChart(
         y: {
           type: 'logarithmic',
           title: { display: true, text: yTitle, color: theme.muted },
-          ticks: { color: theme.muted, callback: powerOfTenLabel, autoSkip: false },
+          ticks: { color: theme.muted, callback: logTickLabel, autoSkip: false },
           grid: { color: theme.grid },
           afterBuildTicks: (scale) => {
-            scale.ticks = evenPowers(scale.ticks);
+            scale.ticks = logTicks(scale.ticks);
           },
         },
       },

@@ -12,18 +12,20 @@ export function fileName(model: string, suffix: string, extension: 'png' | 'csv'
 }
 
 /**
- * The charts on one canvas, on the theme's editor background: the two variance charts one
- * under the other, then the histograms in rows. Returns the PNG as base64 (no data: prefix).
+ * The charts on one canvas, on the theme's editor background, under a title (what was
+ * simulated, of which model and file): the two variance charts with their legends one under the
+ * other, then the histograms in rows. Returns the PNG as base64 (no data: prefix).
  */
-export function chartsPng(main: HTMLCanvasElement[], labelled: Array<{ canvas: HTMLCanvasElement; label: string }>): string {
+export function chartsPng(title: string, main: HTMLCanvasElement[], labelled: Array<{ canvas: HTMLCanvasElement; label: string }>): string {
   const gap = 16;
   const caption = 18 * devicePixelRatio;
+  const heading = 28 * devicePixelRatio;
   const small = labelled.map((l) => l.canvas);
   const width = Math.max(...main.map((c) => c.width), ...small.map((c) => c.width), 1);
   const perRow = small.length ? Math.max(1, Math.floor((width + gap) / (small[0].width + gap))) : 1;
   const smallHeight = small.length ? small[0].height + caption : 0;
   const rows = Math.ceil(small.length / perRow);
-  const height = main.reduce((h, c) => h + c.height + gap, 0) + rows * (smallHeight + gap) + gap;
+  const height = heading + main.reduce((h, c) => h + c.height + gap, 0) + rows * (smallHeight + gap) + gap;
 
   const out = document.createElement('canvas');
   out.width = width + 2 * gap;
@@ -35,7 +37,11 @@ export function chartsPng(main: HTMLCanvasElement[], labelled: Array<{ canvas: H
   ctx.fillStyle = style.getPropertyValue('--vscode-editor-foreground').trim() || '#000000';
   ctx.font = `${12 * devicePixelRatio}px ${style.getPropertyValue('--vscode-font-family').trim() || 'sans-serif'}`;
   ctx.textBaseline = 'top';
-  let y = gap;
+  const font = ctx.font;
+  ctx.font = `bold ${15 * devicePixelRatio}px ${style.getPropertyValue('--vscode-font-family').trim() || 'sans-serif'}`;
+  ctx.fillText(title, gap, gap, out.width - 2 * gap);
+  ctx.font = font;
+  let y = gap + heading;
   for (const c of main) {
     ctx.drawImage(c, gap, y);
     y += c.height + gap;

@@ -1,21 +1,30 @@
-/** Readable names of the initializer choices, for dropdowns, tooltips and exports. */
+/**
+ * The one name of each initializer choice, wherever the panel shows it: the dropdowns, the
+ * legends, the histograms' key, the table's Run and Initializer columns, the Apply buttons and
+ * the CSV. The four a fix can write are named as the extension's messages name them
+ * (RECOMMENDATION_LABEL: "Applied He normal to 2 layers").
+ */
 import { APPLICABLE_CHOICES, INIT_CHOICES, type InitChoice, type SimLayer } from '../src/protocol';
+import { RECOMMENDATION_LABEL } from '../src/engine/variance';
 
 export const CHOICE_LABELS: Readonly<Record<InitChoice, string>> = {
-  current: 'Current (as in the code)',
+  current: 'Current (the code)',
   recommended: 'Recommended for each activation',
   zeros: 'Zeros',
-  constant: 'Constant (all weights equal)',
+  constant: 'Constant(0.5)',
   small_normal: 'Small normal N(0, 0.01²)',
   large_normal: 'Large normal N(0, 1)',
-  glorot_uniform: 'Glorot (Xavier) uniform',
-  glorot_normal: 'Glorot (Xavier) normal',
-  he_normal: 'He (Kaiming) normal',
-  he_uniform: 'He (Kaiming) uniform',
-  he_fan_avg: 'He, fan_avg',
-  lecun_normal: 'LeCun normal',
+  glorot_uniform: RECOMMENDATION_LABEL.glorot_uniform,
+  glorot_normal: 'Glorot normal',
+  he_normal: RECOMMENDATION_LABEL.he_normal,
+  he_uniform: RECOMMENDATION_LABEL.he_uniform,
+  he_fan_avg: 'VarianceScaling(2, fan_avg)',
+  lecun_normal: RECOMMENDATION_LABEL.lecun_normal,
   orthogonal: 'Orthogonal',
 };
+
+/** The run of the per-layer choices (some layers set in their rows): named for what it is. */
+export const PER_LAYER_RUN = 'Per-layer choices';
 
 export const CHOICE_OPTIONS = INIT_CHOICES.map((value) => ({ value, label: CHOICE_LABELS[value] }));
 

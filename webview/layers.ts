@@ -70,8 +70,8 @@ export class LayerList {
       setValue(row.dropdown, overrides[i] ?? '');
       const target = applyTarget(model, layer, overrides[i] ?? compare);
       row.target = target.choice;
-      row.button.textContent = target.choice ? `Apply ${target.choice}` : 'Apply to code';
-      row.button.title = this.blocked ?? target.reason ?? `Write ${target.choice} into the source for ${layer.label}`;
+      row.button.textContent = target.choice ? `Apply ${CHOICE_LABELS[target.choice]}` : 'Apply to code';
+      row.button.title = this.blocked ?? target.reason ?? `Write ${target.choice ? CHOICE_LABELS[target.choice] : ''} into the source for ${layer.label}`;
       setDisabled(row.button, Boolean(this.blocked) || !target.choice);
       // Where the choice would change nothing, no button: the row says why instead.
       row.button.hidden = Boolean(target.skip);

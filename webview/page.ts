@@ -121,7 +121,7 @@ export function renderPage(o: PageOptions): string {
 
   <section aria-labelledby="histograms-heading">
     <h2 id="histograms-heading">Activations per layer</h2>
-    <p class="legend hint"><span><span class="swatch current"></span>current</span><span><span class="swatch compared"></span>compared</span><span>each run scaled to its peak</span></p>
+    <p class="legend hint"><span><span class="swatch current"></span><span id="key-current">Current (the code)</span></span><span id="key-compared-item"><span class="swatch compared"></span><span id="key-compared"></span></span><span>each run scaled to its peak</span></p>
     <div id="histograms" class="small-multiples"></div>
   </section>
 

@@ -252,16 +252,34 @@ export class SimulatorPanel implements vscode.Disposable {
     return { ok, message: ok ? message : 'VS Code rejected the edit.' };
   }
 
+  /**
+   * Asks where to save, starting beside the model's file (else in the first workspace folder),
+   * writes, and says so in a notification that opens the file or shows it in the Explorer.
+   */
   private async export(format: 'png' | 'csv', suggestedName: string, data: string): Promise<{ ok: boolean; message: string }> {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const source = this.target.uri ? vscode.Uri.parse(this.target.uri, true) : undefined;
+    const folder = source?.scheme === 'file' ? vscode.Uri.joinPath(source, '..') : vscode.workspace.workspaceFolders?.[0]?.uri;
     const target = await vscode.window.showSaveDialog({
       defaultUri: folder ? vscode.Uri.joinPath(folder, suggestedName) : undefined,
       filters: format === 'png' ? { 'PNG image': ['png'] } : { 'CSV table': ['csv'] },
+      title: format === 'png' ? 'Save the charts as PNG' : 'Save the numbers as CSV',
     });
     if (!target) return { ok: false, message: 'Export cancelled.' };
     const bytes = format === 'png' ? Buffer.from(data, 'base64') : Buffer.from(data, 'utf8');
-    await vscode.workspace.fs.writeFile(target, bytes);
-    return { ok: true, message: `Saved ${vscode.workspace.asRelativePath(target)}.` };
+    try {
+      await vscode.workspace.fs.writeFile(target, bytes);
+    } catch (err) {
+      this.log.warn(`simulator: could not write ${target.fsPath || target.toString()}: ${(err as Error).message}`);
+      return { ok: false, message: `Not saved: ${(err as Error).message}` };
+    }
+    const name = vscode.workspace.asRelativePath(target);
+    this.log.info(`simulator: saved ${target.fsPath || target.toString()}`);
+    // Not awaited: the panel's answer does not wait for the notification to be dismissed.
+    void vscode.window.showInformationMessage(`initlint: saved ${name}.`, 'Open', 'Reveal in Explorer').then(async (choice) => {
+      if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', target);
+      else if (choice === 'Reveal in Explorer') await vscode.commands.executeCommand('revealInExplorer', target);
+    });
+    return { ok: true, message: `Saved ${name}.` };
   }
 
   dispose(): void {

@@ -85,7 +85,7 @@ const waitForFirstVarAct = (page, before, equal) =>
     ([b, eq]) => {
       const rows = [...document.querySelectorAll('#grid vscode-data-grid-row')].map((r) => [...r.querySelectorAll('vscode-data-grid-cell')].map((c) => c.textContent.trim()));
       const header = rows[0] ?? [];
-      const v = rows.find((cells) => cells[header.indexOf('Run')] === 'current')?.[header.indexOf('Var(act)')];
+      const v = rows.find((cells) => cells[header.indexOf('Run')] === 'Current (the code)')?.[header.indexOf('Var(act)')];
       return v !== undefined && (eq ? v === b : v !== b);
     },
     [before, equal],
@@ -159,8 +159,8 @@ try {
   await check('the grid has every number for current and compared (recommended by default)', async () => {
     const rows = await gridRows(page);
     assert(rows.length === 2 * model.layers.length, `grid rows: ${rows.length}`);
-    const current = rows.filter((r) => r.Run === 'current');
-    const compared = rows.filter((r) => r.Run === 'recommended');
+    const current = rows.filter((r) => r.Run === 'Current (the code)');
+    const compared = rows.filter((r) => r.Run === 'Recommended for each activation');
     assert(current.length === 5 && compared.length === 5, `runs: ${rows.map((r) => r.Run)}`);
     for (const key of ['fan_in', 'fan_out', 'Initializer', 'Var(w)', 'Activation', 'Var(pre)', 'Var(act)', 'Saturated', 'Dead', 'Var(grad)', 'Distinct units']) {
       assert(rows.every((r) => r[key] && r[key] !== '—'), `column ${key}: ${rows.map((r) => r[key])}`);
@@ -179,10 +179,10 @@ try {
   });
 
   await check('switching the compared initializer re-runs and changes the numbers in the grid', async () => {
-    const before = (await gridRows(page)).filter((r) => r.Run !== 'current');
+    const before = (await gridRows(page)).filter((r) => r.Run !== 'Current (the code)');
     await choose(page, '#compare', 'he_normal');
-    await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => c.textContent.trim() === 'he_normal'), null, { timeout: TIMEOUT });
-    const after = (await gridRows(page)).filter((r) => r.Run === 'he_normal');
+    await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => c.textContent.trim() === 'He normal'), null, { timeout: TIMEOUT });
+    const after = (await gridRows(page)).filter((r) => r.Run === 'He normal');
     assert(after.length === 5, `he_normal rows: ${after.length}`);
     assert(after[0]['Var(w)'] === String(2 / 100), `He normal Var(w) for fan_in 100: ${after[0]['Var(w)']}`);
     const changed = after.filter((r, i) => r['Var(act)'] !== before[i]['Var(act)']).length;
@@ -192,7 +192,7 @@ try {
   });
 
   await check('a changed model from the extension is re-run (debounced)', async () => {
-    const before = (await gridRows(page)).find((r) => r.Run === 'current')['Var(act)'];
+    const before = (await gridRows(page)).find((r) => r.Run === 'Current (the code)')['Var(act)'];
     const runsBefore = await page.evaluate(() => window.__harness.states.length);
     await page.evaluate(() => {
       const m = JSON.parse(JSON.stringify(window.__harness.fixture));
@@ -346,6 +346,27 @@ try {
     await idle(page);
   });
 
+  await check('every log axis has two or more labels, also where the values stay within a decade', async () => {
+    // He normal under ReLU holds E[a²] at about 1 through the stack: one decade or less on both axes.
+    const flat = JSON.parse(JSON.stringify(tutorialModel()));
+    flat.name = 'flat_relu';
+    for (const layer of flat.layers) {
+      Object.assign(layer, { kernel: { label: 'HeNormal', distribution: 'normal', variance: 2 / layer.fanIn }, activation: { name: 'relu', family: 'relu' }, predictedGain: 1, findings: [] });
+    }
+    await page.evaluate((m) => window.__harness.sendModel(m), flat);
+    await page.waitForFunction(() => document.getElementById('app').getAttribute('aria-busy') === 'false' && !document.getElementById('app').classList.contains('switching'), null, { timeout: TIMEOUT });
+    for (const id of ['chart-activation', 'chart-gradient']) {
+      const ticks = await page.$eval(`#${id}`, (c) => c.dataset.ticks ?? '');
+      assert(ticks.split(' ').filter(Boolean).length >= 2, `${id}: y labels "${ticks}"`);
+    }
+    // And on the fixture, which spans many decades: powers of ten only.
+    await page.evaluate(() => window.__harness.sendModel(window.__harness.fixture));
+    await page.waitForFunction(() => document.getElementById('app').getAttribute('aria-busy') === 'false' && !document.getElementById('app').classList.contains('switching'), null, { timeout: TIMEOUT });
+    const wide = await page.$eval('#chart-activation', (c) => c.dataset.ticks ?? '');
+    assert(/^(10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]*|1|10)( (10[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]*|1|10))+$/.test(wide), `powers of ten: "${wide}"`);
+    await idle(page);
+  });
+
   await check('export posts a PNG and a CSV the extension accepts', async () => {
     await page.click('#export-csv');
     await page.click('#export-png');
@@ -388,7 +409,7 @@ try {
     await firstChartMs(page);
     const compare = await page.$eval('#compare', (d) => d.value);
     assert(compare === 'he_normal', `compare after reload: ${compare}`);
-    await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => c.textContent.trim() === 'he_normal'), null, { timeout: TIMEOUT });
+    await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => c.textContent.trim() === 'He normal'), null, { timeout: TIMEOUT });
   });
 
   await check('no errors in the page', async () => {

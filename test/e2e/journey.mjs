@@ -477,7 +477,7 @@ const STEPS = [
       const second = await until('the chart and the grid to change to LeCun normal', async () => {
         const view = await readSimulator(frame);
         const changed = !view.busy && view.compare === 'lecun_normal' && view.hash !== first.hash && JSON.stringify(view.rows) !== JSON.stringify(first.rows);
-        return (changed && gridFilled(view) && view.rows.some((row) => row.run === 'lecun_normal') && view) || pending(`compare ${view.compare}, busy ${view.busy}`);
+        return (changed && gridFilled(view) && view.rows.some((row) => row.run === 'LeCun normal') && view) || pending(`compare ${view.compare}, busy ${view.busy}`);
       }, { timeout: 30_000 });
       const firstLayer = (view) => view.rows.filter((row) => row.layer === 'Dense(256)').map((row) => `${row.run} Var(w) ${row.varW} Var(act) ${row.actVar}`).join(', ');
       say(`  Dense(256) before: ${firstLayer(first)}`);
@@ -492,8 +492,8 @@ const STEPS = [
     async run({ page, frame }) {
       const before = await editorLines(page);
       const apply = frame.locator('#apply-all');
-      await until('"Apply to all layers" enabled for lecun_normal', async () =>
-        (!(await apply.evaluate((el) => el.disabled || el.hasAttribute('disabled'))) && /lecun_normal/.test((await apply.getAttribute('title')) ?? '')) ||
+      await until('"Apply to all layers" enabled for LeCun normal', async () =>
+        (!(await apply.evaluate((el) => el.disabled || el.hasAttribute('disabled'))) && /LeCun normal/.test((await apply.getAttribute('title')) ?? '')) ||
         pending(`title: ${await apply.getAttribute('title')}`),
       );
       await apply.click();
@@ -515,7 +515,7 @@ const STEPS = [
       // The panel follows its source: the re-sent model is simulated with the new kernels.
       await until('the simulator to re-run on the edited source (current run: LeCun normal)', async () => {
         const view = await readSimulator(frame);
-        const current = view.rows.filter((row) => row.run === 'current');
+        const current = view.rows.filter((row) => row.run === 'Current (the code)');
         return (!view.busy && current.length === 3 && current.every((row) => /lecun_normal/i.test(row.initializer))) || pending(current.map((row) => row.initializer));
       }, { timeout: 20_000 });
     },

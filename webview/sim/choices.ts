@@ -8,20 +8,21 @@ import type { InitChoice, KernelSpec } from '../../src/protocol';
 import { kernelVariance, resolveInitializer, type InitArgs } from '../../src/engine/initializers';
 import { LINEAR, lookupActivation } from '../../src/engine/activations';
 import { recommendationFor } from '../../src/engine/variance';
+import { CHOICE_LABELS } from '../labels';
 
 /** Each choice (but `current` and `recommended`) as a Keras initializer and its arguments. */
 export const CHOICE_INITIALIZERS: Record<Exclude<InitChoice, 'current' | 'recommended'>, { name: string; args?: InitArgs; label: string }> = {
-  zeros: { name: 'Zeros', label: 'Zeros' },
-  constant: { name: 'Constant', args: { value: 0.5 }, label: 'Constant(0.5)' },
-  small_normal: { name: 'RandomNormal', args: { stddev: 0.01 }, label: 'N(0, 0.01²)' },
-  large_normal: { name: 'RandomNormal', args: { stddev: 1 }, label: 'N(0, 1)' },
-  glorot_uniform: { name: 'GlorotUniform', label: 'Glorot uniform' },
-  glorot_normal: { name: 'GlorotNormal', label: 'Glorot normal' },
-  he_normal: { name: 'HeNormal', label: 'He normal' },
-  he_uniform: { name: 'HeUniform', label: 'He uniform' },
-  he_fan_avg: { name: 'VarianceScaling', args: { scale: 2, mode: 'fan_avg' }, label: 'VarianceScaling(2, fan_avg)' },
-  lecun_normal: { name: 'LecunNormal', label: 'LeCun normal' },
-  orthogonal: { name: 'Orthogonal', label: 'Orthogonal' },
+  zeros: { name: 'Zeros', label: CHOICE_LABELS.zeros },
+  constant: { name: 'Constant', args: { value: 0.5 }, label: CHOICE_LABELS.constant },
+  small_normal: { name: 'RandomNormal', args: { stddev: 0.01 }, label: CHOICE_LABELS.small_normal },
+  large_normal: { name: 'RandomNormal', args: { stddev: 1 }, label: CHOICE_LABELS.large_normal },
+  glorot_uniform: { name: 'GlorotUniform', label: CHOICE_LABELS.glorot_uniform },
+  glorot_normal: { name: 'GlorotNormal', label: CHOICE_LABELS.glorot_normal },
+  he_normal: { name: 'HeNormal', label: CHOICE_LABELS.he_normal },
+  he_uniform: { name: 'HeUniform', label: CHOICE_LABELS.he_uniform },
+  he_fan_avg: { name: 'VarianceScaling', args: { scale: 2, mode: 'fan_avg' }, label: CHOICE_LABELS.he_fan_avg },
+  lecun_normal: { name: 'LecunNormal', label: CHOICE_LABELS.lecun_normal },
+  orthogonal: { name: 'Orthogonal', label: CHOICE_LABELS.orthogonal },
 };
 
 export type ActivationArg = string | { name: string; alpha?: number };
