@@ -24,6 +24,8 @@ export class SimulatorPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private timer?: NodeJS.Timeout;
   private ready = false;
+  /** How many times the webview (re)started: once per panel while its context is retained. */
+  readyCount = 0;
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
@@ -63,7 +65,10 @@ export class SimulatorPanel implements vscode.Disposable {
     }
     const panel = vscode.window.createWebviewPanel(SIMULATOR_VIEW_TYPE, 'Simulate Initialization', vscode.ViewColumn.Beside, {
       ...SimulatorPanel.webviewOptions(extensionUri),
-      retainContextWhenHidden: false,
+      // Hidden (another editor on top, the group maximised elsewhere), the panel keeps its charts,
+      // numbers and scroll position, and shows them again without a re-run: a run takes seconds
+      // on software WebGL. The cost is the webview's memory while hidden.
+      retainContextWhenHidden: true,
     });
     SimulatorPanel.current = new SimulatorPanel(panel, extensionUri, service, log, target);
     return SimulatorPanel.current;
@@ -171,6 +176,7 @@ export class SimulatorPanel implements vscode.Disposable {
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        this.readyCount++;
         this.sendModel();
         return;
       case 'apply': {

@@ -344,6 +344,25 @@ suite('initlint in VS Code', () => {
     panel.dispose();
   });
 
+  test('the simulator keeps its state when hidden: shown again, it does not start over', async () => {
+    const doc = await open('keras/mlp.py');
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(9, 10, 9, 10);
+    await vscode.commands.executeCommand('initlint.simulate');
+    const panel = await until('the simulator panel', () => api.simulator());
+    await until('the webview started', () => panel.readyCount >= 1 || undefined, 30_000);
+    const started = panel.readyCount;
+    // Another editor on top of the panel in its group hides it; revealing it shows it again.
+    const other = await vscode.workspace.openTextDocument(file('keras/tanh_he.py'));
+    await vscode.window.showTextDocument(other, { viewColumn: panel.panel.viewColumn });
+    await until('the panel hidden', () => !panel.panel.visible || undefined);
+    panel.panel.reveal();
+    await until('the panel shown again', () => panel.panel.visible || undefined);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(panel.readyCount, started, 'the webview was not started again (no re-run on show)');
+    panel.dispose();
+  });
+
   test('the simulator keeps the last good model while the file does not parse', async () => {
     const doc = await open('keras/mlp.py');
     const editor = await vscode.window.showTextDocument(doc);
