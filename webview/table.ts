@@ -14,9 +14,9 @@ export interface Column {
 
 export const COLUMNS: readonly Column[] = [
   { key: 'layer', title: 'Layer', width: 2 },
-  { key: 'run', title: 'Run', width: 1.5 },
-  { key: 'fanIn', title: 'fan_in', width: 1 },
-  { key: 'fanOut', title: 'fan_out', width: 1 },
+  { key: 'run', title: 'Run', width: 2.4 },
+  { key: 'fanIn', title: 'fan_in', width: 1.2 },
+  { key: 'fanOut', title: 'fan_out', width: 1.2 },
   { key: 'initializer', title: 'Initializer', width: 2.6 },
   { key: 'varW', title: 'Var(w)', width: 1.3 },
   { key: 'activation', title: 'Activation', width: 1.4 },

@@ -129,7 +129,12 @@ export function setGridData(
   rows: Array<Record<string, string>>,
 ): void {
   const g = grid as GridElement;
-  g.gridTemplateColumns = columns.map((c) => `minmax(${Math.round(c.width * 48)}px, ${c.width}fr)`).join(' ');
+  // Each column at least wide enough for its numbers on one line (an exponent like 1.83e-6 in
+  // the editor font, with the cell's padding); the grid as wide as its columns' sum, so a narrow
+  // panel scrolls the grid instead of squeezing cells into each other.
+  const unit = 56;
+  g.gridTemplateColumns = columns.map((c) => `minmax(${Math.round(c.width * unit)}px, ${c.width}fr)`).join(' ');
+  g.style.minWidth = `${Math.round(columns.reduce((sum, c) => sum + c.width * unit, 0))}px`;
   g.columnDefinitions = columns.map((c) => ({ columnDataKey: c.key, title: c.title }));
   g.rowsData = rows;
 }

@@ -107,6 +107,36 @@ async function openPanel(context, origin, consoleLines, pageErrors) {
   return page;
 }
 
+/**
+ * What a reader would see as broken layout: the page wider than the window (the grid scrolls in
+ * its own box), a grid cell whose text spills out of it, controls or a layer row's parts drawn
+ * over each other.
+ */
+async function layoutProblems(page) {
+  return page.evaluate(() => {
+    const out = [];
+    const doc = document.scrollingElement;
+    if (doc.scrollWidth > window.innerWidth + 1) out.push(`page ${doc.scrollWidth} px wide in a ${window.innerWidth} px window`);
+    for (const cell of document.querySelectorAll('#grid vscode-data-grid-cell')) {
+      if (cell.scrollWidth > cell.clientWidth + 1) out.push(`cell "${cell.textContent.trim()}" ${cell.scrollWidth} px in ${cell.clientWidth} px`);
+    }
+    const overlap = (a, b) => {
+      const r = a.getBoundingClientRect();
+      const q = b.getBoundingClientRect();
+      return r.width > 0 && q.width > 0 && r.left < q.right - 1 && q.left < r.right - 1 && r.top < q.bottom - 1 && q.top < r.bottom - 1;
+    };
+    for (const group of document.querySelectorAll('.controls, .actions, .layer-row')) {
+      const kids = [...group.children].filter((k) => !k.hidden && getComputedStyle(k).display !== 'none');
+      for (let i = 0; i < kids.length; i++) {
+        for (let j = i + 1; j < kids.length; j++) {
+          if (overlap(kids[i], kids[j])) out.push(`${group.className}: "${kids[i].textContent.trim().slice(0, 30)}" over "${kids[j].textContent.trim().slice(0, 30)}"`);
+        }
+      }
+    }
+    return out;
+  });
+}
+
 // ---- the test -------------------------------------------------------------------------------
 
 const started = Date.now();
@@ -410,6 +440,18 @@ try {
     const compare = await page.$eval('#compare', (d) => d.value);
     assert(compare === 'he_normal', `compare after reload: ${compare}`);
     await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => c.textContent.trim() === 'He normal'), null, { timeout: TIMEOUT });
+  });
+
+  await check('the layout holds at 1200 px and at 400 px: no text spills over its box, no control over another', async () => {
+    const wide = await layoutProblems(page);
+    assert(wide.length === 0, `at 1200 px: ${wide.slice(0, 5).join('; ')}`);
+    const narrow = await openPanel(await browser.newContext({ viewport: { width: 400, height: 900 } }), server.origin, consoleLines, pageErrors);
+    await firstChartMs(narrow);
+    await idle(narrow);
+    const problems = await layoutProblems(narrow);
+    await narrow.screenshot({ path: join(root, '.test-run', 'browser', 'simulator-400.png'), fullPage: true });
+    assert(problems.length === 0, `at 400 px: ${problems.slice(0, 5).join('; ')}`);
+    await narrow.context().close();
   });
 
   await check('no errors in the page', async () => {
