@@ -6,7 +6,7 @@
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SyntaxTree, type Reuse } from './syntaxTree';
+import { SyntaxTree, useRuntime, type Reuse, type RuntimeExports } from './syntaxTree';
 
 export type GrammarName = 'python' | 'javascript' | 'typescript' | 'tsx';
 
@@ -92,7 +92,11 @@ export class Parsers {
   private constructor() {}
 
   static async load(wasmDir?: string, grammars: GrammarName[] = ['python', 'javascript', 'typescript', 'tsx']): Promise<Parsers> {
-    await Parser.init({ locateFile: (name: string) => locate(name, 'web-tree-sitter', wasmDir) });
+    const moduleOptions = { locateFile: (name: string) => locate(name, 'web-tree-sitter', wasmDir) };
+    await Parser.init(moduleOptions);
+    // Emscripten builds the runtime's module on the options object: its exports let the tree copy
+    // skip the TreeCursor's marshalling (syntaxTree.ts, DirectCursor). Checked, not assumed.
+    useRuntime(moduleOptions as Partial<RuntimeExports>);
     const out = new Parsers();
     for (const g of grammars) {
       const { pkg, file } = GRAMMAR_FILES[g];

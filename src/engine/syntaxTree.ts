@@ -260,9 +260,130 @@ function tablesOf(language: Language): Tables {
 /** tree-sitter's symbol for an ERROR node. */
 const ERROR_SYMBOL = 65535;
 
+/** What the copy reads of a cursor: web-tree-sitter's `TreeCursor`, or the direct one below. */
+interface CopyCursor {
+  readonly nodeTypeId: number;
+  readonly currentFieldId: number;
+  readonly startIndex: number;
+  readonly endIndex: number;
+  readonly nodeIsMissing: boolean;
+  gotoFirstChild(): boolean;
+  gotoNextSibling(): boolean;
+  gotoParent(): boolean;
+}
+
+/**
+ * The runtime's own exports (web-tree-sitter's Emscripten module), where `Parsers.load` could
+ * reach them: `Parser.init` fills in the options object it is given and uses it as its module.
+ */
+export interface RuntimeExports {
+  HEAP32: Int32Array;
+  _ts_init(): number;
+  _ts_tree_cursor_goto_first_child_wasm(tree: number): number;
+  _ts_tree_cursor_goto_next_sibling_wasm(tree: number): number;
+  _ts_tree_cursor_goto_parent_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_type_id_wasm(tree: number): number;
+  _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_tree_cursor_start_index_wasm(tree: number): number;
+  _ts_tree_cursor_end_index_wasm(tree: number): number;
+  _ts_tree_cursor_current_node_is_missing_wasm(tree: number): number;
+}
+
+let runtime: { exports: RuntimeExports; buffer: number } | undefined;
+
+/** @internal Called by `Parsers.load` with the module `Parser.init` built; undefined: the public cursor only. */
+export function useRuntime(exports: Partial<RuntimeExports> | undefined): void {
+  const needed: Array<keyof RuntimeExports> = [
+    '_ts_init',
+    '_ts_tree_cursor_goto_first_child_wasm',
+    '_ts_tree_cursor_goto_next_sibling_wasm',
+    '_ts_tree_cursor_goto_parent_wasm',
+    '_ts_tree_cursor_current_node_type_id_wasm',
+    '_ts_tree_cursor_current_field_id_wasm',
+    '_ts_tree_cursor_start_index_wasm',
+    '_ts_tree_cursor_end_index_wasm',
+    '_ts_tree_cursor_current_node_is_missing_wasm',
+  ];
+  const complete = !!exports && exports.HEAP32 instanceof Int32Array && needed.every((k) => typeof exports[k] === 'function');
+  // ts_init returns the address of the runtime's transfer buffer (and writes the language versions there).
+  runtime = complete ? { exports: exports as RuntimeExports, buffer: (exports as RuntimeExports)._ts_init() } : undefined;
+}
+
+/**
+ * web-tree-sitter's TreeCursor copies its four words into the runtime's transfer buffer before
+ * every call and back after every move: 3.4 s of a 16 s lint of the corpus went to that
+ * marshalling (setValue/getValue). During a copy nothing else uses the runtime, so this cursor
+ * writes its state there once, calls the runtime's cursor functions directly (they read the
+ * state from the buffer, and the moves write it back), and hands the final state back to the
+ * TreeCursor (`close`), which then deletes it as usual.
+ */
+class DirectCursor implements CopyCursor {
+  private readonly tree: number;
+
+  constructor(
+    private readonly cursor: TreeCursor,
+    private readonly rt: { exports: RuntimeExports; buffer: number },
+  ) {
+    const handle = cursor as unknown as { [i: number]: number; tree: { [i: number]: number } };
+    this.tree = handle.tree[0];
+    const heap = rt.exports.HEAP32;
+    for (let i = 0; i < 4; i++) heap[(rt.buffer >> 2) + i] = handle[i];
+  }
+
+  /** The cursor's state back into the TreeCursor (its stack may have been reallocated by the moves). */
+  close(): void {
+    const handle = this.cursor as unknown as { [i: number]: number };
+    const heap = this.rt.exports.HEAP32;
+    for (let i = 0; i < 4; i++) handle[i] = heap[(this.rt.buffer >> 2) + i];
+  }
+
+  get nodeTypeId(): number {
+    return this.rt.exports._ts_tree_cursor_current_node_type_id_wasm(this.tree);
+  }
+  get currentFieldId(): number {
+    return this.rt.exports._ts_tree_cursor_current_field_id_wasm(this.tree);
+  }
+  get startIndex(): number {
+    return this.rt.exports._ts_tree_cursor_start_index_wasm(this.tree);
+  }
+  get endIndex(): number {
+    return this.rt.exports._ts_tree_cursor_end_index_wasm(this.tree);
+  }
+  get nodeIsMissing(): boolean {
+    return this.rt.exports._ts_tree_cursor_current_node_is_missing_wasm(this.tree) === 1;
+  }
+  gotoFirstChild(): boolean {
+    return this.rt.exports._ts_tree_cursor_goto_first_child_wasm(this.tree) === 1;
+  }
+  gotoNextSibling(): boolean {
+    return this.rt.exports._ts_tree_cursor_goto_next_sibling_wasm(this.tree) === 1;
+  }
+  gotoParent(): boolean {
+    return this.rt.exports._ts_tree_cursor_goto_parent_wasm(this.tree) === 1;
+  }
+}
+
+/** @internal Whether copies read the runtime directly (the tests check it is so in Node). */
+export function usesDirectCursor(): boolean {
+  return runtime !== undefined;
+}
+
+/** @internal For the tests: copy with web-tree-sitter's own TreeCursor only. */
+export function withPublicCursor<T>(run: () => T): T {
+  const saved = runtime;
+  runtime = undefined;
+  try {
+    return run();
+  } finally {
+    runtime = saved;
+  }
+}
+
 function copyTree(tree: SyntaxTree, source: Tree, previous: Reuse | undefined): SyntaxNode {
   const tables = tablesOf(source.language);
-  const cursor = source.walk();
+  const treeCursor = source.walk();
+  const direct = runtime ? new DirectCursor(treeCursor, runtime) : undefined;
+  const cursor: CopyCursor = direct ?? treeCursor;
   try {
     const rootType = nodeType(cursor, tables);
     const rootStart = cursor.startIndex;
@@ -294,7 +415,8 @@ function copyTree(tree: SyntaxTree, source: Tree, previous: Reuse | undefined): 
     const isError = rootType === 'ERROR';
     return new SyntaxNode(rootType, true, null, rootStart, rootEnd, { shift: 0, tree }, statements, false, isError || statements.some((s) => s.hasError));
   } finally {
-    cursor.delete();
+    direct?.close();
+    treeCursor.delete();
   }
 }
 
@@ -360,7 +482,7 @@ function childAround(children: readonly SyntaxNode[], start: number, end: number
   return undefined;
 }
 
-function nodeType(cursor: TreeCursor, tables: Tables): string {
+function nodeType(cursor: CopyCursor, tables: Tables): string {
   const id = cursor.nodeTypeId;
   return id === ERROR_SYMBOL ? 'ERROR' : tables.types[id];
 }
@@ -392,7 +514,7 @@ class Copy {
   readonly taken: Array<{ node: SyntaxNode; delta: number }> = [];
 
   constructor(
-    private readonly cursor: TreeCursor,
+    private readonly cursor: CopyCursor,
     private readonly tables: Tables,
     private readonly tree: SyntaxTree,
     private readonly inError: boolean,
@@ -455,11 +577,11 @@ function typeName(t: Tables, typeId: number): string {
   return typeId === ERROR_SYMBOL ? 'ERROR' : (t.types[typeId] ?? '');
 }
 
-function leaf(cursor: TreeCursor, tables: Tables, typeId: number, field: string | null, start: number, segment: Segment): SyntaxNode {
+function leaf(cursor: CopyCursor, tables: Tables, typeId: number, field: string | null, start: number, segment: Segment): SyntaxNode {
   const end = cursor.endIndex;
   const isError = typeId === ERROR_SYMBOL;
   // Only a zero-width node can be one the parser inserted; asking costs a node wrapper.
-  const isMissing = start === end && !isError && cursor.currentNode.isMissing;
+  const isMissing = start === end && !isError && cursor.nodeIsMissing;
   return new SyntaxNode(
     isError ? 'ERROR' : tables.types[typeId],
     isError || tables.named[typeId],

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Parser, Language, type Node } from 'web-tree-sitter';
 import { Parsers, type GrammarName } from '../../src/engine/parser';
-import { SyntaxTree, type SyntaxNode } from '../../src/engine/syntaxTree';
+import { SyntaxTree, usesDirectCursor, withPublicCursor, type SyntaxNode } from '../../src/engine/syntaxTree';
 import { FIXTURES, getLinter, readFixture } from './helpers';
 // @ts-expect-error: a JavaScript module without types
 import { generateKerasFile, generateTorchFile, seededRandom } from '../../bench/generate.mjs';
@@ -20,11 +20,17 @@ const GRAMMARS: Record<string, { grammar: GrammarName; wasm: string }> = {
   '.ts': { grammar: 'typescript', wasm: 'tree-sitter-typescript/tree-sitter-typescript.wasm' },
 };
 
+let parsers: Promise<Parsers> | undefined;
+const getParsers = () => (parsers ??= Parsers.load());
+
 const rawParsers = new Map<string, Promise<Parser>>();
 function rawParser(ext: string): Promise<Parser> {
   let p = rawParsers.get(ext);
   if (!p) {
     p = (async () => {
+      // The engine's load first: the runtime is built once, on the options of the first init,
+      // and the engine's copy reads it directly (syntaxTree.ts, DirectCursor).
+      await getParsers();
       await Parser.init();
       const parser = new Parser();
       parser.setLanguage(await Language.load(require.resolve(GRAMMARS[ext].wasm)));
@@ -35,8 +41,6 @@ function rawParser(ext: string): Promise<Parser> {
   return p;
 }
 
-let parsers: Promise<Parsers> | undefined;
-const getParsers = () => (parsers ??= Parsers.load());
 
 function fixtureSources(): Array<{ name: string; ext: string; text: string }> {
   const out: Array<{ name: string; ext: string; text: string }> = [];
@@ -103,6 +107,22 @@ describe('the syntax tree copy', () => {
       const copy = (await getParsers()).parse(GRAMMARS[ext].grammar, text);
       assertSameAsTreeSitter(copy.rootNode, raw.rootNode, name);
       raw.delete();
+    }
+  });
+
+  test('the direct cursor (the runtime read without marshalling) is in use, and copies as the TreeCursor does', async () => {
+    const p = await getParsers();
+    assert.ok(usesDirectCursor(), 'Parsers.load reached the runtime: copies skip the TreeCursor');
+    const sources = [
+      ...fixtureSources(),
+      { name: 'generated keras', ext: '.py', text: generateKerasFile({ lines: 2000, seed: 5 }) },
+      { name: 'generated torch', ext: '.py', text: generateTorchFile({ lines: 2000, seed: 6 }) },
+      { name: 'broken', ext: '.py', text: 'import keras\nm = keras.Sequential([\n  keras.layers.Dense(8, activation="relu"\n])\ndef f(:\n  return 1\n' },
+    ];
+    for (const { name, ext, text } of sources) {
+      const direct = p.parse(GRAMMARS[ext].grammar, text);
+      const viaTreeCursor = withPublicCursor(() => p.parse(GRAMMARS[ext].grammar, text));
+      assert.deepEqual(shape(direct.rootNode), shape(viaTreeCursor.rootNode), name);
     }
   });
 
