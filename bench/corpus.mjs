@@ -234,6 +234,8 @@ Measured with this benchmark on the same 2-core machine, before and after each s
 | Language server (issue 16) | The VS Code extension lints nothing: \`initlint server\` lints in its own process, and the extension reads the analyses it sends (\`src/engine/wire.ts\`). | Lint time on the extension host's thread: 0 ms for every file. The ESLint rule in \`eslint.config.mjs\` keeps the linter out of \`src/extension\`. Reading an analysis there (JSON parse and \`fromWire\`) takes at most 1.1 ms, for the largest of the 20 largest corpus files (\`modeling_oneformer.py\`, 189 KB of analysis). |
 | Nested reuse in the incremental copy | Definitions inside blocks and entries of literals are segments of their own. Outside the edit, the previous copy's nodes are taken over. Before, an edit copied its whole top-level statement again: a 700-line class, or timm's 3,000-line \`default_cfgs\` table. | Re-lint after a 1-char edit, 20 largest files: p50 15.3 → 9.8 ms, p90 29.9 → 16.7 ms. \`vision_transformer.py\`: 30.1 → 21.7 ms. Copying the tree fell from 11 ms to 2.4 ms of a re-lint there. |
 
+| Direct cursor in the tree copy | The copy calls the tree-sitter runtime's cursor functions itself. The cursor's state stays in the runtime's transfer buffer, where web-tree-sitter's \`TreeCursor\` had copied it in and out on every call (\`src/engine/syntaxTree.ts\`, \`DirectCursor\`). | Parse and copy of \`vision_transformer.py\`: 79 → 51 ms. CLI: timm + Keras 2.84 → 2.40 s (9.1x → 8.2x ruff), transformers 7.66 → 6.65 s (14.9x → 13.5x). Full lint per line, median: 16.8 → 13.0 µs. |
+
 Where the remaining re-lint time goes (\`node --cpu-prof\`, 200 re-lints of \`vision_transformer.py\`):
 
 | part | time |
