@@ -236,6 +236,8 @@ Measured with this benchmark on the same 2-core machine, before and after each s
 
 | Direct cursor in the tree copy | The copy calls the tree-sitter runtime's cursor functions itself. The cursor's state stays in the runtime's transfer buffer, where web-tree-sitter's \`TreeCursor\` had copied it in and out on every call (\`src/engine/syntaxTree.ts\`, \`DirectCursor\`). | Parse and copy of \`vision_transformer.py\`: 79 → 51 ms. CLI: timm + Keras 2.84 → 2.40 s (9.1x → 8.2x ruff), transformers 7.66 → 6.65 s (14.9x → 13.5x). Full lint per line, median: 16.8 → 13.0 µs. |
 
+| Smaller steps | Large blocks (a 300-line \`forward\`) have statements of their own too, short literals are copied whole (fewer segments to move), and a token's text is sliced once. | \`vision_transformer.py\` re-lint in a loop of 200 (\`node --cpu-prof\` run): median 18.4 → 15.8 ms. CLI, timm + Keras: 2.40 → 2.18 s. This benchmark's re-lint figures move by a few ms from run to run: each is the median of 10 runs, taken right after the full lint of the corpus. |
+
 Where the remaining re-lint time goes (\`node --cpu-prof\`, 200 re-lints of \`vision_transformer.py\`):
 
 | part | time |

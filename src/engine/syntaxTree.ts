@@ -17,8 +17,9 @@
  * Real model files keep most of their code in a few large classes (timm's vision_transformer.py:
  * 5,000 lines, a 700-line `VisionTransformer`): an edit in one method would copy the whole
  * class again, 11 ms of a 33 ms re-lint. So definitions inside a block (methods, nested
- * functions and classes) are segments of their own too, and taken over the same way: the
- * re-lint copies the class's outline and the one method that changed.
+ * functions and classes) are segments of their own too, and so are the entries of a large
+ * literal (timm's 3,000-line `default_cfgs` dict), taken over the same way: the re-lint copies
+ * the class's outline and the one method that changed.
  */
 import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
 import { LineIndex } from './text';
@@ -44,12 +45,18 @@ const DEFINITION = /definition$|declaration$/;
  * Literals whose entries are segments of their own: a model zoo's configuration table
  * (`default_cfgs = {...}`, 3,000 lines in timm's vision_transformer.py) is one statement.
  */
-const COLLECTIONS = new Set(['dictionary', 'list', 'tuple', 'set', 'argument_list', 'array', 'object', 'arguments']);
+const COLLECTIONS = new Set(['dictionary', 'list', 'tuple', 'set', 'array', 'object']);
+/** A block or literal this long (in UTF-16 units) has statements or entries of their own; a short one is copied whole (fewer segments to move). */
+const LARGE_LITERAL = 2048;
 
-/** Whether a node is a segment of its own: a definition in a block, or an entry of a literal (not a token). */
-function isUnit(parentType: string | undefined, type: string, named: boolean): boolean {
-  if (parentType === undefined || !named) return false;
-  return (CONTAINERS.has(parentType) && DEFINITION.test(type)) || COLLECTIONS.has(parentType);
+/**
+ * Whether a node is a segment of its own: a definition in a block, any statement of a large
+ * block (a 300-line `forward`), or an entry of a large literal; never a token.
+ */
+function isUnit(parent: Frame | undefined, parentType: string | undefined, type: string, named: boolean): boolean {
+  if (!parent || parentType === undefined || !named) return false;
+  if (CONTAINERS.has(parentType)) return parent.large === true || DEFINITION.test(type);
+  return parent.large === true && COLLECTIONS.has(parentType);
 }
 
 function moveSegment(segment: Segment, tree: SyntaxTree, delta: number): void {
@@ -77,6 +84,7 @@ export class SyntaxNode {
   readonly id = nextId++;
   parent: SyntaxNode | null = null;
   private named?: SyntaxNode[];
+  private tokenText?: string = undefined;
   private readonly flags: number;
 
   constructor(
@@ -122,6 +130,9 @@ export class SyntaxNode {
   }
 
   get text(): string {
+    // A token's text is read again and again (names, numbers): sliced once. A node keeps its text
+    // for its whole life: it is taken over into a newer tree only where that text is unchanged.
+    if (this.children.length === 0) return (this.tokenText ??= this.segment.tree.text.slice(this.start + this.segment.shift, this.end + this.segment.shift));
     return this.segment.tree.text.slice(this.start + this.segment.shift, this.end + this.segment.shift);
   }
 
@@ -152,7 +163,9 @@ export class SyntaxNode {
   }
 
   childForFieldName(name: string): SyntaxNode | null {
-    for (const c of this.children) if (c.field === name) return c;
+    // Field names are the grammar's interned strings: an identity test per child, no string compare.
+    const children = this.children;
+    for (let i = 0; i < children.length; i++) if (children[i].field === name) return children[i];
     return null;
   }
 
@@ -497,6 +510,8 @@ interface Frame {
   inner: Segment;
   /** The previous copy's node for this one, where there is one: where definitions inside are looked for. */
   old?: SyntaxNode;
+  /** A block or literal long enough for its statements or entries to be segments of their own. */
+  large?: boolean;
 }
 
 /**
@@ -534,7 +549,7 @@ class Copy {
       const segment = parent ? parent.inner : top;
       const type = typeName(tables, typeId);
       // A definition in a block or an entry of a literal: its own segment, or the previous copy's node taken over.
-      const definition = isUnit(parent && typeName(tables, parent.typeId), type, tables.named[typeId] ?? typeId === ERROR_SYMBOL);
+      const definition = isUnit(parent, parent && typeName(tables, parent.typeId), type, tables.named[typeId] ?? typeId === ERROR_SYMBOL);
       let done: SyntaxNode | undefined;
       if (definition && parent.old && previous) {
         const old = previous.reusable(type, start, cursor.endIndex, parent.old);
@@ -548,12 +563,13 @@ class Copy {
       // The previous copy's node, followed down as far as it exists (its end is read before the
       // cursor moves to the children).
       const follow = !done && !!previous && (!parent || !!parent.old);
-      const end = follow ? cursor.endIndex : 0;
+      const collection = !done && (COLLECTIONS.has(type) || CONTAINERS.has(type));
+      const end = follow || collection ? cursor.endIndex : 0;
       if (!done && cursor.gotoFirstChild()) {
         const inner: Segment = definition ? { shift: 0, tree: this.tree } : segment;
         if (inner !== segment) (segment.nested ??= []).push(inner);
         const old = follow ? oldCounterpart(parent?.old ?? previous!.reuse.tree.rootNode, type, start, end, previous!.reuse.edit) : undefined;
-        frames.push({ typeId, field, start, base: pending.length, inner, old });
+        frames.push({ typeId, field, start, base: pending.length, inner, old, large: collection && end - start > LARGE_LITERAL });
       } else {
         let node = done ?? leaf(cursor, tables, typeId, field, start, segment);
         for (;;) {
