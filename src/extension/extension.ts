@@ -6,7 +6,7 @@
  * disposed with the extension.
  */
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { InitlintCodeLens } from './codeLens';
 import { LayerTree, type LayerNode, type LayerTreeNode } from './layerTree';
 import { LINTED_LANGUAGES, LintService, editFor } from './lintService';
@@ -77,6 +77,20 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     initializationOptions,
   });
   context.subscriptions.push(client.onNotification(analysisNotification, (params) => service.accept(params)));
+  // The client restarts a server that crashed; the new one knows nothing of the folders'
+  // settings or the scan: both are sent again, and the analyses it had sent are dropped.
+  let runs = 0;
+  context.subscriptions.push(
+    client.onDidChangeState((e) => {
+      if (e.newState !== State.Running) return;
+      runs++;
+      if (runs > 1) {
+        log.warn('the initlint language server restarted: sending the settings and scanning again');
+        service.clearAll();
+        void configure();
+      }
+    }),
+  );
   const started = client.start().catch((err: Error) => {
     log.error('the initlint language server could not start', err);
     throw err;

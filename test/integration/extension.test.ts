@@ -383,6 +383,19 @@ suite('initlint in VS Code', () => {
     panel.dispose();
   });
 
+  test('a restarted language server gets the settings and the scan again', async () => {
+    const closed = file('pytorch/deep_default.py');
+    await until('IL007 from the scan', () => initlintDiagnostics(closed).find((x) => codeOf(x) === 'IL007'));
+    await api.client.stop();
+    assert.deepEqual(initlintDiagnostics(closed), [], 'a stopped server shows nothing');
+    await api.client.start();
+    // The folder's settings (IL007 as information, from pyproject.toml) and the scan's files are back.
+    const d = await until('IL007 from the scan again', () => initlintDiagnostics(closed).find((x) => codeOf(x) === 'IL007'), 30_000);
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Information);
+    const doc = await open('keras/mlp.py');
+    await until('an open file linted again', () => initlintDiagnostics(doc.uri).length === 2);
+  });
+
   test('a notebook is linted as one program, and the finding lands on its cell', async () => {
     const nb = await vscode.workspace.openNotebookDocument(file('notebooks/mlp.ipynb'));
     await vscode.window.showNotebookDocument(nb);
