@@ -41,7 +41,6 @@ function rawParser(ext: string): Promise<Parser> {
   return p;
 }
 
-
 function fixtureSources(): Array<{ name: string; ext: string; text: string }> {
   const out: Array<{ name: string; ext: string; text: string }> = [];
   for (const dir of ['keras', 'pytorch', 'flax', 'tfjs']) {
