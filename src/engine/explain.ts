@@ -122,9 +122,23 @@ export function layerAt(models: readonly Model[], offset: number): { model: Mode
   return undefined;
 }
 
+/**
+ * A layer as written: its constructor call. A layer built in a loop, or by a helper called
+ * several times, is one layer written (and one edit) however many times the model lists it.
+ * The panel, the simulator's Apply, the status item and the lens all count and match layers by it.
+ */
+export function layerKey(layer: Pick<Layer, 'span'>): string {
+  return `${layer.span.start}:${layer.span.end}`;
+}
+
+/** How many layers a model's code writes (its layers by `layerKey`). */
+export function writtenLayers(model: Pick<Model, 'layers'>): number {
+  return new Set(model.layers.map(layerKey)).size;
+}
+
 /** A model's one-line verdict, over its definition: "initlint: 5 layers · 2 problems". */
 export function modelSummary(model: Model, findings: readonly Finding[]): string {
-  const layers = new Set(model.layers.map((l) => `${l.span.start}:${l.span.end}`)).size;
+  const layers = writtenLayers(model);
   const problems = findings.filter((f) => f.model === model.name).length;
   return `initlint: ${layers} layer${layers === 1 ? '' : 's'} · ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`}`;
 }

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Layer, Model } from '../engine/ir';
 import type { Finding } from '../engine/linter';
-import { explainLayer, findingsOfLayer } from '../engine/explain';
+import { explainLayer, findingsOfLayer, layerKey, writtenLayers } from '../engine/explain';
 import { passReason } from '../engine/rules';
 import { DEFAULT_SETTINGS } from '../engine/settings';
 import { fmt } from '../engine/variance';
@@ -68,7 +68,7 @@ export class LayerTree implements vscode.TreeDataProvider<LayerTreeNode>, vscode
       // that build layers of different sizes (a helper called with other channels) are rows of their own.
       const unique = new Map<string, LayerNode>();
       for (const layer of node.model.layers) {
-        const key = `${layer.span.start}:${layer.span.end}:${layer.fanIn}:${layer.fanOut}:${layer.init.spec.name}`;
+        const key = `${layerKey(layer)}:${layer.fanIn}:${layer.fanOut}:${layer.init.spec.name}`;
         const seen = unique.get(key);
         if (seen) seen.repeat++;
         else
@@ -102,7 +102,7 @@ export class LayerTree implements vscode.TreeDataProvider<LayerTreeNode>, vscode
       const item = new vscode.TreeItem(node.model.name, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `${node.result.uri.toString()}#${node.model.name}@${node.model.span.start}`;
       const n = node.result.analysis.findings.filter((f) => f.model === node.model.name).length;
-      const layers = new Set(node.model.layers.map((l) => l.span.start)).size;
+      const layers = writtenLayers(node.model);
       item.description = `${node.model.framework} · ${layers} layer${layers === 1 ? '' : 's'}${n ? ` · ${n} problem${n === 1 ? '' : 's'}` : ''}`;
       item.iconPath = new vscode.ThemeIcon('symbol-class');
       item.contextValue = 'model';

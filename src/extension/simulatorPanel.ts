@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Model, Recommendation } from '../engine/ir';
 import { applyOptions, presetModel, toSimModel } from '../engine/simModel';
 import { RECOMMENDATION_LABEL } from '../engine/variance';
+import { layerKey, writtenLayers } from '../engine/explain';
 import { parseWebviewMessage, restoredTarget, type FromWebview, type SimModel, type SimTarget, type ToWebview } from '../protocol';
 import { renderPage } from '../../webview/page';
 import { rangeOf, type FileResult, type LintService } from './lintService';
@@ -221,7 +222,7 @@ export class SimulatorPanel implements vscode.Disposable {
       for (const i of layers) {
         const layer = model.layers[i];
         if (!layer) continue;
-        const key = `${layer.span.start}:${layer.span.end}`;
+        const key = layerKey(layer);
         if (seen.has(key)) continue;
         seen.add(key);
         const option = applyOptions(layer)[choice];
@@ -310,7 +311,7 @@ export async function pickTarget(service: LintService, editor?: vscode.TextEdito
     models.find((m) => m.layers.some((l) => offset >= l.span.start && offset <= l.span.end));
   if (under || models.length === 1) return { uri: result.uri.toString(), model: (under ?? models[0]).name };
   const pick = await vscode.window.showQuickPick(
-    models.map((m) => ({ label: m.name, description: `${new Set(m.layers.map((l) => l.span.start)).size} layers` })),
+    models.map((m) => ({ label: m.name, description: `${writtenLayers(m)} layers` })),
     {
       placeHolder: 'Which model should be simulated?',
     },

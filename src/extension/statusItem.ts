@@ -1,6 +1,7 @@
 /** The language status item on model files: "initlint: 3 layers ok, 1 problem", or why it is idle. */
 import * as vscode from 'vscode';
 import type { LintService } from './lintService';
+import { writtenLayers } from '../engine/explain';
 
 const SELECTOR: vscode.DocumentSelector = ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'json', 'jsonc'];
 
@@ -30,7 +31,7 @@ export class StatusItem implements vscode.Disposable {
       this.item.detail = analysis.skipped;
       return;
     }
-    const layers = analysis.models.reduce((n, m) => n + new Set(m.layers.map((l) => l.span.start)).size, 0);
+    const layers = analysis.models.reduce((n, m) => n + writtenLayers(m), 0);
     const flagged = new Set(analysis.findings.map((f) => `${f.model}/${f.layer}`)).size;
     const problems = analysis.findings.length;
     this.item.text =
