@@ -265,8 +265,10 @@ export class App {
     this.modelWaiters.splice(0).forEach((resolve) => resolve());
     clearTimeout(this.debounce);
     this.debounce = undefined;
-    if (first) void this.run();
-    else {
+    if (first) {
+      this.drawPrediction(m.model);
+      void this.run();
+    } else {
       this.debounce = setTimeout(() => {
         this.debounce = undefined;
         void this.run();
@@ -299,6 +301,46 @@ export class App {
   }
 
   // ---- runs -----------------------------------------------------------------------------
+
+  /**
+   * The analytic prediction alone, drawn the moment the first model arrives: the propagation
+   * engine's numbers need no TF.js backend, while the first measurement waits for WebGL to start
+   * and compile (seconds on a software GPU). The measured lines replace it when the run ends.
+   */
+  private drawPrediction(model: SimModel): void {
+    if (!this.state.showPrediction || this.charted) return;
+    const { width } = inputWidthOf(model, this.state.inputWidth);
+    const settings: RunSettings = {
+      inputWidth: width,
+      batch: this.state.batch ?? autoBatch('webgl', workPerSample(fansOf(model, width))),
+      seed: this.state.seed,
+      input: this.state.input,
+    };
+    const config = buildConfig(
+      model,
+      model.layers.map(() => 'current' as const),
+      settings,
+    );
+    let predicted: ReturnType<typeof predictLayers>;
+    try {
+      predicted = predictLayers(config);
+    } catch {
+      return; // a stack the prediction does not cover: the measurement comes alone
+    }
+    this.charts.render({
+      layers: model.layers.map((l, i) => `${i + 1}. ${l.label}`),
+      current: {
+        name: CHOICE_LABELS.current,
+        activation: [],
+        gradient: [],
+        prediction: predicted.map((l) => l.mu),
+        gradientPrediction: predicted.map((l) => l.grad),
+        histograms: [],
+      },
+    });
+    this.ui.timing.textContent = 'predicted; measuring…';
+    performance.mark('initlint:first-prediction');
+  }
 
   /** Run now; a request during a run starts one more run after it (never two at once). */
   async run(): Promise<void> {
