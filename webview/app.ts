@@ -302,6 +302,20 @@ export class App {
 
   // ---- runs -----------------------------------------------------------------------------
 
+  /** Predictions already computed (30-50 ms each), by the run they describe: the preview's is the first run's. */
+  private readonly predictions = new Map<string, ReturnType<typeof predictLayers>>();
+
+  private predict(config: SimConfig, shape: { units?: number[]; batch?: number }): ReturnType<typeof predictLayers> {
+    const key = `${configKey(config)}|${JSON.stringify(shape.units ?? config.layers.map((l) => l.units))}|${shape.batch ?? config.batch}`;
+    let p = this.predictions.get(key);
+    if (!p) {
+      p = predictLayers(config, shape);
+      if (this.predictions.size >= 16) this.predictions.clear();
+      this.predictions.set(key, p);
+    }
+    return p;
+  }
+
   /**
    * The analytic prediction alone, drawn the moment the first model arrives: the propagation
    * engine's numbers need no TF.js backend, while the first measurement waits for WebGL to start
@@ -323,11 +337,12 @@ export class App {
     );
     let predicted: ReturnType<typeof predictLayers>;
     try {
-      predicted = predictLayers(config);
+      predicted = this.predict(config, {});
     } catch {
       return; // a stack the prediction does not cover: the measurement comes alone
     }
     this.charts.render({
+      preview: true,
       layers: model.layers.map((l, i) => `${i + 1}. ${l.label}`),
       current: {
         name: CHOICE_LABELS.current,
@@ -465,7 +480,7 @@ export class App {
     byId('key-compared-item').hidden = !runs[1];
     const series = (run: RunData): Series => {
       // The prediction for the run as it ran (units and batch: fewer on a capped backend).
-      const p = this.state.showPrediction ? predictLayers(run.config, { units: run.result.units, batch: run.result.batch }) : undefined;
+      const p = this.state.showPrediction ? this.predict(run.config, { units: run.result.units, batch: run.result.batch }) : undefined;
       return {
         name: run.name,
         // The prediction is of E[a²]: for activations with a mean (ReLU) that is Var + mean².

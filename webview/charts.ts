@@ -39,6 +39,8 @@ export interface ChartInput {
   current: Series;
   /** Omitted when the compared run is the current one. */
   compared?: Series;
+  /** The prediction alone, before any measurement: the variance charts only, no histograms yet. */
+  preview?: boolean;
 }
 
 interface Theme {
@@ -194,7 +196,7 @@ export class Charts {
         .filter(Boolean)
         .join(' ');
     }
-    this.charts = [activationChart, gradientChart, ...this.drawHistograms(input, runs, theme)];
+    this.charts = [activationChart, gradientChart, ...(input.preview ? [] : this.drawHistograms(input, runs, theme))];
   }
 
   private drawHistograms(input: ChartInput, runs: Array<{ series: Series; colour: string }>, theme: Theme): Chart[] {
