@@ -360,7 +360,7 @@ if (firstChart && firstChart.runs.length > 1) {
 }
 if (firstChart?.predictionMedianMs !== undefined) {
   notes.push(
-    `first chart: the analytic prediction is drawn as soon as the model arrives (${fmt(firstChart.predictionMedianMs)} median), before TF.js has started; drawing it first delays the measured chart a little: 1.65 s without it, 1.88 s with it (median of 5 loads each, measured on 2026-12-06 on this machine).`,
+    `first chart: the analytic prediction is drawn as soon as the model arrives (${fmt(firstChart.predictionMedianMs)} median), before TF.js has started. Drawing it costs the main thread some time before the first run, so the measured chart comes a little later than it would without the preview (not measured here: compare against a build without \`drawPrediction\`).`,
   );
 }
 if (firstChart) {

@@ -16,7 +16,7 @@ import { collectFiles, LINTED_EXTENSIONS } from './walk';
 import { toSarif } from './sarif';
 import { savedModelOf } from '../engine/frontends/json/savedModels';
 import { fixText, readSavedModel, readSource, writeAtomic, type Source } from './files';
-import { fileOffset } from '../engine/notebook';
+import { filePositions } from '../engine/notebook';
 import { escapeControl, formatSize, LineIndex } from '../engine/text';
 import { startServer } from '../server/server';
 
@@ -445,15 +445,15 @@ function fixFile(
 function inFileCoordinates(analysis: Analysis, fileText: string): Finding[] {
   const doc = analysis.notebook;
   if (!doc) return analysis.findings;
-  const lines = new LineIndex(fileText);
+  const at = filePositions(fileText, doc);
   const program = new LineIndex(doc.code);
   const inCell = (f: Finding): Finding['cellPosition'] => {
     const cell = doc.cells.find((c) => c.index === f.cell);
     return cell ? { line: f.line - program.position(cell.codeStart).line, column: f.column } : undefined;
   };
   const place = <T extends { start: number; end: number }>(r: T): T & { line: number; column: number; endLine: number; endColumn: number } => {
-    const a = lines.position(fileOffset(doc, fileText, r.start));
-    const b = lines.position(fileOffset(doc, fileText, r.end));
+    const a = at(r.start);
+    const b = at(r.end);
     return { ...r, line: a.line + 1, column: a.column + 1, endLine: b.line + 1, endColumn: b.column + 1 };
   };
   return analysis.findings.map((f) => ({

@@ -7,6 +7,7 @@
  */
 import { parseTree, findNodeAtLocation, type Node as JsonNode } from 'jsonc-parser';
 import type { TextEdit } from './ir';
+import { LineIndex } from './text';
 
 export interface NotebookCell {
   /** Index in the notebook's `cells` array (markdown cells count). */
@@ -205,4 +206,14 @@ function serializeSource(fileText: string, cell: NotebookCell, source: string): 
 /** JSON with every non-ASCII UTF-16 unit escaped, as Python's json.dumps(ensure_ascii=True) writes it. */
 function asciiJson(value: string): string {
   return JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * Where an offset of the linted code stands in the file as it is on disk, as a 0-based line and
+ * column: a notebook's code (`doc`) is mapped into its .ipynb text; any other file's code is its
+ * text. The CLI, the language server's workspace scan and the extension all place findings so.
+ */
+export function filePositions(fileText: string, doc: NotebookDoc | undefined): (offset: number) => { line: number; column: number } {
+  const lines = new LineIndex(fileText);
+  return (offset) => lines.position(doc ? fileOffset(doc, fileText, offset) : Math.min(offset, fileText.length));
 }

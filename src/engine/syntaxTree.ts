@@ -595,36 +595,28 @@ function typeName(t: Tables, typeId: number): string {
 
 function leaf(cursor: CopyCursor, tables: Tables, typeId: number, field: string | null, start: number, segment: Segment): SyntaxNode {
   const end = cursor.endIndex;
-  const isError = typeId === ERROR_SYMBOL;
-  // Only a zero-width node can be one the parser inserted; asking costs a node wrapper.
-  const isMissing = start === end && !isError && cursor.nodeIsMissing;
-  return new SyntaxNode(
-    isError ? 'ERROR' : tables.types[typeId],
-    isError || tables.named[typeId],
-    field,
-    start,
-    end,
-    segment,
-    NO_CHILDREN,
-    isMissing,
-    isError || isMissing,
-  );
+  // Only a zero-width node can be one the parser inserted; asking costs a call into the runtime.
+  const isMissing = start === end && typeId !== ERROR_SYMBOL && cursor.nodeIsMissing;
+  return node(tables, typeId, field, start, end, segment, NO_CHILDREN, isMissing);
 }
 
 function inner(frame: Frame, end: number, children: SyntaxNode[], tables: Tables): SyntaxNode {
-  const { typeId, field, start } = frame;
   // A definition's node belongs to its own segment: moving the segment moves the whole definition.
-  const segment = frame.inner;
+  return node(tables, frame.typeId, frame.field, frame.start, end, frame.inner, children, false);
+}
+
+/** A copied node; it has an error if it is an ERROR or missing node or holds one. */
+function node(
+  tables: Tables,
+  typeId: number,
+  field: string | null,
+  start: number,
+  end: number,
+  segment: Segment,
+  children: SyntaxNode[],
+  isMissing: boolean,
+): SyntaxNode {
   const isError = typeId === ERROR_SYMBOL;
-  return new SyntaxNode(
-    isError ? 'ERROR' : tables.types[typeId],
-    isError || tables.named[typeId],
-    field,
-    start,
-    end,
-    segment,
-    children,
-    false,
-    isError || children.some((c) => c.hasError),
-  );
+  const hasError = isError || isMissing || children.some((c) => c.hasError);
+  return new SyntaxNode(typeName(tables, typeId), isError || tables.named[typeId], field, start, end, segment, children, isMissing, hasError);
 }

@@ -8,9 +8,9 @@
  */
 import * as vscode from 'vscode';
 import type { Analysis, Finding } from '../engine/linter';
+import { EXTENSION_OF_LANGUAGE_ID } from '../engine/languages';
 import type { Settings } from '../engine/settings';
-import { LineIndex } from '../engine/text';
-import { fileOffset } from '../engine/notebook';
+import { filePositions } from '../engine/notebook';
 import { selectFixes } from '../engine/edits';
 import { fromWire } from '../engine/wire';
 import type { AnalysisParams } from '../server/protocol';
@@ -35,7 +35,8 @@ export interface FileResult {
   fromDisk: boolean;
 }
 
-export const LINTED_LANGUAGES = new Set(['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'json', 'jsonc']);
+/** The language ids the server lints (engine/languages.ts). */
+export const LINTED_LANGUAGES: ReadonlySet<string> = new Set(Object.keys(EXTENSION_OF_LANGUAGE_ID));
 const SLOW_LINT_MS = 200;
 
 /** The segment holding an offset of the linted code, and the offset inside it. */
@@ -154,14 +155,14 @@ export class LintService implements vscode.Disposable {
 function positions(uri: vscode.Uri, analysis: Analysis, diskText: string | undefined): (offset: number) => vscode.Position {
   const key = uri.toString();
   let doc: vscode.TextDocument | undefined;
-  let lines: LineIndex | undefined;
+  let inFile: ((offset: number) => { line: number; column: number }) | undefined;
   return (offset) => {
-    if (!doc || doc.isClosed) doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
-    if (doc && diskText === undefined) return doc.positionAt(offset);
-    if (diskText === undefined) return new vscode.Position(0, 0);
-    lines ??= new LineIndex(diskText);
-    const nb = analysis.notebook;
-    const p = lines.position(nb ? fileOffset(nb, diskText, offset) : Math.min(offset, diskText.length));
+    if (diskText === undefined) {
+      if (!doc || doc.isClosed) doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === key);
+      return doc ? doc.positionAt(offset) : new vscode.Position(0, 0);
+    }
+    inFile ??= filePositions(diskText, analysis.notebook);
+    const p = inFile(offset);
     return new vscode.Position(p.line, p.column);
   };
 }

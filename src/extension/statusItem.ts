@@ -1,9 +1,9 @@
 /** The language status item on model files: "initlint: 3 layers ok, 1 problem", or why it is idle. */
 import * as vscode from 'vscode';
-import type { LintService } from './lintService';
+import { LINTED_LANGUAGES, type LintService } from './lintService';
 import { writtenLayers } from '../engine/explain';
 
-const SELECTOR: vscode.DocumentSelector = ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'json', 'jsonc'];
+const SELECTOR: vscode.DocumentSelector = [...LINTED_LANGUAGES];
 
 export class StatusItem implements vscode.Disposable {
   private readonly item = vscode.languages.createLanguageStatusItem('initlint.status', SELECTOR);

@@ -45,6 +45,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createLinter, languageOf, type Analysis, type Finding, type Linter } from '../engine/linter';
+import { EXTENSION_OF_LANGUAGE_ID } from '../engine/languages';
 import { parseSettings } from '../engine/settings';
 import { selectFixes } from '../engine/edits';
 import { explainLayer, explanationMarkdown, layerAt, modelSummary } from '../engine/explain';
@@ -57,8 +58,7 @@ import * as fs from 'node:fs';
 import { sharedInitOf } from '../engine/rules';
 import { readSavedModel, readSource } from '../cli/files';
 import { collectFiles, LINTED_EXTENSIONS } from '../cli/walk';
-import { fileOffset } from '../engine/notebook';
-import { LineIndex } from '../engine/text';
+import { filePositions } from '../engine/notebook';
 import { toWire } from '../engine/wire';
 import {
   analysisNotification,
@@ -112,26 +112,13 @@ function docSegment(doc: TextDocument, start: number): Segment {
 
 /** A file read from disk: positions from its text (a closed notebook's code mapped into the .ipynb file). */
 function diskSegment(uri: string, text: string, analysis: Analysis): Segment {
-  const lines = new LineIndex(text);
-  const nb = analysis.notebook;
-  const at = (o: number) => {
-    const p = lines.position(nb ? fileOffset(nb, text, o) : Math.min(o, text.length));
+  const at = filePositions(text, analysis.notebook);
+  const positionAt = (o: number) => {
+    const p = at(o);
     return { line: p.line, character: p.column };
   };
-  return { uri, start: 0, length: nb ? nb.program.length : text.length, positionAt: at };
+  return { uri, start: 0, length: analysis.notebook ? analysis.notebook.program.length : text.length, positionAt };
 }
-
-const EXTENSION_OF_LANGUAGE: Record<string, string> = {
-  python: '.py',
-  javascript: '.js',
-  javascriptreact: '.jsx',
-  typescript: '.ts',
-  typescriptreact: '.tsx',
-  json: '.json',
-  jsonc: '.json',
-};
-
-const LANGUAGES = new Set(['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact', 'json', 'jsonc']);
 
 /** Starts the server on stdin/stdout; it runs until the client sends `exit`. */
 export function startServer(connection: Connection = createConnection(ProposedFeatures.all, process.stdin, process.stdout)): void {
@@ -209,7 +196,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
    * (.gitignore, the folder's `exclude`), linted from disk unless open. Reported through the
    * same push diagnostics, and kept current by the watched-file events.
    */
-  async function scanWorkspace(): Promise<void> {
+  /** `onlyNew`: lint only files the scan did not know (after files were created on disk). */
+  async function scanWorkspace(onlyNew = false): Promise<void> {
     const t0 = performance.now();
     let count = 0;
     for (const folder of folders) {
@@ -218,6 +206,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       for (const e of collected.errors) log(`workspace scan: ${e.dir}: ${e.message}`);
       for (const file of collected.files) {
         const uri = url.pathToFileURL(file).toString();
+        if (onlyNew && diskFiles.has(uri)) continue;
         diskFiles.add(uri);
         if (isOpen(uri)) continue;
         try {
@@ -348,10 +337,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   function lintDocument(doc: TextDocument): void {
     if (doc.uri.startsWith('vscode-notebook-cell')) return;
-    if (!LANGUAGES.has(doc.languageId) && !/\.(py|pyi|m?[jt]sx?|c[jt]s|json)$/i.test(doc.uri)) return;
+    if (!(doc.languageId in EXTENSION_OF_LANGUAGE_ID) && !/\.(py|pyi|m?[jt]sx?|c[jt]s|json)$/i.test(doc.uri)) return;
     // An untitled buffer ("untitled:Untitled-1", its language picked by the user) is linted as its language.
     const name = fsPath(doc.uri) ?? doc.uri;
-    const fileName = languageOf(name) ? name : `${name}${EXTENSION_OF_LANGUAGE[doc.languageId] ?? ''}`;
+    const fileName = languageOf(name) ? name : `${name}${EXTENSION_OF_LANGUAGE_ID[doc.languageId] ?? ''}`;
     run(doc.uri, doc.getText(), fileName, [docSegment(doc, 0)], doc.version);
   }
 
@@ -534,16 +523,12 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         clear(c.uri);
         continue;
       }
-      // A new file counts where the walk would find it (not ignored, not excluded): its folder is walked again.
-      const known =
-        diskFiles.has(c.uri) ||
-        (c.type === FileChangeType.Created &&
-          collectFiles([path.dirname(file)], {
-            exclude: linterFor(c.uri)?.linter.settings.exclude ?? [],
-            base: folders.find((f) => file.startsWith(f + path.sep))!,
-          }).files.includes(file));
-      if (!known) continue;
-      diskFiles.add(c.uri);
+      // New files count where the walk would find them (not ignored, not excluded): one walk of
+      // the folders after a burst of creations (a checkout creates hundreds), not one per file.
+      if (!diskFiles.has(c.uri)) {
+        if (c.type === FileChangeType.Created) schedule('initlint:rescan', () => void scanWorkspace(true), 300);
+        continue;
+      }
       try {
         const why = lintFromDisk(c.uri);
         if (why) log(`${file}: ${why}`);
