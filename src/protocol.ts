@@ -140,6 +140,13 @@ export function safeText(text: string, max: number): string {
   return escapeControl(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
+/**
+ * The TF.js backend the simulator starts (setting initlint.simulator.backend): 'auto' is WebGL
+ * on a GPU and WebAssembly where WebGL is a software renderer; the others are tried first.
+ */
+export type BackendPreference = 'auto' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgl', 'wasm', 'cpu'];
+
 /** What a Simulate Initialization panel simulates: a model of a linted file (none: the demo model). */
 export interface SimTarget {
   uri?: string;

@@ -2,14 +2,15 @@
  * The Simulate Initialization panel's controller: settings in, runs of the simulation core
  * out to the charts, the grid and the layer list; apply and export through the host.
  */
-import { APPLICABLE_CHOICES, type InitChoice, type SimModel } from '../src/protocol';
-import { autoBatch, chooseBackend, workPerSample, type Backend } from './backend';
+import { APPLICABLE_CHOICES, BACKEND_PREFERENCES, type BackendPreference, type InitChoice, type SimModel } from '../src/protocol';
+import { autoBatch, chooseBackend, planBackend, WORK_BUDGET, workPerSample, type Backend, type BackendPlan } from './backend';
 import { Charts, type Series } from './charts';
 import { buildConfig, choicesFor, configKey, fansOf, inputWidthOf, sameAsCurrent, type RunSettings } from './config';
 import { chartsPng, fileName } from './exporting';
 import type { Host, ModelMessage } from './host';
-import { CHOICE_LABELS, CHOICE_OPTIONS, isInitChoice, PER_LAYER_RUN } from './labels';
+import { CHOICE_LABELS, CHOICE_OPTIONS, inputOptions, isInitChoice, PER_LAYER_RUN } from './labels';
 import { applyTarget, LayerList } from './layers';
+import { describeInput, InputError, MAX_INPUT_VALUES, readInputFile, type InputData } from './sim/inputs';
 import { predictLayers } from './sim/predict';
 import { simulate, symmetryDemo } from './sim/simulate';
 import type { SimConfig, SimResult } from './sim/types';
@@ -22,6 +23,16 @@ import { isChecked, onChange, onClick, setBusy, setChecked, setDisabled, setGrid
 const PROGRESS_AFTER_MS = 300;
 /** Warm WebGL up only when the model has not come this soon after 'ready'. */
 const WARM_UP_AFTER_MS = 150;
+/**
+ * Forward multiply-adds (batch x sum of fan_in x units) of the first pass drawn for a model whose
+ * full run is larger: an eighth of what each backend does in about a second (WORK_BUDGET), so
+ * a 50 x 1024 stack shows measured numbers in a fraction of a second, then refines.
+ */
+const QUICK_WORK: Readonly<Record<Backend['name'], number>> = {
+  webgl: WORK_BUDGET.webgl / 8,
+  wasm: WORK_BUDGET.wasm / 8,
+  cpu: WORK_BUDGET.cpu / 8,
+};
 /** A changed source is re-run after it has been quiet this long. */
 const MODEL_DEBOUNCE_MS = 300;
 const SYMMETRY_STEPS = 5;
@@ -34,12 +45,24 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
+/** A run's results are the same for the same backend and config (the runs are seeded). */
+const runKey = (backend: Backend, config: SimConfig): string => `${backend.name}:${configKey(config)}`;
+
+/** After the browser has painted what was drawn (a hidden webview paints nothing: at most 100 ms). */
+const nextPaint = (): Promise<void> =>
+  new Promise((resolve) => {
+    const done = setTimeout(resolve, 100);
+    requestAnimationFrame(() => setTimeout(() => (clearTimeout(done), resolve()), 0));
+  });
+
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class App {
   private state: PanelState;
   private model?: SimModel;
   private backend: Promise<Backend>;
+  /** The backends to try (the analytic preview sizes its batch for the first). */
+  private backendPlan?: BackendPlan;
   private readonly charts: Charts;
   private readonly layers: LayerList;
   private readonly cache = new Map<string, SimResult>();
@@ -49,6 +72,8 @@ export class App {
   private debounce?: ReturnType<typeof setTimeout>;
   private modelWaiters: Array<() => void> = [];
   private charted = false;
+  /** The model now shown has no measured chart yet (first model, or switched to another). */
+  private awaitingChart = false;
   private demoRunning = false;
   private tfQueue: Promise<unknown> = Promise.resolve();
   private backendNote?: string;
@@ -64,6 +89,9 @@ export class App {
     batch: byId('batch'),
     seed: byId('seed'),
     input: byId('input'),
+    loadInputs: byId('load-inputs'),
+    inputFile: byId<HTMLInputElement>('input-file'),
+    inputStats: byId('input-stats'),
     inputWidthControl: byId('input-width-control'),
     inputWidth: byId('input-width'),
     inputWidthNote: byId('input-width-note'),
@@ -111,9 +139,14 @@ export class App {
 
   private async startBackend(wasmPrefix: string): Promise<Backend> {
     try {
-      const backend = await chooseBackend(wasmPrefix);
+      // After 'ready' is posted: reading the WebGL renderer creates a context (0.2 s on SwiftShader).
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const asked = this.ui.app.dataset.backend as BackendPreference | undefined;
+      this.backendPlan = planBackend(asked && BACKEND_PREFERENCES.includes(asked) ? asked : 'auto');
+      const backend = await chooseBackend(wasmPrefix, this.backendPlan);
       performance.mark('initlint:backend');
       this.ui.backend.textContent = backend.name;
+      this.ui.backend.title = `TF.js backend in use: ${backend.reason}`;
       this.ui.backend.dataset.backend = backend.name;
       this.backendNote = backend.note;
       if (backend.name === 'webgl') await this.warmUp(backend);
@@ -156,7 +189,7 @@ export class App {
       }
     }
     performance.mark('initlint:warm');
-    this.ui.backend.title = `TF.js backend in use (WebGL warm-up: ${done} of 4 activations, ${Math.round(performance.now() - t0)} ms)`;
+    this.ui.backend.title += ` (shaders warmed up for ${done} of 4 activations in ${Math.round(performance.now() - t0)} ms)`;
   }
 
   // ---- controls and state ---------------------------------------------------------------
@@ -165,7 +198,9 @@ export class App {
     setOptions(this.ui.compare, CHOICE_OPTIONS, this.state.compare);
     setValue(this.ui.seed, String(this.state.seed));
     setValue(this.ui.batch, this.state.batch ? String(this.state.batch) : '');
-    setValue(this.ui.input, this.state.input);
+    // A file lives in memory only: after a reload the input is N(0, 1) again.
+    if (this.state.input === 'data') this.state.input = 'normal';
+    setOptions(this.ui.input, inputOptions(), this.state.input);
     setChecked(this.ui.showPrediction, this.state.showPrediction);
   }
 
@@ -176,8 +211,17 @@ export class App {
       this.settingsChanged();
     });
     onChange(this.ui.input, (value) => {
-      this.state.input = value === 'uniform' ? 'uniform' : 'normal';
+      const input = value === 'uniform' ? 'uniform' : value === 'data' && this.inputData ? 'data' : 'normal';
+      if (input === this.state.input) return;
+      this.state.input = input;
+      this.showInputStats();
       this.settingsChanged();
+    });
+    onClick(this.ui.loadInputs, () => this.ui.inputFile.click());
+    this.ui.inputFile.addEventListener('change', () => {
+      const file = this.ui.inputFile.files?.[0];
+      this.ui.inputFile.value = ''; // the same file picked again is read again
+      if (file) void this.loadInputs(file);
     });
     const integerField = (el: HTMLElement, min: number, set: (v: number | undefined) => void, get: () => number | undefined, allowEmpty: boolean) =>
       onChange(el, (text) => {
@@ -232,9 +276,58 @@ export class App {
   }
 
   private settingsChanged(): void {
+    this.showInputStats();
     this.save();
     this.refreshLayerControls();
     void this.run();
+  }
+
+  // ---- the user's inputs ----------------------------------------------------------------
+
+  /** The file the user loaded (kept in memory only: a reload goes back to N(0, 1)). */
+  private inputData?: InputData;
+
+  private async loadInputs(file: File): Promise<void> {
+    let data: InputData;
+    try {
+      if (file.size > MAX_INPUT_VALUES * 8 + 4096)
+        throw new InputError(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB: too large to read here; take a sample of the rows`);
+      data = readInputFile(file.name, new Uint8Array(await file.arrayBuffer()));
+    } catch (e) {
+      this.showInputStats(
+        e instanceof InputError
+          ? `Not used: ${file.name}: ${e.message.replace(`${file.name}: `, '')}`
+          : `Not used: ${file.name} could not be read (${message(e)})`,
+      );
+      return;
+    }
+    this.inputData = data;
+    this.state.input = 'data';
+    setOptions(this.ui.input, inputOptions(data.name), 'data');
+    // The toolkit takes the value once the new options are slotted.
+    queueMicrotask(() => setValue(this.ui.input, 'data'));
+    this.showInputStats();
+    this.settingsChanged();
+  }
+
+  /** The loaded file's statistics, or why it cannot be used with this model; `error` replaces them. */
+  private showInputStats(error?: string): void {
+    const el = this.ui.inputStats;
+    const data = this.inputData;
+    el.classList.toggle('error', Boolean(error));
+    if (error) {
+      el.textContent = error;
+      el.hidden = false;
+      return;
+    }
+    el.hidden = !(data && this.state.input === 'data');
+    if (!data || el.hidden) return;
+    const width = this.model ? inputWidthOf(this.model, this.state.inputWidth).width : data.cols;
+    const fits = data.cols === width;
+    el.classList.toggle('error', !fits);
+    el.textContent = fits
+      ? describeInput(data)
+      : `${describeInput(data)}. Not used: the model's first layer reads ${width} features a sample (input width ${width}); the runs use N(0, 1) until the widths match.`;
   }
 
   // ---- model ----------------------------------------------------------------------------
@@ -265,7 +358,9 @@ export class App {
     this.modelWaiters.splice(0).forEach((resolve) => resolve());
     clearTimeout(this.debounce);
     this.debounce = undefined;
-    if (first) {
+    if (first || switched) {
+      // Nothing of this model on screen yet: its prediction at once, its run without the edit debounce.
+      this.awaitingChart = true;
       this.drawPrediction(m.model);
       void this.run();
     } else {
@@ -280,7 +375,13 @@ export class App {
   private settings(model: SimModel, backend: Backend): RunSettings {
     const { width } = inputWidthOf(model, this.state.inputWidth);
     const batch = this.state.batch ?? autoBatch(backend.name, workPerSample(fansOf(model, width)));
-    return { inputWidth: width, batch, seed: this.state.seed, input: this.state.input };
+    return { inputWidth: width, batch, seed: this.state.seed, ...this.inputFor(width) };
+  }
+
+  /** The user's data where it fits the model's input width, else N(0, 1) (showInputStats says why). */
+  private inputFor(width: number): Pick<RunSettings, 'input' | 'data'> {
+    if (this.state.input !== 'data') return { input: this.state.input };
+    return this.inputData?.cols === width ? { input: 'data', data: this.inputData } : { input: 'normal' };
   }
 
   private renderModel(): void {
@@ -297,6 +398,7 @@ export class App {
     }
     this.layers.render(model, fansOf(model, width), this.state.overrides);
     this.refreshLayerControls();
+    this.showInputStats();
     this.renderNotes();
   }
 
@@ -322,13 +424,13 @@ export class App {
    * and compile (seconds on a software GPU). The measured lines replace it when the run ends.
    */
   private drawPrediction(model: SimModel): void {
-    if (!this.state.showPrediction || this.charted) return;
+    if (!this.state.showPrediction || !this.awaitingChart) return;
     const { width } = inputWidthOf(model, this.state.inputWidth);
     const settings: RunSettings = {
       inputWidth: width,
-      batch: this.state.batch ?? autoBatch('webgl', workPerSample(fansOf(model, width))),
+      batch: this.state.batch ?? autoBatch(this.backendPlan?.order[0] ?? 'webgl', workPerSample(fansOf(model, width))),
       seed: this.state.seed,
-      input: this.state.input,
+      ...this.inputFor(width),
     };
     const config = buildConfig(
       model,
@@ -379,10 +481,21 @@ export class App {
         model.layers.map(() => 'current' as const),
         settings,
       );
+      // A model not charted yet whose run takes long: a small pass first, drawn, then the full runs.
+      const quick = QUICK_WORK[backend.name];
+      if (this.awaitingChart && settings.batch * workPerSample(currentConfig.layers) > quick && !this.cache.has(runKey(backend, currentConfig))) {
+        const result = await this.exclusive(() => simulate(backend.tf, currentConfig, { workBudget: quick }));
+        if (model !== this.model) return;
+        this.runs = [{ name: CHOICE_LABELS.current, config: currentConfig, result, reused: false }];
+        this.render(model, this.runs, backend, performance.now() - t0);
+        this.ui.timing.textContent = `first pass (batch ${result.batch}, smaller layers); full run…`;
+        // The full run holds the thread (wasm computes synchronously): let the first pass show first.
+        await nextPaint();
+      }
       // Runs are named as the dropdown names their choice (labels.ts): legend, table and CSV alike.
       const runs: RunData[] = [{ name: CHOICE_LABELS.current, config: currentConfig, ...(await this.simulate(backend, currentConfig)) }];
-      // The very first time, show the current run while the compared one runs.
-      if (!this.charted && model === this.model) this.render(model, runs, backend, performance.now() - t0);
+      // A model's first chart: the current run while the compared one runs.
+      if (this.awaitingChart && model === this.model) this.render(model, runs, backend, performance.now() - t0);
       if (!sameAsCurrent(choices)) {
         const config = buildConfig(model, choices, settings);
         const name = Object.keys(this.state.overrides).length ? PER_LAYER_RUN : CHOICE_LABELS[this.state.compare];
@@ -392,6 +505,7 @@ export class App {
       if (model !== this.model) return; // a newer model came in while this ran; its run follows
       this.runs = runs;
       this.render(model, runs, backend, ms);
+      performance.mark('initlint:full-chart');
       // For diagnostics (and the browser test): the simulation core releases every tensor it makes.
       const tensors = await this.exclusive(async () => backend.tf.memory().numTensors);
       performance.mark('initlint:run', { detail: { ms, backend: backend.name, tensors } });
@@ -427,7 +541,7 @@ export class App {
 
   /** Same config and backend, same numbers (the runs are seeded): reuse the last results. */
   private async simulate(backend: Backend, config: SimConfig): Promise<{ result: SimResult; reused: boolean }> {
-    const key = `${backend.name}:${configKey(config)}`;
+    const key = runKey(backend, config);
     const hit = this.cache.get(key);
     if (hit) return { result: hit, reused: true };
     const result = await this.exclusive(() => simulate(backend.tf, config));
@@ -454,6 +568,7 @@ export class App {
     this.ui.timing.textContent = `${Math.round(simulated)} ms · batch ${batch}`;
     this.ui.timing.title = `Simulation time per run: ${runs.map((r) => `${r.name} ${Math.round(r.result.ms)} ms${r.reused ? ' (reused: same settings and seed)' : ''}`).join(', ')}; this update took ${Math.round(ms)} ms`;
     this.renderNotes();
+    this.awaitingChart = false;
     if (!this.charted) {
       this.charted = true;
       performance.mark('initlint:first-chart');

@@ -4,58 +4,128 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendPreference } from '../src/protocol';
 
 export type Tf = typeof tf;
 export type BackendName = 'webgl' | 'wasm' | 'cpu';
+export type { BackendPreference } from '../src/protocol';
 
 export interface Backend {
   tf: Tf;
   name: BackendName;
-  /** A plain sentence for the panel when the backend is not WebGL. */
+  /** Why this backend: the badge's tooltip. */
+  reason: string;
+  /** A plain sentence for the panel when the backend is a fallback the user should know of. */
   note?: string;
 }
 
-/** A fast backend should bring the first chart within about 1.5 s (docs/spec: simulator). */
-const ORDER: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
+/** Which backends to try, in order, and why that order. */
+export interface BackendPlan {
+  order: readonly BackendName[];
+  reason: string;
+  preference: BackendPreference;
+}
+
+const DEFAULT_ORDER: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
 
 /**
- * Pick the first backend that initialises. `wasmPrefix` is the folder URL of dist/ (where the
- * build copies the .wasm files), derived from the bundle's own URL.
+ * WebGL implementations that draw on the CPU. On them the wasm backend is the faster one at
+ * every size: measured in headless Chromium on SwiftShader (docs/benchmarks-simulator.md), a
+ * 5 x 50 stack 19 ms on wasm vs 63 ms on webgl, 20 x 1024 at batch 1024 8.7 s vs 61 s, and the
+ * first chart of the tutorial model 0.8 s vs 1.9 s (wasm needs no shader compilation).
  */
-export async function chooseBackend(wasmPrefix: string): Promise<Backend> {
+const SOFTWARE_RENDERER = /SwiftShader|llvmpipe|softpipe|software rasterizer|Microsoft Basic Render|Apple Software Renderer/i;
+
+/**
+ * The WebGL renderer's name, from a throwaway context (about 10 ms on SwiftShader), or undefined
+ * without WebGL. Chromium reports the unmasked name as RENDERER; the debug extension covers the rest.
+ */
+export function webglRenderer(): string | undefined {
+  try {
+    const canvas = document.createElement('canvas');
+    const gl = (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) as WebGLRenderingContext | null;
+    if (!gl) return undefined;
+    const debug = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return name;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isSoftwareRenderer(renderer: string | undefined): boolean {
+  return renderer !== undefined && SOFTWARE_RENDERER.test(renderer);
+}
+
+/**
+ * The order to try backends in: the user's choice first (initlint.simulator.backend); on 'auto',
+ * WebGL on a GPU, and WebAssembly first where WebGL is a software renderer.
+ */
+export function planBackend(preference: BackendPreference, renderer: string | undefined = webglRenderer()): BackendPlan {
+  if (preference !== 'auto') {
+    return {
+      order: [preference, ...DEFAULT_ORDER.filter((b) => b !== preference)],
+      reason: `chosen in the settings (initlint.simulator.backend: ${preference})`,
+      preference,
+    };
+  }
+  if (isSoftwareRenderer(renderer)) {
+    return {
+      order: ['wasm', 'webgl', 'cpu'],
+      reason: `WebGL here is a software renderer (${renderer}), so the simulation runs on WebAssembly, which is faster on the CPU`,
+      preference,
+    };
+  }
+  return { order: DEFAULT_ORDER, reason: renderer ? `WebGL on ${renderer}` : 'WebGL', preference };
+}
+
+/**
+ * Start the first backend of the plan that initialises. `wasmPrefix` is the folder URL of dist/
+ * (where the build copies the .wasm files), derived from the bundle's own URL.
+ */
+export async function chooseBackend(wasmPrefix: string, plan: BackendPlan): Promise<Backend> {
   setWasmPaths(wasmPrefix);
   // Threads need cross-origin isolation and a blob: worker, which a webview has not (and the
   // build ships no threaded binary); they gain nothing on 2 cores either.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   // Shader programs keyed by op, not by shape: a warm-up at small sizes then serves the real run.
   tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
-  const failures: string[] = [];
-  for (const name of ORDER) {
+  const tried: BackendName[] = [];
+  const details: string[] = [];
+  for (const name of plan.order) {
     try {
       if ((await tf.setBackend(name)) && tf.getBackend() === name) {
         await tf.ready();
-        return { tf, name, note: noteFor(name, failures) };
+        if (!tried.length) return { tf, name, reason: plan.reason };
+        const note = noteFor(name, plan, tried, details);
+        return { tf, name, reason: note, note };
       }
-      failures.push(name);
+      details.push(`${name} did not start`);
     } catch (e) {
-      failures.push(`${name} (${e instanceof Error ? e.message : String(e)})`);
+      details.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
+    tried.push(name);
   }
-  throw new Error(`No TF.js backend could start: ${failures.join('; ')}`);
+  throw new Error(`No TF.js backend could start: ${details.join('; ')}`);
 }
 
-function noteFor(name: BackendName, failed: string[]): string | undefined {
-  const why = failed.length ? ` (${failed.join(', ')} unavailable)` : '';
-  switch (name) {
-    case 'webgl':
-      return undefined;
-    case 'wasm': {
-      const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'with SIMD' : 'without SIMD';
-      return `WebGL is not available here${why}, so the simulation runs on WebAssembly (${simd}): slower for large models.`;
-    }
-    case 'cpu':
-      return `Neither WebGL nor WebAssembly is available here${why}, so the simulation runs in plain JavaScript (the cpu backend): the batch is kept small and runs are slower.`;
-  }
+const LABEL: Readonly<Record<BackendName, string>> = { webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'plain JavaScript' };
+
+/** The sentence for a fallback: what was asked for, what runs instead, what that costs. */
+function noteFor(name: BackendName, plan: BackendPlan, tried: BackendName[], details: string[]): string {
+  const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'with SIMD' : 'without SIMD';
+  const runs: Record<BackendName, string> = {
+    webgl: 'on WebGL',
+    wasm: `on WebAssembly (${simd}): slower for large models`,
+    cpu: 'in plain JavaScript (the cpu backend): the batch is kept small and runs are slower',
+  };
+  const missing = tried.map((b) => LABEL[b]);
+  const why =
+    plan.preference === 'auto'
+      ? `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not available here`
+      : `The settings ask for ${plan.preference}, which cannot start here`;
+  return `${why} (${details.join('; ')}), so the simulation runs ${runs[name]}.`;
 }
 
 /**

@@ -4,13 +4,16 @@
  */
 import type { InitChoice, KernelSpec, SimLayer, SimModel } from '../src/protocol';
 import { kernelFor } from './sim/choices';
+import type { InputData } from './sim/inputs';
 import type { SimConfig, SimLayerSpec } from './sim/types';
 
 export interface RunSettings {
   inputWidth: number;
   batch: number;
   seed: number;
-  input: 'normal' | 'uniform';
+  input: 'normal' | 'uniform' | 'data';
+  /** The user's inputs, when `input` is 'data'. */
+  data?: InputData;
 }
 
 /** The input width the simulation uses: the model's first fan_in, else the user's, else the model's default. */
@@ -52,7 +55,14 @@ export function buildConfig(model: SimModel, choices: InitChoice[], settings: Ru
     normalizeInput: layer.normalizedInput ?? false,
     ...(layer.biasVariance ? { biasVariance: layer.biasVariance } : {}),
   }));
-  return { layers, inputWidth: settings.inputWidth, batch: settings.batch, seed: settings.seed, input: settings.input };
+  return {
+    layers,
+    inputWidth: settings.inputWidth,
+    batch: settings.batch,
+    seed: settings.seed,
+    input: settings.input,
+    ...(settings.input === 'data' ? { data: settings.data } : {}),
+  };
 }
 
 /** True when the compared run is the current one (nothing to compare against). */
@@ -60,7 +70,7 @@ export function sameAsCurrent(choices: InitChoice[]): boolean {
   return choices.every((c) => c === 'current');
 }
 
-/** A stable key for caching a run's result. */
+/** A stable key for caching a run's result: the user's data by its name, size and statistics, not its values. */
 export function configKey(config: SimConfig): string {
-  return JSON.stringify(config);
+  return JSON.stringify(config, (key, value: unknown) => (key === 'data' && value ? { ...(value as InputData), values: undefined } : value));
 }

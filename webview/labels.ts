@@ -37,3 +37,12 @@ export function applicableChoice(choice: InitChoice, layer: SimLayer): InitChoic
   const resolved = choice === 'recommended' ? layer.recommended : choice;
   return APPLICABLE_CHOICES.includes(resolved) ? resolved : undefined;
 }
+
+/** The input dropdown: the two distributions, and the user's file once one is loaded. */
+export function inputOptions(fileName?: string): Array<{ value: 'normal' | 'uniform' | 'data'; label: string }> {
+  return [
+    { value: 'normal', label: 'normal N(0, 1)' },
+    { value: 'uniform', label: 'uniform U(−√3, √3)' },
+    ...(fileName ? [{ value: 'data' as const, label: `file: ${fileName}` }] : []),
+  ];
+}

@@ -9,6 +9,8 @@
  * `csp-nonce` meta. The toolkit's components style themselves through constructable
  * stylesheets, which style-src does not govern.
  */
+import type { BackendPreference } from '../src/protocol';
+
 export interface PageOptions {
   /** `webview.cspSource`: the origin the panel's resources are served from. */
   cspSource: string;
@@ -18,6 +20,8 @@ export interface PageOptions {
   scriptUri: string;
   /** media/simulator.css as a webview URI. */
   styleUri: string;
+  /** The TF.js backend to start (initlint.simulator.backend); 'auto' when absent. */
+  backend?: BackendPreference;
   title: string;
 }
 
@@ -57,7 +61,7 @@ export function renderPage(o: PageOptions): string {
 <title>${escapeHtml(o.title)}</title>
 </head>
 <body>
-<main id="app" aria-busy="true">
+<main id="app" aria-busy="true" data-backend="${attr(o.backend ?? 'auto')}">
   <header class="title-bar">
     <div>
       <h1 id="title">${escapeHtml(o.title)}</h1>
@@ -87,10 +91,11 @@ export function renderPage(o: PageOptions): string {
     </div>
     <div class="control">
       <label for="input">Input distribution</label>
-      <vscode-dropdown id="input" aria-label="Input distribution" position="below">
-        <vscode-option value="normal">normal N(0, 1)</vscode-option>
-        <vscode-option value="uniform">uniform U(−√3, √3)</vscode-option>
-      </vscode-dropdown>
+      <div class="control-row">
+      <vscode-dropdown id="input" aria-label="Input distribution" position="below"></vscode-dropdown>
+      <vscode-button id="load-inputs" appearance="secondary" title="Use your own samples as the input: a .npy array or a .csv table, one row per sample, one column per input feature. The file is read here, in the panel.">Load inputs…</vscode-button>
+      </div>
+      <input type="file" id="input-file" accept=".npy,.csv,.txt" hidden>
     </div>
     <div class="control" id="input-width-control" hidden>
       <label for="input-width">Input width</label>
@@ -106,6 +111,7 @@ export function renderPage(o: PageOptions): string {
       <vscode-button id="apply-all" appearance="secondary">Apply to all layers</vscode-button>
     </div>
   </section>
+  <p id="input-stats" class="hint input-stats" role="status" aria-live="polite" hidden></p>
   <p id="apply-result" class="apply-result" role="status" aria-live="polite"></p>
 
   <section class="charts" aria-label="Per-layer variances">

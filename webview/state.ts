@@ -22,7 +22,8 @@ export interface PanelState {
   /** Undefined: sized to the backend. */
   batch?: number;
   seed: number;
-  input: 'normal' | 'uniform';
+  /** 'data': the file the user loaded, which lives in memory only (a reload reads it as 'normal'). */
+  input: 'normal' | 'uniform' | 'data';
   /** Input width when the model's first fan_in is unknown; undefined: the model's default. */
   inputWidth?: number;
   showPrediction: boolean;

@@ -137,7 +137,7 @@ export function toCsv(model: SimModel, runs: RunData[]): string {
           run.result.backend,
           run.config.batch,
           run.config.seed,
-          run.config.input,
+          run.config.input === 'data' ? (run.config.data?.name ?? 'data') : run.config.input,
         ].map(String),
       );
     }

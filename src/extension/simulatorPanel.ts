@@ -10,7 +10,16 @@ import type { Model, Recommendation } from '../engine/ir';
 import { applyOptions, presetModel, toSimModel } from '../engine/simModel';
 import { RECOMMENDATION_LABEL } from '../engine/variance';
 import { layerKey, writtenLayers } from '../engine/explain';
-import { parseWebviewMessage, restoredTarget, type FromWebview, type SimModel, type SimTarget, type ToWebview } from '../protocol';
+import {
+  BACKEND_PREFERENCES,
+  parseWebviewMessage,
+  restoredTarget,
+  type BackendPreference,
+  type FromWebview,
+  type SimModel,
+  type SimTarget,
+  type ToWebview,
+} from '../protocol';
 import { renderPage } from '../../webview/page';
 import { rangeOf, type FileResult, type LintService } from './lintService';
 
@@ -47,7 +56,19 @@ export class SimulatorPanel implements vscode.Disposable {
         clearTimeout(this.timer);
         this.timer = setTimeout(() => this.sendModel(), FOLLOW_DELAY_MS);
       }),
+      // The backend starts with the page: a new choice reloads it (the model is sent again on 'ready').
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('initlint.simulator.backend')) return;
+        this.ready = false;
+        panel.webview.html = this.html();
+      }),
     );
+  }
+
+  /** initlint.simulator.backend, read where the panel opens (a window-wide setting). */
+  private static backendSetting(): BackendPreference {
+    const value = vscode.workspace.getConfiguration('initlint').get<string>('simulator.backend');
+    return BACKEND_PREFERENCES.find((b) => b === value) ?? 'auto';
   }
 
   static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
@@ -103,6 +124,7 @@ export class SimulatorPanel implements vscode.Disposable {
       scriptUri: asset('dist', 'webview.js'),
       styleUri: asset('media', 'simulator.css'),
       title: 'Simulate Initialization',
+      backend: SimulatorPanel.backendSetting(),
     });
   }
 

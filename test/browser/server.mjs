@@ -17,7 +17,8 @@ const TYPES = {
 };
 
 /** The test page: renderPage's HTML plus the fixture, the theme and the harness (by the same nonce). */
-export function testPage(origin, model) {
+/** `backend`: initlint.simulator.backend as the extension would pass it (the page's ?backend=). */
+export function testPage(origin, model, backend) {
   const nonce = randomBytes(16).toString('base64');
   const html = renderPage({
     cspSource: origin,
@@ -25,6 +26,7 @@ export function testPage(origin, model) {
     scriptUri: `${origin}/dist/webview.js`,
     styleUri: `${origin}/media/simulator.css`,
     title: 'Simulate Initialization',
+    backend,
   });
   const json = JSON.stringify(model).replace(/</g, '\\u003c');
   const inject = [
@@ -48,7 +50,7 @@ export async function startServer(root, model) {
       }
       if (url.pathname === '/' || url.pathname === '/index.html') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(testPage(origin, model));
+        res.end(testPage(origin, model, url.searchParams.get('backend') ?? undefined));
         return;
       }
       const mount = Object.keys(mounts).find((m) => url.pathname.startsWith(m));

@@ -99,11 +99,12 @@ async function choose(page, dropdown, value) {
   await page.waitForFunction(([sel, v]) => document.querySelector(sel).value === v, [dropdown, value]);
 }
 
-async function openPanel(context, origin, consoleLines, pageErrors) {
+/** `backend`: the page as the extension renders it with initlint.simulator.backend set so. */
+async function openPanel(context, origin, consoleLines, pageErrors, backend) {
   const page = await context.newPage();
   page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => pageErrors.push(String(e)));
-  await page.goto(`${origin}/`);
+  await page.goto(`${origin}/${backend ? `?backend=${backend}` : ''}`);
   return page;
 }
 
@@ -151,7 +152,9 @@ const pageErrors = [];
 const timings = {};
 
 try {
-  const page = await openPanel(await browser.newContext({ viewport: { width: 1200, height: 900 } }), server.origin, consoleLines, pageErrors);
+  // Most checks run on WebGL, the backend of a machine with a GPU (this one's is SwiftShader,
+  // where 'auto' picks wasm: checked further down).
+  const page = await openPanel(await browser.newContext({ viewport: { width: 1200, height: 900 } }), server.origin, consoleLines, pageErrors, 'webgl');
 
   await check('the first chart is drawn: the analytic prediction at once, then the measurement', async () => {
     timings.firstChartWebgl = await firstChartMs(page);
@@ -160,11 +163,13 @@ try {
     timings.firstPrediction = prediction;
   });
 
-  await check('the backend shown is webgl, without a fallback note', async () => {
+  await check('set to webgl, the backend shown is webgl, without a fallback note, its tooltip says why', async () => {
     const backend = (await page.textContent('#backend')).trim();
     assert(backend === 'webgl', `backend shown: ${backend}`);
     const notes = await page.textContent('#notes');
-    assert(!/WebGL is not available/.test(notes), `unexpected note: ${notes}`);
+    assert(!/not available|cannot start/.test(notes), `unexpected note: ${notes}`);
+    const title = await page.getAttribute('#backend', 'title');
+    assert(/initlint\.simulator\.backend: webgl/.test(title), `tooltip: ${title}`);
   });
 
   await check("the page has a CSP meta whose default-src is 'none', and nothing violated it", async () => {
@@ -412,6 +417,40 @@ try {
     assert(Buffer.from(png.data, 'base64').subarray(1, 4).toString() === 'PNG' && png.data.length > 10_000, 'png is not a PNG');
   });
 
+  await check("the user's own inputs: a CSV read in the panel, its statistics shown, the run on it; a file of another width or not a table is refused with why", async () => {
+    const summary = async () => (await harness(page)).states.at(-1)?.summary;
+    await idle(page);
+    const before = (await summary()).layers[0].current;
+    // 300 samples of the model's 100 features in [0, 1], as pixels: E[x²] = 1/3 (N(0, 1): 1).
+    let h = 7;
+    const rows = Array.from({ length: 300 }, () =>
+      Array.from({ length: 100 }, () => {
+        h = (Math.imul(h, 1103515245) + 12345) >>> 0;
+        return (h / 2 ** 32).toFixed(4);
+      }).join(','),
+    );
+    const statesBefore = await page.evaluate(() => window.__harness.states.length);
+    await page.setInputFiles('#input-file', { name: 'pixels.csv', mimeType: 'text/csv', buffer: Buffer.from(`${rows.join('\n')}\n`) });
+    await page.waitForFunction(() => /^pixels\.csv: 300 samples × 100 features · mean 0\.\d+ · std 0\.\d+ · range \[/.test(document.getElementById('input-stats').textContent), null, { timeout: TIMEOUT });
+    const option = await page.$eval('#input', (d) => d.value);
+    assert(option === 'data', `input dropdown: ${option}`);
+    await page.waitForFunction((n) => window.__harness.states.length > n, statesBefore, { timeout: TIMEOUT });
+    await idle(page);
+    const after = (await summary()).layers[0].current;
+    // Layer 1's E[z²] = 100 · 10⁻⁴ · E[x²]: a third of what N(0, 1) gives (tanh is linear there).
+    assert(after / before > 0.2 && after / before < 0.5, `layer 1 activation variance ${before} → ${after}`);
+    await page.setInputFiles('#input-file', { name: 'narrow.csv', mimeType: 'text/csv', buffer: Buffer.from('1,2,3\n4,5,6\n') });
+    await page.waitForFunction(() => /Not used: the model's first layer reads 100 features a sample/.test(document.getElementById('input-stats').textContent), null, { timeout: TIMEOUT });
+    await page.setInputFiles('#input-file', { name: 'broken.npy', mimeType: 'application/octet-stream', buffer: Buffer.from('not numpy') });
+    await page.waitForFunction(() => document.getElementById('input-stats').textContent === 'Not used: broken.npy: not a NumPy .npy file (no \\x93NUMPY header)', null, { timeout: TIMEOUT });
+    // Back to N(0, 1): the statistics line goes, the numbers come back.
+    await choose(page, '#input', 'normal');
+    await page.waitForFunction(() => document.getElementById('input-stats').hidden, null, { timeout: TIMEOUT });
+    await idle(page);
+    const back = (await summary()).layers[0].current;
+    assert(Math.abs(back / before - 1) < 1e-6, `back on N(0, 1): ${before} → ${back}`);
+  });
+
   await check('a theme change redraws the charts with the new colours', async () => {
     const before = await pixelsOf(page, '#chart-activation');
     await page.evaluate(() => document.body.classList.replace('vscode-dark', 'vscode-light'));
@@ -466,6 +505,96 @@ try {
   await browser.close();
 }
 
+// 'auto', the default: WebGL on a GPU; WebAssembly on a software WebGL such as this machine's
+// SwiftShader, where wasm is the faster one (docs/benchmarks-simulator.md), without a warning.
+const auto = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, env: CHROMIUM_ENV, headless: true });
+try {
+  const lines = [];
+  const errors = [];
+  const page = await openPanel(await auto.newContext({ viewport: { width: 1200, height: 900 } }), server.origin, lines, errors);
+  await check("on 'auto' with a software WebGL (SwiftShader) the panel runs on wasm, says why in the badge's tooltip, and warns of nothing", async () => {
+    timings.firstChartAuto = await firstChartMs(page);
+    const backend = (await page.textContent('#backend')).trim();
+    assert(backend === 'wasm', `backend shown: ${backend}`);
+    const title = await page.getAttribute('#backend', 'title');
+    assert(/software renderer \(.*SwiftShader.*\)/.test(title), `tooltip: ${title}`);
+    const notes = await page.textContent('#notes');
+    assert(!/not available|cannot start|WebAssembly/.test(notes), `unexpected note: ${notes}`);
+    assert(await inkOf(page, '#chart-activation') > 500, 'no chart');
+    assert(errors.length === 0, errors.join('\n'));
+  });
+  await check('a 50 x 1024 model is charted from a small first pass at once, then from the full run', async () => {
+    const big = {
+      ...tutorialModel(),
+      name: 'wide_relu_50x1024',
+      defaultInputWidth: 1024,
+      layers: Array.from({ length: 50 }, (_, i) => ({
+        label: `Dense(1024) #${i + 1}`,
+        kind: 'dense',
+        fanIn: 1024,
+        fanOut: 1024,
+        units: 1024,
+        receptiveField: 1,
+        kernel: { label: 'HeNormal', distribution: 'normal', variance: 2 / 1024 },
+        activation: { name: 'relu', family: 'relu' },
+        normalized: false,
+        predictedGain: 1,
+        recommended: 'he_normal',
+        findings: [],
+      })),
+    };
+    const marks = () => page.evaluate(() => performance.getEntriesByName('initlint:full-chart').length);
+    const fullBefore = await marks();
+    await page.evaluate(() => {
+      window.__timings = [];
+      // The page's own clock: while wasm computes, the page answers no one until the run ends.
+      new MutationObserver(() => window.__timings.push({ at: performance.now(), text: document.getElementById('timing').textContent })).observe(document.getElementById('timing'), {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    const sent = await page.evaluate((m) => {
+      window.__harness.sendModel(m);
+      return performance.now();
+    }, big);
+    await page.waitForFunction((n) => performance.getEntriesByName('initlint:full-chart').length > n, fullBefore, { timeout: 120_000 });
+    await idle(page);
+    const log = await page.evaluate(() => window.__timings);
+    const seen = log.map((t) => t.text);
+    const predicted = seen.findIndex((t) => t === 'predicted; measuring…');
+    const firstPass = seen.findIndex((t) => /^first pass/.test(t));
+    assert(predicted >= 0 && predicted < firstPass, `the prediction first, then the first pass: ${JSON.stringify(seen)}`);
+    const last = seen.at(-1);
+    assert(/ms · batch 64$/.test(last), `the full run's timing last: ${last}`);
+    const rows = await page.$$eval('#grid vscode-data-grid-row', (rs) => rs.length);
+    assert(rows > 50, `grid rows: ${rows}`);
+    const firstPassMs = Math.round(log[firstPass].at - sent);
+    const fullMs = Math.round(log.at(-1).at - sent);
+    console.log(`  50 x 1024 on wasm: model sent → first pass drawn ${firstPassMs} ms, → full run drawn ${fullMs} ms`);
+  });
+  const gpu = await auto.newContext({ viewport: { width: 1200, height: 900 } });
+  // The same page where WebGL names a hardware GPU (the renderer string is all 'auto' reads).
+  await gpu.addInitScript(() => {
+    for (const proto of [WebGLRenderingContext.prototype, WebGL2RenderingContext.prototype]) {
+      const getParameter = proto.getParameter;
+      proto.getParameter = function (name) {
+        return name === 0x9246 || name === this.RENDERER ? 'ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)' : getParameter.call(this, name);
+      };
+    }
+  });
+  const onGpu = await openPanel(gpu, server.origin, lines, errors);
+  await check("on 'auto' with a hardware GPU the panel runs on webgl", async () => {
+    await firstChartMs(onGpu);
+    const backend = (await onGpu.textContent('#backend')).trim();
+    assert(backend === 'webgl', `backend shown: ${backend}`);
+    const title = await onGpu.getAttribute('#backend', 'title');
+    assert(/WebGL on ANGLE \(NVIDIA/.test(title), `tooltip: ${title}`);
+  });
+} finally {
+  await auto.close();
+}
+
 // Without WebGL: the wasm backend (its .wasm fetched from dist/ under the CSP) and a plain note.
 const noGl = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, env: CHROMIUM_ENV, headless: true });
 try {
@@ -493,11 +622,19 @@ try {
     const { violations } = await harness(page);
     assert(csp.length === 0 && violations.length === 0, `CSP: ${csp.join(' | ')} ${JSON.stringify(violations)}`);
   });
+  const forced = await openPanel(context, server.origin, lines, errors, 'webgl');
+  await check('set to webgl where WebGL cannot start, the panel runs on wasm and says the setting could not be followed', async () => {
+    await firstChartMs(forced);
+    const backend = (await forced.textContent('#backend')).trim();
+    assert(backend === 'wasm', `backend shown: ${backend}`);
+    const notes = await forced.textContent('#notes');
+    assert(/The settings ask for webgl, which cannot start here \(webgl did not start\), so the simulation runs on WebAssembly/.test(notes), `note: ${notes}`);
+  });
 } finally {
   await noGl.close();
   await server.close();
 }
 
-console.log(`time to the first predicted chart: ${Math.round(timings.firstPrediction ?? NaN)} ms; to the first measured chart: webgl ${Math.round(timings.firstChartWebgl ?? NaN)} ms, wasm ${Math.round(timings.firstChartWasm ?? NaN)} ms (from navigation start); whole test ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`time to the first predicted chart: ${Math.round(timings.firstPrediction ?? NaN)} ms; to the first measured chart: webgl ${Math.round(timings.firstChartWebgl ?? NaN)} ms, auto (wasm on SwiftShader) ${Math.round(timings.firstChartAuto ?? NaN)} ms, wasm without WebGL ${Math.round(timings.firstChartWasm ?? NaN)} ms (from navigation start); whole test ${((Date.now() - started) / 1000).toFixed(1)} s`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

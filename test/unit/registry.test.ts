@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { FIXTURES, ROOT, getLinter } from './helpers';
 import { RULES, RULE_CODES } from '../../src/engine/rules';
 import { explainLayer } from '../../src/engine/explain';
+import { BACKEND_PREFERENCES } from '../../src/protocol';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
@@ -50,6 +51,13 @@ describe('the rule registry', () => {
       assert.ok(props[`initlint.${key}`]?.markdownDescription, key);
     }
     assert.equal(props['initlint.severityByImpact'].default, false);
+  });
+
+  test("package.json: the simulator's backend setting offers exactly the webview's choices, each described", () => {
+    const prop = pkg.contributes.configuration.properties['initlint.simulator.backend'];
+    assert.deepEqual(prop.enum, [...BACKEND_PREFERENCES]);
+    assert.equal(prop.enumDescriptions.length, BACKEND_PREFERENCES.length);
+    assert.equal(prop.default, 'auto');
   });
 
   test('README: the table lists every rule with its name and default severity', () => {

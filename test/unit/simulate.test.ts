@@ -17,6 +17,7 @@ import {
   CPU_WORK_BUDGET,
   distinctColumns,
   histogram,
+  layerMatMul,
   orthonormalRows,
   sampleKernel,
   seedFor,
@@ -505,6 +506,39 @@ describe('kernels and statistics', () => {
     // The rolled copies are other samples, so layer 1's 144 inputs are as white as i.i.d. ones.
     assertWithin(secondMoments(r), p, linearTolerance(config), 'conv per patch');
     assert.equal(r.layers[0].distinct, 32);
+  });
+
+  test('a fan_in wider than the layer before: rolled copies, value and gradients as the explicit construction', async () => {
+    // x[b, c*W + k] = a[(b + c) mod B, k] for the first fanIn columns (2.5 copies here).
+    const [B, W, fanIn, units] = [5, 4, 10, 3];
+    const values = (n: number, seed: number) => Array.from({ length: n }, (_, i) => Math.sin(seed * 7.1 + i * 1.3) * 2);
+    const aVals = values(B * W, 1);
+    const wVals = values(fanIn * units, 2);
+    const rVals = values(B * units, 3);
+    const x = (b: number, j: number) => aVals[((b + Math.floor(j / W)) % B) * W + (j % W)];
+    const zWant: number[] = [];
+    for (let b = 0; b < B; b++) for (let u = 0; u < units; u++) zWant.push([...Array(fanIn).keys()].reduce((s, j) => s + x(b, j) * wVals[j * units + u], 0));
+    // loss = sum(z * r): dW[j, u] = sum_b x[b, j] r[b, u]; da[(b + c) mod B, k] += sum_u r[b, u] W[c*W + k, u].
+    const dwWant = new Array(fanIn * units).fill(0);
+    const daWant = new Array(B * W).fill(0);
+    for (let b = 0; b < B; b++) {
+      for (let j = 0; j < fanIn; j++) {
+        for (let u = 0; u < units; u++) {
+          dwWant[j * units + u] += x(b, j) * rVals[b * units + u];
+          daWant[((b + Math.floor(j / W)) % B) * W + (j % W)] += rVals[b * units + u] * wVals[j * units + u];
+        }
+      }
+    }
+    const a = tf.tensor2d(aVals, [B, W]);
+    const w = tf.tensor2d(wVals, [fanIn, units]);
+    const r = tf.tensor2d(rVals, [B, units]);
+    const close = (got: ArrayLike<number>, want: number[], what: string) =>
+      want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-4 * (1 + Math.abs(v)), `${what}[${i}]: ${got[i]} vs ${v}`));
+    close(await layerMatMul(tf, a, w).data(), zWant, 'z');
+    const [da, dw] = tf.grads((a2: tf.Tensor, w2: tf.Tensor) => tf.sum(tf.mul(layerMatMul(tf, a2 as tf.Tensor2D, w2 as tf.Tensor2D), r)))([a, w]);
+    close(await da.data(), daWant, 'dL/da');
+    close(await dw.data(), dwWant, 'dL/dW');
+    tf.dispose([a, w, r, da, dw]);
   });
 
   test('the cpu backend caps the work and says so', async () => {

@@ -30,6 +30,7 @@ import type { KernelSpec } from '../../src/protocol';
 import { UNCORRECTED_TRUNCATION_FACTOR } from '../../src/engine/initializers';
 import { lookupActivation, type ActivationFamily } from '../../src/engine/activations';
 import { glorotVariance, NORM_EPS } from './predict';
+import type { InputData } from './inputs';
 import type { Histogram, LayerStats, SimConfig, SimLayerSpec, SimResult } from './types';
 
 type TF = typeof TFModule;
@@ -116,6 +117,11 @@ function validate(config: SimConfig): void {
   if (!config || !Array.isArray(config.layers)) throw new TypeError('simulate: config.layers must be an array');
   if (!posInt(config.inputWidth)) throw new TypeError(`simulate: inputWidth must be a positive integer, got ${config.inputWidth}`);
   if (!posInt(config.batch)) throw new TypeError(`simulate: batch must be a positive integer, got ${config.batch}`);
+  if (config.input === 'data') {
+    const d = config.data;
+    if (!d || d.rows < 2 || d.values.length !== d.rows * d.cols) throw new TypeError('simulate: input "data" needs data with 2 or more rows');
+    if (d.cols !== config.inputWidth) throw new RangeError(`${d.name} has ${d.cols} features a sample; the model's first layer reads ${config.inputWidth}`);
+  }
   config.layers.forEach((l, i) => {
     if (!posInt(l.fanIn) || !posInt(l.units)) throw new TypeError(`simulate: layer ${i} needs positive integer fanIn and units, got ${l.fanIn} and ${l.units}`);
     if (l.fanIn > MAX_FAN_IN || l.fanIn * Math.min(l.units, MIN_UNITS) > MAX_KERNEL_WEIGHTS) {
@@ -156,10 +162,15 @@ function plan(config: SimConfig, backend: string, options: SimOptions): Plan {
   const budget = options.workBudget ?? (backend === 'cpu' ? CPU_WORK_BUDGET : ACCELERATED_WORK_BUDGET);
   const perSample = config.layers.reduce((s, l) => s + l.fanIn * l.units, 0);
   let batch = config.batch;
+  if (config.input === 'data' && config.data && batch > config.data.rows) {
+    batch = config.data.rows;
+    notes.push(`batch ${config.batch} → ${batch}: ${config.data.name} has ${batch} samples`);
+  }
   let units = config.layers.map((l) => l.units);
   if (batch * perSample > budget) {
-    batch = Math.max(Math.min(config.batch, MIN_BATCH), Math.floor(budget / perSample));
-    let what = `batch ${config.batch} → ${batch}`;
+    const asked = batch;
+    batch = Math.max(Math.min(asked, MIN_BATCH), Math.floor(budget / perSample));
+    let what = `batch ${asked} → ${batch}`;
     if (batch * perSample > budget) {
       const s = budget / (batch * perSample);
       units = units.map((u) => Math.min(u, Math.max(MIN_UNITS, Math.floor(u * s))));
@@ -324,7 +335,22 @@ export async function orthonormalRows(tf: TF, g: Float32Array, c: number, r: num
 function sampleInput(tf: TF, config: SimConfig, batch: number): Tensor2D {
   const seed = seedFor(config.seed, -1, TAG_INPUT);
   const shape: [number, number] = [batch, config.inputWidth];
+  if (config.input === 'data' && config.data) return dataRows(tf, config.data, batch, seed);
   return config.input === 'uniform' ? tf.randomUniform(shape, -Math.sqrt(3), Math.sqrt(3), 'float32', seed) : tf.randomNormal(shape, 0, 1, 'float32', seed);
+}
+
+/** `batch` different rows of the user's data, drawn by the seed (a partial Fisher-Yates shuffle). */
+function dataRows(tf: TF, data: InputData, batch: number, seed: number): Tensor2D {
+  const order = Int32Array.from({ length: data.rows }, (_, i) => i);
+  let h = seed >>> 0;
+  const out = new Float32Array(batch * data.cols);
+  for (let i = 0; i < batch; i++) {
+    h = mix32((h + 0x9e3779b9) >>> 0);
+    const j = i + (h % (data.rows - i));
+    [order[i], order[j]] = [order[j], order[i]];
+    out.set(data.values.subarray(order[i] * data.cols, (order[i] + 1) * data.cols), i * data.cols);
+  }
+  return tf.tensor2d(out, [batch, data.cols]);
 }
 
 async function sampleKernels(tf: TF, config: SimConfig, p: Plan, owned: Tensor[]): Promise<Tensor2D[]> {
@@ -383,36 +409,73 @@ function matMulFor(tf: TF, explicitTranspose = tf.getBackend() === 'wasm'): MatM
   return mm;
 }
 
-/** Rows rolled up by `shift`: row b of the result is row (b + shift) mod batch; its gradient rolls back. */
-function rollRows(tf: TF, y: Tensor2D, shift: number): Tensor2D {
-  const [batch, n] = y.shape;
-  const s = ((shift % batch) + batch) % batch;
-  if (s === 0) return y;
-  const roll = (t: Tensor2D, k: number): Tensor2D => tf.concat([tf.slice(t, [k, 0], [batch - k, n]), tf.slice(t, [0, 0], [k, n])], 0);
-  const f = tf.customGrad((...args: Array<Tensor | GradSaveFunc>) => ({
-    value: roll(args[0] as Tensor2D, s),
-    gradFunc: (dy: Tensor2D) => roll(dy, batch - s),
-  }));
-  return f(y) as Tensor2D;
+/** Row-gather indices for widen(), by (batch, width, fanIn): the same shapes recur run after run. */
+const widenIndices = new Map<string, { forward: Int32Array; backward: Int32Array; copies: number }>();
+
+function widenPlan(batch: number, width: number, fanIn: number): { forward: Int32Array; backward: Int32Array; copies: number } {
+  const key = `${batch}x${width}x${fanIn}`;
+  let plan = widenIndices.get(key);
+  if (plan) return plan;
+  const copies = Math.ceil(fanIn / width);
+  // x[b, c * width + k] = a[(b + c) mod batch, k], flattened: one gather of a's elements.
+  const forward = new Int32Array(batch * fanIn);
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < fanIn; j++) forward[b * fanIn + j] = ((b + Math.floor(j / width)) % batch) * width + (j % width);
+  }
+  // Backward, a gather too (wasm has no scatter-add): element (r, k) of a collects copy c's
+  // gradient at sample (r - c) mod batch, column c * width + k, where that column exists; the
+  // others point at a zero appended after dx.
+  const zero = batch * fanIn;
+  const backward = new Int32Array(batch * width * copies);
+  for (let r = 0; r < batch; r++) {
+    for (let k = 0; k < width; k++) {
+      for (let c = 0; c < copies; c++) {
+        const col = c * width + k;
+        backward[(r * width + k) * copies + c] = col < fanIn ? ((((r - c) % batch) + batch) % batch) * fanIn + col : zero;
+      }
+    }
+  }
+  plan = { forward, backward, copies };
+  if (widenIndices.size >= 64) widenIndices.clear();
+  widenIndices.set(key, plan);
+  return plan;
+}
+
+/**
+ * The input of width fanIn > a's width that a layer reads (see the header): x = [a, roll_1(a),
+ * roll_2(a), ...], copy c with its rows (the samples) rolled by c, a partial last copy taking
+ * a's first columns. One gather each way: building it from slices and concatenations took a
+ * few ops per copy, which for a first pass of a wide model (fan_in 1024 over 16 units: 64
+ * copies a layer) made thousands of small ops, about 1 s on wasm.
+ */
+export function widen(tf: TF, a: Tensor2D, fanIn: number): Tensor2D {
+  const [batch, width] = a.shape;
+  const plan = widenPlan(batch, width, fanIn);
+  const f = tf.customGrad((...args: Array<Tensor | GradSaveFunc>) => {
+    const flat = tf.reshape(args[0] as Tensor2D, [batch * width]);
+    const value = tf.reshape(tf.gather(flat, tf.tensor1d(plan.forward, 'int32')), [batch, fanIn]) as Tensor2D;
+    return {
+      value,
+      gradFunc: (dx: Tensor2D) => {
+        const padded = tf.concat([tf.reshape(dx, [batch * fanIn]), tf.zeros([1])]);
+        const parts = tf.reshape(tf.gather(padded, tf.tensor1d(plan.backward, 'int32')), [batch * width, plan.copies]);
+        return tf.reshape(tf.sum(parts, 1), [batch, width]);
+      },
+    };
+  });
+  return f(a) as Tensor2D;
 }
 
 /**
  * z = x·W where x, of width fanIn, is built from the previous activation `a` (see the header):
- * when fanIn is a multiple of a's width, x = [a, roll_1(a), roll_2(a), ...] (copy c with its
- * rows, the samples, rolled by c); a partial last copy takes a's first columns; a smaller fanIn
- * takes a's first fanIn columns. Computed as sum_c roll_c(a·W_c) over the row blocks W_c of W
- * (zero-padded to a's width), which needs only contiguous row slices: column slices and pads
- * take a slow generic path on the cpu backend.
+ * wider, by widen(); a smaller fanIn takes a's first fanIn columns, as a·W with W padded by
+ * zero rows (column slices take a slow generic path on the cpu backend).
  */
 export function layerMatMul(tf: TF, a: Tensor2D, w: Tensor2D, mm: MatMul = matMulFor(tf)): Tensor2D {
   const width = a.shape[1];
   const [fanIn, units] = w.shape;
-  const padded = (block: Tensor2D): Tensor2D => (block.shape[0] === width ? block : tf.concat([block, tf.zeros([width - block.shape[0], units])], 0));
-  if (fanIn <= width) return mm(a, padded(w));
-  const sizes: number[] = [];
-  for (let rest = fanIn; rest > 0; rest -= width) sizes.push(Math.min(width, rest));
-  const blocks = tf.split(w, sizes, 0) as Tensor2D[];
-  return tf.addN(blocks.map((b, c) => rollRows(tf, mm(a, padded(b)), c)));
+  if (fanIn > width) return mm(widen(tf, a, fanIn), w);
+  return mm(a, fanIn === width ? w : tf.concat([w, tf.zeros([width - fanIn, units])], 0));
 }
 
 function standardize(tf: TF, z: Tensor2D, how: SimLayerSpec['normalize']): Tensor2D {
@@ -498,7 +561,7 @@ export function activate(tf: TF, x: Tensor2D, act: ActivationPlan): Tensor2D {
   }
 }
 
-/** What forward() sees of layer i: its input x (as the matmul reads it: standardised when asked), pre-activation z (before any normalization) and activation a. */
+/** What forward() sees of layer i: its input x (as the matmul reads it: standardised when asked, widened to fan_in), pre-activation z (before any normalization) and activation a. */
 type LayerHook = (i: number, x: Tensor2D, z: Tensor2D, a: Tensor2D) => void;
 
 interface ForwardExtras {
@@ -515,7 +578,9 @@ function forward(tf: TF, mm: MatMul, x0: Tensor2D, ws: Tensor[], layers: SimLaye
   // What each layer hands forward: its activation, plus the stream it is added to (residualFrom).
   const outs: Tensor2D[] = [];
   layers.forEach((layer, i) => {
-    const x = layer.normalizeInput ? standardize(tf, a, 'batch') : a;
+    const standardized = layer.normalizeInput ? standardize(tf, a, 'batch') : a;
+    // Widened here, not in layerMatMul, so the hook sees the input as the matmul reads it.
+    const x = layer.fanIn > standardized.shape[1] ? widen(tf, standardized, layer.fanIn) : standardized;
     let z = layerMatMul(tf, x, ws[i] as Tensor2D, mm);
     const bias = extras.biases?.[i];
     if (bias) z = tf.add(z, bias);
@@ -530,22 +595,14 @@ function forward(tf: TF, mm: MatMul, x0: Tensor2D, ws: Tensor[], layers: SimLaye
 }
 
 /**
- * Per sample b, the mean square of the fanIn inputs the layer's matmul reads (layerMatMul's
- * construction: rolled copies of `x`, or its first fanIn columns): [batch].
+ * Per sample b, the mean square of the fanIn inputs the layer's matmul reads (its first fanIn
+ * columns of x; forward() hands the hook x already widened): [batch].
  */
 export function inputRowMoments(tf: TF, x: Tensor2D, fanIn: number): Tensor {
   return tf.tidy(() => {
     const [batch, width] = x.shape;
     const sq = tf.square(x);
-    const rowSum = (cols: number) => tf.sum(cols === width ? sq : tf.slice(sq, [0, 0], [batch, cols]), 1);
-    if (fanIn <= width) return tf.div(rowSum(fanIn), fanIn);
-    const roll = (v: Tensor, k: number) => {
-      const s = k % batch;
-      return s === 0 ? v : tf.concat([tf.slice(v, [s], [batch - s]), tf.slice(v, [0], [s])]);
-    };
-    const parts: Tensor[] = [];
-    for (let c = 0, rest = fanIn; rest > 0; c++, rest -= width) parts.push(roll(rowSum(Math.min(width, rest)), c));
-    return tf.div(tf.addN(parts), fanIn);
+    return tf.div(tf.sum(fanIn >= width ? sq : tf.slice(sq, [0, 0], [batch, fanIn]), 1), fanIn);
   });
 }
 

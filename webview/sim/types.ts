@@ -1,5 +1,6 @@
 /** The simulation core's inputs and outputs (webview/sim/simulate.ts). */
 import type { KernelSpec } from '../../src/protocol';
+import type { InputData } from './inputs';
 
 export interface SimLayerSpec {
   /** Inputs per unit. */
@@ -29,7 +30,10 @@ export interface SimConfig {
   inputWidth: number;
   batch: number;
   seed: number;
-  input: 'normal' | 'uniform';
+  /** N(0, 1), U(-sqrt 3, sqrt 3), or rows of the user's data (`data`). */
+  input: 'normal' | 'uniform' | 'data';
+  /** The user's inputs, when `input` is 'data': `batch` of its rows are drawn (seeded) each run. */
+  data?: InputData;
 }
 
 export interface Histogram {
