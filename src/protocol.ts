@@ -22,6 +22,7 @@ export const INIT_CHOICES = [
   'he_fan_avg',
   'lecun_normal',
   'orthogonal',
+  'lsuv',
 ] as const;
 export type InitChoice = (typeof INIT_CHOICES)[number];
 

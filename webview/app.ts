@@ -12,7 +12,7 @@ import { CHOICE_LABELS, CHOICE_OPTIONS, inputOptions, isInitChoice, PER_LAYER_RU
 import { applyTarget, LayerList } from './layers';
 import { describeInput, InputError, MAX_INPUT_VALUES, readInputFile, type InputData } from './sim/inputs';
 import { predictLayers } from './sim/predict';
-import { simulate, symmetryDemo } from './sim/simulate';
+import { lsuv, simulate, symmetryDemo } from './sim/simulate';
 import type { SimConfig, SimResult } from './sim/types';
 import { loadState, saveState, type PanelState } from './state';
 import { renderSymmetry } from './symmetry';
@@ -497,7 +497,7 @@ export class App {
       // A model's first chart: the current run while the compared one runs.
       if (this.awaitingChart && model === this.model) this.render(model, runs, backend, performance.now() - t0);
       if (!sameAsCurrent(choices)) {
-        const config = buildConfig(model, choices, settings);
+        const config = await this.resolveLsuv(backend, buildConfig(model, choices, settings), choices);
         const name = Object.keys(this.state.overrides).length ? PER_LAYER_RUN : CHOICE_LABELS[this.state.compare];
         runs.push({ name, config, ...(await this.simulate(backend, config)) });
       }
@@ -537,6 +537,22 @@ export class App {
       () => undefined,
     );
     return result;
+  }
+
+  /** LSUV's kernels for the layers that chose it, measured on the run's inputs (memoized like runs). */
+  private readonly lsuvResults = new Map<string, SimConfig>();
+
+  private async resolveLsuv(backend: Backend, config: SimConfig, choices: InitChoice[]): Promise<SimConfig> {
+    const which = choices.map((c) => c === 'lsuv');
+    if (!which.some(Boolean)) return config;
+    const key = `${runKey(backend, config)}|${which.join()}`;
+    let resolved = this.lsuvResults.get(key);
+    if (!resolved) {
+      resolved = (await this.exclusive(() => lsuv(backend.tf, config, which))).config;
+      if (this.lsuvResults.size >= 8) this.lsuvResults.clear();
+      this.lsuvResults.set(key, resolved);
+    }
+    return resolved;
   }
 
   /** Same config and backend, same numbers (the runs are seeded): reuse the last results. */

@@ -21,6 +21,7 @@ export const CHOICE_LABELS: Readonly<Record<InitChoice, string>> = {
   he_fan_avg: 'VarianceScaling(2, fan_avg)',
   lecun_normal: RECOMMENDATION_LABEL.lecun_normal,
   orthogonal: 'Orthogonal',
+  lsuv: 'LSUV (orthogonal, rescaled on the inputs)',
 };
 
 /** The run of the per-layer choices (some layers set in their rows): named for what it is. */

@@ -13,7 +13,6 @@ export interface LayerListHandlers {
   apply(layer: number, choice: InitChoice): void;
 }
 
-/** The initializer "Apply to code" writes for this layer and choice, or why it cannot. */
 /**
  * What "Apply" does for a layer: the initializer to write, or why nothing (`skip`: the layer
  * already draws that way, or has no safe edit, as the extension said in the model).
@@ -22,6 +21,11 @@ export function applyTarget(model: SimModel, layer: SimLayer, choice: InitChoice
   if (model.preset) return { reason: 'The preset has no source code to change.' };
   if (choice === 'current') return { reason: 'Choose an initializer to compare first.' };
   const target = applicableChoice(choice, layer);
+  if (choice === 'lsuv')
+    return {
+      reason:
+        "LSUV's scale is measured per layer on these inputs, so there is no one initializer to write: the table's Initializer column gives each layer's gain g, which Keras takes as Orthogonal(gain=g) and PyTorch as nn.init.orthogonal_(weight, gain=g).",
+    };
   if (!target)
     return {
       reason: `${CHOICE_LABELS[choice]} cannot be written to the source: compare with He normal, He uniform, Glorot uniform, LeCun normal or Recommended.`,

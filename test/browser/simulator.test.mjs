@@ -229,6 +229,24 @@ try {
     assert(states.at(-1).compare === 'he_normal', 'the new choice was not saved');
   });
 
+  await check('LSUV as the compared initializer: every layer at Var(pre) = 1 on the batch, each gain in the table; Apply explains why it cannot write it', async () => {
+    await choose(page, '#compare', 'lsuv');
+    await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => /^LSUV: orthogonal × /.test(c.textContent.trim())), null, { timeout: TIMEOUT });
+    await idle(page);
+    const rows = (await gridRows(page)).filter((r) => r.Run === 'LSUV (orthogonal, rescaled on the inputs)');
+    assert(rows.length === 5, `LSUV rows: ${rows.length}`);
+    for (const r of rows) {
+      assert(/^LSUV: orthogonal × \d/.test(r.Initializer), `initializer: ${r.Initializer}`);
+      // Within LSUV's tolerance of 1 (the grid prints 3 significant digits).
+      assert(Math.abs(Number(r['Var(pre)']) - 1) <= 0.011, `${r.Layer}: Var(pre) ${r['Var(pre)']}`);
+    }
+    const applyAll = await page.getAttribute('#apply-all', 'title');
+    assert(/LSUV's scale is measured per layer on these inputs.*Orthogonal\(gain=g\).*nn\.init\.orthogonal_\(weight, gain=g\)/.test(applyAll), `Apply tooltip: ${applyAll}`);
+    assert(await page.$eval('#apply-all', (b) => b.hasAttribute('disabled')), 'Apply to all layers is on for LSUV');
+    await choose(page, '#compare', 'he_normal');
+    await idle(page);
+  });
+
   await check('a changed model from the extension is re-run (debounced)', async () => {
     const before = (await gridRows(page)).find((r) => r.Run === 'Current (the code)')['Var(act)'];
     const runsBefore = await page.evaluate(() => window.__harness.states.length);

@@ -18,6 +18,8 @@ import {
   distinctColumns,
   histogram,
   layerMatMul,
+  lsuv,
+  LSUV_TOLERANCE,
   orthonormalRows,
   sampleKernel,
   seedFor,
@@ -794,6 +796,43 @@ describe('kernelFor', () => {
     for (const act of ['tanh', 'sigmoid', 'linear', 'softmax', 'not_an_activation']) assert.equal(rec(act).variance, 2 / 800, act);
     assert.equal(rec('selu').variance, 1 / 300);
     assert.match(rec('relu').label, /^Recommended: He normal/);
+  });
+});
+
+describe("LSUV (Mishkin & Matas 2016): orthogonal kernels rescaled layer by layer to Var(z) = 1 on the run's inputs", () => {
+  const orthogonalStart = (fanIn: number, units: number) => kernelFor('lsuv', fanIn, units, normal(0), 'relu');
+
+  test('every layer of a ReLU stack measures Var(z) = 1 on the same batch (a rescaled one to float32 precision); the gains are reported', async () => {
+    const config = stack(6, 64, orthogonalStart, 'relu', { batch: 128, seed: 4 });
+    const { config: scaled, gains } = await lsuv(
+      tf,
+      config,
+      config.layers.map(() => true),
+    );
+    const r = await simulate(tf, scaled);
+    // A layer already within the tolerance is left as it is (layer 1 here: orthogonal on N(0, 1)); a rescaled one is exact.
+    for (const [i, l] of r.layers.entries())
+      assert.ok(Math.abs(l.preVar - 1) < (gains[i] === 1 ? LSUV_TOLERANCE : 1e-4), `layer ${i + 1}: Var(z) ${l.preVar}, gain ${gains[i]}`);
+    // Orthogonal (variance 1/64) under ReLU halves E[x^2] a layer: past the first layer, LSUV's gains are about sqrt 2
+    // (each one moves by 10-20 % at width 64 and batch 128: their geometric mean is what is steady).
+    const mean = Math.exp(gains.slice(1).reduce((s, g) => s + Math.log(g), 0) / 5);
+    assert.ok(Math.abs(mean / Math.SQRT2 - 1) < 0.1, `gains ${gains}`);
+    assert.equal(scaled.layers[2].kernel.distribution, 'orthogonal');
+    assert.match(scaled.layers[2].kernel.label, /^LSUV: orthogonal × 1\.\d+$/);
+    assert.ok(Math.abs((scaled.layers[2].kernel.variance ?? 0) - gains[2] ** 2 / 64) < 1e-15);
+  });
+
+  test('with biases it iterates to within the tolerance; layers not chosen keep their kernels', async () => {
+    const config = stack(4, 32, orthogonalStart, 'tanh', { batch: 256, seed: 5 });
+    config.layers.forEach((l) => (l.biasVariance = 0.5));
+    config.layers[1].kernel = normal(3 / 32);
+    const which = [true, false, true, true];
+    const { config: scaled, gains } = await lsuv(tf, config, which);
+    assert.deepEqual(scaled.layers[1].kernel, normal(3 / 32));
+    assert.equal(gains[1], 1);
+    const r = await simulate(tf, scaled);
+    for (const i of [0, 2, 3]) assert.ok(Math.abs(r.layers[i].preVar - 1) < LSUV_TOLERANCE, `layer ${i + 1}: Var(z) ${r.layers[i].preVar}`);
+    assert.ok(Math.abs(r.layers[1].preVar - 1) > 0.05, `layer 2 (not rescaled): Var(z) ${r.layers[1].preVar}`);
   });
 });
 

@@ -23,6 +23,8 @@ export const CHOICE_INITIALIZERS: Record<Exclude<InitChoice, 'current' | 'recomm
   he_fan_avg: { name: 'VarianceScaling', args: { scale: 2, mode: 'fan_avg' }, label: CHOICE_LABELS.he_fan_avg },
   lecun_normal: { name: 'LecunNormal', label: CHOICE_LABELS.lecun_normal },
   orthogonal: { name: 'Orthogonal', label: CHOICE_LABELS.orthogonal },
+  // Data-driven: this is where it starts; lsuv() in simulate.ts rescales it on the run's inputs.
+  lsuv: { name: 'Orthogonal', label: CHOICE_LABELS.lsuv },
 };
 
 export type ActivationArg = string | { name: string; alpha?: number };

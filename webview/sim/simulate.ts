@@ -825,6 +825,76 @@ export async function simulate(tf: TF, config: SimConfig, options: SimOptions = 
   }
 }
 
+/** LSUV stops rescaling a layer when Var(z) is within this of 1, or after LSUV_MAX_ITERATIONS (the paper's Tol_var and T_max). */
+export const LSUV_TOLERANCE = 0.01;
+export const LSUV_MAX_ITERATIONS = 10;
+
+export interface LsuvResult {
+  /** The config with each rescaled layer's kernel: orthogonal, with the variance LSUV arrived at. */
+  config: SimConfig;
+  /** Per layer, the factor LSUV put on the orthogonal kernel's standard deviation (1: not rescaled). */
+  gains: number[];
+}
+
+/**
+ * Layer-sequential unit-variance initialization (Mishkin & Matas 2016, "All you need is a good
+ * init", Algorithm 1), on the run's own input batch: each layer marked in `which`, in order,
+ * starts from an orthogonal kernel (its spec in `config`), and is divided by the standard
+ * deviation of its output z = x W (+ b; before normalization and activation, as the paper's
+ * Caffe layers have it) until Var(z) is within LSUV_TOLERANCE of 1. Without a bias one step is
+ * exact (z is linear in W); a bias takes a few. Layers not marked keep their kernels and are
+ * only run forward. The result is seeded like simulate(): the same seed draws the same
+ * orthonormal matrices there, so simulate(result.config) measures Var(z) = 1 on this batch.
+ */
+export async function lsuv(tf: TF, config: SimConfig, which: readonly boolean[], options: SimOptions = {}): Promise<LsuvResult> {
+  validate(config);
+  const p = plan(config, tf.getBackend(), options);
+  const layers = config.layers.map((l) => ({ ...l }));
+  const gains = layers.map(() => 1);
+  const acts = layers.map((l) => activationPlan(l.activation));
+  const owned: Tensor[] = [];
+  try {
+    let a = sampleInput(tf, config, p.batch);
+    owned.push(a);
+    const biases = sampleBiases(tf, config, p, owned);
+    const outs: Tensor2D[] = [];
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      const w = await sampleKernel(tf, which[i] ? layer.kernel : p.kernels[i], layer.fanIn, p.units[i], seedFor(config.seed, i, TAG_KERNEL));
+      owned.push(w);
+      const input = a;
+      const xw = tf.tidy(() => {
+        const standardized = layer.normalizeInput ? standardize(tf, input, 'batch') : input;
+        return layerMatMul(tf, layer.fanIn > standardized.shape[1] ? widen(tf, standardized, layer.fanIn) : standardized, w);
+      });
+      owned.push(xw);
+      const bias = biases[i];
+      const zOf = (gain: number) => tf.tidy(() => (bias ? tf.add(tf.mul(xw, gain), bias) : tf.mul(xw, gain)) as Tensor2D);
+      if (which[i]) {
+        for (let t = 0; t < LSUV_MAX_ITERATIONS; t++) {
+          const z = zOf(gains[i]);
+          const [, variance] = meanVar(await z.data());
+          z.dispose();
+          if (!(variance > 0) || !Number.isFinite(variance) || Math.abs(variance - 1) < LSUV_TOLERANCE) break;
+          gains[i] /= Math.sqrt(variance);
+        }
+        const base = layer.kernel.variance ?? 1 / Math.max(layer.fanIn, layer.units);
+        layer.kernel = { label: `LSUV: orthogonal × ${Number(gains[i].toPrecision(3))}`, distribution: 'orthogonal', variance: base * gains[i] * gains[i] };
+      }
+      const z = zOf(gains[i]);
+      const next = tf.tidy(() => activate(tf, standardize(tf, z, layer.normalize), acts[i]));
+      z.dispose();
+      a = layer.residualFrom === undefined ? next : (tf.tidy(() => tf.add(next, outs[layer.residualFrom as number])) as Tensor2D);
+      if (a !== next) owned.push(next);
+      owned.push(a);
+      outs.push(a);
+    }
+    return { config: { ...config, layers }, gains };
+  } finally {
+    tf.dispose(owned);
+  }
+}
+
 /**
  * The symmetry demo: `steps` SGD steps (learning rate `lr`, gradient norm clipped to 1) on an
  * MSE loss against a random target, from the same seeded initialization as simulate(); the number of distinct units per
