@@ -23,6 +23,7 @@ export const INIT_CHOICES = [
   'lecun_normal',
   'orthogonal',
   'lsuv',
+  'pretrained',
 ] as const;
 export type InitChoice = (typeof INIT_CHOICES)[number];
 

@@ -12,7 +12,7 @@ import { CHOICE_LABELS, CHOICE_OPTIONS, inputOptions, isInitChoice, PER_LAYER_RU
 import { applyTarget, LayerList } from './layers';
 import { describeInput, InputError, MAX_INPUT_VALUES, readInputFile, type InputData } from './sim/inputs';
 import { predictLayers } from './sim/predict';
-import { lsuv, simulate, symmetryDemo } from './sim/simulate';
+import { lsuv, pretrain, simulate, symmetryDemo } from './sim/simulate';
 import type { SimConfig, SimResult } from './sim/types';
 import { loadState, saveState, type PanelState } from './state';
 import { renderSymmetry } from './symmetry';
@@ -497,7 +497,7 @@ export class App {
       // A model's first chart: the current run while the compared one runs.
       if (this.awaitingChart && model === this.model) this.render(model, runs, backend, performance.now() - t0);
       if (!sameAsCurrent(choices)) {
-        const config = await this.resolveLsuv(backend, buildConfig(model, choices, settings), choices);
+        const config = await this.resolveLearned(backend, buildConfig(model, choices, settings), choices);
         const name = Object.keys(this.state.overrides).length ? PER_LAYER_RUN : CHOICE_LABELS[this.state.compare];
         runs.push({ name, config, ...(await this.simulate(backend, config)) });
       }
@@ -539,18 +539,26 @@ export class App {
     return result;
   }
 
-  /** LSUV's kernels for the layers that chose it, measured on the run's inputs (memoized like runs). */
-  private readonly lsuvResults = new Map<string, SimConfig>();
+  /** The data-driven kernels (LSUV, pretraining) of the layers that chose them, memoized like runs. */
+  private readonly learned = new Map<string, SimConfig>();
 
-  private async resolveLsuv(backend: Backend, config: SimConfig, choices: InitChoice[]): Promise<SimConfig> {
-    const which = choices.map((c) => c === 'lsuv');
-    if (!which.some(Boolean)) return config;
-    const key = `${runKey(backend, config)}|${which.join()}`;
-    let resolved = this.lsuvResults.get(key);
+  /** The config with LSUV's and pretraining's kernels for the layers that chose them, made on the run's inputs. */
+  private async resolveLearned(backend: Backend, config: SimConfig, choices: InitChoice[]): Promise<SimConfig> {
+    const lsuvLayers = choices.map((c) => c === 'lsuv');
+    const pretrainLayers = choices.map((c) => c === 'pretrained');
+    if (!lsuvLayers.some(Boolean) && !pretrainLayers.some(Boolean)) return config;
+    const key = `${runKey(backend, config)}|${choices.join()}`;
+    let resolved = this.learned.get(key);
     if (!resolved) {
-      resolved = (await this.exclusive(() => lsuv(backend.tf, config, which))).config;
-      if (this.lsuvResults.size >= 8) this.lsuvResults.clear();
-      this.lsuvResults.set(key, resolved);
+      const start = config;
+      resolved = await this.exclusive(async () => {
+        let c = start;
+        if (lsuvLayers.some(Boolean)) c = (await lsuv(backend.tf, c, lsuvLayers)).config;
+        if (pretrainLayers.some(Boolean)) c = (await pretrain(backend.tf, c, pretrainLayers)).config;
+        return c;
+      });
+      if (this.learned.size >= 8) this.learned.clear();
+      this.learned.set(key, resolved);
     }
     return resolved;
   }

@@ -70,7 +70,18 @@ export function sameAsCurrent(choices: InitChoice[]): boolean {
   return choices.every((c) => c === 'current');
 }
 
-/** A stable key for caching a run's result: the user's data by its name, size and statistics, not its values. */
+/**
+ * A stable key for caching a run's result: the user's data by its name, size and statistics,
+ * learned weights by their size and a checksum, not their values.
+ */
 export function configKey(config: SimConfig): string {
-  return JSON.stringify(config, (key, value: unknown) => (key === 'data' && value ? { ...(value as InputData), values: undefined } : value));
+  return JSON.stringify(config, (key, value: unknown) => {
+    if (key === 'data' && value) return { ...(value as InputData), values: undefined };
+    if (key === 'weights' && value instanceof Float32Array) {
+      let h = 0;
+      for (let i = 0; i < value.length; i++) h = (Math.imul(h, 31) + Math.round(value[i] * 1e6)) | 0;
+      return `${value.length}:${h}`;
+    }
+    return value;
+  });
 }

@@ -22,6 +22,7 @@ export const CHOICE_LABELS: Readonly<Record<InitChoice, string>> = {
   lecun_normal: RECOMMENDATION_LABEL.lecun_normal,
   orthogonal: 'Orthogonal',
   lsuv: 'LSUV (orthogonal, rescaled on the inputs)',
+  pretrained: 'Greedy layerwise pretraining (autoencoders)',
 };
 
 /** The run of the per-layer choices (some layers set in their rows): named for what it is. */

@@ -26,6 +26,8 @@ export function applyTarget(model: SimModel, layer: SimLayer, choice: InitChoice
       reason:
         "LSUV's scale is measured per layer on these inputs, so there is no one initializer to write: the table's Initializer column gives each layer's gain g, which Keras takes as Orthogonal(gain=g) and PyTorch as nn.init.orthogonal_(weight, gain=g).",
     };
+  if (choice === 'pretrained')
+    return { reason: 'Pretrained kernels are learned from these inputs, not drawn from a distribution: there is no initializer to write.' };
   if (!target)
     return {
       reason: `${CHOICE_LABELS[choice]} cannot be written to the source: compare with He normal, He uniform, Glorot uniform, LeCun normal or Recommended.`,

@@ -229,7 +229,7 @@ try {
     assert(states.at(-1).compare === 'he_normal', 'the new choice was not saved');
   });
 
-  await check('LSUV as the compared initializer: every layer at Var(pre) = 1 on the batch, each gain in the table; Apply explains why it cannot write it', async () => {
+  await check('LSUV as the compared initializer: every layer at Var(pre) = 1 on the batch, each gain in the table; Apply says how to write it', async () => {
     await choose(page, '#compare', 'lsuv');
     await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => /^LSUV: orthogonal × /.test(c.textContent.trim())), null, { timeout: TIMEOUT });
     await idle(page);
@@ -243,11 +243,23 @@ try {
     const applyAll = await page.getAttribute('#apply-all', 'title');
     assert(/LSUV's scale is measured per layer on these inputs.*Orthogonal\(gain=g\).*nn\.init\.orthogonal_\(weight, gain=g\)/.test(applyAll), `Apply tooltip: ${applyAll}`);
     assert(await page.$eval('#apply-all', (b) => b.hasAttribute('disabled')), 'Apply to all layers is on for LSUV');
+  });
+
+  await check('greedy layerwise pretraining as the compared initializer: each kernel learned on the inputs, its Var(w) in the table; no Apply', async () => {
+    await choose(page, '#compare', 'pretrained');
+    await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => /^Pretrained: autoencoder, 100 steps/.test(c.textContent.trim())), null, { timeout: TIMEOUT });
+    await idle(page);
+    const rows = (await gridRows(page)).filter((r) => r.Run === 'Greedy layerwise pretraining (autoencoders)');
+    assert(rows.length === 5 && rows.every((r) => r.Initializer === 'Pretrained: autoencoder, 100 steps (from Glorot uniform)' && Number(r['Var(w)']) > 0), JSON.stringify(rows.map((r) => [r.Initializer, r['Var(w)']])));
+    const applyAll = await page.getAttribute('#apply-all', 'title');
+    assert(/learned from these inputs, not drawn from a distribution/.test(applyAll), `Apply tooltip: ${applyAll}`);
     await choose(page, '#compare', 'he_normal');
     await idle(page);
   });
 
   await check('a changed model from the extension is re-run (debounced)', async () => {
+    // The grid draws its rows a frame after the run: wait for them.
+    await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => c.textContent.trim() === 'Current (the code)'), null, { timeout: TIMEOUT });
     const before = (await gridRows(page)).find((r) => r.Run === 'Current (the code)')['Var(act)'];
     const runsBefore = await page.evaluate(() => window.__harness.states.length);
     await page.evaluate(() => {

@@ -20,6 +20,8 @@ import {
   layerMatMul,
   lsuv,
   LSUV_TOLERANCE,
+  pretrain,
+  PRETRAIN_STEPS,
   orthonormalRows,
   sampleKernel,
   seedFor,
@@ -702,7 +704,7 @@ describe('kernels and statistics', () => {
 // Tensor hygiene
 // ---------------------------------------------------------------------------------------------
 
-test('no tensor outlives a run: tf.memory() after 100 runs equals before', async () => {
+test('no tensor outlives a run: tf.memory() after 100 runs, LSUV and pretraining equals before', async () => {
   const mixed: SimConfig = {
     inputWidth: 12,
     batch: 32,
@@ -722,6 +724,11 @@ test('no tensor outlives a run: tf.memory() after 100 runs equals before', async
   const before = tf.memory();
   for (let i = 0; i < 100; i++) await simulate(tf, { ...mixed, seed: i });
   for (let i = 0; i < 5; i++) await symmetryDemo(tf, { ...mixed, seed: i }, 3, 0.05);
+  const all = mixed.layers.map(() => true);
+  for (let i = 0; i < 3; i++) {
+    await lsuv(tf, { ...mixed, seed: i }, all);
+    await simulate(tf, (await pretrain(tf, { ...mixed, seed: i }, all, { steps: 2 })).config);
+  }
   await assert.rejects(simulate(tf, { ...mixed, batch: 0 }), /batch must be a positive integer/);
   // A layer too wide to simulate: a sentence the panel can show, at once, not an allocation's RangeError.
   const wide = { ...mixed, layers: [{ ...mixed.layers[0], fanIn: 3e9 }, ...mixed.layers.slice(1)] };
@@ -833,6 +840,45 @@ describe("LSUV (Mishkin & Matas 2016): orthogonal kernels rescaled layer by laye
     const r = await simulate(tf, scaled);
     for (const i of [0, 2, 3]) assert.ok(Math.abs(r.layers[i].preVar - 1) < LSUV_TOLERANCE, `layer ${i + 1}: Var(z) ${r.layers[i].preVar}`);
     assert.ok(Math.abs(r.layers[1].preVar - 1) > 0.05, `layer 2 (not rescaled): Var(z) ${r.layers[1].preVar}`);
+  });
+});
+
+describe('greedy layerwise pretraining (Hinton & Salakhutdinov 2006): each kernel learned as a tied-weight autoencoder of its input', () => {
+  test('the reconstruction error falls for every pretrained layer; the simulation then runs the learned kernels; other layers are left alone', async () => {
+    // A fan_in wider (96 = 3 rolled copies of 32) and narrower (16 of 32) than the layer before.
+    const config: SimConfig = {
+      inputWidth: 32,
+      batch: 128,
+      seed: 6,
+      input: 'normal',
+      layers: [
+        layer(32, 32, kernelFor('pretrained', 32, 32, normal(0), 'tanh'), 'tanh'),
+        layer(96, 32, kernelFor('pretrained', 96, 32, normal(0), 'tanh'), 'tanh'),
+        layer(16, 24, normal(1 / 16), 'tanh'),
+        layer(24, 24, kernelFor('pretrained', 24, 24, normal(0), 'tanh'), 'tanh'),
+      ],
+    };
+    const which = [true, true, false, true];
+    const { config: learned, losses } = await pretrain(tf, config, which, { steps: 40 });
+    for (const [i, chosen] of which.entries()) {
+      if (!chosen) {
+        assert.equal(losses[i], undefined);
+        assert.deepEqual(learned.layers[i], config.layers[i]);
+        continue;
+      }
+      const [before, after] = losses[i] as [number, number];
+      assert.ok(after < 0.8 * before, `layer ${i + 1}: reconstruction ${before} → ${after}`);
+      const { weights, kernel } = learned.layers[i];
+      assert.equal(weights?.length, config.layers[i].fanIn * config.layers[i].units);
+      assert.equal(kernel.label, 'Pretrained: autoencoder, 40 steps (from Glorot uniform)');
+      const meanSquare = [...(weights as Float32Array)].reduce((s, w) => s + w * w, 0) / (weights as Float32Array).length;
+      assert.ok(Math.abs((kernel.variance as number) / meanSquare - 1) < 1e-6, `Var(w) ${kernel.variance} vs E[w^2] ${meanSquare}`);
+    }
+    // The run uses the learned kernels: not what the Glorot start measures, and the same twice.
+    const [start, run, again] = [await simulate(tf, config), await simulate(tf, learned), await simulate(tf, learned)];
+    assert.notEqual(run.layers[0].preVar, start.layers[0].preVar);
+    assert.deepEqual(run.layers, again.layers);
+    assert.equal(PRETRAIN_STEPS, 100);
   });
 });
 

@@ -24,7 +24,9 @@ export const CHOICE_INITIALIZERS: Record<Exclude<InitChoice, 'current' | 'recomm
   lecun_normal: { name: 'LecunNormal', label: CHOICE_LABELS.lecun_normal },
   orthogonal: { name: 'Orthogonal', label: CHOICE_LABELS.orthogonal },
   // Data-driven: this is where it starts; lsuv() in simulate.ts rescales it on the run's inputs.
-  lsuv: { name: 'Orthogonal', label: CHOICE_LABELS.lsuv },
+  lsuv: { name: 'Orthogonal', label: CHOICE_LABELS.orthogonal },
+  // Learned: each layer starts here, then pretrain() in simulate.ts trains it as an autoencoder.
+  pretrained: { name: 'GlorotUniform', label: CHOICE_LABELS.glorot_uniform },
 };
 
 export type ActivationArg = string | { name: string; alpha?: number };

@@ -353,10 +353,17 @@ function dataRows(tf: TF, data: InputData, batch: number, seed: number): Tensor2
   return tf.tensor2d(out, [batch, data.cols]);
 }
 
+/** Layer i's kernel as run: its learned weights, or drawn from its spec (seeded). */
+function layerKernel(tf: TF, config: SimConfig, p: Plan, i: number): Promise<Tensor2D> {
+  const { fanIn, weights } = config.layers[i];
+  if (weights && weights.length === fanIn * p.units[i]) return Promise.resolve(tf.tensor2d(weights, [fanIn, p.units[i]]));
+  return sampleKernel(tf, p.kernels[i], fanIn, p.units[i], seedFor(config.seed, i, TAG_KERNEL));
+}
+
 async function sampleKernels(tf: TF, config: SimConfig, p: Plan, owned: Tensor[]): Promise<Tensor2D[]> {
   const ws: Tensor2D[] = [];
   for (let i = 0; i < config.layers.length; i++) {
-    const w = await sampleKernel(tf, p.kernels[i], config.layers[i].fanIn, p.units[i], seedFor(config.seed, i, TAG_KERNEL));
+    const w = await layerKernel(tf, config, p, i);
     owned.push(w);
     ws.push(w);
   }
@@ -860,7 +867,7 @@ export async function lsuv(tf: TF, config: SimConfig, which: readonly boolean[],
     const outs: Tensor2D[] = [];
     for (let i = 0; i < layers.length; i++) {
       const layer = layers[i];
-      const w = await sampleKernel(tf, which[i] ? layer.kernel : p.kernels[i], layer.fanIn, p.units[i], seedFor(config.seed, i, TAG_KERNEL));
+      const w = await layerKernel(tf, config, p, i);
       owned.push(w);
       const input = a;
       const xw = tf.tidy(() => {
@@ -890,6 +897,105 @@ export async function lsuv(tf: TF, config: SimConfig, which: readonly boolean[],
       outs.push(a);
     }
     return { config: { ...config, layers }, gains };
+  } finally {
+    tf.dispose(owned);
+  }
+}
+
+/** Greedy layerwise pretraining: Adam steps per layer, and their learning rate. */
+export const PRETRAIN_STEPS = 100;
+export const PRETRAIN_LEARNING_RATE = 0.01;
+
+export interface PretrainResult {
+  /** The config with each pretrained layer's learned kernel (`weights`), described in its `kernel`. */
+  config: SimConfig;
+  /** Per layer, the autoencoder's reconstruction loss before and after training (undefined: not pretrained). */
+  losses: Array<[number, number] | undefined>;
+}
+
+/**
+ * Greedy layerwise pretraining (Hinton & Salakhutdinov 2006; Bengio et al. 2007 with
+ * autoencoders in place of RBMs), on the run's own input batch: each layer marked in `which`,
+ * in order, is the encoder of a tied-weight autoencoder, h = phi(x W + b), x' = h W^T + c,
+ * trained for PRETRAIN_STEPS Adam steps on the mean squared reconstruction error of its input
+ * x (the previous layers' outputs, already pretrained), starting from the kernel `config` gives
+ * it. Only the learned W is kept: the simulation then runs the stack with it (biases as the
+ * config has them). Layers not marked keep their kernels and are only run forward.
+ */
+export async function pretrain(
+  tf: TF,
+  config: SimConfig,
+  which: readonly boolean[],
+  options: SimOptions & { steps?: number; learningRate?: number } = {},
+): Promise<PretrainResult> {
+  validate(config);
+  const p = plan(config, tf.getBackend(), options);
+  const layers = config.layers.map((l) => ({ ...l }));
+  const acts = layers.map((l) => activationPlan(l.activation));
+  const losses: PretrainResult['losses'] = layers.map(() => undefined);
+  const owned: Tensor[] = [];
+  try {
+    let a = sampleInput(tf, config, p.batch);
+    owned.push(a);
+    const biases = sampleBiases(tf, config, p, owned);
+    const outs: Tensor2D[] = [];
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i];
+      const input = a;
+      // The layer's input as its matmul reads it: widened to fan_in, or its first fan_in columns.
+      const x = tf.tidy(() => {
+        const standardized = layer.normalizeInput ? standardize(tf, input, 'batch') : input;
+        const width = standardized.shape[1];
+        if (layer.fanIn > width) return widen(tf, standardized, layer.fanIn);
+        return layer.fanIn < width ? tf.slice(standardized, [0, 0], [p.batch, layer.fanIn]) : standardized;
+      }) as Tensor2D;
+      owned.push(x);
+      let w = await layerKernel(tf, config, p, i);
+      if (which[i]) {
+        const kernel = tf.variable(w, true);
+        // tidy: a variable keeps its value; the zeros it was made from go.
+        const encoderBias = tf.tidy(() => tf.variable(tf.zeros([1, p.units[i]]), true));
+        const decoderBias = tf.tidy(() => tf.variable(tf.zeros([1, layer.fanIn]), true));
+        w.dispose();
+        const optimizer = tf.train.adam(options.learningRate ?? PRETRAIN_LEARNING_RATE);
+        const loss = () =>
+          tf.tidy(() => {
+            const h = activate(tf, tf.add(tf.matMul(x, kernel), encoderBias) as Tensor2D, acts[i]);
+            const reconstruction = tf.add(tf.matMul(h, kernel, false, true), decoderBias);
+            return tf.mean(tf.square(tf.sub(reconstruction, x))) as Scalar;
+          });
+        const first = loss();
+        const before = (await first.data())[0];
+        first.dispose();
+        for (let t = 0; t < (options.steps ?? PRETRAIN_STEPS); t++) optimizer.minimize(loss, false, [kernel, encoderBias, decoderBias]);
+        const last = loss();
+        losses[i] = [before, (await last.data())[0]];
+        last.dispose();
+        optimizer.dispose();
+        w = tf.clone(kernel) as Tensor2D;
+        tf.dispose([kernel, encoderBias, decoderBias]);
+        const weights = (await w.data()) as Float32Array;
+        // Var(w) as the prediction reads it: E[w^2] (the learned weights need not have mean 0).
+        const [mean, variance] = meanVar(weights);
+        layer.weights = weights;
+        layer.kernel = {
+          label: `Pretrained: autoencoder, ${options.steps ?? PRETRAIN_STEPS} steps (from ${p.kernels[i].label})`,
+          distribution: 'normal',
+          variance: variance + mean * mean,
+        };
+      }
+      owned.push(w);
+      const bias = biases[i];
+      const next = tf.tidy(() => {
+        const z = tf.matMul(x, w);
+        return activate(tf, standardize(tf, (bias ? tf.add(z, bias) : z) as Tensor2D, layer.normalize), acts[i]);
+      });
+      a = layer.residualFrom === undefined ? next : (tf.tidy(() => tf.add(next, outs[layer.residualFrom as number])) as Tensor2D);
+      if (a !== next) owned.push(next);
+      owned.push(a);
+      outs.push(a);
+    }
+    return { config: { ...config, layers }, losses };
   } finally {
     tf.dispose(owned);
   }

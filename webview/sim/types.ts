@@ -22,6 +22,11 @@ export interface SimLayerSpec {
    * predictLayers() models chains only; the propagation engine predicts these (agreement test).
    */
   residualFrom?: number;
+  /**
+   * A learned kernel (fanIn x units as run, row-major), used instead of drawing from `kernel`
+   * (greedy layerwise pretraining): `kernel` then describes it (its label and Var(w)).
+   */
+  weights?: Float32Array;
 }
 
 export interface SimConfig {
