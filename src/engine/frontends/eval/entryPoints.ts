@@ -18,7 +18,12 @@ export function callCounts(text: string, identifier: RegExp): Map<string, number
  * `defs` with those nobody calls first. `selfCalls(d)`: how many of its name's call sites are
  * its own definition (`def name(`, `class Name(`), which the count includes.
  */
-export function entryPointsFirst<D>(defs: readonly D[], counts: Map<string, number>, nameOf: (d: D) => string | undefined, selfCalls: (d: D) => number): D[] {
+export function entryPointsFirst<D>(
+  defs: readonly D[],
+  counts: { get(name: string): number | undefined },
+  nameOf: (d: D) => string | undefined,
+  selfCalls: (d: D) => number,
+): D[] {
   const called = (d: D) => {
     const name = nameOf(d);
     return !!name && (counts.get(name) ?? 0) > selfCalls(d);
