@@ -209,13 +209,25 @@ function applyEdit(tree: Tree, before: string, after: string): Reuse['edit'] {
   return { start, oldEnd: endOld, newEnd: endNew };
 }
 
-/** The one range that changed from `before` to `after`: their common prefix and suffix kept. */
+/** Characters compared at once while looking for the edit. */
+const BLOCK = 1024;
+
+/**
+ * The one range that changed from `before` to `after`: their common prefix and suffix kept.
+ * Compared a block at a time first (a substring is a view, and comparing two is native): the
+ * character loop alone took 0.7 ms of a re-lint of a 5,000-line file.
+ */
 function changedRange(before: string, after: string): Reuse['edit'] {
   let start = 0;
   const max = Math.min(before.length, after.length);
+  while (start + BLOCK <= max && before.substring(start, start + BLOCK) === after.substring(start, start + BLOCK)) start += BLOCK;
   while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
   let endOld = before.length;
   let endNew = after.length;
+  while (endOld - BLOCK >= start && endNew - BLOCK >= start && before.substring(endOld - BLOCK, endOld) === after.substring(endNew - BLOCK, endNew)) {
+    endOld -= BLOCK;
+    endNew -= BLOCK;
+  }
   while (endOld > start && endNew > start && before.charCodeAt(endOld - 1) === after.charCodeAt(endNew - 1)) {
     endOld--;
     endNew--;

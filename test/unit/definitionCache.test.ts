@@ -16,6 +16,7 @@ import type { Analysis, Linter } from '../../src/engine/linter';
 import type { Flow } from '../../src/engine/ir';
 import { toWire } from '../../src/engine/wire';
 import { cacheStats } from '../../src/engine/frontends/eval/definitionCache';
+import { callCounts, recount } from '../../src/engine/frontends/eval/entryPoints';
 
 /** Everything an analysis says, as text: toWire reads every fix; flows are written with their sharing (`#n`: a flow object seen before). */
 function said(a: Analysis): string {
@@ -341,4 +342,28 @@ test('the findings of an edit that a kept definition depends on differ from befo
   assert.notEqual(fresh(text.replace('WIDTH = 64', 'WIDTH = 128')), fresh(text));
   assert.notEqual(fresh(text.replace('SCALE = 0.5', 'SCALE = 0.01')), fresh(text));
   assert.notEqual(fresh(text.replace('return nn.Linear(n, n)', 'return nn.Linear(n, 2 * n)')), fresh(text));
+});
+
+test('call counts updated from the previous text equal call counts of the new text', () => {
+  // Random edits of a fixture, some made of the characters call sites are made of.
+  const base = fs.readFileSync(path.join(FIXTURES, 'pytorch', 'gpt_init.py'), 'utf8');
+  const pieces = ['(', ' ', '\n', 'f', 'foo(', '_x', '1', ')', '.', ' (', 'a\n(', '$', '\u00a0('];
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  for (const identifier of [/\b[A-Za-z_]\w*/, /[A-Za-z_$][\w$]*/]) {
+    let text = base;
+    let counts = callCounts(text, identifier);
+    for (let i = 0; i < 400; i++) {
+      const start = random(text.length + 1);
+      const oldEnd = Math.min(text.length, start + random(4));
+      const inserted = Array.from({ length: random(3) }, () => pieces[random(pieces.length)]).join('');
+      const next = text.slice(0, start) + inserted + text.slice(oldEnd);
+      counts = recount(counts, text, next, { start, oldEnd, newEnd: start + inserted.length }, identifier);
+      text = next;
+      assert.deepEqual(new Map([...counts].sort()), new Map([...callCounts(text, identifier)].sort()), `after edit ${i}`);
+    }
+  }
 });

@@ -24,7 +24,7 @@ import type { Role } from '../layerClass';
 import * as signal from '../signal';
 import type { ModelBuilder, TensorState } from '../signal';
 import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_STEPS, MAX_UNROLL } from './budget';
-import { callCounts, entryPointsFirst } from './entryPoints';
+import { entryPointsFirst, keptCallCounts } from './entryPoints';
 import {
   bindRewrite,
   cacheStats,
@@ -408,7 +408,7 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
 
   /** Names before `(` in the file, counted once (entryPoints.ts). */
   protected get callCounts(): Map<string, number> {
-    return (this.callCountsOf ??= callCounts(this.text, this.identifier));
+    return (this.callCountsOf ??= keptCallCounts(this.tree, this.identifier));
   }
 
   // ---- limits (budget.ts) ----
