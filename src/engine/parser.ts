@@ -140,15 +140,22 @@ export class Parsers {
           // afresh, so the editor reports what the CLI does. Only while the text has an error.
           tree.delete();
           tree = parseOrThrow(parser, input);
-          syntax = new SyntaxTree(text, tree);
+          syntax = new SyntaxTree(text, tree, undefined, true);
         } else {
           const changed = previous.tree.getChangedRanges(tree);
           const reuse: Reuse = { tree: previous.syntax, edit, changed };
-          syntax = new SyntaxTree(text, tree, reuse);
+          syntax = new SyntaxTree(text, tree, reuse, true);
+          // The edit is the parser input's. Where that differs from the text's (a comment run blanked
+          // for the parser, parserInput, changed inside or grew to a run), a node outside the edit may
+          // read other text than before: the front ends then keep nothing from the previous lint.
+          if (input !== text || previous.input !== previous.text) {
+            const own = changedRange(previous.text, text);
+            if (own.start !== edit.start || own.oldEnd !== edit.oldEnd || own.newEnd !== edit.newEnd) syntax.inherited = undefined;
+          }
         }
       } else {
         tree = parseOrThrow(parser, input);
-        syntax = new SyntaxTree(text, tree);
+        syntax = new SyntaxTree(text, tree, undefined, true);
       }
     } catch (err) {
       // The previous tree was told of the edit: it cannot serve another parse. Start over next time.
@@ -188,20 +195,9 @@ function pointAt(text: string, index: number): { row: number; column: number } {
   return { row, column: index - lineStart };
 }
 
-/**
- * Describe the change from `before` to `after` as one edit (common prefix and suffix kept),
- * tell the tree, and return it in offsets.
- */
+/** Describe the change from `before` to `after` as one edit, tell the tree, and return it in offsets. */
 function applyEdit(tree: Tree, before: string, after: string): Reuse['edit'] {
-  let start = 0;
-  const max = Math.min(before.length, after.length);
-  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
-  let endOld = before.length;
-  let endNew = after.length;
-  while (endOld > start && endNew > start && before.charCodeAt(endOld - 1) === after.charCodeAt(endNew - 1)) {
-    endOld--;
-    endNew--;
-  }
+  const { start, oldEnd: endOld, newEnd: endNew } = changedRange(before, after);
   tree.edit({
     startIndex: start,
     oldEndIndex: endOld,
@@ -210,5 +206,31 @@ function applyEdit(tree: Tree, before: string, after: string): Reuse['edit'] {
     oldEndPosition: pointAt(before, endOld),
     newEndPosition: pointAt(after, endNew),
   });
+  return { start, oldEnd: endOld, newEnd: endNew };
+}
+
+/** Characters compared at once while looking for the edit. */
+const BLOCK = 1024;
+
+/**
+ * The one range that changed from `before` to `after`: their common prefix and suffix kept.
+ * Compared a block at a time first (a substring is a view, and comparing two is native): the
+ * character loop alone took 0.7 ms of a re-lint of a 5,000-line file.
+ */
+function changedRange(before: string, after: string): Reuse['edit'] {
+  let start = 0;
+  const max = Math.min(before.length, after.length);
+  while (start + BLOCK <= max && before.substring(start, start + BLOCK) === after.substring(start, start + BLOCK)) start += BLOCK;
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  let endOld = before.length;
+  let endNew = after.length;
+  while (endOld - BLOCK >= start && endNew - BLOCK >= start && before.substring(endOld - BLOCK, endOld) === after.substring(endNew - BLOCK, endNew)) {
+    endOld -= BLOCK;
+    endNew -= BLOCK;
+  }
+  while (endOld > start && endNew > start && before.charCodeAt(endOld - 1) === after.charCodeAt(endNew - 1)) {
+    endOld--;
+    endNew--;
+  }
   return { start, oldEnd: endOld, newEnd: endNew };
 }

@@ -227,13 +227,29 @@ export class SyntaxTree {
    * nodes now describe the newer text. Whatever still holds this tree must not read it.
    */
   superseded = false;
+  /** The edit from the previous tree of the same file, when this one was copied from it. */
+  readonly edit?: Reuse['edit'];
+  /**
+   * What the front ends keep of their evaluation of this tree for the next lint of the same file
+   * (frontends/eval/definitionCache.ts), by front end; undefined for a tree no later edit starts
+   * from (a file read once).
+   */
+  readonly kept?: Map<string, unknown>;
+  /** The previous tree's `kept`, in the previous text's offsets (`edit` maps them to this text's). */
+  inherited?: Map<string, unknown>;
 
   constructor(
     readonly text: string,
     source: Tree,
     previous?: Reuse,
+    keep = false,
   ) {
     this.rootNode = copyTree(this, source, previous);
+    if (keep) this.kept = new Map();
+    if (previous && keep) {
+      this.edit = previous.edit;
+      this.inherited = previous.tree.kept;
+    }
   }
 
   get lines(): LineIndex {

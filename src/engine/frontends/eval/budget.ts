@@ -31,6 +31,15 @@ export class Budget {
     return ++this.steps <= MAX_STEPS;
   }
 
+  /** Steps spent so far (a kept evaluation replays its own: definitionCache.ts). */
+  get spent(): number {
+    return this.steps;
+  }
+
+  charge(steps: number): void {
+    this.steps += steps;
+  }
+
   get exhausted(): boolean {
     return this.steps > MAX_STEPS;
   }

@@ -11,7 +11,8 @@
  * - the limits that keep a run linear on any input (budget.ts): statement and call steps,
  *   nesting depth, inlining depth, loop unrolling;
  * - tensors: a fresh input, merges of several tensors, a tensor used up by something unknown,
- *   and layers built but never applied, still judged with what is known.
+ *   and layers built but never applied, still judged with what is known;
+ * - what a re-lint keeps of the previous lint's standalone evaluations (definitionCache.ts).
  *
  * The core works on any value type with a `t` tag; the guards below narrow it to the variants
  * it knows. Each language's Value union lists these variants plus its own.
@@ -22,8 +23,22 @@ import type { ArgValue } from '../../initializers';
 import type { Role } from '../layerClass';
 import * as signal from '../signal';
 import type { ModelBuilder, TensorState } from '../signal';
-import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_UNROLL } from './budget';
-import { callCounts, entryPointsFirst } from './entryPoints';
+import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_STEPS, MAX_UNROLL } from './budget';
+import { entryPointsFirst, keptCallCounts } from './entryPoints';
+import {
+  bindRewrite,
+  cacheStats,
+  constKey,
+  IMPURE,
+  instantiate,
+  moveEntry,
+  NotedSet,
+  Recording,
+  type DefinitionCache,
+  type Edit,
+  type Entry,
+  type Rebind,
+} from './definitionCache';
 
 /** A constant: a number, string, boolean, null, or a (nested) list of them. */
 export type Const = ArgValue | Const[];
@@ -73,6 +88,8 @@ export const isOp = <V extends Tagged, Op>(v: V): v is V & OpValue<Op> => v.t ==
  */
 export class Scope<V> {
   private readonly vars = new Map<string, V>();
+  /** Told of each lookup that reaches this scope, and of each binding made in it (the module's, while a definition is recorded). */
+  observer?: { read(name: string, v: V | undefined): void; write(): void };
   constructor(
     readonly parent?: Scope<V>,
     private readonly name?: string,
@@ -82,33 +99,41 @@ export class Scope<V> {
   get(name: string): V | undefined {
     for (let s: Scope<V> | undefined = this; s; s = s.parent) {
       const v = s.vars.get(name);
+      s.observer?.read(name, v);
       if (v) return v;
     }
     return undefined;
   }
 
   has(name: string): boolean {
-    for (let s: Scope<V> | undefined = this; s; s = s.parent) if (s.vars.has(name)) return true;
+    for (let s: Scope<V> | undefined = this; s; s = s.parent) {
+      s.observer?.read(name, s.vars.get(name));
+      if (s.vars.has(name)) return true;
+    }
     return false;
   }
 
   set(name: string, v: V): void {
+    this.observer?.write();
     this.vars.set(name, v);
   }
 
   declare(name: string, v: V, hoisted = false): void {
     let s: Scope<V> = this;
     if (hoisted) while (!s.isFunction && s.parent) s = s.parent;
+    s.observer?.write();
     s.vars.set(name, v);
   }
 
   assign(name: string, v: V): void {
     for (let s: Scope<V> | undefined = this; s; s = s.parent) {
       if (s.vars.has(name)) {
+        s.observer?.write();
         s.vars.set(name, v);
         return;
       }
     }
+    this.observer?.write();
     this.vars.set(name, v);
   }
 
@@ -134,7 +159,15 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
   /** Statements and calls this file may still run (budget.ts). */
   protected readonly budget = new Budget();
   /** Definitions already evaluated (through a call, or on their own): not evaluated again on their own. */
-  protected readonly invoked = new Set<number>();
+  protected readonly invoked = new NotedSet('i');
+  /** Classes whose methods have run (a plain class's, once per class: python/interpreter.ts). */
+  protected readonly built = new NotedSet('b');
+  /** Whether this language's definitions are kept from one lint to the next (definitionCache.ts): its front ends report every outside read. */
+  protected readonly keepsDefinitions: boolean = false;
+  /** The previous lint's kept evaluations (in its text's offsets, `edit` maps them), and this lint's. */
+  private cache?: { previous?: DefinitionCache; edit?: Edit; next: DefinitionCache };
+  /** The standalone evaluation being recorded, if one is. */
+  protected recording?: Recording;
   private depth = 0;
   private inlineDepth = 0;
   private scratchModel?: ModelBuilder;
@@ -178,6 +211,7 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
     const root = this.tree.rootNode;
     // Syntax errors matter only in files that define models: other files are not ours to judge.
     if (!this.applies()) return { models: [], errors: [] };
+    this.openCache();
     const errors = this.syntaxErrors(root);
     this.prepare(root);
     const top = this.newModel('model', { start: root.startIndex, end: root.endIndex });
@@ -206,13 +240,175 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
     )) {
       if (this.invoked.has(def.id) || this.budget.exhausted) continue;
       this.invoked.add(def.id);
-      this.evaluateStandalone(def);
+      this.standalone(def);
     }
+  }
+
+  // ---- kept evaluations (definitionCache.ts) ----
+
+  /** Takes over what the previous lint of the file kept: a tree kept for the next edit only (parser.ts), in languages that note their reads. */
+  private openCache(): void {
+    const kept = this.tree.kept;
+    if (!kept || !this.keepsDefinitions) return;
+    // Linted again unchanged: this tree's own entries, in its offsets; else the previous tree's, moved by the edit.
+    const own = kept.get(this.framework) as DefinitionCache | undefined;
+    const inherited = this.tree.inherited?.get(this.framework) as DefinitionCache | undefined;
+    this.tree.inherited?.delete(this.framework);
+    this.cache = { previous: own ?? inherited, edit: own ? undefined : this.tree.edit, next: new Map() };
+    kept.set(this.framework, this.cache.next);
+  }
+
+  /** A definition on its own: what the previous lint kept of it, where everything it read is unchanged; else evaluated, and kept. */
+  private standalone(def: Node): void {
+    const cache = this.cache;
+    if (!cache) return this.evaluateStandalone(def);
+    const entry = cache.previous?.get(def);
+    const replayed = entry && this.replay(entry, cache.edit);
+    if (replayed) {
+      cacheStats.replayed++;
+      cache.next.set(def, replayed);
+      return;
+    }
+    const rec = new Recording(this.models.length, this.budget.spent, this.counter.layers);
+    this.observe(rec);
+    try {
+      this.evaluateStandalone(def);
+    } finally {
+      this.observe(undefined);
+    }
+    // An evaluation that ran into a limit depends on what ran before it: not kept.
+    if (this.budget.exhausted || this.counter.layers >= signal.MAX_LAYERS) return;
+    const kept = rec.finish(this.models.slice(rec.modelsBefore), this.budget.spent, this.counter.layers);
+    if (kept) {
+      cacheStats.kept++;
+      cache.next.set(def, kept);
+    }
+  }
+
+  private observe(rec: Recording | undefined): void {
+    this.recording = rec;
+    this.invoked.recording = rec;
+    this.built.recording = rec;
+    this.module.observer = rec && {
+      read: (name, v) => {
+        if (!rec.has('m', name)) rec.read('m', name, this.valueToken(v));
+      },
+      write: () => {
+        rec.poisoned = true;
+      },
+    };
+  }
+
+  /** Uses a kept evaluation if what it read reads the same now and it fits in the limits; undefined (and nothing changed) otherwise. */
+  private replay(entry: Entry, edit: Edit | undefined): Entry | undefined {
+    if (this.budget.spent + entry.steps > MAX_STEPS || this.counter.layers + entry.layerCount >= signal.MAX_LAYERS) return undefined;
+    for (const [kind, arg, seen] of entry.reads) if (!Object.is(this.probe(kind, arg), seen)) return undefined;
+    const moved = moveEntry(entry, edit);
+    if (!moved) return undefined;
+    const { models, effects } = instantiate(moved, this);
+    this.budget.charge(moved.steps);
+    this.counter.layers += moved.layerCount;
+    for (const id of moved.invoked) this.invoked.add(id);
+    for (const id of moved.built) this.built.add(id);
+    this.models.push(...models);
+    for (const [layer, data] of effects) this.effect(layer, data);
+    return moved;
+  }
+
+  /**
+   * What a read of the given kind gives now (`Recording.read` noted what it gave then): `m`, a
+   * module name's value (`valueToken`); `i` and `b`, whether a definition ran or a class was
+   * built; `n`, how often the file calls a name; `s`, whether a model of that name with layers
+   * came before. Front ends add their own kinds.
+   */
+  protected probe(kind: string, arg: string): unknown {
+    switch (kind) {
+      case 'm':
+        return this.valueToken(this.module.get(arg));
+      case 'i':
+        return this.invoked.has(Number(arg));
+      case 'b':
+        return this.built.has(Number(arg));
+      case 'n':
+        return this.callCounts.get(arg);
+      case 's':
+        return this.models.some((m) => m.scopeName === arg && m.layers.length > 0);
+      default:
+        return IMPURE;
+    }
+  }
+
+  /**
+   * A module value as recorded: a string that tells it apart from every other value (a path, a
+   * constant, a list of them), or IMPURE for one that may change (a layer, an instance).
+   * Lists are never changed once made: only their items may be.
+   */
+  protected valueToken(v: V | undefined, depth = 0): string | typeof IMPURE | undefined {
+    if (!v) return undefined;
+    switch (v.t) {
+      case 'unknown':
+        return 'unknown';
+      case 'path':
+        return `path ${(v as unknown as PathValue).path}`;
+      case 'const':
+        return `const ${constKey((v as unknown as ConstValue).v)}`;
+      case 'list':
+        return this.tokens('list', (v as unknown as ListValue<V>).items, depth);
+      default:
+        return IMPURE;
+    }
+  }
+
+  /** The tokens of a container's items, IMPURE if one is. */
+  protected tokens(kind: string, items: Iterable<V>, depth: number, keys?: Iterable<string>): string | typeof IMPURE {
+    if (depth > 8) return IMPURE;
+    const out: string[] = [];
+    const names = keys?.[Symbol.iterator]();
+    for (const item of items) {
+      const t = this.valueToken(item, depth + 1);
+      if (t === IMPURE) return IMPURE;
+      out.push(names ? `${JSON.stringify(names.next().value)}: ${t}` : String(t));
+    }
+    return `${kind} [${out.join(', ')}]`;
+  }
+
+  /** A layer made by this front end, with how to build its `rewrite` for the lint that reports it (a kept layer is copied into later lints). */
+  protected track(layer: Layer, rebind: Rebind<this>): Layer {
+    bindRewrite(layer, this, rebind);
+    this.recording?.layers.push(layer);
+    return layer;
+  }
+
+  /** A front end's note on a layer that outlives the evaluation (an init call site): replayed with the layer's copy through `effect`. */
+  protected noteEffect(layer: Layer, data: unknown): void {
+    this.recording?.effects.push([layer, data]);
+  }
+
+  /** Replays a note of `noteEffect` on a kept layer's copy. */
+  protected effect(_layer: Layer, _data: unknown): void {}
+
+  /** The file's call counts, each name read noted (`n`). */
+  protected readonly calls = {
+    get: (name: string): number | undefined => {
+      const n = this.callCounts.get(name);
+      this.recording?.read('n', name, n);
+      return n;
+    },
+  };
+
+  /** Whether a model of this scope name other than `except` already holds layers (a Sequential's name, python/keras.ts). */
+  protected otherModelWithLayers(scopeName: string, except: ModelBuilder): boolean {
+    const rec = this.recording;
+    const from = rec ? rec.modelsBefore : 0;
+    // Models from before the recorded definition: a read from outside it.
+    const before = rec ? this.models.slice(0, from).some((m) => m.scopeName === scopeName && m.layers.length > 0) : false;
+    if (rec) rec.read('s', scopeName, before);
+    return before || this.models.slice(from).some((m) => m !== except && m.scopeName === scopeName && m.layers.length > 0);
   }
 
   /** Names before `(` in the file, counted once (entryPoints.ts). */
   protected get callCounts(): Map<string, number> {
-    return (this.callCountsOf ??= callCounts(this.text, this.identifier));
+    return (this.callCountsOf ??= keptCallCounts(this.tree, this.identifier));
   }
 
   // ---- limits (budget.ts) ----

@@ -130,8 +130,7 @@ export class FlaxFrontEnd extends PythonInterpreter {
       args.positional.map((p) => p.text),
       [...args.keywords].map(([k, n]) => [k, n.text]),
     );
-    const text = this.text;
-    return {
+    const layer: Layer = {
       kind: layerKind(cls.rank, cls.transpose),
       label,
       span: spanOf(call),
@@ -143,20 +142,21 @@ export class FlaxFrontEnd extends PythonInterpreter {
       activation: { info: LINEAR },
       normalized: false,
       normalizedBefore: false,
-      rewrite(to: Recommendation): Fix | undefined {
-        const title = `Use ${REC_NAME[to]}`;
-        if (initNode) {
-          // Keep the module path the user wrote: `nn.initializers.`, `jax.nn.initializers.`.
-          const fn = initNode.type === 'call' ? initNode.childForFieldName('function') : initNode;
-          const prefix = fn?.type === 'attribute' ? fn.childForFieldName('object')?.text : undefined;
-          if (!prefix) return undefined;
-          const newText = `${prefix}.${REC_NAME[to]}()`;
-          return newText === initNode.text ? undefined : { title, edits: [{ start: initNode.startIndex, end: initNode.endIndex, newText }] };
-        }
-        if (!calleeObject) return undefined;
-        return insertArgument({ text }, call, `kernel_init=${calleeObject}.initializers.${REC_NAME[to]}()`, title);
-      },
+      rewrite: () => undefined,
     };
+    return this.track(layer, (_layer, front) => (to: Recommendation): Fix | undefined => {
+      const title = `Use ${REC_NAME[to]}`;
+      if (initNode) {
+        // Keep the module path the user wrote: `nn.initializers.`, `jax.nn.initializers.`.
+        const fn = initNode.type === 'call' ? initNode.childForFieldName('function') : initNode;
+        const prefix = fn?.type === 'attribute' ? fn.childForFieldName('object')?.text : undefined;
+        if (!prefix) return undefined;
+        const newText = `${prefix}.${REC_NAME[to]}()`;
+        return newText === initNode.text ? undefined : { title, edits: [{ start: initNode.startIndex, end: initNode.endIndex, newText }] };
+      }
+      if (!calleeObject) return undefined;
+      return insertArgument({ text: front.text }, call, `kernel_init=${calleeObject}.initializers.${REC_NAME[to]}()`, title);
+    });
   }
 
   /** `nn.initializers.he_normal()`, `jax.nn.initializers.normal(stddev=0.02)`, `nn.initializers.zeros`. */

@@ -17,6 +17,7 @@ import { sizeArg, tupleArg, type LayerClass, type Role } from '../layerClass';
 import { keras1Reader } from '../keras/layers';
 import { MAX_UNROLL } from '../eval/budget';
 import { entryPointsFirst } from '../eval/entryPoints';
+import { IMPURE } from '../eval/definitionCache';
 import {
   Evaluator,
   Scope,
@@ -96,6 +97,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   protected readonly module = new Env();
   protected readonly unknown = UNKNOWN;
   protected readonly identifier = /\b[A-Za-z_]\w*/;
+  protected override readonly keepsDefinitions = true;
 
   /** Methods that give a model class's forward order (`call`, `forward`). */
   protected abstract readonly forwardMethods: readonly string[];
@@ -150,6 +152,23 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   protected evaluateStandalone(def: Node): void {
     if (def.type === 'class_definition') this.evaluateClassStandalone(def);
     else this.evaluateFunctionStandalone(def);
+  }
+
+  /**
+   * A function or class is its node, by id: the same node object is the same text (the
+   * incremental copy keeps it only then). A dict, like a list, is never changed once made.
+   */
+  protected override valueToken(v: Value | undefined, depth = 0): string | typeof IMPURE | undefined {
+    if (v?.t === 'func' || v?.t === 'class') return `${v.t} ${v.node.id}`;
+    if (v?.t === 'dict') return this.tokens('dict', v.items.values(), depth, v.items.keys());
+    return super.valueToken(v, depth);
+  }
+
+  /** `w`: what an unbound name is through `from M import *`; `cfg`: the file's config class. */
+  protected override probe(kind: string, arg: string): unknown {
+    if (kind === 'w') return this.wildcardPath(arg);
+    if (kind === 'cfg') return this.configClass();
+    return super.probe(kind, arg);
   }
 
   protected activationCall(info: ActivationInfo, node: Node, input: Value): Value {
@@ -247,7 +266,6 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
    * `__init__` did not reach, entry points first (methods nothing in the file calls by name),
    * as the class's model. Once per class: later calls of its methods are not run again.
    */
-  private readonly builtClasses = new Set<number>();
   protected evaluatePlainClass(cls: Node, pos: Value[], kw: Map<string, Value>): SelfObject {
     const name = cls.childForFieldName('name')?.text ?? 'model';
     const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
@@ -255,19 +273,19 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     // Every instance is built (a config object: `GPTConfig(n_embd=256)`); its methods run once per
     // class. Callers pass plain classes only (isPlainClass): what an imported base does is unknown.
     this.construct(obj, pos, kw);
-    if (this.builtClasses.has(cls.id)) return obj;
-    this.builtClasses.add(cls.id);
+    if (this.built.seen(cls.id)) return obj;
+    this.built.add(cls.id);
     const methods = (cls.childForFieldName('body')?.namedChildren ?? [])
       .map((stmt) => (stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt))
       .filter((d): d is Node => d?.type === 'function_definition' && !/^__\w+__$/.test(d.childForFieldName('name')?.text ?? ''));
     // A method nothing calls (`self.build(`, `agent.train(`: its name before `(` beyond its own `def`) is an entry point.
     for (const m of entryPointsFirst(
       methods,
-      this.callCounts,
+      this.calls,
       (d) => d.childForFieldName('name')?.text,
       () => 1,
     )) {
-      if (this.invoked.has(m.id)) continue;
+      if (this.invoked.seen(m.id)) continue;
       this.invoke(m, obj, [], new Map(), model);
     }
     this.applyLeftovers(obj.attrs.values(), model);
@@ -292,6 +310,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       cls = this.configClass();
     }
     if (!cls) return UNKNOWN;
+    // One instance for the file, which any definition may change: an evaluation that reads it is not kept.
+    this.recording?.read('config instance', '', IMPURE);
     let obj = this.defaultInstances.get(cls.id);
     if (!obj) {
       obj = { attrs: new Map(), cls, model: this.scratch(), plain: true };
@@ -305,6 +325,11 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
 
   /** The file's one config class: decorated `@dataclass`, a NamedTuple, or named `...Config`/`...Cfg`; undefined for none or several. */
   private configClass(): Node | undefined {
+    this.recording?.read('cfg', '', this.configClassOnce());
+    return this.configClassOnce();
+  }
+
+  private configClassOnce(): Node | undefined {
     if (!this.configClassFound) {
       const found: Node[] = [];
       for (const stmt of this.tree.rootNode.namedChildren) {
@@ -406,7 +431,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   /** Call a function or method of this file with arguments bound; returns its return value. */
   protected invoke(def: Node, self: SelfObject | undefined, pos: Value[], kw: Map<string, Value>, model: ModelBuilder): Value {
     // A plain class's methods run once (evaluatePlainClass): a second run would build its layers twice.
-    if (self?.plain && this.invoked.has(def.id)) return UNKNOWN;
+    if (self?.plain && this.invoked.seen(def.id)) return UNKNOWN;
     return this.inlined(def, () => {
       const env = new Env(this.module);
       if (self) env.set('self', { t: 'self', obj: self });
@@ -550,8 +575,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         const v = env.get(node.text);
         if (v) return v;
         // `from keras.layers import *`: an unbound name may come from the star import.
-        for (const w of this.imports.wildcards) if (this.fromWildcard(w, node.text)) return { t: 'path', path: `${w}.${node.text}` };
-        return UNKNOWN;
+        const path = this.wildcardPath(node.text);
+        this.recording?.read('w', node.text, path);
+        return path ? { t: 'path', path } : UNKNOWN;
       }
       case 'attribute': {
         const obj = node.childForFieldName('object');
@@ -904,6 +930,11 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       default:
         return signal.opaque(st);
     }
+  }
+
+  private wildcardPath(name: string): string | undefined {
+    for (const w of this.imports.wildcards) if (this.fromWildcard(w, name)) return `${w}.${name}`;
+    return undefined;
   }
 
   /** Whether `name`, unbound, may come from `from <module> import *`. */

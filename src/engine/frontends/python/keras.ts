@@ -262,7 +262,6 @@ export class KerasFrontEnd extends PythonInterpreter {
     const name = typeof given === 'string' ? given : (assignedName(call) ?? (typeof key === 'string' ? key : undefined));
     const fn = call.childForFieldName('function')?.text ?? 'tf.Variable';
     const label = `${name ?? fn}[${dims.join(', ')}]`;
-    const style = this.style;
     const layer: Layer = {
       kind: layerKind(dims.length === 2 ? undefined : dims.length - 2, false),
       label,
@@ -279,16 +278,18 @@ export class KerasFrontEnd extends PythonInterpreter {
       activation: { info: LINEAR },
       normalized: false,
       normalizedBefore: false,
-      rewrite(to: Recommendation): Fix | undefined {
-        const initializer = tfKerasInitializer(style, to);
-        if (!initializer) return undefined;
-        const title = `Use ${to}`;
-        // tf.Variable: an initializer called on the shape; get_variable: the initializer itself.
-        const newText = shapeNode === undefined ? `${initializer}(${shapeText})` : initializer;
-        if (written) return newText === written.text ? undefined : { title, edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
-        return insertArgument(style, call, `initializer=${initializer}`, title);
-      },
+      rewrite: () => undefined,
     };
+    this.track(layer, (_layer, front) => (to: Recommendation): Fix | undefined => {
+      const style = front.style;
+      const initializer = tfKerasInitializer(style, to);
+      if (!initializer) return undefined;
+      const title = `Use ${to}`;
+      // tf.Variable: an initializer called on the shape; get_variable: the initializer itself.
+      const newText = shapeNode === undefined ? `${initializer}(${shapeText})` : initializer;
+      if (written) return newText === written.text ? undefined : { title, edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
+      return insertArgument(style, call, `initializer=${initializer}`, title);
+    });
     const op: LayerOp = {
       cls: { role: 'weighted', rank: dims.length, params: [] },
       className: RAW_WEIGHT,
@@ -369,7 +370,7 @@ export class KerasFrontEnd extends PythonInterpreter {
     const target = assignedName(node);
     const model = this.newModel(outer.scopeName, spanOf(node));
     if (target && outer.scopeName === 'model') model.name = target;
-    else if (target && this.models.some((m) => m !== model && m.scopeName === outer.scopeName && m.layers.length > 0)) model.name = target;
+    else if (target && this.otherModelWithLayers(outer.scopeName, model)) model.name = target;
     let st: TensorState = { model, normSeen: false };
     const layersArg = argument(args, 'layers', 0);
     if (layersArg) {
@@ -517,7 +518,6 @@ export class KerasFrontEnd extends PythonInterpreter {
     // Var(b): Keras's default bias is zeros; a random bias_initializer counts in q (rules.md v2).
     const biasNode = args.keywords.get('bias_initializer');
     const biasVariance = randomBiasVariance(biasNode && this.kernelInit(biasNode, env).init.spec, this.argReader(cls, args, env)('use_bias'));
-    const style = this.style;
     const understood = args.positional.length <= cls.params.length && !args.splat;
     const layer: Layer = {
       kind: layerKind(cls.rank, cls.transpose),
@@ -531,17 +531,18 @@ export class KerasFrontEnd extends PythonInterpreter {
       activation: own && ownActivation ? own : { info: LINEAR },
       normalized: false,
       normalizedBefore,
-      rewrite(to: Recommendation): Fix | undefined {
-        if (!understood) return undefined;
-        // Keras 1 has no lecun_normal (added in Keras 2.0.6), and takes names as strings.
-        if (keras1 && to === 'lecun_normal') return undefined;
-        if (init.written) {
-          const tfCore = init.init.spec.name.startsWith('tf.') && init.written.type !== 'identifier';
-          return tfCore ? rewriteTfCore(style, init.written, to) : rewriteExplicit(style, init.written, to);
-        }
-        return insertKeyword(style, call, to, initKey);
-      },
+      rewrite: () => undefined,
     };
+    this.track(layer, (_layer, front) => (to: Recommendation): Fix | undefined => {
+      if (!understood) return undefined;
+      // Keras 1 has no lecun_normal (added in Keras 2.0.6), and takes names as strings.
+      if (keras1 && to === 'lecun_normal') return undefined;
+      if (init.written) {
+        const tfCore = init.init.spec.name.startsWith('tf.') && init.written.type !== 'identifier';
+        return tfCore ? rewriteTfCore(front.style, init.written, to) : rewriteExplicit(front.style, init.written, to);
+      }
+      return insertKeyword(front.style, call, to, initKey);
+    });
     return { layer, outShape, ownActivation };
   }
 
@@ -568,7 +569,13 @@ export class KerasFrontEnd extends PythonInterpreter {
 
   /** The file is written against TF1's API (placeholders, sessions, get_variable, tf.layers): bare `tf.*_initializer`s have TF1's defaults. */
   private get tf1(): boolean {
-    return (this.tf1Style ??= TF1_STYLE.test(this.text));
+    const tf1 = (this.tf1Style ??= TF1_STYLE.test(this.text));
+    this.recording?.read('tf1', '', tf1);
+    return tf1;
+  }
+
+  protected override probe(kind: string, arg: string): unknown {
+    return kind === 'tf1' ? (this.tf1Style ??= TF1_STYLE.test(this.text)) : super.probe(kind, arg);
   }
   private tf1Style?: boolean;
 

@@ -88,26 +88,77 @@ export function syntaxErrors(root: Node, max = 5): string[] {
  * expression for their first keyword) and then confirmed in the tree: far cheaper than walking
  * every node of a large file, and exact, since a match inside a string or comment finds no
  * statement that starts there.
+ *
+ * A tree kept for the next edit keeps its matches too, and the next tree's are updated rather
+ * than searched again (the two searches of a 5,000-line file took 1 ms of each re-lint): a
+ * match lies on one line, so only the lines the edit touched are searched; a match elsewhere
+ * keeps its statement where the incremental copy took that node over (the same node, moved),
+ * and is looked up in the new tree otherwise.
  */
 export function statementsAt(root: Node, text: string, keyword: RegExp, types: readonly string[]): Node[] {
-  let byPattern = statementCache.get(root.tree);
-  if (!byPattern) statementCache.set(root.tree, (byPattern = new Map()));
+  const tree = root.tree;
+  let byPattern = statementCache.get(tree);
+  if (!byPattern) statementCache.set(tree, (byPattern = new Map()));
   const key = `${keyword.source}|${types.join(',')}`;
   const cached = byPattern.get(key);
-  if (cached) return cached;
-  const out: Node[] = [];
+  if (cached) return cached.nodes;
   const pattern = new RegExp(`^[ \\t]*(${keyword.source})`, 'gm');
-  for (const m of text.matchAll(pattern)) {
-    const at = m.index + m[0].length - m[1].length;
+  const find = (at: number): Node | undefined => {
     for (let n: Node | null = root.descendantForIndex(at); n; n = n.parent) {
       if (n.startIndex !== at) break;
-      if (types.includes(n.type)) {
-        out.push(n);
-        break;
-      }
+      if (types.includes(n.type)) return n;
     }
+    return undefined;
+  };
+  const search = (from: number, to: number, out: Found) => {
+    for (const m of text.slice(from, to).matchAll(pattern)) {
+      const at = from + m.index + m[0].length - m[1].length;
+      out.ats.push(at);
+      out.found.push(find(at));
+    }
+  };
+  const found: Found = { ats: [], found: [], nodes: [] };
+  const previous = tree.edit && (tree.inherited?.get(`statements ${key}`) as Found | undefined);
+  if (previous && tree.edit) {
+    const { start, oldEnd, newEnd } = tree.edit;
+    const delta = newEnd - oldEnd;
+    // The lines the edit touched: from the start of the first to the end of the last.
+    const from = start === 0 ? 0 : text.lastIndexOf('\n', start - 1) + 1;
+    const oldTo = lineEnd(previous.text!, oldEnd);
+    let i = 0;
+    for (; i < previous.ats.length && previous.ats[i] < from; i++) keep(previous, i, 0, tree, find, found);
+    search(from, lineEnd(text, newEnd), found);
+    while (i < previous.ats.length && previous.ats[i] < oldTo) i++;
+    for (; i < previous.ats.length; i++) keep(previous, i, delta, tree, find, found);
+  } else search(0, text.length, found);
+  found.nodes = found.found.filter((n): n is Node => n !== undefined);
+  byPattern.set(key, found);
+  if (tree.kept) {
+    tree.kept.set(`statements ${key}`, { ...found, text });
+    tree.inherited?.delete(`statements ${key}`);
   }
-  byPattern.set(key, out);
-  return out;
+  return found.nodes;
 }
-const statementCache = new WeakMap<Tree, Map<string, Node[]>>();
+
+/** The matches of one search of a tree's text: where each is, and the statement there if any. */
+interface Found {
+  ats: number[];
+  found: Array<Node | undefined>;
+  nodes: Node[];
+  text?: string;
+}
+
+/** A match outside the edit, moved by `delta`: its statement, the same node where the new tree took it over. */
+function keep(previous: Found, i: number, delta: number, tree: Tree, find: (at: number) => Node | undefined, out: Found): void {
+  const at = previous.ats[i] + delta;
+  const node = previous.found[i];
+  out.ats.push(at);
+  out.found.push(node && node.tree === tree ? node : find(at));
+}
+
+/** Where the line holding `offset` ends (its newline, or the end of the text). */
+function lineEnd(text: string, offset: number): number {
+  const i = text.indexOf('\n', offset);
+  return i < 0 ? text.length : i;
+}
+const statementCache = new WeakMap<Tree, Map<string, Found>>();

@@ -211,6 +211,13 @@ export class TorchFrontEnd extends PythonInterpreter {
     const layer = op.layer;
     if (!layer) return;
     layer.init = { spec, explicit: true, span: spanOf(site.call), shared: false };
+    this.effect(layer, site);
+    this.noteEffect(layer, site);
+  }
+
+  /** The init call that sets a layer's kernel (several layers served by one call are `shared`, in `finish`). */
+  protected override effect(layer: Layer, data: unknown): void {
+    const site = data as InitSite;
     this.siteOf.set(layer, site);
     const set = this.sitesByCall.get(site.call.id) ?? new Set<Layer>();
     set.add(layer);
@@ -339,7 +346,6 @@ export class TorchFrontEnd extends PythonInterpreter {
       args.positional.map((p) => p.text),
       [...args.keywords].map(([k, n]) => [k, n.text]),
     );
-    const front = this;
     const layer: Layer = {
       kind: layerKind(cls.rank, cls.transpose),
       label: layerLabel(label),
@@ -352,21 +358,22 @@ export class TorchFrontEnd extends PythonInterpreter {
       activation: { info: LINEAR },
       normalized: false,
       normalizedBefore: false,
-      rewrite(to: Recommendation): Fix | undefined {
-        const site = front.siteOf.get(layer);
-        if (layer.init.shared) {
-          // One call initializes several layers: it is rewritten only when every one of them
-          // wants the same initializer; otherwise no per-layer edit exists.
-          const served = site ? front.sitesByCall.get(site.call.id) : undefined;
-          if (!site || !served || ![...served].every((l) => recommendationFor(l.activation.info, 'pytorch') === to)) return undefined;
-          const fix = rewriteInitCall(front.style, site.call, site.weight, to);
-          return fix && { ...fix, title: `${fix.title} in the shared call (all ${served.size} layers it initializes)` };
-        }
-        if (site) return rewriteInitCall(front.style, site.call, site.weight, to);
-        return insertInitAfter(front.style, op.call, to);
-      },
+      rewrite: () => undefined,
     };
-    return layer;
+    const call = op.call;
+    return this.track(layer, (layer, front) => (to: Recommendation): Fix | undefined => {
+      const site = front.siteOf.get(layer);
+      if (layer.init.shared) {
+        // One call initializes several layers: it is rewritten only when every one of them
+        // wants the same initializer; otherwise no per-layer edit exists.
+        const served = site ? front.sitesByCall.get(site.call.id) : undefined;
+        if (!site || !served || ![...served].every((l) => recommendationFor(l.activation.info, 'pytorch') === to)) return undefined;
+        const fix = rewriteInitCall(front.style, site.call, site.weight, to);
+        return fix && { ...fix, title: `${fix.title} in the shared call (all ${served.size} layers it initializes)` };
+      }
+      if (site) return rewriteInitCall(front.style, site.call, site.weight, to);
+      return insertInitAfter(front.style, call, to);
+    });
   }
 
   protected applyOp(op: LayerOp, st: TensorState): TensorState {
