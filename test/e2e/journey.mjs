@@ -10,6 +10,8 @@
 // examples/ to a scratch workspace, starts code-server on it and walks the steps in STEPS below.
 // Every step waits for what a person would see (bounded waits with the step's name, no fixed
 // sleeps); a keystroke the workbench swallows is retried once or twice, and the retry is logged.
+// What bench/simulator-workbench.mjs needs too (installing the .vsix, launching Chromium, waiting,
+// Quick Open, the command palette, finding the simulator's webview) is in test/harness/workbench.mjs.
 //
 // The run folder is .test-run/e2e-<timestamp>/: screenshots of the main screens go there (or to
 // --screenshots DIR; scripts/screenshots.mjs uses docs/images), and on failure a screenshot of the
@@ -17,25 +19,29 @@
 // extensions, workspace, Chromium profile) live in a temp folder removed at the end. code-server
 // and Chromium are always stopped. Exit 0 when every step passed, 1 when one failed, 2 when the
 // set-up could not be done. The last line on stdout is `N passed, N failed` (steps).
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
-import { installPaths, REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_ENV } from '../harness/chromium.mjs';
-
-
-// The user settings of the run, over the harness defaults (no auto save, no start page, ...).
-const SETTINGS = {
-  'workbench.tips.enabled': false,
-  'editor.minimap.enabled': false, // a cleaner picture; nothing here depends on it
-  'git.enabled': false,
-  'extensions.autoCheckUpdates': false,
-  'workbench.welcomePage.walkthroughs.openOnInstall': false,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden', // the (empty) chat side bar
-};
+import { REPO_ROOT, startCodeServer } from '../harness/code-server.mjs';
+import { CHROMIUM } from '../harness/chromium.mjs';
+import {
+  installExtension,
+  launchChromium,
+  openFolder,
+  pending,
+  pressUntil as pressUntilLogged,
+  quickOpen,
+  runCommand as runCommandLogged,
+  runQuiet,
+  SetupError,
+  short,
+  shown,
+  simulatorFrame,
+  StepError,
+  until,
+  WORKBENCH_SETTINGS,
+} from '../harness/workbench.mjs';
 
 const FILE = 'keras/mlp.py';
 const MODEL = 'build_mlp';
@@ -51,76 +57,13 @@ const t0 = Date.now();
 const clock = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
 const say = (message) => console.log(`[e2e ${clock()}] ${message}`);
 
-class SetupError extends Error {}
-
-/** A step's failure: what it waited for, in words. */
-class StepError extends Error {}
-
 /** Everything the browser said (console, page errors, crashed frames), saved on failure. */
 const consoleLines = [];
 const recordConsole = (source, text) => consoleLines.push(`${clock()} [${source}] ${text}`);
 
-// ---------------------------------------------------------------------------------------------
-// Waiting, the only way this file lets time pass
-
-/** A probe's "not yet", with what it saw instead (shown if the wait times out). */
-class Pending {
-  constructor(seen) {
-    this.seen = seen;
-  }
-}
-const pending = (seen) => new Pending(seen);
-
-/**
- * Poll `probe` until it returns a truthy value other than pending(...) (which is returned), at
- * most `timeout` ms. `what` names the UI state waited for; it becomes the error message, with
- * what the probe saw last.
- */
-async function until(what, probe, { timeout = 15_000, interval = 100 } = {}) {
-  const deadline = Date.now() + timeout;
-  let seen;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value && !(value instanceof Pending)) return value;
-      seen = value instanceof Pending ? value.seen : undefined;
-    } catch (error) {
-      seen = `error: ${error.message.split('\n')[0]}`;
-    }
-    if (Date.now() > deadline) {
-      throw new StepError(`timed out after ${timeout / 1000} s waiting for ${what}${seen === undefined ? '' : ` (last seen: ${short(seen)})`}`);
-    }
-    await new Promise((done) => setTimeout(done, interval));
-  }
-}
-
-/** A path as short as it reads well: relative below the current folder, else absolute. */
-const shown = (path) => {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith('..') ? rel : path;
-};
-
-const short = (value) => {
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
-};
-
-/**
- * Press `keys` and wait for `probe`; when the workbench swallowed the keystroke (a known case:
- * Ctrl+. before the code-action request settles), log it and press again, up to `attempts` times.
- */
-async function pressUntil(page, keys, what, probe, { attempts = 3, timeout = 5_000, beforeRetry } = {}) {
-  for (let attempt = 1; ; attempt++) {
-    for (const key of [keys].flat()) await page.keyboard.press(key);
-    try {
-      return await until(what, probe, { timeout });
-    } catch (error) {
-      if (attempt >= attempts) throw error;
-      say(`  ${[keys].flat().join(' ')} did not show ${what}; retrying (${attempt}/${attempts - 1})`);
-      await beforeRetry?.();
-    }
-  }
-}
+// The shared helpers (test/harness/workbench.mjs), logging their retries here.
+const pressUntil = (page, keys, what, probe, options = {}) => pressUntilLogged(page, keys, what, probe, { log: say, ...options });
+const runCommand = (page, label) => runCommandLogged(page, label, { log: say });
 
 // ---------------------------------------------------------------------------------------------
 // Reading the workbench
@@ -189,42 +132,8 @@ async function visibleText(locator) {
   return texts.join('\n');
 }
 
-/** Open the command palette (F1) and run the command whose label is `label`. */
-async function runCommand(page, label) {
-  const input = page.locator('.quick-input-widget input.input');
-  await pressUntil(page, 'F1', 'the command palette', () => input.isVisible(), { timeout: 5_000 });
-  await input.fill(`>${label}`);
-  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
-  const index = await until(`"${label}" in the command palette`, async () => {
-    const labels = await rows.evaluateAll((nodes) =>
-      nodes
-        .map((n) => ({ top: parseFloat(n.style.top) || 0, text: (n.querySelector('.label-name')?.textContent ?? n.textContent).replace(/\u00a0/g, ' ').trim() }))
-        .sort((a, b) => a.top - b.top)
-        .map((row) => row.text),
-    );
-    const i = labels.indexOf(label);
-    return i >= 0 ? { i } : pending(labels);
-  });
-  // The best match is focused first; move to ours if another came first.
-  for (let k = 0; k < index.i; k++) await page.keyboard.press('ArrowDown');
-  await page.keyboard.press('Enter');
-  await until('the command palette to close', async () => !(await input.isVisible()), { timeout: 5_000 });
-}
-
 // ---------------------------------------------------------------------------------------------
 // The journey
-
-/** The simulator webview: the inner frame whose document holds the app (webview/page.ts). */
-async function simulatorFrame(page) {
-  for (const frame of page.frames()) {
-    if (frame === page.mainFrame()) continue;
-    const found = await frame
-      .evaluate(() => !!document.querySelector('main#app #backend') && !!document.querySelector('#chart-activation'))
-      .catch(() => false);
-    if (found) return frame;
-  }
-  return null;
-}
 
 /**
  * The steps, in order. Each gets the shared context `ctx` ({ page, shoot, workspace, ... }) and
@@ -234,18 +143,7 @@ const STEPS = [
   {
     title: `open ${FILE} with Ctrl+P`,
     async run({ page }) {
-      const input = page.locator('.quick-input-widget input.input');
-      await pressUntil(page, 'Control+P', 'Quick Open', () => input.isVisible());
-      await input.fill(FILE);
-      const first = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
-      await until(`${FILE} as the first Quick Open result`, async () => {
-        const label = (await first.getAttribute('aria-label').catch(() => null)) ?? '';
-        return /mlp\.py/.test(label) && /keras/.test(label) ? label : false;
-      });
-      await page.keyboard.press('Enter');
-      await until('the mlp.py tab to be active', async () =>
-        (await page.locator('.part.editor .tab.active').allTextContents()).some((text) => text.includes('mlp.py')),
-      );
+      await quickOpen(page, FILE, { log: say });
       await until('the editor to show build_mlp', async () => (await editorLines(page))?.some((line) => line.includes('def build_mlp')));
     },
   },
@@ -598,74 +496,6 @@ function parseOptions() {
   };
 }
 
-/** Run a command of the set-up; its output is shown only when it fails (or with --verbose). */
-function runQuiet(what, command, args, { verbose, timeout = 300_000, env } = {}) {
-  const started = Date.now();
-  const result = spawnSync(command, args, { cwd: REPO_ROOT, encoding: 'utf8', timeout, env, stdio: verbose ? 'inherit' : 'pipe' });
-  if (result.status !== 0) {
-    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`.trimEnd().split('\n').slice(-40).join('\n');
-    const why = result.error ? result.error.message : result.signal ? `signal ${result.signal}` : `exit ${result.status}`;
-    throw new SetupError(`${what} failed (${why})${output ? `\n${output}` : ''}`);
-  }
-  say(`${what} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-}
-
-/** `npm run package`, then code-server's own installer puts the .vsix into the private extensions folder. */
-function installExtension(scratch, options) {
-  runQuiet('installed code-server (or found it installed)', process.execPath, [join('test', 'harness', 'install-code-server.mjs')], { verbose: options.verbose, timeout: 600_000 });
-  runQuiet('packaged the extension: npm run package', 'npm', ['run', '--silent', 'package'], { verbose: options.verbose });
-  // A copy of our own: another run may package again while this one installs.
-  const vsix = join(scratch, 'initlint.vsix');
-  cpSync(join(REPO_ROOT, 'initlint.vsix'), vsix);
-  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-  const paths = installPaths();
-  const home = join(scratch, 'home');
-  const extensionsDir = join(scratch, 'extensions');
-  mkdirSync(home, { recursive: true });
-  runQuiet(
-    'installed the .vsix with code-server --install-extension',
-    paths.nodeBin,
-    [paths.codeServerEntry, '--config', join(scratch, 'install.yaml'), '--user-data-dir', join(scratch, 'user-data'),
-      '--extensions-dir', extensionsDir, '--install-extension', vsix],
-    {
-      verbose: options.verbose,
-      timeout: 60_000,
-      env: { ...cleanEnv(), HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_DATA_HOME: join(home, '.local', 'share') },
-    },
-  );
-  const id = `${manifest.publisher}.${manifest.name}-${manifest.version}`.toLowerCase();
-  const installed = readdirSync(extensionsDir).find((name) => name.toLowerCase() === id);
-  if (!installed) throw new SetupError(`the .vsix did not install: no ${id} in ${extensionsDir}`);
-  return { extensionsDir, extensionDir: join(extensionsDir, installed) };
-}
-
-// Variables that would make code-server act as a CLI of another instance.
-const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^(VSCODE_|CODE_SERVER_|NODE_OPTIONS$|ELECTRON_RUN_AS_NODE$)/.test(name)));
-
-async function launchChromium(scratch, viewport) {
-  const home = join(scratch, 'chromium-home');
-  mkdirSync(home, { recursive: true });
-  const context = await chromium.launchPersistentContext(join(scratch, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    env: { ...CHROMIUM_ENV, HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache') },
-    viewport,
-    timeout: 60_000,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.on('console', (message) => {
-    const from = /\/webview\/browser\/pre\//.test(message.location()?.url ?? '') ? ' @webview' : '';
-    recordConsole(`console ${message.type()}${from}`, message.text());
-  });
-  page.on('pageerror', (error) => recordConsole('page error', error.stack || error.message));
-  page.on('crash', () => recordConsole('page', 'CRASHED'));
-  return { context, page };
-}
-
 /** Screenshot of failure, code-server's log, the browser console, VS Code's logs. */
 async function saveArtifacts({ options, scratch, page, server, failed }) {
   const dir = options.runDir;
@@ -717,20 +547,18 @@ async function main() {
 
   try {
     say(`run folder ${shown(options.runDir)}; scratch ${scratch}`);
-    const { extensionsDir } = installExtension(scratch, options);
+    runQuiet('installed code-server (or found it installed)', process.execPath, [join('test', 'harness', 'install-code-server.mjs')], { verbose: options.verbose, timeout: 600_000, log: say });
+    const { extensionsDir } = installExtension(scratch, { verbose: options.verbose, log: say });
     const workspace = join(scratch, 'examples');
     cpSync(join(REPO_ROOT, 'examples'), workspace, { recursive: true });
-    server = await startCodeServer({ runDir: scratch, port: options.port, extensionsDir, settings: SETTINGS }).catch((error) => {
+    server = await startCodeServer({ runDir: scratch, port: options.port, extensionsDir, settings: WORKBENCH_SETTINGS }).catch((error) => {
       throw new SetupError(`could not start code-server: ${error.message}`);
     });
     say(`code-server up at ${server.url} (pid ${server.pid})`);
-    ({ context, page } = await launchChromium(scratch, options.viewport).catch((error) => {
+    ({ context, page } = await launchChromium(scratch, options.viewport, { onConsole: recordConsole }).catch((error) => {
       throw new SetupError(`could not launch Chromium (${CHROMIUM}): ${error.message.split('\n')[0]}`);
     }));
-    await page.goto(`${server.url}/?${new URLSearchParams({ folder: workspace })}`, { waitUntil: 'domcontentloaded', timeout: 60_000 });
-    await until('the workbench with its explorer', () => page.locator('.explorer-folders-view .monaco-list-row').first().isVisible(), { timeout: 60_000 }).catch((error) => {
-      throw new SetupError(`the workbench did not open: ${error.message}`);
-    });
+    await openFolder(page, server, workspace);
     say(`workbench open (${options.viewport.width}×${options.viewport.height})`);
 
     const ctx = { page, shoot, workspace, options };
