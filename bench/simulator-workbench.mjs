@@ -602,7 +602,9 @@ async function main() {
   const skews = [...cold.values()].flat().map((m) => Math.abs(m.skew));
   const notes = [];
   const backends = [...new Set(rows.map((r) => r.backend))];
-  notes.push(`The panel ran on ${backends.join(', ')} (#backend); WebGL here is ANGLE on SwiftShader, the CPU standing in for a GPU, as in test/browser.`);
+  notes.push(
+    `The panel ran on ${backends.join(', ')} (#backend, initlint.simulator.backend 'auto'); WebGL here is ANGLE on SwiftShader, the CPU standing in for a GPU, as in test/browser, where 'auto' picks WebAssembly. The session's first panel learns the renderer; the later ones are told it.`,
+  );
   if (roundsPlanned < options.runs) notes.push(`1 run per model, not ${options.runs}: a round over every model took ${fmt(roundMs)}, and ${options.runs} rounds would have taken the benchmark over its budget of ${options.budgetMs / 1000} s (--budget-s).`);
   if (primer) {
     const later = cold.get(models[0]).map((m) => fmt(m.chart)).join(', ');
@@ -614,7 +616,7 @@ async function main() {
     const small = rows.filter((r) => r.file !== GENERATED);
     const over = (key) => fmt(median(small.map((r) => r.steps[key])));
     if (small.length) {
-      notes.push(`Where the time goes (median over the example models): VS Code starts the webview ${over('navigation')} after the command, its bundle runs at ${over('script')}, the model arrives at ${over('model')} and the prediction is drawn at ${over('prediction')}; the first measured chart comes at ${over('chart')}, after the first simulation on WebGL (SwiftShader on these 2 shared cores).`);
+      notes.push(`Where the time goes (median over the example models): VS Code starts the webview ${over('navigation')} after the command, its bundle runs at ${over('script')}, the model arrives at ${over('model')} and the prediction is drawn at ${over('prediction')}; the backend is ready at ${over('backendReady')} and the first measured chart comes at ${over('chart')}, after the first simulation on ${backends.join(', ')} (these 2 shared cores).`);
     }
   }
   notes.push(`Clocks: the webview's performance clock and its Date.now() differed by at most ${fmt(Math.max(0, ...skews))}; the marks are corrected by it.`);

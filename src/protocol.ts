@@ -122,7 +122,9 @@ export type FromWebview =
   /** Each group's initializer written into its layers, all in one edit (one undo step). */
   | { type: 'apply'; requestId: number; groups: ApplyGroup[] }
   | { type: 'export'; requestId: number; format: 'png' | 'csv'; suggestedName: string; /** base64 for png, text for csv */ data: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** The WebGL renderer the page found ('': no WebGL): the next panel starts without creating a WebGL context to learn it. */
+  | { type: 'renderer'; renderer: string };
 
 const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
 
@@ -206,6 +208,9 @@ export function parseWebviewMessage(raw: unknown): { message?: FromWebview; prob
       if (m.level !== 'info' && m.level !== 'warn' && m.level !== 'error') return { problem: 'log: bad level' };
       if (typeof m.message !== 'string') return { problem: 'log: bad message' };
       return { message: { type: 'log', level: m.level, message: safeText(m.message, 2000) } };
+    case 'renderer':
+      if (typeof m.renderer !== 'string' || m.renderer.length > 200) return { problem: 'renderer: bad renderer' };
+      return { message: { type: 'renderer', renderer: safeText(m.renderer, 200) } };
     default:
       return { problem: `unknown message type ${describeValue(m.type)}` };
   }

@@ -3,7 +3,7 @@
  * out to the charts, the grid and the layer list; apply and export through the host.
  */
 import { APPLICABLE_CHOICES, BACKEND_PREFERENCES, type BackendPreference, type InitChoice, type SimModel } from '../src/protocol';
-import { autoBatch, chooseBackend, planBackend, WORK_BUDGET, workPerSample, type Backend, type BackendPlan } from './backend';
+import { autoBatch, chooseBackend, planBackend, webglRenderer, WORK_BUDGET, workPerSample, type Backend, type BackendPlan } from './backend';
 import { Charts, type Series } from './charts';
 import { buildConfig, choicesFor, configKey, fansOf, inputWidthOf, sameAsCurrent, type RunSettings } from './config';
 import { chartsPng, fileName } from './exporting';
@@ -139,10 +139,15 @@ export class App {
 
   private async startBackend(wasmPrefix: string): Promise<Backend> {
     try {
-      // After 'ready' is posted: reading the WebGL renderer creates a context (0.2 s on SwiftShader).
+      // After 'ready' is posted: reading the WebGL renderer creates a context, 0.2-0.4 s on
+      // SwiftShader, so the extension remembers what an earlier panel found (data-renderer).
       await new Promise((resolve) => setTimeout(resolve, 0));
       const asked = this.ui.app.dataset.backend as BackendPreference | undefined;
-      this.backendPlan = planBackend(asked && BACKEND_PREFERENCES.includes(asked) ? asked : 'auto');
+      const preference = asked && BACKEND_PREFERENCES.includes(asked) ? asked : 'auto';
+      const known = this.ui.app.dataset.renderer;
+      const renderer = preference !== 'auto' ? undefined : known !== undefined ? known || undefined : webglRenderer();
+      if (preference === 'auto' && known === undefined) this.host.post({ type: 'renderer', renderer: renderer ?? '' });
+      this.backendPlan = planBackend(preference, renderer);
       const backend = await chooseBackend(wasmPrefix, this.backendPlan);
       performance.mark('initlint:backend');
       this.ui.backend.textContent = backend.name;

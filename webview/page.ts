@@ -22,6 +22,8 @@ export interface PageOptions {
   styleUri: string;
   /** The TF.js backend to start (initlint.simulator.backend); 'auto' when absent. */
   backend?: BackendPreference;
+  /** The WebGL renderer an earlier panel found ('': none), so that 'auto' need not create a context to learn it; absent: unknown. */
+  renderer?: string;
   title: string;
 }
 
@@ -61,7 +63,7 @@ export function renderPage(o: PageOptions): string {
 <title>${escapeHtml(o.title)}</title>
 </head>
 <body>
-<main id="app" aria-busy="true" data-backend="${attr(o.backend ?? 'auto')}">
+<main id="app" aria-busy="true" data-backend="${attr(o.backend ?? 'auto')}"${o.renderer === undefined ? '' : ` data-renderer="${attr(o.renderer)}"`}>
   <header class="title-bar">
     <div>
       <h1 id="title">${escapeHtml(o.title)}</h1>

@@ -25,6 +25,12 @@ import { rangeOf, type FileResult, type LintService } from './lintService';
 
 export const SIMULATOR_VIEW_TYPE = 'initlint.simulator';
 const FOLLOW_DELAY_MS = 500;
+/**
+ * The WebGL renderer this session's first panel found ('': none). Learning it takes a WebGL
+ * context, 0.2-0.4 s of a webview's start on a software renderer: the later panels are told.
+ * Kept for the session only, so a changed GPU or driver is seen at the next start.
+ */
+let sessionRenderer: string | undefined;
 
 /** What a panel shows: a model of a file, or the preset. Persisted for restoring the panel. */
 export type { SimTarget };
@@ -125,6 +131,7 @@ export class SimulatorPanel implements vscode.Disposable {
       styleUri: asset('media', 'simulator.css'),
       title: 'Simulate Initialization',
       backend: SimulatorPanel.backendSetting(),
+      renderer: sessionRenderer,
     });
   }
 
@@ -214,6 +221,10 @@ export class SimulatorPanel implements vscode.Disposable {
       }
       case 'log':
         this.log[message.level](`simulator: ${message.message}`);
+        return;
+      case 'renderer':
+        this.log.info(`simulator: WebGL renderer ${message.renderer || 'none'}`);
+        sessionRenderer = message.renderer;
         return;
       default: {
         const unreachable: never = message;

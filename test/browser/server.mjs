@@ -17,8 +17,8 @@ const TYPES = {
 };
 
 /** The test page: renderPage's HTML plus the fixture, the theme and the harness (by the same nonce). */
-/** `backend`: initlint.simulator.backend as the extension would pass it (the page's ?backend=). */
-export function testPage(origin, model, backend) {
+/** `backend`, `renderer`: what the extension would pass (initlint.simulator.backend, the renderer an earlier panel found): the page's ?backend= and ?renderer=. */
+export function testPage(origin, model, backend, renderer) {
   const nonce = randomBytes(16).toString('base64');
   const html = renderPage({
     cspSource: origin,
@@ -27,6 +27,7 @@ export function testPage(origin, model, backend) {
     styleUri: `${origin}/media/simulator.css`,
     title: 'Simulate Initialization',
     backend,
+    renderer,
   });
   const json = JSON.stringify(model).replace(/</g, '\\u003c');
   const inject = [
@@ -50,7 +51,7 @@ export async function startServer(root, model) {
       }
       if (url.pathname === '/' || url.pathname === '/index.html') {
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-        res.end(testPage(origin, model, url.searchParams.get('backend') ?? undefined));
+        res.end(testPage(origin, model, url.searchParams.get('backend') ?? undefined, url.searchParams.get('renderer') ?? undefined));
         return;
       }
       const mount = Object.keys(mounts).find((m) => url.pathname.startsWith(m));

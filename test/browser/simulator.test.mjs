@@ -614,6 +614,26 @@ try {
     }
   });
   const onGpu = await openPanel(gpu, server.origin, lines, errors);
+  await check("the page tells the extension the renderer it found; told it, a later page creates no WebGL context to learn it", async () => {
+    const posted = (await harness(page)).posted.filter((m) => m.type === 'renderer');
+    assert(posted.length === 1 && /SwiftShader/.test(posted[0].renderer), `renderer messages: ${JSON.stringify(posted)}`);
+    const told = await auto.newContext({ viewport: { width: 1200, height: 900 } });
+    await told.addInitScript(() => {
+      window.__webglContexts = 0;
+      const getContext = HTMLCanvasElement.prototype.getContext;
+      HTMLCanvasElement.prototype.getContext = function (type, ...rest) {
+        if (/webgl/i.test(type)) window.__webglContexts++;
+        return getContext.call(this, type, ...rest);
+      };
+    });
+    const later = await told.newPage();
+    await later.goto(`${server.origin}/?renderer=${encodeURIComponent(posted[0].renderer)}`);
+    await firstChartMs(later);
+    assert((await later.textContent('#backend')).trim() === 'wasm', 'backend');
+    assert((await later.evaluate(() => window.__webglContexts)) === 0, 'a WebGL context was created');
+    assert((await harness(later)).posted.every((m) => m.type !== 'renderer'), 'told the renderer, the page should not report it again');
+    await told.close();
+  });
   await check("on 'auto' with a hardware GPU the panel runs on webgl", async () => {
     await firstChartMs(onGpu);
     const backend = (await onGpu.textContent('#backend')).trim();

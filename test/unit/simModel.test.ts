@@ -131,6 +131,10 @@ describe('simulator model', () => {
     assert.match(parseWebviewMessage({ type: 'export', requestId: 2, format: 'png', data: 'x', suggestedName: '../../etc/passwd' }).problem!, /file name/);
     assert.match(parseWebviewMessage({ type: 'exec', command: 'rm' }).problem!, /unknown message type/);
     assert.match(parseWebviewMessage(null).problem!, /not an object/);
+    assert.deepEqual(parseWebviewMessage({ type: 'renderer', renderer: 'ANGLE (SwiftShader)' }).message, { type: 'renderer', renderer: 'ANGLE (SwiftShader)' });
+    assert.deepEqual(parseWebviewMessage({ type: 'renderer', renderer: '' }).message, { type: 'renderer', renderer: '' });
+    assert.match(parseWebviewMessage({ type: 'renderer', renderer: 'x'.repeat(201) }).problem!, /bad renderer/);
+    assert.match(parseWebviewMessage({ type: 'renderer', renderer: 3 }).problem!, /bad renderer/);
   });
 
   test('a restored panel trusts no saved path: a file outside the workspace or a malformed URI opens the demo', () => {

@@ -24,8 +24,8 @@
  *    variance (PyTorch's default bias); none otherwise.
  *  - Every tensor made here is disposed before the promise resolves.
  */
-import type * as TFModule from '@tensorflow/tfjs';
-import type { GradSaveFunc, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs';
+import type * as TFModule from '@tensorflow/tfjs-core';
+import type { GradSaveFunc, Scalar, Tensor, Tensor2D } from '@tensorflow/tfjs-core';
 import type { KernelSpec } from '../../src/protocol';
 import { UNCORRECTED_TRUNCATION_FACTOR } from '../../src/engine/initializers';
 import { lookupActivation, type ActivationFamily } from '../../src/engine/activations';
