@@ -39,7 +39,7 @@ export interface ChartInput {
   current: Series;
   /** Omitted when the compared run is the current one. */
   compared?: Series;
-  /** The prediction alone, before any measurement: the variance charts only, no histograms yet. */
+  /** The prediction alone, or a first pass: the variance charts only, no histograms yet. */
   preview?: boolean;
 }
 

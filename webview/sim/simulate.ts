@@ -416,33 +416,26 @@ function matMulFor(tf: TF, explicitTranspose = tf.getBackend() === 'wasm'): MatM
   return mm;
 }
 
-/** Row-gather indices for widen(), by (batch, width, fanIn): the same shapes recur run after run. */
-const widenIndices = new Map<string, { forward: Int32Array; backward: Int32Array; copies: number }>();
+/** Row-gather indices for widen(), by (batch, copies): the same shapes recur run after run. */
+const widenIndices = new Map<string, { forward: Int32Array; backward: Int32Array }>();
 
-function widenPlan(batch: number, width: number, fanIn: number): { forward: Int32Array; backward: Int32Array; copies: number } {
-  const key = `${batch}x${width}x${fanIn}`;
+function widenPlan(batch: number, copies: number): { forward: Int32Array; backward: Int32Array } {
+  const key = `${batch}x${copies}`;
   let plan = widenIndices.get(key);
   if (plan) return plan;
-  const copies = Math.ceil(fanIn / width);
-  // x[b, c * width + k] = a[(b + c) mod batch, k], flattened: one gather of a's elements.
-  const forward = new Int32Array(batch * fanIn);
+  // Row b * copies + c of the gathered rows is a's row (b + c) mod batch: reshaped to
+  // [batch, copies * width], row b is [a_b, a_(b+1), ...], copy c rolled by c.
+  const forward = new Int32Array(batch * copies);
+  // Backward, a gather too (wasm has no scatter-add): row r of a collects, from each copy c,
+  // the gradient row of sample (r - c) mod batch, i.e. gathered row ((r - c) mod batch) * copies + c.
+  const backward = new Int32Array(batch * copies);
   for (let b = 0; b < batch; b++) {
-    for (let j = 0; j < fanIn; j++) forward[b * fanIn + j] = ((b + Math.floor(j / width)) % batch) * width + (j % width);
-  }
-  // Backward, a gather too (wasm has no scatter-add): element (r, k) of a collects copy c's
-  // gradient at sample (r - c) mod batch, column c * width + k, where that column exists; the
-  // others point at a zero appended after dx.
-  const zero = batch * fanIn;
-  const backward = new Int32Array(batch * width * copies);
-  for (let r = 0; r < batch; r++) {
-    for (let k = 0; k < width; k++) {
-      for (let c = 0; c < copies; c++) {
-        const col = c * width + k;
-        backward[(r * width + k) * copies + c] = col < fanIn ? ((((r - c) % batch) + batch) % batch) * fanIn + col : zero;
-      }
+    for (let c = 0; c < copies; c++) {
+      forward[b * copies + c] = (b + c) % batch;
+      backward[b * copies + c] = ((((b - c) % batch) + batch) % batch) * copies + c;
     }
   }
-  plan = { forward, backward, copies };
+  plan = { forward, backward };
   if (widenIndices.size >= 64) widenIndices.clear();
   widenIndices.set(key, plan);
   return plan;
@@ -451,22 +444,25 @@ function widenPlan(batch: number, width: number, fanIn: number): { forward: Int3
 /**
  * The input of width fanIn > a's width that a layer reads (see the header): x = [a, roll_1(a),
  * roll_2(a), ...], copy c with its rows (the samples) rolled by c, a partial last copy taking
- * a's first columns. One gather each way: building it from slices and concatenations took a
- * few ops per copy, which for a first pass of a wide model (fan_in 1024 over 16 units: 64
- * copies a layer) made thousands of small ops, about 1 s on wasm.
+ * a's first columns. One gather of rows each way: built from slices and concatenations it took
+ * a few ops per copy, which for a first pass of a wide model (fan_in 1024 over 16 units: 64
+ * copies a layer) made thousands of small ops, about 1 s on wasm; a gather of single elements
+ * cost as much again in wasm's per-index checks.
  */
 export function widen(tf: TF, a: Tensor2D, fanIn: number): Tensor2D {
   const [batch, width] = a.shape;
-  const plan = widenPlan(batch, width, fanIn);
+  const copies = Math.ceil(fanIn / width);
+  const plan = widenPlan(batch, copies);
   const f = tf.customGrad((...args: Array<Tensor | GradSaveFunc>) => {
-    const flat = tf.reshape(args[0] as Tensor2D, [batch * width]);
-    const value = tf.reshape(tf.gather(flat, tf.tensor1d(plan.forward, 'int32')), [batch, fanIn]) as Tensor2D;
+    const rows = tf.gather(args[0] as Tensor2D, tf.tensor1d(plan.forward, 'int32'));
+    const full = tf.reshape(rows, [batch, copies * width]) as Tensor2D;
+    const value = copies * width === fanIn ? full : tf.slice(full, [0, 0], [batch, fanIn]);
     return {
       value,
       gradFunc: (dx: Tensor2D) => {
-        const padded = tf.concat([tf.reshape(dx, [batch * fanIn]), tf.zeros([1])]);
-        const parts = tf.reshape(tf.gather(padded, tf.tensor1d(plan.backward, 'int32')), [batch * width, plan.copies]);
-        return tf.reshape(tf.sum(parts, 1), [batch, width]);
+        const padded = copies * width === fanIn ? dx : tf.concat([dx, tf.zeros([batch, copies * width - fanIn])], 1);
+        const parts = tf.gather(tf.reshape(padded, [batch * copies, width]), tf.tensor1d(plan.backward, 'int32'));
+        return tf.sum(tf.reshape(parts, [batch, copies, width]), 1);
       },
     };
   });
