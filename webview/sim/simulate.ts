@@ -828,6 +828,58 @@ export async function simulate(tf: TF, config: SimConfig, options: SimOptions = 
   }
 }
 
+/**
+ * The data-driven initializers' common walk (lsuv, pretrain): layer by layer on the run's own
+ * input batch (seeded as simulate() draws it), `fit` gets each layer's input as its matmul reads
+ * it (standardised where asked, widened to fan_in or cut to its first fan_in columns), the
+ * layer's kernel (its learned weights or drawn from its spec) and its bias, and returns the
+ * kernel to run the layer with; the layer's output (normalization, activation, residual add) is
+ * the next layer's input. Every tensor made here, and every kernel `fit` returns, is disposed.
+ */
+async function layerByLayer(
+  tf: TF,
+  config: SimConfig,
+  options: SimOptions,
+  fit: (i: number, x: Tensor2D, w: Tensor2D, bias: Tensor2D | undefined) => Promise<Tensor2D>,
+): Promise<void> {
+  validate(config);
+  const p = plan(config, tf.getBackend(), options);
+  const acts = config.layers.map((l) => activationPlan(l.activation));
+  const owned: Tensor[] = [];
+  try {
+    let a = sampleInput(tf, config, p.batch);
+    owned.push(a);
+    const biases = sampleBiases(tf, config, p, owned);
+    const outs: Tensor2D[] = [];
+    for (let i = 0; i < config.layers.length; i++) {
+      const layer = config.layers[i];
+      const input = a;
+      const x = tf.tidy(() => {
+        const standardized = layer.normalizeInput ? standardize(tf, input, 'batch') : input;
+        const width = standardized.shape[1];
+        if (layer.fanIn > width) return widen(tf, standardized, layer.fanIn);
+        return layer.fanIn < width ? tf.slice(standardized, [0, 0], [p.batch, layer.fanIn]) : standardized;
+      }) as Tensor2D;
+      owned.push(x);
+      const drawn = await layerKernel(tf, config, p, i);
+      owned.push(drawn);
+      const w = await fit(i, x, drawn, biases[i]);
+      if (w !== drawn) owned.push(w);
+      const bias = biases[i];
+      const next = tf.tidy(() => {
+        const z = tf.matMul(x, w);
+        return activate(tf, standardize(tf, (bias ? tf.add(z, bias) : z) as Tensor2D, layer.normalize), acts[i]);
+      });
+      owned.push(next);
+      a = layer.residualFrom === undefined ? next : (tf.tidy(() => tf.add(next, outs[layer.residualFrom as number])) as Tensor2D);
+      if (a !== next) owned.push(a);
+      outs.push(a);
+    }
+  } finally {
+    tf.dispose(owned);
+  }
+}
+
 /** LSUV stops rescaling a layer when Var(z) is within this of 1, or after LSUV_MAX_ITERATIONS (the paper's Tol_var and T_max). */
 export const LSUV_TOLERANCE = 0.01;
 export const LSUV_MAX_ITERATIONS = 10;
@@ -850,52 +902,28 @@ export interface LsuvResult {
  * orthonormal matrices there, so simulate(result.config) measures Var(z) = 1 on this batch.
  */
 export async function lsuv(tf: TF, config: SimConfig, which: readonly boolean[], options: SimOptions = {}): Promise<LsuvResult> {
-  validate(config);
-  const p = plan(config, tf.getBackend(), options);
   const layers = config.layers.map((l) => ({ ...l }));
   const gains = layers.map(() => 1);
-  const acts = layers.map((l) => activationPlan(l.activation));
-  const owned: Tensor[] = [];
-  try {
-    let a = sampleInput(tf, config, p.batch);
-    owned.push(a);
-    const biases = sampleBiases(tf, config, p, owned);
-    const outs: Tensor2D[] = [];
-    for (let i = 0; i < layers.length; i++) {
-      const layer = layers[i];
-      const w = await layerKernel(tf, config, p, i);
-      owned.push(w);
-      const input = a;
-      const xw = tf.tidy(() => {
-        const standardized = layer.normalizeInput ? standardize(tf, input, 'batch') : input;
-        return layerMatMul(tf, layer.fanIn > standardized.shape[1] ? widen(tf, standardized, layer.fanIn) : standardized, w);
-      });
-      owned.push(xw);
-      const bias = biases[i];
-      const zOf = (gain: number) => tf.tidy(() => (bias ? tf.add(tf.mul(xw, gain), bias) : tf.mul(xw, gain)) as Tensor2D);
-      if (which[i]) {
-        for (let t = 0; t < LSUV_MAX_ITERATIONS; t++) {
-          const z = zOf(gains[i]);
-          const [, variance] = meanVar(await z.data());
-          z.dispose();
-          if (!(variance > 0) || !Number.isFinite(variance) || Math.abs(variance - 1) < LSUV_TOLERANCE) break;
-          gains[i] /= Math.sqrt(variance);
-        }
-        const base = layer.kernel.variance ?? 1 / Math.max(layer.fanIn, layer.units);
-        layer.kernel = { label: `LSUV: orthogonal × ${Number(gains[i].toPrecision(3))}`, distribution: 'orthogonal', variance: base * gains[i] * gains[i] };
+  await layerByLayer(tf, config, options, async (i, x, w, bias) => {
+    if (!which[i]) return w;
+    const xw = tf.matMul(x, w);
+    try {
+      for (let t = 0; t < LSUV_MAX_ITERATIONS; t++) {
+        const z = tf.tidy(() => (bias ? tf.add(tf.mul(xw, gains[i]), bias) : tf.mul(xw, gains[i])));
+        const [, variance] = meanVar(await z.data());
+        z.dispose();
+        if (!(variance > 0) || !Number.isFinite(variance) || Math.abs(variance - 1) < LSUV_TOLERANCE) break;
+        gains[i] /= Math.sqrt(variance);
       }
-      const z = zOf(gains[i]);
-      const next = tf.tidy(() => activate(tf, standardize(tf, z, layer.normalize), acts[i]));
-      z.dispose();
-      a = layer.residualFrom === undefined ? next : (tf.tidy(() => tf.add(next, outs[layer.residualFrom as number])) as Tensor2D);
-      if (a !== next) owned.push(next);
-      owned.push(a);
-      outs.push(a);
+    } finally {
+      xw.dispose();
     }
-    return { config: { ...config, layers }, gains };
-  } finally {
-    tf.dispose(owned);
-  }
+    const layer = layers[i];
+    const base = layer.kernel.variance ?? 1 / Math.max(layer.fanIn, layer.units);
+    layer.kernel = { label: `LSUV: orthogonal × ${Number(gains[i].toPrecision(3))}`, distribution: 'orthogonal', variance: base * gains[i] * gains[i] };
+    return tf.mul(w, gains[i]) as Tensor2D;
+  });
+  return { config: { ...config, layers }, gains };
 }
 
 /** Greedy layerwise pretraining: Adam steps per layer, and their learning rate. */
@@ -924,77 +952,51 @@ export async function pretrain(
   which: readonly boolean[],
   options: SimOptions & { steps?: number; learningRate?: number } = {},
 ): Promise<PretrainResult> {
-  validate(config);
-  const p = plan(config, tf.getBackend(), options);
   const layers = config.layers.map((l) => ({ ...l }));
-  const acts = layers.map((l) => activationPlan(l.activation));
   const losses: PretrainResult['losses'] = layers.map(() => undefined);
-  const owned: Tensor[] = [];
-  try {
-    let a = sampleInput(tf, config, p.batch);
-    owned.push(a);
-    const biases = sampleBiases(tf, config, p, owned);
-    const outs: Tensor2D[] = [];
-    for (let i = 0; i < layers.length; i++) {
-      const layer = layers[i];
-      const input = a;
-      // The layer's input as its matmul reads it: widened to fan_in, or its first fan_in columns.
-      const x = tf.tidy(() => {
-        const standardized = layer.normalizeInput ? standardize(tf, input, 'batch') : input;
-        const width = standardized.shape[1];
-        if (layer.fanIn > width) return widen(tf, standardized, layer.fanIn);
-        return layer.fanIn < width ? tf.slice(standardized, [0, 0], [p.batch, layer.fanIn]) : standardized;
-      }) as Tensor2D;
-      owned.push(x);
-      let w = await layerKernel(tf, config, p, i);
-      if (which[i]) {
-        const kernel = tf.variable(w, true);
-        // tidy: a variable keeps its value; the zeros it was made from go.
-        const encoderBias = tf.tidy(() => tf.variable(tf.zeros([1, p.units[i]]), true));
-        const decoderBias = tf.tidy(() => tf.variable(tf.zeros([1, layer.fanIn]), true));
-        w.dispose();
-        const optimizer = tf.train.adam(options.learningRate ?? PRETRAIN_LEARNING_RATE);
-        const loss = () =>
-          tf.tidy(() => {
-            const h = activate(tf, tf.add(tf.matMul(x, kernel), encoderBias) as Tensor2D, acts[i]);
-            const reconstruction = tf.add(tf.matMul(h, kernel, false, true), decoderBias);
-            return tf.mean(tf.square(tf.sub(reconstruction, x))) as Scalar;
-          });
-        const first = loss();
-        const before = (await first.data())[0];
-        first.dispose();
-        for (let t = 0; t < (options.steps ?? PRETRAIN_STEPS); t++) optimizer.minimize(loss, false, [kernel, encoderBias, decoderBias]);
-        const last = loss();
-        losses[i] = [before, (await last.data())[0]];
-        last.dispose();
-        optimizer.dispose();
-        w = tf.clone(kernel) as Tensor2D;
-        tf.dispose([kernel, encoderBias, decoderBias]);
-        const weights = (await w.data()) as Float32Array;
-        // Var(w) as the prediction reads it: E[w^2] (the learned weights need not have mean 0).
-        const [mean, variance] = meanVar(weights);
-        layer.weights = weights;
-        layer.kernel = {
-          label: `Pretrained: autoencoder, ${options.steps ?? PRETRAIN_STEPS} steps (from ${p.kernels[i].label})`,
-          distribution: 'normal',
-          variance: variance + mean * mean,
-        };
-      }
-      owned.push(w);
-      const bias = biases[i];
-      const next = tf.tidy(() => {
-        const z = tf.matMul(x, w);
-        return activate(tf, standardize(tf, (bias ? tf.add(z, bias) : z) as Tensor2D, layer.normalize), acts[i]);
+  const steps = options.steps ?? PRETRAIN_STEPS;
+  await layerByLayer(tf, config, options, async (i, x, w) => {
+    if (!which[i]) return w;
+    const layer = layers[i];
+    const act = activationPlan(layer.activation);
+    const kernel = tf.variable(w, true);
+    // tidy: a variable keeps its value; the zeros it was made from go.
+    const encoderBias = tf.tidy(() => tf.variable(tf.zeros([1, w.shape[1]]), true));
+    const decoderBias = tf.tidy(() => tf.variable(tf.zeros([1, layer.fanIn]), true));
+    const optimizer = tf.train.adam(options.learningRate ?? PRETRAIN_LEARNING_RATE);
+    const loss = () =>
+      tf.tidy(() => {
+        const h = activate(tf, tf.add(tf.matMul(x, kernel), encoderBias) as Tensor2D, act);
+        const reconstruction = tf.add(tf.matMul(h, kernel, false, true), decoderBias);
+        return tf.mean(tf.square(tf.sub(reconstruction, x))) as Scalar;
       });
-      a = layer.residualFrom === undefined ? next : (tf.tidy(() => tf.add(next, outs[layer.residualFrom as number])) as Tensor2D);
-      if (a !== next) owned.push(next);
-      owned.push(a);
-      outs.push(a);
+    const lossNow = async () => {
+      const l = loss();
+      const v = (await l.data())[0];
+      l.dispose();
+      return v;
+    };
+    try {
+      const before = await lossNow();
+      for (let t = 0; t < steps; t++) optimizer.minimize(loss, false, [kernel, encoderBias, decoderBias]);
+      losses[i] = [before, await lossNow()];
+      const learned = tf.clone(kernel) as Tensor2D;
+      const weights = (await learned.data()) as Float32Array;
+      // Var(w) as the prediction reads it: E[w^2] (the learned weights need not have mean 0).
+      const [mean, variance] = meanVar(weights);
+      layer.weights = weights;
+      layer.kernel = {
+        label: `Pretrained: autoencoder, ${steps} steps (from ${layer.kernel.label})`,
+        distribution: 'normal',
+        variance: variance + mean * mean,
+      };
+      return learned;
+    } finally {
+      optimizer.dispose();
+      tf.dispose([kernel, encoderBias, decoderBias]);
     }
-    return { config: { ...config, layers }, losses };
-  } finally {
-    tf.dispose(owned);
-  }
+  });
+  return { config: { ...config, layers }, losses };
 }
 
 /**
