@@ -435,7 +435,16 @@ try {
     await idle(page);
   });
 
-  await check('export posts a PNG and a CSV the extension accepts', async () => {
+  await check('export posts a PNG and a CSV the extension accepts; the PNG is titled with the model and its file', async () => {
+    // What the export draws as text on its canvas.
+    await page.evaluate(() => {
+      window.__drawnText = [];
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, ...rest) {
+        window.__drawnText.push(String(text));
+        return fillText.call(this, text, ...rest);
+      };
+    });
     await page.click('#export-csv');
     await page.click('#export-png');
     await page.waitForFunction(() => window.__harness.posted.filter((m) => m.type === 'export').length === 2, null, { timeout: 10_000 });
@@ -445,6 +454,8 @@ try {
     const png = exports.find((e) => e.format === 'png');
     assert(csv.data.startsWith('layer,run,fan_in') && csv.data.trim().split('\r\n').length === 11, `csv: ${csv.data.slice(0, 200)}`);
     assert(Buffer.from(png.data, 'base64').subarray(1, 4).toString() === 'PNG' && png.data.length > 10_000, 'png is not a PNG');
+    const drawn = await page.evaluate(() => window.__drawnText);
+    assert(drawn.includes('Simulate Initialization: tutorial_mlp (examples/tutorial.py)'), `texts drawn on the PNG: ${JSON.stringify(drawn.slice(0, 8))}`);
   });
 
   await check("the user's own inputs: a CSV read in the panel, its statistics shown, the run on it; a file of another width or not a table is refused with why", async () => {

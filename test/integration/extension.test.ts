@@ -344,6 +344,35 @@ suite('initlint in VS Code', () => {
     panel.dispose();
   });
 
+  test("the simulator's export: the save dialog starts beside the model's file, the file is written, a notification offers Open and Reveal", async () => {
+    const doc = await open('keras/mlp.py');
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(9, 10, 9, 10);
+    await vscode.commands.executeCommand('initlint.simulate');
+    const panel = await until('the simulator panel', () => api.simulator());
+    await until('the title names the model', () => panel.panel.title === 'Simulate: build_mlp');
+    const target = file('keras/export-check.png');
+    const window = vscode.window as { showSaveDialog: typeof vscode.window.showSaveDialog; showInformationMessage: (...args: unknown[]) => Thenable<unknown> };
+    const original = { save: window.showSaveDialog, info: window.showInformationMessage };
+    let asked: vscode.SaveDialogOptions | undefined;
+    let told: unknown[] | undefined;
+    window.showSaveDialog = async (options) => ((asked = options), target);
+    window.showInformationMessage = async (...args: unknown[]) => ((told = args), undefined);
+    try {
+      const bytes = Buffer.from('\x89PNG stand-in');
+      await panel.receive({ type: 'export', requestId: 9, format: 'png', suggestedName: 'build_mlp.png', data: bytes.toString('base64') });
+      assert.equal(asked?.defaultUri?.toString(), file('keras/build_mlp.png').toString());
+      assert.deepEqual(Buffer.from(await vscode.workspace.fs.readFile(target)), bytes);
+      await until('the notification', () => told);
+      assert.deepEqual(told, ['initlint: saved keras/export-check.png.', 'Open', 'Reveal in Explorer']);
+    } finally {
+      window.showSaveDialog = original.save;
+      window.showInformationMessage = original.info;
+      await vscode.workspace.fs.delete(target).then(undefined, () => undefined);
+      panel.dispose();
+    }
+  });
+
   test('the simulator keeps its state when hidden: shown again, it does not start over', async () => {
     const doc = await open('keras/mlp.py');
     const editor = await vscode.window.showTextDocument(doc);
