@@ -150,6 +150,7 @@ export function safeText(text: string, max: number): string {
  */
 export type BackendPreference = 'auto' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'webgl', 'wasm', 'cpu'];
+export const isBackendPreference = (x: unknown): x is BackendPreference => (BACKEND_PREFERENCES as readonly unknown[]).includes(x);
 
 /** What a Simulate Initialization panel simulates: a model of a linted file (none: the demo model). */
 export interface SimTarget {

@@ -2,7 +2,7 @@
  * The Simulate Initialization panel's controller: settings in, runs of the simulation core
  * out to the charts, the grid and the layer list; apply and export through the host.
  */
-import { APPLICABLE_CHOICES, BACKEND_PREFERENCES, type BackendPreference, type InitChoice, type SimModel } from '../src/protocol';
+import { APPLICABLE_CHOICES, isBackendPreference, type InitChoice, type SimModel } from '../src/protocol';
 import { autoBatch, chooseBackend, planBackend, webglRenderer, WORK_BUDGET, workPerSample, type Backend, type BackendPlan } from './backend';
 import { Charts, type Series } from './charts';
 import { buildConfig, choicesFor, configKey, fansOf, inputWidthOf, sameAsCurrent, type RunSettings } from './config';
@@ -10,7 +10,7 @@ import { chartsPng, fileName } from './exporting';
 import type { Host, ModelMessage } from './host';
 import { CHOICE_LABELS, CHOICE_OPTIONS, inputOptions, isInitChoice, PER_LAYER_RUN } from './labels';
 import { applyTarget, LayerList } from './layers';
-import { describeInput, InputError, MAX_INPUT_VALUES, readInputFile, type InputData } from './sim/inputs';
+import { describeInput, InputError, MAX_INPUT_BYTES, readInputFile, type InputData } from './sim/inputs';
 import { predictLayers } from './sim/predict';
 import { lsuv, pretrain, simulate, symmetryDemo } from './sim/simulate';
 import type { SimConfig, SimResult } from './sim/types';
@@ -24,15 +24,11 @@ const PROGRESS_AFTER_MS = 300;
 /** Warm WebGL up only when the model has not come this soon after 'ready'. */
 const WARM_UP_AFTER_MS = 150;
 /**
- * Forward multiply-adds (batch x sum of fan_in x units) of the first pass drawn for a model whose
- * full run is larger: an eighth of what each backend does in about a second (WORK_BUDGET), so
- * a 50 x 1024 stack shows measured numbers in a fraction of a second, then refines.
+ * The first pass drawn for a model whose full run is larger does this share of what its backend
+ * does in about a second (WORK_BUDGET, forward multiply-adds), so a 50 x 1024 stack shows
+ * measured numbers in a fraction of a second, then refines.
  */
-const QUICK_WORK: Readonly<Record<Backend['name'], number>> = {
-  webgl: WORK_BUDGET.webgl / 8,
-  wasm: WORK_BUDGET.wasm / 8,
-  cpu: WORK_BUDGET.cpu / 8,
-};
+const FIRST_PASS_SHARE = 1 / 8;
 /** A changed source is re-run after it has been quiet this long. */
 const MODEL_DEBOUNCE_MS = 300;
 const SYMMETRY_STEPS = 5;
@@ -45,6 +41,17 @@ function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return el as T;
 }
 
+/** `key`'s value in `memo`, made on a miss; the memo starts over once it holds `limit` entries. */
+function remember<T>(memo: Map<string, T>, key: string, limit: number, make: () => T): T {
+  let value = memo.get(key);
+  if (value === undefined) {
+    value = make();
+    if (memo.size >= limit) memo.clear();
+    memo.set(key, value);
+  }
+  return value;
+}
+
 /** A run's results are the same for the same backend and config (the runs are seeded). */
 const runKey = (backend: Backend, config: SimConfig): string => `${backend.name}:${configKey(config)}`;
 
@@ -54,6 +61,18 @@ const nextPaint = (): Promise<void> =>
     const done = setTimeout(resolve, 100);
     requestAnimationFrame(() => setTimeout(() => (clearTimeout(done), resolve()), 0));
   });
+
+/** A run's measured lines, as the prediction describes them (none before a measurement). */
+function measuredSeries(name: string, result: SimResult | undefined): Pick<Series, 'name' | 'activation' | 'gradient'> {
+  return {
+    name,
+    // The prediction is of E[a²]: for activations with a mean (ReLU) that is Var + mean².
+    activation: result?.layers.map((s) => s.actVar + s.actMean * s.actMean) ?? [],
+    // The per-sample gradient's second moment, which the prediction gives (the table and the
+    // CSV also have the batch gradient's variance).
+    gradient: result?.layers.map((s) => s.gradMoment) ?? [],
+  };
+}
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -142,8 +161,8 @@ export class App {
       // After 'ready' is posted: reading the WebGL renderer creates a context, 0.2-0.4 s on
       // SwiftShader, so the extension remembers what an earlier panel found (data-renderer).
       await new Promise((resolve) => setTimeout(resolve, 0));
-      const asked = this.ui.app.dataset.backend as BackendPreference | undefined;
-      const preference = asked && BACKEND_PREFERENCES.includes(asked) ? asked : 'auto';
+      const asked = this.ui.app.dataset.backend;
+      const preference = isBackendPreference(asked) ? asked : 'auto';
       const known = this.ui.app.dataset.renderer;
       const renderer = preference !== 'auto' ? undefined : known !== undefined ? known || undefined : webglRenderer();
       if (preference === 'auto' && known === undefined) this.host.post({ type: 'renderer', renderer: renderer ?? '' });
@@ -219,7 +238,6 @@ export class App {
       const input = value === 'uniform' ? 'uniform' : value === 'data' && this.inputData ? 'data' : 'normal';
       if (input === this.state.input) return;
       this.state.input = input;
-      this.showInputStats();
       this.settingsChanged();
     });
     onClick(this.ui.loadInputs, () => this.ui.inputFile.click());
@@ -295,15 +313,10 @@ export class App {
   private async loadInputs(file: File): Promise<void> {
     let data: InputData;
     try {
-      if (file.size > MAX_INPUT_VALUES * 8 + 4096)
-        throw new InputError(`${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MB: too large to read here; take a sample of the rows`);
+      if (file.size > MAX_INPUT_BYTES) throw new InputError(`${(file.size / 2 ** 20).toFixed(0)} MB is too large to read here; take a sample of the rows`);
       data = readInputFile(file.name, new Uint8Array(await file.arrayBuffer()));
     } catch (e) {
-      this.showInputStats(
-        e instanceof InputError
-          ? `Not used: ${file.name}: ${e.message.replace(`${file.name}: `, '')}`
-          : `Not used: ${file.name} could not be read (${message(e)})`,
-      );
+      this.showInputStats(e instanceof InputError ? `Not used: ${file.name}: ${e.message}` : `Not used: ${file.name} could not be read (${message(e)})`);
       return;
     }
     this.inputData = data;
@@ -311,7 +324,6 @@ export class App {
     setOptions(this.ui.input, inputOptions(data.name), 'data');
     // The toolkit takes the value once the new options are slotted.
     queueMicrotask(() => setValue(this.ui.input, 'data'));
-    this.showInputStats();
     this.settingsChanged();
   }
 
@@ -377,9 +389,10 @@ export class App {
     }
   }
 
-  private settings(model: SimModel, backend: Backend): RunSettings {
+  /** The run's settings on a backend (the batch sized to it unless the user set one). */
+  private settings(model: SimModel, backend: Backend['name']): RunSettings {
     const { width } = inputWidthOf(model, this.state.inputWidth);
-    const batch = this.state.batch ?? autoBatch(backend.name, workPerSample(fansOf(model, width)));
+    const batch = this.state.batch ?? autoBatch(backend, workPerSample(fansOf(model, width)));
     return { inputWidth: width, batch, seed: this.state.seed, ...this.inputFor(width) };
   }
 
@@ -414,13 +427,7 @@ export class App {
 
   private predict(config: SimConfig, shape: { units?: number[]; batch?: number }): ReturnType<typeof predictLayers> {
     const key = `${configKey(config)}|${JSON.stringify(shape.units ?? config.layers.map((l) => l.units))}|${shape.batch ?? config.batch}`;
-    let p = this.predictions.get(key);
-    if (!p) {
-      p = predictLayers(config, shape);
-      if (this.predictions.size >= 16) this.predictions.clear();
-      this.predictions.set(key, p);
-    }
-    return p;
+    return remember(this.predictions, key, 16, () => predictLayers(config, shape));
   }
 
   /**
@@ -430,17 +437,11 @@ export class App {
    */
   private drawPrediction(model: SimModel): void {
     if (!this.state.showPrediction || !this.awaitingChart) return;
-    const { width } = inputWidthOf(model, this.state.inputWidth);
-    const settings: RunSettings = {
-      inputWidth: width,
-      batch: this.state.batch ?? autoBatch(this.backendPlan?.order[0] ?? 'webgl', workPerSample(fansOf(model, width))),
-      seed: this.state.seed,
-      ...this.inputFor(width),
-    };
+    // Sized for the backend that will most likely run it: then the first run reuses this prediction.
     const config = buildConfig(
       model,
       model.layers.map(() => 'current' as const),
-      settings,
+      this.settings(model, this.backendPlan?.order[0] ?? 'webgl'),
     );
     let predicted: ReturnType<typeof predictLayers>;
     try {
@@ -448,18 +449,7 @@ export class App {
     } catch {
       return; // a stack the prediction does not cover: the measurement comes alone
     }
-    this.charts.render({
-      preview: true,
-      layers: model.layers.map((l, i) => `${i + 1}. ${l.label}`),
-      current: {
-        name: CHOICE_LABELS.current,
-        activation: [],
-        gradient: [],
-        prediction: predicted.map((l) => l.mu),
-        gradientPrediction: predicted.map((l) => l.grad),
-        histograms: [],
-      },
-    });
+    this.renderPreview(model, CHOICE_LABELS.current, undefined, predicted);
     this.ui.timing.textContent = 'predicted; measuring…';
     performance.mark('initlint:first-prediction');
   }
@@ -477,7 +467,7 @@ export class App {
     try {
       const backend = await this.backend;
       const model = this.model;
-      const settings = this.settings(model, backend);
+      const settings = this.settings(model, backend.name);
       setPlaceholder(this.ui.batch, `auto (${settings.batch})`);
       const choices = choicesFor(model, this.state.compare, this.state.overrides);
       const t0 = performance.now();
@@ -487,7 +477,7 @@ export class App {
         settings,
       );
       // A model not charted yet whose run takes long: a small pass first, drawn, then the full runs.
-      const quick = QUICK_WORK[backend.name];
+      const quick = WORK_BUDGET[backend.name] * FIRST_PASS_SHARE;
       if (this.awaitingChart && settings.batch * workPerSample(currentConfig.layers) > quick && !this.cache.has(runKey(backend, currentConfig))) {
         const result = await this.exclusive(() => simulate(backend.tf, currentConfig, { workBudget: quick }));
         if (model !== this.model) return;
@@ -543,7 +533,7 @@ export class App {
   }
 
   /** The data-driven kernels (LSUV, pretraining) of the layers that chose them, memoized like runs. */
-  private readonly learned = new Map<string, SimConfig>();
+  private readonly learned = new Map<string, Promise<SimConfig>>();
 
   /** The config with LSUV's and pretraining's kernels for the layers that chose them, made on the run's inputs. */
   private async resolveLearned(backend: Backend, config: SimConfig, choices: InitChoice[]): Promise<SimConfig> {
@@ -551,19 +541,19 @@ export class App {
     const pretrainLayers = choices.map((c) => c === 'pretrained');
     if (!lsuvLayers.some(Boolean) && !pretrainLayers.some(Boolean)) return config;
     const key = `${runKey(backend, config)}|${choices.join()}`;
-    let resolved = this.learned.get(key);
-    if (!resolved) {
-      const start = config;
-      resolved = await this.exclusive(async () => {
-        let c = start;
+    const resolved = remember(this.learned, key, 8, () =>
+      this.exclusive(async () => {
+        let c = config;
         if (lsuvLayers.some(Boolean)) c = (await lsuv(backend.tf, c, lsuvLayers)).config;
         if (pretrainLayers.some(Boolean)) c = (await pretrain(backend.tf, c, pretrainLayers)).config;
         return c;
-      });
-      if (this.learned.size >= 8) this.learned.clear();
-      this.learned.set(key, resolved);
-    }
-    return resolved;
+      }),
+    );
+    // A failed attempt is not remembered: the next run tries again.
+    return resolved.catch((e: unknown) => {
+      this.learned.delete(key);
+      throw e;
+    });
   }
 
   /** Same config and backend, same numbers (the runs are seeded): reuse the last results. */
@@ -596,10 +586,7 @@ export class App {
     this.ui.timing.title = `Simulation time per run: ${runs.map((r) => `${r.name} ${Math.round(r.result.ms)} ms${r.reused ? ' (reused: same settings and seed)' : ''}`).join(', ')}; this update took ${Math.round(ms)} ms`;
     this.renderNotes();
     this.awaitingChart = false;
-    if (!this.charted) {
-      this.charted = true;
-      performance.mark('initlint:first-chart');
-    }
+    this.markFirstChart();
     this.state.summary = {
       model: model.name,
       backend: backend.name,
@@ -621,25 +608,25 @@ export class App {
    */
   private renderFirstPass(model: SimModel, run: RunData): void {
     this.ui.app.classList.remove('switching');
-    const p = this.state.showPrediction ? this.predict(run.config, {}) : undefined;
+    this.renderPreview(model, run.name, run.result, this.state.showPrediction ? this.predict(run.config, {}) : undefined);
+    this.ui.timing.textContent = `first pass (batch ${run.result.batch}, smaller layers); full run…`;
+    this.ui.timing.title = `A first, smaller run (${run.result.reduced ?? ''}), drawn while the full run is computed`;
+    this.markFirstChart();
+  }
+
+  /** The variance charts only, for one run: measured where `result` is given, and the prediction. */
+  private renderPreview(model: SimModel, name: string, result: SimResult | undefined, predicted: ReturnType<typeof predictLayers> | undefined): void {
     this.charts.render({
       preview: true,
       layers: model.layers.map((l, i) => `${i + 1}. ${l.label}`),
-      current: {
-        name: run.name,
-        activation: run.result.layers.map((s) => s.actVar + s.actMean * s.actMean),
-        gradient: run.result.layers.map((s) => s.gradMoment),
-        prediction: p?.map((l) => l.mu),
-        gradientPrediction: p?.map((l) => l.grad),
-        histograms: [],
-      },
+      current: { ...measuredSeries(name, result), prediction: predicted?.map((l) => l.mu), gradientPrediction: predicted?.map((l) => l.grad), histograms: [] },
     });
-    this.ui.timing.textContent = `first pass (batch ${run.result.batch}, smaller layers); full run…`;
-    this.ui.timing.title = `A first, smaller run (${run.result.reduced ?? ''}), drawn while the full run is computed`;
-    if (!this.charted) {
-      this.charted = true;
-      performance.mark('initlint:first-chart');
-    }
+  }
+
+  private markFirstChart(): void {
+    if (this.charted) return;
+    this.charted = true;
+    performance.mark('initlint:first-chart');
   }
 
   private renderCharts(runs: RunData[]): void {
@@ -652,12 +639,7 @@ export class App {
       // The prediction for the run as it ran (units and batch: fewer on a capped backend).
       const p = this.state.showPrediction ? this.predict(run.config, { units: run.result.units, batch: run.result.batch }) : undefined;
       return {
-        name: run.name,
-        // The prediction is of E[a²]: for activations with a mean (ReLU) that is Var + mean².
-        activation: run.result.layers.map((s) => s.actVar + s.actMean * s.actMean),
-        // The per-sample gradient's second moment, which the prediction gives (the table and the
-        // CSV also have the batch gradient's variance).
-        gradient: run.result.layers.map((s) => s.gradMoment),
+        ...measuredSeries(run.name, run.result),
         prediction: p?.map((l) => l.mu),
         gradientPrediction: p?.map((l) => l.grad),
         histograms: run.result.layers.map((s) => s.histogram),
@@ -792,7 +774,7 @@ export class App {
     const ring = setTimeout(() => setBusy(this.ui.progress, true), PROGRESS_AFTER_MS);
     try {
       const backend = await this.backend;
-      const settings = this.settings(model, backend);
+      const settings = this.settings(model, backend.name);
       const all = (choice: InitChoice) => model.layers.map(() => choice);
       // The code's own constant where it has one (the constant the finding is about), else Constant(0.5).
       const own = model.layers.find((l) => l.kernel.distribution === 'constant');

@@ -16,7 +16,8 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendPreference } from '../src/protocol';
 
 export type Tf = typeof tf;
-export type BackendName = 'webgl' | 'wasm' | 'cpu';
+/** The backends themselves: what initlint.simulator.backend names besides 'auto'. */
+export type BackendName = Exclude<BackendPreference, 'auto'>;
 export type { BackendPreference } from '../src/protocol';
 
 export interface Backend {
@@ -46,8 +47,9 @@ const DEFAULT_ORDER: readonly BackendName[] = ['webgl', 'wasm', 'cpu'];
 const SOFTWARE_RENDERER = /SwiftShader|llvmpipe|softpipe|software rasterizer|Microsoft Basic Render|Apple Software Renderer/i;
 
 /**
- * The WebGL renderer's name, from a throwaway context (about 10 ms on SwiftShader), or undefined
- * without WebGL. Chromium reports the unmasked name as RENDERER; the debug extension covers the rest.
+ * The WebGL renderer's name, from a throwaway context, or undefined without WebGL. The page's
+ * first WebGL context is costly (0.2-0.4 s on SwiftShader): the extension tells later panels
+ * what the first one found (data-renderer). Chromium reports the unmasked name as RENDERER; the debug extension covers the rest.
  */
 export function webglRenderer(): string | undefined {
   try {

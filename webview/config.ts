@@ -5,13 +5,13 @@
 import type { InitChoice, KernelSpec, SimLayer, SimModel } from '../src/protocol';
 import { kernelFor } from './sim/choices';
 import type { InputData } from './sim/inputs';
-import type { SimConfig, SimLayerSpec } from './sim/types';
+import type { InputKind, SimConfig, SimLayerSpec } from './sim/types';
 
 export interface RunSettings {
   inputWidth: number;
   batch: number;
   seed: number;
-  input: 'normal' | 'uniform' | 'data';
+  input: InputKind;
   /** The user's inputs, when `input` is 'data'. */
   data?: InputData;
 }

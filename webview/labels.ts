@@ -6,6 +6,7 @@
  */
 import { APPLICABLE_CHOICES, INIT_CHOICES, type InitChoice, type SimLayer } from '../src/protocol';
 import { RECOMMENDATION_LABEL } from '../src/engine/variance';
+import type { InputKind } from './sim/types';
 
 export const CHOICE_LABELS: Readonly<Record<InitChoice, string>> = {
   current: 'Current (the code)',
@@ -41,7 +42,7 @@ export function applicableChoice(choice: InitChoice, layer: SimLayer): InitChoic
 }
 
 /** The input dropdown: the two distributions, and the user's file once one is loaded. */
-export function inputOptions(fileName?: string): Array<{ value: 'normal' | 'uniform' | 'data'; label: string }> {
+export function inputOptions(fileName?: string): Array<{ value: InputKind; label: string }> {
   return [
     { value: 'normal', label: 'normal N(0, 1)' },
     { value: 'uniform', label: 'uniform U(−√3, √3)' },

@@ -5,6 +5,7 @@
 import type { InitChoice } from '../src/protocol';
 import type { VsCodeApi } from './host';
 import { isInitChoice } from './labels';
+import type { InputKind } from './sim/types';
 
 export interface RunSummary {
   model: string;
@@ -23,7 +24,7 @@ export interface PanelState {
   batch?: number;
   seed: number;
   /** 'data': the file the user loaded, which lives in memory only (a reload reads it as 'normal'). */
-  input: 'normal' | 'uniform' | 'data';
+  input: InputKind;
   /** Input width when the model's first fan_in is unknown; undefined: the model's default. */
   inputWidth?: number;
   showPrediction: boolean;

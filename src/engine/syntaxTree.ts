@@ -320,7 +320,11 @@ export interface RuntimeExports {
 
 let runtime: { exports: RuntimeExports; buffer: number } | undefined;
 
-/** @internal Called by `Parsers.load` with the module `Parser.init` built; undefined: the public cursor only. */
+/**
+ * @internal Called by `Parsers.load` with the options object `Parser.init` was given. The
+ * runtime is built once per process, on the first init's options: a later load passes options
+ * the runtime never saw, which must not take the direct cursor away from the first.
+ */
 export function useRuntime(exports: Partial<RuntimeExports> | undefined): void {
   const needed: Array<keyof RuntimeExports> = [
     '_ts_init',
@@ -334,8 +338,9 @@ export function useRuntime(exports: Partial<RuntimeExports> | undefined): void {
     '_ts_tree_cursor_current_node_is_missing_wasm',
   ];
   const complete = !!exports && exports.HEAP32 instanceof Int32Array && needed.every((k) => typeof exports[k] === 'function');
+  if (!complete || runtime) return;
   // ts_init returns the address of the runtime's transfer buffer (and writes the language versions there).
-  runtime = complete ? { exports: exports as RuntimeExports, buffer: (exports as RuntimeExports)._ts_init() } : undefined;
+  runtime = { exports: exports as RuntimeExports, buffer: (exports as RuntimeExports)._ts_init() };
 }
 
 /**
@@ -459,8 +464,6 @@ type Reusable = (type: string, start: number, end: number, oldParent: SyntaxNode
 function reusableStatements(previous: Reuse): Reusable {
   const { edit, changed } = previous;
   const delta = edit.newEnd - edit.oldEnd;
-  const byOldStart = new Map<number, SyntaxNode>();
-  for (const c of previous.tree.rootNode.children) byOldStart.set(c.startIndex, c);
   return (type, start, end, oldParent) => {
     if (changed.some((r) => r.startIndex < end && start < r.endIndex)) return undefined;
     // Before the edit a statement stays where it was; after it, it moves with the edit.
@@ -469,8 +472,10 @@ function reusableStatements(previous: Reuse): Reusable {
     else if (start > edit.newEnd) moved = delta;
     else return undefined;
     const oldStart = start - moved;
-    const old = oldParent === previous.tree.rootNode ? byOldStart.get(oldStart) : oldParent.children.find((c) => c.startIndex === oldStart);
-    return old && old.sameAs(type, oldStart, oldStart + (end - start)) ? { node: old, delta: moved } : undefined;
+    const oldEnd = oldStart + (end - start);
+    // A binary search: a scan of the children per statement was quadratic in a large block or literal.
+    const old = childAround(oldParent.children, oldStart, oldEnd);
+    return old && old.sameAs(type, oldStart, oldEnd) ? { node: old, delta: moved } : undefined;
   };
 }
 

@@ -11,7 +11,7 @@ import { applyOptions, presetModel, toSimModel } from '../engine/simModel';
 import { RECOMMENDATION_LABEL } from '../engine/variance';
 import { layerKey, writtenLayers } from '../engine/explain';
 import {
-  BACKEND_PREFERENCES,
+  isBackendPreference,
   parseWebviewMessage,
   restoredTarget,
   type BackendPreference,
@@ -73,8 +73,8 @@ export class SimulatorPanel implements vscode.Disposable {
 
   /** initlint.simulator.backend, read where the panel opens (a window-wide setting). */
   private static backendSetting(): BackendPreference {
-    const value = vscode.workspace.getConfiguration('initlint').get<string>('simulator.backend');
-    return BACKEND_PREFERENCES.find((b) => b === value) ?? 'auto';
+    const value = vscode.workspace.getConfiguration('initlint').get<unknown>('simulator.backend');
+    return isBackendPreference(value) ? value : 'auto';
   }
 
   static webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

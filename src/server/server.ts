@@ -194,9 +194,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   /**
    * The server's own workspace scan: every model file of each folder, found as the CLI finds them
    * (.gitignore, the folder's `exclude`), linted from disk unless open. Reported through the
-   * same push diagnostics, and kept current by the watched-file events.
+   * same push diagnostics, and kept current by the watched-file events. `onlyNew`: lint only
+   * files the scan did not know (after files were created on disk).
    */
-  /** `onlyNew`: lint only files the scan did not know (after files were created on disk). */
   async function scanWorkspace(onlyNew = false): Promise<void> {
     const t0 = performance.now();
     let count = 0;
@@ -204,23 +204,42 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       const found = linterFor(url.pathToFileURL(path.join(folder, 'x.py')).toString());
       const collected = collectFiles([folder], { exclude: found?.linter.settings.exclude ?? [], base: folder });
       for (const e of collected.errors) log(`workspace scan: ${e.dir}: ${e.message}`);
-      for (const file of collected.files) {
-        const uri = url.pathToFileURL(file).toString();
-        if (onlyNew && diskFiles.has(uri)) continue;
-        diskFiles.add(uri);
-        if (isOpen(uri)) continue;
-        try {
-          const why = lintFromDisk(uri);
-          if (why) log(`${file}: ${why}`);
-          else count++;
-        } catch (err) {
-          log(`workspace scan: ${file}: initlint could not lint this file: ${(err as Error).message}`);
-        }
-        // Between files, the server answers what else is waiting (a hover, a lint of the open file).
-        if (count % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
-      }
+      const uris = collected.files.map((file) => url.pathToFileURL(file).toString()).filter((uri) => !(onlyNew && diskFiles.has(uri)));
+      const { linted, skipped } = await lintDiskFiles(uris);
+      for (const s of skipped) log(`workspace scan: ${fsPath(s.uri) ?? s.uri}: ${s.reason}`);
+      count += linted;
     }
     log(`workspace scan: ${count} files in ${Math.round(performance.now() - t0)} ms`);
+  }
+
+  /** A file from disk: undefined when linted, else why not. Every file is its own failure domain: a bug of ours costs this file, never the scan. */
+  function tryLintFromDisk(uri: string): string | undefined {
+    try {
+      return lintFromDisk(uri);
+    } catch (err) {
+      return `initlint could not lint this file: ${(err as Error).message}`;
+    }
+  }
+
+  /**
+   * The workspace scan's files (the client's or the server's own), linted from disk: each known
+   * from now on, the open ones left to their editors. Between every ten, the server answers what
+   * else is waiting (a hover, a lint of the open file), whether or not those ten were linted.
+   */
+  async function lintDiskFiles(uris: readonly string[], cancelled = () => false): Promise<LintFilesResult> {
+    const skipped: LintFilesResult['skipped'] = [];
+    let linted = 0;
+    for (const [i, uri] of uris.entries()) {
+      if (cancelled()) break;
+      diskFiles.add(uri);
+      if (!isOpen(uri)) {
+        const why = tryLintFromDisk(uri);
+        if (why) skipped.push({ uri, reason: why });
+        else linted++;
+      }
+      if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { linted, skipped };
   }
 
   connection.onDidChangeConfiguration(async (change) => {
@@ -529,12 +548,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         if (c.type === FileChangeType.Created) schedule('initlint:rescan', () => void scanWorkspace(true), 300);
         continue;
       }
-      try {
-        const why = lintFromDisk(c.uri);
-        if (why) log(`${file}: ${why}`);
-      } catch (err) {
-        log(`${file}: initlint could not lint this file: ${(err as Error).message}`);
-      }
+      const why = tryLintFromDisk(c.uri);
+      if (why) log(`${file}: ${why}`);
     }
   });
 
@@ -562,26 +577,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   // ---- the workspace scan: files the client found, linted from disk ----
 
-  connection.onRequest(lintFilesRequest, async (params, token): Promise<LintFilesResult> => {
-    const skipped: LintFilesResult['skipped'] = [];
-    let linted = 0;
-    for (const [i, uri] of params.uris.entries()) {
-      if (token.isCancellationRequested) break;
-      diskFiles.add(uri);
-      if (isOpen(uri)) continue;
-      try {
-        const why = lintFromDisk(uri);
-        if (why) skipped.push({ uri, reason: why });
-        else linted++;
-      } catch (err) {
-        // Every file is its own failure domain: a bug of ours costs this file, never the scan.
-        skipped.push({ uri, reason: `initlint could not lint this file: ${(err as Error).message}` });
-      }
-      // Between files, the server answers what else is waiting (a hover, a lint of the open file).
-      if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve));
-    }
-    return { linted, skipped };
-  });
+  connection.onRequest(lintFilesRequest, (params, token) => lintDiskFiles(params.uris, () => token.isCancellationRequested));
 
   connection.onNotification(forgetFilesNotification, (params) => {
     for (const uri of params.uris) {

@@ -17,9 +17,9 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statS
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { format, parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
 import { REPO_ROOT, startCodeServer } from './code-server.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, CHROMIUM_ENV, CHROMIUM_SOURCE } from './chromium.mjs';
+import { CHROMIUM, CHROMIUM_SOURCE } from './chromium.mjs';
+import { launchChromium as launchWorkbenchChromium } from './workbench.mjs';
 
 const EXIT_PASS = 0;
 const EXIT_FAIL = 1;
@@ -211,35 +211,18 @@ async function main() {
   finish(outcome, report);
 }
 
-async function launchChromium(runDir, transcript) {
-  // Chromium's profile and HOME live in the run folder: nothing is written to the user's home.
-  const chromiumHome = join(runDir, 'chromium-home');
-  mkdirSync(chromiumHome, { recursive: true });
-  const context = await chromium.launchPersistentContext(join(runDir, 'chromium-profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    env: {
-      ...CHROMIUM_ENV,
-      HOME: chromiumHome,
-      XDG_CONFIG_HOME: join(chromiumHome, '.config'),
-      XDG_CACHE_HOME: join(chromiumHome, '.cache'),
+/**
+ * Chromium as the e2e journey launches it (its profile and HOME in the run folder: nothing is
+ * written to the user's home). The page's log/info messages repeat what codeAutomationLog
+ * receives; its errors and warnings are kept (the workbench reports an extension's failed
+ * activation there).
+ */
+function launchChromium(runDir, transcript) {
+  return launchWorkbenchChromium(runDir, { width: 1400, height: 900 }, {
+    onConsole: (source, text, type) => {
+      if (!['log', 'info', 'debug'].includes(type)) transcript.add(source, text);
     },
-    viewport: { width: 1400, height: 900 },
-    timeout: 60_000,
-    // Playwright would exit on these without stopping code-server; main() handles them.
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
   });
-  const page = context.pages()[0] ?? (await context.newPage());
-  // The page's log/info messages repeat what codeAutomationLog receives; keep its errors and warnings
-  // (the workbench reports an extension's failed activation there).
-  page.on('console', (message) => {
-    if (!['log', 'info', 'debug'].includes(message.type())) transcript.add(`page ${message.type()}`, message.text());
-  });
-  page.on('pageerror', (error) => transcript.add('page error', error.stack || error.message));
-  return { context, page };
 }
 
 async function runTests({ options, server, page, transcript, report, interrupted }) {

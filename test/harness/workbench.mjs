@@ -150,8 +150,9 @@ export function installExtension(scratch, { verbose = false, log = () => {} } = 
 
 /**
  * Headless Chromium with a profile, HOME and caches inside `scratch`, SwiftShader WebGL (see
- * chromium.mjs). `onConsole(source, text)` gets everything the page says: console messages
- * (marked "@webview" when they come from a webview), page errors, crashes.
+ * chromium.mjs). `onConsole(source, text, type)` gets everything the page says: console messages
+ * (marked "@webview" when they come from a webview; `type` is the console's: log, error, ...),
+ * page errors and crashes (`type` 'pageerror', 'crash').
  */
 export async function launchChromium(scratch, viewport, { onConsole = () => {} } = {}) {
   const home = join(scratch, 'chromium-home');
@@ -171,10 +172,10 @@ export async function launchChromium(scratch, viewport, { onConsole = () => {} }
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('console', (message) => {
     const from = /\/webview\/browser\/pre\//.test(message.location()?.url ?? '') ? ' @webview' : '';
-    onConsole(`console ${message.type()}${from}`, message.text());
+    onConsole(`console ${message.type()}${from}`, message.text(), message.type());
   });
-  page.on('pageerror', (error) => onConsole('page error', error.stack || error.message));
-  page.on('crash', () => onConsole('page', 'CRASHED'));
+  page.on('pageerror', (error) => onConsole('page error', error.stack || error.message, 'pageerror'));
+  page.on('crash', () => onConsole('page', 'CRASHED', 'crash'));
   return { context, page };
 }
 

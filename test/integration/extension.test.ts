@@ -311,6 +311,16 @@ suite('initlint in VS Code', () => {
     assert.equal(d.severity, vscode.DiagnosticSeverity.Information);
   });
 
+  /** keras/mlp.py open with the cursor in build_mlp, and "Simulate Initialization" run on it. */
+  async function simulateMlp() {
+    const doc = await open('keras/mlp.py');
+    const editor = await vscode.window.showTextDocument(doc);
+    editor.selection = new vscode.Selection(9, 10, 9, 10);
+    await vscode.commands.executeCommand('initlint.simulate');
+    const panel = await until('the simulator panel', () => api.simulator());
+    return { doc, editor, panel };
+  }
+
   test('Simulate Initialization opens on the model under the cursor, and apply-to-code edits the file', async () => {
     const doc = await open('keras/mlp.py');
     await until('two findings', () => initlintDiagnostics(doc.uri).length === 2);
@@ -345,11 +355,7 @@ suite('initlint in VS Code', () => {
   });
 
   test("the simulator's export: the save dialog starts beside the model's file, the file is written, a notification offers Open and Reveal", async () => {
-    const doc = await open('keras/mlp.py');
-    const editor = await vscode.window.showTextDocument(doc);
-    editor.selection = new vscode.Selection(9, 10, 9, 10);
-    await vscode.commands.executeCommand('initlint.simulate');
-    const panel = await until('the simulator panel', () => api.simulator());
+    const { panel } = await simulateMlp();
     await until('the title names the model', () => panel.panel.title === 'Simulate: build_mlp');
     const target = file('keras/export-check.png');
     const window = vscode.window as { showSaveDialog: typeof vscode.window.showSaveDialog; showInformationMessage: (...args: unknown[]) => Thenable<unknown> };
@@ -374,11 +380,7 @@ suite('initlint in VS Code', () => {
   });
 
   test('the simulator keeps its state when hidden: shown again, it does not start over', async () => {
-    const doc = await open('keras/mlp.py');
-    const editor = await vscode.window.showTextDocument(doc);
-    editor.selection = new vscode.Selection(9, 10, 9, 10);
-    await vscode.commands.executeCommand('initlint.simulate');
-    const panel = await until('the simulator panel', () => api.simulator());
+    const { panel } = await simulateMlp();
     await until('the webview started', () => panel.readyCount >= 1 || undefined, 30_000);
     const started = panel.readyCount;
     // Another editor on top of the panel in its group hides it; revealing it shows it again.
@@ -393,11 +395,7 @@ suite('initlint in VS Code', () => {
   });
 
   test('the simulator keeps the last good model while the file does not parse', async () => {
-    const doc = await open('keras/mlp.py');
-    const editor = await vscode.window.showTextDocument(doc);
-    editor.selection = new vscode.Selection(9, 10, 9, 10);
-    await vscode.commands.executeCommand('initlint.simulate');
-    const panel = await until('the simulator panel', () => api.simulator());
+    const { doc, editor, panel } = await simulateMlp();
     await until('the title names the model', () => panel.panel.title === 'Simulate: build_mlp');
     const header = doc.lineAt(6);
     assert.match(header.text, /^def build_mlp\(/);

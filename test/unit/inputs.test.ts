@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { describeInput, InputError, inputStats, parseCsv, parseNpy, readInputFile } from '../../webview/sim/inputs';
-import { simulate } from '../../webview/sim/simulate';
+import { dataRows, simulate } from '../../webview/sim/simulate';
 import { predictLayers } from '../../webview/sim/predict';
 import type { SimConfig } from '../../webview/sim/types';
 
@@ -157,13 +157,26 @@ describe("a run on the user's data", () => {
     assert.ok(Math.abs(predictLayers({ ...config(256), input: 'normal', data: undefined })[0].q - 1) < 1e-12);
   });
 
-  test('the batch draws different rows, seeded; a batch above the rows is the rows, with a note', async () => {
-    const a = await simulate(tf, config(64));
-    const b = await simulate(tf, config(64));
-    assert.deepEqual(a.layers, b.layers);
-    const all = await simulate(tf, config(1000));
-    assert.equal(all.batch, rows);
-    assert.match(all.reduced ?? '', /batch 1000 → 400: pixels\.csv has 400 samples/);
+  test('the batch draws different rows of the data, the same for a seed and others for another; a batch above the rows is the rows, with a note', async () => {
+    const rowsOf = async (batch: number, seed: number) => {
+      const t = dataRows(tf, data, batch, seed);
+      const v = await t.data();
+      t.dispose();
+      return Array.from({ length: batch }, (_, b) => [...v.subarray(b * cols, (b + 1) * cols)].join());
+    };
+    const all = new Set(Array.from({ length: rows }, (_, r) => [...data.values.subarray(r * cols, (r + 1) * cols)].join()));
+    const drawn = await rowsOf(64, 1);
+    assert.equal(new Set(drawn).size, 64, 'a row drawn twice');
+    assert.ok(
+      drawn.every((r) => all.has(r)),
+      'a drawn row is not a row of the data',
+    );
+    assert.deepEqual(await rowsOf(64, 1), drawn);
+    assert.notDeepEqual(await rowsOf(64, 2), drawn);
+    assert.equal(new Set(await rowsOf(rows, 3)).size, rows, 'the whole data set, each row once');
+    const capped = await simulate(tf, config(1000));
+    assert.equal(capped.batch, rows);
+    assert.match(capped.reduced ?? '', /batch 1000 → 400: pixels\.csv has 400 samples/);
   });
 
   test('data of another width than the first layer reads is refused by name', async () => {

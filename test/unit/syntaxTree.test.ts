@@ -112,6 +112,9 @@ describe('the syntax tree copy', () => {
   test('the direct cursor (the runtime read without marshalling) is in use, and copies as the TreeCursor does', async () => {
     const p = await getParsers();
     assert.ok(usesDirectCursor(), 'Parsers.load reached the runtime: copies skip the TreeCursor');
+    // A second load in the same process (a second createLinter) keeps it: the runtime is built once.
+    await Parsers.load(undefined, ['python']);
+    assert.ok(usesDirectCursor(), 'a second Parsers.load turned the direct cursor off');
     const sources = [
       ...fixtureSources(),
       { name: 'generated keras', ext: '.py', text: generateKerasFile({ lines: 2000, seed: 5 }) },
@@ -210,20 +213,27 @@ describe('the syntax tree copy', () => {
       'x = 1',
       '',
     ].join('\n');
-    const methodsOf = (t: { rootNode: { descendantsOfType(type: string): Array<{ childForFieldName(f: string): { text: string } | null }> } }) =>
-      new Map(t.rootNode.descendantsOfType('function_definition').map((d) => [d.childForFieldName('name')!.text, d]));
+    // Each function by its path: block_12/inner is not block_29/inner.
+    const pathOf = (d: SyntaxNode): string => {
+      let up = d.parent;
+      while (up && up.type !== 'function_definition') up = up.parent;
+      const name = d.childForFieldName('name')!.text;
+      return up ? `${pathOf(up)}/${name}` : name;
+    };
+    const methodsOf = (t: { rootNode: SyntaxNode }) => new Map(t.rootNode.descendantsOfType('function_definition').map((d) => [pathOf(d), d]));
     const before = methodsOf(p.parse('python', text, 'big_class.py'));
     // Two characters longer, in method 12: the methods after it move.
     const at = text.indexOf('return y * 12') + 'return y * '.length;
     const edited = `${text.slice(0, at)}100${text.slice(at + 2)}`;
     const tree = p.parse('python', edited, 'big_class.py');
     // The class is copied (it holds the edit); every other method is the previous copy's node, taken over.
-    assert.deepEqual({ copied: tree.stats.copied, reused: tree.stats.reused }, { copied: 1, reused: 3 });
+    // nested: the 30 methods other than block_12 (29 blocks and __init__), each taken over whole.
+    assert.deepEqual(tree.stats, { copied: 1, reused: 3, nested: 30 });
     const after = methodsOf(tree);
     const taken = [...after].filter(([name, node]) => before.get(name) === node).map(([name]) => name);
     assert.deepEqual(
       taken.sort(),
-      [...before.keys()].filter((name) => name !== 'block_12').sort(),
+      [...before.keys()].filter((name) => name !== 'block_12' && name !== 'block_12/inner').sort(),
       'all methods but the edited one (and the nested function inside it) are taken over',
     );
     const fresh = p.parse('python', edited);

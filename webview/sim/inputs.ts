@@ -39,8 +39,13 @@ export class InputError extends Error {}
 
 /** Largest input accepted (values): 16 M floats, 64 MB. */
 export const MAX_INPUT_VALUES = 2 ** 24;
+/** Largest file read at all: MAX_INPUT_VALUES of float64 and a header (a CSV that size is refused by its values). */
+export const MAX_INPUT_BYTES = MAX_INPUT_VALUES * 8 + 4096;
 
-/** `.npy` (NumPy's format, versions 1 to 3) or `.csv`, by the name's extension. */
+/**
+ * `.npy` (NumPy's format, versions 1 to 3) or `.csv`, by the name's extension. An InputError's
+ * message says what is wrong with the file; the caller names the file.
+ */
 export function readInputFile(name: string, bytes: Uint8Array): InputData {
   const lower = name.toLowerCase();
   const table = lower.endsWith('.npy')
@@ -48,7 +53,7 @@ export function readInputFile(name: string, bytes: Uint8Array): InputData {
     : lower.endsWith('.csv') || lower.endsWith('.txt')
       ? parseCsv(new TextDecoder('utf-8', { fatal: false }).decode(bytes))
       : undefined;
-  if (!table) throw new InputError(`${name}: not a .npy or .csv file`);
+  if (!table) throw new InputError('not a .npy or .csv file');
   return { name, ...table, stats: inputStats(table.values, table.rows, table.cols) };
 }
 

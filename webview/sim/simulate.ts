@@ -340,7 +340,7 @@ function sampleInput(tf: TF, config: SimConfig, batch: number): Tensor2D {
 }
 
 /** `batch` different rows of the user's data, drawn by the seed (a partial Fisher-Yates shuffle). */
-function dataRows(tf: TF, data: InputData, batch: number, seed: number): Tensor2D {
+export function dataRows(tf: TF, data: InputData, batch: number, seed: number): Tensor2D {
   const order = Int32Array.from({ length: data.rows }, (_, i) => i);
   let h = seed >>> 0;
   const out = new Float32Array(batch * data.cols);
@@ -487,6 +487,21 @@ function standardize(tf: TF, z: Tensor2D, how: SimLayerSpec['normalize']): Tenso
   return tf.mul(tf.sub(z, mean), tf.rsqrt(tf.add(variance, NORM_EPS)));
 }
 
+/**
+ * A layer's input as its matmul reads it, from what the layer before handed forward: standardised
+ * over the batch where the layer asks (a normalization after the previous activation), widened
+ * to fan_in by rolled copies where fan_in is wider (a smaller fan_in is layerMatMul's to cut).
+ */
+function layerInput(tf: TF, a: Tensor2D, layer: SimLayerSpec): Tensor2D {
+  const x = layer.normalizeInput ? standardize(tf, a, 'batch') : a;
+  return layer.fanIn > x.shape[1] ? widen(tf, x, layer.fanIn) : x;
+}
+
+/** What a layer hands forward from its z: normalized where it says, activated. */
+function layerOutput(tf: TF, z: Tensor2D, layer: SimLayerSpec, act: ActivationPlan): Tensor2D {
+  return activate(tf, standardize(tf, z, layer.normalize), act);
+}
+
 export interface ActivationPlan {
   canonical: string;
   family: ActivationFamily;
@@ -581,15 +596,14 @@ function forward(tf: TF, mm: MatMul, x0: Tensor2D, ws: Tensor[], layers: SimLaye
   // What each layer hands forward: its activation, plus the stream it is added to (residualFrom).
   const outs: Tensor2D[] = [];
   layers.forEach((layer, i) => {
-    const standardized = layer.normalizeInput ? standardize(tf, a, 'batch') : a;
     // Widened here, not in layerMatMul, so the hook sees the input as the matmul reads it.
-    const x = layer.fanIn > standardized.shape[1] ? widen(tf, standardized, layer.fanIn) : standardized;
+    const x = layerInput(tf, a, layer);
     let z = layerMatMul(tf, x, ws[i] as Tensor2D, mm);
     const bias = extras.biases?.[i];
     if (bias) z = tf.add(z, bias);
     const probe = extras.probes?.[i];
     if (probe) z = tf.add(z, probe);
-    const next = activate(tf, standardize(tf, z, layer.normalize), acts[i]);
+    const next = layerOutput(tf, z, layer, acts[i]);
     extras.each?.(i, x, z, next);
     a = layer.residualFrom === undefined ? next : tf.add(next, outs[layer.residualFrom]);
     outs.push(a);
@@ -830,8 +844,8 @@ export async function simulate(tf: TF, config: SimConfig, options: SimOptions = 
 
 /**
  * The data-driven initializers' common walk (lsuv, pretrain): layer by layer on the run's own
- * input batch (seeded as simulate() draws it), `fit` gets each layer's input as its matmul reads
- * it (standardised where asked, widened to fan_in or cut to its first fan_in columns), the
+ * input batch (seeded as simulate() draws it), `fit` gets each layer's input (layerInput: at
+ * least fan_in wide, the matmul reading its first fan_in columns), the
  * layer's kernel (its learned weights or drawn from its spec) and its bias, and returns the
  * kernel to run the layer with; the layer's output (normalization, activation, residual add) is
  * the next layer's input. Every tensor made here, and every kernel `fit` returns, is disposed.
@@ -854,12 +868,7 @@ async function layerByLayer(
     for (let i = 0; i < config.layers.length; i++) {
       const layer = config.layers[i];
       const input = a;
-      const x = tf.tidy(() => {
-        const standardized = layer.normalizeInput ? standardize(tf, input, 'batch') : input;
-        const width = standardized.shape[1];
-        if (layer.fanIn > width) return widen(tf, standardized, layer.fanIn);
-        return layer.fanIn < width ? tf.slice(standardized, [0, 0], [p.batch, layer.fanIn]) : standardized;
-      }) as Tensor2D;
+      const x = tf.tidy(() => layerInput(tf, input, layer));
       owned.push(x);
       const drawn = await layerKernel(tf, config, p, i);
       owned.push(drawn);
@@ -867,8 +876,8 @@ async function layerByLayer(
       if (w !== drawn) owned.push(w);
       const bias = biases[i];
       const next = tf.tidy(() => {
-        const z = tf.matMul(x, w);
-        return activate(tf, standardize(tf, (bias ? tf.add(z, bias) : z) as Tensor2D, layer.normalize), acts[i]);
+        const z = layerMatMul(tf, x, w);
+        return layerOutput(tf, bias ? tf.add(z, bias) : z, layer, acts[i]);
       });
       owned.push(next);
       a = layer.residualFrom === undefined ? next : (tf.tidy(() => tf.add(next, outs[layer.residualFrom as number])) as Tensor2D);
@@ -906,7 +915,7 @@ export async function lsuv(tf: TF, config: SimConfig, which: readonly boolean[],
   const gains = layers.map(() => 1);
   await layerByLayer(tf, config, options, async (i, x, w, bias) => {
     if (!which[i]) return w;
-    const xw = tf.matMul(x, w);
+    const xw = tf.tidy(() => layerMatMul(tf, x, w));
     try {
       for (let t = 0; t < LSUV_MAX_ITERATIONS; t++) {
         const z = tf.tidy(() => (bias ? tf.add(tf.mul(xw, gains[i]), bias) : tf.mul(xw, gains[i])));
@@ -959,6 +968,8 @@ export async function pretrain(
     if (!which[i]) return w;
     const layer = layers[i];
     const act = activationPlan(layer.activation);
+    // The autoencoder reconstructs what the layer reads: its first fan_in columns.
+    const input = x.shape[1] > layer.fanIn ? tf.slice(x, [0, 0], [x.shape[0], layer.fanIn]) : x;
     const kernel = tf.variable(w, true);
     // tidy: a variable keeps its value; the zeros it was made from go.
     const encoderBias = tf.tidy(() => tf.variable(tf.zeros([1, w.shape[1]]), true));
@@ -966,9 +977,9 @@ export async function pretrain(
     const optimizer = tf.train.adam(options.learningRate ?? PRETRAIN_LEARNING_RATE);
     const loss = () =>
       tf.tidy(() => {
-        const h = activate(tf, tf.add(tf.matMul(x, kernel), encoderBias) as Tensor2D, act);
+        const h = activate(tf, tf.add(tf.matMul(input, kernel), encoderBias) as Tensor2D, act);
         const reconstruction = tf.add(tf.matMul(h, kernel, false, true), decoderBias);
-        return tf.mean(tf.square(tf.sub(reconstruction, x))) as Scalar;
+        return tf.mean(tf.square(tf.sub(reconstruction, input))) as Scalar;
       });
     const lossNow = async () => {
       const l = loss();
@@ -994,6 +1005,7 @@ export async function pretrain(
     } finally {
       optimizer.dispose();
       tf.dispose([kernel, encoderBias, decoderBias]);
+      if (input !== x) input.dispose();
     }
   });
   return { config: { ...config, layers }, losses };

@@ -29,14 +29,16 @@ export interface SimLayerSpec {
   weights?: Float32Array;
 }
 
+/** N(0, 1), U(-sqrt 3, sqrt 3), or rows of the user's data (SimConfig's `data`). */
+export type InputKind = 'normal' | 'uniform' | 'data';
+
 export interface SimConfig {
   layers: SimLayerSpec[];
   /** Input width (the first layer's fan_in). */
   inputWidth: number;
   batch: number;
   seed: number;
-  /** N(0, 1), U(-sqrt 3, sqrt 3), or rows of the user's data (`data`). */
-  input: 'normal' | 'uniform' | 'data';
+  input: InputKind;
   /** The user's inputs, when `input` is 'data': `batch` of its rows are drawn (seeded) each run. */
   data?: InputData;
 }

@@ -279,10 +279,7 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
     // An evaluation that ran into a limit depends on what ran before it: not kept.
     if (this.budget.exhausted || this.counter.layers >= signal.MAX_LAYERS) return;
     const kept = rec.finish(this.models.slice(rec.modelsBefore), this.budget.spent, this.counter.layers);
-    if (kept) {
-      cacheStats.kept++;
-      cache.next.set(def, kept);
-    }
+    if (kept) cache.next.set(def, kept);
   }
 
   private observe(rec: Recording | undefined): void {
