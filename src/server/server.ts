@@ -200,6 +200,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   async function scanWorkspace(onlyNew = false): Promise<void> {
     const t0 = performance.now();
     let count = 0;
+    // A full scan replaces what the last one found: a file it no longer finds (excluded now) is withdrawn.
+    const before = onlyNew ? undefined : new Set(diskFiles);
+    if (before) diskFiles.clear();
     for (const folder of folders) {
       const found = linterFor(url.pathToFileURL(path.join(folder, 'x.py')).toString());
       const collected = collectFiles([folder], { exclude: found?.linter.settings.exclude ?? [], base: folder });
@@ -209,6 +212,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
       for (const s of skipped) log(`workspace scan: ${fsPath(s.uri) ?? s.uri}: ${s.reason}`);
       count += linted;
     }
+    for (const uri of before ?? []) if (!diskFiles.has(uri) && !isOpen(uri)) clear(uri);
     log(`workspace scan: ${count} files in ${Math.round(performance.now() - t0)} ms`);
   }
 
@@ -502,6 +506,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   }
 
   function relintAll(): void {
+    // The server's own scan reads the closed files again with the new settings (its `exclude` may
+    // have changed too); the VS Code client rescans on its side.
+    if (lintWorkspace) schedule('initlint:rescan', () => void scanWorkspace(), 300);
     for (const doc of documents.all()) lintDocument(doc);
     for (const r of [...results.values()]) {
       const nb = notebooks.getNotebookDocument(r.key);

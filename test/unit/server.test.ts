@@ -619,11 +619,12 @@ describe('initlint server with a client that pulls diagnostics', () => {
  * file watching it registers with the client.
  */
 describe('initlint server scanning the workspace itself', () => {
-  test('lintWorkspace: closed files reported (not the ignored one); a created file linted, a deleted one withdrawn', async () => {
+  test('lintWorkspace: closed files reported (not the ignored one); a created file linted, a deleted one withdrawn; a changed pyproject.toml scans again', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'initlint-lsp-scan-'));
     fs.mkdirSync(path.join(dir, 'models'));
     fs.writeFileSync(path.join(dir, 'models', 'mlp.py'), fixture('sequential.py'));
     fs.writeFileSync(path.join(dir, 'models', 'old.py'), fixture('sequential.py'));
+    fs.writeFileSync(path.join(dir, 'models', 'keep.py'), fixture('sequential.py'));
     fs.writeFileSync(path.join(dir, '.gitignore'), 'models/old.py\n');
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
@@ -647,7 +648,7 @@ describe('initlint server scanning the workspace itself', () => {
         watchers?.some((g: string) => g.includes('py') && g.includes('ipynb')),
         JSON.stringify(watchers),
       );
-      await client.until('the scan is done', (m) => m.method === 'window/logMessage' && /workspace scan: 1 files/.test(m.params.message));
+      await client.until('the scan is done', (m) => m.method === 'window/logMessage' && /workspace scan: 2 files/.test(m.params.message));
       assert.ok(
         !client.notifications.some((m) => m.method === 'textDocument/publishDiagnostics' && m.params.uri === uriOf('models/old.py')),
         '.gitignore is honoured',
@@ -662,6 +663,14 @@ describe('initlint server scanning the workspace itself', () => {
       fs.rmSync(path.join(dir, 'models', 'mlp.py'));
       client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf('models/mlp.py'), type: 3 }] });
       assert.deepEqual((await client.diagnosticsFor(uriOf('models/mlp.py'), since)).params.diagnostics, []);
+
+      // New settings in pyproject.toml: a closed file is linted again with them (IL001 off: nothing
+      // left), and a file excluded now is withdrawn.
+      since = client.notifications.length;
+      fs.writeFileSync(path.join(dir, 'pyproject.toml'), '[tool.initlint]\nexclude = ["models/cnn.py"]\nrules = { IL001 = "off" }\n');
+      client.notify('workspace/didChangeWatchedFiles', { changes: [{ uri: uriOf('pyproject.toml'), type: 1 }] });
+      assert.deepEqual((await client.diagnosticsFor(uriOf('models/keep.py'), since)).params.diagnostics, []);
+      assert.deepEqual((await client.diagnosticsFor(uriOf('models/cnn.py'), since)).params.diagnostics, []);
       await client.request('shutdown', null);
       client.notify('exit', null);
     } finally {
