@@ -228,7 +228,7 @@ export class SyntaxTree {
    */
   superseded = false;
   /** The edit from the previous tree of the same file, when this one was copied from it. */
-  readonly edit?: Reuse['edit'];
+  readonly edit?: Edit;
   /**
    * What the front ends keep of their evaluation of this tree for the next lint of the same file
    * (frontends/eval/definitionCache.ts), by front end; undefined for a tree no later edit starts
@@ -257,11 +257,17 @@ export class SyntaxTree {
   }
 }
 
+/** An edit in offsets: [start, oldEnd) of the old text became [start, newEnd) of the new. */
+export interface Edit {
+  start: number;
+  oldEnd: number;
+  newEnd: number;
+}
+
 /** What an incremental parse tells about the previous copy: the edit and tree-sitter's changed ranges. */
 export interface Reuse {
   tree: SyntaxTree;
-  /** The edit, in offsets: [start, oldEnd) of the old text became [start, newEnd) of the new. */
-  edit: { start: number; oldEnd: number; newEnd: number };
+  edit: Edit;
   /** Ranges of the new text whose syntax changed (`oldTree.getChangedRanges(newTree)`). */
   changed: Array<{ startIndex: number; endIndex: number }>;
 }
@@ -484,7 +490,7 @@ function reusableStatements(previous: Reuse): Reusable {
  * what lies after it), if the old tree has one of the same type and extent; undefined inside
  * the edit.
  */
-function oldCounterpart(root: SyntaxNode, type: string, start: number, end: number, edit: Reuse['edit']): SyntaxNode | undefined {
+function oldCounterpart(root: SyntaxNode, type: string, start: number, end: number, edit: Edit): SyntaxNode | undefined {
   const delta = edit.newEnd - edit.oldEnd;
   // Offsets in the old text: a node's start before the edit stays, its end after the edit moved.
   const oldStart = start <= edit.start ? start : start >= edit.newEnd ? start - delta : -1;

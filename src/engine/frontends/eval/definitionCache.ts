@@ -33,7 +33,7 @@
  * definitions it ran, its steps and layers against the limits, and the front end's own notes on
  * its layers (PyTorch's init call sites: `effect`).
  */
-import type { SyntaxNode as Node } from '../../syntaxTree';
+import type { Edit, SyntaxNode as Node } from '../../syntaxTree';
 import type { Flow, Layer, Span } from '../../ir';
 import type { ModelBuilder } from '../signal';
 
@@ -50,13 +50,6 @@ export function bindRewrite<F>(layer: Layer, front: F, rebind: Rebind<F>): void 
 
 /** A value read from outside the definition that has no stable identity to compare: the evaluation is not kept. */
 export const IMPURE: unique symbol = Symbol('impure');
-
-/** An edit in offsets: [start, oldEnd) of the old text became [start, newEnd) of the new. */
-export interface Edit {
-  start: number;
-  oldEnd: number;
-  newEnd: number;
-}
 
 /** One definition's standalone evaluation, kept: what it read, and what it left (copies, in the kept text's offsets). */
 export interface Entry {

@@ -5,7 +5,7 @@
  * its helpers with real arguments), then whatever is left. Call sites are found by name in the
  * text, once per file: a cheap over-approximation that only decides the order.
  */
-import type { SyntaxTree as Tree } from '../../syntaxTree';
+import type { Edit, SyntaxTree as Tree } from '../../syntaxTree';
 
 /** How often each name stands before `(` in the text (`name(`, `obj.name(`). */
 export function callCounts(text: string, identifier: RegExp): Map<string, number> {
@@ -50,13 +50,7 @@ export function keptCallCounts(tree: Tree, identifier: RegExp): Map<string, numb
 }
 
 /** @internal `counts` (of `old`, changed in place) made the call counts of `text`, which `edit` made from `old`. */
-export function recount(
-  counts: Map<string, number>,
-  old: string,
-  text: string,
-  edit: { start: number; oldEnd: number; newEnd: number },
-  identifier: RegExp,
-): Map<string, number> {
+export function recount(counts: Map<string, number>, old: string, text: string, edit: Edit, identifier: RegExp): Map<string, number> {
   let from = edit.start;
   while (from > 0 && inCallSite(old.charCodeAt(from - 1))) from--;
   let after = 0;

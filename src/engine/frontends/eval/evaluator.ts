@@ -17,7 +17,7 @@
  * The core works on any value type with a `t` tag; the guards below narrow it to the variants
  * it knows. Each language's Value union lists these variants plus its own.
  */
-import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
+import type { Edit, SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Framework, FrontEndResult, Layer, MergeOp, Span } from '../../ir';
 import type { ArgValue } from '../../initializers';
 import type { Role } from '../layerClass';
@@ -35,7 +35,6 @@ import {
   NotedSet,
   Recording,
   type DefinitionCache,
-  type Edit,
   type Entry,
   type Rebind,
 } from './definitionCache';

@@ -325,8 +325,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
 
   /** The file's one config class: decorated `@dataclass`, a NamedTuple, or named `...Config`/`...Cfg`; undefined for none or several. */
   private configClass(): Node | undefined {
-    this.recording?.read('cfg', '', this.configClassOnce());
-    return this.configClassOnce();
+    const cls = this.configClassOnce();
+    this.recording?.read('cfg', '', cls);
+    return cls;
   }
 
   private configClassOnce(): Node | undefined {

@@ -569,13 +569,17 @@ export class KerasFrontEnd extends PythonInterpreter {
 
   /** The file is written against TF1's API (placeholders, sessions, get_variable, tf.layers): bare `tf.*_initializer`s have TF1's defaults. */
   private get tf1(): boolean {
-    const tf1 = (this.tf1Style ??= TF1_STYLE.test(this.text));
+    const tf1 = this.isTf1Style();
     this.recording?.read('tf1', '', tf1);
     return tf1;
   }
 
   protected override probe(kind: string, arg: string): unknown {
-    return kind === 'tf1' ? (this.tf1Style ??= TF1_STYLE.test(this.text)) : super.probe(kind, arg);
+    return kind === 'tf1' ? this.isTf1Style() : super.probe(kind, arg);
+  }
+
+  private isTf1Style(): boolean {
+    return (this.tf1Style ??= TF1_STYLE.test(this.text));
   }
   private tf1Style?: boolean;
 
