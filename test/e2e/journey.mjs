@@ -255,51 +255,27 @@ const STEPS = [
     },
   },
   {
-    title: `the Initialization panel lists ${MODEL} and its layers`,
+    title: `the verdict lens over ${MODEL} opens the Initialization panel on it and its layers`,
     async run({ page, shoot }) {
-      // VS Code 1.139 offers no "View: Show Initialization" for this container; its palette entry
-      // is the view's focus command, which opens the panel on the view and focuses the tree.
+      // The lens "initlint: 3 layers · …" runs initlint.revealModel: the panel opens on the
+      // Initialization view with the model revealed, expanded, selected and focused. (Typing the
+      // name into the tree, as this step did before, lost keystrokes whenever the tree refreshed
+      // after step 4's re-lint; the lens is what a person clicks, and it has no such race.)
       const tree = page.locator('.part.panel .customview-tree');
       const rows = tree.locator('.monaco-list-row');
-      const treeFocused = () => page.evaluate(() => !!document.activeElement?.closest('.customview-tree'));
-      // The panel is open on Problems: click its Initialization tab first, which creates the view
-      // (a focus command that has to create the view first tends to lose the focus).
-      const tab = page.locator('.part.panel .composite-bar .action-item', { hasText: 'Initialization' });
-      if (await tab.isVisible()) {
-        await tab.click();
-        await until('rows in the Initialization tree', async () => (await rows.count()) > 0);
-      }
-      for (let attempt = 1; ; attempt++) {
-        await runCommand(page, 'Initialization: Focus on Initialization View');
-        await until('the Initialization tab active and rows in its tree', async () =>
-          (await page.locator('.part.panel .composite-bar .action-item.checked').allTextContents()).some((t) => t.includes('Initialization')) &&
-          (await rows.count()) > 0,
-        );
-        try {
-          await until('the focus in the Initialization tree', treeFocused, { timeout: 3_000 });
-          break;
-        } catch (error) {
-          // Closing the palette can take the focus back from the view (a race in the workbench).
-          if (attempt >= 2) throw error;
-          say('  the tree did not take the focus; running the focus command again (retry 1/1)');
-        }
-      }
-      // Files are listed in path order and ours is below the fold: type the model's name in the
-      // tree (type-to-navigate), as a person would, which focuses and reveals its row.
-      // A tree that refreshes (a re-lint after step 4's fix) while the name is typed can drop
-      // the keystrokes: clear the type-to-navigate filter and type it again.
       const focusedText = () => visibleText(tree.locator('.monaco-list-row.focused'));
+      const lens = page.locator(`${EDITOR} .codelens-decoration a`, { hasText: 'initlint:' }).first();
       for (let attempt = 1; ; attempt++) {
-        await page.keyboard.type(MODEL);
+        await until('the verdict lens over the model', () => lens.isVisible());
+        await lens.click();
         try {
-          await until(`${MODEL} focused in the tree`, async () => (await focusedText()).includes(MODEL) || pending(`focused: ${await focusedText()}`), { timeout: attempt < 3 ? 6_000 : 15_000 });
+          await until(`${MODEL} focused in the Initialization tree`, async () => (await focusedText()).includes(MODEL) || pending(`focused: ${await focusedText()}`), { timeout: 8_000 });
           break;
         } catch (error) {
+          // A lens re-rendered by a re-lint between locating and clicking it takes no click.
           if (attempt >= 3) throw error;
-          say(`  typing ${MODEL} in the tree did not find it; typing it again (${attempt}/2)`);
-          await page.keyboard.press('Escape');
-          if (!(await treeFocused())) await runCommand(page, 'Initialization: Focus on Initialization View');
-          await until('the focus in the Initialization tree', treeFocused, { timeout: 5_000 });
+          say(`  the lens did not reveal ${MODEL}; clicking it again (${attempt}/2)`);
+          await page.keyboard.press('Control+1');
         }
       }
       // Down to its last layer, so that all of its layers scroll into view.
