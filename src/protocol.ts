@@ -73,19 +73,24 @@ export interface SimLayer {
   findings: Array<{ code: string; severity: 'error' | 'warning' | 'info'; message: string }>;
   /**
    * What "Apply" would do with each initializer that can be written: edit the source, or not and
-   * why ("already uses He normal (the framework default)", "no safe edit: ..."). Absent in
-   * models saved by older versions and in the preset.
+   * why ("already uses He normal (the framework default)", "no safe edit: ..."). `orthogonal`:
+   * an orthogonal kernel with a gain (what LSUV's Apply writes, its gain from the run). Absent
+   * in models saved by older versions and in the preset.
    */
-  apply?: Partial<Record<Recommendation, ApplyOption>>;
+  apply?: Partial<Record<Recommendation | 'orthogonal', ApplyOption>>;
 }
 
 export type ApplyOption = { edit: true } | { edit: false; reason: string };
 
-/** Layers (indexes into the model as last sent) that get one initializer. */
-export interface ApplyGroup {
-  layers: number[];
-  choice: InitChoice;
-}
+/**
+ * Layers (indexes into the model as last sent) that get one initializer. LSUV's group carries
+ * each layer's gain as the run measured it (`gains[k]` for `layers[k]`), written as an
+ * orthogonal kernel with that gain.
+ */
+export type ApplyGroup = { layers: number[]; choice: Exclude<InitChoice, 'lsuv'> } | { layers: number[]; choice: 'lsuv'; gains: number[] };
+
+/** The largest gain Apply writes: beyond it a kernel is not an initialization anyone means (LSUV's gains stay near 1). */
+export const MAX_GAIN = 1e6;
 
 export interface SimModel {
   name: string;
@@ -189,13 +194,19 @@ export function parseWebviewMessage(raw: unknown): { message?: FromWebview; prob
       if (!isInt(m.requestId)) return { problem: 'apply: bad requestId' };
       // One group may also come as `layers` and `choice` (the form of older webviews).
       const raw = Array.isArray(m.groups) ? (m.groups as unknown[]) : [{ layers: m.layers, choice: m.choice }];
-      if (raw.length === 0 || raw.length > APPLICABLE_CHOICES.length) return { problem: 'apply: bad groups' };
+      if (raw.length === 0 || raw.length > APPLICABLE_CHOICES.length + 1) return { problem: 'apply: bad groups' };
       const groups: ApplyGroup[] = [];
       for (const g of raw) {
-        const { layers, choice } = (typeof g === 'object' && g !== null ? g : {}) as { layers?: unknown; choice?: unknown };
+        const { layers, choice, gains } = (typeof g === 'object' && g !== null ? g : {}) as { layers?: unknown; choice?: unknown; gains?: unknown };
         if (!Array.isArray(layers) || layers.length === 0 || layers.length > 10_000 || !layers.every(isInt)) return { problem: 'apply: bad layers' };
+        if (choice === 'lsuv') {
+          const ok = Array.isArray(gains) && gains.length === layers.length && gains.every((x) => typeof x === 'number' && x > 0 && x <= MAX_GAIN);
+          if (!ok) return { problem: `apply: LSUV needs a gain in (0, ${MAX_GAIN}] for each layer` };
+          groups.push({ layers: layers as number[], choice, gains: gains as number[] });
+          continue;
+        }
         if (!APPLICABLE_CHOICES.includes(choice as InitChoice)) return { problem: `apply: ${describeValue(choice)} cannot be written to the source` };
-        groups.push({ layers: layers as number[], choice: choice as InitChoice });
+        groups.push({ layers: layers as number[], choice: choice as Exclude<InitChoice, 'lsuv'> });
       }
       return { message: { type: 'apply', requestId: m.requestId, groups } };
     }

@@ -2,14 +2,14 @@
  * The Simulate Initialization panel's controller: settings in, runs of the simulation core
  * out to the charts, the grid and the layer list; apply and export through the host.
  */
-import { APPLICABLE_CHOICES, isBackendPreference, type InitChoice, type SimModel } from '../src/protocol';
+import { APPLICABLE_CHOICES, isBackendPreference, MAX_GAIN, type ApplyGroup, type InitChoice, type SimModel } from '../src/protocol';
 import { autoBatch, chooseBackend, planBackend, webglRenderer, WORK_BUDGET, workPerSample, type Backend, type BackendPlan } from './backend';
 import { Charts, type Series } from './charts';
 import { buildConfig, choicesFor, configKey, fansOf, inputWidthOf, sameAsCurrent, type RunSettings } from './config';
 import { chartsPng, fileName } from './exporting';
 import type { Host, ModelMessage } from './host';
 import { CHOICE_LABELS, CHOICE_OPTIONS, inputOptions, isInitChoice, PER_LAYER_RUN } from './labels';
-import { applyTarget, LayerList } from './layers';
+import { applyLabel, applyTarget, LayerList } from './layers';
 import { describeInput, InputError, MAX_INPUT_BYTES, readInputFile, type InputData } from './sim/inputs';
 import { predictLayers } from './sim/predict';
 import { lsuv, pretrain, simulate, symmetryDemo } from './sim/simulate';
@@ -703,7 +703,7 @@ export class App {
     setDisabled(this.ui.applyAll, !plan.groups);
     this.ui.applyAll.title =
       plan.reason ??
-      `Write ${plan.groups?.map((g) => `${CHOICE_LABELS[g.choice]} (${g.layers.length} layer${g.layers.length === 1 ? '' : 's'})`).join(', ')} into the source`;
+      `Write ${plan.groups?.map((g) => `${applyLabel(g.choice)} (${g.layers.length} layer${g.layers.length === 1 ? '' : 's'})`).join(', ')} into the source`;
   }
 
   /** All layers at once: their choices grouped by initializer, or why not. */
@@ -731,10 +731,36 @@ export class App {
 
   private applying = false;
 
-  /** One 'apply' with every group: the extension writes them in one edit (one undo step). */
+  /**
+   * LSUV's gain for layer `i` as the framework writes it, from the runs shown: the orthogonal
+   * kernel's Var(w) = gain² / max(fan_in, units) (initializers.ts), at the layer's own sizes.
+   */
+  private lsuvGain(model: SimModel, i: number): number | undefined {
+    const layer = model.layers[i];
+    for (const run of this.runs ?? []) {
+      const spec = run.config.layers[i];
+      if (!layer || spec?.lsuvGain === undefined || !(spec.kernel.variance! > 0)) continue;
+      return Math.sqrt(spec.kernel.variance! * Math.max(layer.fanIn ?? spec.fanIn, layer.units ?? spec.units));
+    }
+    return undefined;
+  }
+
+  /** One 'apply' with every group: the extension writes them in one edit (one undo step). LSUV's group takes each layer's gain from the runs shown. */
   private async apply(groups: Array<{ layers: number[]; choice: InitChoice }>): Promise<void> {
-    if (this.applying) return;
-    const valid = groups.filter((g) => APPLICABLE_CHOICES.includes(g.choice) && g.layers.length > 0);
+    if (this.applying || !this.model) return;
+    const model = this.model;
+    const valid: ApplyGroup[] = [];
+    for (const g of groups) {
+      if (g.layers.length === 0) continue;
+      if (g.choice === 'lsuv') {
+        const gains = g.layers.map((i) => this.lsuvGain(model, i));
+        if (gains.some((x) => x === undefined || !(x <= MAX_GAIN))) {
+          this.ui.applyResult.textContent = "LSUV's gains come from a run on these inputs: wait for the run with LSUV to finish, then apply.";
+          return;
+        }
+        valid.push({ layers: g.layers, choice: 'lsuv', gains: gains as number[] });
+      } else if (APPLICABLE_CHOICES.includes(g.choice)) valid.push({ layers: g.layers, choice: g.choice });
+    }
     if (valid.length === 0) return;
     this.applying = true;
     this.layers.block('An edit is being applied.');

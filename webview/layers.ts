@@ -21,11 +21,12 @@ export function applyTarget(model: SimModel, layer: SimLayer, choice: InitChoice
   if (model.preset) return { reason: 'The preset has no source code to change.' };
   if (choice === 'current') return { reason: 'Choose an initializer to compare first.' };
   const target = applicableChoice(choice, layer);
-  if (choice === 'lsuv')
-    return {
-      reason:
-        "LSUV's scale is measured per layer on these inputs, so there is no one initializer to write: the table's Initializer column gives each layer's gain g, which Keras takes as Orthogonal(gain=g) and PyTorch as nn.init.orthogonal_(weight, gain=g).",
-    };
+  if (choice === 'lsuv') {
+    // An orthogonal kernel with the gain this layer's LSUV run arrived at.
+    const option = layer.apply?.orthogonal;
+    if (!option) return { reason: "This model was read by an older version: read it again to write LSUV's gains." };
+    return option.edit ? { choice } : { reason: option.reason, skip: true };
+  }
   if (choice === 'pretrained')
     return { reason: 'Pretrained kernels are learned from these inputs, not drawn from a distribution: there is no initializer to write.' };
   if (!target)
@@ -36,6 +37,13 @@ export function applyTarget(model: SimModel, layer: SimLayer, choice: InitChoice
   if (option && !option.edit) return { reason: option.reason, skip: true };
   return { choice: target };
 }
+
+/** The Apply button's name for a choice: LSUV's is short, its gain is in the table. */
+export const applyLabel = (choice: InitChoice): string => (choice === 'lsuv' ? "LSUV's gain" : CHOICE_LABELS[choice]);
+
+/** What Apply writes, in its tooltip. */
+const applyWhat = (choice: InitChoice): string =>
+  choice === 'lsuv' ? "an orthogonal kernel with the gain LSUV measured on these inputs (the table's Initializer column)" : CHOICE_LABELS[choice];
 
 interface Row {
   dropdown: HTMLElement;
@@ -76,8 +84,8 @@ export class LayerList {
       setValue(row.dropdown, overrides[i] ?? '');
       const target = applyTarget(model, layer, overrides[i] ?? compare);
       row.target = target.choice;
-      row.button.textContent = target.choice ? `Apply ${CHOICE_LABELS[target.choice]}` : 'Apply to code';
-      row.button.title = this.blocked ?? target.reason ?? `Write ${target.choice ? CHOICE_LABELS[target.choice] : ''} into the source for ${layer.label}`;
+      row.button.textContent = target.choice ? `Apply ${applyLabel(target.choice)}` : 'Apply to code';
+      row.button.title = this.blocked ?? target.reason ?? `Write ${target.choice ? applyWhat(target.choice) : ''} into the source for ${layer.label}`;
       setDisabled(row.button, Boolean(this.blocked) || !target.choice);
       // Where the choice would change nothing, no button: the row says why instead.
       row.button.hidden = Boolean(target.skip);

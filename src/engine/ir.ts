@@ -24,6 +24,40 @@ export interface Fix {
 /** The initializers a quick fix can write (He uniform: TF.js, whose He normal is not truncation-corrected). */
 export type Recommendation = 'he_normal' | 'he_uniform' | 'glorot_uniform' | 'lecun_normal';
 
+/** Every Recommendation, in the order fixes and the simulator list them. */
+export const RECOMMENDATIONS: readonly Recommendation[] = ['he_normal', 'he_uniform', 'glorot_uniform', 'lecun_normal'];
+
+/**
+ * An orthogonal kernel scaled by a gain: what LSUV (Mishkin & Matas 2016) arrives at for one
+ * layer, written as Keras `Orthogonal(gain=g)`, PyTorch `orthogonal_(w, gain=g)`, TF.js
+ * `orthogonal({gain: g})` or Flax `orthogonal(scale=g)`. `gain` is the literal as written
+ * (`gainLiteral`); a fix only places it, so one fix built around `GAIN_SLOT` serves every gain
+ * (wire.ts sends it that way).
+ */
+export interface ScaledOrthogonal {
+  readonly kind: 'orthogonal';
+  readonly gain: string;
+}
+
+/** What a quick fix can write into a layer. */
+export type InitTarget = Recommendation | ScaledOrthogonal;
+
+/** The gain as a literal every framework's source reads: four significant digits, a decimal point, no NaN. */
+export function gainLiteral(gain: number): string {
+  if (!(gain > 0) || !Number.isFinite(gain)) throw new RangeError(`a gain must be a positive number, not ${gain}`);
+  const text = String(Number(gain.toPrecision(4)));
+  return /[.e]/.test(text) ? text : `${text}.0`;
+}
+
+/** A placeholder gain: the fix built with it is a template whose every `GAIN_SLOT` is replaced by the gain (`withGain`). */
+export const GAIN_SLOT = '\u2060gain\u2060';
+
+/** The fix for one gain, from the template built with `GAIN_SLOT`. */
+export function withGain(template: Fix, gain: string): Fix {
+  const put = (text: string) => text.split(GAIN_SLOT).join(gain);
+  return { title: put(template.title), edits: template.edits.map((e) => ({ ...e, newText: put(e.newText) })) };
+}
+
 export interface KernelInit {
   spec: InitSpec;
   /** False when the layer relies on the framework default. */
@@ -68,7 +102,7 @@ export interface Layer {
   /** Var(b) where the bias is random (PyTorch's default U(+-1/sqrt(fan_in))); absent: a zero bias. */
   biasVariance?: number;
   /** Builds the quick fix that writes the given initializer in the file's own style; undefined when no safe edit exists. */
-  rewrite(to: Recommendation): Fix | undefined;
+  rewrite(to: InitTarget): Fix | undefined;
 }
 
 /** How tensors combine (rules.md v2, "Data-flow graph"). */

@@ -5,7 +5,7 @@
  * predicts the per-layer curves itself, from the same engine: webview/sim/predict.ts).
  */
 import { activationInfo } from './activations';
-import type { Layer, Model } from './ir';
+import { GAIN_SLOT, RECOMMENDATIONS, type InitTarget, type Layer, type Model } from './ir';
 import type { Finding } from './linter';
 import type { ApplyOption, KernelSpec, SimLayer, SimModel } from '../protocol';
 import { kernelVariance, resolveInitializer } from './initializers';
@@ -58,36 +58,38 @@ export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: num
   };
 }
 
-const WRITABLE: readonly Recommendation[] = ['he_normal', 'he_uniform', 'glorot_uniform', 'lecun_normal'];
-
 /**
  * What writing each initializer into a layer would do: nothing where the layer already draws
  * its weights that way (the same variance and distribution, however it is spelled, a framework
  * default included: no explicit default is written); else the layer's own fix, or why none
- * exists.
+ * exists. `orthogonal`: an orthogonal kernel with a gain of LSUV's choosing, which no layer
+ * "already uses" (the gain comes from a run).
  */
-export function applyOptions(layer: Layer): Partial<Record<Recommendation, ApplyOption>> {
-  const out: Partial<Record<Recommendation, ApplyOption>> = {};
-  for (const choice of WRITABLE) {
-    if (drawsAs(layer, choice)) {
-      out[choice] = { edit: false, reason: `already uses ${RECOMMENDATION_LABEL[choice]}${layer.init.explicit ? '' : ' (the framework default)'}` };
-      continue;
-    }
+export function applyOptions(layer: Layer): NonNullable<SimLayer['apply']> {
+  const out: NonNullable<SimLayer['apply']> = {};
+  const option = (to: InitTarget): ApplyOption => {
     let fix;
     try {
-      fix = layer.rewrite(choice);
+      fix = layer.rewrite(to);
     } catch {
       fix = undefined;
     }
-    out[choice] = fix
-      ? { edit: true }
-      : {
-          edit: false,
-          reason: layer.init.shared
-            ? 'no safe edit: its initializer is set by a call that also initializes other layers'
-            : 'no safe edit: initlint cannot rewrite how this layer is initialized',
-        };
+    if (fix) return { edit: true };
+    return {
+      edit: false,
+      reason: layer.init.shared
+        ? 'no safe edit: its initializer is set by a call that also initializes other layers'
+        : typeof to === 'string'
+          ? 'no safe edit: initlint cannot rewrite how this layer is initialized'
+          : "no safe edit: initlint cannot write an orthogonal kernel with a gain here (it needs the framework's initializers importable, and a layer of its own)",
+    };
+  };
+  for (const choice of RECOMMENDATIONS) {
+    out[choice] = drawsAs(layer, choice)
+      ? { edit: false, reason: `already uses ${RECOMMENDATION_LABEL[choice]}${layer.init.explicit ? '' : ' (the framework default)'}` }
+      : option(choice);
   }
+  out.orthogonal = option({ kind: 'orthogonal', gain: GAIN_SLOT });
   return out;
 }
 

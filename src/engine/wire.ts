@@ -9,11 +9,8 @@
  * - a finding's lazily built fix is read, so it crosses as data.
  * `fromWire(toWire(a))` gives the numbers, verdicts and fixes of `a`: test/unit/wire.test.ts.
  */
-import type { Fix, Flow, Layer, Model, Recommendation } from './ir';
+import { GAIN_SLOT, RECOMMENDATIONS, withGain, type Fix, type Flow, type Layer, type Model, type Recommendation } from './ir';
 import type { Analysis, Finding } from './linter';
-
-/** The initializers a fix can write (ir.ts Recommendation), each asked of every layer. */
-const WRITABLE: readonly Recommendation[] = ['he_normal', 'he_uniform', 'glorot_uniform', 'lecun_normal'];
 
 /** A layer's place: its model's index in the analysis and its index in that model's layers. */
 type LayerRef = [model: number, layer: number];
@@ -30,6 +27,8 @@ export interface WireLayer extends Omit<Layer, 'rewrite' | 'input'> {
   input?: WireFlow;
   /** What `rewrite(to)` builds, for each initializer that has a safe edit. */
   rewrites: Partial<Record<Recommendation, Fix>>;
+  /** What `rewrite` builds for an orthogonal kernel with a gain, around `GAIN_SLOT` (a template for every gain). */
+  orthogonal?: Fix;
 }
 
 /** A model's layers; `{ same: i }` where the model lists one layer object again (a layer called in a loop). */
@@ -74,11 +73,12 @@ export function toWire(analysis: Analysis): WireAnalysis {
       if (first[0] !== i || first[1] !== j) return { same: first[1] };
       const { rewrite, input, ...data } = l;
       const rewrites: Partial<Record<Recommendation, Fix>> = {};
-      for (const to of WRITABLE) {
+      for (const to of RECOMMENDATIONS) {
         const fix = rewrite.call(l, to);
         if (fix) rewrites[to] = fix;
       }
-      return { ...data, ...(input ? { input: flow(input) } : {}), rewrites };
+      const orthogonal = rewrite.call(l, { kind: 'orthogonal', gain: GAIN_SLOT });
+      return { ...data, ...(input ? { input: flow(input) } : {}), rewrites, ...(orthogonal ? { orthogonal } : {}) };
     });
     const { name, framework, span } = m;
     return { name, framework, span, layers, ...(m.outputs ? { outputs: m.outputs.map(flow) } : {}) };
@@ -101,8 +101,8 @@ export function fromWire(wire: WireAnalysis): Analysis {
         continue;
       }
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { rewrites, input, ...data } = w;
-      models[i].layers.push({ ...data, rewrite: (to) => rewrites[to] });
+      const { rewrites, orthogonal, input, ...data } = w;
+      models[i].layers.push({ ...data, rewrite: (to) => (typeof to === 'string' ? rewrites[to] : orthogonal && withGain(orthogonal, to.gain)) });
     }
   });
   const flow = (f: WireFlow): Flow => {

@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
-import type { Model, Recommendation } from '../engine/ir';
+import { gainLiteral, type InitTarget, type Model, type Recommendation } from '../engine/ir';
 import { applyOptions, presetModel, toSimModel } from '../engine/simModel';
 import { RECOMMENDATION_LABEL } from '../engine/variance';
 import { layerKey, writtenLayers } from '../engine/explain';
@@ -14,6 +14,8 @@ import {
   isBackendPreference,
   parseWebviewMessage,
   restoredTarget,
+  type ApplyGroup,
+  type ApplyOption,
   type BackendPreference,
   type FromWebview,
   type SimModel,
@@ -210,7 +212,7 @@ export class SimulatorPanel implements vscode.Disposable {
         this.sendModel();
         return;
       case 'apply': {
-        const outcome = await this.apply(message.groups.map((g) => ({ layers: g.layers, choice: g.choice as Recommendation })));
+        const outcome = await this.apply(message.groups);
         this.post({ type: 'applied', requestId: message.requestId, ...outcome });
         return;
       }
@@ -238,7 +240,7 @@ export class SimulatorPanel implements vscode.Disposable {
    * answer says what happened to every layer: written, already drawn that way (nothing written,
    * no explicit default), or no safe edit and why.
    */
-  async apply(groups: ReadonlyArray<{ layers: number[]; choice: Recommendation }>): Promise<{ ok: boolean; message: string }> {
+  async apply(groups: readonly ApplyGroup[]): Promise<{ ok: boolean; message: string }> {
     const { result, model } = this.find();
     if (!result || !model) return { ok: false, message: 'The preset has no source to edit.' };
     if (this.service.isStale(result)) {
@@ -248,37 +250,41 @@ export class SimulatorPanel implements vscode.Disposable {
     }
     const edit = new vscode.WorkspaceEdit();
     const seen = new Set<string>();
-    const written = new Map<Recommendation, number>();
+    const written = new Map<string, number>();
     const already: string[] = [];
     const refused = new Map<string, string[]>();
-    for (const { layers, choice } of groups) {
-      for (const i of layers) {
+    for (const group of groups) {
+      group.layers.forEach((i, k) => {
         const layer = model.layers[i];
-        if (!layer) continue;
+        if (!layer) return;
         const key = layerKey(layer);
-        if (seen.has(key)) continue;
+        if (seen.has(key)) return;
         seen.add(key);
-        const option = applyOptions(layer)[choice];
+        // LSUV's gain is the run's, per layer: an orthogonal kernel with that gain.
+        const [target, option, name]: [InitTarget, ApplyOption | undefined, string] =
+          group.choice === 'lsuv'
+            ? [{ kind: 'orthogonal', gain: gainLiteral(group.gains[k]) }, applyOptions(layer).orthogonal, "Orthogonal with LSUV's gain"]
+            : [group.choice as Recommendation, applyOptions(layer)[group.choice as Recommendation], RECOMMENDATION_LABEL[group.choice as Recommendation]];
         if (option && !option.edit && option.reason.startsWith('already')) {
           already.push(layer.label);
-          continue;
+          return;
         }
-        const fix = option?.edit ? layer.rewrite(choice) : undefined;
+        const fix = option?.edit ? layer.rewrite(target) : undefined;
         if (!fix) {
           const why = option && !option.edit ? option.reason : 'no safe edit';
           refused.set(why, [...(refused.get(why) ?? []), layer.label]);
-          continue;
+          return;
         }
         for (const e of fix.edits) {
           const where = rangeOf(result.segments, e.start, e.end);
           if (where) edit.replace(where.uri, where.range, e.newText);
         }
-        written.set(choice, (written.get(choice) ?? 0) + 1);
-      }
+        written.set(name, (written.get(name) ?? 0) + 1);
+      });
     }
     const n = (k: number) => `${k} layer${k === 1 ? '' : 's'}`;
     const parts: string[] = [];
-    if (written.size) parts.push(`Applied ${[...written].map(([c, k]) => `${RECOMMENDATION_LABEL[c]} to ${n(k)}`).join(', ')}`);
+    if (written.size) parts.push(`Applied ${[...written].map(([name, k]) => `${name} to ${n(k)}`).join(', ')}`);
     if (already.length) parts.push(`${already.length === 1 ? already[0] : n(already.length)} already ${already.length === 1 ? 'uses' : 'use'} it`);
     for (const [why, labels] of refused) parts.push(`${labels.length === 1 ? labels[0] : n(labels.length)}: ${why}`);
     const message = `${parts.join('; ') || 'Nothing to change'}.`;

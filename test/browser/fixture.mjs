@@ -21,7 +21,13 @@ export function tutorialModel() {
       recommended: 'glorot_uniform',
       findings: [{ code: 'IL004', severity: 'warning', message: 'Variance shrinks by 0.005 per layer.' }],
       // What the extension says Apply would do: the last layer's initializer is set by a shared call.
-      ...(i === 4 ? { apply: { he_normal: { edit: false, reason: 'no safe edit: its initializer is set by a call that also initializes other layers' } } } : {}),
+      apply:
+        i === 4
+          ? {
+              he_normal: { edit: false, reason: 'no safe edit: its initializer is set by a call that also initializes other layers' },
+              orthogonal: { edit: false, reason: 'no safe edit: its initializer is set by a call that also initializes other layers' },
+            }
+          : { orthogonal: { edit: true } },
     })),
   };
 }

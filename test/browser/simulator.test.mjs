@@ -229,7 +229,7 @@ try {
     assert(states.at(-1).compare === 'he_normal', 'the new choice was not saved');
   });
 
-  await check('LSUV as the compared initializer: every layer at Var(pre) = 1 on the batch, each gain in the table; Apply says how to write it', async () => {
+  await check("LSUV as the compared initializer: every layer at Var(pre) = 1 on the batch, each gain in the table; Apply writes each layer's gain", async () => {
     await choose(page, '#compare', 'lsuv');
     await page.waitForFunction(() => [...document.querySelectorAll('#grid vscode-data-grid-cell')].some((c) => /^LSUV: orthogonal × /.test(c.textContent.trim())), null, { timeout: TIMEOUT });
     await idle(page);
@@ -240,9 +240,32 @@ try {
       // Within LSUV's tolerance of 1 (the grid prints 3 significant digits).
       assert(Math.abs(Number(r['Var(pre)']) - 1) <= 0.011, `${r.Layer}: Var(pre) ${r['Var(pre)']}`);
     }
+    // Apply to all: one message, each layer's gain as the framework writes it, Var(w) = gain² / max(fan_in, units);
+    // the layer whose initializer a shared call sets is left out, and its row says why.
     const applyAll = await page.getAttribute('#apply-all', 'title');
-    assert(/LSUV's scale is measured per layer on these inputs.*Orthogonal\(gain=g\).*nn\.init\.orthogonal_\(weight, gain=g\)/.test(applyAll), `Apply tooltip: ${applyAll}`);
-    assert(await page.$eval('#apply-all', (b) => b.hasAttribute('disabled')), 'Apply to all layers is on for LSUV');
+    assert(/LSUV's gain \(4 layers\)/.test(applyAll), `Apply tooltip: ${applyAll}`);
+    await page.waitForFunction(() => !document.getElementById('apply-all').hasAttribute('disabled'));
+    const before = (await harness(page)).posted.length;
+    await page.click('#apply-all');
+    await page.waitForFunction(() => /Applied/.test(document.getElementById('apply-result').textContent), null, { timeout: 10_000 });
+    const posted = (await harness(page)).posted.slice(before).filter((m) => m.type === 'apply');
+    assert(posted.length === 1, `apply messages: ${JSON.stringify(posted)}`);
+    const { message, problem } = parseWebviewMessage(posted[0]);
+    assert(message, `the extension would reject it: ${problem}`);
+    const [group] = message.groups;
+    assert(message.groups.length === 1 && group.choice === 'lsuv' && JSON.stringify(group.layers) === '[0,1,2,3]', `apply: ${JSON.stringify(message)}`);
+    group.layers.forEach((i, k) => {
+      const fans = i === 0 ? 100 : 50;
+      const expected = Math.sqrt(Number(rows[i]['Var(w)']) * fans);
+      // The table prints 3 significant digits of Var(w): the gain agrees to about 0.1%.
+      assert(Math.abs(group.gains[k] / expected - 1) < 3e-3, `layer ${i + 1}: gain ${group.gains[k]}, from the table ${expected}`);
+    });
+    const last = await page.$eval('.layer-row[data-layer="4"]', (row) => ({ hidden: row.querySelector('.apply-layer').hidden, note: row.querySelector('.apply-note').textContent }));
+    assert(last.hidden && /no safe edit/.test(last.note), `row 5: ${JSON.stringify(last)}`);
+    const button = await page.$eval('.layer-row[data-layer="0"] .apply-layer', (b) => [b.textContent, b.title]);
+    assert(button[0] === "Apply LSUV's gain" && /orthogonal kernel with the gain LSUV measured/.test(button[1]), `row 1's button: ${button}`);
+    // The harness keeps what was posted: the apply test further on counts its own messages.
+    await page.evaluate(() => (window.__harness.posted = window.__harness.posted.filter((m) => m.type !== 'apply')));
   });
 
   await check('greedy layerwise pretraining as the compared initializer: each kernel learned on the inputs, its Var(w) in the table; no Apply', async () => {

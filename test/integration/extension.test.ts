@@ -354,6 +354,41 @@ suite('initlint in VS Code', () => {
     panel.dispose();
   });
 
+  test("LSUV's Apply writes each layer's gain as Orthogonal(gain=g), in one edit", async () => {
+    const { doc, editor, panel } = await simulateMlp();
+    await until('the title names the model', () => panel.panel.title === 'Simulate: build_mlp');
+    const textBefore = doc.getText();
+    // As the webview sends it, each layer's gain from the LSUV run; the analysis crossed from the
+    // language server as data, the fix as a template filled with each gain. While the panel's
+    // analysis is older than the text (the last test's undo), Apply asks to be pressed again.
+    const outcome = await until('the gains written', async () => {
+      const o = await panel.apply([{ layers: [0, 1, 2], choice: 'lsuv', gains: [1.2, 0.95, Math.SQRT2] }]);
+      if (!o.ok && !/changed since the simulator read it/.test(o.message)) throw new Error(o.message);
+      return o.ok ? o : undefined;
+    });
+    assert.equal(outcome.message, "Applied Orthogonal with LSUV's gain to 3 layers.");
+    const lines = doc
+      .getText()
+      .split('\n')
+      .filter((line) => line.includes('layers.Dense('));
+    assert.deepEqual(
+      lines.map((line) => line.trim()),
+      [
+        'layers.Dense(256, activation="relu", input_shape=(input_dim,), kernel_initializer=keras.initializers.Orthogonal(gain=1.2)),',
+        'layers.Dense(128, activation="relu", kernel_initializer=keras.initializers.Orthogonal(gain=0.95)),',
+        'layers.Dense(num_classes, activation="softmax", kernel_initializer=keras.initializers.Orthogonal(gain=1.414)),',
+      ],
+    );
+    // A bad gain is refused before anything is written.
+    await panel.receive({ type: 'apply', requestId: 8, groups: [{ layers: [0], choice: 'lsuv', gains: [-1] }] });
+    await vscode.window.showTextDocument(doc, { viewColumn: editor.viewColumn });
+    await vscode.commands.executeCommand('undo');
+    await until('one undo restores the file', () => doc.getText() === textBefore || undefined).catch((e) => {
+      throw new Error(`${e}\nnow:\n${doc.getText()}\nbefore:\n${textBefore}`);
+    });
+    panel.dispose();
+  });
+
   test("the simulator's export: the save dialog starts beside the model's file, the file is written, a notification offers Open and Reveal", async () => {
     const { panel } = await simulateMlp();
     await until('the title names the model', () => panel.panel.title === 'Simulate: build_mlp');

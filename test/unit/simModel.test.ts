@@ -123,6 +123,18 @@ describe('simulator model', () => {
     assert.match(parseWebviewMessage({ type: 'apply', requestId: 5, groups: [{ layers: [0], choice: 'orthogonal' }] }).problem!, /cannot be written/);
   });
 
+  test("LSUV's apply group carries one gain per layer, each positive and finite", () => {
+    const groups = [
+      { layers: [0, 2], choice: 'lsuv', gains: [1.41, 0.97] },
+      { layers: [1], choice: 'he_normal' },
+    ];
+    assert.deepEqual(parseWebviewMessage({ type: 'apply', requestId: 6, groups }).message, { type: 'apply', requestId: 6, groups });
+    for (const gains of [undefined, [1.41], [1.41, 0], [1.41, -2], [1.41, null], [1.41, 1e7], [1.41, '1.0']]) {
+      const problem = parseWebviewMessage({ type: 'apply', requestId: 6, groups: [{ layers: [0, 2], choice: 'lsuv', gains }] }).problem;
+      assert.match(problem ?? '', /LSUV needs a gain in \(0, 1000000\] for each layer/, JSON.stringify(gains));
+    }
+  });
+
   test('messages from the webview are validated', () => {
     assert.deepEqual(parseWebviewMessage({ type: 'ready' }).message, { type: 'ready' });
     assert.ok(parseWebviewMessage({ type: 'apply', requestId: 1, layers: [0, 2], choice: 'he_normal' }).message);

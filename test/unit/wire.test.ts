@@ -42,6 +42,8 @@ function seen(a: Analysis, file: string): unknown {
         hover: explanationMarkdown(l, explainLayer(m, l)),
         input: l.input?.kind,
         rewrites: TO.map((to) => l.rewrite(to) ?? null),
+        // LSUV's Apply: the wire carries one template, filled with each gain.
+        orthogonal: ['1.414', '0.5', '1e-7'].map((gain) => l.rewrite({ kind: 'orthogonal', gain }) ?? null),
       })),
     })),
   };

@@ -27,6 +27,11 @@ export interface SimLayerSpec {
    * (greedy layerwise pretraining): `kernel` then describes it (its label and Var(w)).
    */
   weights?: Float32Array;
+  /**
+   * Set by LSUV (simulate.ts lsuv()): the factor it put on this layer's orthogonal kernel, which
+   * `kernel.variance` already includes. Apply writes the kernel's variance as the framework's gain.
+   */
+  lsuvGain?: number;
 }
 
 /** N(0, 1), U(-sqrt 3, sqrt 3), or rows of the user's data (SimConfig's `data`). */

@@ -8,7 +8,7 @@
  * normalization in between marks it normalized.
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
-import type { Fix, FrontEndResult, KernelInit, Layer, LayerActivation, Recommendation } from '../../ir';
+import type { Fix, FrontEndResult, InitTarget, KernelInit, Layer, LayerActivation, Recommendation } from '../../ir';
 import { LEAKY_DEFAULT_ALPHA, LINEAR, type ActivationInfo } from '../../activations';
 import {
   defaultInitializer,
@@ -367,10 +367,13 @@ class TfjsFrontEnd extends JsInterpreter {
       activation: own && ownActivation ? own : { info: LINEAR },
       normalized: false,
       normalizedBefore,
-      rewrite(to: Recommendation): Fix | undefined {
+      rewrite(to: InitTarget): Fix | undefined {
         // One call that builds layers under different activations (a helper called twice): no
         // single initializer suits them all.
         if (!literal) return undefined;
+        // A gain is one layer's own: not for a call that builds several.
+        if (typeof to !== 'string')
+          return siblings.layers.length > 1 ? undefined : init.written ? rewriteExplicit(style, init.written, to) : insertProperty(style, literal, to);
         // Read once the analysis is over, when every sibling's activation is known.
         siblings.recs ??= new Set(siblings.layers.map((l) => recommendationFor(l.activation.info, 'tfjs')));
         if (siblings.recs.size > 1 || !siblings.recs.has(to)) return undefined;

@@ -5,7 +5,7 @@
  * gets a `kernelInitializer` property, placed as its config object is laid out.
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
-import type { Fix, Recommendation, TextEdit } from '../../ir';
+import type { Fix, InitTarget, Recommendation, ScaledOrthogonal, TextEdit } from '../../ir';
 import { objectLiteral, quoteOf, unwrap } from './tfjsSyntax';
 import { appendEntry } from '../appendEntry';
 
@@ -43,8 +43,21 @@ export function quoteStyle(root: Node): "'" | '"' {
   return double > single ? '"' : "'";
 }
 
-function title(to: Recommendation): string {
-  return `Use ${TFJS_NAME[to]}`;
+function title(to: InitTarget): string {
+  return typeof to === 'string' ? `Use ${TFJS_NAME[to]}` : `Use orthogonal({gain: ${to.gain}})`;
+}
+
+/**
+ * `tf.initializers.orthogonal({gain: g})` through the file's own name for it (the factory
+ * imported bare, `tf.initializers`, `tf`), keeping a seed; undefined where it has none.
+ */
+function orthogonalCall(style: JsStyle, to: ScaledOrthogonal, seed?: string, prefix?: string): string | undefined {
+  const arg = `{gain: ${to.gain}${seed ? `, ${seed}` : ''}}`;
+  if (prefix) return `${prefix}.orthogonal(${arg})`;
+  const own = localFor(style, 'tf.orthogonal') ?? localFor(style, 'tf.initializers.orthogonal');
+  const ns = localFor(style, 'tf.initializers');
+  const tf = localFor(style, 'tf');
+  return own ? `${own}(${arg})` : ns ? `${ns}.orthogonal(${arg})` : tf ? `${tf}.initializers.orthogonal(${arg})` : undefined;
 }
 
 function spelled(to: Recommendation, like: string): string {
@@ -61,21 +74,27 @@ function localFor(style: JsStyle, path: string): string | undefined {
   return undefined;
 }
 
-/** `{seed: 3}` kept from an initializer's config; `{}` without one (the factories require an argument). */
-function seedArgument(call: Node): string {
+/** The `seed: 3` property of an initializer call's config, as written; undefined without one. */
+function seedProperty(call: Node): string | undefined {
   const list = call.childForFieldName('arguments');
   const first = list?.namedChildren.find((c) => c && c.type !== 'comment');
   const obj = first ? unwrap(first) : undefined;
-  if (obj?.type !== 'object') return '{}';
-  const seed = objectLiteral(obj).props.get('seed');
-  return seed ? `{${seed.node.text}}` : '{}';
+  if (obj?.type !== 'object') return undefined;
+  return objectLiteral(obj).props.get('seed')?.node.text;
+}
+
+/** `{seed: 3}` kept from an initializer's config; `{}` without one (the factories require an argument). */
+function seedArgument(call: Node): string {
+  const seed = seedProperty(call);
+  return seed ? `{${seed}}` : '{}';
 }
 
 /**
  * Replace an explicit initializer: `written` is the property value written for this layer (a
  * string, an initializer call, a variable, `null`), or a shorthand `kernelInitializer` property.
  */
-export function rewriteExplicit(style: JsStyle, written: Node, to: Recommendation): Fix | undefined {
+export function rewriteExplicit(style: JsStyle, written: Node, to: InitTarget): Fix | undefined {
+  if (typeof to !== 'string') return rewriteOrthogonal(style, written, to);
   let newText: string;
   const name = TFJS_NAME[to];
   if (written.type === 'shorthand_property_identifier') {
@@ -109,19 +128,37 @@ export function rewriteExplicit(style: JsStyle, written: Node, to: Recommendatio
   return { title: title(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
 }
 
+/** An explicit initializer replaced by `orthogonal({gain})`: a call under the prefix written there, else through the file's names. */
+function rewriteOrthogonal(style: JsStyle, written: Node, to: ScaledOrthogonal): Fix | undefined {
+  let prefix: string | undefined;
+  let seed: string | undefined;
+  if (written.type === 'call_expression') {
+    const fnNode = written.childForFieldName('function');
+    const fn = fnNode ? unwrap(fnNode) : undefined;
+    if (fn?.type === 'member_expression' && !fn.text.includes('?.')) prefix = fn.childForFieldName('object')?.text;
+    seed = seedProperty(written);
+  }
+  const call = orthogonalCall(style, to, seed, prefix);
+  if (call === undefined) return undefined;
+  const newText = written.type === 'shorthand_property_identifier' ? `${written.text}: ${call}` : call;
+  return newText === written.text ? undefined : { title: title(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
+}
+
 /**
  * Insert `kernelInitializer: 'heNormal'` into a config object literal that has none: at the end
  * of a one-line object; on a new line with the properties' indentation in an object laid out one
  * property per line, keeping (or not) its trailing comma and any comment that ends the last line.
  */
-export function insertProperty(style: JsStyle, obj: Node, to: Recommendation, key = 'kernelInitializer'): Fix | undefined {
+export function insertProperty(style: JsStyle, obj: Node, to: InitTarget, key = 'kernelInitializer'): Fix | undefined {
   if (obj.type !== 'object' || obj.hasError) return undefined;
   const kids = obj.children;
   const open = kids[0];
   const close = kids[kids.length - 1];
   if (!open || open.type !== '{' || !close || close.type !== '}' || close.isMissing) return undefined;
   const text = style.text;
-  const prop = `${key}: ${literal(style, TFJS_NAME[to])}`;
+  const value = typeof to === 'string' ? literal(style, TFJS_NAME[to]) : orthogonalCall(style, to);
+  if (value === undefined) return undefined;
+  const prop = `${key}: ${value}`;
   const props = kids.filter((c) => c.isNamed && c.type !== 'comment');
   if (props.some((p) => p.type === 'spread_element')) return undefined;
   const fix = (edits: TextEdit[]): Fix => ({ title: title(to), edits });

@@ -8,7 +8,7 @@
  * the layer's entry), so `init.shared` is set; the fix still edits the `kernel_initializer`.
  */
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import type { Flow, FrontEndResult, KernelInit, Layer, Model, Recommendation, Span } from '../../ir';
+import type { Flow, FrontEndResult, InitTarget, KernelInit, Layer, Model, Span } from '../../ir';
 import { lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import { defaultInitializer, randomBiasVariance, resolveInitializer, unknownInitializer, type InitArgs } from '../../initializers';
 import {
@@ -462,7 +462,7 @@ class ConfigReader {
       activation: own && ownActivation ? { info: own, span: actNode && spanOf(actNode) } : { info: LINEAR },
       normalized: false,
       normalizedBefore: false,
-      rewrite(to: Recommendation) {
+      rewrite(to: InitTarget) {
         // No key, no fix (the brief: serialized configs always write it); no edits into a broken file.
         if (!initNode || broken) return undefined;
         return rewriteInitializer(initNode, to, ctx);

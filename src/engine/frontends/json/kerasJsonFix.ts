@@ -7,7 +7,7 @@
  */
 import { LineIndex } from '../../text';
 import type { Node } from 'jsonc-parser';
-import type { Fix, Recommendation } from '../../ir';
+import type { Fix, InitTarget, Recommendation } from '../../ir';
 import { properties, prop, str, textOf } from './jsonNodes';
 
 export type JsonFramework = 'keras' | 'tfjs';
@@ -100,21 +100,31 @@ export interface RewriteContext {
   sibling?: Node;
 }
 
-/** The edit that writes the recommended initializer over `value` (the `kernel_initializer` value node). */
-export function rewriteInitializer(value: Node, to: Recommendation, ctx: RewriteContext): Fix | undefined {
+/**
+ * The edit that writes the recommended initializer over `value` (the `kernel_initializer` value
+ * node), or `Orthogonal` with a gain in its config (a string cannot carry one: an object is
+ * written, shaped like the layer's other initializer objects where it has one).
+ */
+export function rewriteInitializer(value: Node, to: InitTarget, ctx: RewriteContext): Fix | undefined {
   const { text, framework } = ctx;
-  const cls = CLASS[framework][to];
-  const title = `Use ${cls}`;
+  const cls = typeof to === 'string' ? CLASS[framework][to] : 'Orthogonal';
+  const title = typeof to === 'string' ? `Use ${cls}` : `Use Orthogonal(gain=${to.gain})`;
   const edit = (newText: string): Fix | undefined =>
     newText === textOf(text, value) ? undefined : { title, edits: [{ start: value.offset, end: value.offset + value.length, newText }] };
 
-  if (value.type === 'string') {
+  if (value.type === 'string' && typeof to === 'string') {
     // `"he_normal"` / `"heNormal"` stay short identifiers; `"HeNormal"` stays a class name.
     const original = str(value) ?? '';
     return edit(JSON.stringify(/^[a-z]/.test(original) ? SHORT[framework][to] : cls));
   }
-  const template = value.type === 'object' ? value : value.type === 'null' && ctx.sibling?.type === 'object' ? ctx.sibling : undefined;
-  if (!template) return value.type === 'null' ? edit(JSON.stringify(SHORT[framework][to])) : undefined;
+  const replaceable = value.type === 'null' || value.type === 'string';
+  const template = value.type === 'object' ? value : replaceable && ctx.sibling?.type === 'object' ? ctx.sibling : undefined;
+  if (!template) {
+    if (!replaceable) return undefined;
+    if (typeof to === 'string') return edit(JSON.stringify(SHORT[framework][to]));
+    const { keySep = ': ', itemSep = ', ' } = separatorsOf(text, ctx.layerConfig);
+    return edit(`{"class_name"${keySep}"Orthogonal"${itemSep}"config"${keySep}{"gain"${keySep}${to.gain}${itemSep}"seed"${keySep}null}}`);
+  }
   const ps = properties(template);
   if (!ps.some((p) => p.key.value === 'class_name')) return undefined;
 
@@ -140,7 +150,11 @@ export function rewriteInitializer(value: Node, to: Recommendation, ctx: Rewrite
   const seedText = seed && seed.type === 'number' ? textOf(text, seed) : 'null';
   const configPad = oldConfig && oldConfig.type === 'object' && oldConfig.children?.length ? separatorsOf(text, oldConfig).pad : undefined;
   const configMultiline = multiline && !(oldConfig && oldConfig.type === 'object' && oldConfig.children?.length && !isMultiline(text, oldConfig));
-  const config: Out = { entries: [['"seed"', { raw: seedText }]], multiline: configMultiline, pad: configPad ?? own.pad ?? '' };
+  const config: Out = {
+    entries: [...(typeof to === 'string' ? [] : [['"gain"', { raw: to.gain }] as [string, Out]]), ['"seed"', { raw: seedText }]],
+    multiline: configMultiline,
+    pad: configPad ?? own.pad ?? '',
+  };
 
   const entries: Array<[string, Out]> = [];
   let hasConfig = false;

@@ -5,7 +5,7 @@
  * apply; nnx layers name their input size (`nnx.Linear(784, 256, rngs=rngs)`).
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
-import type { Fix, Layer, Recommendation } from '../../ir';
+import type { Fix, InitTarget, Layer, Recommendation } from '../../ir';
 import { activationInfo, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation } from '../../activations';
 import {
   defaultInitializer,
@@ -144,18 +144,20 @@ export class FlaxFrontEnd extends PythonInterpreter {
       normalizedBefore: false,
       rewrite: () => undefined,
     };
-    return this.track(layer, (_layer, front) => (to: Recommendation): Fix | undefined => {
-      const title = `Use ${REC_NAME[to]}`;
+    return this.track(layer, (_layer, front) => (to: InitTarget): Fix | undefined => {
+      // jax.nn.initializers.orthogonal takes its gain as `scale`.
+      const factory = typeof to === 'string' ? `${REC_NAME[to]}()` : `orthogonal(scale=${to.gain})`;
+      const title = typeof to === 'string' ? `Use ${REC_NAME[to]}` : `Use orthogonal(scale=${to.gain})`;
       if (initNode) {
         // Keep the module path the user wrote: `nn.initializers.`, `jax.nn.initializers.`.
         const fn = initNode.type === 'call' ? initNode.childForFieldName('function') : initNode;
         const prefix = fn?.type === 'attribute' ? fn.childForFieldName('object')?.text : undefined;
         if (!prefix) return undefined;
-        const newText = `${prefix}.${REC_NAME[to]}()`;
+        const newText = `${prefix}.${factory}`;
         return newText === initNode.text ? undefined : { title, edits: [{ start: initNode.startIndex, end: initNode.endIndex, newText }] };
       }
       if (!calleeObject) return undefined;
-      return insertArgument({ text: front.text }, call, `kernel_init=${calleeObject}.initializers.${REC_NAME[to]}()`, title);
+      return insertArgument({ text: front.text }, call, `kernel_init=${calleeObject}.initializers.${factory}`, title);
     });
   }
 

@@ -5,7 +5,7 @@
  * `tf.nn` functions close the layer they follow.
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
-import type { Fix, KernelInit, Layer, LayerActivation, Recommendation } from '../../ir';
+import type { Fix, InitTarget, KernelInit, Layer, LayerActivation } from '../../ir';
 import { LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import {
   defaultInitializer,
@@ -280,11 +280,11 @@ export class KerasFrontEnd extends PythonInterpreter {
       normalizedBefore: false,
       rewrite: () => undefined,
     };
-    this.track(layer, (_layer, front) => (to: Recommendation): Fix | undefined => {
+    this.track(layer, (_layer, front) => (to: InitTarget): Fix | undefined => {
       const style = front.style;
       const initializer = tfKerasInitializer(style, to);
       if (!initializer) return undefined;
-      const title = `Use ${to}`;
+      const title = typeof to === 'string' ? `Use ${to}` : `Use Orthogonal(gain=${to.gain})`;
       // tf.Variable: an initializer called on the shape; get_variable: the initializer itself.
       const newText = shapeNode === undefined ? `${initializer}(${shapeText})` : initializer;
       if (written) return newText === written.text ? undefined : { title, edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
@@ -533,10 +533,10 @@ export class KerasFrontEnd extends PythonInterpreter {
       normalizedBefore,
       rewrite: () => undefined,
     };
-    this.track(layer, (_layer, front) => (to: Recommendation): Fix | undefined => {
+    this.track(layer, (_layer, front) => (to: InitTarget): Fix | undefined => {
       if (!understood) return undefined;
-      // Keras 1 has no lecun_normal (added in Keras 2.0.6), and takes names as strings.
-      if (keras1 && to === 'lecun_normal') return undefined;
+      // Keras 1 has no lecun_normal (added in Keras 2.0.6), and takes names as strings: no gain.
+      if (keras1 && (to === 'lecun_normal' || typeof to !== 'string')) return undefined;
       if (init.written) {
         const tfCore = init.init.spec.name.startsWith('tf.') && init.written.type !== 'identifier';
         return tfCore ? rewriteTfCore(front.style, init.written, to) : rewriteExplicit(front.style, init.written, to);

@@ -6,7 +6,7 @@
  * gets a `kernel_initializer=` keyword, placed as the argument list is laid out.
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
-import type { Fix, Recommendation } from '../../ir';
+import type { Fix, InitTarget, Recommendation, ScaledOrthogonal } from '../../ir';
 import { callArgs } from './syntax';
 import { appendEntry } from '../appendEntry';
 
@@ -37,8 +37,25 @@ export function quoteStyle(text: string): "'" | '"' {
   return double > single ? '"' : "'";
 }
 
-function titleFor(to: Recommendation): string {
-  return `Use ${CLASS_NAME[to]}`;
+function titleFor(to: InitTarget): string {
+  return typeof to === 'string' ? `Use ${CLASS_NAME[to]}` : `Use Orthogonal(gain=${to.gain})`;
+}
+
+/**
+ * `Orthogonal(gain=g)` through a name the file already has for it: the class imported bare,
+ * the initializers module, Keras, or TensorFlow (`tf.keras.initializers.Orthogonal`, which
+ * TF1 and TF2 both have). Undefined where the file has none (a string name cannot carry a gain).
+ */
+export function orthogonalObject(style: PythonStyle, to: ScaledOrthogonal, seed?: string): string | undefined {
+  const args = `gain=${to.gain}${seed ? `, seed=${seed}` : ''}`;
+  const local = (...qualified: string[]) => [...style.aliases].find(([, q]) => qualified.includes(q))?.[0];
+  const bare = local('keras.initializers.Orthogonal', 'keras.initializers.orthogonal', 'keras.initializers.OrthogonalInitializer');
+  if (bare) return `${bare}(${args})`;
+  const prefix =
+    local('keras.initializers') ??
+    ((k) => k && `${k}.initializers`)(local('keras')) ??
+    ((tf) => tf && `${tf}.keras.initializers`)(local('tensorflow', 'tensorflow.compat.v1'));
+  return prefix ? `${prefix}.Orthogonal(${args})` : undefined;
 }
 
 function stringLiteral(style: PythonStyle, value: string, like?: Node): string {
@@ -58,16 +75,20 @@ function spelled(to: Recommendation, like: string): string {
  * Replace an explicit initializer expression. `written` is the node written for this layer:
  * a string, a call, or a variable name.
  */
-export function rewriteExplicit(style: PythonStyle, written: Node, to: Recommendation): Fix | undefined {
-  let newText: string;
-  if (written.type === 'string') {
+export function rewriteExplicit(style: PythonStyle, written: Node, to: InitTarget): Fix | undefined {
+  let newText: string | undefined;
+  const seed = written.type === 'call' ? callArgs(written).keywords.get('seed')?.text : undefined;
+  if (typeof to !== 'string') {
+    // A module prefix written here is kept (`initializers.HeNormal(...)` → `initializers.Orthogonal(...)`).
+    const fn = written.type === 'call' ? written.childForFieldName('function') : undefined;
+    const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
+    newText = obj ? `${obj.text}.Orthogonal(gain=${to.gain}${seed ? `, seed=${seed}` : ''})` : orthogonalObject(style, to, seed);
+  } else if (written.type === 'string') {
     const old = written.text.replace(/^[rRbBuU]*['"]+|['"]+$/g, '');
     newText = stringLiteral(style, spelled(to, old), written);
   } else if (written.type === 'call') {
     const fn = written.childForFieldName('function');
-    const args = callArgs(written);
-    const seed = args.keywords.get('seed');
-    const seedText = seed ? `seed=${seed.text}` : '';
+    const seedText = seed ? `seed=${seed}` : '';
     if (fn?.type === 'attribute') {
       const obj = fn.childForFieldName('object');
       const attr = fn.childForFieldName('attribute');
@@ -81,7 +102,7 @@ export function rewriteExplicit(style: PythonStyle, written: Node, to: Recommend
   } else if (written.type === 'identifier' || written.type === 'attribute' || written.type === 'none') {
     newText = stringLiteral(style, to);
   } else return undefined;
-  if (newText === written.text) return undefined;
+  if (newText === undefined || newText === written.text) return undefined;
   return { title: titleFor(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
 }
 
@@ -92,7 +113,7 @@ export function rewriteExplicit(style: PythonStyle, written: Node, to: Recommend
  * `tf.keras.initializers.he_normal()`, which TF1 (`tf.layers`, `tf.get_variable`) and TF2
  * accept alike. Undefined where TensorFlow is not imported under a name of its own.
  */
-export function rewriteTfCore(style: PythonStyle, written: Node, to: Recommendation): Fix | undefined {
+export function rewriteTfCore(style: PythonStyle, written: Node, to: InitTarget): Fix | undefined {
   if (written.type !== 'call' && written.type !== 'attribute') return undefined;
   const seed = written.type === 'call' ? callArgs(written).keywords.get('seed') : undefined;
   const newText = tfKerasInitializer(style, to, seed?.text);
@@ -100,14 +121,16 @@ export function rewriteTfCore(style: PythonStyle, written: Node, to: Recommendat
 }
 
 /** `tf.keras.initializers.he_normal()` under the file's own TensorFlow alias; undefined without one. */
-export function tfKerasInitializer(style: PythonStyle, to: Recommendation, seed?: string): string | undefined {
+export function tfKerasInitializer(style: PythonStyle, to: InitTarget, seed?: string): string | undefined {
+  if (typeof to !== 'string') return orthogonalObject(style, to, seed);
   const tf = [...style.aliases].find(([, q]) => q === 'tensorflow' || q === 'tensorflow.compat.v1')?.[0];
   return tf ? `${tf}.keras.initializers.${to}(${seed ? `seed=${seed}` : ''})` : undefined;
 }
 
 /** Insert `kernel_initializer=...` (Keras 1: `init=...`) into a layer constructor that has none. */
-export function insertKeyword(style: PythonStyle, call: Node, to: Recommendation, keyword = 'kernel_initializer'): Fix | undefined {
-  return insertArgument(style, call, `${keyword}=${stringLiteral(style, to)}`, titleFor(to));
+export function insertKeyword(style: PythonStyle, call: Node, to: InitTarget, keyword = 'kernel_initializer'): Fix | undefined {
+  const value = typeof to === 'string' ? stringLiteral(style, to) : orthogonalObject(style, to);
+  return value === undefined ? undefined : insertArgument(style, call, `${keyword}=${value}`, titleFor(to));
 }
 
 /** Insert a keyword argument (`name=value`, already written) as the call's last argument. */

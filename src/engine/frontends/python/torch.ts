@@ -6,7 +6,7 @@
  * and loops, with `isinstance` guards honoured.
  */
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
-import type { Fix, Layer, Recommendation } from '../../ir';
+import type { Fix, InitTarget, Layer } from '../../ir';
 import { activationInfo, lookupActivation, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation, type ActivationInfo } from '../../activations';
 import {
   calculateGain,
@@ -361,9 +361,11 @@ export class TorchFrontEnd extends PythonInterpreter {
       rewrite: () => undefined,
     };
     const call = op.call;
-    return this.track(layer, (layer, front) => (to: Recommendation): Fix | undefined => {
+    return this.track(layer, (layer, front) => (to: InitTarget): Fix | undefined => {
       const site = front.siteOf.get(layer);
       if (layer.init.shared) {
+        // A gain is one layer's own: a call shared with other layers cannot carry it.
+        if (typeof to !== 'string') return undefined;
         // One call initializes several layers: it is rewritten only when every one of them
         // wants the same initializer; otherwise no per-layer edit exists.
         const served = site ? front.sitesByCall.get(site.call.id) : undefined;

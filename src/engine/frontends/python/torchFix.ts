@@ -4,15 +4,26 @@
  * default initialization held in an attribute, add the init call on the line after it.
  */
 import type { SyntaxNode as Node } from '../../syntaxTree';
-import type { Fix, Recommendation, TextEdit } from '../../ir';
+import type { Fix, InitTarget, Recommendation, TextEdit } from '../../ir';
 import { beforeLineBreak, eolOf, lineIndent } from '../../text';
 
-const CALL: Record<Recommendation, { fn: string; extra?: string; title: string }> = {
-  he_normal: { fn: 'kaiming_normal_', extra: 'relu', title: "Use kaiming_normal_(nonlinearity='relu')" },
-  he_uniform: { fn: 'kaiming_uniform_', extra: 'relu', title: "Use kaiming_uniform_(nonlinearity='relu')" },
+interface InitCall {
+  fn: string;
+  /** The arguments after the weight, as written with the file's quote. */
+  extra?: (quote: string) => string;
+  title: string;
+}
+
+const CALL: Record<Recommendation, InitCall> = {
+  he_normal: { fn: 'kaiming_normal_', extra: (q) => `nonlinearity=${q}relu${q}`, title: "Use kaiming_normal_(nonlinearity='relu')" },
+  he_uniform: { fn: 'kaiming_uniform_', extra: (q) => `nonlinearity=${q}relu${q}`, title: "Use kaiming_uniform_(nonlinearity='relu')" },
   glorot_uniform: { fn: 'xavier_uniform_', title: 'Use xavier_uniform_' },
-  lecun_normal: { fn: 'kaiming_normal_', extra: 'linear', title: "Use kaiming_normal_(nonlinearity='linear')" },
+  lecun_normal: { fn: 'kaiming_normal_', extra: (q) => `nonlinearity=${q}linear${q}`, title: "Use kaiming_normal_(nonlinearity='linear')" },
 };
+
+function initCall(to: InitTarget): InitCall {
+  return typeof to === 'string' ? CALL[to] : { fn: 'orthogonal_', extra: () => `gain=${to.gain}`, title: `Use orthogonal_(gain=${to.gain})` };
+}
 
 export interface TorchStyle {
   text: string;
@@ -40,15 +51,15 @@ export function initCallee(style: TorchStyle, fn: string): string | undefined {
  * The call to write, and the import it needs when the file has no name for torch.nn.init
  * (only `from torch.nn.init import xavier_uniform_`, say): then the function is imported too.
  */
-function callText(style: TorchStyle, to: Recommendation, weight: string, callee?: string): { text: string; imports: TextEdit[] } {
-  const c = CALL[to];
+function callText(style: TorchStyle, to: InitTarget, weight: string, callee?: string): { text: string; imports: TextEdit[] } {
+  const c = initCall(to);
   let fn = callee ?? initCallee(style, c.fn);
   const imports: TextEdit[] = [];
   if (!fn) {
     fn = c.fn;
     imports.push({ start: style.lastImportEnd, end: style.lastImportEnd, newText: `${eolOf(style.text)}from torch.nn.init import ${c.fn}` });
   }
-  const text = c.extra ? `${fn}(${weight}, nonlinearity=${style.quote}${c.extra}${style.quote})` : `${fn}(${weight})`;
+  const text = c.extra ? `${fn}(${weight}, ${c.extra(style.quote)})` : `${fn}(${weight})`;
   return { text, imports };
 }
 
@@ -56,7 +67,7 @@ function callText(style: TorchStyle, to: Recommendation, weight: string, callee?
  * Replace an init call written for one layer. `call` is `nn.init.xavier_uniform_(w, ...)` or
  * `w.data.normal_(...)`; `weight` is the node of the weight tensor it targets.
  */
-export function rewriteInitCall(style: TorchStyle, call: Node, weight: Node, to: Recommendation): Fix | undefined {
+export function rewriteInitCall(style: TorchStyle, call: Node, weight: Node, to: InitTarget): Fix | undefined {
   const fnNode = call.childForFieldName('function');
   let callee: string | undefined;
   // Keep the module prefix the user wrote (`init.`, `nn.init.`, `torch.nn.init.`).
@@ -65,16 +76,16 @@ export function rewriteInitCall(style: TorchStyle, call: Node, weight: Node, to:
     fnNode.childForFieldName('object')?.text !== weight.text &&
     !/\.data$/.test(fnNode.childForFieldName('object')?.text ?? '')
   ) {
-    callee = `${fnNode.childForFieldName('object')!.text}.${CALL[to].fn}`;
+    callee = `${fnNode.childForFieldName('object')!.text}.${initCall(to).fn}`;
   }
   const weightText = weight.text.replace(/\.data$/, '');
   const { text: newText, imports } = callText(style, to, weightText, callee);
   if (newText === call.text) return undefined;
-  return { title: CALL[to].title, edits: [...imports, { start: call.startIndex, end: call.endIndex, newText }] };
+  return { title: initCall(to).title, edits: [...imports, { start: call.startIndex, end: call.endIndex, newText }] };
 }
 
 /** Add `nn.init.kaiming_normal_(self.fc.weight, ...)` on the line after `self.fc = nn.Linear(...)`. */
-export function insertInitAfter(style: TorchStyle, layerCall: Node, to: Recommendation): Fix | undefined {
+export function insertInitAfter(style: TorchStyle, layerCall: Node, to: InitTarget): Fix | undefined {
   const assignment = layerCall.parent;
   if (assignment?.type !== 'assignment' || assignment.childForFieldName('right')?.id !== layerCall.id) return undefined;
   const target = assignment.childForFieldName('left');
@@ -87,5 +98,5 @@ export function insertInitAfter(style: TorchStyle, layerCall: Node, to: Recommen
   const lineEnd = text.indexOf('\n', statement.endIndex);
   const at = lineEnd < 0 ? text.length : beforeLineBreak(text, lineEnd);
   const { text: call, imports } = callText(style, to, `${target.text}.weight`);
-  return { title: CALL[to].title, edits: [...imports, { start: at, end: at, newText: `${eolOf(text)}${indent}${call}` }] };
+  return { title: initCall(to).title, edits: [...imports, { start: at, end: at, newText: `${eolOf(text)}${indent}${call}` }] };
 }
