@@ -10,9 +10,9 @@ import { chartsPng, fileName } from './exporting';
 import type { Host, ModelMessage } from './host';
 import { CHOICE_LABELS, CHOICE_OPTIONS, inputOptions, isInitChoice, PER_LAYER_RUN } from './labels';
 import { applyLabel, applyTarget, LayerList } from './layers';
-import { describeInput, InputError, MAX_INPUT_BYTES, readInputFile, type InputData } from './sim/inputs';
+import { describeInput, imagePatches, InputError, MAX_INPUT_BYTES, readInputFile, type InputData } from './sim/inputs';
 import { predictLayers } from './sim/predict';
-import { lsuv, pretrain, simulate, symmetryDemo } from './sim/simulate';
+import { lsuv, MIN_BATCH_WIDE, MIN_UNITS, pretrain, simulate, symmetryDemo } from './sim/simulate';
 import type { SimConfig, SimResult } from './sim/types';
 import { loadState, saveState, type PanelState } from './state';
 import { renderSymmetry } from './symmetry';
@@ -26,9 +26,11 @@ const WARM_UP_AFTER_MS = 150;
 /**
  * The first pass drawn for a model whose full run is larger does this share of what its backend
  * does in about a second (WORK_BUDGET, forward multiply-adds), so a 50 x 1024 stack shows
- * measured numbers in a fraction of a second, then refines.
+ * measured numbers in a fraction of a second, then refines. Measured on wasm in Node (50 x 1024,
+ * ReLU): 1/8 (2.5e7) took 210 ms, 1/20 (1e7, batch 12, about 20 units a layer) 120 ms, most of it
+ * per-op and sampling cost; below 1/20 a 1024-wide fan_in no longer fits the budget.
  */
-const FIRST_PASS_SHARE = 1 / 8;
+const FIRST_PASS_SHARE = 1 / 20;
 /** A changed source is re-run after it has been quiet this long. */
 const MODEL_DEBOUNCE_MS = 300;
 const SYMMETRY_STEPS = 5;
@@ -320,6 +322,7 @@ export class App {
       return;
     }
     this.inputData = data;
+    this.patches.clear();
     this.state.input = 'data';
     setOptions(this.ui.input, inputOptions(data.name), 'data');
     // The toolkit takes the value once the new options are slotted.
@@ -340,11 +343,43 @@ export class App {
     el.hidden = !(data && this.state.input === 'data');
     if (!data || el.hidden) return;
     const width = this.model ? inputWidthOf(this.model, this.state.inputWidth).width : data.cols;
-    const fits = data.cols === width;
-    el.classList.toggle('error', !fits);
-    el.textContent = fits
-      ? describeInput(data)
-      : `${describeInput(data)}. Not used: the model's first layer reads ${width} features a sample (input width ${width}); the runs use N(0, 1) until the widths match.`;
+    const used = this.model ? this.dataFor(this.model, width) : data;
+    el.classList.toggle('error', !('values' in used));
+    if ('values' in used) el.textContent = describeInput(used);
+    else if (used.patchError)
+      el.textContent = `${describeInput(data)}. Not used: the first layer is a convolution and ${used.patchError}; the runs use N(0, 1).`;
+    else
+      el.textContent = `${describeInput(data)}. Not used: the model's first layer reads ${width} features a sample (input width ${width}); the runs use N(0, 1) until the widths match.`;
+  }
+
+  /** Patches cut from the loaded images for a convolution's first layer, by its fan_in, receptive field, layout and seed. */
+  private readonly patches = new Map<string, InputData | InputError>();
+
+  /**
+   * The rows a run draws from: the file's samples where their width is the input width; for a
+   * convolution first, patches of its receptive field cut from the file's images (the file's
+   * samples are images: 2 or 3 dimensions each); else nothing, and why.
+   */
+  private dataFor(model: SimModel, width: number): InputData | { patchError?: string } {
+    const data = this.inputData;
+    if (!data) return {};
+    if (data.cols === width && !data.sampleShape) return data;
+    const first = model.layers[0];
+    if (!first || first.kind === 'dense' || first.receptiveField <= 1) return data.cols === width ? data : {};
+    const layout = model.framework === 'pytorch' ? 'channels_first' : 'channels_last';
+    const key = `${width}|${first.receptiveField}|${layout}|${this.state.seed}`;
+    let cut = this.patches.get(key);
+    if (!cut) {
+      try {
+        cut = imagePatches(data, { fanIn: width, receptiveField: first.receptiveField }, layout, this.state.seed);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        cut = e;
+      }
+      if (this.patches.size >= 8) this.patches.clear();
+      this.patches.set(key, cut);
+    }
+    return cut instanceof InputError ? { patchError: cut.message } : cut;
   }
 
   // ---- model ----------------------------------------------------------------------------
@@ -393,13 +428,14 @@ export class App {
   private settings(model: SimModel, backend: Backend['name']): RunSettings {
     const { width } = inputWidthOf(model, this.state.inputWidth);
     const batch = this.state.batch ?? autoBatch(backend, workPerSample(fansOf(model, width)));
-    return { inputWidth: width, batch, seed: this.state.seed, ...this.inputFor(width) };
+    return { inputWidth: width, batch, seed: this.state.seed, ...this.inputFor(model, width) };
   }
 
-  /** The user's data where it fits the model's input width, else N(0, 1) (showInputStats says why). */
-  private inputFor(width: number): Pick<RunSettings, 'input' | 'data'> {
+  /** The user's data where it fits the model's input (its samples, or patches of its images), else N(0, 1) (showInputStats says why). */
+  private inputFor(model: SimModel, width: number): Pick<RunSettings, 'input' | 'data'> {
     if (this.state.input !== 'data') return { input: this.state.input };
-    return this.inputData?.cols === width ? { input: 'data', data: this.inputData } : { input: 'normal' };
+    const data = this.dataFor(model, width);
+    return 'values' in data ? { input: 'data', data } : { input: 'normal' };
   }
 
   private renderModel(): void {
@@ -477,7 +513,9 @@ export class App {
         settings,
       );
       // A model not charted yet whose run takes long: a small pass first, drawn, then the full runs.
-      const quick = WORK_BUDGET[backend.name] * FIRST_PASS_SHARE;
+      // At least what the smallest simulation the core allows takes (MIN_BATCH_WIDE samples, MIN_UNITS a layer), with room.
+      const smallest = MIN_BATCH_WIDE * currentConfig.layers.reduce((sum, l) => sum + l.fanIn * Math.min(l.units, MIN_UNITS), 0);
+      const quick = Math.max(WORK_BUDGET[backend.name] * FIRST_PASS_SHARE, 1.25 * smallest);
       if (this.awaitingChart && settings.batch * workPerSample(currentConfig.layers) > quick && !this.cache.has(runKey(backend, currentConfig))) {
         const result = await this.exclusive(() => simulate(backend.tf, currentConfig, { workBudget: quick }));
         if (model !== this.model) return;

@@ -515,6 +515,66 @@ try {
     assert(Math.abs(back / before - 1) < 1e-6, `back on N(0, 1): ${before} → ${back}`);
   });
 
+  await check('images for a convolution: patches of its receptive field are cut from a 4-D .npy, said so; images of other channels are refused with why', async () => {
+    // A version 1.0 .npy of float32, as numpy.save writes one.
+    const npy = (shape, values) => {
+      let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}), }`;
+      header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+      const out = Buffer.alloc(10 + header.length + values.length * 4);
+      Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(out);
+      out.writeUInt16LE(header.length, 8);
+      out.write(header, 10, 'latin1');
+      Buffer.from(new Float32Array(values).buffer).copy(out, 10 + header.length);
+      return out;
+    };
+    let h = 11;
+    const pixels = (n) =>
+      Array.from({ length: n }, () => {
+        h = (Math.imul(h, 1103515245) + 12345) >>> 0;
+        return h / 2 ** 32;
+      });
+    const conv = {
+      ...tutorialModel(),
+      name: 'small_cnn',
+      layers: tutorialModel().layers.slice(0, 2).map((l, i) => ({
+        ...l,
+        label: i === 0 ? 'Conv2D(16, 3x3)' : 'Dense(50)',
+        kind: i === 0 ? 'conv' : 'dense',
+        fanIn: i === 0 ? 27 : 16,
+        fanOut: i === 0 ? 144 : 50,
+        units: i === 0 ? 16 : 50,
+        receptiveField: i === 0 ? 9 : 1,
+      })),
+    };
+    const statesBefore = await page.evaluate(() => window.__harness.states.length);
+    await page.evaluate((m) => window.__harness.sendModel(m), conv);
+    await page.setInputFiles('#input-file', { name: 'images.npy', mimeType: 'application/octet-stream', buffer: npy([20, 8, 8, 3], pixels(20 * 8 * 8 * 3)) });
+    await page.waitForFunction(
+      () => /^images\.npy: 720 patches of 3 × 3 × 3 = 27 features, cut from 20 samples of 8 × 8 × 3 · mean 0\.\d+ /.test(document.getElementById('input-stats').textContent),
+      null,
+      { timeout: TIMEOUT },
+    );
+    assert(!(await page.$eval('#input-stats', (e) => e.classList.contains('error'))), 'the patches are used');
+    await page.waitForFunction((n) => window.__harness.states.length > n, statesBefore, { timeout: TIMEOUT });
+    await idle(page);
+    // Pixels in [0, 1]: E[x²] = 1/3, so the first layer's E[z²] is about a third of N(0, 1)'s.
+    const onImages = (await harness(page)).states.at(-1).summary.layers[0].current;
+    await choose(page, '#input', 'normal');
+    await idle(page);
+    const onNormal = (await harness(page)).states.at(-1).summary.layers[0].current;
+    assert(onImages / onNormal > 0.2 && onImages / onNormal < 0.5, `layer 1 on the images ${onImages}, on N(0, 1) ${onNormal}`);
+    // Channels first (as PyTorch saves them) for a Keras model: 8 channels where it reads 3.
+    await page.setInputFiles('#input-file', { name: 'nchw.npy', mimeType: 'application/octet-stream', buffer: npy([4, 3, 8, 8], pixels(4 * 3 * 8 * 8)) });
+    await page.waitForFunction(
+      () => /Not used: the first layer is a convolution and samples of 3 × 8 × 8 have 8 channels \(channels last\); the first layer reads 3/.test(document.getElementById('input-stats').textContent),
+      null,
+      { timeout: TIMEOUT },
+    );
+    await choose(page, '#input', 'normal');
+    await page.evaluate(() => window.__harness.sendModel(window.__harness.fixture));
+    await idle(page);
+  });
+
   await check('a theme change redraws the charts with the new colours', async () => {
     const before = await pixelsOf(page, '#chart-activation');
     await page.evaluate(() => document.body.classList.replace('vscode-dark', 'vscode-light'));

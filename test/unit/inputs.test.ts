@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { describeInput, InputError, inputStats, parseCsv, parseNpy, readInputFile } from '../../webview/sim/inputs';
+import { describeInput, imagePatches, InputError, inputStats, MAX_PATCHES, parseCsv, parseNpy, readInputFile, type InputData } from '../../webview/sim/inputs';
 import { dataRows, simulate } from '../../webview/sim/simulate';
 import { predictLayers } from '../../webview/sim/predict';
 import type { SimConfig } from '../../webview/sim/types';
@@ -184,5 +184,90 @@ describe("a run on the user's data", () => {
       simulate(tf, { ...config(64), inputWidth: 32, layers: [{ ...config(64).layers[0], fanIn: 32 }] }),
       /pixels\.csv has 64 features a sample; the model's first layer reads 32/,
     );
+  });
+});
+
+describe('images for a convolution: patches of its receptive field', () => {
+  // Pixel (n, h, w, c) holds n·10⁵ + h·10³ + w·10 + c: every value says where it came from (exact in float32 below 2²⁴).
+  const code = (n: number, h: number, w: number, c: number) => n * 1e5 + h * 1e3 + w * 10 + c;
+  function images(n: number, height: number, width: number, channels: number, layout: 'channels_last' | 'channels_first'): InputData {
+    const shape = layout === 'channels_last' ? [n, height, width, channels] : [n, channels, height, width];
+    const values = new Float32Array(n * height * width * channels);
+    let i = 0;
+    for (let a = 0; a < n; a++)
+      if (layout === 'channels_last') {
+        for (let h = 0; h < height; h++) for (let w = 0; w < width; w++) for (let c = 0; c < channels; c++) values[i++] = code(a, h, w, c);
+      } else {
+        for (let c = 0; c < channels; c++) for (let h = 0; h < height; h++) for (let w = 0; w < width; w++) values[i++] = code(a, h, w, c);
+      }
+    return readInputFile('images.npy', npy('<f4', shape, bytesOf(values)));
+  }
+  /** Each patch: one image, a k x k window at one place, every channel, each pixel once. */
+  function assertWindows(data: InputData, k: number, channels: number, height: number, width: number): void {
+    for (let r = 0; r < data.rows; r++) {
+      const row = [...data.values.subarray(r * data.cols, (r + 1) * data.cols)];
+      const n = Math.floor(row[0] / 1e5);
+      const at = row.map((v) => [Math.floor((v % 1e5) / 1e3), Math.floor((v % 1e3) / 10), v % 10]);
+      assert.ok(
+        row.every((v) => Math.floor(v / 1e5) === n),
+        `patch ${r}: one image`,
+      );
+      const top = Math.min(...at.map((p) => p[0]));
+      const left = Math.min(...at.map((p) => p[1]));
+      assert.ok(top + k <= height && left + k <= width, `patch ${r}: inside the image, no padding`);
+      const expected: string[] = [];
+      for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let c = 0; c < channels; c++) expected.push(`${top + i},${left + j},${c}`);
+      assert.deepEqual(at.map((p) => p.join(',')).sort(), expected.sort(), `patch ${r}: the ${k}×${k}×${channels} window at (${top}, ${left})`);
+    }
+  }
+
+  test('channels-last images (Keras, TF.js, Flax): every 3 x 3 x 2 window once when there are few', () => {
+    const data = images(2, 4, 5, 2, 'channels_last');
+    assert.deepEqual(data.sampleShape, [4, 5, 2]);
+    const patches = imagePatches(data, { fanIn: 18, receptiveField: 9 }, 'channels_last', 7);
+    assert.deepEqual([patches.rows, patches.cols], [2 * 2 * 3, 18]);
+    assertWindows(patches, 3, 2, 4, 5);
+    assert.equal(new Set(Array.from({ length: patches.rows }, (_, r) => patches.values[r * 18])).size, 12, 'each window once');
+    assert.match(describeInput(patches), /^images\.npy: 12 patches of 3 × 3 × 2 = 18 features, cut from 2 samples of 4 × 5 × 2 · mean /);
+    // Statistics are the patches' own: E[x^2] over what the layer reads.
+    assert.equal(patches.stats.secondMoment, inputStats(patches.values, patches.rows, patches.cols).secondMoment);
+  });
+
+  test('channels-first images (PyTorch), many: MAX_PATCHES windows at seeded places', () => {
+    const data = images(60, 12, 12, 3, 'channels_first');
+    const a = imagePatches(data, { fanIn: 27, receptiveField: 9 }, 'channels_first', 1);
+    assert.equal(a.rows, MAX_PATCHES);
+    assertWindows(a, 3, 3, 12, 12);
+    assert.deepEqual(imagePatches(data, { fanIn: 27, receptiveField: 9 }, 'channels_first', 1).values, a.values, 'the same seed, the same patches');
+    assert.notDeepEqual(imagePatches(data, { fanIn: 27, receptiveField: 9 }, 'channels_first', 2).values, a.values);
+    assert.ok(new Set(Array.from({ length: a.rows }, (_, r) => Math.floor(a.values[r * 27] / 1e5))).size > 50, 'from most images');
+  });
+
+  test('sequences for a 1-D convolution, grayscale images without a channel axis', () => {
+    const seq = readInputFile('seq.npy', npy('<f4', [3, 10, 4], bytesOf(Float32Array.from({ length: 120 }, (_, i) => i))));
+    const p = imagePatches(seq, { fanIn: 20, receptiveField: 5 }, 'channels_last', 0);
+    // Window of 5 steps x 4 channels: consecutive values of one sample.
+    for (let r = 0; r < p.rows; r++) {
+      const row = [...p.values.subarray(r * 20, r * 20 + 20)];
+      assert.deepEqual(
+        row,
+        row.map((_, i) => row[0] + i),
+        `window ${r}`,
+      );
+    }
+    const gray = readInputFile('gray.npy', npy('<f4', [2, 6, 6], bytesOf(new Float32Array(72))));
+    assert.deepEqual([imagePatches(gray, { fanIn: 9, receptiveField: 9 }, 'channels_last', 0).rows, 9], [2 * 4 * 4, 9]);
+  });
+
+  test('what does not fit is refused, saying why', () => {
+    const data = images(2, 4, 5, 2, 'channels_last');
+    assert.throws(
+      () => imagePatches(data, { fanIn: 27, receptiveField: 9 }, 'channels_last', 0),
+      /have 2 channels \(channels last\); the first layer reads 3 \(fan_in 27 = 9 × 3\)/,
+    );
+    assert.throws(() => imagePatches(data, { fanIn: 12, receptiveField: 6 }, 'channels_last', 0), /receptive field of 6 is not a square kernel/);
+    assert.throws(() => imagePatches(data, { fanIn: 50, receptiveField: 25 }, 'channels_last', 0), /smaller than the 5 × 5 kernel/);
+    const flat = readInputFile('flat.csv', new TextEncoder().encode('1,2\n3,4\n'));
+    assert.throws(() => imagePatches(flat, { fanIn: 18, receptiveField: 9 }, 'channels_last', 0), InputError);
   });
 });

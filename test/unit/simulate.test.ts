@@ -28,7 +28,7 @@ import {
   symmetryDemo,
 } from '../../webview/sim/simulate';
 import { kernelFor, CHOICE_INITIALIZERS } from '../../webview/sim/choices';
-import { predictedVariances, predictLayers } from '../../webview/sim/predict';
+import { pairMoment, piecewiseLinearPairs, predictedVariances, predictLayers } from '../../webview/sim/predict';
 import { activationFunction, activationInfo, leakySlope } from '../../src/engine/activations';
 import { activationMoments } from '../../src/engine/moments';
 import type { SimConfig, SimLayerSpec, SimResult } from '../../webview/sim/types';
@@ -271,6 +271,36 @@ describe('measured variances match predictedVariances', () => {
     assert.ok(Math.abs(a[2] / 2 - 1) < 0.3, `standardised input, layer 3: E[a^2] = ${a[2]}`);
     assert.ok(b[2] / a[2] > 2.5, `without it the variance keeps compounding: ${b[2]} against ${a[2]}`);
   });
+});
+
+test("the closed-form pair moments of relu, leaky relu and linear equal the quadrature's, and are exact where known", () => {
+  for (const a of [0, 0.01, 0.2, 1]) {
+    const pairs = piecewiseLinearPairs(a);
+    const phi = (z: number) => (z > 0 ? z : a * z);
+    const dphi = (z: number) => (z > 0 ? 1 : a);
+    const h = (z: number) => (z > 0 ? z : a * a * z);
+    for (const q of [0.3, 1, 7]) {
+      for (const rho of [0, 0.25, 0.5, 0.9, 0.999, 1]) {
+        const qab = rho * q;
+        const where = `a ${a}, q ${q}, rho ${rho}`;
+        for (const [name, fn] of [
+          ['f', phi],
+          ['d', dphi],
+          ['h', h],
+        ] as const) {
+          const quadrature = pairMoment(fn, fn, q, qab, [0]);
+          const closed = pairs[name](q, qab);
+          assert.ok(Math.abs(closed - quadrature) <= 1e-6 * Math.max(1, Math.abs(quadrature)), `${where}, ${name}: ${closed} vs quadrature ${quadrature}`);
+        }
+      }
+    }
+  }
+  // Known values: relu with independent inputs E[relu]^2 = q / (2 pi); identical inputs E[relu^2] = q / 2; linear E[z_a z_b] = qab.
+  const relu = piecewiseLinearPairs(0);
+  assert.ok(Math.abs(relu.f(2, 0) - 2 / (2 * Math.PI)) < 1e-15);
+  assert.ok(Math.abs(relu.f(2, 2) - 1) < 1e-15);
+  assert.ok(Math.abs(relu.d(2, 0) - 0.25) < 1e-15);
+  assert.ok(Math.abs(piecewiseLinearPairs(1).f(3, 1.2) - 1.2) < 1e-12);
 });
 
 describe('per-sample gradient statistics and their prediction', () => {

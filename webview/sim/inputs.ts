@@ -19,6 +19,10 @@ export interface InputData {
   /** Row-major, rows x cols. */
   values: Float32Array;
   stats: InputStats;
+  /** Each sample's own shape where it has two or more dimensions (an image: 32 x 32 x 3), its values flattened in C order. */
+  sampleShape?: number[];
+  /** Set on patches cut from such samples for a convolution (`imagePatches`): what they are. */
+  patches?: { kernel: number[]; channels: number; from: number[]; images: number };
 }
 
 export interface InputStats {
@@ -57,7 +61,7 @@ export function readInputFile(name: string, bytes: Uint8Array): InputData {
   return { name, ...table, stats: inputStats(table.values, table.rows, table.cols) };
 }
 
-type Table = Pick<InputData, 'rows' | 'cols' | 'values'>;
+type Table = Pick<InputData, 'rows' | 'cols' | 'values' | 'sampleShape'>;
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -104,7 +108,7 @@ export function parseNpy(bytes: Uint8Array): Table {
   } else {
     for (let i = 0; i < count; i++) values[i] = read.at(view, offset + i * read.size);
   }
-  return { rows, cols, values: checkFinite(values) };
+  return { rows, cols, values: checkFinite(values), ...(shape.length >= 3 ? { sampleShape: shape.slice(1) } : {}) };
 }
 
 function numberReader(descr: string): { size: number; at: (v: DataView, o: number) => number } {
@@ -231,5 +235,102 @@ export function inputStats(values: Float32Array, rows: number, cols: number): In
 export function describeInput(data: InputData): string {
   const f = (x: number) => (x === 0 ? '0' : Math.abs(x) >= 1e4 || Math.abs(x) < 1e-3 ? x.toExponential(2) : String(Number(x.toPrecision(3))));
   const s = data.stats;
-  return `${data.name}: ${data.rows.toLocaleString('en-US')} samples × ${data.cols.toLocaleString('en-US')} features · mean ${f(s.mean)} · std ${f(s.std)} · range [${f(s.min)}, ${f(s.max)}] · E[x²] ${f(s.secondMoment)}`;
+  const p = data.patches;
+  const what = p
+    ? `${data.rows.toLocaleString('en-US')} patches of ${[...p.kernel, p.channels].join(' × ')} = ${data.cols.toLocaleString('en-US')} features, cut from ${p.images.toLocaleString('en-US')} samples of ${p.from.join(' × ')}`
+    : `${data.rows.toLocaleString('en-US')} samples × ${data.cols.toLocaleString('en-US')} features`;
+  return `${data.name}: ${what} · mean ${f(s.mean)} · std ${f(s.std)} · range [${f(s.min)}, ${f(s.max)}] · E[x²] ${f(s.secondMoment)}`;
+}
+
+/** Patches cut for a convolution: at most this many (the simulation draws its batch from them). */
+export const MAX_PATCHES = 4096;
+
+/**
+ * What a convolution's first layer sees of images: its fan_in is per patch (k_h x k_w x c_in), so
+ * each simulated sample is one patch, cut at a random place of a random image (seeded), without
+ * padding. `fanIn` and `receptiveField` are the layer's; the channels are fan_in / receptive field.
+ * A sample of 3 dimensions is an image (H x W x C channels-last, C x H x W channels-first, as
+ * PyTorch has it) under a square k x k kernel; of 2 dimensions, a sequence for a 1-D kernel of
+ * k = receptive field (L x C or C x L), or a grayscale image (H x W) when the fan_in is k x k.
+ * The features of a patch are in the order the window is read; with i.i.d. kernel entries the
+ * order does not change what a unit sees. An InputError says why the file does not fit.
+ */
+export function imagePatches(
+  data: InputData,
+  layer: { fanIn: number; receptiveField: number },
+  layout: 'channels_last' | 'channels_first',
+  seed: number,
+): InputData {
+  const shape = data.sampleShape;
+  const { fanIn, receptiveField: rf } = layer;
+  if (!shape) throw new InputError(`${data.cols} features a sample, and the first layer reads patches of ${fanIn}`);
+  const channels = fanIn / rf;
+  const square = Math.round(Math.sqrt(rf));
+  // Spatial sizes and the channel count of one sample, by layout.
+  let spatial: number[];
+  let c: number;
+  if (shape.length === 3) {
+    [c, spatial] = layout === 'channels_last' ? [shape[2], shape.slice(0, 2)] : [shape[0], shape.slice(1)];
+  } else if (shape.length === 2 && shape[layout === 'channels_last' ? 1 : 0] * rf === fanIn) {
+    [c, spatial] = layout === 'channels_last' ? [shape[1], [shape[0]]] : [shape[0], [shape[1]]];
+  } else if (shape.length === 2) {
+    [c, spatial] = [1, shape];
+  } else {
+    throw new InputError(`samples of shape ${shape.join(' × ')} are not images or sequences (2 or 3 dimensions a sample)`);
+  }
+  const kernel = spatial.length === 2 ? [square, square] : [rf];
+  if (kernel.reduce((a, b) => a * b, 1) !== rf)
+    throw new InputError(`a receptive field of ${rf} is not a square kernel, so its patches cannot be cut from ${shape.join(' × ')} images`);
+  if (c !== channels)
+    throw new InputError(
+      `samples of ${shape.join(' × ')} have ${c} channel${c === 1 ? '' : 's'}${layout === 'channels_first' ? ' (channels first, as PyTorch has them)' : ' (channels last)'}; the first layer reads ${channels} (fan_in ${fanIn} = ${rf} × ${channels})`,
+    );
+  if (spatial.some((n, i) => n < kernel[i])) throw new InputError(`samples of ${shape.join(' × ')} are smaller than the ${kernel.join(' × ')} kernel`);
+  const positions = spatial.map((n, i) => n - kernel[i] + 1);
+  const total = data.rows * positions.reduce((a, b) => a * b, 1);
+  const rows = Math.min(MAX_PATCHES, total);
+  // Element (spatial index s, channel ch) of image `img` in the flattened sample, by layout.
+  const perImage = data.cols;
+  const size = spatial.reduce((a, b) => a * b, 1);
+  const at = (s: number, ch: number) => (layout === 'channels_last' ? s * c + ch : ch * size + s);
+  const values = new Float32Array(rows * fanIn);
+  let h = seed >>> 0;
+  const next = (n: number) => {
+    // splitmix-style 32-bit hash, as the simulation's own seeded choices: the same seed, the same patches.
+    h = (h + 0x9e3779b9) >>> 0;
+    let x = h;
+    x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+    x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+    return ((x ^ (x >>> 16)) >>> 0) % n;
+  };
+  for (let r = 0; r < rows; r++) {
+    // Every patch once when there are few; else random ones.
+    const pick = rows === total ? r : next(total);
+    const img = Math.floor(pick / (total / data.rows));
+    let place = pick % (total / data.rows);
+    const start = positions.map(() => 0);
+    for (let d = positions.length - 1; d >= 0; d--) {
+      start[d] = place % positions[d];
+      place = Math.floor(place / positions[d]);
+    }
+    let o = r * fanIn;
+    const base = img * perImage;
+    if (kernel.length === 2) {
+      for (let i = 0; i < kernel[0]; i++)
+        for (let j = 0; j < kernel[1]; j++) {
+          const s = (start[0] + i) * spatial[1] + start[1] + j;
+          for (let ch = 0; ch < c; ch++) values[o++] = data.values[base + at(s, ch)];
+        }
+    } else {
+      for (let i = 0; i < kernel[0]; i++) for (let ch = 0; ch < c; ch++) values[o++] = data.values[base + at(start[0] + i, ch)];
+    }
+  }
+  return {
+    name: data.name,
+    rows,
+    cols: fanIn,
+    values,
+    stats: inputStats(values, rows, fanIn),
+    patches: { kernel, channels: c, from: shape, images: data.rows },
+  };
 }
