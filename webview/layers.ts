@@ -70,6 +70,12 @@ export class LayerList {
     this.container.replaceChildren(...elements);
   }
 
+  /** No rows (a new model's list comes after its first chart). */
+  clear(): void {
+    this.rows = [];
+    this.container.replaceChildren();
+  }
+
   /** While set (an edit is being applied), every Apply button is off with this reason. */
   block(reason: string | undefined): void {
     this.blocked = reason;
