@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FIXTURES, ROOT, getLinter } from './helpers';
+import { FIXTURES, ROOT, allSources, getLinter } from './helpers';
 import type { Analysis, Linter } from '../../src/engine/linter';
 import type { Flow } from '../../src/engine/ir';
 import { toWire } from '../../src/engine/wire';
@@ -46,19 +46,9 @@ function said(a: Analysis): string {
 }
 
 function files(): Array<{ name: string; text: string }> {
-  const out: Array<{ name: string; text: string }> = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(?:py|ipynb|js|ts|json)$/.test(e.name) && !/(?:package|tsconfig)\.json$/.test(e.name)) {
-        out.push({ name: path.relative(ROOT, p), text: fs.readFileSync(p, 'utf8') });
-      }
-    }
-  };
-  walk(FIXTURES);
-  walk(path.join(ROOT, 'examples'));
-  return out.sort((a, b) => a.name.localeCompare(b.name));
+  return allSources()
+    .map((p) => ({ name: path.relative(ROOT, p), text: fs.readFileSync(p, 'utf8') }))
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** A line replaced (or removed, with `undefined`). */

@@ -22,6 +22,24 @@ export function readFixture(rel: string): string {
   return fs.readFileSync(path.join(FIXTURES, rel), 'utf8');
 }
 
+/**
+ * Every model source of the fixtures and examples (Python, notebooks, JavaScript, TypeScript,
+ * Keras JSON; not package.json or tsconfig.json), absolute paths, sorted.
+ */
+export function allSources(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(?:py|ipynb|js|ts|json)$/.test(e.name) && !/^(?:package|tsconfig)\.json$/.test(e.name)) out.push(p);
+    }
+  };
+  walk(FIXTURES);
+  walk(path.join(ROOT, 'examples'));
+  return out.sort();
+}
+
 export function fixtureFiles(dir: string): string[] {
   return fs
     .readdirSync(path.join(FIXTURES, dir))

@@ -11,23 +11,9 @@ import * as path from 'node:path';
 import { applyEdits } from '../../src/engine/edits';
 import { gainLiteral, GAIN_SLOT, withGain, type Layer } from '../../src/engine/ir';
 import { applyOptions } from '../../src/engine/simModel';
-import { FIXTURES, ROOT, getLinter, torchModule } from './helpers';
+import { ROOT, allSources, getLinter, torchModule } from './helpers';
 
 const GAIN = '1.414';
-
-function sources(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(py|js|ts|json)$/.test(e.name) && !/(^|\/)(package|tsconfig)\.json$/.test(p)) out.push(p);
-    }
-  };
-  walk(FIXTURES);
-  walk(path.join(ROOT, 'examples'));
-  return out.sort();
-}
 
 /** The layer's kernel as the engine reads it: orthogonal with gain² as its scale. */
 function assertOrthogonal(layer: Layer | undefined, gain: number, where: string): void {
@@ -40,7 +26,7 @@ describe("LSUV's orthogonal gain, written into the source", () => {
   test('every layer of every fixture and example that offers the edit reads back as Orthogonal(gain=g)', async () => {
     const linter = await getLinter();
     const written = new Map<string, number>();
-    for (const file of sources()) {
+    for (const file of allSources().filter((f) => !f.endsWith('.ipynb'))) {
       const rel = path.relative(ROOT, file);
       const text = fs.readFileSync(file, 'utf8');
       const before = linter.analyze(text, file);

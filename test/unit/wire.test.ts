@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { FIXTURES, ROOT, getLinter } from './helpers';
+import { ROOT, allSources, getLinter } from './helpers';
 import { fromWire, toWire } from '../../src/engine/wire';
 import { explainLayer, explanationMarkdown, modelSummary } from '../../src/engine/explain';
 import { toSimModel } from '../../src/engine/simModel';
@@ -15,20 +15,6 @@ import type { Analysis } from '../../src/engine/linter';
 import type { Recommendation } from '../../src/engine/ir';
 
 const TO: Recommendation[] = ['he_normal', 'he_uniform', 'glorot_uniform', 'lecun_normal'];
-
-function sources(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (/\.(py|js|ts|json|ipynb)$/.test(e.name) && !/(^|\/)(package|tsconfig)\.json$/.test(p)) out.push(p);
-    }
-  };
-  walk(FIXTURES);
-  walk(path.join(ROOT, 'examples'));
-  return out.sort();
-}
 
 /** What a user sees of an analysis: hovers, verdicts, simulator models, fixes. */
 function seen(a: Analysis, file: string): unknown {
@@ -53,7 +39,7 @@ test('an analysis sent as JSON gives the same numbers, verdicts, simulator model
   const linter = await getLinter();
   let layers = 0;
   let flows = 0;
-  for (const file of sources()) {
+  for (const file of allSources()) {
     const rel = path.relative(ROOT, file);
     const a = linter.analyze(fs.readFileSync(file, 'utf8'), file);
     const back = fromWire(JSON.parse(JSON.stringify(toWire(a))));
