@@ -350,9 +350,12 @@ export class App {
     const used = this.model ? this.dataFor(this.model, width) : data;
     el.classList.toggle('error', !('values' in used));
     if ('values' in used) el.textContent = describeInput(used);
-    else if (used.patchError)
-      el.textContent = `${describeInput(data)}. Not used: the first layer is a convolution and ${used.patchError}; the runs use N(0, 1).`;
-    else
+    else if (used.patchError) {
+      // A first layer whose fan_in the code does not give: the input width is the panel's to set.
+      const unknown = this.model && !inputWidthOf(this.model, this.state.inputWidth).known;
+      const hint = unknown && used.fitsWidth ? ` Its fan_in is not in the code: set the input width to ${used.fitsWidth}.` : '';
+      el.textContent = `${describeInput(data)}. Not used: the first layer is a convolution and ${used.patchError}; the runs use N(0, 1).${hint}`;
+    } else
       el.textContent = `${describeInput(data)}. Not used: the model's first layer reads ${width} features a sample (input width ${width}); the runs use N(0, 1) until the widths match.`;
   }
 
@@ -364,7 +367,7 @@ export class App {
    * convolution first, patches of its receptive field cut from the file's images (the file's
    * samples are images: 2 or 3 dimensions each); else nothing, and why.
    */
-  private dataFor(model: SimModel, width: number): InputData | { patchError?: string } {
+  private dataFor(model: SimModel, width: number): InputData | { patchError?: string; fitsWidth?: number } {
     const data = this.inputData;
     if (!data) return {};
     if (data.cols === width && !data.sampleShape) return data;
@@ -383,7 +386,7 @@ export class App {
       if (this.patches.size >= 8) this.patches.clear();
       this.patches.set(key, cut);
     }
-    return cut instanceof InputError ? { patchError: cut.message } : cut;
+    return cut instanceof InputError ? { patchError: cut.message, fitsWidth: cut.fitsWidth } : cut;
   }
 
   // ---- model ----------------------------------------------------------------------------

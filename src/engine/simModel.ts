@@ -12,7 +12,7 @@ import { kernelVariance, resolveInitializer } from './initializers';
 import { RECOMMENDATION_LABEL, recommendationFor } from './variance';
 import type { Recommendation } from './ir';
 import { layerNumbers, propagationOf, type LayerNumbers } from './propagation';
-import { findingsOfLayer } from './explain';
+import { findingsOfLayer, layerKey } from './explain';
 
 /** Input width assumed when the first layer's fan_in is unknown (editable in the panel). */
 export const DEFAULT_INPUT_WIDTH = 256;
@@ -36,7 +36,14 @@ function kernelOf(layer: Layer, fanIn: number): KernelSpec {
  * layer's own `normalized` and is not applied twice. `numbers`: the layer's numbers from the
  * propagation engine along its model (default: the layer alone on a unit input).
  */
-export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: number, previous?: Layer, numbers?: Pick<LayerNumbers, 'gain'>): SimLayer {
+export function toSimLayer(
+  layer: Layer,
+  findings: Finding[],
+  fanInFallback: number,
+  previous?: Layer,
+  numbers?: Pick<LayerNumbers, 'gain'>,
+  sameCode = 1,
+): SimLayer {
   const fanIn = layer.fanIn ?? fanInFallback;
   const act = layer.activation.info;
   return {
@@ -54,7 +61,7 @@ export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: num
     ...(layer.biasVariance ? { biasVariance: layer.biasVariance } : {}),
     recommended: recommendationFor(act, layer.init.spec.framework),
     findings: findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message })),
-    apply: applyOptions(layer),
+    apply: applyOptions(layer, sameCode),
   };
 }
 
@@ -63,9 +70,10 @@ export function toSimLayer(layer: Layer, findings: Finding[], fanInFallback: num
  * its weights that way (the same variance and distribution, however it is spelled, a framework
  * default included: no explicit default is written); else the layer's own fix, or why none
  * exists. `orthogonal`: an orthogonal kernel with a gain of LSUV's choosing, which no layer
- * "already uses" (the gain comes from a run).
+ * "already uses" (the gain comes from a run), and which a call building `sameCode` layers of the
+ * model (a loop, a helper called twice: `sameLayerCounts`) cannot take, one gain for several.
  */
-export function applyOptions(layer: Layer): NonNullable<SimLayer['apply']> {
+export function applyOptions(layer: Layer, sameCode = 1): NonNullable<SimLayer['apply']> {
   const out: NonNullable<SimLayer['apply']> = {};
   const option = (to: InitTarget): ApplyOption => {
     let fix;
@@ -89,8 +97,21 @@ export function applyOptions(layer: Layer): NonNullable<SimLayer['apply']> {
       ? { edit: false, reason: `already uses ${RECOMMENDATION_LABEL[choice]}${layer.init.explicit ? '' : ' (the framework default)'}` }
       : option(choice);
   }
-  out.orthogonal = option({ kind: 'orthogonal', gain: GAIN_SLOT });
+  out.orthogonal =
+    sameCode > 1
+      ? { edit: false, reason: `no safe edit: the call builds ${sameCode} of the model's layers, and LSUV measures a gain for each` }
+      : option({ kind: 'orthogonal', gain: GAIN_SLOT });
   return out;
+}
+
+/**
+ * How many of the model's layers each layer's code builds (by `layerKey`): a loop or a helper
+ * called twice builds several; a layer called twice (shared weights) counts twice too.
+ */
+export function sameLayerCounts(model: Pick<Model, 'layers'>): Map<Layer, number> {
+  const byKey = new Map<string, number>();
+  for (const l of model.layers) byKey.set(layerKey(l), (byKey.get(layerKey(l)) ?? 0) + 1);
+  return new Map(model.layers.map((l) => [l, byKey.get(layerKey(l)) ?? 1]));
 }
 
 /** The layer's initializer draws like `choice` (Keras's catalogue entry of that name): the same variance (to 1e-9) and distribution family. */
@@ -108,8 +129,9 @@ export function toSimModel(model: Model, findings: Finding[], file: string): Sim
   const layers: SimLayer[] = [];
   let width = model.layers[0]?.fanIn ?? DEFAULT_INPUT_WIDTH;
   const numbers = propagationOf(model).numbers;
+  const same = sameLayerCounts(model);
   model.layers.forEach((layer, i) => {
-    const sim = toSimLayer(layer, findingsOfLayer(findings, model, layer), width, model.layers[i - 1], numbers.get(layer));
+    const sim = toSimLayer(layer, findingsOfLayer(findings, model, layer), width, model.layers[i - 1], numbers.get(layer), same.get(layer));
     layers.push(sim);
     width = sim.units ?? DEFAULT_UNITS;
   });

@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { gainLiteral, type InitTarget, type Model, type Recommendation } from '../engine/ir';
-import { applyOptions, presetModel, toSimModel } from '../engine/simModel';
+import { applyOptions, presetModel, sameLayerCounts, toSimModel } from '../engine/simModel';
 import { RECOMMENDATION_LABEL } from '../engine/variance';
 import { layerKey, writtenLayers } from '../engine/explain';
 import {
@@ -253,6 +253,7 @@ export class SimulatorPanel implements vscode.Disposable {
     const written = new Map<string, number>();
     const already: string[] = [];
     const refused = new Map<string, string[]>();
+    const same = sameLayerCounts(model);
     for (const group of groups) {
       group.layers.forEach((i, k) => {
         const layer = model.layers[i];
@@ -263,7 +264,7 @@ export class SimulatorPanel implements vscode.Disposable {
         // LSUV's gain is the run's, per layer: an orthogonal kernel with that gain.
         const [target, option, name]: [InitTarget, ApplyOption | undefined, string] =
           group.choice === 'lsuv'
-            ? [{ kind: 'orthogonal', gain: gainLiteral(group.gains[k]) }, applyOptions(layer).orthogonal, "Orthogonal with LSUV's gain"]
+            ? [{ kind: 'orthogonal', gain: gainLiteral(group.gains[k]) }, applyOptions(layer, same.get(layer)).orthogonal, "Orthogonal with LSUV's gain"]
             : [group.choice as Recommendation, applyOptions(layer)[group.choice as Recommendation], RECOMMENDATION_LABEL[group.choice as Recommendation]];
         if (option && !option.edit && option.reason.startsWith('already')) {
           already.push(layer.label);

@@ -566,7 +566,7 @@ try {
     // Channels first (as PyTorch saves them) for a Keras model: 8 channels where it reads 3.
     await page.setInputFiles('#input-file', { name: 'nchw.npy', mimeType: 'application/octet-stream', buffer: npy([4, 3, 8, 8], pixels(4 * 3 * 8 * 8)) });
     await page.waitForFunction(
-      () => /Not used: the first layer is a convolution and samples of 3 × 8 × 8 have 8 channels \(channels last\); the first layer reads 3/.test(document.getElementById('input-stats').textContent),
+      () => /Not used: the first layer is a convolution and samples of 3 × 8 × 8 have 8 channels \(channels last\), a patch 9 × 8 = 72 features; the first layer reads 3/.test(document.getElementById('input-stats').textContent),
       null,
       { timeout: TIMEOUT },
     );

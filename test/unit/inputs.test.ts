@@ -263,7 +263,13 @@ describe('images for a convolution: patches of its receptive field', () => {
     const data = images(2, 4, 5, 2, 'channels_last');
     assert.throws(
       () => imagePatches(data, { fanIn: 27, receptiveField: 9 }, 'channels_last', 0),
-      /have 2 channels \(channels last\); the first layer reads 3 \(fan_in 27 = 9 × 3\)/,
+      (e: InputError) =>
+        /have 2 channels \(channels last\), a patch 9 × 2 = 18 features; the first layer reads 3 \(fan_in 27 = 9 × 3\)/.test(e.message) && e.fitsWidth === 18,
+    );
+    // A fan_in the code does not give (the panel's assumed width): what would fit is said.
+    assert.throws(
+      () => imagePatches(data, { fanIn: 256, receptiveField: 9 }, 'channels_last', 0),
+      (e: InputError) => /the first layer reads a fan_in of 256, not a multiple of its receptive field 9/.test(e.message) && e.fitsWidth === 18,
     );
     assert.throws(() => imagePatches(data, { fanIn: 12, receptiveField: 6 }, 'channels_last', 0), /receptive field of 6 is not a square kernel/);
     assert.throws(() => imagePatches(data, { fanIn: 50, receptiveField: 25 }, 'channels_last', 0), /smaller than the 5 × 5 kernel/);

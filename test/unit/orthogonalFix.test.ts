@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { applyEdits } from '../../src/engine/edits';
 import { gainLiteral, GAIN_SLOT, withGain, type Layer } from '../../src/engine/ir';
-import { applyOptions } from '../../src/engine/simModel';
+import { applyOptions, toSimModel } from '../../src/engine/simModel';
 import { ROOT, allSources, getLinter, torchModule } from './helpers';
 
 const GAIN = '1.414';
@@ -72,6 +72,17 @@ describe("LSUV's orthogonal gain, written into the source", () => {
         'keras.layers.Dense(64, kernel_initializer=initializers.Orthogonal(gain=1.414, seed=3))',
       ],
       ['from keras.layers import Dense\nfrom keras.initializers import Orthogonal', 'Dense(64)', 'Dense(64, kernel_initializer=Orthogonal(gain=1.414))'],
+      // The prefix written is not kept: the user's own module, or TF1's tf.initializers (no Orthogonal there).
+      [
+        'import tensorflow as tf\nimport myinits',
+        'tf.keras.layers.Dense(64, kernel_initializer=myinits.scaled(0.1))',
+        'tf.keras.layers.Dense(64, kernel_initializer=tf.keras.initializers.Orthogonal(gain=1.414))',
+      ],
+      [
+        'import tensorflow as tf',
+        'tf.keras.layers.Dense(64, kernel_initializer=tf.initializers.he_normal())',
+        'tf.keras.layers.Dense(64, kernel_initializer=tf.keras.initializers.Orthogonal(gain=1.414))',
+      ],
       // Only the layers module imported: no name reaches Orthogonal, and a string cannot carry a gain.
       ['from keras import layers', 'layers.Dense(64)', undefined],
     ];
@@ -88,6 +99,23 @@ describe("LSUV's orthogonal gain, written into the source", () => {
       }
       assert.ok(fix, `${imports}: an edit`);
       assert.equal(applyEdits(text, fix.edits), text.replace(layerText, expected));
+    }
+  });
+
+  test('one call building several layers (a loop) takes no gain: LSUV measures one for each', async () => {
+    const linter = await getLinter();
+    const text =
+      'from tensorflow import keras\n\n\ndef build():\n    model = keras.Sequential()\n    for _ in range(4):\n        model.add(keras.layers.Dense(64, activation="relu", input_dim=64))\n    return model\n';
+    const a = linter.analyze(text, 'loop.py');
+    const model = a.models[0];
+    assert.equal(model.layers.length, 4);
+    const sim = toSimModel(model, a.findings, 'loop.py');
+    for (const layer of sim.layers) {
+      assert.deepEqual(layer.apply?.orthogonal, {
+        edit: false,
+        reason: "no safe edit: the call builds 4 of the model's layers, and LSUV measures a gain for each",
+      });
+      assert.equal(layer.apply?.he_normal?.edit, true, 'one initializer for all of them is still written');
     }
   });
 

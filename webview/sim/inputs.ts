@@ -39,7 +39,15 @@ export interface InputStats {
 }
 
 /** Refused: a file that cannot be read as samples x features, with what is wrong in words. */
-export class InputError extends Error {}
+export class InputError extends Error {
+  /** Where the file would fit a model whose first layer read this many features (images: a patch's). */
+  constructor(
+    message: string,
+    readonly fitsWidth?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** Largest input accepted (values): 16 M floats, 64 MB. */
 export const MAX_INPUT_VALUES = 2 ** 24;
@@ -281,10 +289,16 @@ export function imagePatches(
   const kernel = spatial.length === 2 ? [square, square] : [rf];
   if (kernel.reduce((a, b) => a * b, 1) !== rf)
     throw new InputError(`a receptive field of ${rf} is not a square kernel, so its patches cannot be cut from ${shape.join(' × ')} images`);
-  if (c !== channels)
+  if (c !== channels) {
+    const layoutText = layout === 'channels_first' ? ' (channels first, as PyTorch has them)' : ' (channels last)';
+    const reads = Number.isInteger(channels)
+      ? `${channels} (fan_in ${fanIn} = ${rf} × ${channels})`
+      : `a fan_in of ${fanIn}, not a multiple of its receptive field ${rf}`;
     throw new InputError(
-      `samples of ${shape.join(' × ')} have ${c} channel${c === 1 ? '' : 's'}${layout === 'channels_first' ? ' (channels first, as PyTorch has them)' : ' (channels last)'}; the first layer reads ${channels} (fan_in ${fanIn} = ${rf} × ${channels})`,
+      `samples of ${shape.join(' × ')} have ${c} channel${c === 1 ? '' : 's'}${layoutText}, a patch ${rf} × ${c} = ${rf * c} features; the first layer reads ${reads}`,
+      rf * c,
     );
+  }
   if (spatial.some((n, i) => n < kernel[i])) throw new InputError(`samples of ${shape.join(' × ')} are smaller than the ${kernel.join(' × ')} kernel`);
   const positions = spatial.map((n, i) => n - kernel[i] + 1);
   const total = data.rows * positions.reduce((a, b) => a * b, 1);

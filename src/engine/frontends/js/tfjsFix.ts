@@ -51,9 +51,8 @@ function title(to: InitTarget): string {
  * `tf.initializers.orthogonal({gain: g})` through the file's own name for it (the factory
  * imported bare, `tf.initializers`, `tf`), keeping a seed; undefined where it has none.
  */
-function orthogonalCall(style: JsStyle, to: ScaledOrthogonal, seed?: string, prefix?: string): string | undefined {
+function orthogonalCall(style: JsStyle, to: ScaledOrthogonal, seed?: string): string | undefined {
   const arg = `{gain: ${to.gain}${seed ? `, ${seed}` : ''}}`;
-  if (prefix) return `${prefix}.orthogonal(${arg})`;
   const own = localFor(style, 'tf.orthogonal') ?? localFor(style, 'tf.initializers.orthogonal');
   const ns = localFor(style, 'tf.initializers');
   const tf = localFor(style, 'tf');
@@ -128,17 +127,12 @@ export function rewriteExplicit(style: JsStyle, written: Node, to: InitTarget): 
   return { title: title(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };
 }
 
-/** An explicit initializer replaced by `orthogonal({gain})`: a call under the prefix written there, else through the file's names. */
+/**
+ * An explicit initializer replaced by `orthogonal({gain})` through the file's own names for TF.js
+ * (not the prefix written there, which may be the user's module), keeping a seed.
+ */
 function rewriteOrthogonal(style: JsStyle, written: Node, to: ScaledOrthogonal): Fix | undefined {
-  let prefix: string | undefined;
-  let seed: string | undefined;
-  if (written.type === 'call_expression') {
-    const fnNode = written.childForFieldName('function');
-    const fn = fnNode ? unwrap(fnNode) : undefined;
-    if (fn?.type === 'member_expression' && !fn.text.includes('?.')) prefix = fn.childForFieldName('object')?.text;
-    seed = seedProperty(written);
-  }
-  const call = orthogonalCall(style, to, seed, prefix);
+  const call = orthogonalCall(style, to, written.type === 'call_expression' ? seedProperty(written) : undefined);
   if (call === undefined) return undefined;
   const newText = written.type === 'shorthand_property_identifier' ? `${written.text}: ${call}` : call;
   return newText === written.text ? undefined : { title: title(to), edits: [{ start: written.startIndex, end: written.endIndex, newText }] };

@@ -151,7 +151,9 @@ export class FlaxFrontEnd extends PythonInterpreter {
       if (initNode) {
         // Keep the module path the user wrote: `nn.initializers.`, `jax.nn.initializers.`.
         const fn = initNode.type === 'call' ? initNode.childForFieldName('function') : initNode;
-        const prefix = fn?.type === 'attribute' ? fn.childForFieldName('object')?.text : undefined;
+        const written = fn?.type === 'attribute' ? fn.childForFieldName('object')?.text : undefined;
+        // An orthogonal kernel through Flax's own initializers: a prefix that is not one (the user's module) is not kept.
+        const prefix = typeof to === 'string' || written?.endsWith('initializers') ? written : calleeObject && `${calleeObject}.initializers`;
         if (!prefix) return undefined;
         const newText = `${prefix}.${factory}`;
         return newText === initNode.text ? undefined : { title, edits: [{ start: initNode.startIndex, end: initNode.endIndex, newText }] };

@@ -79,10 +79,9 @@ export function rewriteExplicit(style: PythonStyle, written: Node, to: InitTarge
   let newText: string | undefined;
   const seed = written.type === 'call' ? callArgs(written).keywords.get('seed')?.text : undefined;
   if (typeof to !== 'string') {
-    // A module prefix written here is kept (`initializers.HeNormal(...)` → `initializers.Orthogonal(...)`).
-    const fn = written.type === 'call' ? written.childForFieldName('function') : undefined;
-    const obj = fn?.type === 'attribute' ? fn.childForFieldName('object') : undefined;
-    newText = obj ? `${obj.text}.Orthogonal(gain=${to.gain}${seed ? `, seed=${seed}` : ''})` : orthogonalObject(style, to, seed);
+    // Through the file's own import of Keras, not the prefix written here: that may be the
+    // user's module (`myinits.scaled(0.1)`) or TF1's `tf.initializers`, which has no `Orthogonal`.
+    newText = orthogonalObject(style, to, seed);
   } else if (written.type === 'string') {
     const old = written.text.replace(/^[rRbBuU]*['"]+|['"]+$/g, '');
     newText = stringLiteral(style, spelled(to, old), written);
