@@ -99,7 +99,10 @@ export function applyOptions(layer: Layer, sameCode = 1): NonNullable<SimLayer['
   }
   out.orthogonal =
     sameCode > 1
-      ? { edit: false, reason: `no safe edit: the call builds ${sameCode} of the model's layers, and LSUV measures a gain for each` }
+      ? {
+          edit: false,
+          reason: `no safe edit: ${sameCode} of the model's layers come from this one piece of code (a loop, a helper called twice, a layer used twice), and LSUV measures a gain for each`,
+        }
       : option({ kind: 'orthogonal', gain: GAIN_SLOT });
   return out;
 }

@@ -113,10 +113,22 @@ describe("LSUV's orthogonal gain, written into the source", () => {
     for (const layer of sim.layers) {
       assert.deepEqual(layer.apply?.orthogonal, {
         edit: false,
-        reason: "no safe edit: the call builds 4 of the model's layers, and LSUV measures a gain for each",
+        reason:
+          "no safe edit: 4 of the model's layers come from this one piece of code (a loop, a helper called twice, a layer used twice), and LSUV measures a gain for each",
       });
       assert.equal(layer.apply?.he_normal?.edit, true, 'one initializer for all of them is still written');
     }
+  });
+
+  test('a PyTorch layer used twice (shared weights) takes no gain either', async () => {
+    const linter = await getLinter();
+    const text = torchModule({ init: ['self.fc = nn.Linear(64, 64)'], forward: ['x = torch.tanh(self.fc(x))', 'return torch.tanh(self.fc(x))'] });
+    const a = linter.analyze(text, 'shared.py');
+    const model = a.models[0];
+    assert.equal(model.layers.length, 2);
+    assert.equal(model.layers[0], model.layers[1], 'one layer object, called twice');
+    for (const layer of toSimModel(model, a.findings, 'shared.py').layers)
+      assert.match((layer.apply?.orthogonal as { reason: string }).reason, /^no safe edit: 2 of the model's layers come from this one piece of code/);
   });
 
   test('Keras 1 takes initializer names as strings only: no gain, no edit', async () => {
