@@ -59,6 +59,7 @@ import {
   pending,
   quickOpen,
   runCommand,
+  saveFailureArtifacts,
   SetupError,
   shown,
   simulatorFrame,
@@ -441,24 +442,6 @@ function browserVersion() {
   return /(\d+\.\d+\.\d+\.\d+)/.exec(r.stdout ?? '')?.[1] ?? 'unknown';
 }
 
-/** Screenshot of the failure, the browser console, code-server's log and VS Code's logs. */
-async function saveArtifacts({ page, server, scratch, why }) {
-  const dir = join(REPO_ROOT, '.test-run', `bench-workbench-${new Date().toISOString().replace(/[:.]/g, '-')}`);
-  try {
-    mkdirSync(dir, { recursive: true });
-    if (page && !page.isClosed()) await page.screenshot({ path: join(dir, 'failure.png'), timeout: 10_000 }).catch(() => {});
-    writeFileSync(join(dir, 'browser-console.log'), consoleLines.join('\n') + '\n');
-    if (server) writeFileSync(join(dir, 'code-server.log'), server.logs.join('\n') + '\n');
-    const vscodeLogs = join(scratch, 'user-data', 'logs');
-    if (existsSync(vscodeLogs)) cpSync(vscodeLogs, join(dir, 'vscode-logs'), { recursive: true });
-    writeFileSync(join(dir, 'failure.txt'), `${why}\n`);
-    return dir;
-  } catch (error) {
-    log(`could not save the failure artifacts to ${dir}: ${error.message}`);
-    return undefined;
-  }
-}
-
 async function main() {
   let options;
   try {
@@ -572,7 +555,15 @@ async function main() {
   } catch (error) {
     const why = error instanceof StepError || error instanceof SetupError ? error.message : error.stack || String(error);
     failure = { why, setup: error instanceof SetupError };
-    const dir = await saveArtifacts({ page, server, scratch, why });
+    const dir = await saveFailureArtifacts({
+      dir: join(REPO_ROOT, '.test-run', `bench-workbench-${new Date().toISOString().replace(/[:.]/g, '-')}`),
+      page,
+      server,
+      scratch,
+      consoleLines,
+      note: why,
+      log,
+    });
     if (dir) log(`screenshot and logs: ${shown(dir)}`);
   }
   await context?.close().catch((error) => log(`closing Chromium: ${error.message}`));

@@ -807,7 +807,7 @@ export class App {
     const layer = model.layers[i];
     for (const run of this.runs ?? []) {
       const spec = run.config.layers[i];
-      if (!layer || spec?.lsuvGain === undefined || !(spec.kernel.variance! > 0)) continue;
+      if (!layer || !spec?.lsuv || !(spec.kernel.variance! > 0)) continue;
       return Math.sqrt(spec.kernel.variance! * Math.max(layer.fanIn ?? spec.fanIn, layer.units ?? spec.units));
     }
     return undefined;

@@ -5,12 +5,11 @@
  * predicts the per-layer curves itself, from the same engine: webview/sim/predict.ts).
  */
 import { activationInfo } from './activations';
-import { GAIN_SLOT, RECOMMENDATIONS, type InitTarget, type Layer, type Model } from './ir';
+import { GAIN_SLOT, RECOMMENDATIONS, type Fix, type InitTarget, type Layer, type Model, type Recommendation } from './ir';
 import type { Finding } from './linter';
 import type { ApplyOption, KernelSpec, SimLayer, SimModel } from '../protocol';
 import { kernelVariance, resolveInitializer } from './initializers';
 import { RECOMMENDATION_LABEL, recommendationFor } from './variance';
-import type { Recommendation } from './ir';
 import { layerNumbers, propagationOf, type LayerNumbers } from './propagation';
 import { findingsOfLayer, layerKey } from './explain';
 
@@ -75,36 +74,35 @@ export function toSimLayer(
  */
 export function applyOptions(layer: Layer, sameCode = 1): NonNullable<SimLayer['apply']> {
   const out: NonNullable<SimLayer['apply']> = {};
-  const option = (to: InitTarget): ApplyOption => {
-    let fix;
-    try {
-      fix = layer.rewrite(to);
-    } catch {
-      fix = undefined;
-    }
-    if (fix) return { edit: true };
-    return {
-      edit: false,
-      reason: layer.init.shared
-        ? 'no safe edit: its initializer is set by a call that also initializes other layers'
-        : typeof to === 'string'
-          ? 'no safe edit: initlint cannot rewrite how this layer is initialized'
-          : "no safe edit: initlint cannot write an orthogonal kernel with a gain here (it needs the framework's initializers importable, and a layer of its own)",
-    };
-  };
-  for (const choice of RECOMMENDATIONS) {
-    out[choice] = drawsAs(layer, choice)
-      ? { edit: false, reason: `already uses ${RECOMMENDATION_LABEL[choice]}${layer.init.explicit ? '' : ' (the framework default)'}` }
-      : option(choice);
-  }
-  out.orthogonal =
-    sameCode > 1
-      ? {
-          edit: false,
-          reason: `no safe edit: ${sameCode} of the model's layers come from this one piece of code (a loop, a helper called twice, a layer used twice), and LSUV measures a gain for each`,
-        }
-      : option({ kind: 'orthogonal', gain: GAIN_SLOT });
+  for (const choice of RECOMMENDATIONS) out[choice] = applyOption(layer, choice).option;
+  out.orthogonal = applyOption(layer, { kind: 'orthogonal', gain: GAIN_SLOT }, sameCode).option;
   return out;
+}
+
+/** What writing one initializer into a layer would do (`applyOptions`), and the fix that does it. */
+export function applyOption(layer: Layer, to: InitTarget, sameCode = 1): { option: ApplyOption; fix?: Fix } {
+  if (typeof to === 'string' && drawsAs(layer, to))
+    return { option: { edit: false, reason: `already uses ${RECOMMENDATION_LABEL[to]}${layer.init.explicit ? '' : ' (the framework default)'}` } };
+  if (typeof to !== 'string' && sameCode > 1)
+    return {
+      option: {
+        edit: false,
+        reason: `no safe edit: ${sameCode} of the model's layers come from this one piece of code (a loop, a helper called twice, a layer used twice), and LSUV measures a gain for each`,
+      },
+    };
+  let fix: Fix | undefined;
+  try {
+    fix = layer.rewrite(to);
+  } catch {
+    fix = undefined;
+  }
+  if (fix) return { option: { edit: true }, fix };
+  const reason = layer.init.shared
+    ? 'no safe edit: its initializer is set by a call that also initializes other layers'
+    : typeof to === 'string'
+      ? 'no safe edit: initlint cannot rewrite how this layer is initialized'
+      : "no safe edit: initlint cannot write an orthogonal kernel with a gain here (it needs the framework's initializers importable, and a layer of its own)";
+  return { option: { edit: false, reason } };
 }
 
 /**

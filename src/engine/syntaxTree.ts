@@ -252,6 +252,24 @@ export class SyntaxTree {
     }
   }
 
+  /** `carry`'s values of a tree not kept for an edit (a kept tree holds them in `kept`). */
+  private own?: Map<string, unknown>;
+
+  /**
+   * A value derived from this tree, made once per tree. A tree kept for the next edit hands it on:
+   * `make` gets the previous tree's value under the same key (in the previous text's offsets,
+   * which `edit` maps to this text's) to update rather than make afresh, or undefined.
+   */
+  carry<T>(key: string, make: (previous: T | undefined) => T): T {
+    const store = this.kept ?? (this.own ??= new Map());
+    if (store.has(key)) return store.get(key) as T;
+    const previous = this.edit ? (this.inherited?.get(key) as T | undefined) : undefined;
+    this.inherited?.delete(key);
+    const value = make(previous);
+    store.set(key, value);
+    return value;
+  }
+
   get lines(): LineIndex {
     return (this.lineIndex ??= new LineIndex(this.text));
   }

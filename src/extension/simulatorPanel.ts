@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
 import { gainLiteral, type InitTarget, type Model, type Recommendation } from '../engine/ir';
-import { applyOptions, presetModel, sameLayerCounts, toSimModel } from '../engine/simModel';
+import { applyOption, presetModel, sameLayerCounts, toSimModel } from '../engine/simModel';
 import { RECOMMENDATION_LABEL } from '../engine/variance';
 import { layerKey, writtenLayers } from '../engine/explain';
 import {
@@ -15,7 +15,6 @@ import {
   parseWebviewMessage,
   restoredTarget,
   type ApplyGroup,
-  type ApplyOption,
   type BackendPreference,
   type FromWebview,
   type SimModel,
@@ -262,17 +261,14 @@ export class SimulatorPanel implements vscode.Disposable {
         if (seen.has(key)) return;
         seen.add(key);
         // LSUV's gain is the run's, per layer: an orthogonal kernel with that gain.
-        const [target, option, name]: [InitTarget, ApplyOption | undefined, string] =
-          group.choice === 'lsuv'
-            ? [{ kind: 'orthogonal', gain: gainLiteral(group.gains[k]) }, applyOptions(layer, same.get(layer)).orthogonal, "Orthogonal with LSUV's gain"]
-            : [group.choice as Recommendation, applyOptions(layer)[group.choice as Recommendation], RECOMMENDATION_LABEL[group.choice as Recommendation]];
-        if (option && !option.edit && option.reason.startsWith('already')) {
+        const target: InitTarget = group.choice === 'lsuv' ? { kind: 'orthogonal', gain: gainLiteral(group.gains[k]) } : (group.choice as Recommendation);
+        const { option, fix } = applyOption(layer, target, same.get(layer));
+        if (!option.edit && option.reason.startsWith('already')) {
           already.push(layer.label);
           return;
         }
-        const fix = option?.edit ? layer.rewrite(target) : undefined;
         if (!fix) {
-          const why = option && !option.edit ? option.reason : 'no safe edit';
+          const why = option.edit ? 'no safe edit' : option.reason;
           refused.set(why, [...(refused.get(why) ?? []), layer.label]);
           return;
         }
@@ -280,6 +276,7 @@ export class SimulatorPanel implements vscode.Disposable {
           const where = rangeOf(result.segments, e.start, e.end);
           if (where) edit.replace(where.uri, where.range, e.newText);
         }
+        const name = typeof target === 'string' ? RECOMMENDATION_LABEL[target] : "Orthogonal with LSUV's gain";
         written.set(name, (written.get(name) ?? 0) + 1);
       });
     }

@@ -360,10 +360,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   function lintDocument(doc: TextDocument): void {
     if (doc.uri.startsWith('vscode-notebook-cell')) return;
-    if (!(doc.languageId in EXTENSION_OF_LANGUAGE_ID) && !/\.(py|pyi|m?[jt]sx?|c[jt]s|json)$/i.test(doc.uri)) return;
-    // An untitled buffer ("untitled:Untitled-1", its language picked by the user) is linted as its language.
     const name = fsPath(doc.uri) ?? doc.uri;
-    const fileName = languageOf(name) ? name : `${name}${EXTENSION_OF_LANGUAGE_ID[doc.languageId] ?? ''}`;
+    const byName = languageOf(name);
+    if (!byName && !(doc.languageId in EXTENSION_OF_LANGUAGE_ID)) return;
+    // An untitled buffer ("untitled:Untitled-1", its language picked by the user) is linted as its language.
+    const fileName = byName ? name : `${name}${EXTENSION_OF_LANGUAGE_ID[doc.languageId]}`;
     run(doc.uri, doc.getText(), fileName, [docSegment(doc, 0)], doc.version);
   }
 
@@ -666,8 +667,10 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     return out;
   }
 
+  /** The comment syntax of a document: Python's for Python files, notebooks and their cells; JavaScript's otherwise. */
   function languageOfDoc(doc: TextDocument): 'python' | 'javascript' {
-    return doc.languageId === 'python' || /\.(py|pyi|ipynb)$/i.test(doc.uri) || doc.uri.startsWith('vscode-notebook-cell') ? 'python' : 'javascript';
+    const byName = languageOf(fsPath(doc.uri) ?? doc.uri);
+    return doc.languageId === 'python' || byName === 'python' || byName === 'notebook' || doc.uri.startsWith('vscode-notebook-cell') ? 'python' : 'javascript';
   }
 
   function disableLine(doc: TextDocument, d: Diagnostic, code: RuleCode): CodeAction {

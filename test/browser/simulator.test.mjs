@@ -264,8 +264,6 @@ try {
     assert(last.hidden && /no safe edit/.test(last.note), `row 5: ${JSON.stringify(last)}`);
     const button = await page.$eval('.layer-row[data-layer="0"] .apply-layer', (b) => [b.textContent, b.title]);
     assert(button[0] === "Apply LSUV's gain" && /orthogonal kernel with the gain LSUV measured/.test(button[1]), `row 1's button: ${button}`);
-    // The harness keeps what was posted: the apply test further on counts its own messages.
-    await page.evaluate(() => (window.__harness.posted = window.__harness.posted.filter((m) => m.type !== 'apply')));
   });
 
   await check('greedy layerwise pretraining as the compared initializer: each kernel learned on the inputs, its Var(w) in the table; no Apply', async () => {
@@ -371,9 +369,13 @@ try {
 
   await check("apply posts a well-formed 'apply' message and shows the reply", async () => {
     await page.waitForFunction(() => !document.getElementById('apply-all').hasAttribute('disabled'));
+    // This check's own messages: what was posted before it (LSUV's apply) is not counted.
+    const postedBefore = (await harness(page)).posted.length;
+    const ownApplies = async () => (await harness(page)).posted.slice(postedBefore).filter((m) => m.type === 'apply');
     await page.click('#apply-all');
+    await page.waitForFunction((n) => window.__harness.posted.slice(n).some((m) => m.type === 'apply'), postedBefore, { timeout: 10_000 });
     await page.waitForFunction(() => /Applied/.test(document.getElementById('apply-result').textContent), null, { timeout: 10_000 });
-    const applies = (await harness(page)).posted.filter((m) => m.type === 'apply');
+    const applies = await ownApplies();
     assert(applies.length === 1, `apply messages: ${JSON.stringify(applies)}`);
     const { message, problem } = parseWebviewMessage(applies[0]);
     assert(message, `the extension would reject it: ${problem}`);
@@ -388,8 +390,8 @@ try {
     // Per layer: the second layer's own button.
     await page.waitForFunction(() => !document.querySelector('.layer-row[data-layer="1"] .apply-layer').hasAttribute('disabled'), null, { timeout: 10_000 });
     await page.click('.layer-row[data-layer="1"] .apply-layer');
-    await page.waitForFunction(() => window.__harness.posted.filter((m) => m.type === 'apply').length === 2);
-    const second = (await harness(page)).posted.filter((m) => m.type === 'apply')[1];
+    await page.waitForFunction((n) => window.__harness.posted.slice(n).filter((m) => m.type === 'apply').length === 2, postedBefore);
+    const second = (await ownApplies())[1];
     assert(parseWebviewMessage(second).message && JSON.stringify(second.groups) === JSON.stringify([{ layers: [1], choice: 'he_normal' }]), `per-layer apply: ${JSON.stringify(second)}`);
     assert(second.requestId !== applies[0].requestId, 'request ids must differ');
   });

@@ -19,7 +19,7 @@
 // extensions, workspace, Chromium profile) live in a temp folder removed at the end. code-server
 // and Chromium are always stopped. Exit 0 when every step passed, 1 when one failed, 2 when the
 // set-up could not be done. The last line on stdout is `N passed, N failed` (steps).
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,6 +34,7 @@ import {
   quickOpen,
   runCommand as runCommandLogged,
   runQuiet,
+  saveFailureArtifacts,
   SetupError,
   short,
   shown,
@@ -472,26 +473,6 @@ function parseOptions() {
   };
 }
 
-/** Screenshot of failure, code-server's log, the browser console, VS Code's logs. */
-async function saveArtifacts({ options, scratch, page, server, failed }) {
-  const dir = options.runDir;
-  try {
-    mkdirSync(dir, { recursive: true });
-    if (page && !page.isClosed()) {
-      await page.screenshot({ path: join(dir, 'failure.png'), timeout: 10_000 }).catch((error) => recordConsole('harness', `screenshot failed: ${error.message}`));
-    }
-    writeFileSync(join(dir, 'browser-console.log'), consoleLines.join('\n') + '\n');
-    if (server) writeFileSync(join(dir, 'code-server.log'), server.logs.join('\n') + '\n');
-    const vscodeLogs = join(scratch, 'user-data', 'logs');
-    if (existsSync(vscodeLogs)) cpSync(vscodeLogs, join(dir, 'vscode-logs'), { recursive: true });
-    writeFileSync(join(dir, 'failed-step.txt'), `${failed}\n`);
-    return dir;
-  } catch (error) {
-    say(`could not save the failure artifacts to ${dir}: ${error.message}`);
-    return null;
-  }
-}
-
 async function main() {
   let options;
   try {
@@ -565,7 +546,16 @@ async function main() {
   }
 
   if (failure) {
-    const dir = await saveArtifacts({ options, scratch, page, server, failed: `${failure.step}\n${failure.message}` });
+    const dir = await saveFailureArtifacts({
+      dir: options.runDir,
+      page,
+      server,
+      scratch,
+      consoleLines,
+      note: `${failure.step}\n${failure.message}`,
+      noteFile: 'failed-step.txt',
+      log: (text) => recordConsole('harness', text),
+    });
     if (dir) console.error(`[e2e] screenshot and logs: ${shown(dir)}`);
   }
   // Always: Chromium, then code-server with all its children, then the scratch folder.

@@ -8,7 +8,7 @@
 // and what it saw last, never a fixed sleep. A keystroke the workbench is known to swallow now
 // and then is pressed again by `pressUntil`, and the retry is logged (through the caller's `log`).
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { chromium } from 'playwright-core';
 import { installPaths, REPO_ROOT } from './code-server.mjs';
@@ -252,4 +252,25 @@ export async function simulatorFrame(page) {
     if (found) return frame;
   }
   return null;
+}
+
+/**
+ * A failed run's evidence in `dir`: a screenshot of the page, the browser console, code-server's
+ * log, VS Code's own logs (from the scratch profile), and `note` as `noteFile`. The directory, or
+ * undefined (and why, through `log`) where it could not be written.
+ */
+export async function saveFailureArtifacts({ dir, page, server, scratch, consoleLines, note, noteFile = 'failure.txt', log = () => {} }) {
+  try {
+    mkdirSync(dir, { recursive: true });
+    if (page && !page.isClosed()) await page.screenshot({ path: join(dir, 'failure.png'), timeout: 10_000 }).catch((error) => log(`screenshot failed: ${error.message}`));
+    writeFileSync(join(dir, 'browser-console.log'), consoleLines.join('\n') + '\n');
+    if (server) writeFileSync(join(dir, 'code-server.log'), server.logs.join('\n') + '\n');
+    const vscodeLogs = join(scratch, 'user-data', 'logs');
+    if (existsSync(vscodeLogs)) cpSync(vscodeLogs, join(dir, 'vscode-logs'), { recursive: true });
+    writeFileSync(join(dir, noteFile), `${note}\n`);
+    return dir;
+  } catch (error) {
+    log(`could not save the failure artifacts to ${dir}: ${error.message}`);
+    return undefined;
+  }
 }

@@ -930,7 +930,7 @@ export async function lsuv(tf: TF, config: SimConfig, which: readonly boolean[],
     const layer = layers[i];
     const base = layer.kernel.variance ?? 1 / Math.max(layer.fanIn, layer.units);
     layer.kernel = { label: `LSUV: orthogonal × ${Number(gains[i].toPrecision(3))}`, distribution: 'orthogonal', variance: base * gains[i] * gains[i] };
-    layer.lsuvGain = gains[i];
+    layer.lsuv = true;
     return tf.mul(w, gains[i]) as Tensor2D;
   });
   return { config: { ...config, layers }, gains };

@@ -28,10 +28,10 @@ export interface SimLayerSpec {
    */
   weights?: Float32Array;
   /**
-   * Set by LSUV (simulate.ts lsuv()): the factor it put on this layer's orthogonal kernel, which
-   * `kernel.variance` already includes. Apply writes the kernel's variance as the framework's gain.
+   * Set by LSUV (simulate.ts lsuv()) on the layers it rescaled: `kernel.variance` is then the
+   * orthogonal kernel's with LSUV's gain in it, which Apply writes as the framework's gain.
    */
-  lsuvGain?: number;
+  lsuv?: true;
 }
 
 /** N(0, 1), U(-sqrt 3, sqrt 3), or rows of the user's data (SimConfig's `data`). */

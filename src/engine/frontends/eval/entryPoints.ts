@@ -37,16 +37,10 @@ interface Counted {
  * the first after it: those of the old text there are taken off, those of the new text added.
  */
 export function keptCallCounts(tree: Tree, identifier: RegExp): Map<string, number> {
-  const kept = tree.kept;
-  if (!kept) return callCounts(tree.text, identifier);
-  const key = `calls ${identifier.source}`;
-  const own = kept.get(key) as Counted | undefined;
-  if (own) return own.counts;
-  const previous = tree.inherited?.get(key) as Counted | undefined;
-  tree.inherited?.delete(key);
-  const counts = previous && tree.edit ? recount(previous.counts, previous.text, tree.text, tree.edit, identifier) : callCounts(tree.text, identifier);
-  kept.set(key, { text: tree.text, counts });
-  return counts;
+  return tree.carry<Counted>(`calls ${identifier.source}`, (previous) => ({
+    text: tree.text,
+    counts: previous && tree.edit ? recount(previous.counts, previous.text, tree.text, tree.edit, identifier) : callCounts(tree.text, identifier),
+  })).counts;
 }
 
 /** @internal `counts` (of `old`, changed in place) made the call counts of `text`, which `edit` made from `old`. */

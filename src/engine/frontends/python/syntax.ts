@@ -97,47 +97,38 @@ export function syntaxErrors(root: Node, max = 5): string[] {
  */
 export function statementsAt(root: Node, text: string, keyword: RegExp, types: readonly string[]): Node[] {
   const tree = root.tree;
-  let byPattern = statementCache.get(tree);
-  if (!byPattern) statementCache.set(tree, (byPattern = new Map()));
-  const key = `${keyword.source}|${types.join(',')}`;
-  const cached = byPattern.get(key);
-  if (cached) return cached.nodes;
-  const pattern = new RegExp(`^[ \\t]*(${keyword.source})`, 'gm');
-  const find = (at: number): Node | undefined => {
-    for (let n: Node | null = root.descendantForIndex(at); n; n = n.parent) {
-      if (n.startIndex !== at) break;
-      if (types.includes(n.type)) return n;
-    }
-    return undefined;
-  };
-  const search = (from: number, to: number, out: Found) => {
-    for (const m of text.slice(from, to).matchAll(pattern)) {
-      const at = from + m.index + m[0].length - m[1].length;
-      out.ats.push(at);
-      out.found.push(find(at));
-    }
-  };
-  const found: Found = { ats: [], found: [], nodes: [] };
-  const previous = tree.edit && (tree.inherited?.get(`statements ${key}`) as Found | undefined);
-  if (previous && tree.edit) {
-    const { start, oldEnd, newEnd } = tree.edit;
-    const delta = newEnd - oldEnd;
-    // The lines the edit touched: from the start of the first to the end of the last.
-    const from = start === 0 ? 0 : text.lastIndexOf('\n', start - 1) + 1;
-    const oldTo = lineEnd(previous.text!, oldEnd);
-    let i = 0;
-    for (; i < previous.ats.length && previous.ats[i] < from; i++) keep(previous, i, 0, tree, find, found);
-    search(from, lineEnd(text, newEnd), found);
-    while (i < previous.ats.length && previous.ats[i] < oldTo) i++;
-    for (; i < previous.ats.length; i++) keep(previous, i, delta, tree, find, found);
-  } else search(0, text.length, found);
-  found.nodes = found.found.filter((n): n is Node => n !== undefined);
-  byPattern.set(key, found);
-  if (tree.kept) {
-    tree.kept.set(`statements ${key}`, { ...found, text });
-    tree.inherited?.delete(`statements ${key}`);
-  }
-  return found.nodes;
+  return tree.carry<Found>(`statements ${keyword.source}|${types.join(',')}`, (previous) => {
+    const pattern = new RegExp(`^[ \\t]*(${keyword.source})`, 'gm');
+    const find = (at: number): Node | undefined => {
+      for (let n: Node | null = root.descendantForIndex(at); n; n = n.parent) {
+        if (n.startIndex !== at) break;
+        if (types.includes(n.type)) return n;
+      }
+      return undefined;
+    };
+    const search = (from: number, to: number, out: Found) => {
+      for (const m of text.slice(from, to).matchAll(pattern)) {
+        const at = from + m.index + m[0].length - m[1].length;
+        out.ats.push(at);
+        out.found.push(find(at));
+      }
+    };
+    const found: Found = { ats: [], found: [], nodes: [], text };
+    if (previous && tree.edit) {
+      const { start, oldEnd, newEnd } = tree.edit;
+      const delta = newEnd - oldEnd;
+      // The lines the edit touched: from the start of the first to the end of the last.
+      const from = start === 0 ? 0 : text.lastIndexOf('\n', start - 1) + 1;
+      const oldTo = lineEnd(previous.text, oldEnd);
+      let i = 0;
+      for (; i < previous.ats.length && previous.ats[i] < from; i++) keep(previous, i, 0, tree, find, found);
+      search(from, lineEnd(text, newEnd), found);
+      while (i < previous.ats.length && previous.ats[i] < oldTo) i++;
+      for (; i < previous.ats.length; i++) keep(previous, i, delta, tree, find, found);
+    } else search(0, text.length, found);
+    found.nodes = found.found.filter((n): n is Node => n !== undefined);
+    return found;
+  }).nodes;
 }
 
 /** The matches of one search of a tree's text: where each is, and the statement there if any. */
@@ -145,7 +136,8 @@ interface Found {
   ats: number[];
   found: Array<Node | undefined>;
   nodes: Node[];
-  text?: string;
+  /** The text searched: the next tree's update reads the edited lines' old extent in it. */
+  text: string;
 }
 
 /** A match outside the edit, moved by `delta`: its statement, the same node where the new tree took it over. */
@@ -161,4 +153,3 @@ function lineEnd(text: string, offset: number): number {
   const i = text.indexOf('\n', offset);
   return i < 0 ? text.length : i;
 }
-const statementCache = new WeakMap<Tree, Map<string, Found>>();
