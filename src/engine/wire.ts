@@ -2,43 +2,65 @@
  * An analysis as plain data, for crossing a process boundary: the language server sends it to
  * its VS Code client, whose panel, code lenses, status item and simulator read it as they read
  * a local analysis. What is not data in the IR becomes data here:
- * - a layer's `rewrite` (a closure over the syntax tree) becomes the fixes it would build, one
- *   per initializer a fix can write, computed when the analysis is sent;
- * - a flow's reference to a layer (the data-flow graph) becomes the layer's place, and is a
- *   reference again once revived, so the propagation engine reads the same graph;
- * - a finding's lazily built fix is read, so it crosses as data.
- * `fromWire(toWire(a))` gives the numbers, verdicts and fixes of `a`: test/unit/wire.test.ts.
+ * - the data-flow graph is sent once per flow object: `flows` is a table, children before the
+ *   flows that read them, and a layer's input or a model's output is an index into it. A tree
+ *   of nested flows would repeat every shared part: a chain of residual blocks, each block's
+ *   input the sum of the last one's, grows with the square of its length written out as a tree
+ *   (Keras's `inception_resnet_v2.py`: 1 MB of inputs for 625 layers, 32 KB as a table);
+ * - a flow's reference to a layer becomes the layer's place, and is a reference again once
+ *   revived, so the propagation engine reads the same graph;
+ * - a layer's `rewrite` (a closure over the syntax tree) is not sent with every analysis: the
+ *   fixes it builds are asked for (`rewritesToWire`, the server's `initlint/rewrites`) where a
+ *   client is about to offer or apply them (the simulator's Apply), and installed into the
+ *   revived layers (`installRewrites`). Built at every lint, five per layer, they were most of
+ *   an analysis's bytes and half of its cost beyond the lint itself;
+ * - a finding's lazily built fix is read, so it crosses as data (findings are few).
+ * `fromWire(toWire(a))` with `installRewrites` gives the numbers, verdicts and fixes of `a`:
+ * test/unit/wire.test.ts.
  */
 import { GAIN_SLOT, RECOMMENDATIONS, withGain, type Fix, type Flow, type Layer, type Model, type Recommendation } from './ir';
 import type { Analysis, Finding } from './linter';
 
 /** A layer's place: its model's index in the analysis and its index in that model's layers. */
 type LayerRef = [model: number, layer: number];
+/** A flow: its index in `WireAnalysis.flows`. */
+export type FlowRef = number;
 
 export type WireFlow =
   | { kind: 'input' }
   | { kind: 'layer'; layer: LayerRef }
-  | { kind: 'norm'; from: WireFlow }
-  | { kind: 'merge'; op: Extract<Flow, { kind: 'merge' }>['op']; from: WireFlow[]; widths?: Array<number | undefined> }
-  | { kind: 'activation'; info: Extract<Flow, { kind: 'activation' }>['info']; from: WireFlow }
-  | { kind: 'opaque'; from?: WireFlow };
+  | { kind: 'norm'; from: FlowRef }
+  | { kind: 'merge'; op: Extract<Flow, { kind: 'merge' }>['op']; from: FlowRef[]; widths?: Array<number | undefined> }
+  | { kind: 'activation'; info: Extract<Flow, { kind: 'activation' }>['info']; from: FlowRef }
+  | { kind: 'opaque'; from?: FlowRef };
 
 export interface WireLayer extends Omit<Layer, 'rewrite' | 'input'> {
-  input?: WireFlow;
-  /** What `rewrite(to)` builds, for each initializer that has a safe edit. */
-  rewrites: Partial<Record<Recommendation, Fix>>;
-  /** What `rewrite` builds for an orthogonal kernel with a gain, around `GAIN_SLOT` (a template for every gain). */
-  orthogonal?: Fix;
+  input?: FlowRef;
 }
 
 /** A model's layers; `{ same: i }` where the model lists one layer object again (a layer called in a loop). */
 export interface WireModel extends Omit<Model, 'layers' | 'outputs'> {
   layers: Array<WireLayer | { same: number }>;
-  outputs?: WireFlow[];
+  outputs?: FlowRef[];
 }
 
 export interface WireAnalysis extends Omit<Analysis, 'models'> {
   models: WireModel[];
+  /** The data-flow graph's flows, each once; a flow's `from` is an earlier entry. */
+  flows: WireFlow[];
+}
+
+/** What one layer's `rewrite` builds. */
+export interface WireLayerRewrites {
+  /** For each initializer that has a safe edit. */
+  rewrites: Partial<Record<Recommendation, Fix>>;
+  /** For an orthogonal kernel with a gain, around `GAIN_SLOT` (a template for every gain). */
+  orthogonal?: Fix;
+}
+
+/** The fixes a model's layers can build, in the model's layer order (`{ same: i }` as in `WireModel`). */
+export interface WireRewrites {
+  layers: Array<WireLayerRewrites | { same: number }>;
 }
 
 export function toWire(analysis: Analysis): WireAnalysis {
@@ -48,7 +70,18 @@ export function toWire(analysis: Analysis): WireAnalysis {
       if (!places.has(l)) places.set(l, [i, j]);
     }),
   );
-  const flow = (f: Flow): WireFlow => {
+  const flows: WireFlow[] = [];
+  const sent = new Map<Flow, FlowRef>();
+  const ref = (f: Flow): FlowRef => {
+    let at = sent.get(f);
+    if (at === undefined) {
+      flows.push(node(f));
+      at = flows.length - 1;
+      sent.set(f, at);
+    }
+    return at;
+  };
+  const node = (f: Flow): WireFlow => {
     switch (f.kind) {
       case 'input':
         return f;
@@ -58,39 +91,38 @@ export function toWire(analysis: Analysis): WireAnalysis {
         return at ? { kind: 'layer', layer: at } : { kind: 'opaque' };
       }
       case 'norm':
-        return { kind: 'norm', from: flow(f.from) };
+        return { kind: 'norm', from: ref(f.from) };
       case 'merge':
-        return { kind: 'merge', op: f.op, from: f.from.map(flow), ...(f.widths ? { widths: f.widths } : {}) };
+        return { kind: 'merge', op: f.op, from: f.from.map(ref), ...(f.widths ? { widths: f.widths } : {}) };
       case 'activation':
-        return { kind: 'activation', info: f.info, from: flow(f.from) };
+        return { kind: 'activation', info: f.info, from: ref(f.from) };
       case 'opaque':
-        return f.from ? { kind: 'opaque', from: flow(f.from) } : { kind: 'opaque' };
+        return f.from ? { kind: 'opaque', from: ref(f.from) } : { kind: 'opaque' };
     }
   };
   const models = analysis.models.map((m, i): WireModel => {
     const layers = m.layers.map((l, j): WireLayer | { same: number } => {
       const first = places.get(l)!;
       if (first[0] !== i || first[1] !== j) return { same: first[1] };
+      // eslint-disable-next-line @typescript-eslint/no-unused-vars
       const { rewrite, input, ...data } = l;
-      const rewrites: Partial<Record<Recommendation, Fix>> = {};
-      for (const to of RECOMMENDATIONS) {
-        const fix = rewrite.call(l, to);
-        if (fix) rewrites[to] = fix;
-      }
-      const orthogonal = rewrite.call(l, { kind: 'orthogonal', gain: GAIN_SLOT });
-      return { ...data, ...(input ? { input: flow(input) } : {}), rewrites, ...(orthogonal ? { orthogonal } : {}) };
+      return { ...data, ...(input ? { input: ref(input) } : {}) };
     });
     const { name, framework, span } = m;
-    return { name, framework, span, layers, ...(m.outputs ? { outputs: m.outputs.map(flow) } : {}) };
+    return { name, framework, span, layers, ...(m.outputs ? { outputs: m.outputs.map(ref) } : {}) };
   });
   // Fixes are built when first read (linter.ts): read here, so they cross as data.
   const findings = analysis.findings.map((f): Finding => {
     const { fix, ...rest } = f;
     return fix ? { ...rest, fix } : rest;
   });
-  return { ...analysis, findings, models };
+  return { ...analysis, findings, models, flows };
 }
 
+/**
+ * The analysis again, its graph a graph of its layers. Each layer's `rewrite` offers nothing
+ * until `installRewrites` gives it the fixes the sender built.
+ */
 export function fromWire(wire: WireAnalysis): Analysis {
   const models: Model[] = wire.models.map((m) => ({ name: m.name, framework: m.framework, span: m.span, layers: [] }));
   // Every layer first, then the flows that refer to them.
@@ -101,34 +133,73 @@ export function fromWire(wire: WireAnalysis): Analysis {
         continue;
       }
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
-      const { rewrites, orthogonal, input, ...data } = w;
-      models[i].layers.push({ ...data, rewrite: (to) => (typeof to === 'string' ? rewrites[to] : orthogonal && withGain(orthogonal, to.gain)) });
+      const { input, ...data } = w;
+      models[i].layers.push({ ...data, rewrite: () => undefined });
     }
   });
-  const flow = (f: WireFlow): Flow => {
+  const flows: Flow[] = [];
+  // An index that is not an earlier entry (a malformed message): unknown, as after an opaque op.
+  const at = (r: FlowRef): Flow => flows[r] ?? { kind: 'opaque' };
+  for (const f of wire.flows) {
     switch (f.kind) {
       case 'input':
-        return f;
+        flows.push(f);
+        break;
       case 'layer': {
         const layer = models[f.layer[0]]?.layers[f.layer[1]];
-        return layer ? { kind: 'layer', layer } : { kind: 'opaque' };
+        flows.push(layer ? { kind: 'layer', layer } : { kind: 'opaque' });
+        break;
       }
       case 'norm':
-        return { kind: 'norm', from: flow(f.from) };
+        flows.push({ kind: 'norm', from: at(f.from) });
+        break;
       case 'merge':
         // JSON writes an unknown width (undefined in an array) as null.
-        return { kind: 'merge', op: f.op, from: f.from.map(flow), ...(f.widths ? { widths: f.widths.map((w) => w ?? undefined) } : {}) };
+        flows.push({ kind: 'merge', op: f.op, from: f.from.map(at), ...(f.widths ? { widths: f.widths.map((w) => w ?? undefined) } : {}) });
+        break;
       case 'activation':
-        return { kind: 'activation', info: f.info, from: flow(f.from) };
+        flows.push({ kind: 'activation', info: f.info, from: at(f.from) });
+        break;
       case 'opaque':
-        return f.from ? { kind: 'opaque', from: flow(f.from) } : { kind: 'opaque' };
+        flows.push(f.from !== undefined ? { kind: 'opaque', from: at(f.from) } : { kind: 'opaque' });
+        break;
     }
-  };
+  }
   wire.models.forEach((m, i) => {
     m.layers.forEach((w, j) => {
-      if (!('same' in w) && w.input) models[i].layers[j].input = flow(w.input);
+      if (!('same' in w) && w.input !== undefined) models[i].layers[j].input = at(w.input);
     });
-    if (m.outputs) models[i].outputs = m.outputs.map(flow);
+    if (m.outputs) models[i].outputs = m.outputs.map(at);
   });
-  return { ...wire, models };
+  const { flows: _, ...rest } = wire;
+  return { ...rest, models };
+}
+
+/** What each of a model's layers can rewrite its initializer to: every recommendation, and the orthogonal template. */
+export function rewritesToWire(model: Model): WireRewrites {
+  const first = new Map<Layer, number>();
+  const layers = model.layers.map((l, j): WireLayerRewrites | { same: number } => {
+    const seen = first.get(l);
+    if (seen !== undefined) return { same: seen };
+    first.set(l, j);
+    const rewrites: Partial<Record<Recommendation, Fix>> = {};
+    for (const to of RECOMMENDATIONS) {
+      const fix = l.rewrite(to);
+      if (fix) rewrites[to] = fix;
+    }
+    const orthogonal = l.rewrite({ kind: 'orthogonal', gain: GAIN_SLOT });
+    return { rewrites, ...(orthogonal ? { orthogonal } : {}) };
+  });
+  return { layers };
+}
+
+/** Gives a revived model's layers the fixes `rewritesToWire` built for the same model; false when they do not match it. */
+export function installRewrites(model: Model, wire: WireRewrites): boolean {
+  if (wire.layers.length !== model.layers.length) return false;
+  wire.layers.forEach((w, j) => {
+    if ('same' in w) return;
+    const { rewrites, orthogonal } = w;
+    model.layers[j].rewrite = (to) => (typeof to === 'string' ? rewrites[to] : orthogonal && withGain(orthogonal, to.gain));
+  });
+  return true;
 }

@@ -23,6 +23,7 @@ import {
   analysisNotification,
   forgetFilesNotification,
   lintFilesRequest,
+  rewritesRequest,
   settingsNotification,
   type FolderSettings,
   type InitializationOptions,
@@ -56,7 +57,10 @@ function documentSelector(): LanguageClientOptions['documentSelector'] {
 export function activate(context: vscode.ExtensionContext): InitlintApi {
   const log = vscode.window.createOutputChannel('initlint', { log: true });
   log.info(`initlint ${String(context.extension.packageJSON.version)} in VS Code ${vscode.version} (Node ${process.versions.node}, ${process.platform})`);
-  const service = new LintService(log);
+  const service = new LintService(log, async (params) => {
+    await started;
+    return client.sendRequest(rewritesRequest, params);
+  });
   const tree = new LayerTree(service);
   const treeView = vscode.window.createTreeView('initlint.layers', { treeDataProvider: tree, showCollapseAll: true });
   let settings = WorkspaceSettings.read();

@@ -4,16 +4,18 @@
  * is linted here: the server lints in its own process, and publishes the diagnostics, code
  * actions and hovers through LSP (src/server/server.ts). A result's offsets are mapped to
  * positions through the open document or cell they are in, or through the text the server read
- * from disk.
+ * from disk. The fixes a model's layers can build are asked of the server when the simulator
+ * needs them (`loadRewrites`), not sent with every lint.
  */
 import * as vscode from 'vscode';
+import type { Model } from '../engine/ir';
 import type { Analysis, Finding } from '../engine/linter';
 import { EXTENSION_OF_LANGUAGE_ID } from '../engine/languages';
 import type { Settings } from '../engine/settings';
 import { filePositions } from '../engine/notebook';
 import { selectFixes } from '../engine/edits';
-import { fromWire } from '../engine/wire';
-import type { AnalysisParams } from '../server/protocol';
+import { fromWire, installRewrites, type WireRewrites } from '../engine/wire';
+import type { AnalysisParams, RewritesParams } from '../server/protocol';
 
 /** Where a stretch of the linted code lives: a text document, a notebook cell, or a file on disk. */
 export interface Segment {
@@ -33,6 +35,8 @@ export interface FileResult {
   durationMs: number;
   /** Linted from disk by the workspace scan, not from an open editor. */
   fromDisk: boolean;
+  /** The server's number for the lint (`initlint/rewrites` names the analysis by it). */
+  lint: number;
 }
 
 /** The language ids the server lints (engine/languages.ts). */
@@ -71,7 +75,39 @@ export class LintService implements vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private settings: { fallback?: Settings; byFolder: ReadonlyMap<string, Settings> } = { byFolder: new Map() };
 
-  constructor(private readonly log: vscode.LogOutputChannel) {}
+  /** A model's fixes, asked of the server once per model of a result. */
+  private readonly rewritesLoaded = new WeakMap<Model, Promise<boolean>>();
+
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    /** Asks the server for a model's fixes (`initlint/rewrites`). */
+    private readonly fetchRewrites: (params: RewritesParams) => Promise<WireRewrites | null>,
+  ) {}
+
+  /**
+   * Gives the layers of one of a result's models the fixes they can build, asked of the server
+   * once. False where the server has linted the file again since (the newer analysis is on its
+   * way) or could not answer: the layers then offer no fix.
+   */
+  loadRewrites(result: FileResult, model: Model): Promise<boolean> {
+    let loaded = this.rewritesLoaded.get(model);
+    if (!loaded) {
+      const index = result.analysis.models.indexOf(model);
+      loaded =
+        index < 0
+          ? Promise.resolve(false)
+          : this.fetchRewrites({ uri: result.uri.toString(), lint: result.lint, model: index }).then(
+              (wire) => !!wire && installRewrites(model, wire),
+              (err: Error) => {
+                this.log.warn(`the fixes of ${model.name} could not be read from the server: ${err.message}`);
+                this.rewritesLoaded.delete(model);
+                return false;
+              },
+            );
+      this.rewritesLoaded.set(model, loaded);
+    }
+    return loaded;
+  }
 
   /** The settings the server lints with: `fallback` outside every folder, `byFolder` inside one (for the panel's numbers). */
   configure(fallback: Settings, byFolder: ReadonlyMap<string, Settings>): void {
@@ -128,7 +164,7 @@ export class LintService implements vscode.Disposable {
       const segmentUri = vscode.Uri.parse(s.uri, true);
       return { uri: segmentUri, start: s.start, length: s.length, positionAt: positions(segmentUri, analysis, params.text) };
     });
-    const result: FileResult = { uri, analysis, segments, version: params.version ?? 0, durationMs: params.durationMs, fromDisk };
+    const result: FileResult = { uri, analysis, segments, version: params.version ?? 0, durationMs: params.durationMs, fromDisk, lint: params.lint };
     if (params.durationMs > SLOW_LINT_MS) this.log.warn(`linting ${uri.fsPath || uri.toString()} took ${Math.round(params.durationMs)} ms`);
     else this.log.trace(`linted ${uri.fsPath || uri.toString()} in ${params.durationMs.toFixed(1)} ms: ${analysis.findings.length} findings`);
     for (const e of analysis.errors) this.log.debug(`${uri.fsPath || uri.toString()}: ${e}`);

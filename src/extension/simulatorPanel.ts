@@ -2,7 +2,7 @@
  * The host of the Simulate Initialization webview: one panel, following the model it was
  * opened on (re-sent, debounced, when its source changes), restored after a reload by a
  * serializer. Every message from the webview is validated; "apply" goes through the engine's
- * fixes as one WorkspaceEdit.
+ * fixes (asked of the language server for the model shown) as one WorkspaceEdit.
  */
 import * as vscode from 'vscode';
 import { randomBytes } from 'node:crypto';
@@ -54,14 +54,14 @@ export class SimulatorPanel implements vscode.Disposable {
     panel.webview.options = SimulatorPanel.webviewOptions(extensionUri);
     panel.webview.html = this.html();
     this.setTitle();
-    this.rememberModel();
+    void this.rememberModel();
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
       service.onDidChange((result) => {
         if (!result || !this.target.uri || result.uri.toString() !== this.target.uri) return;
         clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.sendModel(), FOLLOW_DELAY_MS);
+        this.timer = setTimeout(() => void this.sendModel(), FOLLOW_DELAY_MS);
       }),
       // The backend starts with the page: a new choice reloads it (the model is sent again on 'ready').
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -113,9 +113,9 @@ export class SimulatorPanel implements vscode.Disposable {
 
   retarget(target: SimTarget): void {
     this.target = target;
-    this.rememberModel();
+    void this.rememberModel();
     this.setTitle();
-    if (this.ready) this.sendModel();
+    if (this.ready) void this.sendModel();
   }
 
   private setTitle(): void {
@@ -150,15 +150,27 @@ export class SimulatorPanel implements vscode.Disposable {
   /** The last model sent for a file: shown again, with a notice, while an edit leaves the file unparsable. */
   private lastGood?: { uri: string; name: string; model: SimModel; version: number };
 
-  /** The target's model as it parses now, kept for the moments it does not (the webview may not be ready yet). */
-  private rememberModel(): void {
-    const { result, model } = this.find();
-    if (!result || !model || !this.target.uri) return;
-    const file = vscode.workspace.asRelativePath(result.uri, false);
-    this.lastGood = { uri: this.target.uri, name: model.name, model: toSimModel(model, result.analysis.findings, file), version: result.version };
+  /**
+   * The simulator's model of a file's model, with what Apply can write into each layer: the
+   * layers' fixes are asked of the server first. Undefined when a newer analysis of the file
+   * arrived meanwhile (the model of that one is sent instead).
+   */
+  private async simModel(result: FileResult, model: Model): Promise<SimModel | undefined> {
+    await this.service.loadRewrites(result, model);
+    if (this.find().result !== result) return undefined;
+    return toSimModel(model, result.analysis.findings, vscode.workspace.asRelativePath(result.uri, false));
   }
 
-  sendModel(): void {
+  /** The target's model as it parses now, kept for the moments it does not (the webview may not be ready yet). */
+  private async rememberModel(): Promise<void> {
+    const { result, model } = this.find();
+    const uri = this.target.uri;
+    if (!result || !model || !uri) return;
+    const sim = await this.simModel(result, model);
+    if (sim && uri === this.target.uri) this.lastGood = { uri, name: model.name, model: sim, version: result.version };
+  }
+
+  async sendModel(): Promise<void> {
     const { result, model } = this.find();
     const last = this.lastGood;
     const broken = result?.analysis.errors.some((e) => /syntax error/i.test(e));
@@ -188,7 +200,9 @@ export class SimulatorPanel implements vscode.Disposable {
     const sim =
       last && last.uri === this.target.uri && last.name === model.name && last.version === result.version && result.version !== 0
         ? last.model
-        : toSimModel(model, result.analysis.findings, file);
+        : await this.simModel(result, model);
+    // A newer analysis or another target arrived while the fixes were asked for: its own sendModel posts.
+    if (!sim || this.find().model !== model) return;
     if (this.target.uri) this.lastGood = { uri: this.target.uri, name: model.name, model: sim, version: result.version };
     this.post({ type: 'model', model: sim, version: result.version, target: { uri: this.target.uri, model: model.name } });
   }
@@ -208,7 +222,7 @@ export class SimulatorPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.readyCount++;
-        this.sendModel();
+        await this.sendModel();
         return;
       case 'apply': {
         const outcome = await this.apply(message.groups);
@@ -245,6 +259,9 @@ export class SimulatorPanel implements vscode.Disposable {
     if (this.service.isStale(result)) {
       // The layer numbers the webview sent are those of the text it was shown; the analysis of the
       // edited text is on its way, and the panel follows it.
+      return { ok: false, message: 'The file changed since the simulator read it; its layers are being updated. Apply again.' };
+    }
+    if (!(await this.service.loadRewrites(result, model)) || this.service.isStale(result)) {
       return { ok: false, message: 'The file changed since the simulator read it; its layers are being updated. Apply again.' };
     }
     const edit = new vscode.WorkspaceEdit();

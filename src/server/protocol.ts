@@ -3,7 +3,9 @@
  * Other editors need none of it: they get diagnostics, code actions, hovers and code lenses
  * through LSP alone. The VS Code client asks for more in `initializationOptions`:
  * - analyses: after every lint the server sends the file's analysis (`initlint/analysis`), which
- *   the Initialization panel, the code lenses, the status item and the simulator read;
+ *   the Initialization panel, the code lenses, the status item and the simulator read; the fixes
+ *   a model's layers can build are sent when the client asks (`initlint/rewrites`: the
+ *   simulator's Apply), not with every lint;
  * - settings: the client sends each workspace folder's settings (`initlint/settings`), already
  *   merged with the folder's pyproject.toml as the extension reads them, so the editor's
  *   settings UI, multi-root folders and the log stay the extension's;
@@ -14,7 +16,7 @@
  */
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { Settings } from '../engine/settings';
-import type { WireAnalysis } from '../engine/wire';
+import type { WireAnalysis, WireRewrites } from '../engine/wire';
 
 export type RunMode = 'onType' | 'onSave';
 
@@ -81,6 +83,8 @@ export interface AnalysisParams {
    */
   text?: string;
   durationMs: number;
+  /** Which of the server's lints this is: names the analysis in `initlint/rewrites`. */
+  lint: number;
 }
 
 export const analysisNotification = new NotificationType<AnalysisParams>('initlint/analysis');
@@ -98,3 +102,17 @@ export interface LintFilesResult {
 export const lintFilesRequest = new RequestType<LintFilesParams, LintFilesResult, void>('initlint/lintFiles');
 /** Files gone from disk, or no longer covered by the scan: their findings are withdrawn. */
 export const forgetFilesNotification = new NotificationType<LintFilesParams>('initlint/forgetFiles');
+
+export interface RewritesParams {
+  /** The document, notebook or file, as in `AnalysisParams`. */
+  uri: string;
+  /** The lint whose analysis the client holds (`AnalysisParams.lint`). */
+  lint: number;
+  /** The model's index in that analysis. */
+  model: number;
+}
+/**
+ * The fixes a model's layers can build (`rewritesToWire`); null when the server has linted the
+ * file again since (the client's analysis is stale: the newer one is on its way) or has no such model.
+ */
+export const rewritesRequest = new RequestType<RewritesParams, WireRewrites | null, void>('initlint/rewrites');

@@ -59,11 +59,12 @@ import { sharedInitOf } from '../engine/rules';
 import { readSavedModel, readSource } from '../cli/files';
 import { collectFiles, LINTED_EXTENSIONS } from '../cli/walk';
 import { filePositions } from '../engine/notebook';
-import { toWire } from '../engine/wire';
+import { rewritesToWire, toWire } from '../engine/wire';
 import {
   analysisNotification,
   forgetFilesNotification,
   lintFilesRequest,
+  rewritesRequest,
   settingsNotification,
   type ClientOptions,
   type FolderSettings,
@@ -443,6 +444,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
         segments: result.segments.map((s) => ({ uri: s.uri, start: s.start, length: s.length })),
         ...(fromDisk && hasModels && result.diskText ? { text: result.diskText } : {}),
         durationMs: result.durationMs,
+        lint: result.lint,
       });
     }
     const byUri = new Map<string, { version?: number; list: Diagnostic[] }>();
@@ -497,7 +499,8 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     results.delete(key);
     base?.forget(key);
     for (const s of r?.segments ?? []) if (!(pull && s.doc)) void connection.sendDiagnostics({ uri: s.uri, diagnostics: [] });
-    if (r && client.analyses) void connection.sendNotification(analysisNotification, { uri: key, version: null, analysis: null, segments: [], durationMs: 0 });
+    if (r && client.analyses)
+      void connection.sendNotification(analysisNotification, { uri: key, version: null, analysis: null, segments: [], durationMs: 0, lint: r.lint });
   }
 
   /** A closed editor's file: reported as it is on disk where the scan covers it, else withdrawn. */
@@ -586,6 +589,11 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   // ---- the workspace scan: files the client found, linted from disk ----
 
   connection.onRequest(lintFilesRequest, (params, token) => lintDiskFiles(params.uris, () => token.isCancellationRequested));
+  connection.onRequest(rewritesRequest, (params) => {
+    const result = results.get(params.uri);
+    const model = result?.lint === params.lint ? result.analysis.models[params.model] : undefined;
+    return model ? rewritesToWire(model) : null;
+  });
 
   connection.onNotification(forgetFilesNotification, (params) => {
     for (const uri of params.uris) {

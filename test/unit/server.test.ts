@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import * as url from 'node:url';
 import { FIXTURES, ROOT } from './helpers';
 import { parseSettings } from '../../src/engine/settings';
-import { fromWire } from '../../src/engine/wire';
+import { fromWire, installRewrites } from '../../src/engine/wire';
 
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
@@ -471,6 +471,13 @@ describe('initlint server for its VS Code client', () => {
     );
     assert.equal(analysis.findings.length, 3);
     assert.ok(analysis.findings[0].fix, 'fixes cross as data');
+    // What each layer's initializer can be rewritten to: asked for (the simulator's Apply), not sent with every lint.
+    assert.equal(analysis.models[0].layers[0].rewrite('he_normal'), undefined);
+    const rewrites = await client.request('initlint/rewrites', { uri: uriOf('m.py'), lint: a.lint, model: 0 });
+    assert.ok(installRewrites(analysis.models[0], rewrites));
+    assert.equal(analysis.models[0].layers[0].rewrite('he_normal')?.title, 'Use HeNormal');
+    assert.equal(analysis.models[0].layers[0].rewrite({ kind: 'orthogonal', gain: '1.5' })?.title, 'Use Orthogonal(gain=1.5)');
+    assert.equal(await client.request('initlint/rewrites', { uri: uriOf('m.py'), lint: a.lint, model: 2 }), null, 'no third model');
     // A closed notebook: its finding stands where its code is in the .ipynb file.
     const nbText = fs.readFileSync(path.join(dir, 'mlp.ipynb'), 'utf8');
     const [nd] = (await client.diagnosticsFor(uriOf('mlp.ipynb'))).params.diagnostics;
@@ -483,7 +490,11 @@ describe('initlint server for its VS Code client', () => {
     let since = client.notifications.length;
     client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
     assert.equal((await client.diagnosticsFor(uri, since, 1)).params.diagnostics.length, 3);
-    assert.equal((await analysisFor(uri, since)).params.version, 1);
+    const opened = (await analysisFor(uri, since)).params;
+    assert.equal(opened.version, 1);
+    assert.ok(opened.lint > 0);
+    assert.equal(await client.request('initlint/rewrites', { uri, lint: opened.lint - 1, model: 0 }), null, 'an earlier lint of the file: stale');
+    assert.equal((await client.request('initlint/rewrites', { uri, lint: opened.lint, model: 0 }))?.layers.length, 4);
     // A code action offers the client's own documentation command.
     const [d] = (await client.diagnosticsFor(uri, since, 1)).params.diagnostics;
     const actions = await client.request('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });

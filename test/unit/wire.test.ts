@@ -8,13 +8,20 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, allSources, getLinter } from './helpers';
-import { fromWire, toWire } from '../../src/engine/wire';
+import { fromWire, installRewrites, rewritesToWire, toWire } from '../../src/engine/wire';
 import { explainLayer, explanationMarkdown, modelSummary } from '../../src/engine/explain';
 import { toSimModel } from '../../src/engine/simModel';
 import type { Analysis } from '../../src/engine/linter';
 import type { Recommendation } from '../../src/engine/ir';
 
 const TO: Recommendation[] = ['he_normal', 'he_uniform', 'glorot_uniform', 'lecun_normal'];
+
+/** The analysis and each model's fixes as the server sends them (JSON), read as the client reads them. */
+function roundTrip(a: Analysis): Analysis {
+  const back = fromWire(JSON.parse(JSON.stringify(toWire(a))));
+  a.models.forEach((m, i) => assert.ok(installRewrites(back.models[i], JSON.parse(JSON.stringify(rewritesToWire(m))))));
+  return back;
+}
 
 /** What a user sees of an analysis: hovers, verdicts, simulator models, fixes. */
 function seen(a: Analysis, file: string): unknown {
@@ -42,7 +49,7 @@ test('an analysis sent as JSON gives the same numbers, verdicts, simulator model
   for (const file of allSources()) {
     const rel = path.relative(ROOT, file);
     const a = linter.analyze(fs.readFileSync(file, 'utf8'), file);
-    const back = fromWire(JSON.parse(JSON.stringify(toWire(a))));
+    const back = roundTrip(a);
     assert.deepEqual(seen(back, rel), seen(a, rel), rel);
     for (const m of back.models) {
       layers += m.layers.length;
@@ -80,8 +87,69 @@ test('a layer the model lists twice (built once, called in a loop) is one layer 
   ].join('\n');
   const a = linter.analyze(text, 'tied.py');
   const m = a.models[0];
-  const back = fromWire(JSON.parse(JSON.stringify(toWire(a)))).models[0];
+  const back = roundTrip(a).models[0];
   assert.equal(back.layers.length, m.layers.length);
   for (let i = 0; i < m.layers.length; i++)
     for (let j = 0; j < m.layers.length; j++) assert.equal(back.layers[i] === back.layers[j], m.layers[i] === m.layers[j], `${i} ${j}`);
+});
+
+/** A Keras functional model of `blocks` residual blocks: each block's input is the sum of the last one's. */
+function residualChain(blocks: number): string {
+  const lines = [
+    'from tensorflow import keras',
+    'from tensorflow.keras import layers',
+    '',
+    '',
+    'def build():',
+    '    inputs = keras.Input(shape=(64,))',
+    '    x = inputs',
+  ];
+  for (let i = 0; i < blocks; i++) {
+    lines.push(`    h = layers.Dense(64, activation="relu", kernel_initializer="he_normal")(x)`);
+    lines.push(`    x = layers.Activation("relu")(layers.add([x, h]))`);
+  }
+  lines.push('    return keras.Model(inputs, x)', '');
+  return lines.join('\n');
+}
+
+test('the data-flow graph crosses once per flow: a residual chain twice as long sends about twice as much', async () => {
+  const linter = await getLinter();
+  const bytes = (blocks: number) => {
+    const a = linter.analyze(residualChain(blocks), 'residual.py');
+    assert.equal(a.models[0]?.layers.length, blocks, 'every Dense of the chain is a layer of the model');
+    const wire = toWire(a);
+    // Each block's input is the last block's sum: shared, so one entry each, not a copy of the chain below it.
+    assert.ok(wire.flows.length <= 6 * blocks, `${wire.flows.length} flows for ${blocks} blocks`);
+    return JSON.stringify(wire.flows).length;
+  };
+  const small = bytes(100);
+  const large = bytes(200);
+  assert.ok(large < 2.2 * small, `flows: ${small} bytes for 100 blocks, ${large} for 200`);
+});
+
+test('the graph is the same graph after the crossing: shared flows stay shared', async () => {
+  const linter = await getLinter();
+  const a = linter.analyze(residualChain(3), 'residual.py');
+  const back = roundTrip(a).models[0];
+  const [, second, third] = back.layers;
+  // Block 2's input and block 3's residual path both read block 1's sum: one flow object.
+  const sumOf = (l: typeof second) => (l.input?.kind === 'activation' ? l.input.from : undefined);
+  const thirdSum = sumOf(third);
+  assert.equal(thirdSum?.kind, 'merge');
+  assert.ok(thirdSum?.kind === 'merge' && thirdSum.from[0] === second.input, "block 3's sum reads block 2's input itself");
+});
+
+test('fixes are sent only when asked for; until then a revived layer offers none, and fixes of another model are refused', async () => {
+  const linter = await getLinter();
+  const a = linter.analyze(residualChain(3), 'residual.py');
+  const wire = toWire(a);
+  assert.ok(!JSON.stringify(wire).includes('"edits"'), 'no fix in the analysis itself');
+  const back = fromWire(JSON.parse(JSON.stringify(wire)));
+  assert.equal(back.models[0].layers[0].rewrite('he_uniform'), undefined);
+  const other = linter.analyze(residualChain(4), 'other.py');
+  assert.equal(installRewrites(back.models[0], rewritesToWire(other.models[0])), false);
+  assert.equal(back.models[0].layers[0].rewrite('he_uniform'), undefined);
+  assert.ok(installRewrites(back.models[0], rewritesToWire(a.models[0])));
+  assert.deepEqual(back.models[0].layers[0].rewrite('he_uniform'), a.models[0].layers[0].rewrite('he_uniform'));
+  assert.ok(back.models[0].layers[0].rewrite('he_uniform'), 'the Dense layer has a fix to HeUniform');
 });
