@@ -50,7 +50,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { simulate } from './webview/sim/simulate.ts';
 
-// The webview's settings (webview/backend.ts): shaders keyed by op, not shape; one wasm thread.
+// The webview's settings (webview/sim/tfBackend.ts): shaders keyed by op, not shape; one wasm thread.
 tf.env().set('WEBGL_USE_SHAPES_UNIFORMS', true);
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 setWasmPaths(new URL('/wasm/', location.href).href);

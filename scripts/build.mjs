@@ -67,19 +67,25 @@ await esbuild.build({
   external: ['vscode', 'mocha'],
 });
 
-// The Simulate Initialization webview: one browser bundle (TF.js, chart.js, the toolkit), with
-// the TF.js wasm backend's binaries beside it (the app points setWasmPaths at its own folder).
-await esbuild.build({
-  entryPoints: [join(root, 'webview/main.ts')],
-  outfile: join(dist, 'webview.js'),
-  bundle: true,
-  platform: 'browser',
-  format: 'iife',
-  target: 'es2022',
-  sourcemap: !production,
-  minify: production,
-  logLevel: 'warning',
-});
+// The Simulate Initialization webview: the page's bundle (chart.js, the toolkit, the engine's
+// numbers) and the simulation worker's (TF.js and the simulation core), with the TF.js wasm
+// backend's binaries beside them (the worker points setWasmPaths at its own folder).
+for (const [entry, out] of [
+  ['webview/main.ts', 'webview.js'],
+  ['webview/simWorker.ts', 'simWorker.js'],
+]) {
+  await esbuild.build({
+    entryPoints: [join(root, entry)],
+    outfile: join(dist, out),
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'warning',
+  });
+}
 // Not the threaded build: a webview is not cross-origin isolated, and the app turns threads off.
 for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm']) {
   copyFileSync(require.resolve(`@tensorflow/tfjs-backend-wasm/dist/${file}`), join(dist, file));
@@ -94,4 +100,4 @@ for (const [pkgName, file] of [
 ]) {
   copyFileSync(require.resolve(`${pkgName}/${file}`), join(dist, file));
 }
-console.log('built dist/engine.js, dist/cli.js, dist/server.js, dist/extension.js, dist/webview.js');
+console.log('built dist/engine.js, dist/cli.js, dist/server.js, dist/extension.js, dist/webview.js, dist/simWorker.js');

@@ -3,7 +3,8 @@
  * out to the charts, the grid and the layer list; apply and export through the host.
  */
 import { APPLICABLE_CHOICES, isBackendPreference, MAX_GAIN, type ApplyGroup, type InitChoice, type SimModel } from '../src/protocol';
-import { autoBatch, chooseBackend, planBackend, webglRenderer, WORK_BUDGET, workPerSample, type Backend, type BackendPlan } from './backend';
+import { autoBatch, planBackend, webglRenderer, WORK_BUDGET, workPerSample, type BackendPlan } from './backend';
+import { SimEngine } from './engine';
 import { Charts, type Series } from './charts';
 import { buildConfig, choicesFor, configKey, fansOf, inputWidthOf, sameAsCurrent, type RunSettings } from './config';
 import { chartsPng, fileName } from './exporting';
@@ -12,7 +13,7 @@ import { CHOICE_LABELS, CHOICE_OPTIONS, inputOptions, isInitChoice, PER_LAYER_RU
 import { applyLabel, applyTarget, LayerList } from './layers';
 import { describeInput, imagePatches, InputError, MAX_INPUT_BYTES, readInputFile, type InputData } from './sim/inputs';
 import { predictLayers } from './sim/predict';
-import { lsuv, MIN_BATCH_WIDE, MIN_UNITS, pretrain, simulate, symmetryDemo } from './sim/simulate';
+import { MIN_BATCH_WIDE, MIN_UNITS } from './sim/simulate';
 import type { SimConfig, SimResult } from './sim/types';
 import { loadState, saveState, type PanelState } from './state';
 import { renderSymmetry } from './symmetry';
@@ -55,7 +56,7 @@ function remember<T>(memo: Map<string, T>, key: string, limit: number, make: () 
 }
 
 /** A run's results are the same for the same backend and config (the runs are seeded). */
-const runKey = (backend: Backend, config: SimConfig): string => `${backend.name}:${configKey(config)}`;
+const runKey = (backend: SimEngine, config: SimConfig): string => `${backend.name}:${configKey(config)}`;
 
 /** After the browser has painted what was drawn (a hidden webview paints nothing: at most 100 ms). */
 const nextPaint = (): Promise<void> =>
@@ -81,7 +82,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 export class App {
   private state: PanelState;
   private model?: SimModel;
-  private backend: Promise<Backend>;
+  private backend: Promise<SimEngine>;
   /** The backends to try (the analytic preview sizes its batch for the first). */
   private backendPlan?: BackendPlan;
   private readonly charts: Charts;
@@ -130,7 +131,7 @@ export class App {
 
   constructor(
     private readonly host: Host,
-    wasmPrefix: string,
+    assets: string,
   ) {
     this.state = loadState(host.api);
     this.charts = new Charts(byId<HTMLCanvasElement>('chart-activation'), byId<HTMLCanvasElement>('chart-gradient'), byId('histograms'));
@@ -148,7 +149,7 @@ export class App {
       const s = this.state.summary;
       this.ui.subtitle.textContent = `Last results: ${s.model}, compared with ${CHOICE_LABELS[s.compare] ?? s.compare} on ${s.backend} (${Math.round(s.ms)} ms). Waiting for the model…`;
     }
-    this.backend = this.startBackend(wasmPrefix);
+    this.backend = this.startBackend(assets);
     this.backend.catch(() => undefined); // reported in the panel by startBackend
     host.onModel((m) => this.receiveModel(m));
     // VS Code switches vscode-light / vscode-dark / vscode-high-contrast on <body>.
@@ -162,7 +163,7 @@ export class App {
 
   // ---- backend --------------------------------------------------------------------------
 
-  private async startBackend(wasmPrefix: string): Promise<Backend> {
+  private async startBackend(assets: string): Promise<SimEngine> {
     try {
       // After 'ready' is posted: reading the WebGL renderer creates a context, 0.2-0.4 s on
       // SwiftShader, so the extension remembers what an earlier panel found (data-renderer).
@@ -173,7 +174,7 @@ export class App {
       const renderer = preference !== 'auto' ? undefined : known !== undefined ? known || undefined : webglRenderer();
       if (preference === 'auto' && known === undefined) this.host.post({ type: 'renderer', renderer: renderer ?? '' });
       this.backendPlan = planBackend(preference, renderer);
-      const backend = await chooseBackend(wasmPrefix, this.backendPlan);
+      const backend = await SimEngine.start(this.backendPlan, assets);
       performance.mark('initlint:backend');
       this.ui.backend.textContent = backend.name;
       this.ui.backend.title = `TF.js backend in use: ${backend.reason}`;
@@ -195,7 +196,7 @@ export class App {
    * about a second on it on a software GPU): a tiny stack per common activation, stopping as
    * soon as the model is here, since then the real run compiles what it needs anyway.
    */
-  private async warmUp(backend: Backend): Promise<void> {
+  private async warmUp(backend: SimEngine): Promise<void> {
     const t0 = performance.now();
     const layer = (name: string, normalize: 'none' | 'batch' = 'none') => ({
       fanIn: 8,
@@ -211,7 +212,7 @@ export class App {
       if (this.model) break;
       const config: SimConfig = { layers: [layer(name), layer(name, 'batch')], inputWidth: 8, batch: 8, seed: 0, input: 'normal' };
       try {
-        await simulate(backend.tf, config);
+        await backend.simulate(config);
         done++;
       } catch (e) {
         this.host.log('warn', `simulator: WebGL warm-up failed: ${message(e)}`);
@@ -448,7 +449,7 @@ export class App {
   }
 
   /** The run's settings on a backend (the batch sized to it unless the user set one). */
-  private settings(model: SimModel, backend: Backend['name']): RunSettings {
+  private settings(model: SimModel, backend: SimEngine['name']): RunSettings {
     const { width } = inputWidthOf(model, this.state.inputWidth);
     const batch = this.state.batch ?? autoBatch(backend, workPerSample(fansOf(model, width)));
     return { inputWidth: width, batch, seed: this.state.seed, ...this.inputFor(model, width) };
@@ -541,7 +542,7 @@ export class App {
       const smallest = MIN_BATCH_WIDE * currentConfig.layers.reduce((sum, l) => sum + l.fanIn * Math.min(l.units, MIN_UNITS), 0);
       const quick = Math.max(WORK_BUDGET[backend.name] * FIRST_PASS_SHARE, 1.25 * smallest);
       if (this.awaitingChart && settings.batch * workPerSample(currentConfig.layers) > quick && !this.cache.has(runKey(backend, currentConfig))) {
-        const result = await this.exclusive(() => simulate(backend.tf, currentConfig, { workBudget: quick }));
+        const result = await this.exclusive(() => backend.simulate(currentConfig, { workBudget: quick }));
         if (model !== this.model) return;
         this.renderFirstPass(model, { name: CHOICE_LABELS.current, config: currentConfig, result, reused: false });
         // The full run holds the thread (wasm computes synchronously): let the first pass show first.
@@ -567,7 +568,7 @@ export class App {
       this.render(model, runs, backend, ms);
       performance.mark('initlint:full-chart');
       // For diagnostics (and the browser test): the simulation core releases every tensor it makes.
-      const tensors = await this.exclusive(async () => backend.tf.memory().numTensors);
+      const tensors = await this.exclusive(() => backend.numTensors());
       performance.mark('initlint:run', { detail: { ms, backend: backend.name, tensors } });
     } catch (e) {
       this.note(`The simulation failed: ${message(e)}`, 'error');
@@ -604,7 +605,7 @@ export class App {
   private readonly learned = new Map<string, Promise<SimConfig>>();
 
   /** The config with LSUV's and pretraining's kernels for the layers that chose them, made on the run's inputs. */
-  private async resolveLearned(backend: Backend, config: SimConfig, choices: InitChoice[]): Promise<SimConfig> {
+  private async resolveLearned(backend: SimEngine, config: SimConfig, choices: InitChoice[]): Promise<SimConfig> {
     const lsuvLayers = choices.map((c) => c === 'lsuv');
     const pretrainLayers = choices.map((c) => c === 'pretrained');
     if (!lsuvLayers.some(Boolean) && !pretrainLayers.some(Boolean)) return config;
@@ -612,8 +613,8 @@ export class App {
     const resolved = remember(this.learned, key, 8, () =>
       this.exclusive(async () => {
         let c = config;
-        if (lsuvLayers.some(Boolean)) c = (await lsuv(backend.tf, c, lsuvLayers)).config;
-        if (pretrainLayers.some(Boolean)) c = (await pretrain(backend.tf, c, pretrainLayers)).config;
+        if (lsuvLayers.some(Boolean)) c = (await backend.lsuv(c, lsuvLayers)).config;
+        if (pretrainLayers.some(Boolean)) c = (await backend.pretrain(c, pretrainLayers)).config;
         return c;
       }),
     );
@@ -625,17 +626,17 @@ export class App {
   }
 
   /** Same config and backend, same numbers (the runs are seeded): reuse the last results. */
-  private async simulate(backend: Backend, config: SimConfig): Promise<{ result: SimResult; reused: boolean }> {
+  private async simulate(backend: SimEngine, config: SimConfig): Promise<{ result: SimResult; reused: boolean }> {
     const key = runKey(backend, config);
     const hit = this.cache.get(key);
     if (hit) return { result: hit, reused: true };
-    const result = await this.exclusive(() => simulate(backend.tf, config));
+    const result = await this.exclusive(() => backend.simulate(config));
     if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, result);
     return { result, reused: false };
   }
 
-  private render(model: SimModel, runs: RunData[], backend: Backend, ms: number): void {
+  private render(model: SimModel, runs: RunData[], backend: SimEngine, ms: number): void {
     this.ui.app.classList.remove('switching');
     this.extraNotes = [];
     this.renderCharts(runs);
@@ -878,8 +879,8 @@ export class App {
         settings,
       );
       const random = buildConfig(model, all('recommended'), settings);
-      const constantRun = await this.exclusive(() => symmetryDemo(backend.tf, constant, SYMMETRY_STEPS));
-      const randomRun = await this.exclusive(() => symmetryDemo(backend.tf, random, SYMMETRY_STEPS));
+      const constantRun = await this.exclusive(() => backend.symmetryDemo(constant, SYMMETRY_STEPS));
+      const randomRun = await this.exclusive(() => backend.symmetryDemo(random, SYMMETRY_STEPS));
       if (this.model !== model) return; // a newer model arrived meanwhile
       this.ui.symmetrySection.hidden = false;
       renderSymmetry(

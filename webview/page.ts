@@ -4,7 +4,8 @@
  *
  * The Content-Security-Policy allows only what the app needs: its own script by nonce,
  * WebAssembly compilation for the TF.js wasm backend ('wasm-unsafe-eval', never 'unsafe-eval'),
- * fetching the backend's .wasm files from the extension's dist/ (connect-src), its stylesheet,
+ * fetching the worker's script and the backend's .wasm files from the extension's dist/
+ * (connect-src), the simulation's worker from a blob of that script (worker-src), its stylesheet,
  * and one inline <style> by nonce: the toolkit's feature probe, which reads the nonce from the
  * `csp-nonce` meta. The toolkit's components style themselves through constructable
  * stylesheets, which style-src does not govern.
@@ -43,6 +44,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string): string 
     `font-src ${cspSource}`,
     `script-src 'nonce-${nonce}' 'wasm-unsafe-eval'`,
     `connect-src ${cspSource}`,
+    // The simulation's worker, started from its script read into a blob (engine.ts).
+    `worker-src blob:`,
     // No <base> to redirect relative URLs, no form to post anywhere.
     `base-uri 'none'`,
     `form-action 'none'`,

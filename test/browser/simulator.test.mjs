@@ -673,7 +673,7 @@ try {
     const fullBefore = await marks();
     await page.evaluate(() => {
       window.__timings = [];
-      // The page's own clock: while wasm computes, the page answers no one until the run ends.
+      // The page's own record of what the timing line said, and when.
       new MutationObserver(() => window.__timings.push({ at: performance.now(), text: document.getElementById('timing').textContent })).observe(document.getElementById('timing'), {
         childList: true,
         characterData: true,
@@ -684,6 +684,13 @@ try {
       window.__harness.sendModel(m);
       return performance.now();
     }, big);
+    // While the full run computes (seconds on wasm), the page answers: TF.js runs in the
+    // simulation's worker. Five tasks, one after another, each done before the run's chart.
+    await page.waitForFunction(() => /^first pass/.test(document.getElementById('timing').textContent), null, { timeout: 60_000 });
+    for (let i = 0; i < 5; i++) {
+      const drawn = await page.evaluate(() => new Promise((resolve) => setTimeout(() => resolve(performance.getEntriesByName('initlint:full-chart').length), 20)));
+      assert(drawn === fullBefore, `task ${i + 1} of the page ran only after the full run: the run held the page's thread`);
+    }
     await page.waitForFunction((n) => performance.getEntriesByName('initlint:full-chart').length > n, fullBefore, { timeout: 120_000 });
     await idle(page);
     const log = await page.evaluate(() => window.__timings);
@@ -747,14 +754,18 @@ try {
   const lines = [];
   const errors = [];
   const context = await noGl.newContext({ viewport: { width: 1200, height: 900 } });
-  // A machine without WebGL: every WebGL context request fails, as it does there.
-  await context.addInitScript(() => {
-    for (const proto of [HTMLCanvasElement.prototype, OffscreenCanvas.prototype]) {
-      const getContext = proto.getContext;
-      proto.getContext = function (type, ...rest) {
-        return /webgl/i.test(type) ? null : getContext.call(this, type, ...rest);
-      };
-    }
+  // A machine without WebGL: every WebGL context request fails, as it does there, in the page
+  // and in the simulation's worker (whose script the page reads: served with the same switch first).
+  const noWebgl = (proto) => {
+    const getContext = proto.getContext;
+    proto.getContext = function (type, ...rest) {
+      return /webgl/i.test(type) ? null : getContext.call(this, type, ...rest);
+    };
+  };
+  await context.addInitScript(`(${noWebgl})(HTMLCanvasElement.prototype); (${noWebgl})(OffscreenCanvas.prototype);`);
+  await context.route('**/dist/simWorker.js', async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: `(${noWebgl})(OffscreenCanvas.prototype);\n${await response.text()}` });
   });
   const page = await openPanel(context, server.origin, lines, errors);
   await check('without WebGL the panel runs on wasm and says so', async () => {
