@@ -80,7 +80,8 @@ export interface SimLayer {
   apply?: Partial<Record<Recommendation | 'orthogonal', ApplyOption>>;
 }
 
-export type ApplyOption = { edit: true } | { edit: false; reason: string };
+/** What Apply would do to a layer: write an edit, or nothing and why (`already`: the layer draws its weights that way now). */
+export type ApplyOption = { edit: true } | { edit: false; reason: string; already?: true };
 
 /**
  * Layers (indexes into the model as last sent) that get one initializer. LSUV's group carries

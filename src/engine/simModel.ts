@@ -82,7 +82,9 @@ export function applyOptions(layer: Layer, sameCode = 1): NonNullable<SimLayer['
 /** What writing one initializer into a layer would do (`applyOptions`), and the fix that does it. */
 export function applyOption(layer: Layer, to: InitTarget, sameCode = 1): { option: ApplyOption; fix?: Fix } {
   if (typeof to === 'string' && drawsAs(layer, to))
-    return { option: { edit: false, reason: `already uses ${RECOMMENDATION_LABEL[to]}${layer.init.explicit ? '' : ' (the framework default)'}` } };
+    return {
+      option: { edit: false, already: true, reason: `already uses ${RECOMMENDATION_LABEL[to]}${layer.init.explicit ? '' : ' (the framework default)'}` },
+    };
   if (typeof to !== 'string' && sameCode > 1)
     return {
       option: {

@@ -280,7 +280,7 @@ export class SimulatorPanel implements vscode.Disposable {
         // LSUV's gain is the run's, per layer: an orthogonal kernel with that gain.
         const target: InitTarget = group.choice === 'lsuv' ? { kind: 'orthogonal', gain: gainLiteral(group.gains[k]) } : (group.choice as Recommendation);
         const { option, fix } = applyOption(layer, target, same.get(layer));
-        if (!option.edit && option.reason.startsWith('already')) {
+        if (!option.edit && option.already) {
           already.push(layer.label);
           return;
         }

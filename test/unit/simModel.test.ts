@@ -86,9 +86,9 @@ describe('simulator model', () => {
     const model = a.models.find((m) => m.name === 'build_mlp')!;
     const sim = toSimModel(model, a.findings, 'sequential.py');
     assert.deepEqual(sim.layers[0].apply?.he_normal, { edit: true });
-    assert.deepEqual(sim.layers[0].apply?.glorot_uniform, { edit: false, reason: 'already uses Glorot uniform (the framework default)' });
-    assert.deepEqual(sim.layers[1].apply?.glorot_uniform, { edit: false, reason: 'already uses Glorot uniform' });
-    assert.deepEqual(sim.layers[2].apply?.he_normal, { edit: false, reason: 'already uses He normal' });
+    assert.deepEqual(sim.layers[0].apply?.glorot_uniform, { edit: false, already: true, reason: 'already uses Glorot uniform (the framework default)' });
+    assert.deepEqual(sim.layers[1].apply?.glorot_uniform, { edit: false, already: true, reason: 'already uses Glorot uniform' });
+    assert.deepEqual(sim.layers[2].apply?.he_normal, { edit: false, already: true, reason: 'already uses He normal' });
     const t = linter.analyze(readFixture('pytorch/apply_fn.py'), 'apply_fn.py');
     const torchSim = toSimModel(t.models[0], t.findings, 'apply_fn.py');
     assert.deepEqual(torchSim.layers[0].apply?.he_normal, {
