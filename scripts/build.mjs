@@ -67,9 +67,9 @@ await esbuild.build({
   external: ['vscode', 'mocha'],
 });
 
-// The Simulate Initialization webview: the page's bundle (chart.js, the toolkit, the engine's
-// numbers) and the simulation worker's (TF.js and the simulation core), with the TF.js wasm
-// backend's binaries beside them (the worker points setWasmPaths at its own folder).
+// The Simulate Initialization webview: the page's bundle (TF.js, chart.js, the toolkit) and the
+// simulation worker's for long runs (TF.js and the simulation core), with the TF.js wasm
+// backend's binaries beside them (both point setWasmPaths at their own folder).
 for (const [entry, out] of [
   ['webview/main.ts', 'webview.js'],
   ['webview/simWorker.ts', 'simWorker.js'],

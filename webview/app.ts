@@ -4,7 +4,7 @@
  */
 import { APPLICABLE_CHOICES, isBackendPreference, MAX_GAIN, type ApplyGroup, type InitChoice, type SimModel } from '../src/protocol';
 import { autoBatch, planBackend, webglRenderer, WORK_BUDGET, workPerSample, type BackendPlan } from './backend';
-import { SimEngine } from './engine';
+import { PageEngine, WorkerEngine, type Engine } from './engine';
 import { Charts, type Series } from './charts';
 import { buildConfig, choicesFor, configKey, fansOf, inputWidthOf, sameAsCurrent, type RunSettings } from './config';
 import { chartsPng, fileName } from './exporting';
@@ -55,8 +55,17 @@ function remember<T>(memo: Map<string, T>, key: string, limit: number, make: () 
   return value;
 }
 
+/**
+ * Runs of more multiply-adds than this (batch x sum of fan_in x units) go to the simulation's
+ * worker (engineFor): on the page they held its thread, on wasm for seconds. Shorter ones stay on
+ * the page, where they take at most about half a second; the worker's start (0.3-0.4 s on this
+ * 2-core machine: TF.js evaluated again) would make them later. Measured on wasm here: an MNIST
+ * MLP's run at batch 512 (3.4e8) about 0.16 s, the 50 x 1024 model's (capped at 2e9) about 4 s;
+ * the cpu backend takes about 1.5 s for 1e8.
+ */
+const LONG_RUN_WORK: Readonly<Record<Engine['name'], number>> = { webgl: 1e9, wasm: 5e8, cpu: 3e7 };
 /** A run's results are the same for the same backend and config (the runs are seeded). */
-const runKey = (backend: SimEngine, config: SimConfig): string => `${backend.name}:${configKey(config)}`;
+const runKey = (backend: Engine, config: SimConfig): string => `${backend.name}:${configKey(config)}`;
 
 /** After the browser has painted what was drawn (a hidden webview paints nothing: at most 100 ms). */
 const nextPaint = (): Promise<void> =>
@@ -82,7 +91,9 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 export class App {
   private state: PanelState;
   private model?: SimModel;
-  private backend: Promise<SimEngine>;
+  private backend: Promise<Engine>;
+  /** The worker for long runs, once one was needed (undefined: it could not start; they stay on the page). */
+  private longRuns?: Promise<Engine | undefined>;
   /** The backends to try (the analytic preview sizes its batch for the first). */
   private backendPlan?: BackendPlan;
   private readonly charts: Charts;
@@ -131,7 +142,8 @@ export class App {
 
   constructor(
     private readonly host: Host,
-    assets: string,
+    /** The folder URL of the extension's dist/: the worker's script and the .wasm files. */
+    private readonly assets: string,
   ) {
     this.state = loadState(host.api);
     this.charts = new Charts(byId<HTMLCanvasElement>('chart-activation'), byId<HTMLCanvasElement>('chart-gradient'), byId('histograms'));
@@ -163,7 +175,7 @@ export class App {
 
   // ---- backend --------------------------------------------------------------------------
 
-  private async startBackend(assets: string): Promise<SimEngine> {
+  private async startBackend(assets: string): Promise<Engine> {
     try {
       // After 'ready' is posted: reading the WebGL renderer creates a context, 0.2-0.4 s on
       // SwiftShader, so the extension remembers what an earlier panel found (data-renderer).
@@ -174,7 +186,7 @@ export class App {
       const renderer = preference !== 'auto' ? undefined : known !== undefined ? known || undefined : webglRenderer();
       if (preference === 'auto' && known === undefined) this.host.post({ type: 'renderer', renderer: renderer ?? '' });
       this.backendPlan = planBackend(preference, renderer);
-      const backend = await SimEngine.start(this.backendPlan, assets);
+      const backend = await PageEngine.start(this.backendPlan, assets);
       performance.mark('initlint:backend');
       this.ui.backend.textContent = backend.name;
       this.ui.backend.title = `TF.js backend in use: ${backend.reason}`;
@@ -196,7 +208,7 @@ export class App {
    * about a second on it on a software GPU): a tiny stack per common activation, stopping as
    * soon as the model is here, since then the real run compiles what it needs anyway.
    */
-  private async warmUp(backend: SimEngine): Promise<void> {
+  private async warmUp(backend: Engine): Promise<void> {
     const t0 = performance.now();
     const layer = (name: string, normalize: 'none' | 'batch' = 'none') => ({
       fanIn: 8,
@@ -449,7 +461,7 @@ export class App {
   }
 
   /** The run's settings on a backend (the batch sized to it unless the user set one). */
-  private settings(model: SimModel, backend: SimEngine['name']): RunSettings {
+  private settings(model: SimModel, backend: Engine['name']): RunSettings {
     const { width } = inputWidthOf(model, this.state.inputWidth);
     const batch = this.state.batch ?? autoBatch(backend, workPerSample(fansOf(model, width)));
     return { inputWidth: width, batch, seed: this.state.seed, ...this.inputFor(model, width) };
@@ -545,7 +557,7 @@ export class App {
         const result = await this.exclusive(() => backend.simulate(currentConfig, { workBudget: quick }));
         if (model !== this.model) return;
         this.renderFirstPass(model, { name: CHOICE_LABELS.current, config: currentConfig, result, reused: false });
-        // The full run holds the thread (wasm computes synchronously): let the first pass show first.
+        // A full run on the page holds its thread (wasm computes synchronously): let the first pass show first.
         await nextPaint();
         this.renderLayerList();
       }
@@ -568,7 +580,7 @@ export class App {
       this.render(model, runs, backend, ms);
       performance.mark('initlint:full-chart');
       // For diagnostics (and the browser test): the simulation core releases every tensor it makes.
-      const tensors = await this.exclusive(() => backend.numTensors());
+      const tensors = await this.exclusive(async () => (await backend.numTensors()) + ((await (await this.longRuns)?.numTensors()) ?? 0));
       performance.mark('initlint:run', { detail: { ms, backend: backend.name, tensors } });
     } catch (e) {
       this.note(`The simulation failed: ${message(e)}`, 'error');
@@ -601,11 +613,26 @@ export class App {
     return result;
   }
 
+  /**
+   * The engine for a run: the page for a short one (LONG_RUN_WORK), the worker for a longer one,
+   * on the same backend (the same numbers), so the page answers while it computes. The worker
+   * starts the first time it is needed; where it cannot, long runs stay on the page, as they
+   * were before there was a worker.
+   */
+  private async engineFor(page: Engine, config: SimConfig): Promise<Engine> {
+    if (config.batch * workPerSample(config.layers) <= LONG_RUN_WORK[page.name]) return page;
+    this.longRuns ??= WorkerEngine.start({ order: [page.name], reason: page.reason, preference: page.name }, this.assets).catch((e: unknown) => {
+      this.host.log('warn', `simulator: the simulation's worker could not start (${message(e)}); long runs stay on the page`);
+      return undefined;
+    });
+    return (await this.longRuns) ?? page;
+  }
+
   /** The data-driven kernels (LSUV, pretraining) of the layers that chose them, memoized like runs. */
   private readonly learned = new Map<string, Promise<SimConfig>>();
 
   /** The config with LSUV's and pretraining's kernels for the layers that chose them, made on the run's inputs. */
-  private async resolveLearned(backend: SimEngine, config: SimConfig, choices: InitChoice[]): Promise<SimConfig> {
+  private async resolveLearned(backend: Engine, config: SimConfig, choices: InitChoice[]): Promise<SimConfig> {
     const lsuvLayers = choices.map((c) => c === 'lsuv');
     const pretrainLayers = choices.map((c) => c === 'pretrained');
     if (!lsuvLayers.some(Boolean) && !pretrainLayers.some(Boolean)) return config;
@@ -613,8 +640,8 @@ export class App {
     const resolved = remember(this.learned, key, 8, () =>
       this.exclusive(async () => {
         let c = config;
-        if (lsuvLayers.some(Boolean)) c = (await backend.lsuv(c, lsuvLayers)).config;
-        if (pretrainLayers.some(Boolean)) c = (await backend.pretrain(c, pretrainLayers)).config;
+        if (lsuvLayers.some(Boolean)) c = (await (await this.engineFor(backend, c)).lsuv(c, lsuvLayers)).config;
+        if (pretrainLayers.some(Boolean)) c = (await (await this.engineFor(backend, c)).pretrain(c, pretrainLayers)).config;
         return c;
       }),
     );
@@ -626,17 +653,17 @@ export class App {
   }
 
   /** Same config and backend, same numbers (the runs are seeded): reuse the last results. */
-  private async simulate(backend: SimEngine, config: SimConfig): Promise<{ result: SimResult; reused: boolean }> {
+  private async simulate(backend: Engine, config: SimConfig): Promise<{ result: SimResult; reused: boolean }> {
     const key = runKey(backend, config);
     const hit = this.cache.get(key);
     if (hit) return { result: hit, reused: true };
-    const result = await this.exclusive(() => backend.simulate(config));
+    const result = await this.exclusive(async () => (await this.engineFor(backend, config)).simulate(config));
     if (this.cache.size >= 8) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(key, result);
     return { result, reused: false };
   }
 
-  private render(model: SimModel, runs: RunData[], backend: SimEngine, ms: number): void {
+  private render(model: SimModel, runs: RunData[], backend: Engine, ms: number): void {
     this.ui.app.classList.remove('switching');
     this.extraNotes = [];
     this.renderCharts(runs);
@@ -879,8 +906,8 @@ export class App {
         settings,
       );
       const random = buildConfig(model, all('recommended'), settings);
-      const constantRun = await this.exclusive(() => backend.symmetryDemo(constant, SYMMETRY_STEPS));
-      const randomRun = await this.exclusive(() => backend.symmetryDemo(random, SYMMETRY_STEPS));
+      const constantRun = await this.exclusive(async () => (await this.engineFor(backend, constant)).symmetryDemo(constant, SYMMETRY_STEPS));
+      const randomRun = await this.exclusive(async () => (await this.engineFor(backend, random)).symmetryDemo(random, SYMMETRY_STEPS));
       if (this.model !== model) return; // a newer model arrived meanwhile
       this.ui.symmetrySection.hidden = false;
       renderSymmetry(

@@ -1,17 +1,71 @@
 /**
- * The page's side of the simulation: TF.js runs in a worker (simWorker.ts), so a long run never
- * holds the page's thread; the panel stays scrollable and its controls answer while it computes.
+ * Where the simulation runs. Short runs (every first chart, a small model's runs) run on the
+ * page, as they always did: TF.js is ready there by the time the model arrives, and the first
+ * chart needs nothing else. Long runs (a deep model's full run: seconds on WebAssembly, which
+ * computes without a break) go to a worker (simWorker.ts), started the first time one is needed,
+ * so the panel stays scrollable and its controls answer while they compute. Measured on this
+ * 2-core machine, TF.js starting in a worker beside the page made every first chart 0.15-0.25 s
+ * later: the worker is not on the first chart's path.
+ *
  * A webview can start a worker only from a blob: its script is read here and handed over (CSP
  * `worker-src blob:`), and the worker asks this page for the wasm backend's binary.
  */
 import type { BackendInfo, BackendPlan } from './backend';
+import { chooseBackend, type Tf } from './sim/tfBackend';
+import { lsuv, pretrain, simulate, symmetryDemo, type LsuvResult, type PretrainResult, type SimOptions } from './sim/simulate';
 import type { EngineCall, EngineResults, FromWorker, ToWorker } from './sim/engineProtocol';
-import type { LsuvResult, PretrainResult, SimOptions } from './sim/simulate';
 import type { SimConfig, SimResult } from './sim/types';
+
+/** The simulation core on one TF.js backend, wherever it runs. */
+export interface Engine extends BackendInfo {
+  simulate(config: SimConfig, options?: SimOptions): Promise<SimResult>;
+  lsuv(config: SimConfig, which: boolean[]): Promise<LsuvResult>;
+  pretrain(config: SimConfig, which: boolean[]): Promise<PretrainResult>;
+  symmetryDemo(config: SimConfig, steps: number): Promise<EngineResults['symmetryDemo']>;
+  /** Tensors alive in this engine's TF.js (the core releases every one it makes). */
+  numTensors(): Promise<number>;
+}
+
+/** TF.js on the page. */
+export class PageEngine implements Engine {
+  private constructor(
+    private readonly tf: Tf,
+    readonly name: BackendInfo['name'],
+    readonly reason: string,
+    readonly note?: string,
+  ) {}
+
+  /** The first backend of `plan` that initialises; `assets`: the folder of the .wasm files (dist/). */
+  static async start(plan: BackendPlan, assets: string): Promise<PageEngine> {
+    const started = await chooseBackend(assets, plan);
+    return new PageEngine(started.tf, started.name, started.reason, started.note);
+  }
+
+  simulate(config: SimConfig, options?: SimOptions): Promise<SimResult> {
+    return simulate(this.tf, config, options);
+  }
+
+  lsuv(config: SimConfig, which: boolean[]): Promise<LsuvResult> {
+    return lsuv(this.tf, config, which);
+  }
+
+  pretrain(config: SimConfig, which: boolean[]): Promise<PretrainResult> {
+    return pretrain(this.tf, config, which);
+  }
+
+  symmetryDemo(config: SimConfig, steps: number): Promise<EngineResults['symmetryDemo']> {
+    return symmetryDemo(this.tf, config, steps);
+  }
+
+  async numTensors(): Promise<number> {
+    return this.tf.memory().numTensors;
+  }
+}
 
 type Call<K extends EngineCall['op']> = Extract<EngineCall, { op: K }>;
 
-export class SimEngine implements BackendInfo {
+/** TF.js in the simulation's worker: each call a message, answered by its id. */
+export class WorkerEngine implements Engine {
   private calls = 0;
   private readonly pending = new Map<number, { resolve(value: never): void; reject(e: Error): void }>();
   /** Set once the worker has failed: every later call fails with it. */
@@ -39,10 +93,11 @@ export class SimEngine implements BackendInfo {
    * Starts the worker and, in it, the first backend of `plan` that initialises. `assets` is the
    * URL of the folder with simWorker.js and the .wasm files (the extension's dist/).
    */
-  static async start(plan: BackendPlan, assets: string): Promise<SimEngine> {
+  static async start(plan: BackendPlan, assets: string): Promise<WorkerEngine> {
     const script = await fetch(new URL('simWorker.js', assets).href);
     if (!script.ok) throw new Error(`the simulation's worker could not be read (${script.status} ${script.statusText})`);
-    const url = URL.createObjectURL(new Blob([await script.text()], { type: 'text/javascript' }));
+    // Bytes, not text: no decoding into a string and encoding back.
+    const url = URL.createObjectURL(new Blob([await script.arrayBuffer()], { type: 'text/javascript' }));
     const worker = new Worker(url, { name: 'initlint-simulation' });
     const post = (m: ToWorker, transfer: Transferable[] = []) => worker.postMessage(m, transfer);
     const info = await new Promise<BackendInfo>((resolve, reject) => {
@@ -55,7 +110,7 @@ export class SimEngine implements BackendInfo {
       };
       post({ type: 'start', plan, wasmPrefix: assets });
     }).finally(() => URL.revokeObjectURL(url));
-    return new SimEngine(worker, info.name, info.reason, info.note);
+    return new WorkerEngine(worker, info.name, info.reason, info.note);
   }
 
   simulate(config: SimConfig, options?: SimOptions): Promise<SimResult> {
@@ -74,9 +129,13 @@ export class SimEngine implements BackendInfo {
     return this.call({ op: 'symmetryDemo', config, steps });
   }
 
-  /** Tensors alive in the worker's TF.js (the core releases every one it makes). */
   numTensors(): Promise<number> {
     return this.call({ op: 'numTensors' });
+  }
+
+  dispose(): void {
+    this.worker.terminate();
+    this.fail(new Error("the simulation's worker was stopped"));
   }
 
   private call<K extends EngineCall['op']>(call: Call<K>): Promise<EngineResults[K]> {

@@ -1,7 +1,8 @@
 /**
- * The simulation's worker (bundled to dist/simWorker.js; engine.ts starts it): TF.js and the
- * simulation core, off the page's thread. On WebAssembly a full run of a deep model computes for
- * seconds without a break; on the page that froze the panel, its scroll, buttons and charts.
+ * The simulation's worker (bundled to dist/simWorker.js; engine.ts starts it for long runs):
+ * TF.js and the simulation core, off the page's thread. On WebAssembly a full run of a deep model
+ * computes for seconds without a break; on the page that froze the panel, its scroll, buttons
+ * and charts.
  */
 import { chooseBackend, type Tf } from './sim/tfBackend';
 import { lsuv, pretrain, simulate, symmetryDemo } from './sim/simulate';

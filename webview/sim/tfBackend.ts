@@ -1,9 +1,10 @@
 /**
- * TF.js and its backends, started in the simulation's worker (simWorker.ts): the first backend
- * of the panel's plan (backend.ts) that initialises.
+ * TF.js and its backends, started on the panel's page (engine.ts, PageEngine) and in the
+ * simulation's worker (simWorker.ts): the first backend of the panel's plan (backend.ts) that
+ * initialises.
  */
 // Core and the three backends only: the full @tensorflow/tfjs adds layers, converter and data,
-// which the panel never uses, a quarter of the bundle the worker parses at its start
+// which the panel never uses, a quarter of the bundle the page parses at its start
 // (minified: 1.75 MB → 1.36 MB).
 import * as tf from '@tensorflow/tfjs-core';
 // What @tensorflow/tfjs itself adds to core: the gradients (valueAndGrads, the optimizers) and
@@ -19,13 +20,17 @@ export type Tf = typeof tf;
 
 /**
  * Start the first backend of the plan that initialises. `wasmPrefix` is the folder URL of dist/
- * (where the build copies the .wasm files); `fetchFile` reads one of them (the worker asks the
- * page, which can read the extension's files).
+ * (where the build copies the .wasm files); `fetchFile`, where given, reads one of them (the
+ * worker asks the page, which can read the extension's files).
  */
-export async function chooseBackend(wasmPrefix: string, plan: BackendPlan, fetchFile: (url: string) => Promise<Response>): Promise<BackendInfo & { tf: Tf }> {
-  // The wasm backend reads its binary through the platform's fetch when told to (`true`).
-  tf.env().platform.fetch = (path: string) => fetchFile(path);
-  setWasmPaths(wasmPrefix, true);
+export async function chooseBackend(wasmPrefix: string, plan: BackendPlan, fetchFile?: (url: string) => Promise<Response>): Promise<BackendInfo & { tf: Tf }> {
+  if (fetchFile) {
+    // The wasm backend reads its binary through the platform's fetch when told to (`true`).
+    tf.env().platform.fetch = (path: string) => fetchFile(path);
+    setWasmPaths(wasmPrefix, true);
+  } else {
+    setWasmPaths(wasmPrefix);
+  }
   // Threads need cross-origin isolation, which a webview has not (and the build ships no
   // threaded binary); they gain nothing on 2 cores either.
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
