@@ -13,7 +13,7 @@ import { CHOICE_LABELS, CHOICE_OPTIONS, inputOptions, isInitChoice, PER_LAYER_RU
 import { applyLabel, applyTarget, LayerList } from './layers';
 import { describeInput, imagePatches, InputError, MAX_INPUT_BYTES, readInputFile, type InputData } from './sim/inputs';
 import { predictLayers } from './sim/predict';
-import { MIN_BATCH_WIDE, MIN_UNITS } from './sim/simulate';
+import { LSUV_MAX_ITERATIONS, MIN_BATCH_WIDE, MIN_UNITS, PRETRAIN_STEPS } from './sim/simulate';
 import type { SimConfig, SimResult } from './sim/types';
 import { loadState, saveState, type PanelState } from './state';
 import { renderSymmetry } from './symmetry';
@@ -58,10 +58,12 @@ function remember<T>(memo: Map<string, T>, key: string, limit: number, make: () 
 /**
  * Runs of more multiply-adds than this (batch x sum of fan_in x units) go to the simulation's
  * worker (engineFor): on the page they held its thread, on wasm for seconds. Shorter ones stay on
- * the page, where they take at most about half a second; the worker's start (0.3-0.4 s on this
- * 2-core machine: TF.js evaluated again) would make them later. Measured on wasm here: an MNIST
- * MLP's run at batch 512 (3.4e8) about 0.16 s, the 50 x 1024 model's (capped at 2e9) about 4 s;
- * the cpu backend takes about 1.5 s for 1e8.
+ * the page, where they take at most about half a second on wasm and cpu; the worker's start
+ * (0.3-0.4 s on this 2-core machine: TF.js evaluated again) would make them later. Measured on
+ * wasm here: an MNIST MLP's run at batch 512 (3.4e8) about 0.16 s, the 50 x 1024 model's (capped
+ * at 2e9) about 4 s; the cpu backend takes about 1.5 s for 1e8. On WebGL the page mostly waits
+ * for the GPU (its reads are asynchronous); on a software WebGL 1e9 can hold the page for
+ * seconds, but 'auto' runs wasm there.
  */
 const LONG_RUN_WORK: Readonly<Record<Engine['name'], number>> = { webgl: 1e9, wasm: 5e8, cpu: 3e7 };
 /** A run's results are the same for the same backend and config (the runs are seeded). */
@@ -93,7 +95,7 @@ export class App {
   private model?: SimModel;
   private backend: Promise<Engine>;
   /** The worker for long runs, once one was needed (undefined: it could not start; they stay on the page). */
-  private longRuns?: Promise<Engine | undefined>;
+  private longRuns?: Promise<WorkerEngine | undefined>;
   /** The backends to try (the analytic preview sizes its batch for the first). */
   private backendPlan?: BackendPlan;
   private readonly charts: Charts;
@@ -580,7 +582,8 @@ export class App {
       this.render(model, runs, backend, ms);
       performance.mark('initlint:full-chart');
       // For diagnostics (and the browser test): the simulation core releases every tensor it makes.
-      const tensors = await this.exclusive(async () => (await backend.numTensors()) + ((await (await this.longRuns)?.numTensors()) ?? 0));
+      // A worker that stopped meanwhile has none: its count is not the run's failure.
+      const tensors = await this.exclusive(async () => (await backend.numTensors()) + ((await (await this.longRuns)?.numTensors().catch(() => 0)) ?? 0));
       performance.mark('initlint:run', { detail: { ms, backend: backend.name, tensors } });
     } catch (e) {
       this.note(`The simulation failed: ${message(e)}`, 'error');
@@ -614,18 +617,26 @@ export class App {
   }
 
   /**
-   * The engine for a run: the page for a short one (LONG_RUN_WORK), the worker for a longer one,
+   * The engine for a run of `passes` forward passes' work (steps of an optimisation, LSUV's
+   * iterations): the page for a short one (LONG_RUN_WORK), the worker for a longer one,
    * on the same backend (the same numbers), so the page answers while it computes. The worker
    * starts the first time it is needed; where it cannot, long runs stay on the page, as they
    * were before there was a worker.
    */
-  private async engineFor(page: Engine, config: SimConfig): Promise<Engine> {
-    if (config.batch * workPerSample(config.layers) <= LONG_RUN_WORK[page.name]) return page;
+  private async engineFor(page: Engine, config: SimConfig, passes = 1): Promise<Engine> {
+    if (passes * config.batch * workPerSample(config.layers) <= LONG_RUN_WORK[page.name]) return page;
     this.longRuns ??= WorkerEngine.start({ order: [page.name], reason: page.reason, preference: page.name }, this.assets).catch((e: unknown) => {
       this.host.log('warn', `simulator: the simulation's worker could not start (${message(e)}); long runs stay on the page`);
       return undefined;
     });
-    return (await this.longRuns) ?? page;
+    const worker = await this.longRuns;
+    if (worker?.failed) {
+      // It stopped (a crash, out of memory): this run and the next on the page; a later long run starts a new one.
+      this.host.log('warn', "simulator: the simulation's worker stopped; this run is on the page");
+      this.longRuns = undefined;
+      return page;
+    }
+    return worker ?? page;
   }
 
   /** The data-driven kernels (LSUV, pretraining) of the layers that chose them, memoized like runs. */
@@ -640,8 +651,8 @@ export class App {
     const resolved = remember(this.learned, key, 8, () =>
       this.exclusive(async () => {
         let c = config;
-        if (lsuvLayers.some(Boolean)) c = (await (await this.engineFor(backend, c)).lsuv(c, lsuvLayers)).config;
-        if (pretrainLayers.some(Boolean)) c = (await (await this.engineFor(backend, c)).pretrain(c, pretrainLayers)).config;
+        if (lsuvLayers.some(Boolean)) c = (await (await this.engineFor(backend, c, LSUV_MAX_ITERATIONS)).lsuv(c, lsuvLayers)).config;
+        if (pretrainLayers.some(Boolean)) c = (await (await this.engineFor(backend, c, PRETRAIN_STEPS)).pretrain(c, pretrainLayers)).config;
         return c;
       }),
     );
@@ -906,8 +917,8 @@ export class App {
         settings,
       );
       const random = buildConfig(model, all('recommended'), settings);
-      const constantRun = await this.exclusive(async () => (await this.engineFor(backend, constant)).symmetryDemo(constant, SYMMETRY_STEPS));
-      const randomRun = await this.exclusive(async () => (await this.engineFor(backend, random)).symmetryDemo(random, SYMMETRY_STEPS));
+      const constantRun = await this.exclusive(async () => (await this.engineFor(backend, constant, SYMMETRY_STEPS)).symmetryDemo(constant, SYMMETRY_STEPS));
+      const randomRun = await this.exclusive(async () => (await this.engineFor(backend, random, SYMMETRY_STEPS)).symmetryDemo(random, SYMMETRY_STEPS));
       if (this.model !== model) return; // a newer model arrived meanwhile
       this.ui.symmetrySection.hidden = false;
       renderSymmetry(

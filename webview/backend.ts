@@ -1,7 +1,7 @@
 /**
  * Which TF.js backend runs the simulation: WebGL (the user's GPU), else WebAssembly, else plain
- * JavaScript; what to tell the user about it; and how much work each can do quickly. Page side:
- * TF.js itself lives in the simulation's worker (sim/tfBackend.ts, simWorker.ts).
+ * JavaScript; what to tell the user about it; and how much work each can do quickly. Without
+ * TF.js itself: it is started by sim/tfBackend.ts, on the page and in the worker for long runs.
  */
 import type { BackendPreference } from '../src/protocol';
 

@@ -109,7 +109,12 @@ export class WorkerEngine implements Engine {
         else if (m.type === 'fetch') void readFor(m.id, m.url, post);
       };
       post({ type: 'start', plan, wasmPrefix: assets });
-    }).finally(() => URL.revokeObjectURL(url));
+    })
+      .catch((e: unknown) => {
+        worker.terminate(); // its TF.js (and any WebGL context) is not left running
+        throw e;
+      })
+      .finally(() => URL.revokeObjectURL(url));
     return new WorkerEngine(worker, info.name, info.reason, info.note);
   }
 
@@ -133,11 +138,6 @@ export class WorkerEngine implements Engine {
     return this.call({ op: 'numTensors' });
   }
 
-  dispose(): void {
-    this.worker.terminate();
-    this.fail(new Error("the simulation's worker was stopped"));
-  }
-
   private call<K extends EngineCall['op']>(call: Call<K>): Promise<EngineResults[K]> {
     if (this.broken) return Promise.reject(this.broken);
     const id = ++this.calls;
@@ -147,7 +147,13 @@ export class WorkerEngine implements Engine {
     });
   }
 
+  /** The worker stopped (or was stopped): calls fail; the page takes its runs again (app.ts). */
+  get failed(): boolean {
+    return this.broken !== undefined;
+  }
+
   private fail(error: Error): void {
+    if (!this.broken) this.worker.terminate();
     this.broken = error;
     for (const waiting of this.pending.values()) waiting.reject(error);
     this.pending.clear();

@@ -58,12 +58,15 @@ scope.onmessage = (event) => {
       );
       return;
     case 'call':
-      queue = queue.then(() =>
-        run(m.call).then(
-          (value) => post({ type: 'result', id: m.id, value }),
-          (e: unknown) => post({ type: 'failed', id: m.id, message: message(e) }),
-        ),
-      );
+      queue = queue
+        .then(() =>
+          run(m.call).then(
+            (value) => post({ type: 'result', id: m.id, value }),
+            (e: unknown) => post({ type: 'failed', id: m.id, message: message(e) }),
+          ),
+        )
+        // A result that cannot be posted (not cloneable: our bug) fails its call, never the calls after it.
+        .catch((e: unknown) => post({ type: 'failed', id: m.id, message: message(e) }));
       return;
     case 'file': {
       const waiting = files.get(m.id);

@@ -140,7 +140,8 @@ export function fromWire(wire: WireAnalysis): Analysis {
   const flows: Flow[] = [];
   // An index that is not an earlier entry (a malformed message): unknown, as after an opaque op.
   const at = (r: FlowRef): Flow => flows[r] ?? { kind: 'opaque' };
-  for (const f of wire.flows) {
+  // `?? []`: a message without the table (a server older than it) reads as a graph of unknowns.
+  for (const f of wire.flows ?? []) {
     switch (f.kind) {
       case 'input':
         flows.push(f);
@@ -182,12 +183,20 @@ export function rewritesToWire(model: Model): WireRewrites {
     const seen = first.get(l);
     if (seen !== undefined) return { same: seen };
     first.set(l, j);
+    // A rewrite that throws (our bug) offers nothing for that layer, as applyOption treats it; the other layers keep theirs.
+    const attempt = (to: Parameters<Layer['rewrite']>[0]): Fix | undefined => {
+      try {
+        return l.rewrite(to);
+      } catch {
+        return undefined;
+      }
+    };
     const rewrites: Partial<Record<Recommendation, Fix>> = {};
     for (const to of RECOMMENDATIONS) {
-      const fix = l.rewrite(to);
+      const fix = attempt(to);
       if (fix) rewrites[to] = fix;
     }
-    const orthogonal = l.rewrite({ kind: 'orthogonal', gain: GAIN_SLOT });
+    const orthogonal = attempt({ kind: 'orthogonal', gain: GAIN_SLOT });
     return { rewrites, ...(orthogonal ? { orthogonal } : {}) };
   });
   return { layers };

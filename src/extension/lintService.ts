@@ -37,6 +37,8 @@ export interface FileResult {
   fromDisk: boolean;
   /** The server's number for the lint (`initlint/rewrites` names the analysis by it). */
   lint: number;
+  /** The URI as the server wrote it (its key for the file). */
+  key: string;
 }
 
 /** The language ids the server lints (engine/languages.ts). */
@@ -96,14 +98,13 @@ export class LintService implements vscode.Disposable {
       loaded =
         index < 0
           ? Promise.resolve(false)
-          : this.fetchRewrites({ uri: result.uri.toString(), lint: result.lint, model: index }).then(
-              (wire) => !!wire && installRewrites(model, wire),
-              (err: Error) => {
+          : this.fetchRewrites({ uri: result.key, lint: result.lint, model: index })
+              .then((wire) => !!wire && installRewrites(model, wire))
+              .catch((err: Error) => {
                 this.log.warn(`the fixes of ${model.name} could not be read from the server: ${err.message}`);
                 this.rewritesLoaded.delete(model);
                 return false;
-              },
-            );
+              });
       this.rewritesLoaded.set(model, loaded);
     }
     return loaded;
@@ -164,7 +165,16 @@ export class LintService implements vscode.Disposable {
       const segmentUri = vscode.Uri.parse(s.uri, true);
       return { uri: segmentUri, start: s.start, length: s.length, positionAt: positions(segmentUri, analysis, params.text) };
     });
-    const result: FileResult = { uri, analysis, segments, version: params.version ?? 0, durationMs: params.durationMs, fromDisk, lint: params.lint };
+    const result: FileResult = {
+      uri,
+      analysis,
+      segments,
+      version: params.version ?? 0,
+      durationMs: params.durationMs,
+      fromDisk,
+      lint: params.lint,
+      key: params.uri,
+    };
     if (params.durationMs > SLOW_LINT_MS) this.log.warn(`linting ${uri.fsPath || uri.toString()} took ${Math.round(params.durationMs)} ms`);
     else this.log.trace(`linted ${uri.fsPath || uri.toString()} in ${params.durationMs.toFixed(1)} ms: ${analysis.findings.length} findings`);
     for (const e of analysis.errors) this.log.debug(`${uri.fsPath || uri.toString()}: ${e}`);

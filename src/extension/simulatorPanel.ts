@@ -54,14 +54,17 @@ export class SimulatorPanel implements vscode.Disposable {
     panel.webview.options = SimulatorPanel.webviewOptions(extensionUri);
     panel.webview.html = this.html();
     this.setTitle();
-    void this.rememberModel();
+    void this.rememberModel().catch((err: Error) => this.log.error('simulator: the model could not be read', err));
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((raw) => void this.receive(raw)),
       service.onDidChange((result) => {
         if (!result || !this.target.uri || result.uri.toString() !== this.target.uri) return;
         clearTimeout(this.timer);
-        this.timer = setTimeout(() => void this.sendModel(), FOLLOW_DELAY_MS);
+        this.timer = setTimeout(
+          () => void this.sendModel().catch((err: Error) => this.log.error('simulator: the model could not be sent', err)),
+          FOLLOW_DELAY_MS,
+        );
       }),
       // The backend starts with the page: a new choice reloads it (the model is sent again on 'ready').
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -113,9 +116,9 @@ export class SimulatorPanel implements vscode.Disposable {
 
   retarget(target: SimTarget): void {
     this.target = target;
-    void this.rememberModel();
+    void this.rememberModel().catch((err: Error) => this.log.error('simulator: the model could not be read', err));
     this.setTitle();
-    if (this.ready) void this.sendModel();
+    if (this.ready) void this.sendModel().catch((err: Error) => this.log.error('simulator: the model could not be sent', err));
   }
 
   private setTitle(): void {
@@ -148,17 +151,18 @@ export class SimulatorPanel implements vscode.Disposable {
   }
 
   /** The last model sent for a file: shown again, with a notice, while an edit leaves the file unparsable. */
-  private lastGood?: { uri: string; name: string; model: SimModel; version: number };
+  private lastGood?: { uri: string; name: string; model: SimModel; version: number; result: FileResult; complete: boolean };
 
   /**
    * The simulator's model of a file's model, with what Apply can write into each layer: the
-   * layers' fixes are asked of the server first. Undefined when a newer analysis of the file
-   * arrived meanwhile (the model of that one is sent instead).
+   * layers' fixes are asked of the server first (`complete`: they came; without them every layer
+   * would say "no safe edit", so such a model is not kept for reuse). Undefined when a newer
+   * analysis of the file arrived meanwhile (the model of that one is sent instead).
    */
-  private async simModel(result: FileResult, model: Model): Promise<SimModel | undefined> {
-    await this.service.loadRewrites(result, model);
+  private async simModel(result: FileResult, model: Model): Promise<{ sim: SimModel; complete: boolean } | undefined> {
+    const complete = await this.service.loadRewrites(result, model);
     if (this.find().result !== result) return undefined;
-    return toSimModel(model, result.analysis.findings, vscode.workspace.asRelativePath(result.uri, false));
+    return { sim: toSimModel(model, result.analysis.findings, vscode.workspace.asRelativePath(result.uri, false)), complete };
   }
 
   /** The target's model as it parses now, kept for the moments it does not (the webview may not be ready yet). */
@@ -166,8 +170,9 @@ export class SimulatorPanel implements vscode.Disposable {
     const { result, model } = this.find();
     const uri = this.target.uri;
     if (!result || !model || !uri) return;
-    const sim = await this.simModel(result, model);
-    if (sim && uri === this.target.uri) this.lastGood = { uri, name: model.name, model: sim, version: result.version };
+    const built = await this.simModel(result, model);
+    if (built && uri === this.target.uri)
+      this.lastGood = { uri, name: model.name, model: built.sim, version: result.version, result, complete: built.complete };
   }
 
   async sendModel(): Promise<void> {
@@ -196,15 +201,15 @@ export class SimulatorPanel implements vscode.Disposable {
     const file = vscode.workspace.asRelativePath(result.uri, false);
     this.log.info(`simulator: ${model.name} of ${file} (${model.layers.length} layers, version ${result.version})`);
     this.panel.title = `Simulate: ${model.name}`;
-    // rememberModel may have built it already for this version.
-    const sim =
-      last && last.uri === this.target.uri && last.name === model.name && last.version === result.version && result.version !== 0
-        ? last.model
-        : await this.simModel(result, model);
+    // rememberModel may have built it already for this analysis.
+    const built =
+      last && last.result === result && last.name === model.name && last.complete ? { sim: last.model, complete: true } : await this.simModel(result, model);
     // A newer analysis or another target arrived while the fixes were asked for: its own sendModel posts.
-    if (!sim || this.find().model !== model) return;
-    if (this.target.uri) this.lastGood = { uri: this.target.uri, name: model.name, model: sim, version: result.version };
-    this.post({ type: 'model', model: sim, version: result.version, target: { uri: this.target.uri, model: model.name } });
+    if (!built || this.find().model !== model) return;
+    if (!built.complete) this.log.warn(`simulator: the fixes of ${model.name} could not be read from the language server: Apply offers no edit`);
+    if (this.target.uri)
+      this.lastGood = { uri: this.target.uri, name: model.name, model: built.sim, version: result.version, result, complete: built.complete };
+    this.post({ type: 'model', model: built.sim, version: result.version, target: { uri: this.target.uri, model: model.name } });
   }
 
   /** Validated messages only; anything else is logged and ignored. */
@@ -261,9 +266,11 @@ export class SimulatorPanel implements vscode.Disposable {
       // edited text is on its way, and the panel follows it.
       return { ok: false, message: 'The file changed since the simulator read it; its layers are being updated. Apply again.' };
     }
-    if (!(await this.service.loadRewrites(result, model)) || this.service.isStale(result)) {
+    const loaded = await this.service.loadRewrites(result, model);
+    if (this.service.isStale(result) || this.find().result !== result) {
       return { ok: false, message: 'The file changed since the simulator read it; its layers are being updated. Apply again.' };
     }
+    if (!loaded) return { ok: false, message: "The language server did not send this model's fixes (see the initlint log). Apply again." };
     const edit = new vscode.WorkspaceEdit();
     const seen = new Set<string>();
     const written = new Map<string, number>();

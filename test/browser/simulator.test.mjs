@@ -684,8 +684,8 @@ try {
       window.__harness.sendModel(m);
       return performance.now();
     }, big);
-    // While the full run computes (seconds on wasm), the page answers: TF.js runs in the
-    // simulation's worker. Five tasks, one after another, each done before the run's chart.
+    // While the full run computes (seconds on wasm), the page answers: a run that long computes
+    // in the simulation's worker. Five tasks, one after another, each done before the run's chart.
     await page.waitForFunction(() => /^first pass/.test(document.getElementById('timing').textContent), null, { timeout: 60_000 });
     for (let i = 0; i < 5; i++) {
       const drawn = await page.evaluate(() => new Promise((resolve) => setTimeout(() => resolve(performance.getEntriesByName('initlint:full-chart').length), 20)));

@@ -153,3 +153,24 @@ test('fixes are sent only when asked for; until then a revived layer offers none
   assert.deepEqual(back.models[0].layers[0].rewrite('he_uniform'), a.models[0].layers[0].rewrite('he_uniform'));
   assert.ok(back.models[0].layers[0].rewrite('he_uniform'), 'the Dense layer has a fix to HeUniform');
 });
+
+test('a layer whose rewrite throws offers no fix; the other layers keep theirs', async () => {
+  const linter = await getLinter();
+  const a = linter.analyze(residualChain(3), 'throws.py');
+  const [first] = a.models[0].layers;
+  first.rewrite = () => {
+    throw new Error('a bug in one front end');
+  };
+  const wire = rewritesToWire(a.models[0]);
+  assert.deepEqual(wire.layers[0], { rewrites: {} });
+  assert.ok('rewrites' in wire.layers[1] && wire.layers[1].rewrites.he_uniform, 'the second layer keeps its fix');
+});
+
+test('an analysis without the flow table (a server older than it) is read with its flows unknown, not dropped', async () => {
+  const linter = await getLinter();
+  const wire = JSON.parse(JSON.stringify(toWire(linter.analyze(residualChain(2), 'old.py'))));
+  delete wire.flows;
+  const back = fromWire(wire);
+  assert.equal(back.models[0].layers.length, 2);
+  assert.equal(back.models[0].layers[1].input?.kind, 'opaque');
+});
