@@ -252,9 +252,17 @@ Next steps: keep module-level statements the same way (a statement that binds on
 paths and functions can be replayed by binding its values again), and key a class's readers on
 the methods they read rather than on the class node.
 
-The worst file's figure moves with the machine's load: \`vision_transformer.py\` was 15.8 ms in the
-run of 20:43 (under load) and 9.3 ms or less in the run of 23:17 on a quiet machine; 200 re-lints of
-it in a loop, alone, took 5.6 ms median and 8.2 ms p90 (of which about 35% the module body).
+The worst file's figure moves with the machine's load: on 2026-12-06, \`vision_transformer.py\` was
+15.8 ms in a run under load and 9.3 ms in one on a quiet machine; 200 re-lints of it in a loop,
+alone, took 5.6 ms median and 8.2 ms p90 (of which about 35% the module body).
+
+Where the CLI's time goes (2026-12-07, \`node --cpu-prof\` of one single-threaded run over timm + Keras,
+after "The CLI keeps nothing for a next lint"; 2.26 s in all): tree-sitter's WebAssembly parse
+731 ms, the JavaScript copy of its tree 381 ms, the evaluation 496 ms, garbage collection 364 ms,
+the rules about 110 ms. Ruff's whole run over the same files is about 300 ms: the parse alone is
+about 2.4x it. V8's WebAssembly flags (\`--no-liftoff\`, eager compilation, a larger tiering budget)
+and larger semi-spaces (scavenge time follows the surviving tree, not the space) changed nothing
+beyond the noise.
 `;
 
 await main();

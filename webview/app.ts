@@ -4,7 +4,7 @@
  */
 import { APPLICABLE_CHOICES, isBackendPreference, MAX_GAIN, type ApplyGroup, type InitChoice, type SimModel } from '../src/protocol';
 import { autoBatch, planBackend, webglRenderer, WORK_BUDGET, workPerSample, type BackendPlan } from './backend';
-import { PageEngine, WorkerEngine, type Engine } from './engine';
+import { TfEngine, WorkerEngine, type Engine } from './engine';
 import { Charts, type Series } from './charts';
 import { buildConfig, choicesFor, configKey, fansOf, inputWidthOf, sameAsCurrent, type RunSettings } from './config';
 import { chartsPng, fileName } from './exporting';
@@ -58,12 +58,14 @@ function remember<T>(memo: Map<string, T>, key: string, limit: number, make: () 
 /**
  * Runs of more multiply-adds than this (batch x sum of fan_in x units) go to the simulation's
  * worker (engineFor): on the page they held its thread, on wasm for seconds. Shorter ones stay on
- * the page, where they take at most about half a second on wasm and cpu; the worker's start
- * (0.3-0.4 s on this 2-core machine: TF.js evaluated again) would make them later. Measured on
- * wasm here: an MNIST MLP's run at batch 512 (3.4e8) about 0.16 s, the 50 x 1024 model's (capped
- * at 2e9) about 4 s; the cpu backend takes about 1.5 s for 1e8. On WebGL the page mostly waits
- * for the GPU (its reads are asynchronous); on a software WebGL 1e9 can hold the page for
- * seconds, but 'auto' runs wasm there.
+ * the page; the worker's start (0.3-0.4 s on this 2-core machine: TF.js evaluated again) would
+ * make them later. Measured on wasm here, a run's speed depends on its shape: an MNIST MLP's run
+ * at batch 512 (3.4e8) took about 0.16 s, the 50 x 1024 model's (capped at 2e9) about 4 s, so a
+ * run at the threshold holds the page for 0.25-1 s; the cpu backend takes about 1.5 s for 1e8, so
+ * 3e7 about 0.45 s. (WORK_BUDGET, which sizes the first chart, is the cautious figure: 2e8 a
+ * second on wasm.) On WebGL the page mostly waits for the GPU (its reads are asynchronous); on a
+ * software WebGL 1e9 can hold the page for seconds, but 'auto' runs wasm there. Every first pass
+ * (FIRST_PASS_SHARE of WORK_BUDGET) is far below these, and runs on the page directly.
  */
 const LONG_RUN_WORK: Readonly<Record<Engine['name'], number>> = { webgl: 1e9, wasm: 5e8, cpu: 3e7 };
 /** A run's results are the same for the same backend and config (the runs are seeded). */
@@ -96,6 +98,8 @@ export class App {
   private backend: Promise<Engine>;
   /** The worker for long runs, once one was needed (undefined: it could not start; they stay on the page). */
   private longRuns?: Promise<WorkerEngine | undefined>;
+  /** Whether a run of the current update went to the worker (the `initlint:run` mark says so). */
+  private ranInWorker = false;
   /** The backends to try (the analytic preview sizes its batch for the first). */
   private backendPlan?: BackendPlan;
   private readonly charts: Charts;
@@ -188,7 +192,7 @@ export class App {
       const renderer = preference !== 'auto' ? undefined : known !== undefined ? known || undefined : webglRenderer();
       if (preference === 'auto' && known === undefined) this.host.post({ type: 'renderer', renderer: renderer ?? '' });
       this.backendPlan = planBackend(preference, renderer);
-      const backend = await PageEngine.start(this.backendPlan, assets);
+      const backend = await TfEngine.start(this.backendPlan, assets);
       performance.mark('initlint:backend');
       this.ui.backend.textContent = backend.name;
       this.ui.backend.title = `TF.js backend in use: ${backend.reason}`;
@@ -546,6 +550,7 @@ export class App {
       setPlaceholder(this.ui.batch, `auto (${settings.batch})`);
       const choices = choicesFor(model, this.state.compare, this.state.overrides);
       const t0 = performance.now();
+      this.ranInWorker = false;
       const currentConfig = buildConfig(
         model,
         model.layers.map(() => 'current' as const),
@@ -584,7 +589,7 @@ export class App {
       // For diagnostics (and the browser test): the simulation core releases every tensor it makes.
       // A worker that stopped meanwhile has none: its count is not the run's failure.
       const tensors = await this.exclusive(async () => (await backend.numTensors()) + ((await (await this.longRuns)?.numTensors().catch(() => 0)) ?? 0));
-      performance.mark('initlint:run', { detail: { ms, backend: backend.name, tensors } });
+      performance.mark('initlint:run', { detail: { ms, backend: backend.name, tensors, worker: this.ranInWorker } });
     } catch (e) {
       this.note(`The simulation failed: ${message(e)}`, 'error');
       this.host.log('error', `simulator: run failed: ${message(e)}`);
@@ -630,6 +635,7 @@ export class App {
       return undefined;
     });
     const worker = await this.longRuns;
+    if (worker && !worker.failed) this.ranInWorker = true;
     if (worker?.failed) {
       // It stopped (a crash, out of memory): this run and the next on the page; a later long run starts a new one.
       this.host.log('warn', "simulator: the simulation's worker stopped; this run is on the page");

@@ -26,8 +26,8 @@ export interface Engine extends BackendInfo {
   numTensors(): Promise<number>;
 }
 
-/** TF.js on the page. */
-export class PageEngine implements Engine {
+/** TF.js in this thread: the page's engine, and the worker's (simWorker.ts). */
+export class TfEngine implements Engine {
   private constructor(
     private readonly tf: Tf,
     readonly name: BackendInfo['name'],
@@ -35,10 +35,13 @@ export class PageEngine implements Engine {
     readonly note?: string,
   ) {}
 
-  /** The first backend of `plan` that initialises; `assets`: the folder of the .wasm files (dist/). */
-  static async start(plan: BackendPlan, assets: string): Promise<PageEngine> {
-    const started = await chooseBackend(assets, plan);
-    return new PageEngine(started.tf, started.name, started.reason, started.note);
+  /**
+   * The first backend of `plan` that initialises; `assets`: the folder of the .wasm files
+   * (dist/), read through `fetchFile` where given (chooseBackend).
+   */
+  static async start(plan: BackendPlan, assets: string, fetchFile?: (url: string) => Promise<Response>): Promise<TfEngine> {
+    const started = await chooseBackend(assets, plan, fetchFile);
+    return new TfEngine(started.tf, started.name, started.reason, started.note);
   }
 
   simulate(config: SimConfig, options?: SimOptions): Promise<SimResult> {
@@ -64,6 +67,22 @@ export class PageEngine implements Engine {
 
 type Call<K extends EngineCall['op']> = Extract<EngineCall, { op: K }>;
 
+/** A call as the worker receives it, made on its engine: the one place the calls are spelled out besides Engine. */
+export function dispatch(engine: Engine, call: EngineCall): Promise<EngineResults[EngineCall['op']]> {
+  switch (call.op) {
+    case 'simulate':
+      return engine.simulate(call.config, call.options);
+    case 'lsuv':
+      return engine.lsuv(call.config, call.which);
+    case 'pretrain':
+      return engine.pretrain(call.config, call.which);
+    case 'symmetryDemo':
+      return engine.symmetryDemo(call.config, call.steps);
+    case 'numTensors':
+      return engine.numTensors();
+  }
+}
+
 /** TF.js in the simulation's worker: each call a message, answered by its id. */
 export class WorkerEngine implements Engine {
   private calls = 0;
@@ -71,22 +90,52 @@ export class WorkerEngine implements Engine {
   /** Set once the worker has failed: every later call fails with it. */
   private broken?: Error;
 
+  // Set from the worker's answer; start() hands the engine out only after it (`ready`).
+  name: BackendInfo['name'] = 'cpu';
+  reason = '';
+  note?: string;
+  /** Settles when the worker has started its backend (or could not). */
+  private readonly ready: Promise<void>;
+
   private constructor(
     private readonly worker: Worker,
-    readonly name: BackendInfo['name'],
-    readonly reason: string,
-    readonly note: string | undefined,
+    plan: BackendPlan,
+    assets: string,
   ) {
+    let started!: (info: BackendInfo) => void;
+    let notStarted!: (e: Error) => void;
+    this.ready = new Promise<BackendInfo>((resolve, reject) => {
+      started = resolve;
+      notStarted = reject;
+    }).then((info) => {
+      this.name = info.name;
+      this.reason = info.reason;
+      if (info.note) this.note = info.note;
+    });
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const m = event.data;
-      if (m.type === 'fetch') void readFor(m.id, m.url, (r, transfer = []) => worker.postMessage(r, transfer));
-      if (m.type !== 'result' && m.type !== 'failed') return;
-      const waiting = this.pending.get(m.id);
-      this.pending.delete(m.id);
-      if (m.type === 'result') waiting?.resolve(m.value as never);
-      else waiting?.reject(new Error(m.message));
+      switch (m.type) {
+        case 'started':
+          return started(m.info);
+        case 'startFailed':
+          return notStarted(new Error(m.message));
+        case 'fetch':
+          return void readFor(m.id, m.url, (r, transfer = []) => worker.postMessage(r, transfer));
+        case 'result':
+        case 'failed': {
+          const waiting = this.pending.get(m.id);
+          this.pending.delete(m.id);
+          if (m.type === 'result') waiting?.resolve(m.value as never);
+          else waiting?.reject(new Error(m.message));
+        }
+      }
     };
-    worker.onerror = (event) => this.fail(new Error(`the simulation's worker stopped: ${event.message || 'unknown error'}`));
+    worker.onerror = (event) => {
+      const error = new Error(`the simulation's worker stopped: ${event.message || 'unknown error'}`);
+      notStarted(error);
+      this.fail(error);
+    };
+    worker.postMessage({ type: 'start', plan, wasmPrefix: assets } satisfies ToWorker);
   }
 
   /**
@@ -98,24 +147,16 @@ export class WorkerEngine implements Engine {
     if (!script.ok) throw new Error(`the simulation's worker could not be read (${script.status} ${script.statusText})`);
     // Bytes, not text: no decoding into a string and encoding back.
     const url = URL.createObjectURL(new Blob([await script.arrayBuffer()], { type: 'text/javascript' }));
-    const worker = new Worker(url, { name: 'initlint-simulation' });
-    const post = (m: ToWorker, transfer: Transferable[] = []) => worker.postMessage(m, transfer);
-    const info = await new Promise<BackendInfo>((resolve, reject) => {
-      worker.onerror = (event) => reject(new Error(`the simulation's worker could not start: ${event.message || 'unknown error'}`));
-      worker.onmessage = (event: MessageEvent<FromWorker>) => {
-        const m = event.data;
-        if (m.type === 'started') resolve(m.info);
-        else if (m.type === 'startFailed') reject(new Error(m.message));
-        else if (m.type === 'fetch') void readFor(m.id, m.url, post);
-      };
-      post({ type: 'start', plan, wasmPrefix: assets });
-    })
-      .catch((e: unknown) => {
-        worker.terminate(); // its TF.js (and any WebGL context) is not left running
-        throw e;
-      })
-      .finally(() => URL.revokeObjectURL(url));
-    return new WorkerEngine(worker, info.name, info.reason, info.note);
+    const engine = new WorkerEngine(new Worker(url, { name: 'initlint-simulation' }), plan, assets);
+    try {
+      await engine.ready;
+    } catch (e) {
+      engine.fail(e instanceof Error ? e : new Error(String(e))); // its TF.js (and any WebGL context) is not left running
+      throw e;
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+    return engine;
   }
 
   simulate(config: SimConfig, options?: SimOptions): Promise<SimResult> {

@@ -4,8 +4,7 @@
  * computes for seconds without a break; on the page that froze the panel, its scroll, buttons
  * and charts.
  */
-import { chooseBackend, type Tf } from './sim/tfBackend';
-import { lsuv, pretrain, simulate, symmetryDemo } from './sim/simulate';
+import { dispatch, TfEngine } from './engine';
 import type { EngineCall, EngineResults, FromWorker, ToWorker } from './sim/engineProtocol';
 
 const scope = globalThis as unknown as {
@@ -15,7 +14,7 @@ const scope = globalThis as unknown as {
 const post = (message: FromWorker) => scope.postMessage(message);
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
-let tf: Tf | undefined;
+let engine: TfEngine | undefined;
 let fetches = 0;
 const files = new Map<number, { resolve(r: Response): void; reject(e: Error): void }>();
 
@@ -27,19 +26,8 @@ function fetchFile(url: string): Promise<Response> {
 }
 
 async function run(call: EngineCall): Promise<EngineResults[EngineCall['op']]> {
-  if (!tf) throw new Error('the simulation backend has not started');
-  switch (call.op) {
-    case 'simulate':
-      return simulate(tf, call.config, call.options);
-    case 'lsuv':
-      return lsuv(tf, call.config, call.which);
-    case 'pretrain':
-      return pretrain(tf, call.config, call.which);
-    case 'symmetryDemo':
-      return symmetryDemo(tf, call.config, call.steps);
-    case 'numTensors':
-      return tf.memory().numTensors;
-  }
+  if (!engine) throw new Error('the simulation backend has not started');
+  return dispatch(engine, call);
 }
 
 // One call at a time, in order: the core's runs share TF.js's backend and its memory.
@@ -49,9 +37,9 @@ scope.onmessage = (event) => {
   const m = event.data;
   switch (m.type) {
     case 'start':
-      chooseBackend(m.wasmPrefix, m.plan, fetchFile).then(
+      TfEngine.start(m.plan, m.wasmPrefix, fetchFile).then(
         (started) => {
-          tf = started.tf;
+          engine = started;
           post({ type: 'started', info: { name: started.name, reason: started.reason, ...(started.note ? { note: started.note } : {}) } });
         },
         (e: unknown) => post({ type: 'startFailed', message: message(e) }),

@@ -140,3 +140,12 @@ export interface FrontEndResult {
   /** Problems with the input itself (syntax errors), reported but not fatal. */
   errors: string[];
 }
+
+/** A layer's fix for `to`; a rewrite that throws (our bug) offers none, and costs that layer only. */
+export function tryRewrite(layer: Layer, to: InitTarget): Fix | undefined {
+  try {
+    return layer.rewrite(to);
+  } catch {
+    return undefined;
+  }
+}

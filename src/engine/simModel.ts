@@ -5,7 +5,7 @@
  * predicts the per-layer curves itself, from the same engine: webview/sim/predict.ts).
  */
 import { activationInfo } from './activations';
-import { GAIN_SLOT, RECOMMENDATIONS, type Fix, type InitTarget, type Layer, type Model, type Recommendation } from './ir';
+import { GAIN_SLOT, RECOMMENDATIONS, tryRewrite, type Fix, type InitTarget, type Layer, type Model, type Recommendation } from './ir';
 import type { Finding } from './linter';
 import type { ApplyOption, KernelSpec, SimLayer, SimModel } from '../protocol';
 import { kernelVariance, resolveInitializer } from './initializers';
@@ -92,12 +92,7 @@ export function applyOption(layer: Layer, to: InitTarget, sameCode = 1): { optio
         reason: `no safe edit: ${sameCode} of the model's layers come from this one piece of code (a loop, a helper called twice, a layer used twice), and LSUV measures a gain for each`,
       },
     };
-  let fix: Fix | undefined;
-  try {
-    fix = layer.rewrite(to);
-  } catch {
-    fix = undefined;
-  }
+  const fix = tryRewrite(layer, to);
   if (fix) return { option: { edit: true }, fix };
   const reason = layer.init.shared
     ? 'no safe edit: its initializer is set by a call that also initializes other layers'

@@ -18,7 +18,7 @@
  * `fromWire(toWire(a))` with `installRewrites` gives the numbers, verdicts and fixes of `a`:
  * test/unit/wire.test.ts.
  */
-import { GAIN_SLOT, RECOMMENDATIONS, withGain, type Fix, type Flow, type Layer, type Model, type Recommendation } from './ir';
+import { GAIN_SLOT, RECOMMENDATIONS, tryRewrite, withGain, type Fix, type Flow, type Layer, type Model, type Recommendation } from './ir';
 import type { Analysis, Finding } from './linter';
 
 /** A layer's place: its model's index in the analysis and its index in that model's layers. */
@@ -183,20 +183,12 @@ export function rewritesToWire(model: Model): WireRewrites {
     const seen = first.get(l);
     if (seen !== undefined) return { same: seen };
     first.set(l, j);
-    // A rewrite that throws (our bug) offers nothing for that layer, as applyOption treats it; the other layers keep theirs.
-    const attempt = (to: Parameters<Layer['rewrite']>[0]): Fix | undefined => {
-      try {
-        return l.rewrite(to);
-      } catch {
-        return undefined;
-      }
-    };
     const rewrites: Partial<Record<Recommendation, Fix>> = {};
     for (const to of RECOMMENDATIONS) {
-      const fix = attempt(to);
+      const fix = tryRewrite(l, to);
       if (fix) rewrites[to] = fix;
     }
-    const orthogonal = attempt({ kind: 'orthogonal', gain: GAIN_SLOT });
+    const orthogonal = tryRewrite(l, { kind: 'orthogonal', gain: GAIN_SLOT });
     return { rewrites, ...(orthogonal ? { orthogonal } : {}) };
   });
   return { layers };

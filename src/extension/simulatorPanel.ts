@@ -116,9 +116,9 @@ export class SimulatorPanel implements vscode.Disposable {
 
   retarget(target: SimTarget): void {
     this.target = target;
-    void this.rememberModel().catch((err: Error) => this.log.error('simulator: the model could not be read', err));
     this.setTitle();
-    if (this.ready) void this.sendModel().catch((err: Error) => this.log.error('simulator: the model could not be sent', err));
+    // sendModel keeps what it sends (lastGood); before the webview is ready, only that is done.
+    void (this.ready ? this.sendModel() : this.rememberModel()).catch((err: Error) => this.log.error('simulator: the model could not be read', err));
   }
 
   private setTitle(): void {
@@ -151,7 +151,7 @@ export class SimulatorPanel implements vscode.Disposable {
   }
 
   /** The last model sent for a file: shown again, with a notice, while an edit leaves the file unparsable. */
-  private lastGood?: { uri: string; name: string; model: SimModel; version: number; result: FileResult; complete: boolean };
+  private lastGood?: { uri: string; name: string; model: SimModel; result: FileResult; complete: boolean };
 
   /**
    * The simulator's model of a file's model, with what Apply can write into each layer: the
@@ -171,8 +171,7 @@ export class SimulatorPanel implements vscode.Disposable {
     const uri = this.target.uri;
     if (!result || !model || !uri) return;
     const built = await this.simModel(result, model);
-    if (built && uri === this.target.uri)
-      this.lastGood = { uri, name: model.name, model: built.sim, version: result.version, result, complete: built.complete };
+    if (built && uri === this.target.uri) this.lastGood = { uri, name: model.name, model: built.sim, result, complete: built.complete };
   }
 
   async sendModel(): Promise<void> {
@@ -184,7 +183,7 @@ export class SimulatorPanel implements vscode.Disposable {
       this.post({
         type: 'model',
         model: last.model,
-        version: last.version,
+        version: last.result.version,
         target: { uri: this.target.uri, model: last.name },
         notice: 'The file does not parse: showing the model as it was before the edit.',
       });
@@ -207,8 +206,7 @@ export class SimulatorPanel implements vscode.Disposable {
     // A newer analysis or another target arrived while the fixes were asked for: its own sendModel posts.
     if (!built || this.find().model !== model) return;
     if (!built.complete) this.log.warn(`simulator: the fixes of ${model.name} could not be read from the language server: Apply offers no edit`);
-    if (this.target.uri)
-      this.lastGood = { uri: this.target.uri, name: model.name, model: built.sim, version: result.version, result, complete: built.complete };
+    if (this.target.uri) this.lastGood = { uri: this.target.uri, name: model.name, model: built.sim, result, complete: built.complete };
     this.post({ type: 'model', model: built.sim, version: result.version, target: { uri: this.target.uri, model: model.name } });
   }
 
@@ -261,13 +259,10 @@ export class SimulatorPanel implements vscode.Disposable {
   async apply(groups: readonly ApplyGroup[]): Promise<{ ok: boolean; message: string }> {
     const { result, model } = this.find();
     if (!result || !model) return { ok: false, message: 'The preset has no source to edit.' };
-    if (this.service.isStale(result)) {
-      // The layer numbers the webview sent are those of the text it was shown; the analysis of the
-      // edited text is on its way, and the panel follows it.
-      return { ok: false, message: 'The file changed since the simulator read it; its layers are being updated. Apply again.' };
-    }
     const loaded = await this.service.loadRewrites(result, model);
     if (this.service.isStale(result) || this.find().result !== result) {
+      // The layer numbers the webview sent are those of the text it was shown; the analysis of the
+      // edited text is on its way, and the panel follows it.
       return { ok: false, message: 'The file changed since the simulator read it; its layers are being updated. Apply again.' };
     }
     if (!loaded) return { ok: false, message: "The language server did not send this model's fixes (see the initlint log). Apply again." };

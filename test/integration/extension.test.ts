@@ -311,7 +311,6 @@ suite('initlint in VS Code', () => {
     assert.equal(d.severity, vscode.DiagnosticSeverity.Information);
   });
 
-  /** keras/mlp.py open with the cursor in build_mlp, and "Simulate Initialization" run on it. */
   /**
    * One undo in the document's editor restores `before`: the edit was one undo step. The undo
    * command goes to the focused editor; one that ran while the focus was still elsewhere (the
@@ -330,6 +329,7 @@ suite('initlint in VS Code', () => {
     assert.equal(doc.getText(), before, 'one undo restores the file');
   }
 
+  /** keras/mlp.py open with the cursor in build_mlp, and "Simulate Initialization" run on it. */
   async function simulateMlp() {
     const doc = await open('keras/mlp.py');
     const editor = await vscode.window.showTextDocument(doc);
@@ -396,7 +396,9 @@ suite('initlint in VS Code', () => {
       ],
     );
     // A bad gain is refused before anything is written.
+    const applied = doc.version;
     await panel.receive({ type: 'apply', requestId: 8, groups: [{ layers: [0], choice: 'lsuv', gains: [-1] }] });
+    assert.equal(doc.version, applied, 'a gain of -1 writes nothing');
     await undoOnce(doc, textBefore, editor.viewColumn);
     panel.dispose();
   });

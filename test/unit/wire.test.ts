@@ -12,9 +12,7 @@ import { fromWire, installRewrites, rewritesToWire, toWire } from '../../src/eng
 import { explainLayer, explanationMarkdown, modelSummary } from '../../src/engine/explain';
 import { toSimModel } from '../../src/engine/simModel';
 import type { Analysis } from '../../src/engine/linter';
-import type { Recommendation } from '../../src/engine/ir';
-
-const TO: Recommendation[] = ['he_normal', 'he_uniform', 'glorot_uniform', 'lecun_normal'];
+import { RECOMMENDATIONS } from '../../src/engine/ir';
 
 /** The analysis and each model's fixes as the server sends them (JSON), read as the client reads them. */
 function roundTrip(a: Analysis): Analysis {
@@ -34,7 +32,7 @@ function seen(a: Analysis, file: string): unknown {
       layers: m.layers.map((l) => ({
         hover: explanationMarkdown(l, explainLayer(m, l)),
         input: l.input?.kind,
-        rewrites: TO.map((to) => l.rewrite(to) ?? null),
+        rewrites: RECOMMENDATIONS.map((to) => l.rewrite(to) ?? null),
         // LSUV's Apply: the wire carries one template, filled with each gain.
         orthogonal: ['1.414', '0.5', '1e-7'].map((gain) => l.rewrite({ kind: 'orthogonal', gain }) ?? null),
       })),

@@ -4,7 +4,7 @@
  * asks the page for the files it cannot read itself (the wasm backend's binary).
  */
 import type { BackendInfo, BackendPlan } from '../backend';
-import type { LsuvResult, PretrainResult, SimOptions } from './simulate';
+import type { LsuvResult, PretrainResult, SimOptions, symmetryDemo } from './simulate';
 import type { SimConfig, SimResult } from './types';
 
 /** A call into the simulation core, and what each returns. */
@@ -19,7 +19,7 @@ export interface EngineResults {
   simulate: SimResult;
   lsuv: LsuvResult;
   pretrain: PretrainResult;
-  symmetryDemo: { before: number[]; after: number[] };
+  symmetryDemo: Awaited<ReturnType<typeof symmetryDemo>>;
   numTensors: number;
 }
 

@@ -10,6 +10,7 @@
  * positive for data with a mean, such as pixels in [0, 1], which makes every unit of the first
  * layer see correlated samples: the prediction's c-map starts from it).
  */
+import { mix32 } from './simulate';
 
 export interface InputData {
   /** The file's name, as the panel shows it. */
@@ -312,10 +313,7 @@ export function imagePatches(
   const next = (n: number) => {
     // splitmix-style 32-bit hash, as the simulation's own seeded choices: the same seed, the same patches.
     h = (h + 0x9e3779b9) >>> 0;
-    let x = h;
-    x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-    x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-    return ((x ^ (x >>> 16)) >>> 0) % n;
+    return mix32(h) % n;
   };
   for (let r = 0; r < rows; r++) {
     // Every patch once when there are few; else random ones.

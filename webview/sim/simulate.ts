@@ -87,7 +87,7 @@ export interface SimOptions {
 // ---------------------------------------------------------------------------------------------
 
 /** murmur3's 32-bit finalizer: a bijection on uint32 with full avalanche. */
-function mix32(x: number): number {
+export function mix32(x: number): number {
   x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
   return (x ^ (x >>> 16)) >>> 0;

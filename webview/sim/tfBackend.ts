@@ -1,5 +1,5 @@
 /**
- * TF.js and its backends, started on the panel's page (engine.ts, PageEngine) and in the
+ * TF.js and its backends, started on the panel's page (engine.ts, TfEngine) and in the
  * simulation's worker (simWorker.ts): the first backend of the panel's plan (backend.ts) that
  * initialises.
  */

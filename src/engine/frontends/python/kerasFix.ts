@@ -41,20 +41,24 @@ function titleFor(to: InitTarget): string {
   return typeof to === 'string' ? `Use ${CLASS_NAME[to]}` : `Use Orthogonal(gain=${to.gain})`;
 }
 
+/** The file's own name for one of these qualified names (`import ... as k`), if it has one. */
+function localName(style: PythonStyle, ...qualified: string[]): string | undefined {
+  return [...style.aliases].find(([, q]) => qualified.includes(q))?.[0];
+}
+
 /**
  * `Orthogonal(gain=g)` through a name the file already has for it: the class imported bare,
  * the initializers module, Keras, or TensorFlow (`tf.keras.initializers.Orthogonal`, which
  * TF1 and TF2 both have). Undefined where the file has none (a string name cannot carry a gain).
  */
-export function orthogonalObject(style: PythonStyle, to: ScaledOrthogonal, seed?: string): string | undefined {
+function orthogonalObject(style: PythonStyle, to: ScaledOrthogonal, seed?: string): string | undefined {
   const args = `gain=${to.gain}${seed ? `, seed=${seed}` : ''}`;
-  const local = (...qualified: string[]) => [...style.aliases].find(([, q]) => qualified.includes(q))?.[0];
-  const bare = local('keras.initializers.Orthogonal', 'keras.initializers.orthogonal', 'keras.initializers.OrthogonalInitializer');
+  const bare = localName(style, 'keras.initializers.Orthogonal', 'keras.initializers.orthogonal', 'keras.initializers.OrthogonalInitializer');
   if (bare) return `${bare}(${args})`;
   const prefix =
-    local('keras.initializers') ??
-    ((k) => k && `${k}.initializers`)(local('keras')) ??
-    ((tf) => tf && `${tf}.keras.initializers`)(local('tensorflow', 'tensorflow.compat.v1'));
+    localName(style, 'keras.initializers') ??
+    ((k) => k && `${k}.initializers`)(localName(style, 'keras')) ??
+    ((tf) => tf && `${tf}.keras.initializers`)(localName(style, 'tensorflow', 'tensorflow.compat.v1'));
   return prefix ? `${prefix}.Orthogonal(${args})` : undefined;
 }
 
@@ -95,7 +99,7 @@ export function rewriteExplicit(style: PythonStyle, written: Node, to: InitTarge
       newText = `${obj.text}.${spelled(to, attr.text)}(${seedText})`;
     } else if (fn?.type === 'identifier') {
       const wanted = `keras.initializers.${spelled(to, fn.text)}`;
-      const local = [...style.aliases].find(([, q]) => q === wanted)?.[0];
+      const local = localName(style, wanted);
       newText = local ? `${local}(${seedText})` : stringLiteral(style, to);
     } else return undefined;
   } else if (written.type === 'identifier' || written.type === 'attribute' || written.type === 'none') {
@@ -122,7 +126,7 @@ export function rewriteTfCore(style: PythonStyle, written: Node, to: InitTarget)
 /** `tf.keras.initializers.he_normal()` under the file's own TensorFlow alias; undefined without one. */
 export function tfKerasInitializer(style: PythonStyle, to: InitTarget, seed?: string): string | undefined {
   if (typeof to !== 'string') return orthogonalObject(style, to, seed);
-  const tf = [...style.aliases].find(([, q]) => q === 'tensorflow' || q === 'tensorflow.compat.v1')?.[0];
+  const tf = localName(style, 'tensorflow', 'tensorflow.compat.v1');
   return tf ? `${tf}.keras.initializers.${to}(${seed ? `seed=${seed}` : ''})` : undefined;
 }
 
