@@ -5,7 +5,7 @@
  * engine; pure data, the adapters format it.
  */
 import type { Layer, Model, Span } from './ir';
-import type { Finding } from './linter';
+import type { FindingSummary } from './linter';
 import { varianceFormula } from './initializers';
 import { propagationOf } from './propagation';
 import { criticalScale, fmt, recommendationFor, recommendedVariance, RECOMMENDATION_LABEL, scaleRatio } from './variance';
@@ -107,8 +107,8 @@ export function explanationMarkdown(layer: Layer, e: LayerExplanation): string {
 }
 
 /** The findings that stand on a layer: on its constructor call or on its initializer. */
-export function findingsOfLayer(findings: readonly Finding[], model: Model, layer: Layer): Finding[] {
-  const within = (f: Finding, s?: Span) => !!s && f.start >= s.start && f.end <= s.end;
+export function findingsOfLayer<F extends FindingSummary>(findings: readonly F[], model: Model, layer: Layer): F[] {
+  const within = (f: F, s?: Span) => !!s && f.start >= s.start && f.end <= s.end;
   return findings.filter((f) => f.model === model.name && (within(f, layer.span) || within(f, layer.init.span)));
 }
 
@@ -137,7 +137,7 @@ export function writtenLayers(model: Pick<Model, 'layers'>): number {
 }
 
 /** A model's one-line verdict, over its definition: "initlint: 5 layers · 2 problems". */
-export function modelSummary(model: Model, findings: readonly Finding[]): string {
+export function modelSummary(model: Model, findings: readonly FindingSummary[]): string {
   const layers = writtenLayers(model);
   const problems = findings.filter((f) => f.model === model.name).length;
   return `initlint: ${layers} layer${layers === 1 ? '' : 's'} · ${problems === 0 ? 'no problems' : `${problems} problem${problems === 1 ? '' : 's'}`}`;

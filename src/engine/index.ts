@@ -14,4 +14,4 @@ export { ruleDocUrl, RULES_DOC_URL } from './docs';
 export { explainLayer, explanationMarkdown } from './explain';
 export type { LayerExplanation } from './explain';
 export { readNotebook } from './notebook';
-export { toWire } from './wire';
+export { fromWire, toWire } from './wire';

@@ -290,6 +290,26 @@ function erfc(x: number): number {
  * not evaluate are absent, and the defaults apply. Undefined for an unknown name.
  */
 export function resolveInitializer(framework: Framework, name: string, args: InitArgs = {}): InitSpec | undefined {
+  let key = `${framework}:${name}`;
+  // Argument names are identifiers; a string value is quoted, so the parts cannot run together.
+  for (const k in args) key += `|${k}=${typeof args[k] === 'string' ? JSON.stringify(args[k]) : String(args[k])}`;
+  if (RESOLVED.has(key)) return RESOLVED.get(key);
+  const spec = resolveFresh(framework, name, args);
+  if (RESOLVED.size >= MAX_RESOLVED) RESOLVED.clear();
+  RESOLVED.set(key, spec && Object.freeze(spec));
+  return spec;
+}
+
+/**
+ * Resolved specs, one object per framework, name and arguments: the layers that use one
+ * initializer share its spec, so the language server's message writes it once (wire.ts: a
+ * one-line Keras JSON of 10,000 layers sent 10,000 copies, 230 bytes each). Frozen: a spec is
+ * a value. Bounded: the arguments are the user's.
+ */
+const RESOLVED = new Map<string, InitSpec | undefined>();
+const MAX_RESOLVED = 4096;
+
+function resolveFresh(framework: Framework, name: string, args: InitArgs): InitSpec | undefined {
   const entry = INDEX.get(`${framework}:${name}`);
   if (!entry) return undefined;
   const given = framework === 'tfjs' && (entry.kind.k === 'normal' || entry.kind.k === 'uniform')
@@ -412,7 +432,14 @@ export function defaultInitializer(framework: Framework): InitSpec {
 }
 
 export function unknownInitializer(framework: Framework, name: string): InitSpec {
-  return { name, framework, distribution: 'unknown', family: 'unknown', truncation: 1, fixedScale: false, describe: name };
+  const key = `unknown:${framework}:${name}`;
+  let spec = RESOLVED.get(key);
+  if (!spec) {
+    spec = Object.freeze<InitSpec>({ name, framework, distribution: 'unknown', family: 'unknown', truncation: 1, fixedScale: false, describe: name });
+    if (RESOLVED.size >= MAX_RESOLVED) RESOLVED.clear();
+    RESOLVED.set(key, spec);
+  }
+  return spec;
 }
 
 /**

@@ -51,6 +51,13 @@ export interface Finding extends Position {
   related: Array<Position & { message: string; start: number; end: number }>;
 }
 
+/**
+ * What the editor's views read of a finding: the panel, the code lenses, the status item and
+ * the simulator. The language server's VS Code client gets findings in this shape (wire.ts);
+ * the problems list gets them as LSP diagnostics, and their fixes are built where asked for.
+ */
+export type FindingSummary = Pick<Finding, 'code' | 'severity' | 'message' | 'model' | 'layer' | 'start' | 'end' | 'cell'>;
+
 export interface Analysis {
   file: string;
   findings: Finding[];

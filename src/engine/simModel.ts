@@ -6,7 +6,7 @@
  */
 import { activationInfo } from './activations';
 import { GAIN_SLOT, RECOMMENDATIONS, tryRewrite, type Fix, type InitTarget, type Layer, type Model, type Recommendation } from './ir';
-import type { Finding } from './linter';
+import type { FindingSummary } from './linter';
 import type { ApplyOption, KernelSpec, SimLayer, SimModel } from '../protocol';
 import { kernelVariance, resolveInitializer } from './initializers';
 import { RECOMMENDATION_LABEL, recommendationFor } from './variance';
@@ -37,7 +37,7 @@ function kernelOf(layer: Layer, fanIn: number): KernelSpec {
  */
 export function toSimLayer(
   layer: Layer,
-  findings: Finding[],
+  findings: readonly FindingSummary[],
   fanInFallback: number,
   previous?: Layer,
   numbers?: Pick<LayerNumbers, 'gain'>,
@@ -123,7 +123,7 @@ function drawsAs(layer: Layer, choice: Recommendation): boolean {
   return family(layer.init.spec.distribution) === family(want!.distribution) && Math.abs(variance - target) <= 1e-9 * target;
 }
 
-export function toSimModel(model: Model, findings: Finding[], file: string): SimModel {
+export function toSimModel(model: Model, findings: readonly FindingSummary[], file: string): SimModel {
   const layers: SimLayer[] = [];
   let width = model.layers[0]?.fanIn ?? DEFAULT_INPUT_WIDTH;
   const numbers = propagationOf(model).numbers;

@@ -9,18 +9,20 @@ import * as vscode from 'vscode';
 import { LanguageClient, State, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { InitlintCodeLens } from './codeLens';
 import { LayerTree, type LayerNode, type LayerTreeNode } from './layerTree';
-import { LINTED_LANGUAGES, LintService, editFor } from './lintService';
+import { LINTED_LANGUAGES, LintService, type FileResult } from './lintService';
 import { WorkspaceSettings } from './settings';
 import { StatusItem } from './statusItem';
 import { WorkspaceScan } from './workspaceScan';
 import { pickTarget, SIMULATOR_VIEW_TYPE, SimulatorPanel, type SimTarget } from './simulatorPanel';
 import { ruleDocUrl, RULES_DOC_URL } from '../engine/docs';
 import type { RuleCode } from '../engine/rules';
+import type { WireFinding } from '../engine/wire';
 import { describeSettings } from '../engine/settings';
 import { addPerFileIgnore, escapeGlob, perFileIgnoreTarget } from '../cli/config';
 import * as fs from 'node:fs';
 import {
   analysisNotification,
+  fixesRequest,
   forgetFilesNotification,
   lintFilesRequest,
   rewritesRequest,
@@ -57,9 +59,16 @@ function documentSelector(): LanguageClientOptions['documentSelector'] {
 export function activate(context: vscode.ExtensionContext): InitlintApi {
   const log = vscode.window.createOutputChannel('initlint', { log: true });
   log.info(`initlint ${String(context.extension.packageJSON.version)} in VS Code ${vscode.version} (Node ${process.versions.node}, ${process.platform})`);
-  const service = new LintService(log, async (params) => {
-    await started;
-    return client.sendRequest(rewritesRequest, params);
+  const service = new LintService(log, {
+    rewrites: async (params) => {
+      await started;
+      return client.sendRequest(rewritesRequest, params);
+    },
+    fixes: async (params) => {
+      await started;
+      const edit = await client.sendRequest(fixesRequest, params);
+      return edit ? client.protocol2CodeConverter.asWorkspaceEdit(edit) : null;
+    },
   });
   const tree = new LayerTree(service);
   const treeView = vscode.window.createTreeView('initlint.layers', { treeDataProvider: tree, showCollapseAll: true });
@@ -138,6 +147,20 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     log.info(`per-file-ignores: ${glob} = ${code} written into ${file}`);
     await configure();
     return true;
+  };
+
+  /** Applies the fixes of these findings of a result (all when absent), built by the server, as one undo step. */
+  const applyFixes = async (result: FileResult, findings: readonly WireFinding[] | undefined, what: string): Promise<void> => {
+    const edit = await service.fixes(result, findings).catch((err: Error) => {
+      log.error(`${what}: the server could not build the fixes`, err);
+      return undefined;
+    });
+    if (edit === null) {
+      // The file was linted again since this view was drawn: its findings are on their way.
+      void vscode.window.showInformationMessage(`initlint: ${result.uri.path.split('/').pop()} changed since its findings were shown; try again.`);
+      return;
+    }
+    if (edit && !(await vscode.workspace.applyEdit(edit))) log.warn(`${what}: VS Code rejected the edit of ${result.uri.fsPath || result.uri.toString()}`);
   };
 
   const configureOnce = async () => {
@@ -238,17 +261,10 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
     vscode.commands.registerCommand('initlint.fixAll', async () => {
       const doc = vscode.window.activeTextEditor?.document;
       const result = doc ? service.resultFor(doc.uri) : undefined;
-      const edit = result ? editFor(result, result.analysis.findings) : undefined;
-      if (edit && !(await vscode.workspace.applyEdit(edit))) log.warn(`fix all: VS Code rejected the edit of ${doc?.uri.fsPath}`);
+      if (result) await applyFixes(result, undefined, 'fix all');
     }),
-    vscode.commands.registerCommand('initlint.fixLayer', async (node: LayerNode) => {
-      const edit = node
-        ? editFor(
-            node.result,
-            node.findings.filter((f) => f.fix),
-          )
-        : undefined;
-      if (edit) await vscode.workspace.applyEdit(edit);
+    vscode.commands.registerCommand('initlint.fixLayer', async (node?: LayerNode) => {
+      if (node) await applyFixes(node.result, node.findings, `fix ${node.layer.label}`);
     }),
     vscode.commands.registerCommand('initlint.simulate', async (arg?: SimTarget | { result: { uri: vscode.Uri }; model: { name: string } }) => {
       await ready;

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Layer, Model } from '../engine/ir';
-import type { Finding } from '../engine/linter';
+import type { WireFinding } from '../engine/wire';
 import { explainLayer, findingsOfLayer, layerKey, writtenLayers } from '../engine/explain';
 import { passReason } from '../engine/rules';
 import { DEFAULT_SETTINGS } from '../engine/settings';
@@ -15,7 +15,7 @@ import { rangeOf, type FileResult, type LintService } from './lintService';
 export type LayerTreeNode =
   | { kind: 'file'; result: FileResult }
   | { kind: 'model'; result: FileResult; model: Model }
-  | { kind: 'layer'; result: FileResult; model: Model; layer: Layer; repeat: number; findings: Finding[] };
+  | { kind: 'layer'; result: FileResult; model: Model; layer: Layer; repeat: number; findings: WireFinding[] };
 
 export type LayerNode = Extract<LayerTreeNode, { kind: 'layer' }>;
 
@@ -135,7 +135,7 @@ export class LayerTree implements vscode.TreeDataProvider<LayerTreeNode>, vscode
       tip.appendMarkdown(`\n**No problem**: ${passReason(node.model, layer, settings)}.\n`);
     }
     item.tooltip = tip;
-    item.contextValue = findings.some((f) => f.fix) ? 'layer-fixable' : 'layer';
+    item.contextValue = findings.some((f) => f.fixable) ? 'layer-fixable' : 'layer';
     item.command = this.reveal(node.result, layer.span.start, layer.span.end);
     return item;
   }

@@ -5,17 +5,16 @@
  * actions and hovers through LSP (src/server/server.ts). A result's offsets are mapped to
  * positions through the open document or cell they are in, or through the text the server read
  * from disk. The fixes a model's layers can build are asked of the server when the simulator
- * needs them (`loadRewrites`), not sent with every lint.
+ * needs them (`loadRewrites`), and the edits of the findings' fixes when they are applied
+ * (`fixes`): neither is sent with every lint.
  */
 import * as vscode from 'vscode';
 import type { Model } from '../engine/ir';
-import type { Analysis, Finding } from '../engine/linter';
 import { EXTENSION_OF_LANGUAGE_ID } from '../engine/languages';
 import type { Settings } from '../engine/settings';
 import { filePositions } from '../engine/notebook';
-import { selectFixes } from '../engine/edits';
-import { fromWire, installRewrites, type WireRewrites } from '../engine/wire';
-import type { AnalysisParams, RewritesParams } from '../server/protocol';
+import { fromWire, installRewrites, type RevivedAnalysis, type WireFinding, type WireRewrites } from '../engine/wire';
+import type { AnalysisParams, FixesParams, RewritesParams } from '../server/protocol';
 
 /** Where a stretch of the linted code lives: a text document, a notebook cell, or a file on disk. */
 export interface Segment {
@@ -28,14 +27,14 @@ export interface Segment {
 export interface FileResult {
   /** The document, notebook or file this result is for. */
   uri: vscode.Uri;
-  analysis: Analysis;
+  analysis: RevivedAnalysis;
   segments: Segment[];
   /** The document's or notebook's version it was linted at; 0 for a file read from disk. */
   version: number;
   durationMs: number;
   /** Linted from disk by the workspace scan, not from an open editor. */
   fromDisk: boolean;
-  /** The server's number for the lint (`initlint/rewrites` names the analysis by it). */
+  /** The server's number for the lint (`initlint/rewrites` and `initlint/fixes` name the analysis by it). */
   lint: number;
   /** The URI as the server wrote it (its key for the file). */
   key: string;
@@ -59,16 +58,12 @@ export function rangeOf(segments: Segment[], start: number, end: number): { uri:
   return { uri: a.segment.uri, range: new vscode.Range(a.segment.positionAt(a.local), endPos) };
 }
 
-/** The fixes of these findings that can be applied together, as one WorkspaceEdit (one undo step). */
-export function editFor(result: FileResult, findings: Finding[]): vscode.WorkspaceEdit | undefined {
-  const chosen = selectFixes(findings);
-  if (chosen.length === 0) return undefined;
-  const edit = new vscode.WorkspaceEdit();
-  for (const e of chosen.flatMap((f) => f.fix!.edits)) {
-    const where = rangeOf(result.segments, e.start, e.end);
-    if (where) edit.replace(where.uri, where.range, e.newText);
-  }
-  return edit;
+/** What the service asks of the language server beyond the analyses it is sent. */
+export interface ServerRequests {
+  /** `initlint/rewrites`: the fixes a model's layers can build. */
+  rewrites(params: RewritesParams): Promise<WireRewrites | null>;
+  /** `initlint/fixes`: the edits of findings' fixes, as one WorkspaceEdit. */
+  fixes(params: FixesParams): Promise<vscode.WorkspaceEdit | null>;
 }
 
 export class LintService implements vscode.Disposable {
@@ -82,9 +77,21 @@ export class LintService implements vscode.Disposable {
 
   constructor(
     private readonly log: vscode.LogOutputChannel,
-    /** Asks the server for a model's fixes (`initlint/rewrites`). */
-    private readonly fetchRewrites: (params: RewritesParams) => Promise<WireRewrites | null>,
+    private readonly server: ServerRequests,
   ) {}
+
+  /**
+   * The fixes of these findings of a result (all of them when absent) that can be applied
+   * together, as one WorkspaceEdit: one undo step. Undefined where none has a fix; null where
+   * the server has linted the file again since (the newer analysis is on its way).
+   */
+  async fixes(result: FileResult, findings?: readonly WireFinding[]): Promise<vscode.WorkspaceEdit | null | undefined> {
+    const all = result.analysis.findings;
+    const asked = (findings ?? all).filter((f) => f.fixable);
+    if (asked.length === 0) return undefined;
+    const indices = findings ? asked.map((f) => all.indexOf(f)).filter((i) => i >= 0) : undefined;
+    return this.server.fixes({ uri: result.key, lint: result.lint, ...(indices ? { findings: indices } : {}) });
+  }
 
   /**
    * Gives the layers of one of a result's models the fixes they can build, asked of the server
@@ -98,7 +105,8 @@ export class LintService implements vscode.Disposable {
       loaded =
         index < 0
           ? Promise.resolve(false)
-          : this.fetchRewrites({ uri: result.key, lint: result.lint, model: index })
+          : this.server
+              .rewrites({ uri: result.key, lint: result.lint, model: index })
               .then((wire) => !!wire && installRewrites(model, wire))
               .catch((err: Error) => {
                 this.log.warn(`the fixes of ${model.name} could not be read from the server: ${err.message}`);
@@ -153,7 +161,7 @@ export class LintService implements vscode.Disposable {
     const previous = this.results.get(params.uri);
     // A lint of an older version than the one shown (a reply overtaken by a newer one): dropped.
     if (previous && !previous.fromDisk && params.version !== null && params.version < previous.version) return;
-    let analysis: Analysis;
+    let analysis: RevivedAnalysis;
     try {
       analysis = fromWire(params.analysis);
     } catch (err) {
@@ -198,7 +206,7 @@ export class LintService implements vscode.Disposable {
  * server read from disk (a closed notebook's code mapped into its .ipynb file), else the start
  * of the file (a saved model has no text to point into).
  */
-function positions(uri: vscode.Uri, analysis: Analysis, diskText: string | undefined): (offset: number) => vscode.Position {
+function positions(uri: vscode.Uri, analysis: RevivedAnalysis, diskText: string | undefined): (offset: number) => vscode.Position {
   const key = uri.toString();
   let doc: vscode.TextDocument | undefined;
   let inFile: ((offset: number) => { line: number; column: number }) | undefined;

@@ -5,7 +5,8 @@
  * - analyses: after every lint the server sends the file's analysis (`initlint/analysis`), which
  *   the Initialization panel, the code lenses, the status item and the simulator read; the fixes
  *   a model's layers can build are sent when the client asks (`initlint/rewrites`: the
- *   simulator's Apply), not with every lint;
+ *   simulator's Apply), not with every lint, and so are the edits of the findings' fixes
+ *   (`initlint/fixes`: the panel's Fix, Fix All);
  * - settings: the client sends each workspace folder's settings (`initlint/settings`), already
  *   merged with the folder's pyproject.toml as the extension reads them, so the editor's
  *   settings UI, multi-root folders and the log stay the extension's;
@@ -14,7 +15,7 @@
  *   them, and reports a closed editor's file as it is on disk again.
  * No vscode import: the server bundle must not need it.
  */
-import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, type WorkspaceEdit } from 'vscode-languageserver-protocol';
 import type { Settings } from '../engine/settings';
 import type { WireAnalysis, WireRewrites } from '../engine/wire';
 
@@ -116,3 +117,18 @@ export interface RewritesParams {
  * file again since (the client's analysis is stale: the newer one is on its way) or has no such model.
  */
 export const rewritesRequest = new RequestType<RewritesParams, WireRewrites | null, void>('initlint/rewrites');
+
+export interface FixesParams {
+  /** The document, notebook or file, as in `AnalysisParams`. */
+  uri: string;
+  /** The lint whose analysis the client holds (`AnalysisParams.lint`). */
+  lint: number;
+  /** Indices into that analysis's findings; absent: every finding. */
+  findings?: number[];
+}
+/**
+ * The fixes of those findings that can be applied together (the CLI's `--fix` choice), as one
+ * workspace edit: one undo step. Null when the server has linted the file again since (as
+ * `initlint/rewrites`) or when none of the findings has a fix.
+ */
+export const fixesRequest = new RequestType<FixesParams, WorkspaceEdit | null, void>('initlint/fixes');

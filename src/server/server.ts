@@ -63,6 +63,7 @@ import { rewritesToWire, toWire } from '../engine/wire';
 import {
   analysisNotification,
   forgetFilesNotification,
+  fixesRequest,
   lintFilesRequest,
   rewritesRequest,
   settingsNotification,
@@ -593,6 +594,13 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     const result = results.get(params.uri);
     const model = result?.lint === params.lint ? result.analysis.models[params.model] : undefined;
     return model ? rewritesToWire(model) : null;
+  });
+  connection.onRequest(fixesRequest, (params) => {
+    const result = results.get(params.uri);
+    if (result?.lint !== params.lint) return null;
+    const all = result.analysis.findings;
+    const asked = params.findings ? params.findings.flatMap((i) => all[i] ?? []) : all;
+    return editOf(result, asked) ?? null;
   });
 
   connection.onNotification(forgetFilesNotification, (params) => {

@@ -215,6 +215,23 @@ suite('initlint in VS Code', () => {
     assert.match((passing.tooltip as vscode.MarkdownString).value, /\*\*No problem\*\*: (its initializer suits its activation|exempt|a constant start)/);
   });
 
+  test("the panel's Fix on a layer asks the server for that layer's fix only, and applies it", async () => {
+    const doc = await open('keras/mlp.py');
+    await until('two findings', () => initlintDiagnostics(doc.uri).length === 2);
+    const fileNode = await until('mlp.py in the tree', () =>
+      api.tree.getChildren().find((n) => n.kind === 'file' && n.result.uri.toString() === doc.uri.toString()),
+    );
+    const layers = api.tree.getChildren(fileNode).flatMap((m) => api.tree.getChildren(m));
+    const fixable = layers.filter((l) => api.tree.getTreeItem(l).contextValue === 'layer-fixable');
+    assert.equal(fixable.length, 2, 'both flagged layers offer Fix');
+    const second = fixable.find((l) => l.kind === 'layer' && l.findings.some((f) => doc.positionAt(f.start).line === 9));
+    assert.ok(second, 'the layer on line 10');
+    await vscode.commands.executeCommand('initlint.fixLayer', second);
+    await until('one finding left', () => initlintDiagnostics(doc.uri).length === 1);
+    assert.match(doc.lineAt(9).text, /kernel_initializer="he_normal"/);
+    assert.equal(initlintDiagnostics(doc.uri)[0].range.start.line, 8, 'the other layer keeps its finding');
+  });
+
   test('a layer initialized by a shared init function: the diagnostic points at the call, an action opens it', async () => {
     const doc = await open('pytorch/classifier.py');
     const diag = await until('IL001 on the first hidden layer', () => initlintDiagnostics(doc.uri).find((d) => d.range.start.line === 16));

@@ -700,3 +700,18 @@ describe('Monte Carlo: TensorFlow.js initializers vs kernelVariance', () => {
     assert.ok(Math.abs(measured - nominal * T) / (nominal * T) <= MC_REL, `measured ${measured}, truncated ${nominal * T}`);
   });
 });
+
+test('a resolved spec is one frozen value per framework, name and arguments', () => {
+  const he = resolveInitializer('keras', 'HeNormal');
+  assert.equal(resolveInitializer('keras', 'HeNormal'), he, 'the same initializer: the same object');
+  assert.ok(Object.isFrozen(he));
+  const scaled = resolveInitializer('keras', 'VarianceScaling', { scale: 2, mode: 'fan_in' });
+  assert.equal(resolveInitializer('keras', 'VarianceScaling', { scale: 2, mode: 'fan_in' }), scaled);
+  assert.notEqual(resolveInitializer('keras', 'VarianceScaling', { scale: 3, mode: 'fan_in' }), scaled, 'other arguments: another spec');
+  assert.equal(resolveInitializer('keras', 'VarianceScaling', { scale: 3, mode: 'fan_in' })?.scale, 3);
+  // A string argument is quoted in the key: these two must not meet.
+  const a = resolveInitializer('keras', 'VarianceScaling', { mode: 'fan_in|scale=3' });
+  const b = resolveInitializer('keras', 'VarianceScaling', { mode: 'fan_in', scale: 3 });
+  assert.notEqual(a, b);
+  assert.equal(a?.scale, 1);
+});

@@ -18,7 +18,7 @@ import { toWire } from '../../src/engine/wire';
 import { cacheStats } from '../../src/engine/frontends/eval/definitionCache';
 import { callCounts, recount } from '../../src/engine/frontends/eval/entryPoints';
 
-/** Everything an analysis says, as text: toWire reads every fix; flows are written with their sharing (`#n`: a flow object seen before). */
+/** Everything an analysis says, as text: every finding with its fix; flows are written with their sharing (`#n`: a flow object seen before). */
 function said(a: Analysis): string {
   const ids = new Map<Flow, number>();
   const layerIds = new Map<unknown, number>();
@@ -42,7 +42,7 @@ function said(a: Analysis): string {
     }
   };
   const graph = a.models.map((m) => m.layers.map((l) => flow(l.input)));
-  return JSON.stringify({ wire: toWire(a), graph }, null, 1);
+  return JSON.stringify({ wire: toWire(a), findings: a.findings.map((f) => ({ ...f, fix: f.fix })), graph }, null, 1);
 }
 
 function files(): Array<{ name: string; text: string }> {

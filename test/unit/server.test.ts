@@ -470,7 +470,17 @@ describe('initlint server for its VS Code client', () => {
       ],
     );
     assert.equal(analysis.findings.length, 3);
-    assert.ok(analysis.findings[0].fix, 'fixes cross as data');
+    // A finding crosses as what the panel reads, and whether it has a fix; its edits are asked for.
+    assert.deepEqual(Object.keys(a.analysis.findings[0]).sort(), ['code', 'end', 'fixable', 'layer', 'message', 'model', 'severity', 'start']);
+    const one = await client.request('initlint/fixes', { uri: uriOf('m.py'), lint: a.lint, findings: [1] });
+    assert.deepEqual(
+      one.changes[uriOf('m.py')].map((e: any) => [e.range.start.line, e.newText]),
+      [[d.diagnostics[1].range.start.line, '"he_normal"']],
+      "the second finding's fix, where its diagnostic is",
+    );
+    const all = await client.request('initlint/fixes', { uri: uriOf('m.py'), lint: a.lint });
+    assert.equal(all.changes[uriOf('m.py')].length, 3, 'every finding when none is named');
+    assert.equal(await client.request('initlint/fixes', { uri: uriOf('m.py'), lint: a.lint - 1 }), null, 'an earlier lint: stale');
     // What each layer's initializer can be rewritten to: asked for (the simulator's Apply), not sent with every lint.
     assert.equal(analysis.models[0].layers[0].rewrite('he_normal'), undefined);
     const rewrites = await client.request('initlint/rewrites', { uri: uriOf('m.py'), lint: a.lint, model: 0 });

@@ -1,30 +1,37 @@
 /**
  * An analysis sent as JSON (the language server to its VS Code client) reads as the analysis
  * itself: every layer's numbers and hover, every model's verdict and simulator model, every
- * fix a layer can build, the findings and their fixes, and the data-flow graph's shape.
+ * fix a layer can build, what the views show of the findings (their fixes' edits are asked of
+ * the server: server.test.ts), and the data-flow graph's shape.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ROOT, allSources, getLinter } from './helpers';
-import { fromWire, installRewrites, rewritesToWire, toWire } from '../../src/engine/wire';
+import { fromWire, installRewrites, rewritesToWire, toWire, type RevivedAnalysis, type WireFinding } from '../../src/engine/wire';
 import { explainLayer, explanationMarkdown, modelSummary } from '../../src/engine/explain';
 import { toSimModel } from '../../src/engine/simModel';
-import type { Analysis } from '../../src/engine/linter';
+import type { Analysis, Finding } from '../../src/engine/linter';
 import { RECOMMENDATIONS } from '../../src/engine/ir';
 
 /** The analysis and each model's fixes as the server sends them (JSON), read as the client reads them. */
-function roundTrip(a: Analysis): Analysis {
+function roundTrip(a: Analysis): RevivedAnalysis {
   const back = fromWire(JSON.parse(JSON.stringify(toWire(a))));
   a.models.forEach((m, i) => assert.ok(installRewrites(back.models[i], JSON.parse(JSON.stringify(rewritesToWire(m))))));
   return back;
 }
 
+/** What the views read of a finding: the panel, the lenses, the status item, the simulator. */
+function summary(f: Finding | WireFinding): unknown {
+  const fixable = 'fixable' in f ? f.fixable === true : 'fix' in f && f.fix !== undefined;
+  return { code: f.code, severity: f.severity, message: f.message, model: f.model, layer: f.layer, start: f.start, end: f.end, cell: f.cell, fixable };
+}
+
 /** What a user sees of an analysis: hovers, verdicts, simulator models, fixes. */
-function seen(a: Analysis, file: string): unknown {
+function seen(a: Analysis | RevivedAnalysis, file: string): unknown {
   return {
-    findings: a.findings.map((f) => ({ ...f, fix: f.fix })),
+    findings: a.findings.map(summary),
     errors: a.errors,
     models: a.models.map((m) => ({
       summary: modelSummary(m, a.findings),
@@ -139,9 +146,14 @@ test('the graph is the same graph after the crossing: shared flows stay shared',
 
 test('fixes are sent only when asked for; until then a revived layer offers none, and fixes of another model are refused', async () => {
   const linter = await getLinter();
-  const a = linter.analyze(residualChain(3), 'residual.py');
+  const a = linter.analyze(residualChain(3).replaceAll('he_normal', 'glorot_uniform'), 'residual.py');
+  assert.equal(a.findings.length, 3, 'one finding a block, each with a fix');
   const wire = toWire(a);
-  assert.ok(!JSON.stringify(wire).includes('"edits"'), 'no fix in the analysis itself');
+  assert.ok(!JSON.stringify(wire).includes('"edits"'), "no fix in the analysis itself, not even the findings'");
+  assert.deepEqual(
+    wire.findings.map((f) => f.fixable),
+    [true, true, true],
+  );
   const back = fromWire(JSON.parse(JSON.stringify(wire)));
   assert.equal(back.models[0].layers[0].rewrite('he_uniform'), undefined);
   const other = linter.analyze(residualChain(4), 'other.py');
@@ -171,4 +183,30 @@ test('an analysis without the flow table (a server older than it) is read with i
   const back = fromWire(wire);
   assert.equal(back.models[0].layers.length, 2);
   assert.equal(back.models[0].layers[1].input?.kind, 'opaque');
+});
+
+test("an initializer's spec crosses once, however many layers use it, and the revived layers share it", async () => {
+  const linter = await getLinter();
+  const a = linter.analyze(residualChain(40).replace('kernel_initializer="he_normal"', 'kernel_initializer="glorot_uniform"'), 'specs.py');
+  const wire = toWire(a);
+  assert.deepEqual(
+    wire.specs.map((s) => s.name),
+    ['glorot_uniform', 'he_normal'],
+  );
+  const layers = wire.models[0].layers.flatMap((l) => ('same' in l ? [] : [l]));
+  assert.deepEqual(
+    layers.map((l) => l.init.spec),
+    [0, ...Array<number>(39).fill(1)],
+  );
+  const back = fromWire(JSON.parse(JSON.stringify(wire))).models[0].layers;
+  assert.equal(back[1].init.spec, back[39].init.spec);
+  assert.deepEqual(back[0].init.spec, a.models[0].layers[0].init.spec);
+});
+
+test('a spec index that names no spec (a malformed message) reads as an unknown initializer', async () => {
+  const linter = await getLinter();
+  const wire = JSON.parse(JSON.stringify(toWire(linter.analyze(residualChain(2), 'bad.py'))));
+  wire.specs = [];
+  const back = fromWire(wire);
+  assert.equal(back.models[0].layers[0].init.spec.family, 'unknown');
 });
