@@ -19,6 +19,7 @@ import { fixText, readSavedModel, readSource, writeAtomic, type Source } from '.
 import { filePositions } from '../engine/notebook';
 import { escapeControl, formatSize, LineIndex } from '../engine/text';
 import { startServer } from '../server/server';
+import { DEFAULT_CACHE_DIR, LintCache } from './cache';
 
 declare const INITLINT_VERSION: string;
 const VERSION = typeof INITLINT_VERSION === 'string' ? INITLINT_VERSION : '0.0.0-dev';
@@ -41,6 +42,9 @@ Options:
   --ignore IL007             do not run these rules
   --config FILE              settings file (pyproject.toml or initlint.json)
   --watch                    lint again whenever a linted file or the settings change
+  --cache                    keep each file's results between runs and lint only the files
+                             that changed since (in .initlint_cache, or --cache-dir DIR)
+  --cache-dir DIR            where --cache keeps them (implies --cache)
   -                          as PATH: read the source from standard input (with --fix, the
                              fixed text goes to stdout)
   --stdin-filename PATH      the name standard input is linted as (its language, its settings)
@@ -82,6 +86,8 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
         config: { type: 'string' },
         'stdin-filename': { type: 'string' },
         watch: { type: 'boolean', default: false },
+        cache: { type: 'boolean', default: false },
+        'cache-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },
       },
@@ -115,10 +121,11 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
     }
     if (values['stdin-filename'] !== undefined) throw new UsageError('--stdin-filename needs - as the PATH');
     for (const p of positionals) if (!fs.existsSync(p)) throw new UsageError(`${p}: no such file or directory`);
-    const once = () => lintPaths(positionals, mode, format, values, out, err);
+    const cacheDir = values.cache || values['cache-dir'] !== undefined ? path.resolve(values['cache-dir'] ?? DEFAULT_CACHE_DIR) : undefined;
+    const once = () => lintPaths(positionals, mode, format, values, cacheDir, out, err);
     const code = await once();
     if (!values.watch) return code;
-    return await watch(positionals, once, err);
+    return await watch(positionals, once, cacheDir, err);
   } catch (e) {
     if (e instanceof UsageError) {
       err.write(`initlint: ${e.message}\n`);
@@ -131,21 +138,57 @@ export async function main(argv: string[], out: NodeJS.WritableStream = process.
 type Format = 'text' | 'json' | 'sarif' | 'github';
 type Values = { config?: string; select?: string; ignore?: string; fix?: boolean; statistics?: boolean; 'exit-zero'?: boolean };
 
-/** One run over the PATHs: walk, lint (on worker threads for many files), print; the exit status. */
+/**
+ * One run over the PATHs: walk, lint (on worker threads for many files), print; the exit
+ * status. With a cache, a file whose bytes are those of a kept report is not linted: its report
+ * is used again (with --fix or --diff only where it has no fix to apply).
+ */
 async function lintPaths(
   positionals: string[],
   mode: FixMode,
   format: Format,
   values: Values,
+  cacheDir: string | undefined,
   out: NodeJS.WritableStream,
   err: NodeJS.WritableStream,
 ): Promise<number> {
   const { settings, base } = loadSettings(values.config, positionals[0], values.select, values.ignore, err);
   const { files, errors: unread } = collectFiles(positionals, { exclude: settings.exclude, base });
-  const workers = workerCount(files.length);
-  const result = workers > 1 ? await runParallel(settings, files, mode, workers, base) : run(await createLinter(settings), files, mode, base);
+  const cache = cacheDir ? LintCache.open(cacheDir, { version: VERSION, build: buildId(), settings, base, cwd: process.cwd() }) : undefined;
+  if (cache?.problem) err.write(`initlint: ${cache.problem}\n`);
+  const reports: Output[] = new Array(files.length);
+  const hashes: Array<string | undefined> = files.map((abs) => cache?.hashOf(abs));
+  const todo: number[] = [];
+  files.forEach((abs, i) => {
+    const kept = hashes[i] !== undefined ? cache!.get(abs, hashes[i]) : undefined;
+    if (kept && (mode === 'none' || !kept.findings.some((f) => f.fix))) reports[i] = { ...kept, files: 1, fixed: 0, diffs: [] };
+    else todo.push(i);
+  });
+  const paths = todo.map((i) => files[i]);
+  const workers = workerCount(paths.length);
+  let linted: Output[] = [];
+  if (workers > 1) linted = await runParallel(settings, paths, mode, workers, base);
+  else if (paths.length > 0) linted = runEach(await createLinter(settings), paths, mode, base);
+  todo.forEach((i, k) => {
+    reports[i] = linted[k];
+    // Only a plain run's report: after --fix the file on disk is another text, and --diff reports a diff.
+    if (cache && mode === 'none' && hashes[i] !== undefined) cache.set(files[i], hashes[i], linted[k]);
+  });
+  const problem = cache?.save();
+  if (problem) err.write(`initlint: ${problem}\n`);
+  const result = merge(reports);
   result.errors.unshift(...unread.map((u) => ({ file: relative(u.dir), message: u.message })));
   return report(result, mode, format, values, out, err);
+}
+
+/** The running bundle, as a cache key: its size and time change with every build. */
+function buildId(): string {
+  try {
+    const s = fs.statSync(__filename);
+    return `${s.size}:${s.mtimeMs}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function report(result: Output, mode: FixMode, format: Format, values: Values, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
@@ -211,7 +254,7 @@ async function lintStdin(
  * `--watch`: after the first run, lint the PATHs again after each change to a file initlint
  * reads or to its settings (changes closer than 200 ms apart make one run), until interrupted.
  */
-function watch(positionals: string[], once: () => Promise<number>, err: NodeJS.WritableStream): Promise<number> {
+function watch(positionals: string[], once: () => Promise<number>, cacheDir: string | undefined, err: NodeJS.WritableStream): Promise<number> {
   err.write('Watching for file changes (Ctrl+C to stop).\n');
   let timer: NodeJS.Timeout | undefined;
   let running = Promise.resolve();
@@ -226,10 +269,16 @@ function watch(positionals: string[], once: () => Promise<number>, err: NodeJS.W
   };
   const relevant = (name: string | null) =>
     !name || LINTED_EXTENSIONS.has(path.extname(name).toLowerCase()) || /(?:^|[\\/])(?:pyproject\.toml|initlint\.json|\.gitignore)$/.test(name);
+  // The cache's own writes (JSON files) are not a change to lint again for.
+  const inCache = (p: string, name: string | null) => {
+    if (!cacheDir || !name) return false;
+    const rel = path.relative(cacheDir, path.resolve(p, name));
+    return !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
   for (const p of positionals) {
     const isDir = fs.statSync(p).isDirectory();
     fs.watch(p, { recursive: isDir }, (_event, name) => {
-      if (!relevant(name ? String(name) : null)) return;
+      if (!relevant(name ? String(name) : null) || inCache(isDir ? p : path.dirname(p), name ? String(name) : null)) return;
       clearTimeout(timer);
       timer = setTimeout(relint, 200);
     });
@@ -299,10 +348,10 @@ interface WorkerResult {
 
 /**
  * Lints the files on worker threads (each file is independent: its own reading, analysis and
- * fix), handing out the next file as each worker finishes one, and merges the results in file
- * order, so the output is the same as a run in one thread.
+ * fix), handing out the next file as each worker finishes one; each file's output, in file
+ * order, so the run's output is the same as in one thread.
  */
-async function runParallel(settings: Settings, files: string[], mode: FixMode, count: number, base: string): Promise<Output> {
+async function runParallel(settings: Settings, files: string[], mode: FixMode, count: number, base: string): Promise<Output[]> {
   const results: Output[] = new Array(files.length);
   let next = 0;
   const pool = Array.from({ length: count }, () => new Worker(__filename, { workerData: { initlintWorker: true, settings, base } }));
@@ -334,14 +383,25 @@ async function runParallel(settings: Settings, files: string[], mode: FixMode, c
   } finally {
     await Promise.all(pool.map((w) => w.terminate()));
   }
-  const output: Output = { findings: [], errors: [], files: files.length, fixed: 0, diffs: [] };
-  for (const r of results) {
+  return results;
+}
+
+/** The files' outputs as one, in their order. */
+function merge(outputs: Output[]): Output {
+  const output: Output = { findings: [], errors: [], files: 0, fixed: 0, diffs: [] };
+  for (const r of outputs) {
     output.findings.push(...r.findings);
     output.errors.push(...r.errors);
     output.diffs.push(...r.diffs);
+    output.files += r.files;
     output.fixed += r.fixed;
   }
   return output;
+}
+
+/** Each file's output, in this thread. */
+function runEach(linter: Linter, files: string[], mode: FixMode, base: string): Output[] {
+  return files.map((abs) => run(linter, [abs], mode, base));
 }
 
 /** A worker thread: lints the files it is given, one message each, and answers with plain data. */

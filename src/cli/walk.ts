@@ -22,6 +22,8 @@ const NEVER_ENTER = new Set([
   '.nox',
   '.mypy_cache',
   '.pytest_cache',
+  '.ruff_cache',
+  '.initlint_cache',
   'site-packages',
   '.ipynb_checkpoints',
 ]);

@@ -225,11 +225,11 @@ describe('initlint CLI', () => {
     assert.equal(cli(['-', 'a.py'], dir, {}, '').code, 2);
   });
 
-  test('--watch: lints again when a file changes, until interrupted', async () => {
+  test('--watch: lints again when a file changes, until interrupted; the cache writing its folder is not a change', async () => {
     const dir = workspace({ 'm.py': fixture('sequential.py') });
     const env: NodeJS.ProcessEnv = { ...process.env };
     delete env.NODE_TEST_CONTEXT;
-    const child = spawn(process.execPath, [CLI, '--watch', '.'], { cwd: dir, env });
+    const child = spawn(process.execPath, [CLI, '--watch', '--cache', '.'], { cwd: dir, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -251,6 +251,9 @@ describe('initlint CLI', () => {
       await until('the second run', () => (stderr.match(/Watching for file changes/g) ?? []).length >= 2);
       assert.match(stderr, /A file changed: linting again\./);
       assert.equal(stdout.trim().split('\n').length, 3 + 2, 'the second run reports the two problems left');
+      // The second run wrote the cache (JSON, a linted extension) inside the watched folder: no third run.
+      await new Promise((r) => setTimeout(r, 1000));
+      assert.equal((stderr.match(/A file changed/g) ?? []).length, 1, stderr);
     } finally {
       child.kill('SIGKILL');
     }
@@ -509,6 +512,62 @@ describe('initlint CLI', () => {
     const fixed = runWith('2', ['--fix', '.']);
     assert.match(fixed.stderr, /fixed/);
     assert.equal(JSON.parse(runWith('2', ['--format', 'json', '.']).stdout).findings.filter((f: { fix?: unknown }) => f.fix).length, 0);
+  });
+
+  test('--cache: an unchanged file is reported from the cache, not linted; an edit, other settings or --fix lint it again', () => {
+    const dir = workspace({ 'a.py': fixture('sequential.py'), 'b.py': fixture('saturating.py'), 'pkg/c.py': 'import keras\n' });
+    const first = cli(['--cache', '--format', 'json', '.'], dir);
+    assert.equal(
+      fs
+        .readFileSync(path.join(dir, '.initlint_cache', '.gitignore'), 'utf8')
+        .split('\n')
+        .at(-2),
+      '*',
+      'never committed',
+    );
+    const [kept] = fs.readdirSync(path.join(dir, '.initlint_cache')).filter((f) => f.endsWith('.json'));
+    assert.ok(kept, 'one cache file for this configuration');
+    assert.deepEqual(JSON.parse(cli(['--cache', '--format', 'json', '.'], dir).stdout), JSON.parse(first.stdout), 'the same report, fixes included');
+    assert.deepEqual(JSON.parse(cli(['--format', 'json', '.'], dir).stdout), JSON.parse(first.stdout), 'as a run without the cache');
+    // Proof that the second run read the cache: a report changed in it is what is printed.
+    const cacheFile = path.join(dir, '.initlint_cache', kept);
+    const stored = JSON.parse(fs.readFileSync(cacheFile, 'utf8'));
+    stored.files[path.join(fs.realpathSync(dir), 'a.py')].report.findings[0].message = 'from the cache';
+    fs.writeFileSync(cacheFile, JSON.stringify(stored));
+    const messages = (args: string[]) => JSON.parse(cli([...args, '--format', 'json', '.'], dir).stdout).findings.map((f: { message: string }) => f.message);
+    assert.ok(messages(['--cache']).includes('from the cache'));
+    assert.ok(!messages([]).includes('from the cache'), 'without --cache, nothing is read from it');
+    assert.ok(!messages(['--cache', '--select', 'IL001']).includes('from the cache'), 'other settings: another cache');
+    // An edit: linted again.
+    fs.appendFileSync(path.join(dir, 'a.py'), '\n# edited\n');
+    assert.ok(!messages(['--cache']).includes('from the cache'));
+    // --fix lints a file whose kept report has a fix, and fixes it; the next run finds it clean.
+    const fix = cli(['--cache', '--fix', '.'], dir);
+    assert.match(fix.stderr, /fixed/);
+    const after = JSON.parse(cli(['--cache', '--format', 'json', '.'], dir).stdout).findings;
+    assert.equal(after.filter((f: { fix?: unknown }) => f.fix).length, 0);
+    // The folder is never walked for model files, and --cache-dir puts it elsewhere.
+    assert.ok(!JSON.stringify(after).includes('.initlint_cache'));
+    cli(['--cache-dir', 'elsewhere', '.'], dir);
+    assert.ok(fs.readdirSync(path.join(dir, 'elsewhere')).some((f) => f.endsWith('.json')));
+  });
+
+  test('--cache: a broken cache is started afresh with a note; one that cannot be written leaves the report whole', () => {
+    const dir = workspace({ 'a.py': fixture('sequential.py') });
+    const plain = cli(['--format', 'json', '.'], dir);
+    cli(['--cache', '.'], dir);
+    const cacheDir = path.join(dir, '.initlint_cache');
+    for (const f of fs.readdirSync(cacheDir).filter((n) => n.endsWith('.json'))) fs.writeFileSync(path.join(cacheDir, f), '{"format": 1, "files": ');
+    const broken = cli(['--cache', '--format', 'json', '.'], dir);
+    assert.match(broken.stderr, /the cache .* could not be read .*: starting afresh/);
+    assert.deepEqual(JSON.parse(broken.stdout), JSON.parse(plain.stdout));
+    assert.equal(cli(['--cache', '.'], dir).stderr.includes('could not be read'), false, 'rewritten whole');
+    // A file where the folder should be.
+    fs.writeFileSync(path.join(dir, 'blocked'), '');
+    const unwritable = cli(['--cache-dir', 'blocked', '--format', 'json', '.'], dir);
+    assert.match(unwritable.stderr, /the cache could not be written to .*blocked/);
+    assert.deepEqual(JSON.parse(unwritable.stdout), JSON.parse(plain.stdout));
+    assert.equal(unwritable.code, plain.code);
   });
 
   test('a file changed on disk during --fix is left alone', async () => {

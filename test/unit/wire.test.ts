@@ -193,7 +193,7 @@ test("an initializer's spec crosses once, however many layers use it, and the re
     wire.specs.map((s) => s.name),
     ['glorot_uniform', 'he_normal'],
   );
-  const layers = wire.models[0].layers.flatMap((l) => ('same' in l ? [] : [l]));
+  const layers = wire.models[0].layers.flatMap((l) => ('init' in l ? [l] : []));
   assert.deepEqual(
     layers.map((l) => l.init.spec),
     [0, ...Array<number>(39).fill(1)],
@@ -209,4 +209,47 @@ test('a spec index that names no spec (a malformed message) reads as an unknown 
   wire.specs = [];
   const back = fromWire(wire);
   assert.equal(back.models[0].layers[0].init.spec.family, 'unknown');
+});
+
+test('layers built by one call in a loop cross as one layer and its likes, and come back distinct, each with its input', async () => {
+  const linter = await getLinter();
+  const loop = (n: number) =>
+    [
+      'from tensorflow.keras import layers',
+      '',
+      '',
+      'def build(x):',
+      `    for _ in range(${n}):`,
+      '        x = layers.Dense(8, activation="tanh", kernel_initializer="he_normal")(x)',
+      '    return x',
+      '',
+    ].join('\n');
+  const a = linter.analyze(loop(50), 'loop.py');
+  const wire = toWire(a);
+  const sent = wire.models[0].layers;
+  assert.equal(sent.length, 50);
+  // The first layer's fan_in is unknown (the input's width is not written): its data differs.
+  assert.ok('init' in sent[0] && 'init' in sent[1] && sent[0].fanIn === undefined && sent[1].fanIn === 8, 'two layers with their data');
+  assert.ok(
+    sent.slice(2).every((l) => 'like' in l && l.like === 1 && l.input !== undefined),
+    'the others: like the second, each with its own input',
+  );
+  const back = roundTrip(a);
+  const revived = back.models[0].layers;
+  assert.equal(new Set(revived).size, 50, 'fifty layer objects, as in the analysis');
+  for (let j = 1; j < 50; j++) {
+    const input = revived[j].input;
+    assert.ok(input?.kind === 'layer' && input.layer === revived[j - 1], `layer ${j} reads layer ${j - 1}`);
+  }
+  assert.deepEqual(seen(back, 'loop.py'), seen(a, 'loop.py'), 'the same numbers, hovers and fixes');
+  // Twice the layers, not twice the bytes of their data.
+  const bytes = (n: number) => JSON.stringify(toWire(linter.analyze(loop(n), 'loop.py')).models[0].layers).length;
+  assert.ok(bytes(400) < 2.2 * bytes(200) && bytes(400) - bytes(200) < 200 * 40, `${bytes(200)} bytes for 200 layers, ${bytes(400)} for 400`);
+});
+
+test('a layer like one that is not before it (a malformed message) is refused with why', async () => {
+  const linter = await getLinter();
+  const wire = JSON.parse(JSON.stringify(toWire(linter.analyze(residualChain(2), 'bad.py'))));
+  wire.models[0].layers[1] = { like: 5 };
+  assert.throws(() => fromWire(wire), /layer 1 of build is like layer 5, which is not before it/);
 });
