@@ -100,6 +100,7 @@ export function layerNumbers(
   const base = { variance, sigma2, biasVariance, muIn };
   if (layer.fanIn === 0) return { ...base, unjudged: 'its input has no elements (fan_in 0)' };
   if (act.family === 'unknown') return { ...base, unjudged: `unknown activation "${act.name}"` };
+  if (layer.init.spec.family === 'unknown') return { ...base, unjudged: `the variance its initializer (${layer.init.spec.name}) draws is not known here` };
   if (sigma2 === undefined) return { ...base, unjudged: 'Var(w) depends on a fan that is unknown here' };
   // A normalization between the layer and its activation standardises z: q = 1.
   const q = layer.normalized ? 1 : finite(sigma2 * muIn + biasVariance);

@@ -477,3 +477,170 @@ describe('classes that are not model classes', () => {
     assert.deepEqual(a.findings.map((f) => `${f.code} ${f.model}`).sort(), ['IL001 Adapter', 'IL002 Trainer']);
   });
 });
+
+describe('conditions on constants: the branch the defaults take', () => {
+  test("if/elif on a string or number default builds that branch's layers only; `in`, chains and `is True` too", async () => {
+    const text = [
+      'import torch.nn as nn',
+      '',
+      '',
+      'class Stem(nn.Module):',
+      "    def __init__(self, stem_type='patch', depth=3, kind='overlap_tiered', use_norm=True):",
+      '        super().__init__()',
+      "        if stem_type == 'patch':",
+      '            self.stem = nn.Conv2d(3, 64, 4, stride=4)',
+      "        elif stem_type in ('overlap', 'deep'):",
+      '            self.stem = nn.Conv2d(3, 32, 7)',
+      '        else:',
+      '            self.stem = nn.Conv2d(3, 16, 3)',
+      "        if 'tiered' in kind and 0 < depth <= 3 and use_norm is True and stem_type != 'deep':",
+      '            self.proj = nn.Linear(64, 64)',
+      "        if depth > 5 or kind not in ('overlap_tiered',):",
+      '            self.extra = nn.Linear(64, 8)',
+      '',
+      '    def forward(self, x):',
+      '        return self.proj(self.stem(x))',
+    ].join('\n');
+    const m = only(await analyze(text, 'stem.py'));
+    // Before, each condition was unknown: every branch ran, and the last one written set self.stem (16 filters).
+    assert.deepEqual(
+      m.layers.map((l) => l.label),
+      ['Conv2d(3, 64, 4)', 'Linear(64, 64)'],
+    );
+  });
+
+  test('a comparison with None stays unknown (an optional input given or not): both branches run, as before', async () => {
+    const text = [
+      'import torch.nn as nn',
+      '',
+      '',
+      'class Block(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(64, 64)',
+      '        self.skip = nn.Linear(64, 64)',
+      '',
+      '    def forward(self, x, skip=None):',
+      '        h = self.fc(x)',
+      '        if skip is not None:',
+      '            h = h + self.skip(skip)',
+      '        return h',
+    ].join('\n');
+    const m = only(await analyze(text, 'block.py'));
+    const skip = m.layers.find((l) => l.label.startsWith('Linear') && l.span.start > text.indexOf('self.skip ='))!;
+    assert.equal(skip.input?.kind, 'input', 'the skip branch ran: its layer reads the optional input');
+  });
+});
+
+describe('an init function initlint cannot see', () => {
+  const model = (importLine: string, init: string) =>
+    [
+      'import torch.nn as nn',
+      importLine,
+      '',
+      '',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc1 = nn.Linear(64, 64)',
+      '        self.act = nn.ReLU()',
+      '        self.fc2 = nn.Linear(64, 10)',
+      '        self.apply(self._init_weights)',
+      '',
+      '    def _init_weights(self, m):',
+      '        if isinstance(m, nn.Linear):',
+      `            ${init}`,
+      '',
+      '    def forward(self, x):',
+      '        return self.fc2(self.act(self.fc1(x)))',
+    ].join('\n');
+
+  test("timm's trunc_normal_ on a weight: the initializer is unknown and the layer unjudged, not blamed as PyTorch's default", async () => {
+    const a = await analyze(model('from timm.layers import trunc_normal_', 'trunc_normal_(m.weight, std=.02)'), 'net.py');
+    assert.deepEqual(a.findings, []);
+    const m = only(a);
+    assert.deepEqual(
+      m.layers.map((l) => [l.init.spec.name, l.init.spec.family]),
+      [
+        ['trunc_normal_', 'unknown'],
+        ['trunc_normal_', 'unknown'],
+      ],
+    );
+    assert.match(explainLayer(m, m.layers[0]).unjudged ?? '', /the variance its initializer \(trunc_normal_\) draws is not known here/);
+  });
+
+  test("torch's own trunc_normal_ is still read; a print, a value used or a bias leave the layer's initializer as it was", async () => {
+    const torch = await analyze(model('from torch.nn.init import trunc_normal_', 'trunc_normal_(m.weight, std=.02)'), 'net.py');
+    assert.deepEqual(
+      only(torch).layers.map((l) => l.init.spec.describe),
+      ['trunc_normal_(std=0.02)', 'trunc_normal_(std=0.02)'],
+    );
+    for (const init of ['print(m.weight)', 'w = scale_(m.weight)', 'my_init_(m.bias)']) {
+      const a = await analyze(model('from mylib import scale_, my_init_', init), 'net.py');
+      assert.match(only(a).layers[0].init.spec.describe, /PyTorch's default/, init);
+      assert.deepEqual(
+        a.findings.map((f) => f.code),
+        ['IL001'],
+        init,
+      );
+    }
+  });
+});
+
+describe("transformers models: post_init() draws every Linear and Conv again from the config's initializer_range", () => {
+  const file = (imports: string, base: string, postInit = '        self.post_init()') =>
+    [
+      'from torch import nn',
+      imports,
+      '',
+      '',
+      'class Block(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(256, 256)',
+      '        self.act = nn.ReLU()',
+      '        self.out = nn.Linear(256, 256)',
+      '',
+      '    def forward(self, x):',
+      '        return self.out(self.act(self.fc(x)))',
+      '',
+      '',
+      `class Model(${base}):`,
+      '    def __init__(self, config):',
+      '        super().__init__(config)',
+      '        self.block = Block()',
+      postInit,
+    ].join('\n');
+
+  test('imported from transformers, or inside the library from a modeling_* module: unjudged, and the hover says why', async () => {
+    for (const [imports, base] of [
+      ['from transformers import PreTrainedModel', 'PreTrainedModel'],
+      ['import transformers', 'transformers.PreTrainedModel'],
+      ['from transformers.modeling_utils import PreTrainedModel as Base', 'Base'],
+      ['from ...modeling_utils import PreTrainedAudioTokenizerBase', 'PreTrainedAudioTokenizerBase'],
+      ['from .modeling_esm import EsmPreTrainedModel', 'EsmPreTrainedModel'],
+    ]) {
+      const a = await analyze(file(imports, base), 'modeling_tiny.py');
+      assert.deepEqual(a.findings, [], imports);
+      const m = only(a);
+      assert.equal(m.layers.length, 2);
+      assert.equal(
+        explainLayer(m, m.layers[0]).unjudged,
+        "the variance its initializer (transformers' _init_weights, normal_(std=config.initializer_range)) draws is not known here",
+      );
+    }
+  });
+
+  test('without post_init(), or with a base that is not transformers', async () => {
+    const noPostInit = await analyze(file('from transformers import PreTrainedModel', 'PreTrainedModel', '        pass'), 'modeling_tiny.py');
+    assert.deepEqual(
+      noPostInit.findings.map((f) => f.code),
+      ['IL001'],
+    );
+    const other = await analyze(file('from mylib.models import PreTrainedModel', 'PreTrainedModel'), 'modeling_tiny.py');
+    assert.deepEqual(
+      other.findings.map((f) => f.code),
+      ['IL001'],
+    );
+  });
+});

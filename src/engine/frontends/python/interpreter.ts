@@ -80,6 +80,65 @@ export type Value =
 
 export const UNKNOWN: Value = { t: 'unknown' };
 
+/** Python's `==` between constants (True == 1, 1 == 1.0); undefined between sequences (a tuple never equals a list, and constants do not say which is which). */
+function constEquals(a: Const, b: Const): boolean | undefined {
+  if (Array.isArray(a) || Array.isArray(b)) return undefined;
+  const num = (x: Const) => (typeof x === 'boolean' ? Number(x) : x);
+  return num(a) === num(b);
+}
+
+/** One comparison operator between two constants, as Python answers it; undefined where constants do not tell. */
+function compareConsts(op: string, a: Const, b: Const): boolean | undefined {
+  // `x is not None`, `mask == None`: left unknown. None is most often an optional argument's
+  // default (`forward(self, x, skip=None)`), and the branch for a value given is the one that
+  // builds: both branches run, as for any condition not known.
+  if (a === null || b === null) return undefined;
+  switch (op) {
+    case '==':
+      return constEquals(a, b);
+    case '!=':
+    case '<>': {
+      const eq = constEquals(a, b);
+      return eq === undefined ? undefined : !eq;
+    }
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
+      // Numbers (and booleans) only: strings compare by code point in Python, by UTF-16 unit here.
+      const x = typeof a === 'boolean' ? Number(a) : a;
+      const y = typeof b === 'boolean' ? Number(b) : b;
+      if (typeof x !== 'number' || typeof y !== 'number') return undefined;
+      return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
+    }
+    case 'in':
+    case 'not in': {
+      let found: boolean | undefined;
+      if (typeof b === 'string') found = typeof a === 'string' ? b.includes(a) : undefined;
+      else if (Array.isArray(b)) {
+        found = false;
+        for (const item of b) {
+          const eq = constEquals(a, item);
+          if (eq === undefined) found = undefined;
+          if (eq) {
+            found = true;
+            break;
+          }
+        }
+      }
+      return found === undefined ? undefined : op === 'in' ? found : !found;
+    }
+    case 'is':
+    case 'is not': {
+      // Identity is known for True and False only (None: above).
+      if (typeof a !== 'boolean' && typeof b !== 'boolean') return undefined;
+      return op === 'is' ? a === b : a !== b;
+    }
+    default:
+      return undefined;
+  }
+}
+
 /** A class with no base but `object`, `ABC` or `NamedTuple`: what its methods build is all in the file. */
 function isPlainClass(cls: Node): boolean {
   const supers = cls.childForFieldName('superclasses');
@@ -761,6 +820,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         const v = this.eval(node, env, this.scratch());
         return v.t === 'const' ? v.v : undefined;
       }
+      case 'comparison_operator':
+        return this.comparison(node, env);
       case 'call': {
         // math.sqrt(5) and int(...) appear in initializer arguments.
         const fn = node.childForFieldName('function')?.text;
@@ -775,6 +836,31 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * A comparison of constants, as Python computes it (`stem_type == 'patch'`, `'tiered' in
+   * stem_type`, `0 < p <= 1`); undefined where an operand is not a constant, where constants
+   * alone do not tell Python's answer (`is` between numbers, ordering between strings), and for
+   * None (`compareConsts`). A branch under a comparison of a parameter's default was a branch of
+   * unknown truth: both ran, and the one written last replaced what the other built (timm's
+   * ConvNeXt lost its stem).
+   */
+  private comparison(node: Node, env: Env): boolean | undefined {
+    const operands = node.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment');
+    const operators = node.childrenForFieldName('operators').filter((c): c is Node => !!c);
+    if (operators.length !== operands.length - 1) return undefined;
+    let result: boolean | undefined = true;
+    let left = this.constOf(operands[0], env);
+    for (let i = 0; i < operators.length; i++) {
+      const right = this.constOf(operands[i + 1], env);
+      const pair = left === undefined || right === undefined ? undefined : compareConsts(operators[i].type, left, right);
+      // A chain is true when every pair is: one false pair decides it.
+      if (pair === false) return false;
+      if (pair === undefined) result = undefined;
+      left = right;
+    }
+    return result;
   }
 
   protected qualify(node: Node, env: Env): string | undefined {
@@ -894,10 +980,14 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     }
     // Unknown callee: its tensor arguments are consumed by an operation we cannot see.
     const { pos, kw } = this.evalArgs(args, env, model);
+    this.unknownCall(node, args, pos);
     pos.forEach((v) => this.consume(v));
     kw.forEach((v) => this.consume(v));
     return UNKNOWN;
   }
+
+  /** A front end's reading of a call of a function it cannot see, given the values of its positional arguments. */
+  protected unknownCall(_node: Node, _args: CallArgs, _pos: Value[]): void {}
 
   /**
    * `getattr(nn, "gelu")`, `getattr(F, self.activation)`: an attribute named by a constant string

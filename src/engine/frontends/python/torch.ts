@@ -49,6 +49,11 @@ interface InitSite {
   weight: Node;
 }
 
+/** The layers transformers' `PreTrainedModel._init_weights` draws again (`definesTransformersModel`), by label. */
+const HF_INITIALIZED = /^(?:Linear|Conv[123]d|ConvTranspose[12]d)\(/;
+/** What they are drawn with: N(0, std²), std from a config initlint does not read. */
+const HF_INIT = unknownInitializer('pytorch', "transformers' _init_weights, normal_(std=config.initializer_range)");
+
 export class TorchFrontEnd extends PythonInterpreter {
   protected readonly framework = 'pytorch' as const;
   protected readonly forwardMethods = ['forward'] as const;
@@ -108,6 +113,54 @@ export class TorchFrontEnd extends PythonInterpreter {
         }
       }
     }
+    if (this.definesTransformersModel()) {
+      for (const m of this.models) {
+        for (const l of m.layers) {
+          if (!HF_INITIALIZED.test(l.label)) continue;
+          l.init = { spec: HF_INIT, explicit: false, shared: false };
+          l.biasVariance = undefined;
+          // An initializer written into the module would be drawn over by post_init: no edit is offered.
+          l.rewrite = () => undefined;
+        }
+      }
+    }
+  }
+
+  /**
+   * Whether the file defines a transformers model: a class on transformers' `PreTrainedModel` or
+   * another `PreTrained...` base (imported from `transformers`, or inside the library from a
+   * `modeling_*` module), built with `post_init()`. `post_init` runs `_init_weights` on every submodule after the modules'
+   * own code, and transformers' own (modeling_utils.py, `PreTrainedModel._init_weights`) draws
+   * each Linear, Conv1d/2d/3d and ConvTranspose1d/2d weight from N(0, std²) with std the
+   * config's `initializer_range` (or `init_std`), and zeroes its bias. The config is another
+   * file's: these layers' initializer is not known here, and they are not judged. Read as
+   * PyTorch's default, 96 of the 130 findings on transformers' own model files blamed an init
+   * that never runs.
+   */
+  private definesTransformersModel(): boolean {
+    if (!this.text.includes('PreTrained') || !this.text.includes('post_init(')) return false;
+    const root = this.tree.rootNode;
+    const bases = new Set<string>();
+    for (const [alias, path] of this.imports.aliases) if (path === 'transformers') bases.add(`${alias}.PreTrainedModel`);
+    for (const stmt of statementsAt(root, this.text, /from\b/, ['import_from_statement'])) {
+      // `from transformers import PreTrainedModel`; in the library, `from ...modeling_utils import
+      // PreTrainedAudioTokenizerBase`, `from .modeling_esm import EsmPreTrainedModel`.
+      const moduleNode = stmt.childForFieldName('module_name');
+      if (!/^transformers(?:\.|$)|(?:^|\.)modeling_\w+$/.test(moduleNode?.text.replace(/\s+/g, '') ?? '')) continue;
+      for (const child of stmt.namedChildren) {
+        if (!child || child.id === moduleNode?.id) continue;
+        const name = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.type === 'dotted_name' ? child.text : undefined;
+        if (!name?.includes('PreTrained')) continue;
+        const local = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : name;
+        if (local) bases.add(local);
+      }
+    }
+    if (bases.size === 0) return false;
+    return root.namedChildren.some((c) => {
+      const cls = c?.type === 'decorated_definition' ? c.childForFieldName('definition') : c;
+      if (cls?.type !== 'class_definition') return false;
+      return !!cls.childForFieldName('superclasses')?.namedChildren.some((s) => !!s && bases.has(s.text.replace(/\s+/g, '')));
+    });
   }
 
   // ---- calls of torch names ----
@@ -222,6 +275,22 @@ export class TorchFrontEnd extends PythonInterpreter {
     const set = this.sitesByCall.get(site.call.id) ?? new Set<Layer>();
     set.add(layer);
     this.sitesByCall.set(site.call.id, set);
+  }
+
+  /**
+   * A function initlint cannot see, called as a statement on a layer's weight: timm's own
+   * `trunc_normal_(m.weight, std=.02)` (timm.layers, not torch.nn.init), a project's
+   * `init_fn(m.weight)`. Like PyTorch's `nn.init.*_`, it draws the weight in place, so the layer's
+   * initializer is not known: not PyTorch's default, which a judgement would blame. The layer is
+   * not judged (rules.md: an unknown initializer leaves a layer unjudged).
+   */
+  protected override unknownCall(node: Node, args: CallArgs, pos: Value[]): void {
+    const target = pos[0];
+    const weightNode = args.positional[0];
+    if (target?.t !== 'param' || !weightNode || this.biasParams.has(target) || node.parent?.type !== 'expression_statement') return;
+    const fn = node.childForFieldName('function')?.text ?? '';
+    if (fn === 'print') return;
+    this.setInit(target.op, unknownInitializer('pytorch', lastSegment(fn) || 'unknown'), { call: node, weight: weightNode });
   }
 
   /** An init call on `layer.bias`: Var(b) as the call draws it (zeros_, constant_: 0). */
