@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getLinter, readFixture } from './helpers';
 import { createLinter } from '../../src/engine/linter';
+import { MAX_LIST_ITEMS } from '../../src/engine/frontends/python/interpreter';
 
 describe('bad input', () => {
   test('a syntax error later in the file: the model above is still linted, the error reported', async () => {
@@ -91,6 +92,22 @@ describe('bad input', () => {
     const text = 'import keras\nm = keras.Sequential()\nfor _ in range(10**9):\n    m.add(keras.layers.Dense(8, activation="relu"))\n';
     const a = linter.analyze(text, 'loop.py');
     assert.equal(a.models[0].layers.length, 64, 'unrolled exactly MAX_UNROLL times');
+  });
+
+  test('a list of layers doubled in a loop stays bounded (a list grows by copying)', async () => {
+    const linter = await getLinter();
+    const text = [
+      'from torch import nn',
+      'layers = [nn.Linear(8, 8), nn.ReLU()]',
+      'for _ in range(64):',
+      '    layers = layers + layers',
+      '    layers += layers',
+      'net = nn.Sequential(*layers)',
+      'y = net(torch.randn(4, 8))',
+    ].join('\n');
+    const a = linter.analyze(`import torch\n${text}`, 'doubling.py');
+    // 2^128 items as Python would build them; the one Linear applied once per item kept.
+    assert.equal(a.models[0].layers.length, MAX_LIST_ITEMS / 2);
   });
 
   test('nested loops spend one statement budget per file (Python as TF.js): the lint ends and says where it stopped', async () => {

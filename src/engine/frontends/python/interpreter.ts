@@ -139,6 +139,27 @@ function compareConsts(op: string, a: Const, b: Const): boolean | undefined {
   }
 }
 
+/** The items of a sequence value: a list, or a constant list or tuple (`[]` is the constant `[]`). */
+function sequenceItems(v: Value): Value[] | undefined {
+  if (v.t === 'list') return v.items;
+  if (v.t === 'const' && Array.isArray(v.v)) return v.v.map((c): Value => ({ t: 'const', v: c }));
+  return undefined;
+}
+
+/**
+ * Items a list grows to at most. A list grows by copying (a list is never changed once made: the
+ * definition cache's tokens rely on it), so appending n items costs n²/2 copies: 5 nested loops
+ * appending a layer each ran for minutes. No model appends this many layers to one list.
+ */
+export const MAX_LIST_ITEMS = 4096;
+
+/** `a + b` of two sequences: a new list of at most MAX_LIST_ITEMS items. */
+function concatenated(l: Value, r: Value): Value | undefined {
+  const a = sequenceItems(l);
+  const b = sequenceItems(r);
+  return a && b ? { t: 'list', items: [...a, ...b].slice(0, MAX_LIST_ITEMS) } : undefined;
+}
+
 /** A class with no base but `object`, `ABC` or `NamedTuple`: what its methods build is all in the file. */
 function isPlainClass(cls: Node): boolean {
   const supers = cls.childForFieldName('superclasses');
@@ -628,7 +649,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         const right = node.childForFieldName('right');
         const r = right ? this.eval(right, env, model) : UNKNOWN;
         const l = left ? this.eval(left, env, model) : UNKNOWN;
-        if (left) this.assign(left, this.merge([l, r], model, mergeOpOf(node.childForFieldName('operator')?.text)), env);
+        const op = node.childForFieldName('operator')?.text;
+        // `layers += [Block(...)]`: the list grows (timm's Swin builds its stages so).
+        if (left) this.assign(left, (op === '+=' ? concatenated(l, r) : undefined) ?? this.merge([l, r], model, mergeOpOf(op)), env);
         return UNKNOWN;
       }
       case 'identifier': {
@@ -664,7 +687,11 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
           const lv = l ? this.eval(l, env, model) : UNKNOWN;
           const rv = r ? this.eval(r, env, model) : UNKNOWN;
           const operator = node.childForFieldName('operator')?.text;
-          return this.binaryOperator(operator, lv, rv, model) ?? this.merge([lv, rv], model, mergeOpOf(operator));
+          return (
+            this.binaryOperator(operator, lv, rv, model) ??
+            (operator === '+' ? concatenated(lv, rv) : undefined) ??
+            this.merge([lv, rv], model, mergeOpOf(operator))
+          );
         }
         return UNKNOWN;
       }
@@ -900,6 +927,17 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       const obj = objNode ? this.eval(objNode, env, model) : UNKNOWN;
       const handled = this.callMethod(obj, method, node, args, env, model);
       if (handled) return handled;
+      const items = objNode && (method === 'append' || method === 'extend') ? sequenceItems(obj) : undefined;
+      if (items && objNode) {
+        // `layers.append(nn.Linear(...))` in a loop, `blocks.extend(...)`: the list is bound
+        // again, grown, not changed in place (a list is never changed once made). Before, the
+        // items were lost, and with them every layer of a model built this way.
+        const { pos } = this.evalArgs(args, env, model);
+        if (items.length >= MAX_LIST_ITEMS) return UNKNOWN;
+        const added = method === 'append' ? pos.slice(0, 1) : pos[0] ? (sequenceItems(pos[0]) ?? (pos[0].t === 'chain' ? pos[0].items : [])) : [];
+        this.assign(objNode, { t: 'list', items: [...items, ...added].slice(0, MAX_LIST_ITEMS) }, env);
+        return UNKNOWN;
+      }
       if (obj.t === 'self' && !obj.obj.attrs.has(method) && obj.obj.cls) {
         const def = this.method(obj.obj.cls, method);
         const { pos, kw } = this.evalArgs(args, env, model);

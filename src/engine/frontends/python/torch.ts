@@ -360,6 +360,15 @@ export class TorchFrontEnd extends PythonInterpreter {
   /** `module.apply(fn)`: fn runs on every submodule. */
   private applyFunction(target: Value, fnNode: Node | undefined, env: Env, model: ModelBuilder): void {
     if (!fnNode) return;
+    // `model.apply(partial(self._init_weights, head_bias=0.))` (timm): the function, with the
+    // keyword arguments bound.
+    let bound = new Map<string, Value>();
+    if (fnNode.type === 'call' && /^(?:functools\.)?partial$/.test(fnNode.childForFieldName('function')?.text ?? '')) {
+      const partialArgs = callArgs(fnNode);
+      bound = this.evalArgs({ ...partialArgs, positional: [] }, env, model).kw;
+      fnNode = partialArgs.positional[0];
+      if (!fnNode || partialArgs.positional.length > 1) return;
+    }
     let def: Node | undefined;
     let self: SelfObject | undefined;
     if (fnNode.type === 'attribute' && fnNode.childForFieldName('object')?.text === 'self') {
@@ -375,7 +384,7 @@ export class TorchFrontEnd extends PythonInterpreter {
     }
     if (!def) return;
     this.recordInvoked(def);
-    for (const m of this.submodules(target)) this.invoke(def, self, [m], new Map(), model);
+    for (const m of this.submodules(target)) this.invoke(def, self, [m], bound, model);
   }
 
   // ---- layers ----
