@@ -160,6 +160,20 @@ function concatenated(l: Value, r: Value): Value | undefined {
   return a && b ? { t: 'list', items: [...a, ...b].slice(0, MAX_LIST_ITEMS) } : undefined;
 }
 
+/**
+ * `[Block(...)] * n` (or `n * [...]`): the same items n times, as Python repeats the references:
+ * one layer object listed n times is one layer applied n times, its weights shared.
+ */
+function repeated(l: Value, r: Value): Value | undefined {
+  const [seq, n] = sequenceItems(l) ? [sequenceItems(l), r] : [sequenceItems(r), l];
+  const times = n.t === 'const' && typeof n.v === 'number' && Number.isInteger(n.v) ? Math.max(0, n.v) : undefined;
+  if (!seq || times === undefined) return undefined;
+  if (seq.length === 0) return { t: 'list', items: [] };
+  const items: Value[] = [];
+  for (let i = 0; i < times && items.length < MAX_LIST_ITEMS; i++) items.push(...seq);
+  return { t: 'list', items: items.slice(0, MAX_LIST_ITEMS) };
+}
+
 /** A class with no base but `object`, `ABC` or `NamedTuple`: what its methods build is all in the file. */
 function isPlainClass(cls: Node): boolean {
   const supers = cls.childForFieldName('superclasses');
@@ -689,7 +703,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
           const operator = node.childForFieldName('operator')?.text;
           return (
             this.binaryOperator(operator, lv, rv, model) ??
-            (operator === '+' ? concatenated(lv, rv) : undefined) ??
+            (operator === '+' ? concatenated(lv, rv) : operator === '*' ? repeated(lv, rv) : undefined) ??
             this.merge([lv, rv], model, mergeOpOf(operator))
           );
         }
