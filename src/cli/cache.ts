@@ -89,9 +89,14 @@ export class LintCache {
     }
   }
 
-  /** The hash a file's bytes are kept under; undefined where it cannot be read (the lint reports why). */
-  hashOf(abs: string): string | undefined {
+  /**
+   * The hash a file's bytes are kept under; undefined where it cannot be read (the lint reports
+   * why) or is larger than `maxBytes` (a weights file: not read whole for a hash).
+   */
+  hashOf(abs: string, maxBytes: number): string | undefined {
     try {
+      const stat = fs.statSync(abs);
+      if (!stat.isFile() || stat.size > maxBytes) return undefined;
       return sha256(fs.readFileSync(abs));
     } catch {
       return undefined;

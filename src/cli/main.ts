@@ -157,7 +157,9 @@ async function lintPaths(
   const cache = cacheDir ? LintCache.open(cacheDir, { version: VERSION, build: buildId(), settings, base, cwd: process.cwd() }) : undefined;
   if (cache?.problem) err.write(`initlint: ${cache.problem}\n`);
   const reports: Output[] = new Array(files.length);
-  const hashes: Array<string | undefined> = files.map((abs) => cache?.hashOf(abs));
+  // A saved model is read up to 64 x maxFileSize (its config is at the head); past that, no hash.
+  const hashLimit = 64 * settings.maxFileSize;
+  const hashes: Array<string | undefined> = files.map((abs) => cache?.hashOf(abs, hashLimit));
   const todo: number[] = [];
   files.forEach((abs, i) => {
     const kept = hashes[i] !== undefined ? cache!.get(abs, hashes[i]) : undefined;
@@ -171,8 +173,10 @@ async function lintPaths(
   else if (paths.length > 0) linted = runEach(await createLinter(settings), paths, mode, base);
   todo.forEach((i, k) => {
     reports[i] = linted[k];
-    // Only a plain run's report: after --fix the file on disk is another text, and --diff reports a diff.
-    if (cache && mode === 'none' && hashes[i] !== undefined) cache.set(files[i], hashes[i], linted[k]);
+    // Only a plain run's report: after --fix the file on disk is another text, and --diff reports a
+    // diff. And only if the file still has the bytes hashed before its lint: one changed meanwhile
+    // would have its new report kept under its old bytes.
+    if (cache && mode === 'none' && hashes[i] !== undefined && cache.hashOf(files[i], hashLimit) === hashes[i]) cache.set(files[i], hashes[i], linted[k]);
   });
   const problem = cache?.save();
   if (problem) err.write(`initlint: ${problem}\n`);

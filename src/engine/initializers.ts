@@ -290,9 +290,10 @@ function erfc(x: number): number {
  * not evaluate are absent, and the defaults apply. Undefined for an unknown name.
  */
 export function resolveInitializer(framework: Framework, name: string, args: InitArgs = {}): InitSpec | undefined {
-  let key = `${framework}:${name}`;
-  // Argument names are identifiers; a string value is quoted, so the parts cannot run together.
-  for (const k in args) key += `|${k}=${typeof args[k] === 'string' ? JSON.stringify(args[k]) : String(args[k])}`;
+  // Names and argument keys come from the user's files (a Keras JSON key can be any string):
+  // quoted, so no two calls share a key. String() keeps NaN and Infinity apart, which JSON cannot.
+  let key = JSON.stringify([framework, name]);
+  for (const k in args) key += `${JSON.stringify(k)}:${typeof args[k] === 'string' ? JSON.stringify(args[k]) : String(args[k])},`;
   if (RESOLVED.has(key)) return RESOLVED.get(key);
   const spec = resolveFresh(framework, name, args);
   if (RESOLVED.size >= MAX_RESOLVED) RESOLVED.clear();
@@ -432,7 +433,7 @@ export function defaultInitializer(framework: Framework): InitSpec {
 }
 
 export function unknownInitializer(framework: Framework, name: string): InitSpec {
-  const key = `unknown:${framework}:${name}`;
+  const key = JSON.stringify(['unknown', framework, name]);
   let spec = RESOLVED.get(key);
   if (!spec) {
     spec = Object.freeze<InitSpec>({ name, framework, distribution: 'unknown', family: 'unknown', truncation: 1, fixedScale: false, describe: name });

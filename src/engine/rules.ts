@@ -352,7 +352,8 @@ const DEFINITIONS = [
       for (const layer of ctx.layers) {
         const act = layer.activation.info;
         const spec = layer.init.spec;
-        if (act.family !== 'selu' || layer.fanIn === 0) continue;
+        // An initializer that is not known (drawn by code initlint cannot see) is not judged either.
+        if (act.family !== 'selu' || layer.fanIn === 0 || spec.family === 'unknown') continue;
         if (spec.family === 'lecun' && (spec.distribution === 'normal' || spec.distribution === 'truncated_normal')) continue;
         emit(
           onInit(

@@ -156,8 +156,10 @@ export function activate(context: vscode.ExtensionContext): InitlintApi {
       return undefined;
     });
     if (edit === null) {
-      // The file was linted again since this view was drawn: its findings are on their way.
-      void vscode.window.showInformationMessage(`initlint: ${result.uri.path.split('/').pop()} changed since its findings were shown; try again.`);
+      // Edited or linted again since this view was drawn (its findings are on their way), or no fix applied.
+      if (service.isStale(result) || service.resultFor(result.uri) !== result) {
+        void vscode.window.showInformationMessage(`initlint: ${result.uri.path.split('/').pop()} changed since its findings were shown; try again.`);
+      } else log.info(`${what}: no fix applies to ${result.uri.fsPath || result.uri.toString()}`);
       return;
     }
     if (edit && !(await vscode.workspace.applyEdit(edit))) log.warn(`${what}: VS Code rejected the edit of ${result.uri.fsPath || result.uri.toString()}`);

@@ -128,7 +128,7 @@ export interface FixesParams {
 }
 /**
  * The fixes of those findings that can be applied together (the CLI's `--fix` choice), as one
- * workspace edit: one undo step. Null when the server has linted the file again since (as
- * `initlint/rewrites`) or when none of the findings has a fix.
+ * workspace edit: one undo step. Null when the file was edited or linted again since (as
+ * `initlint/rewrites`) or when none of the findings has a fix that applies.
  */
 export const fixesRequest = new RequestType<FixesParams, WorkspaceEdit | null, void>('initlint/fixes');

@@ -598,6 +598,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   connection.onRequest(fixesRequest, (params) => {
     const result = results.get(params.uri);
     if (result?.lint !== params.lint) return null;
+    // Edited since, and not yet linted again (the debounce): the offsets are the old text's.
+    const now = documents.get(params.uri)?.version ?? notebooks.getNotebookDocument(params.uri)?.version;
+    if (result.version !== undefined && now !== undefined && now !== result.version) return null;
     const all = result.analysis.findings;
     const asked = params.findings ? params.findings.flatMap((i) => all[i] ?? []) : all;
     return editOf(result, asked) ?? null;

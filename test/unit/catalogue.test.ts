@@ -714,4 +714,9 @@ test('a resolved spec is one frozen value per framework, name and arguments', ()
   const b = resolveInitializer('keras', 'VarianceScaling', { mode: 'fan_in', scale: 3 });
   assert.notEqual(a, b);
   assert.equal(a?.scale, 1);
+  // Names and keys are the user's (Keras JSON): an odd one never meets another call's key.
+  const odd = resolveInitializer('keras', 'VarianceScaling', { 'scale=2|mode': 'fan_out' } as InitArgs);
+  assert.notEqual(odd, resolveInitializer('keras', 'VarianceScaling', { scale: 2, mode: 'fan_out' }));
+  assert.equal(resolveInitializer('keras', 'VarianceScaling|scale=2'), undefined);
+  assert.equal(resolveInitializer('keras', 'VarianceScaling', { scale: 2 })?.scale, 2);
 });

@@ -552,6 +552,16 @@ describe('initlint CLI', () => {
     assert.ok(fs.readdirSync(path.join(dir, 'elsewhere')).some((f) => f.endsWith('.json')));
   });
 
+  test('--cache: a file above 64 x maxFileSize is not hashed or kept (a weights file is not read whole)', () => {
+    const big = `${fixture('sequential.py')}\n${'# padding\n'.repeat(1000)}`;
+    const dir = workspace({ 'initlint.json': JSON.stringify({ maxFileSize: 100 }), 'big.py': big, 'small.py': 'import keras\n' });
+    cli(['--cache', '.'], dir);
+    const [kept] = fs.readdirSync(path.join(dir, '.initlint_cache')).filter((f) => f.endsWith('.json'));
+    const files = Object.keys(JSON.parse(fs.readFileSync(path.join(dir, '.initlint_cache', kept), 'utf8')).files).map((f) => path.basename(f));
+    assert.ok(files.includes('small.py'), files.join(', '));
+    assert.ok(!files.includes('big.py'), `${big.length} bytes > 6,400: not kept`);
+  });
+
   test('--cache: a broken cache is started afresh with a note; one that cannot be written leaves the report whole', () => {
     const dir = workspace({ 'a.py': fixture('sequential.py') });
     const plain = cli(['--format', 'json', '.'], dir);

@@ -575,8 +575,8 @@ describe('an init function initlint cannot see', () => {
       only(torch).layers.map((l) => l.init.spec.describe),
       ['trunc_normal_(std=0.02)', 'trunc_normal_(std=0.02)'],
     );
-    for (const init of ['print(m.weight)', 'w = scale_(m.weight)', 'my_init_(m.bias)']) {
-      const a = await analyze(model('from mylib import scale_, my_init_', init), 'net.py');
+    for (const init of ['print(m.weight)', 'logger.info(m.weight)', 'w = scale_(m.weight)', 'my_init_(m.bias)']) {
+      const a = await analyze(model('from mylib import scale_, my_init_, logger', init), 'net.py');
       assert.match(only(a).layers[0].init.spec.describe, /PyTorch's default/, init);
       assert.deepEqual(
         a.findings.map((f) => f.code),
@@ -641,6 +641,40 @@ describe("transformers models: post_init() draws every Linear and Conv again fro
     assert.deepEqual(
       other.findings.map((f) => f.code),
       ['IL001'],
+    );
+  });
+});
+
+describe('the index of enumerate', () => {
+  test('over a list known item by item it is the index; over an iterable of unknown length it is unknown, so `if i > 0:` stays undecided', async () => {
+    const net = (iterable: string) =>
+      [
+        'from torch import nn',
+        '',
+        '',
+        'class Net(nn.Module):',
+        '    def __init__(self, dims=(16, 32)):',
+        '        super().__init__()',
+        '        layers = []',
+        `        for i, d in enumerate(${iterable}):`,
+        '            if i > 0:',
+        '                layers.append(nn.Linear(d, d))',
+        '            layers.append(nn.Linear(8, d))',
+        '        self.body = nn.Sequential(*layers)',
+        '',
+        '    def forward(self, x):',
+        '        return self.body(x)',
+      ].join('\n');
+    const known = only(await analyze(net('dims'), 'known.py'));
+    assert.deepEqual(
+      known.layers.map((l) => l.label),
+      ['Linear(8, d)', 'Linear(d, d)', 'Linear(8, d)'],
+    );
+    // zip(...) is not read: one pass stands for every item, and the branch for i > 0 is kept.
+    const unknown = only(await analyze(net('zip(dims, dims)'), 'unknown.py'));
+    assert.deepEqual(
+      unknown.layers.map((l) => l.label),
+      ['Linear(d, d)', 'Linear(8, d)'],
     );
   });
 });

@@ -110,6 +110,20 @@ describe('bad input', () => {
     assert.equal(a.models[0].layers.length, MAX_LIST_ITEMS / 2);
   });
 
+  test('copying long lists is charged to the budget: a loop concatenating them ends and says where it stopped', async () => {
+    const linter = await getLinter();
+    const text = [
+      'import torch',
+      'from torch import nn',
+      'L = [nn.Linear(8, 8)] * 4096',
+      'for _ in range(64):',
+      '    for _ in range(64):',
+      `        y = ${Array(40).fill('L').join(' + ')}`,
+    ].join('\n');
+    const a = linter.analyze(text, 'copies.py');
+    assert.match(a.errors.join('\n'), /analysis stopped after 200,000 statements/);
+  });
+
   test('nested loops spend one statement budget per file (Python as TF.js): the lint ends and says where it stopped', async () => {
     const linter = await getLinter();
     // Five nested loops of 64 iterations are 10^9 runs of the body: without a budget, no end.

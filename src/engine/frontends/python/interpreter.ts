@@ -619,17 +619,28 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
             out.push({ t: 'const', v: i });
             if (out.length >= MAX_UNROLL) break;
           }
+          this.lastIterationKnown = true;
           return out.length ? out : [];
         }
       }
       if (fn?.type === 'identifier' && fn.text === 'enumerate') {
         const inner = callArgs(node).positional[0];
-        if (inner) return this.iterate(inner, env, model).map((v, i) => ({ t: 'list', items: [{ t: 'const', v: i }, v] }));
+        if (inner) {
+          const items = this.iterate(inner, env, model);
+          // Over an iterable of unknown length the body runs once, for an item that stands for
+          // all: its index is not 0 but unknown, or `if i > 0:` would be decided for every item.
+          const known = this.lastIterationKnown;
+          return items.map((v, i) => ({ t: 'list', items: [known ? { t: 'const', v: i } : UNKNOWN, v] }));
+        }
       }
     }
     const v = this.eval(node, env, model);
+    this.lastIterationKnown = v.t === 'chain' || v.t === 'list' || (v.t === 'const' && Array.isArray(v.v));
     return v.t === 'chain' ? this.unrolled(v.items) : this.iterateValue(v);
   }
+
+  /** Whether the last `iterate` went over items known one by one (a range, a list), not one standing for an unknown iterable. */
+  private lastIterationKnown = true;
 
   protected assign(target: Node, value: Value, env: Env): void {
     if (target.type === 'identifier') env.set(target.text, value);
@@ -665,7 +676,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         const l = left ? this.eval(left, env, model) : UNKNOWN;
         const op = node.childForFieldName('operator')?.text;
         // `layers += [Block(...)]`: the list grows (timm's Swin builds its stages so).
-        if (left) this.assign(left, (op === '+=' ? concatenated(l, r) : undefined) ?? this.merge([l, r], model, mergeOpOf(op)), env);
+        if (left) this.assign(left, (op === '+=' ? this.charged(concatenated(l, r)) : undefined) ?? this.merge([l, r], model, mergeOpOf(op)), env);
         return UNKNOWN;
       }
       case 'identifier': {
@@ -703,7 +714,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
           const operator = node.childForFieldName('operator')?.text;
           return (
             this.binaryOperator(operator, lv, rv, model) ??
-            (operator === '+' ? concatenated(lv, rv) : operator === '*' ? repeated(lv, rv) : undefined) ??
+            this.charged(operator === '+' ? concatenated(lv, rv) : operator === '*' ? repeated(lv, rv) : undefined) ??
             this.merge([lv, rv], model, mergeOpOf(operator))
           );
         }
@@ -949,7 +960,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         const { pos } = this.evalArgs(args, env, model);
         if (items.length >= MAX_LIST_ITEMS) return UNKNOWN;
         const added = method === 'append' ? pos.slice(0, 1) : pos[0] ? (sequenceItems(pos[0]) ?? (pos[0].t === 'chain' ? pos[0].items : [])) : [];
-        this.assign(objNode, { t: 'list', items: [...items, ...added].slice(0, MAX_LIST_ITEMS) }, env);
+        this.assign(objNode, this.charged({ t: 'list', items: [...items, ...added].slice(0, MAX_LIST_ITEMS) })!, env);
         return UNKNOWN;
       }
       if (obj.t === 'self' && !obj.obj.attrs.has(method) && obj.obj.cls) {
@@ -1036,6 +1047,15 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     pos.forEach((v) => this.consume(v));
     kw.forEach((v) => this.consume(v));
     return UNKNOWN;
+  }
+
+  /**
+   * A list just built by copying, its copy charged to the file's budget (one step per 64 items):
+   * `y = L + L + ...` over a long list in a loop is then bounded like any other work.
+   */
+  private charged(v: Value | undefined): Value | undefined {
+    if (v?.t === 'list') this.budget.charge(Math.ceil(v.items.length / 64));
+    return v;
   }
 
   /** A front end's reading of a call of a function it cannot see, given the values of its positional arguments. */

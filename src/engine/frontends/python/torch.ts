@@ -117,7 +117,8 @@ export class TorchFrontEnd extends PythonInterpreter {
       for (const m of this.models) {
         for (const l of m.layers) {
           if (!HF_INITIALIZED.test(l.label)) continue;
-          l.init = { spec: HF_INIT, explicit: false, shared: false };
+          // Not the framework's default: drawn by code the file runs (`explicit`), written elsewhere (no span).
+          l.init = { spec: HF_INIT, explicit: true, shared: false };
           l.biasVariance = undefined;
           // An initializer written into the module would be drawn over by post_init: no edit is offered.
           l.rewrite = () => undefined;
@@ -150,7 +151,8 @@ export class TorchFrontEnd extends PythonInterpreter {
       for (const child of stmt.namedChildren) {
         if (!child || child.id === moduleNode?.id) continue;
         const name = child.type === 'aliased_import' ? child.childForFieldName('name')?.text : child.type === 'dotted_name' ? child.text : undefined;
-        if (!name?.includes('PreTrained')) continue;
+        // A model base (`PreTrainedModel`, `EsmPreTrainedModel`, `PreTrainedAudioTokenizerBase`), not a tokenizer.
+        if (!name || !/PreTrained(?:\w*Model|AudioTokenizerBase)$/.test(name)) continue;
         const local = child.type === 'aliased_import' ? child.childForFieldName('alias')?.text : name;
         if (local) bases.add(local);
       }
@@ -288,9 +290,11 @@ export class TorchFrontEnd extends PythonInterpreter {
     const target = pos[0];
     const weightNode = args.positional[0];
     if (target?.t !== 'param' || !weightNode || this.biasParams.has(target) || node.parent?.type !== 'expression_statement') return;
-    const fn = node.childForFieldName('function')?.text ?? '';
-    if (fn === 'print') return;
-    this.setInit(target.op, unknownInitializer('pytorch', lastSegment(fn) || 'unknown'), { call: node, weight: weightNode });
+    // An init function by its name: PyTorch's in-place convention (`trunc_normal_`, `init_fn_`) or
+    // one that says init (`init_weights`, `lecun_init`). `logger.info(m.weight)` draws nothing.
+    const fn = lastSegment(node.childForFieldName('function')?.text ?? '');
+    if (!/_$|init/i.test(fn)) return;
+    this.setInit(target.op, unknownInitializer('pytorch', fn), { call: node, weight: weightNode });
   }
 
   /** An init call on `layer.bias`: Var(b) as the call draws it (zeros_, constant_: 0). */
