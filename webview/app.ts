@@ -5,6 +5,7 @@
 import { APPLICABLE_CHOICES, isBackendPreference, MAX_GAIN, type ApplyGroup, type InitChoice, type SimModel } from '../src/protocol';
 import { autoBatch, planBackend, webglRenderer, WORK_BUDGET, workPerSample, type BackendPlan } from './backend';
 import { TfEngine, WorkerEngine, type Engine } from './engine';
+import { errorText } from './errorText';
 import { Charts, type Series } from './charts';
 import { buildConfig, choicesFor, configKey, fansOf, inputWidthOf, sameAsCurrent, type RunSettings } from './config';
 import { chartsPng, fileName } from './exporting';
@@ -89,8 +90,6 @@ function measuredSeries(name: string, result: SimResult | undefined): Pick<Serie
     gradient: result?.layers.map((s) => s.gradMoment) ?? [],
   };
 }
-
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 export class App {
   private state: PanelState;
@@ -203,8 +202,8 @@ export class App {
       return backend;
     } catch (e) {
       this.ui.backend.textContent = 'none';
-      this.note(`The simulation cannot run here: ${message(e)}`, 'error');
-      this.host.log('error', `simulator: ${message(e)}`);
+      this.note(`The simulation cannot run here: ${errorText(e)}`, 'error');
+      this.host.log('error', `simulator: ${errorText(e)}`);
       throw e;
     }
   }
@@ -233,7 +232,7 @@ export class App {
         await backend.simulate(config);
         done++;
       } catch (e) {
-        this.host.log('warn', `simulator: WebGL warm-up failed: ${message(e)}`);
+        this.host.log('warn', `simulator: WebGL warm-up failed: ${errorText(e)}`);
         break;
       }
     }
@@ -341,7 +340,7 @@ export class App {
       if (file.size > MAX_INPUT_BYTES) throw new InputError(`${(file.size / 2 ** 20).toFixed(0)} MB is too large to read here; take a sample of the rows`);
       data = readInputFile(file.name, new Uint8Array(await file.arrayBuffer()));
     } catch (e) {
-      this.showInputStats(e instanceof InputError ? `Not used: ${file.name}: ${e.message}` : `Not used: ${file.name} could not be read (${message(e)})`);
+      this.showInputStats(e instanceof InputError ? `Not used: ${file.name}: ${e.message}` : `Not used: ${file.name} could not be read (${errorText(e)})`);
       return;
     }
     this.inputData = data;
@@ -591,8 +590,8 @@ export class App {
       const tensors = await this.exclusive(async () => (await backend.numTensors()) + ((await (await this.longRuns)?.numTensors().catch(() => 0)) ?? 0));
       performance.mark('initlint:run', { detail: { ms, backend: backend.name, tensors, worker: this.ranInWorker } });
     } catch (e) {
-      this.note(`The simulation failed: ${message(e)}`, 'error');
-      this.host.log('error', `simulator: run failed: ${message(e)}`);
+      this.note(`The simulation failed: ${errorText(e)}`, 'error');
+      this.host.log('error', `simulator: run failed: ${errorText(e)}`);
     } finally {
       this.renderLayerList();
       clearTimeout(ring);
@@ -631,7 +630,7 @@ export class App {
   private async engineFor(page: Engine, config: SimConfig, passes = 1): Promise<Engine> {
     if (passes * config.batch * workPerSample(config.layers) <= LONG_RUN_WORK[page.name]) return page;
     this.longRuns ??= WorkerEngine.start({ order: [page.name], reason: page.reason, preference: page.name }, this.assets).catch((e: unknown) => {
-      this.host.log('warn', `simulator: the simulation's worker could not start (${message(e)}); long runs stay on the page`);
+      this.host.log('warn', `simulator: the simulation's worker could not start (${errorText(e)}); long runs stay on the page`);
       return undefined;
     });
     const worker = await this.longRuns;
@@ -939,7 +938,7 @@ export class App {
       );
       this.ui.symmetrySection.scrollIntoView({ block: 'nearest' });
     } catch (e) {
-      this.note(`The symmetry demo failed: ${message(e)}`, 'error');
+      this.note(`The symmetry demo failed: ${errorText(e)}`, 'error');
     } finally {
       clearTimeout(ring);
       setBusy(this.ui.progress, this.running);

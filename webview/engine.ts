@@ -11,6 +11,7 @@
  * `worker-src blob:`), and the worker asks this page for the wasm backend's binary.
  */
 import type { BackendInfo, BackendPlan } from './backend';
+import { errorText } from './errorText';
 import { chooseBackend, type Tf } from './sim/tfBackend';
 import { lsuv, pretrain, simulate, symmetryDemo, type LsuvResult, type PretrainResult, type SimOptions } from './sim/simulate';
 import type { EngineCall, EngineResults, FromWorker, ToWorker } from './sim/engineProtocol';
@@ -209,6 +210,6 @@ async function readFor(id: number, url: string, post: (m: ToWorker, transfer?: T
     const bytes = await response.arrayBuffer();
     post({ type: 'file', id, bytes }, [bytes]);
   } catch (e) {
-    post({ type: 'file', id, error: `could not read ${url}: ${e instanceof Error ? e.message : String(e)}` });
+    post({ type: 'file', id, error: `could not read ${url}: ${errorText(e)}` });
   }
 }

@@ -5,6 +5,7 @@
  * and charts.
  */
 import { dispatch, TfEngine } from './engine';
+import { errorText } from './errorText';
 import type { EngineCall, EngineResults, FromWorker, ToWorker } from './sim/engineProtocol';
 
 const scope = globalThis as unknown as {
@@ -12,7 +13,6 @@ const scope = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 };
 const post = (message: FromWorker) => scope.postMessage(message);
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 let engine: TfEngine | undefined;
 let fetches = 0;
@@ -42,7 +42,7 @@ scope.onmessage = (event) => {
           engine = started;
           post({ type: 'started', info: { name: started.name, reason: started.reason, ...(started.note ? { note: started.note } : {}) } });
         },
-        (e: unknown) => post({ type: 'startFailed', message: message(e) }),
+        (e: unknown) => post({ type: 'startFailed', message: errorText(e) }),
       );
       return;
     case 'call':
@@ -50,11 +50,11 @@ scope.onmessage = (event) => {
         .then(() =>
           run(m.call).then(
             (value) => post({ type: 'result', id: m.id, value }),
-            (e: unknown) => post({ type: 'failed', id: m.id, message: message(e) }),
+            (e: unknown) => post({ type: 'failed', id: m.id, message: errorText(e) }),
           ),
         )
         // A result that cannot be posted (not cloneable: our bug) fails its call, never the calls after it.
-        .catch((e: unknown) => post({ type: 'failed', id: m.id, message: message(e) }));
+        .catch((e: unknown) => post({ type: 'failed', id: m.id, message: errorText(e) }));
       return;
     case 'file': {
       const waiting = files.get(m.id);

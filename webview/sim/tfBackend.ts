@@ -15,6 +15,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendInfo, BackendName, BackendPlan } from '../backend';
+import { errorText } from '../errorText';
 
 export type Tf = typeof tf;
 
@@ -48,7 +49,7 @@ export async function chooseBackend(wasmPrefix: string, plan: BackendPlan, fetch
       }
       details.push(`${name} did not start`);
     } catch (e) {
-      details.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+      details.push(`${name}: ${errorText(e)}`);
     }
     tried.push(name);
   }
