@@ -651,7 +651,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       if (self?.t === 'self' && attr) self.obj.attrs.set(attr, value);
     } else if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'tuple' || target.type === 'list_pattern') {
       const parts = target.namedChildren;
-      const items = value.t === 'list' ? value.items : value.t === 'const' && Array.isArray(value.v) ? value.v.map((c): Value => ({ t: 'const', v: c })) : [];
+      const items = sequenceItems(value) ?? [];
       parts.forEach((p, i) => this.assign(p, items[i] ?? UNKNOWN, env));
     }
   }
