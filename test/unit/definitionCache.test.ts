@@ -163,6 +163,52 @@ def build():
     ],
   },
   {
+    // A block passed by keyword to a model built elsewhere takes that model's init (torch.ts, componentInit).
+    name: 'reads/component.py',
+    text: `from torch import nn
+from zoo import build
+
+
+class Block(nn.Module):
+    def __init__(self, dim=64):
+        super().__init__()
+        self.fc1 = nn.Linear(dim, dim)
+        self.act = nn.ReLU()
+        self.fc2 = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        return self.fc2(self.act(self.fc1(x)))
+
+
+class Net(nn.Module):
+    def __init__(self, block_cls=None, dim=64):
+        super().__init__()
+        self.body = block_cls(dim)
+        self.apply(self._init_weights)
+
+    def _init_weights(self, m):
+        if isinstance(m, nn.Linear):
+            nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+
+    def forward(self, x):
+        return self.body(x)
+
+
+def net_block():
+    return build(Net, block_cls=Block)
+`,
+    edits: [
+      ["the owner's init changed", (t) => t.replace('kaiming_normal_(m.weight, nonlinearity="relu")', 'xavier_uniform_(m.weight)')],
+      ['the block passed under another keyword', (t) => t.replace('build(Net, block_cls=Block)', 'build(Net, mixer=Block)')],
+      [
+        'a second owner',
+        (t) =>
+          `${t}\n\nclass Net2(Net):\n    pass\n\n\nclass Other(nn.Module):\n    def __init__(self, block_cls=None):\n        super().__init__()\n        self.apply(init_other)\n`,
+      ],
+      ['the owner no longer applies its init', (t) => t.replace('        self.apply(self._init_weights)\n', '')],
+    ],
+  },
+  {
     name: 'reads/wildcard.py',
     text: `from torch.nn import *
 import torch

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { explainLayer } from '../../src/engine/explain';
 import type { Analysis } from '../../src/engine/linter';
 import type { Model } from '../../src/engine/ir';
-import { getLinter } from './helpers';
+import { getLinter, readFixture } from './helpers';
 
 async function analyze(text: string, file: string): Promise<Analysis> {
   const a = (await getLinter()).analyze(text, file);
@@ -675,6 +675,96 @@ describe('the index of enumerate', () => {
     assert.deepEqual(
       unknown.layers.map((l) => l.label),
       ['Linear(d, d)', 'Linear(8, d)'],
+    );
+  });
+});
+
+describe('models that factory functions return', () => {
+  test("the model a factory returns is read, with the block class it is given: the block is judged under the model's init", async () => {
+    const a = await analyze(readFixture('pytorch/factory_functions.py'), 'factory_functions.py');
+    // No BasicBlock or DenseBlock read on its own: each is read inside the model that builds it.
+    assert.deepEqual(
+      a.models.map((m) => `${m.name}:${m.layers.length}`),
+      ['ResNet:18', 'Tower:4'],
+    );
+    const [finding] = a.findings;
+    assert.equal(a.findings.length, 1);
+    assert.equal(finding.model, 'Tower');
+    assert.match(finding.message, /^relu-init-mismatch: xavier_uniform_\(gain=1\) under relu keeps 0\.50 of the variance per layer/);
+  });
+
+  test('a helper that a class calls is read inside that class, not before it on its own', async () => {
+    const a = await analyze(
+      [
+        'from torch import nn',
+        '',
+        '',
+        'def feed_forward(d, hidden):',
+        '    return nn.Sequential(nn.Linear(d, hidden), nn.ReLU(), nn.Linear(hidden, d))',
+        '',
+        '',
+        'class EncoderLayer(nn.Module):',
+        '    def __init__(self, d=64):',
+        '        super().__init__()',
+        '        self.attn = nn.Linear(d, 3 * d)',
+        '        self.ffn = feed_forward(d, 4 * d)',
+        '',
+        '    def forward(self, x):',
+        '        return self.ffn(self.attn(x)[..., :64])',
+      ].join('\n'),
+      'encoder.py',
+    );
+    assert.deepEqual(
+      a.models.map((m) => `${m.name}:${m.layers.length}`),
+      ['EncoderLayer:3'],
+    );
+  });
+});
+
+describe('a block passed to a model built where initlint cannot follow', () => {
+  const models = (a: Analysis) => a.models.map((m) => `${m.name}{${m.layers.map((l) => l.init.spec.name).join(',')}}`);
+
+  test('read on its own, it takes the init of the model whose parameter it fills; a block passed to none keeps its own', async () => {
+    const a = await analyze(readFixture('pytorch/passed_blocks.py'), 'passed_blocks.py');
+    // ConvBlock, Backbone's default, is read inside Backbone; MlpBlock, passed as block_cls= to a
+    // builder initlint cannot read, takes Backbone's _init_weights; Adapter keeps PyTorch's default.
+    assert.deepEqual(models(a), [
+      'MlpBlock{kaiming_normal_,kaiming_normal_}',
+      `Backbone{${Array(8).fill('kaiming_normal_').join(',')},kaiming_normal_}`,
+      'Adapter{kaiming_uniform_(a=sqrt(5)),kaiming_uniform_(a=sqrt(5))}',
+    ]);
+    assert.deepEqual(
+      a.findings.map((f) => `${f.model} ${f.code}`),
+      ['Adapter IL001'],
+    );
+  });
+
+  test('two model classes that could take it: neither init is applied', async () => {
+    const text = readFixture('pytorch/passed_blocks.py').replace(
+      'class Adapter(nn.Module):',
+      [
+        'class Tower(nn.Module):',
+        '    def __init__(self, block_cls=None, dim=64):',
+        '        super().__init__()',
+        '        self.body = block_cls(dim)',
+        '        for m in self.modules():',
+        '            if isinstance(m, nn.Linear):',
+        '                nn.init.xavier_uniform_(m.weight)',
+        '',
+        '    def forward(self, x):',
+        '        return self.body(x)',
+        '',
+        '',
+        'class Adapter(nn.Module):',
+      ].join('\n'),
+    );
+    const a = await analyze(text, 'two_owners.py');
+    assert.equal(models(a)[0], 'MlpBlock{kaiming_uniform_(a=sqrt(5)),kaiming_uniform_(a=sqrt(5))}');
+    // With Backbone gone, Tower's loop (`for m in self.modules():`) is the one owner, and draws MlpBlock's layers.
+    const one = await analyze(text.replace('block_cls=ConvBlock, depth=4', 'block=ConvBlock, depth=4'), 'tower_only.py');
+    assert.equal(
+      models(one).find((m) => m.startsWith('MlpBlock')),
+      'MlpBlock{xavier_uniform_,xavier_uniform_}',
     );
   });
 });

@@ -76,16 +76,27 @@ function inCallSite(c: number): boolean {
 /**
  * `defs` with those nobody calls first. `selfCalls(d)`: how many of its name's call sites are
  * its own definition (`def name(`, `class Name(`), which the count includes.
+ *
+ * `rank(d)`: 0 for a helper, 1 for a definition that is a model of its own when nothing builds
+ * it (a Python class), 2 for such a model whose name the file also uses as a value. Uncalled
+ * definitions run by rank: a model nothing calls by name may still be built through a value
+ * (`ResNet(BasicBlock, ...)` in an uncalled `resnet18()`, `block=BasicBlock` as a default), so
+ * it runs after the helpers and models that may build it. Called models go before the called
+ * helpers, which they may call (a helper run first would be read on its own, and then again
+ * inside its caller).
  */
 export function entryPointsFirst<D>(
   defs: readonly D[],
   counts: { get(name: string): number | undefined },
   nameOf: (d: D) => string | undefined,
   selfCalls: (d: D) => number,
+  rank: (d: D) => 0 | 1 | 2 = () => 0,
 ): D[] {
   const called = (d: D) => {
     const name = nameOf(d);
     return !!name && (counts.get(name) ?? 0) > selfCalls(d);
   };
-  return [...defs.filter((d) => !called(d)), ...defs];
+  const ranked = defs.map((d) => ({ d, rank: rank(d), called: called(d) }));
+  const uncalled = ranked.filter((r) => !r.called);
+  return [...[0, 1, 2].flatMap((k) => uncalled.filter((r) => r.rank === k).map((r) => r.d)), ...ranked.filter((r) => r.rank > 0).map((r) => r.d), ...defs];
 }

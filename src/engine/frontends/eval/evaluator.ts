@@ -198,6 +198,15 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
   protected abstract definitionName(def: Node): string | undefined;
   /** How many of its name's call sites a definition's own header is (`def name(`: 1). */
   protected abstract selfCalls(def: Node): number;
+  /**
+   * A definition's place in the order (`entryPointsFirst`): 0 for a helper, 1 for a definition
+   * that is a model of its own when nothing builds it (a Python class), 2 for one the file also
+   * uses as a value (`block=BasicBlock`). An uncalled model may yet be built through a value, so
+   * the model that builds it reads it first, with its real arguments and its own initialization.
+   */
+  protected definitionRank(_def: Node): 0 | 1 | 2 {
+    return 0;
+  }
   /** Evaluates a definition nothing reached, as a model of its own. */
   protected abstract evaluateStandalone(def: Node): void;
   /** A layer instance applied to a tensor. */
@@ -236,6 +245,7 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
       this.callCounts,
       (d) => this.definitionName(d),
       (d) => this.selfCalls(d),
+      (d) => this.definitionRank(d),
     )) {
       if (this.invoked.has(def.id) || this.budget.exhausted) continue;
       this.invoked.add(def.id);

@@ -243,6 +243,49 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     return def.type === 'function_definition' || def.childForFieldName('superclasses') ? 1 : 0;
   }
 
+  protected override definitionRank(def: Node): 0 | 1 | 2 {
+    if (def.type !== 'class_definition') return 0;
+    const name = def.childForFieldName('name')?.text;
+    return name && this.classesGivenAsValues().has(name) ? 2 : 1;
+  }
+
+  /**
+   * The file's classes that its own definitions may build through a value: a class named as a
+   * parameter's default (`def __init__(self, block=BasicBlock)`) or as an argument to a function
+   * or class of the file (`Backbone(block=ConvBlock)`, `make_stage([Block, Block])`), directly or
+   * in a list or tuple. Not one passed to a function initlint cannot read
+   * (`build_model_with_cfg(Backbone, ...)`): nothing here builds that. One pass over the text.
+   */
+  private classesGivenAsValues(): Set<string> {
+    if (this.givenAsValues) return this.givenAsValues;
+    const out = (this.givenAsValues = new Set<string>());
+    const root = this.tree.rootNode;
+    const defs = this.definitions(root);
+    // Only the order of classes nothing calls by name depends on it.
+    const names = defs
+      .filter((d) => d.type === 'class_definition')
+      .map((d) => d.childForFieldName('name')?.text)
+      .filter((n): n is string => !!n && (this.callCounts.get(n) ?? 0) <= 1);
+    if (names.length === 0) return out;
+    const own = new Set(defs.map((d) => d.childForFieldName('name')?.text));
+    for (const m of this.text.matchAll(new RegExp(`\\b(?:${names.join('|')})\\b`, 'g'))) {
+      if (out.has(m[0])) continue;
+      let n = root.descendantForIndex(m.index);
+      if (n?.type !== 'identifier' || n.startIndex !== m.index || n.endIndex !== m.index + m[0].length) continue;
+      while (n.parent && (n.parent.type === 'list' || n.parent.type === 'tuple')) n = n.parent;
+      let p = n.parent;
+      if ((p?.type === 'default_parameter' || p?.type === 'typed_default_parameter') && p.childForFieldName('value')?.id === n.id) {
+        out.add(m[0]);
+        continue;
+      }
+      if (p?.type === 'keyword_argument' && p.childForFieldName('value')?.id === n.id) p = p.parent;
+      const fn = p?.type === 'argument_list' ? p.parent?.childForFieldName('function') : undefined;
+      if (fn?.type === 'identifier' && own.has(fn.text)) out.add(m[0]);
+    }
+    return out;
+  }
+  private givenAsValues?: Set<string>;
+
   protected evaluateStandalone(def: Node): void {
     if (def.type === 'class_definition') this.evaluateClassStandalone(def);
     else this.evaluateFunctionStandalone(def);
@@ -335,8 +378,10 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     const env = new Env(this.module);
     this.bindParams(def, env, [], new Map(), model);
     const body = def.childForFieldName('body');
-    if (body) this.execBlock(body, env, model, undefined);
-    this.applyLeftovers(env.values(), model);
+    // What it returns is read too: `def resnet18(): return ResNet(BasicBlock, [2, 2, 2, 2])`.
+    const ret: { v?: Value } = {};
+    if (body) this.execBlock(body, env, model, ret);
+    this.applyLeftovers(ret.v ? [...env.values(), ret.v] : env.values(), model);
   }
 
   protected evaluateClassStandalone(cls: Node): void {
@@ -348,10 +393,17 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     const model = this.newModel(name, spanOf(cls.childForFieldName('name') ?? cls));
     const obj: SelfObject = { attrs: new Map(), cls, model };
     this.construct(obj, [], new Map());
+    this.componentInit(obj, model);
     const forward = this.forwardOf(cls);
     if (forward) this.invoke(forward, obj, [this.freshTensor(model)], new Map(), model);
     this.applyLeftovers(obj.attrs.values(), model);
   }
+
+  /**
+   * A model class read on its own that a model of the file builds where initlint cannot follow:
+   * that model's initialization of every submodule, where the front end reads one (torch.ts).
+   */
+  protected componentInit(_obj: SelfObject, _model: ModelBuilder): void {}
 
   /**
    * A class that is not a model class (an RL agent, a TF1 model object, a trainer) may build

@@ -24,17 +24,7 @@ import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
 import { recommendationFor } from '../../variance';
 import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, TORCH_SCALE_KEEPING, TORCH_SCALE_KEEPING_METHODS, torchLayerClass } from './torchLayers';
 import { argument, callArgs, spanOf, statementsAt, type CallArgs } from './syntax';
-import {
-  assignedName,
-  PythonInterpreter,
-  UNKNOWN,
-  type Env,
-  type LayerOp,
-  type ModelBuilder,
-  type SelfObject,
-  type TensorState,
-  type Value,
-} from './interpreter';
+import { assignedName, Env, PythonInterpreter, UNKNOWN, type LayerOp, type ModelBuilder, type SelfObject, type TensorState, type Value } from './interpreter';
 import * as signal from '../signal';
 import { layerKind, layerLabel, pythonCallLabel } from '../describeLayer';
 
@@ -43,6 +33,14 @@ const NEUTRAL_ARGS = new Set(['seed', 'generator', 'dtype', 'tensor']);
 
 /** Tensor methods that initialize in place, and the catalogue name each maps to. */
 const TENSOR_INIT_METHODS: Record<string, string> = { normal_: 'normal_', uniform_: 'uniform_', zero_: 'zero_', fill_: 'fill_' };
+
+/** A model class's initialization of every submodule in its `__init__` (`componentOwner`). */
+interface WideInit {
+  cls: Node;
+  statements: Node[];
+  params: Set<string>;
+  token: string;
+}
 
 interface InitSite {
   call: Node;
@@ -163,6 +161,115 @@ export class TorchFrontEnd extends PythonInterpreter {
       if (cls?.type !== 'class_definition') return false;
       return !!cls.childForFieldName('superclasses')?.namedChildren.some((s) => !!s && bases.has(s.text.replace(/\s+/g, '')));
     });
+  }
+
+  // ---- components of models built elsewhere ----
+
+  /**
+   * A model class nothing in the file builds, which the file passes as a value for a parameter
+   * of a model class (`block=SEResNetBlock`, `token_mixers=[SepConv, Attention]`), is a
+   * component of a model built where initlint cannot follow (timm's `build_model_with_cfg(SENet,
+   * **kwargs)`). In that model it is drawn again by the model's initialization of every
+   * submodule, the statements of its `__init__` that `modelWideInit` finds: they run over the
+   * component too, as they would inside the model. Read with its own initializers instead, a
+   * block whose model draws every convolution with He init was blamed for PyTorch's default.
+   */
+  protected override componentInit(obj: SelfObject, model: ModelBuilder): void {
+    const name = obj.cls?.childForFieldName('name')?.text;
+    if (!name) return;
+    const owner = this.componentOwner(name);
+    this.recording?.read('owner', name, owner?.token ?? '');
+    if (!owner || owner.cls.id === obj.cls?.id) return;
+    for (const stmt of owner.statements) {
+      const env = new Env(this.module);
+      if (stmt.type === 'for_statement') {
+        // `for m in self.modules():` over the component's modules.
+        env.set('self', { t: 'self', obj });
+        this.execFor(stmt, env, model, undefined);
+      } else {
+        // `self.apply(self._init_weights)`: the owner's method (on an instance with no attributes
+        // known), applied to every module of the component.
+        env.set('self', { t: 'self', obj: { attrs: new Map(), cls: owner.cls, model: this.scratch() } });
+        this.applyFunction({ t: 'self', obj }, callArgs(stmt).positional[0], env, model);
+      }
+    }
+  }
+
+  protected override probe(kind: string, arg: string): unknown {
+    if (kind === 'owner') return this.componentOwner(arg)?.token ?? '';
+    return super.probe(kind, arg);
+  }
+
+  /**
+   * The one model class of the file that takes the class named `name` as a parameter and draws
+   * every submodule again in its `__init__`: the parameter is a keyword the file passes it under
+   * (`block=SEResNetBlock`, `dict(token_mixers=[SepConv, Attention])`, `{'block': ...}`).
+   * Undefined where no model class, or more than one, does. `token` stands for the owner's and
+   * its statements' nodes (kept evaluations compare it).
+   */
+  private componentOwner(name: string): WideInit | undefined {
+    let owners = this.componentOwners;
+    if (!owners) {
+      owners = this.componentOwners = new Map();
+      this.wideInits = this.modelWideInits();
+    }
+    if (!owners.has(name)) {
+      const keywords = this.wideInits.length ? this.keywordsPassing(name) : new Set<string>();
+      const found = this.wideInits.filter((w) => [...keywords].some((k) => w.params.has(k)));
+      owners.set(name, found.length === 1 ? found[0] : undefined);
+    }
+    return owners.get(name);
+  }
+  private componentOwners?: Map<string, WideInit | undefined>;
+  private wideInits: WideInit[] = [];
+
+  /**
+   * The model classes whose `__init__` draws every submodule again, and those statements:
+   * `self.apply(fn)` and `for m in self.modules():` (or `named_modules()`), written directly in
+   * its body.
+   */
+  private modelWideInits(): WideInit[] {
+    if (!this.text.includes('self.apply(') && !/in\s+self\.(?:named_)?modules\(\)/.test(this.text)) return [];
+    const out: WideInit[] = [];
+    for (const cls of this.definitions(this.tree.rootNode)) {
+      if (cls.type !== 'class_definition' || !this.isModelClass(cls)) continue;
+      const init = this.method(cls, '__init__');
+      const statements: Node[] = [];
+      for (const stmt of init?.childForFieldName('body')?.namedChildren ?? []) {
+        if (stmt?.type === 'for_statement' && /^self\.(?:named_)?modules\(\)$/.test(stmt.childForFieldName('right')?.text ?? '')) statements.push(stmt);
+        const call = stmt?.type === 'expression_statement' ? stmt.namedChildren[0] : undefined;
+        if (call?.type === 'call' && call.childForFieldName('function')?.text === 'self.apply') statements.push(call);
+      }
+      if (!init || statements.length === 0) continue;
+      const params = new Set<string>();
+      for (const p of init.childForFieldName('parameters')?.namedChildren ?? []) {
+        const id = p?.type === 'identifier' ? p : (p?.childForFieldName('name') ?? p?.namedChildren.find((c) => c?.type === 'identifier'));
+        if (id) params.add(id.text);
+      }
+      out.push({ cls, statements, params, token: `${cls.id} ${statements.map((n) => n.id).join(' ')}` });
+    }
+    return out;
+  }
+
+  /** The keywords under which the file passes the name as a value: `block=Name`, `mixers=[Name, ...]`, `{'block': Name}`. */
+  private keywordsPassing(name: string): Set<string> {
+    const out = new Set<string>();
+    const root = this.tree.rootNode;
+    for (const m of this.text.matchAll(new RegExp(`\\b${name}\\b`, 'g'))) {
+      let n: Node | null = root.descendantForIndex(m.index);
+      if (n?.type !== 'identifier' || n.startIndex !== m.index) continue;
+      // Through the list or tuple it stands in, to the keyword or dict entry that holds it.
+      while (n.parent && (n.parent.type === 'list' || n.parent.type === 'tuple')) n = n.parent;
+      const holder = n.parent;
+      if (holder?.type === 'keyword_argument' && holder.childForFieldName('value')?.id === n.id) {
+        const key = holder.childForFieldName('name')?.text;
+        if (key) out.add(key);
+      } else if (holder?.type === 'pair' && holder.childForFieldName('value')?.id === n.id) {
+        const key = holder.childForFieldName('key');
+        if (key?.type === 'string') out.add(key.text.replace(/^[rbuf]*['"]+|['"]+$/gi, ''));
+      }
+    }
+    return out;
   }
 
   // ---- calls of torch names ----
