@@ -670,8 +670,8 @@ describe('the index of enumerate', () => {
       known.layers.map((l) => l.label),
       ['Linear(8, d)', 'Linear(d, d)', 'Linear(8, d)'],
     );
-    // zip(...) is not read: one pass stands for every item, and the branch for i > 0 is kept.
-    const unknown = only(await analyze(net('zip(dims, dims)'), 'unknown.py'));
+    // sorted(...) is not read: one pass stands for every item, and the branch for i > 0 is kept.
+    const unknown = only(await analyze(net('sorted(dims)'), 'unknown.py'));
     assert.deepEqual(
       unknown.layers.map((l) => l.label),
       ['Linear(d, d)', 'Linear(8, d)'],
@@ -767,4 +767,154 @@ describe('a block passed to a model built where initlint cannot follow', () => {
       'MlpBlock{xavier_uniform_,xavier_uniform_}',
     );
   });
+});
+
+describe('model classes on classes of the same file', () => {
+  test('a subclass of a local nn.Module base is a model class, and super() runs the base’s __init__ and forward on it', async () => {
+    const a = await analyze(readFixture('pytorch/local_bases.py'), 'local_bases.py');
+    assert.deepEqual(
+      a.models.map((m) => `${m.name}{${m.layers.map((l) => l.init.spec.name).join(',')}}`),
+      [
+        'MnistModel{kaiming_uniform_(a=sqrt(5)),kaiming_uniform_(a=sqrt(5)),kaiming_uniform_(a=sqrt(5))}',
+        'Encoder{kaiming_normal_}',
+        // super(Classifier, self).__init__(width) built fc on the subclass, which draws it again.
+        'Classifier{xavier_uniform_,kaiming_uniform_(a=sqrt(5))}',
+      ],
+    );
+    const classifier = a.models[2];
+    assert.deepEqual(
+      classifier.layers.map((l) => l.label),
+      ['Linear(784, width)', 'Linear(width, classes)'],
+    );
+    // super().forward(x) applied the base's fc and ReLU before the head.
+    assert.equal(classifier.layers[0].activation.info.name, 'relu');
+    assert.deepEqual(
+      a.findings.map((f) => `${f.model} ${f.code}`),
+      ['MnistModel IL001', 'MnistModel IL001', 'Classifier IL001'],
+    );
+  });
+
+  test('a Keras model on a local keras.Model base inherits its call', async () => {
+    const a = await analyze(
+      [
+        'from tensorflow import keras',
+        '',
+        '',
+        'class Base(keras.Model):',
+        '    def call(self, x):',
+        '        return self.out(self.hidden(x))',
+        '',
+        '',
+        'class Net(Base):',
+        '    def __init__(self):',
+        '        super().__init__()',
+        "        self.hidden = keras.layers.Dense(256, activation='relu', kernel_initializer='lecun_normal')",
+        '        self.out = keras.layers.Dense(10)',
+      ].join('\n'),
+      'keras_base.py',
+    );
+    assert.deepEqual(
+      only(a).layers.map((l) => `${l.label} ${l.activation.info.name}`),
+      ['Dense(256) relu', 'Dense(10) linear'],
+    );
+    assert.deepEqual(
+      a.findings.map((f) => f.code),
+      ['IL001'],
+    );
+  });
+});
+
+describe('modules registered by name, counted with len(), walked with zip(), and Lightning modules', () => {
+  test('each layer is read in its model, with the sizes its arguments give', async () => {
+    const a = await analyze(readFixture('pytorch/dynamic_modules.py'), 'dynamic_modules.py');
+    const read = (name: string) => a.models.find((m) => m.name === name)!.layers.map((l) => `${l.fanIn}->${l.fanOut} ${l.activation.info.name}`);
+    // add_module on an nn.Sequential, in a loop over range(len(sizes) - 1).
+    assert.deepEqual(read('RegisteredMLP'), ['784->256 relu', '256->256 relu', '256->10 linear']);
+    // setattr(self, f'head_{task}', ...) and add_module('norm', ...): forward finds both heads and the norm.
+    assert.deepEqual(read('NamedHeads'), ['64->128 relu', '128->1 linear', '128->1 linear']);
+    // zip(self.downs, self.acts): each conv under its tanh.
+    assert.deepEqual(read('Stages'), ['27->288 tanh', '288->576 tanh', '576->1152 tanh']);
+    // save_hyperparameters(): self.hparams.hidden_dim is __init__'s hidden_dim.
+    assert.deepEqual(read('LitClassifier'), ['784->128 relu', '128->10 linear']);
+    // nn.ModuleDict from a dict and from pairs, walked with .items().
+    assert.deepEqual(read('TaskHeads'), ['784->256 relu', '256->256 relu', '256->10 linear', '256->2 linear']);
+    // zip(channels[:-1], channels[1:]) bound to a name first; self.ups[:-1] and self.ups[-1] in forward.
+    // A transposed convolution's fans are PyTorch's: fan_in = out_channels x kernel area.
+    assert.deepEqual(read('PyramidDecoder'), ['512->1024 relu', '256->512 relu', '128->256 relu', '32->1 sigmoid']);
+    assert.deepEqual(
+      a.models.map((m) => m.name),
+      ['RegisteredMLP', 'NamedHeads', 'Stages', 'TaskHeads', 'PyramidDecoder', 'LitClassifier'],
+    );
+  });
+
+  test('an f-string with a format spec, or a float, is not a constant: the attribute is kept under a key no read finds', async () => {
+    const net = (name: string) =>
+      [
+        'from torch import nn',
+        '',
+        '',
+        'class Net(nn.Module):',
+        '    def __init__(self, n=2):',
+        '        super().__init__()',
+        '        for i in range(n):',
+        `            setattr(self, ${name}, nn.Linear(16, 16))`,
+        '',
+        '    def forward(self, x):',
+        '        return self.fc1(getattr(self, "fc0")(x))',
+      ].join('\n');
+    const plain = only(await analyze(net("f'fc{i}'"), 'plain.py'));
+    // fc0 feeds fc1: one chain.
+    assert.deepEqual(
+      plain.layers.map((l) => (l.input?.kind === 'layer' ? 'from layer' : 'from input')),
+      ['from input', 'from layer'],
+    );
+    for (const name of ["f'fc{i:d}'", "f'fc{i * 1.0}'"]) {
+      const kept = only(await analyze(net(name), 'spec.py'));
+      // Both layers are still read (as leftovers, each from its own input).
+      assert.deepEqual(
+        kept.layers.map((l) => (l.input?.kind === 'layer' ? 'from layer' : 'from input')),
+        ['from input', 'from input'],
+        name,
+      );
+    }
+  });
+});
+
+describe('slices, as Python takes them', () => {
+  // Python's own answers for d = (10, 20, 30, 40, 50).
+  const cases: Array<[string, number[]]> = [
+    ['[::-1]', [50, 40, 30, 20, 10]],
+    ['[1:-1]', [20, 30, 40]],
+    ['[-2:]', [40, 50]],
+    ['[::2]', [10, 30, 50]],
+    ['[3:1:-1]', [40, 30]],
+    ['[:-10]', []],
+    ['[10:]', []],
+    ['[-10:2]', [10, 20]],
+    ['[-1:-6:-2]', [50, 30, 10]],
+  ];
+  for (const [slice, widths] of cases) {
+    test(`dims${slice}, of a constant and of a list of layers`, async () => {
+      const net = (body: string) =>
+        [
+          'from torch import nn',
+          '',
+          '',
+          'class Net(nn.Module):',
+          '    def __init__(self, dims=(10, 20, 30, 40, 50)):',
+          '        super().__init__()',
+          body,
+          '',
+          '    def forward(self, x):',
+          '        return self.body(x)',
+        ].join('\n');
+      const fans = async (body: string) => {
+        const a = await analyze(net(body), 'slices.py');
+        return a.models.flatMap((m) => m.layers.map((l) => l.fanIn));
+      };
+      assert.deepEqual(await fans(`        self.body = nn.Sequential(*[nn.Linear(d, 1) for d in dims${slice}])`), widths);
+      const all = `nn.ModuleList([nn.Linear(d, 1) for d in dims])`;
+      assert.deepEqual(await fans(`        self.body = nn.Sequential(*${all}${slice})`), widths);
+    });
+  }
 });

@@ -146,6 +146,11 @@ export class Scope<V> {
   values(): IterableIterator<V> {
     return this.vars.values();
   }
+
+  /** This scope's own names and values (not its parents'). */
+  entries(): IterableIterator<[string, V]> {
+    return this.vars.entries();
+  }
 }
 
 /** Where a `return` puts its value, for the function body that runs it. */

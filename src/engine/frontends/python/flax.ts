@@ -79,7 +79,7 @@ export class FlaxFrontEnd extends PythonInterpreter {
     return false;
   }
 
-  protected isModelClass(cls: Node): boolean {
+  protected isFrameworkModelClass(cls: Node): boolean {
     return !!cls.childForFieldName('superclasses')?.namedChildren.some((s) => {
       const q = s ? this.qualify(s, this.module) : undefined;
       return !!q && isFlaxModule(q) && lastSegment(q) === 'Module';

@@ -75,8 +75,12 @@ export type Value =
   | { t: 'func'; node: Node }
   | { t: 'class'; node: Node }
   | { t: 'self'; obj: SelfObject }
-  /** A dict literal with constant string keys (`weights = {'h1': tf.Variable(...)}`). */
-  | { t: 'dict'; items: Map<string, Value> };
+  /**
+   * A dict literal with constant string keys (`weights = {'h1': tf.Variable(...)}`); `modules`: an
+   * nn.ModuleDict; `partial`: entries were left out (a key not a constant string, `**other`), so
+   * its items are not all known.
+   */
+  | { t: 'dict'; items: Map<string, Value>; modules?: boolean; partial?: boolean };
 
 export const UNKNOWN: Value = { t: 'unknown' };
 
@@ -183,6 +187,9 @@ function isPlainClass(cls: Node): boolean {
 /** Parameter names that hold a model's configuration. */
 const CONFIG_PARAM = /^(?:config|cfg|conf|configs|model_config|model_cfg|hparams|hps|hp)$/;
 
+/** How many classes of the file a class's bases are followed through (a model class, a method). */
+const MAX_BASES = 8;
+
 /** A Python scope: assignments bind in it (`set`). */
 export class Env extends Scope<Value> {}
 
@@ -196,7 +203,30 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   /** Methods that give a model class's forward order (`call`, `forward`). */
   protected abstract readonly forwardMethods: readonly string[];
   /** Whether a class defined in the file is a model or layer of this framework. */
-  protected abstract isModelClass(cls: Node): boolean;
+  /** Whether a class derives directly from the framework's model base (`nn.Module`, `keras.Model`, Flax's `nn.Module`). */
+  protected abstract isFrameworkModelClass(cls: Node): boolean;
+
+  /**
+   * A model class: on the framework's model base, directly or through classes of this file
+   * (`class MLP(ImageClassificationBase)` on `class ImageClassificationBase(nn.Module)`, the
+   * tutorials' way of sharing a training step). Not kept between calls: each reads the module's
+   * names, which a kept evaluation records.
+   */
+  protected isModelClass(cls: Node, depth = 0): boolean {
+    if (this.isFrameworkModelClass(cls)) return true;
+    return depth < MAX_BASES && this.localBases(cls).some((b) => this.isModelClass(b, depth + 1));
+  }
+
+  /** A class's bases that are classes of this file, in the order written. */
+  protected localBases(cls: Node): Node[] {
+    const out: Node[] = [];
+    for (const s of cls.childForFieldName('superclasses')?.namedChildren ?? []) {
+      if (s?.type !== 'identifier') continue;
+      const v = this.module.get(s.text);
+      if (v?.t === 'class' && v.node.id !== cls.id) out.push(v.node);
+    }
+    return out;
+  }
   /** A call of a qualified (imported) name; undefined: not this framework's, treated as unknown. */
   protected abstract callPath(path: string, node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value | undefined;
 
@@ -297,7 +327,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
    */
   protected override valueToken(v: Value | undefined, depth = 0): string | typeof IMPURE | undefined {
     if (v?.t === 'func' || v?.t === 'class') return `${v.t} ${v.node.id}`;
-    if (v?.t === 'dict') return this.tokens('dict', v.items.values(), depth, v.items.keys());
+    if (v?.t === 'dict') return this.tokens(`dict${v.partial ? ' partial' : ''}${v.modules ? ' modules' : ''}`, v.items.values(), depth, v.items.keys());
     return super.valueToken(v, depth);
   }
 
@@ -499,11 +529,44 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     return undefined;
   }
 
-  protected method(cls: Node, name: string): Node | undefined {
+  /** A method of the class, or inherited from a class of this file (depth first, as Python's MRO for single bases). */
+  protected method(cls: Node, name: string, depth = 0): Node | undefined {
     const body = cls.childForFieldName('body');
     for (const stmt of body?.namedChildren ?? []) {
       const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
       if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
+    }
+    if (depth >= MAX_BASES || !cls.childForFieldName('superclasses')) return undefined;
+    for (const base of this.localBases(cls)) {
+      const m = this.method(base, name, depth + 1);
+      if (m) return m;
+    }
+    return undefined;
+  }
+
+  /**
+   * `super().__init__(...)` or `super(Net, self).forward(x)` in a method of a class on a class of
+   * this file: that base's method, run on the same instance (the base's `__init__` builds its
+   * layers on it). Undefined where no base of this file has the method (`nn.Module.__init__`).
+   */
+  private superMethod(objNode: Node, method: string, env: Env): { def: Node; self: SelfObject } | undefined {
+    if (objNode.type !== 'call' || objNode.childForFieldName('function')?.text !== 'super' || env.get('super')) return undefined;
+    const self = env.get('self');
+    if (self?.t !== 'self') return undefined;
+    const named = callArgs(objNode).positional[0];
+    let from: Node | undefined;
+    if (named) {
+      const v = this.module.get(named.text);
+      from = v?.t === 'class' ? v.node : undefined;
+    } else {
+      let fn: Node | null = objNode.parent;
+      while (fn && fn.type !== 'function_definition') fn = fn.parent;
+      from = fn ? enclosingClass(fn) : undefined;
+    }
+    if (!from) return undefined;
+    for (const base of this.localBases(from)) {
+      const def = this.method(base, method);
+      if (def) return { def, self: self.obj };
     }
     return undefined;
   }
@@ -546,6 +609,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       // A module-level `model = nn.Sequential(...)` is a model of its own, named after its variable.
       const target = v.name && model.scopeName === 'model' ? this.newModel(v.name, v.span) : model;
       this.applyModule(v, this.freshTensor(target).st);
+    } else if (v.t === 'dict' && v.modules) {
+      // An nn.ModuleDict's modules that forward did not reach.
+      this.applyLeftovers(v.items.values(), model);
     }
   }
 
@@ -685,10 +751,69 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
           return items.map((v, i) => ({ t: 'list', items: [known ? { t: 'const', v: i } : UNKNOWN, v] }));
         }
       }
+      if (fn?.type === 'attribute') {
+        // `for name, layer in self.layers.items():` over a dict (an nn.ModuleDict), in its order.
+        const method = fn.childForFieldName('attribute')?.text;
+        const objNode = fn.childForFieldName('object');
+        if (objNode && (method === 'items' || method === 'values' || method === 'keys')) {
+          const d = this.eval(objNode, env, model);
+          if (d.t === 'dict' && !d.partial) {
+            this.lastIterationKnown = true;
+            return this.unrolled(
+              [...d.items].map(([k, v]): Value =>
+                method === 'items' ? { t: 'list', items: [{ t: 'const', v: k }, v] } : method === 'values' ? v : { t: 'const', v: k },
+              ),
+            );
+          }
+        }
+      }
+      if (fn?.type === 'identifier' && fn.text === 'zip' && !env.get('zip')) {
+        // `for embed, blocks in zip(self.patch_embeds, self.blocks):` item by item, as long as
+        // the shortest list known item by item. An iterable of unknown length among them
+        // (`zip(self.lateral_convs, hidden_states)`) gives its one item, standing for all, to
+        // each pass: the layers run once each, as the lists of layers say. With no list known,
+        // one pass (`lastIterationKnown` then false).
+        const columns = callArgs(node).positional.map((a) => {
+          const items = this.iterate(a, env, model);
+          return { items, known: this.lastIterationKnown };
+        });
+        if (columns.length > 0) {
+          const lengths = columns.filter((c) => c.known).map((c) => c.items.length);
+          const n = lengths.length ? Math.min(...lengths) : 1;
+          this.lastIterationKnown = lengths.length > 0;
+          return Array.from({ length: n }, (_, i): Value => ({ t: 'list', items: columns.map((c) => (c.known ? c.items[i] : c.items[0]) ?? UNKNOWN) }));
+        }
+      }
     }
     const v = this.eval(node, env, model);
     this.lastIterationKnown = v.t === 'chain' || v.t === 'list' || (v.t === 'const' && Array.isArray(v.v));
     return v.t === 'chain' ? this.unrolled(v.items) : this.iterateValue(v);
+  }
+
+  /** `items[start:stop:step]` as Python computes it, with constant bounds; undefined where a bound is not constant. */
+  private slice<T>(node: Node, items: readonly T[], env: Env): T[] | undefined {
+    // A slice's children: up to three optional expressions between `:` tokens.
+    const parts: Array<Node | undefined> = [undefined];
+    for (const c of node.children) {
+      if (!c || c.type === 'comment') continue;
+      if (c.type === ':') parts.push(undefined);
+      else parts[parts.length - 1] = c;
+    }
+    const bound = (n: Node | undefined): number | null | undefined => {
+      if (!n) return null;
+      const v = this.constOf(n, env);
+      return typeof v === 'number' && Number.isInteger(v) ? v : v === null ? null : undefined;
+    };
+    const [start, stop, step] = [bound(parts[0]), bound(parts[1]), bound(parts[2])];
+    if (start === undefined || stop === undefined || step === undefined || step === 0) return undefined;
+    const n = items.length;
+    const by = step ?? 1;
+    const clamp = (i: number, lo: number, hi: number) => Math.min(Math.max(i < 0 ? i + n : i, lo), hi);
+    const from = start === null ? (by > 0 ? 0 : n - 1) : clamp(start, by > 0 ? 0 : -1, by > 0 ? n : n - 1);
+    const to = stop === null ? (by > 0 ? n : -1) : clamp(stop, by > 0 ? 0 : -1, by > 0 ? n : n - 1);
+    const out: T[] = [];
+    for (let i = from; by > 0 ? i < to : i > to; i += by) out.push(items[i]);
+    return out;
   }
 
   /** Whether the last `iterate` went over items known one by one (a range, a list), not one standing for an unknown iterable. */
@@ -797,6 +922,17 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         const base = node.childForFieldName('value');
         const index = node.childForFieldName('subscript');
         const v = base ? this.eval(base, env, model) : UNKNOWN;
+        if (index?.type === 'slice' && (v.t === 'list' || v.t === 'chain' || (v.t === 'const' && Array.isArray(v.v)))) {
+          // `dims[:-1]`, `self.layers[1:]`, `channels[::-1]`: the items, as Python slices them
+          // (a tensor's slice, `x[:, 1:]`, goes on below as the tensor).
+          if (v.t === 'const') {
+            const consts = Array.isArray(v.v) ? this.slice(index, v.v, env) : undefined;
+            return consts ? { t: 'const', v: consts } : UNKNOWN;
+          }
+          const picked = this.slice(index, v.items, env);
+          if (!picked) return UNKNOWN;
+          return v.t === 'chain' ? { ...v, items: picked, applied: false } : { t: 'list', items: picked };
+        }
         const i = index ? this.constOf(index, env) : undefined;
         if ((v.t === 'list' || v.t === 'chain') && typeof i === 'number' && Number.isInteger(i)) return v.items.at(i) ?? UNKNOWN;
         if (v.t === 'dict' && typeof i === 'string') return v.items.get(i) ?? UNKNOWN;
@@ -812,15 +948,21 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       }
       case 'dictionary': {
         const items = new Map<string, Value>();
+        let partial = false;
         for (const pair of node.namedChildren) {
-          if (pair?.type !== 'pair') continue;
+          if (!pair || pair.type === 'comment') continue;
+          if (pair.type !== 'pair') {
+            partial = true;
+            continue;
+          }
           const k = pair.childForFieldName('key');
           const v = pair.childForFieldName('value');
           const key = k ? this.constOf(k, env) : undefined;
           const value = v ? this.eval(v, env, model) : UNKNOWN;
           if (typeof key === 'string') items.set(key, value);
+          else partial = true;
         }
-        return { t: 'dict', items };
+        return partial ? { t: 'dict', items, partial } : { t: 'dict', items };
       }
       default:
         // Still look inside for layer calls (e.g. `outputs = {"a": Dense(1)(x)}`).
@@ -862,7 +1004,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         return Number.isFinite(n) ? n : undefined;
       }
       case 'string':
-        return stringValue(node);
+        return stringValue(node) ?? this.formattedString(node, env);
       case 'true':
         return true;
       case 'false':
@@ -926,11 +1068,25 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       }
       case 'comparison_operator':
         return this.comparison(node, env);
+      case 'conditional_expression': {
+        // `3 if i == 0 else dims[i - 1]`: the branch a constant condition takes.
+        const [yes, cond, no] = node.namedChildren.filter((c) => c && c.type !== 'comment');
+        const c = cond ? this.constOf(cond, env) : undefined;
+        if (c === undefined || !yes || !no) return undefined;
+        return this.constOf(c && !(Array.isArray(c) && c.length === 0) ? yes : no, env);
+      }
       case 'call': {
         // math.sqrt(5) and int(...) appear in initializer arguments.
         const fn = node.childForFieldName('function')?.text;
         const arg = callArgs(node).positional[0];
         const v = arg ? this.constOf(arg, env) : undefined;
+        if (fn === 'len' && arg && !env.get('len')) {
+          // `range(len(sizes) - 1)`: a constant sequence's length, or that of a list (of layers) a
+          // name holds; not of a call's result, which may build layers of its own.
+          if (Array.isArray(v) || typeof v === 'string') return v.length;
+          if (arg.type !== 'identifier' && arg.type !== 'attribute') return undefined;
+          return sequenceItems(this.eval(arg, env, this.scratch()))?.length;
+        }
         if (typeof v !== 'number') return undefined;
         if (fn === 'math.sqrt' || fn === 'np.sqrt' || fn === 'sqrt') return Math.sqrt(v);
         if (fn === 'int') return Math.trunc(v);
@@ -940,6 +1096,29 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       default:
         return undefined;
     }
+  }
+
+  /**
+   * An f-string whose fields are constant strings or integers (`f'fc{i}'`, `f'head_{task}'`), as
+   * Python formats them; undefined with a format spec or a conversion (`{x:02d}`, `{x!r}`), or a
+   * float (Python's repr is not JavaScript's).
+   */
+  private formattedString(node: Node, env: Env): string | undefined {
+    if (!/^[rRbB]*[fF]/.test(node.text)) return undefined;
+    let out = '';
+    for (const child of node.namedChildren) {
+      if (!child || child.type === 'string_start' || child.type === 'string_end') continue;
+      if (child.type === 'string_content' || child.type === 'escape_sequence') out += child.text;
+      else if (child.type === 'interpolation') {
+        const fields = child.namedChildren.filter((c) => c && c.type !== 'comment');
+        // A float prints as `1.0` in Python and `1` here: no float literal, no true division.
+        if (fields.length !== 1 || !fields[0] || /\/|\d\.|\.\d/.test(fields[0].text)) return undefined;
+        const v = this.constOf(fields[0], env);
+        if (typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v))) out += String(v);
+        else return undefined;
+      } else return undefined;
+    }
+    return out;
   }
 
   /**
@@ -996,11 +1175,29 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       const got = this.getattr(args, env, model);
       if (got) return got;
     }
+    if (fnNode.type === 'identifier' && (fnNode.text === 'zip' || fnNode.text === 'enumerate') && !env.get(fnNode.text)) {
+      // `pairs = zip(ins, outs)` read later: the pairs, where every column is known item by item.
+      const items = this.iterate(node, env, model);
+      return this.lastIterationKnown ? { t: 'list', items } : UNKNOWN;
+    }
+    if (fnNode.type === 'identifier' && fnNode.text === 'setattr' && !env.get('setattr')) {
+      // `setattr(self, f'fc{i}', nn.Linear(...))`: an attribute of the instance, as `self.fc = ...` is.
+      const [objNode, nameNode, valueNode] = args.positional;
+      const obj = objNode ? this.eval(objNode, env, model) : UNKNOWN;
+      const value = valueNode ? this.eval(valueNode, env, model) : UNKNOWN;
+      if (obj.t === 'self' && nameNode) this.setAttribute(obj.obj, nameNode, value, env);
+      return UNKNOWN;
+    }
     let callee: Value;
     if (fnNode.type === 'attribute') {
       // The object is evaluated once: it may itself build layers.
       const objNode = fnNode.childForFieldName('object');
       const method = fnNode.childForFieldName('attribute')?.text ?? '';
+      const inherited = objNode && this.superMethod(objNode, method, env);
+      if (inherited) {
+        const { pos, kw } = this.evalArgs(args, env, model);
+        return this.invoke(inherited.def, inherited.self, pos, kw, model);
+      }
       const obj = objNode ? this.eval(objNode, env, model) : UNKNOWN;
       const handled = this.callMethod(obj, method, node, args, env, model);
       if (handled) return handled;
@@ -1108,6 +1305,16 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   private charged(v: Value | undefined): Value | undefined {
     if (v?.t === 'list') this.budget.charge(Math.ceil(v.items.length / 64));
     return v;
+  }
+
+  /**
+   * An attribute set under a name given as a value (`setattr(self, name, v)`, `add_module(name,
+   * v)`): under that name where it is a constant, else under a key no `self.x` reads, one per
+   * attribute set (`f'fc{i}'` in a loop keeps every layer).
+   */
+  protected setAttribute(obj: SelfObject, nameNode: Node, value: Value, env: Env): void {
+    const name = this.constOf(nameNode, env);
+    obj.attrs.set(typeof name === 'string' ? name : `${nameNode.text} #${obj.attrs.size}`, value);
   }
 
   /** A front end's reading of a call of a function it cannot see, given the values of its positional arguments. */

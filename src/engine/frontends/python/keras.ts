@@ -108,7 +108,7 @@ export class KerasFrontEnd extends PythonInterpreter {
     return undefined;
   }
 
-  protected isModelClass(cls: Node): boolean {
+  protected isFrameworkModelClass(cls: Node): boolean {
     const supers = cls.childForFieldName('superclasses');
     if (!supers) return false;
     return supers.namedChildren.some((s) => {

@@ -24,12 +24,26 @@ import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
 import { recommendationFor } from '../../variance';
 import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, TORCH_SCALE_KEEPING, TORCH_SCALE_KEEPING_METHODS, torchLayerClass } from './torchLayers';
 import { argument, callArgs, spanOf, statementsAt, type CallArgs } from './syntax';
-import { assignedName, Env, PythonInterpreter, UNKNOWN, type LayerOp, type ModelBuilder, type SelfObject, type TensorState, type Value } from './interpreter';
+import {
+  assignedName,
+  Env,
+  MAX_LIST_ITEMS,
+  PythonInterpreter,
+  UNKNOWN,
+  type LayerOp,
+  type ModelBuilder,
+  type SelfObject,
+  type TensorState,
+  type Value,
+} from './interpreter';
 import * as signal from '../signal';
 import { layerKind, layerLabel, pythonCallLabel } from '../describeLayer';
 
 /** Arguments that do not change the variance of an initializer. */
 const NEUTRAL_ARGS = new Set(['seed', 'generator', 'dtype', 'tensor']);
+
+/** Lightning's `LightningModule`, an `nn.Module` (pytorch_lightning, lightning.pytorch, lightning). */
+const LIGHTNING_MODULE = /^(?:pytorch_lightning|lightning(?:\.pytorch)?)(?:\.core(?:\.module|\.lightning)?)?\.LightningModule$/;
 
 /** Tensor methods that initialize in place, and the catalogue name each maps to. */
 const TENSOR_INIT_METHODS: Record<string, string> = { normal_: 'normal_', uniform_: 'uniform_', zero_: 'zero_', fill_: 'fill_' };
@@ -86,15 +100,15 @@ export class TorchFrontEnd extends PythonInterpreter {
   }
 
   protected applies(): boolean {
-    for (const p of this.imports.aliases.values()) if (p === 'torch' || p.startsWith('torch.')) return true;
+    for (const p of this.imports.aliases.values()) if (p === 'torch' || p.startsWith('torch.') || LIGHTNING_MODULE.test(p)) return true;
     return this.imports.wildcards.some((w) => w.startsWith('torch'));
   }
 
-  protected isModelClass(cls: Node): boolean {
+  protected isFrameworkModelClass(cls: Node): boolean {
     const supers = cls.childForFieldName('superclasses');
     return !!supers?.namedChildren.some((s) => {
       const q = s ? this.qualify(s, this.module) : undefined;
-      return !!q && q.startsWith('torch.nn') && (lastSegment(q) === 'Module' || lastSegment(q) === 'Sequential');
+      return !!q && ((q.startsWith('torch.nn') && (lastSegment(q) === 'Module' || lastSegment(q) === 'Sequential')) || LIGHTNING_MODULE.test(q));
     });
   }
 
@@ -216,7 +230,9 @@ export class TorchFrontEnd extends PythonInterpreter {
     if (!owners.has(name)) {
       const keywords = this.wideInits.length ? this.keywordsPassing(name) : new Set<string>();
       const found = this.wideInits.filter((w) => [...keywords].some((k) => w.params.has(k)));
-      owners.set(name, found.length === 1 ? found[0] : undefined);
+      // A subclass that inherits its base's `__init__` draws with the same statements: one owner.
+      const distinct = new Set(found.map((w) => w.statements.map((n) => n.id).join(' ')));
+      owners.set(name, distinct.size === 1 ? found[0] : undefined);
     }
     return owners.get(name);
   }
@@ -278,6 +294,18 @@ export class TorchFrontEnd extends PythonInterpreter {
     if (!path.startsWith('torch')) return undefined;
     const name = lastSegment(path);
     if (path === 'torch.nn.Sequential') return this.sequential(node, args, env, model);
+    if (path === 'torch.nn.ModuleDict') {
+      // nn.ModuleDict({'fc1': nn.Linear(...)}) or nn.ModuleDict([('fc1', ...)]): a dict of modules.
+      const first = args.positional[0] ? this.eval(args.positional[0], env, model) : undefined;
+      const items = new Map<string, Value>();
+      if (first?.t === 'dict') {
+        for (const [k, v] of first.items) items.set(k, v);
+        if (first.partial) return { t: 'dict', items, modules: true, partial: true };
+      } else if (first?.t === 'list')
+        for (const p of first.items)
+          if (p.t === 'list' && p.items[0]?.t === 'const' && typeof p.items[0].v === 'string' && p.items[1]) items.set(p.items[0].v, p.items[1]);
+      return { t: 'dict', items, modules: true };
+    }
     if (path === 'torch.nn.ModuleList') {
       const first = args.positional[0] ? this.eval(args.positional[0], env, model) : undefined;
       return first?.t === 'list' ? first : { t: 'list', items: [] };
@@ -442,6 +470,29 @@ export class TorchFrontEnd extends PythonInterpreter {
       const info = this.activationFromWrittenName(method.replace(/_$/, ''), args, env, LEAKY_DEFAULT_ALPHA.pytorch);
       return this.activationCall(info, node, obj);
     }
+    if ((method === 'add_module' || method === 'register_module') && (obj.t === 'self' || obj.t === 'chain')) {
+      // `self.add_module('fc1', nn.Linear(...))`, `body.add_module(f'block{i}', Block())` on an
+      // nn.Sequential: the module joins the instance, or the end of the container. A container
+      // grows as a list does: bound again, never changed in place.
+      const nameNode = args.positional[0] ?? args.keywords.get('name');
+      const moduleNode = args.positional[1] ?? args.keywords.get('module');
+      const value = moduleNode ? this.eval(moduleNode, env, model) : UNKNOWN;
+      const target = node.childForFieldName('function')?.childForFieldName('object');
+      if (obj.t === 'self' && nameNode) this.setAttribute(obj.obj, nameNode, value, env);
+      else if (obj.t === 'chain' && target && obj.items.length < MAX_LIST_ITEMS) {
+        this.budget.charge(Math.ceil(obj.items.length / 64));
+        this.assign(target, { ...obj, items: [...obj.items, value] }, env);
+      }
+      return UNKNOWN;
+    }
+    if (obj.t === 'self' && method === 'save_hyperparameters') {
+      // Lightning's `self.save_hyperparameters()`: `self.hparams.hidden_dim` is the argument
+      // `__init__` was given (all of them, also where only some are named).
+      const attrs = new Map<string, Value>();
+      for (const [name, v] of env.entries()) if (name !== 'self') attrs.set(name, v);
+      obj.obj.attrs.set('hparams', { t: 'self', obj: { attrs, model: this.scratch(), plain: true } });
+      return UNKNOWN;
+    }
     const isModule = obj.t === 'self' || obj.t === 'chain' || obj.t === 'op' || obj.t === 'list';
     if (isModule && method === 'apply') {
       this.applyFunction(obj, args.positional[0], env, model);
@@ -463,7 +514,8 @@ export class TorchFrontEnd extends PythonInterpreter {
     if (seen.has(key)) return out;
     seen.add(key);
     if (v.t === 'op' || v.t === 'self' || v.t === 'chain') out.push(v);
-    const children = v.t === 'self' ? [...v.obj.attrs.values()] : v.t === 'chain' || v.t === 'list' ? v.items : [];
+    const children =
+      v.t === 'self' ? [...v.obj.attrs.values()] : v.t === 'chain' || v.t === 'list' ? v.items : v.t === 'dict' && v.modules ? [...v.items.values()] : [];
     for (const c of children) this.submodules(c, out, seen);
     return out;
   }
