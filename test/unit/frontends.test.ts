@@ -847,6 +847,31 @@ describe('modules registered by name, counted with len(), walked with zip(), and
     );
   });
 
+  test("nn.Sequential's append and extend (torch 1.11 and later) grow the container", async () => {
+    const a = await analyze(
+      [
+        'from torch import nn',
+        '',
+        '',
+        'class Net(nn.Module):',
+        '    def __init__(self, width=64):',
+        '        super().__init__()',
+        '        self.net = nn.Sequential()',
+        '        self.net.append(nn.Linear(width, width))',
+        '        self.net.append(nn.ReLU())',
+        '        self.net.extend([nn.Linear(width, 10), nn.Tanh()])',
+        '',
+        '    def forward(self, x):',
+        '        return self.net(x)',
+      ].join('\n'),
+      'appended_sequential.py',
+    );
+    assert.deepEqual(
+      only(a).layers.map((l) => `${l.fanIn}->${l.fanOut} ${l.activation.info.name}`),
+      ['64->64 relu', '64->10 tanh'],
+    );
+  });
+
   test('an f-string with a format spec, or a float, is not a constant: the attribute is kept under a key no read finds', async () => {
     const net = (name: string) =>
       [
@@ -917,4 +942,123 @@ describe('slices, as Python takes them', () => {
       assert.deepEqual(await fans(`        self.body = nn.Sequential(*${all}${slice})`), widths);
     });
   }
+});
+
+describe('values the interpreter must not guess', () => {
+  const torchNet = (init: string[], forward: string[], params = '') =>
+    [
+      'from torch import nn',
+      'import torch.nn.functional as F',
+      '',
+      '',
+      'class Net(nn.Module):',
+      `    def __init__(self${params}):`,
+      '        super().__init__()',
+      ...init.map((l) => `        ${l}`),
+      '',
+      '    def forward(self, x):',
+      ...forward.map((l) => `        ${l}`),
+    ].join('\n');
+  const read = (a: Analysis) => only(a).layers.map((l) => `${l.fanIn}->${l.fanOut} ${l.activation.info.name}`);
+
+  test('a conditional expression bound to a name takes the branch its condition decides', async () => {
+    const a = await analyze(
+      torchNet(
+        [
+          'layers = []',
+          'for i, d in enumerate(dims):',
+          '    cin = 3 if i == 0 else dims[i - 1]',
+          '    layers.append(nn.Conv2d(cin, d, 1))',
+          'self.body = nn.Sequential(*layers)',
+        ],
+        ['return self.body(x)'],
+        ', dims=(32, 64)',
+      ),
+      'cond.py',
+    );
+    assert.deepEqual(read(a), ['3->32 linear', '32->64 linear']);
+  });
+
+  test('a list built over an iterable of unknown length has no known len(): a condition on it stays undecided', async () => {
+    const a = await analyze(
+      torchNet(
+        ['self.layers = nn.ModuleList([nn.Linear(64, 64) for _ in range(n)])'],
+        ['for i, layer in enumerate(self.layers):', '    x = layer(x)', '    if i < len(self.layers) - 1:', '        x = F.relu(x)', 'return x'],
+      ),
+      'unknown_len.py',
+    );
+    // Both branches of the undecided `if` run: the ReLU is applied.
+    assert.deepEqual(read(a), ['64->64 relu']);
+  });
+
+  test('enumerate(x, start) counts from start', async () => {
+    const a = await analyze(
+      torchNet(
+        [
+          'layers = []',
+          'for i, d in enumerate(dims, 1):',
+          '    layers.append(nn.Linear(d, d))',
+          '    if i < len(dims):',
+          '        layers.append(nn.ReLU())',
+          'self.body = nn.Sequential(*layers)',
+        ],
+        ['return self.body(x)'],
+        ', dims=(8, 16, 32)',
+      ),
+      'enumerate_start.py',
+    );
+    assert.deepEqual(read(a), ['8->8 relu', '16->16 relu', '32->32 linear']);
+  });
+
+  test('an nn.ModuleDict filled by key in a loop is known entry by entry; one changed by update() is not', async () => {
+    const init = ['self.trunk = nn.Linear(64, 256)', 'self.heads = nn.ModuleDict()', "for t in ('a', 'b'):", '    self.heads[t] = nn.Linear(256, 10)'];
+    const forward = ['h = self.trunk(x)', 'out = {}', 'for k, head in self.heads.items():', '    out[k] = head(F.relu(h))', 'return out'];
+    assert.deepEqual(read(await analyze(torchNet(init, forward), 'heads.py')), ['64->256 relu', '256->10 linear', '256->10 linear']);
+    const updated = await analyze(torchNet([...init, "self.heads.update({'c': nn.Linear(256, 2)})"], forward), 'updated.py');
+    // One pass for an unknown head: the ReLU after the trunk is still applied.
+    assert.equal(read(updated)[0], '64->256 relu');
+  });
+
+  test('zip(*rows) is not known column by column', async () => {
+    const a = await analyze(
+      torchNet(
+        ['self.fcs = nn.ModuleList([nn.Linear(16, 16), nn.Linear(16, 16)])'],
+        ['for fc, scale in zip(*[self.fcs, (1, 2)]):', '    x = F.relu(fc(x))', 'return x'],
+      ),
+      'zip_splat.py',
+    );
+    // One pass for an unknown item: neither layer is taken for the item it stands for.
+    assert.deepEqual(read(a), ['16->16 linear', '16->16 linear']);
+  });
+
+  test('an nn.Sequential applied in slices is applied once, not again as a leftover', async () => {
+    const a = await analyze(
+      torchNet(
+        ['self.features = nn.Sequential(nn.Linear(32, 64), nn.ReLU(), nn.Linear(64, 64), nn.Tanh())'],
+        ['x = self.features[:2](x)', 'return self.features[2:](x)'],
+      ),
+      'sliced.py',
+    );
+    assert.deepEqual(read(a), ['32->64 relu', '64->64 tanh']);
+  });
+
+  test('classes whose bases form a cycle (broken code) end the lint', async () => {
+    const a = (await getLinter()).analyze(
+      [
+        'from torch import nn',
+        '',
+        'class A(B, C):',
+        '    pass',
+        '',
+        'class B(C, A):',
+        '    pass',
+        '',
+        'class C(A, B):',
+        '    def forward(self, x):',
+        '        return x',
+      ].join('\n'),
+      'cycle.py',
+    );
+    assert.deepEqual(a.models, []);
+  });
 });

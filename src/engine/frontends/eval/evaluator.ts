@@ -58,6 +58,8 @@ export interface PathValue {
 export interface ListValue<V> {
   t: 'list';
   items: V[];
+  /** Built over an iterable of unknown length: its items stand for a number of items not known. */
+  approx?: boolean;
 }
 export interface OpValue<Op> {
   t: 'op';
@@ -364,7 +366,7 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
       case 'const':
         return `const ${constKey((v as unknown as ConstValue).v)}`;
       case 'list':
-        return this.tokens('list', (v as unknown as ListValue<V>).items, depth);
+        return this.tokens((v as unknown as ListValue<V>).approx ? 'list approx' : 'list', (v as unknown as ListValue<V>).items, depth);
       default:
         return IMPURE;
     }

@@ -69,7 +69,7 @@ export type Value =
   | UnknownValue
   | { t: 'seq'; model: ModelBuilder; st: TensorState; node: Node }
   /** A container applied in order (nn.Sequential); `name` is what it was assigned to. */
-  | { t: 'chain'; items: Value[]; name?: string; span: Span; applied: boolean }
+  | { t: 'chain'; items: Value[]; name?: string; span: Span; applied: boolean; approx?: boolean }
   | { t: 'param'; op: LayerOp }
   | { t: 'init'; node: Node; env: Env }
   | { t: 'func'; node: Node }
@@ -161,7 +161,17 @@ export const MAX_LIST_ITEMS = 4096;
 function concatenated(l: Value, r: Value): Value | undefined {
   const a = sequenceItems(l);
   const b = sequenceItems(r);
-  return a && b ? { t: 'list', items: [...a, ...b].slice(0, MAX_LIST_ITEMS) } : undefined;
+  if (!a || !b) return undefined;
+  const items = [...a, ...b].slice(0, MAX_LIST_ITEMS);
+  return isApprox(l) || isApprox(r) ? { t: 'list', items, approx: true } : { t: 'list', items };
+}
+
+/** Methods that change a dict's entries in place. */
+const DICT_CHANGES = new Set(['update', 'setdefault', 'pop', 'popitem', 'clear']);
+
+/** A list or container whose items stand for a number of items not known (`ListValue.approx`). */
+function isApprox(v: Value): boolean {
+  return (v.t === 'list' || v.t === 'chain') && !!v.approx;
 }
 
 /**
@@ -187,7 +197,7 @@ function isPlainClass(cls: Node): boolean {
 /** Parameter names that hold a model's configuration. */
 const CONFIG_PARAM = /^(?:config|cfg|conf|configs|model_config|model_cfg|hparams|hps|hp)$/;
 
-/** How many classes of the file a class's bases are followed through (a model class, a method). */
+/** How many classes of the file a class's bases are followed through, each once (a model class, a method). */
 const MAX_BASES = 8;
 
 /** A Python scope: assignments bind in it (`set`). */
@@ -212,9 +222,12 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
    * tutorials' way of sharing a training step). Not kept between calls: each reads the module's
    * names, which a kept evaluation records.
    */
-  protected isModelClass(cls: Node, depth = 0): boolean {
+  protected isModelClass(cls: Node, seen = new Set<number>()): boolean {
     if (this.isFrameworkModelClass(cls)) return true;
-    return depth < MAX_BASES && this.localBases(cls).some((b) => this.isModelClass(b, depth + 1));
+    // Each class once (a base listed twice along a lattice, or bases in a cycle, as broken code has).
+    seen.add(cls.id);
+    if (seen.size > MAX_BASES) return false;
+    return this.localBases(cls).some((b) => !seen.has(b.id) && this.isModelClass(b, seen));
   }
 
   /** A class's bases that are classes of this file, in the order written. */
@@ -530,15 +543,18 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   }
 
   /** A method of the class, or inherited from a class of this file (depth first, as Python's MRO for single bases). */
-  protected method(cls: Node, name: string, depth = 0): Node | undefined {
+  protected method(cls: Node, name: string, seen = new Set<number>()): Node | undefined {
     const body = cls.childForFieldName('body');
     for (const stmt of body?.namedChildren ?? []) {
       const def = stmt?.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
       if (def?.type === 'function_definition' && def.childForFieldName('name')?.text === name) return def;
     }
-    if (depth >= MAX_BASES || !cls.childForFieldName('superclasses')) return undefined;
+    if (!cls.childForFieldName('superclasses')) return undefined;
+    seen.add(cls.id);
+    if (seen.size > MAX_BASES) return undefined;
     for (const base of this.localBases(cls)) {
-      const m = this.method(base, name, depth + 1);
+      if (seen.has(base.id)) continue;
+      const m = this.method(base, name, seen);
       if (m) return m;
     }
     return undefined;
@@ -606,6 +622,15 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       this.applyModule(v, this.freshTensor(target).st);
       this.applyLeftovers(v.obj.attrs.values(), target);
     } else if (v.t === 'chain' && !v.applied) {
+      // Applied in slices (`self.features[:4](x)`): the items no slice reached, each on its own.
+      const applied = (i: Value) => (i.t === 'op' && i.op.applied) || (i.t === 'self' && !!i.obj.applied) || (i.t === 'chain' && i.applied);
+      if (v.items.some(applied)) {
+        this.applyLeftovers(
+          v.items.filter((i) => !applied(i)),
+          model,
+        );
+        return;
+      }
       // A module-level `model = nn.Sequential(...)` is a model of its own, named after its variable.
       const target = v.name && model.scopeName === 'model' ? this.newModel(v.name, v.span) : model;
       this.applyModule(v, this.freshTensor(target).st);
@@ -717,11 +742,21 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     const body = stmt.childForFieldName('body');
     if (!body) return;
     const items = right ? this.iterate(right, env, model) : [UNKNOWN];
-    for (const item of items) {
-      if (left) this.assign(left, item, env);
-      this.execBlock(body, env, model, ret);
+    // In a pass that stands for an unknown number of passes, a list grown is of unknown length.
+    const unknownCount = right ? !this.lastIterationKnown : true;
+    if (unknownCount) this.unknownLoops++;
+    try {
+      for (const item of items) {
+        if (left) this.assign(left, item, env);
+        this.execBlock(body, env, model, ret);
+      }
+    } finally {
+      if (unknownCount) this.unknownLoops--;
     }
   }
+
+  /** Loops being run whose number of passes is not known (a list grown in them is `approx`). */
+  private unknownLoops = 0;
 
   /** What a `for` iterates over, unrolled up to MAX_UNROLL; an unknown iterable runs the body once. */
   protected iterate(node: Node, env: Env, model: ModelBuilder): Value[] {
@@ -741,15 +776,20 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
           return out.length ? out : [];
         }
       }
-      if (fn?.type === 'identifier' && fn.text === 'enumerate') {
-        const inner = callArgs(node).positional[0];
-        if (inner) {
+      if (fn?.type === 'identifier' && fn.text === 'enumerate' && !env.get('enumerate')) {
+        const args = callArgs(node);
+        const inner = args.positional[0];
+        const startNode = args.positional[1] ?? args.keywords.get('start');
+        const start = startNode ? this.constOf(startNode, env) : 0;
+        if (inner && inner.type !== 'list_splat') {
           const items = this.iterate(inner, env, model);
           // Over an iterable of unknown length the body runs once, for an item that stands for
           // all: its index is not 0 but unknown, or `if i > 0:` would be decided for every item.
-          const known = this.lastIterationKnown;
-          return items.map((v, i) => ({ t: 'list', items: [known ? { t: 'const', v: i } : UNKNOWN, v] }));
+          const known = this.lastIterationKnown && typeof start === 'number';
+          return items.map((v, i) => ({ t: 'list', items: [known ? { t: 'const', v: (start as number) + i } : UNKNOWN, v] }));
         }
+        this.lastIterationKnown = false;
+        return [UNKNOWN];
       }
       if (fn?.type === 'attribute') {
         // `for name, layer in self.layers.items():` over a dict (an nn.ModuleDict), in its order.
@@ -765,6 +805,10 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
               ),
             );
           }
+          // Not a dict known entry by entry: one pass, for an item that stands for all (the
+          // receiver, evaluated once, may have built layers).
+          this.lastIterationKnown = false;
+          return [UNKNOWN];
         }
       }
       if (fn?.type === 'identifier' && fn.text === 'zip' && !env.get('zip')) {
@@ -773,20 +817,24 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         // (`zip(self.lateral_convs, hidden_states)`) gives its one item, standing for all, to
         // each pass: the layers run once each, as the lists of layers say. With no list known,
         // one pass (`lastIterationKnown` then false).
-        const columns = callArgs(node).positional.map((a) => {
+        const args = callArgs(node).positional;
+        // `zip(*rows)`, `zip()`: how many columns, and which, is not known.
+        if (args.length === 0 || args.some((a) => a.type === 'list_splat')) {
+          this.lastIterationKnown = false;
+          return [UNKNOWN];
+        }
+        const columns = args.map((a) => {
           const items = this.iterate(a, env, model);
           return { items, known: this.lastIterationKnown };
         });
-        if (columns.length > 0) {
-          const lengths = columns.filter((c) => c.known).map((c) => c.items.length);
-          const n = lengths.length ? Math.min(...lengths) : 1;
-          this.lastIterationKnown = lengths.length > 0;
-          return Array.from({ length: n }, (_, i): Value => ({ t: 'list', items: columns.map((c) => (c.known ? c.items[i] : c.items[0]) ?? UNKNOWN) }));
-        }
+        const lengths = columns.filter((c) => c.known).map((c) => c.items.length);
+        const n = lengths.length ? Math.min(...lengths) : 1;
+        this.lastIterationKnown = lengths.length > 0;
+        return Array.from({ length: n }, (_, i): Value => ({ t: 'list', items: columns.map((c) => (c.known ? c.items[i] : c.items[0]) ?? UNKNOWN) }));
       }
     }
     const v = this.eval(node, env, model);
-    this.lastIterationKnown = v.t === 'chain' || v.t === 'list' || (v.t === 'const' && Array.isArray(v.v));
+    this.lastIterationKnown = ((v.t === 'chain' || v.t === 'list') && !v.approx) || (v.t === 'const' && Array.isArray(v.v));
     return v.t === 'chain' ? this.unrolled(v.items) : this.iterateValue(v);
   }
 
@@ -826,6 +874,21 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       const attr = target.childForFieldName('attribute')?.text;
       const self = obj && obj.type === 'identifier' ? env.get(obj.text) : undefined;
       if (self?.t === 'self' && attr) self.obj.attrs.set(attr, value);
+    } else if (target.type === 'subscript') {
+      // `self.heads[task] = nn.Linear(...)` into a dict (an nn.ModuleDict): the dict is bound
+      // again with the entry, as a list grows; under a key not known, its entries are no longer
+      // all known.
+      const baseNode = target.childForFieldName('value');
+      const index = target.childForFieldName('subscript');
+      // A name or attribute (`self.heads`): evaluating it builds nothing.
+      const base = baseNode && /^[A-Za-z_][\w.]*$/.test(baseNode.text) ? this.eval(baseNode, env, this.scratch()) : UNKNOWN;
+      if (baseNode && index && base.t === 'dict') {
+        const key = this.constOf(index, env);
+        const items = new Map(base.items);
+        if (typeof key === 'string') items.set(key, value);
+        const partial = base.partial || typeof key !== 'string' || this.unknownLoops > 0;
+        this.assign(baseNode, partial ? { ...base, items, partial } : { ...base, items }, env);
+      }
     } else if (target.type === 'pattern_list' || target.type === 'tuple_pattern' || target.type === 'tuple' || target.type === 'list_pattern') {
       const parts = target.namedChildren;
       const items = sequenceItems(value) ?? [];
@@ -853,7 +916,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         const l = left ? this.eval(left, env, model) : UNKNOWN;
         const op = node.childForFieldName('operator')?.text;
         // `layers += [Block(...)]`: the list grows (timm's Swin builds its stages so).
-        if (left) this.assign(left, (op === '+=' ? this.charged(concatenated(l, r)) : undefined) ?? this.merge([l, r], model, mergeOpOf(op)), env);
+        const grown = op === '+=' ? this.charged(concatenated(l, r)) : undefined;
+        if (grown?.t === 'list' && this.unknownLoops > 0) grown.approx = true;
+        if (left) this.assign(left, grown ?? this.merge([l, r], model, mergeOpOf(op)), env);
         return UNKNOWN;
       }
       case 'identifier': {
@@ -912,8 +977,12 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         return inner ? this.eval(inner, env, model) : UNKNOWN;
       }
       case 'conditional_expression': {
-        const first = node.namedChildren[0];
-        return first ? this.eval(first, env, model) : UNKNOWN;
+        // `cin = 3 if i == 0 else dims[i - 1]`: the branch a condition known to hold or not
+        // takes; the first, as before, where it is not known.
+        const [yes, cond, no] = node.namedChildren.filter((c) => c && c.type !== 'comment');
+        const truth = cond ? this.truth(cond, env, model) : undefined;
+        const taken = truth === false ? no : yes;
+        return taken ? this.eval(taken, env, model) : UNKNOWN;
       }
       case 'call':
         return this.evalCall(node, env, model);
@@ -931,7 +1000,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
           }
           const picked = this.slice(index, v.items, env);
           if (!picked) return UNKNOWN;
-          return v.t === 'chain' ? { ...v, items: picked, applied: false } : { t: 'list', items: picked };
+          if (v.t === 'chain') return { ...v, items: picked, applied: false, name: undefined };
+          return v.approx ? { t: 'list', items: picked, approx: true } : { t: 'list', items: picked };
         }
         const i = index ? this.constOf(index, env) : undefined;
         if ((v.t === 'list' || v.t === 'chain') && typeof i === 'number' && Number.isInteger(i)) return v.items.at(i) ?? UNKNOWN;
@@ -979,12 +1049,13 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     const right = clause.childForFieldName('right');
     const inner = new Env(env);
     const items = right ? this.iterate(right, env, model) : [UNKNOWN];
+    const known = !!right && this.lastIterationKnown;
     const out: Value[] = [];
     for (const item of items) {
       if (left) this.assign(left, item, inner);
       out.push(this.eval(body, inner, model));
     }
-    return { t: 'list', items: out };
+    return known ? { t: 'list', items: out } : { t: 'list', items: out, approx: true };
   }
 
   /** Integer/float/string/tuple constants, with names bound to constants and simple arithmetic. */
@@ -1084,8 +1155,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
           // `range(len(sizes) - 1)`: a constant sequence's length, or that of a list (of layers) a
           // name holds; not of a call's result, which may build layers of its own.
           if (Array.isArray(v) || typeof v === 'string') return v.length;
-          if (arg.type !== 'identifier' && arg.type !== 'attribute') return undefined;
-          return sequenceItems(this.eval(arg, env, this.scratch()))?.length;
+          if (!/^[A-Za-z_][\w.]*$/.test(arg.text)) return undefined;
+          const seq = this.eval(arg, env, this.scratch());
+          return isApprox(seq) ? undefined : sequenceItems(seq)?.length;
         }
         if (typeof v !== 'number') return undefined;
         if (fn === 'math.sqrt' || fn === 'np.sqrt' || fn === 'sqrt') return Math.sqrt(v);
@@ -1110,6 +1182,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       if (!child || child.type === 'string_start' || child.type === 'string_end') continue;
       if (child.type === 'string_content' || child.type === 'escape_sequence') out += child.text;
       else if (child.type === 'interpolation') {
+        // `{x=}` prints `x=` before the value.
+        if (child.children.some((c) => c?.type === '=')) return undefined;
         const fields = child.namedChildren.filter((c) => c && c.type !== 'comment');
         // A float prints as `1.0` in Python and `1` here: no float literal, no true division.
         if (fields.length !== 1 || !fields[0] || /\/|\d\.|\.\d/.test(fields[0].text)) return undefined;
@@ -1201,15 +1275,25 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       const obj = objNode ? this.eval(objNode, env, model) : UNKNOWN;
       const handled = this.callMethod(obj, method, node, args, env, model);
       if (handled) return handled;
-      const items = objNode && (method === 'append' || method === 'extend') ? sequenceItems(obj) : undefined;
+      if (obj.t === 'dict' && objNode && DICT_CHANGES.has(method)) {
+        // `heads.update(...)`, `heads.pop('aux')`: the entries are no longer all known.
+        this.evalArgs(args, env, model);
+        this.assign(objNode, { ...obj, items: new Map(obj.items), partial: true }, env);
+        return UNKNOWN;
+      }
+      const grows = objNode && (method === 'append' || method === 'extend');
+      const items = grows ? (obj.t === 'chain' ? obj.items : sequenceItems(obj)) : undefined;
       if (items && objNode) {
-        // `layers.append(nn.Linear(...))` in a loop, `blocks.extend(...)`: the list is bound
-        // again, grown, not changed in place (a list is never changed once made). Before, the
-        // items were lost, and with them every layer of a model built this way.
+        // `layers.append(nn.Linear(...))` in a loop, `blocks.extend(...)`, an nn.Sequential's
+        // `append`: the list is bound again, grown, not changed in place (a list is never changed
+        // once made). Before, the items were lost, and with them every layer of a model built this way.
         const { pos } = this.evalArgs(args, env, model);
         if (items.length >= MAX_LIST_ITEMS) return UNKNOWN;
         const added = method === 'append' ? pos.slice(0, 1) : pos[0] ? (sequenceItems(pos[0]) ?? (pos[0].t === 'chain' ? pos[0].items : [])) : [];
-        this.assign(objNode, this.charged({ t: 'list', items: [...items, ...added].slice(0, MAX_LIST_ITEMS) })!, env);
+        const grown = [...items, ...added].slice(0, MAX_LIST_ITEMS);
+        const approx = this.unknownLoops > 0 || isApprox(obj) || (method === 'extend' && !!pos[0] && isApprox(pos[0]));
+        const list: Value = obj.t === 'chain' ? { ...obj, items: grown, approx } : { t: 'list', items: grown, approx };
+        this.assign(objNode, this.charged(list)!, env);
         return UNKNOWN;
       }
       if (obj.t === 'self' && !obj.obj.attrs.has(method) && obj.obj.cls) {
@@ -1303,7 +1387,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
    * `y = L + L + ...` over a long list in a loop is then bounded like any other work.
    */
   private charged(v: Value | undefined): Value | undefined {
-    if (v?.t === 'list') this.budget.charge(Math.ceil(v.items.length / 64));
+    if (v?.t === 'list' || v?.t === 'chain') this.budget.charge(Math.ceil(v.items.length / 64));
     return v;
   }
 

@@ -23,7 +23,7 @@ import { quoteStyle } from './kerasFix';
 import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
 import { recommendationFor } from '../../variance';
 import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, TORCH_SCALE_KEEPING, TORCH_SCALE_KEEPING_METHODS, torchLayerClass } from './torchLayers';
-import { argument, callArgs, spanOf, statementsAt, type CallArgs } from './syntax';
+import { argument, callArgs, spanOf, statementsAt, stringValue, type CallArgs } from './syntax';
 import {
   assignedName,
   Env,
@@ -228,7 +228,7 @@ export class TorchFrontEnd extends PythonInterpreter {
       this.wideInits = this.modelWideInits();
     }
     if (!owners.has(name)) {
-      const keywords = this.wideInits.length ? this.keywordsPassing(name) : new Set<string>();
+      const keywords = this.wideInits.length ? (this.keywordsPassing().get(name) ?? new Set<string>()) : new Set<string>();
       const found = this.wideInits.filter((w) => [...keywords].some((k) => w.params.has(k)));
       // A subclass that inherits its base's `__init__` draws with the same statements: one owner.
       const distinct = new Set(found.map((w) => w.statements.map((n) => n.id).join(' ')));
@@ -267,26 +267,39 @@ export class TorchFrontEnd extends PythonInterpreter {
     return out;
   }
 
-  /** The keywords under which the file passes the name as a value: `block=Name`, `mixers=[Name, ...]`, `{'block': Name}`. */
-  private keywordsPassing(name: string): Set<string> {
-    const out = new Set<string>();
+  /**
+   * For each class of the file, the keywords under which the file passes it as a value:
+   * `block=Name`, `mixers=[Name, ...]`, `{'block': Name}`. One pass over the text per lint.
+   */
+  private keywordsPassing(): Map<string, Set<string>> {
+    if (this.passedUnder) return this.passedUnder;
+    const out = (this.passedUnder = new Map<string, Set<string>>());
     const root = this.tree.rootNode;
-    for (const m of this.text.matchAll(new RegExp(`\\b${name}\\b`, 'g'))) {
+    const names = this.definitions(root)
+      .filter((d) => d.type === 'class_definition')
+      .map((d) => d.childForFieldName('name')?.text)
+      .filter((n): n is string => !!n);
+    if (names.length === 0) return out;
+    for (const m of this.text.matchAll(new RegExp(`\\b(?:${names.join('|')})\\b`, 'g'))) {
       let n: Node | null = root.descendantForIndex(m.index);
-      if (n?.type !== 'identifier' || n.startIndex !== m.index) continue;
+      if (n?.type !== 'identifier' || n.startIndex !== m.index || n.endIndex !== m.index + m[0].length) continue;
       // Through the list or tuple it stands in, to the keyword or dict entry that holds it.
       while (n.parent && (n.parent.type === 'list' || n.parent.type === 'tuple')) n = n.parent;
       const holder = n.parent;
-      if (holder?.type === 'keyword_argument' && holder.childForFieldName('value')?.id === n.id) {
-        const key = holder.childForFieldName('name')?.text;
-        if (key) out.add(key);
-      } else if (holder?.type === 'pair' && holder.childForFieldName('value')?.id === n.id) {
-        const key = holder.childForFieldName('key');
-        if (key?.type === 'string') out.add(key.text.replace(/^[rbuf]*['"]+|['"]+$/gi, ''));
+      let key: string | undefined;
+      if (holder?.type === 'keyword_argument' && holder.childForFieldName('value')?.id === n.id) key = holder.childForFieldName('name')?.text;
+      else if (holder?.type === 'pair' && holder.childForFieldName('value')?.id === n.id) {
+        const k = holder.childForFieldName('key');
+        key = k ? stringValue(k) : undefined;
       }
+      if (!key) continue;
+      let set = out.get(m[0]);
+      if (!set) out.set(m[0], (set = new Set()));
+      set.add(key);
     }
     return out;
   }
+  private passedUnder?: Map<string, Set<string>>;
 
   // ---- calls of torch names ----
 
@@ -295,16 +308,27 @@ export class TorchFrontEnd extends PythonInterpreter {
     const name = lastSegment(path);
     if (path === 'torch.nn.Sequential') return this.sequential(node, args, env, model);
     if (path === 'torch.nn.ModuleDict') {
-      // nn.ModuleDict({'fc1': nn.Linear(...)}) or nn.ModuleDict([('fc1', ...)]): a dict of modules.
-      const first = args.positional[0] ? this.eval(args.positional[0], env, model) : undefined;
+      // nn.ModuleDict({'fc1': nn.Linear(...)}), nn.ModuleDict([('fc1', ...)]) or of an
+      // OrderedDict of pairs: a dict of modules, known entry by entry where every key is a
+      // constant string; nn.ModuleDict() is empty, and grows by `d[key] = m`.
+      let arg = args.positional[0] ?? args.keywords.get('modules');
+      if (arg?.type === 'call' && /(^|\.)OrderedDict$/.test(arg.childForFieldName('function')?.text ?? '')) arg = callArgs(arg).positional[0];
+      if (!arg) return { t: 'dict', items: new Map(), modules: true };
+      const first = this.eval(arg, env, model);
       const items = new Map<string, Value>();
-      if (first?.t === 'dict') {
+      let partial = true;
+      if (first.t === 'dict') {
         for (const [k, v] of first.items) items.set(k, v);
-        if (first.partial) return { t: 'dict', items, modules: true, partial: true };
-      } else if (first?.t === 'list')
-        for (const p of first.items)
-          if (p.t === 'list' && p.items[0]?.t === 'const' && typeof p.items[0].v === 'string' && p.items[1]) items.set(p.items[0].v, p.items[1]);
-      return { t: 'dict', items, modules: true };
+        partial = !!first.partial;
+      } else if (first.t === 'list' && !first.approx) {
+        partial = false;
+        for (const p of first.items) {
+          const key = p.t === 'list' ? p.items[0] : undefined;
+          if (p.t === 'list' && key?.t === 'const' && typeof key.v === 'string' && p.items[1]) items.set(key.v, p.items[1]);
+          else partial = true;
+        }
+      }
+      return partial ? { t: 'dict', items, modules: true, partial } : { t: 'dict', items, modules: true };
     }
     if (path === 'torch.nn.ModuleList') {
       const first = args.positional[0] ? this.eval(args.positional[0], env, model) : undefined;
@@ -487,7 +511,14 @@ export class TorchFrontEnd extends PythonInterpreter {
     }
     if (obj.t === 'self' && method === 'save_hyperparameters') {
       // Lightning's `self.save_hyperparameters()`: `self.hparams.hidden_dim` is the argument
-      // `__init__` was given (all of them, also where only some are named).
+      // `__init__` was given (all of them, also where only some are named). Given an object
+      // (`save_hyperparameters(cfg)`), the hyperparameters are that object's.
+      const given = args.positional.find((a) => stringValue(a) === undefined);
+      if (given) {
+        const v = this.eval(given, env, model);
+        obj.obj.attrs.set('hparams', v.t === 'self' ? v : UNKNOWN);
+        return UNKNOWN;
+      }
       const attrs = new Map<string, Value>();
       for (const [name, v] of env.entries()) if (name !== 'self') attrs.set(name, v);
       obj.obj.attrs.set('hparams', { t: 'self', obj: { attrs, model: this.scratch(), plain: true } });
