@@ -36,6 +36,12 @@ export interface ModelGraph {
   /** Layers whose output enters a merge somewhere (consumed, but not by a direct edge). */
   merged: Set<Layer>;
   /**
+   * The model's outputs each layer reaches without a merge between (what stands on the way:
+   * `norm`, `opaque`), where the front end records outputs: a normalization at the output
+   * removes the scale of the layers before it as one before another layer does.
+   */
+  toOutput: Map<Layer, Array<{ norm: boolean; opaque: boolean }>>;
+  /**
    * Branch ends: linear layers whose output, through unmodelled operations only, is added to or
    * multiplies another tensor (a residual branch, LoRA's B, a gate, adaLN-zero, a zero conv).
    */
@@ -76,7 +82,17 @@ export function modelGraph(model: Model): ModelGraph {
       consumers.get(edge.from)!.push(edge);
     }
   }
-  return { layers, input, producers, consumers, ...mergedLayers([...input.values(), ...(model.outputs ?? [])]) };
+  const toOutput = new Map<Layer, Array<{ norm: boolean; opaque: boolean }>>();
+  for (const out of layers.length ? (model.outputs ?? []) : []) {
+    // The same walk as a layer's input, towards an output instead of a layer (`to` is unused).
+    for (const e of directEdges(layers[0], out)) {
+      if (!consumers.has(e.from)) continue;
+      const list = toOutput.get(e.from) ?? [];
+      list.push({ norm: e.norm, opaque: e.opaque });
+      toOutput.set(e.from, list);
+    }
+  }
+  return { layers, input, producers, consumers, toOutput, ...mergedLayers([...input.values(), ...(model.outputs ?? [])]) };
 }
 
 /** The weighted layers a flow comes from without a merge between, with what stands between. */

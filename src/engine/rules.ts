@@ -118,10 +118,13 @@ export class ModelContext {
       else if (!isPiecewiseLinear(layer.activation.info)) result = false;
       else {
         const out = this.prop.graph.consumers.get(layer)!;
-        // Every way out reaches a normalization: no merge (it mixes in other tensors), nothing unmodelled.
+        const ends = this.prop.graph.toOutput.get(layer) ?? [];
+        // Every way out reaches a normalization: no merge (it mixes in other tensors), nothing
+        // unmodelled; a way to the model's output only through a normalization (`return self.norm(x)`).
         result =
-          out.length > 0 &&
+          out.length + ends.length > 0 &&
           !this.prop.graph.merged.has(layer) &&
+          ends.every((e) => !e.opaque && e.norm) &&
           out.every((e: Edge) => !e.opaque && (e.norm || (index.get(e.to)! > i && this.homogeneousToNorm.get(e.to) === true)));
       }
       this.homogeneousToNorm.set(layer, result);

@@ -7,6 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { explainLayer } from '../../src/engine/explain';
+import { passReason } from '../../src/engine/rules';
 import type { Analysis } from '../../src/engine/linter';
 import type { Model } from '../../src/engine/ir';
 import { getLinter, readFixture } from './helpers';
@@ -1060,5 +1061,75 @@ describe('values the interpreter must not guess', () => {
       'cycle.py',
     );
     assert.deepEqual(a.models, []);
+  });
+});
+
+describe('Keras layers that make their sublayers in build()', () => {
+  test('build(input_shape) runs after __init__: its layers are the instance’s, read in call()', async () => {
+    const a = await analyze(
+      [
+        'from tensorflow import keras',
+        'from tensorflow.keras import layers',
+        '',
+        '',
+        'class ResidualDense(layers.Layer):',
+        '    def __init__(self, units=64, **kwargs):',
+        '        super().__init__(**kwargs)',
+        '        self.units = units',
+        '',
+        '    def build(self, input_shape):',
+        "        self.d1 = layers.Dense(self.units, activation='relu', kernel_initializer='glorot_uniform')",
+        '        self.d2 = layers.Dense(self.units)',
+        '        super().build(input_shape)',
+        '',
+        '    def call(self, x):',
+        '        return x + self.d2(self.d1(x))',
+      ].join('\n'),
+      'build_layer.py',
+    );
+    // self.units is __init__'s default; the first layer's input size is the input's, not known here.
+    assert.deepEqual(
+      only(a).layers.map((l) => `${l.label} ${l.fanIn}->${l.fanOut} ${l.activation.info.name}`),
+      ['Dense(self.units) undefined->64 relu', 'Dense(self.units) 64->64 linear'],
+    );
+  });
+});
+
+describe("a normalization at the model's output", () => {
+  const net = (ret: string) =>
+    [
+      'from torch import nn',
+      'import torch.nn.functional as F',
+      '',
+      '',
+      'class Encoder(nn.Module):',
+      '    def __init__(self, width=256):',
+      '        super().__init__()',
+      '        self.fc = nn.Linear(784, width)',
+      '        self.norm = nn.LayerNorm(width)',
+      '',
+      '    def forward(self, x):',
+      '        h = F.relu(self.fc(x))',
+      `        return ${ret}`,
+    ].join('\n');
+
+  test('removes the scale of the layer before it, as one before another layer does (rules.md v2, Normalization)', async () => {
+    const a = await analyze(net('self.norm(h)'), 'normed_output.py');
+    assert.deepEqual(a.findings, []);
+    assert.equal(
+      passReason(only(a), only(a).layers[0], { normalizationAware: true, severityByImpact: false }),
+      'exempt: a normalization after it removes its scale',
+    );
+  });
+
+  test('not where the raw output leaves the model too, or where nothing normalizes it', async () => {
+    for (const ret of ['h, self.norm(h)', 'h']) {
+      const a = await analyze(net(ret), 'raw_output.py');
+      assert.deepEqual(
+        a.findings.map((f) => f.code),
+        ['IL001'],
+        ret,
+      );
+    }
   });
 });

@@ -14,6 +14,8 @@ export interface ModelBuilder {
   scopeName: string;
   span: Span;
   layers: Layer[];
+  /** What the model returns, where the front end follows it (a normalization at the output counts for the layers before it). */
+  outputs?: Flow[];
 }
 
 export interface Pending {
@@ -46,7 +48,9 @@ export function finishModels(builders: readonly ModelBuilder[], framework: Frame
     const n = (seen.get(name) ?? 0) + 1;
     seen.set(name, n);
     if (n > 1) name = `${name}#${n}`;
-    models.push({ name, framework, span: b.span, layers: b.layers });
+    models.push(
+      b.outputs?.length ? { name, framework, span: b.span, layers: b.layers, outputs: b.outputs } : { name, framework, span: b.span, layers: b.layers },
+    );
   }
   return models;
 }

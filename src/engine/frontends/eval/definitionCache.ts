@@ -264,7 +264,9 @@ function copyResult(src: Result, move: (s: Span) => Span | undefined, front?: un
     const span = move(m.span);
     const layers = m.layers.map((l) => copies.get(l));
     if (!span || layers.some((l) => !l)) return undefined;
-    models.push({ ...m, span: { start: span.start, end: span.end }, layers: layers as Layer[] });
+    const outputs = m.outputs?.map(flow);
+    if (outputs?.some((o) => !o)) return undefined;
+    models.push({ ...m, span: { start: span.start, end: span.end }, layers: layers as Layer[], ...(outputs ? { outputs: outputs as Flow[] } : {}) });
   }
   const effects: Array<[Layer, unknown]> = [];
   for (const [l, data] of src.effects) {

@@ -438,8 +438,16 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     this.construct(obj, [], new Map());
     this.componentInit(obj, model);
     const forward = this.forwardOf(cls);
-    if (forward) this.invoke(forward, obj, [this.freshTensor(model)], new Map(), model);
+    if (forward) this.recordOutputs(model, this.invoke(forward, obj, [this.freshTensor(model)], new Map(), model));
     this.applyLeftovers(obj.attrs.values(), model);
+  }
+
+  /** What a model returns (a tensor, or tensors in a tuple, list or dict): its outputs (`ModelBuilder.outputs`). */
+  protected recordOutputs(model: ModelBuilder, v: Value, depth = 0): void {
+    if (v.t === 'tensor') {
+      if (v.st.flow) (model.outputs ??= []).push(v.st.flow);
+    } else if (depth < 4 && v.t === 'list') for (const item of v.items) this.recordOutputs(model, item, depth + 1);
+    else if (depth < 4 && v.t === 'dict') for (const item of v.items.values()) this.recordOutputs(model, item, depth + 1);
   }
 
   /**
@@ -611,7 +619,16 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       });
     const setup = this.method(cls, 'setup');
     if (setup) this.invoke(setup, obj, [], new Map(), obj.model);
+    // Keras builds a layer's weights in `build(input_shape)` before its first call: sublayers
+    // made there are the instance's too (the input shape is not known here).
+    for (const name of this.buildMethods) {
+      const build = this.method(cls, name);
+      if (build) this.invoke(build, obj, [UNKNOWN], new Map(), obj.model);
+    }
   }
+
+  /** Methods the framework runs after `__init__`, with the input's shape, before the first call (Keras's `build`). */
+  protected readonly buildMethods: readonly string[] = [];
 
   /** Model instances and containers built but never applied to a tensor (the core reads layers and lists). */
   protected override leftover(v: Value, model: ModelBuilder): void {
@@ -619,7 +636,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       // `model = Classifier()` never called on a tensor: its forward still tells the order.
       const name = v.obj.cls.childForFieldName('name');
       const target = this.newModel(name?.text ?? model.scopeName, spanOf(name ?? v.obj.cls));
-      this.applyModule(v, this.freshTensor(target).st);
+      this.recordOutputs(target, { t: 'tensor', st: this.applyModule(v, this.freshTensor(target).st) });
       this.applyLeftovers(v.obj.attrs.values(), target);
     } else if (v.t === 'chain' && !v.applied) {
       // Applied in slices (`self.features[:4](x)`): the items no slice reached, each on its own.
@@ -633,7 +650,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       }
       // A module-level `model = nn.Sequential(...)` is a model of its own, named after its variable.
       const target = v.name && model.scopeName === 'model' ? this.newModel(v.name, v.span) : model;
-      this.applyModule(v, this.freshTensor(target).st);
+      const st = this.applyModule(v, this.freshTensor(target).st);
+      if (target !== model) this.recordOutputs(target, { t: 'tensor', st });
     } else if (v.t === 'dict' && v.modules) {
       // An nn.ModuleDict's modules that forward did not reach.
       this.applyLeftovers(v.items.values(), model);

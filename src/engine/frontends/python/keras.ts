@@ -73,6 +73,7 @@ const RAW_INIT_OPS = new Set([
 export class KerasFrontEnd extends PythonInterpreter {
   protected readonly framework = 'keras' as const;
   protected readonly forwardMethods = ['call', '__call__'] as const;
+  protected override readonly buildMethods = ['build'] as const;
   private readonly style: PythonStyle;
 
   constructor(tree: Tree, text: string, imports?: ImportTable) {
