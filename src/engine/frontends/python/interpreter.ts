@@ -302,32 +302,48 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   private classesGivenAsValues(): Set<string> {
     if (this.givenAsValues) return this.givenAsValues;
     const out = (this.givenAsValues = new Set<string>());
-    const root = this.tree.rootNode;
-    const defs = this.definitions(root);
-    // Only the order of classes nothing calls by name depends on it.
-    const names = defs
-      .filter((d) => d.type === 'class_definition')
-      .map((d) => d.childForFieldName('name')?.text)
-      .filter((n): n is string => !!n && (this.callCounts.get(n) ?? 0) <= 1);
-    if (names.length === 0) return out;
+    const defs = this.definitions(this.tree.rootNode);
     const own = new Set(defs.map((d) => d.childForFieldName('name')?.text));
-    for (const m of this.text.matchAll(new RegExp(`\\b(?:${names.join('|')})\\b`, 'g'))) {
-      if (out.has(m[0])) continue;
-      let n = root.descendantForIndex(m.index);
-      if (n?.type !== 'identifier' || n.startIndex !== m.index || n.endIndex !== m.index + m[0].length) continue;
-      while (n.parent && (n.parent.type === 'list' || n.parent.type === 'tuple')) n = n.parent;
-      let p = n.parent;
-      if ((p?.type === 'default_parameter' || p?.type === 'typed_default_parameter') && p.childForFieldName('value')?.id === n.id) {
-        out.add(m[0]);
+    // Only the order of classes nothing calls by name depends on it.
+    for (const { name, node } of this.classValueUses(this.classNames().filter((n) => (this.callCounts.get(n) ?? 0) <= 1))) {
+      let p = node.parent;
+      if ((p?.type === 'default_parameter' || p?.type === 'typed_default_parameter') && p.childForFieldName('value')?.id === node.id) {
+        out.add(name);
         continue;
       }
-      if (p?.type === 'keyword_argument' && p.childForFieldName('value')?.id === n.id) p = p.parent;
+      if (p?.type === 'keyword_argument' && p.childForFieldName('value')?.id === node.id) p = p.parent;
       const fn = p?.type === 'argument_list' ? p.parent?.childForFieldName('function') : undefined;
-      if (fn?.type === 'identifier' && own.has(fn.text)) out.add(m[0]);
+      if (fn?.type === 'identifier' && own.has(fn.text)) out.add(name);
     }
     return out;
   }
   private givenAsValues?: Set<string>;
+
+  /** The names of the file's module-level classes. */
+  protected classNames(): string[] {
+    return this.definitions(this.tree.rootNode)
+      .filter((d) => d.type === 'class_definition')
+      .map((d) => d.childForFieldName('name')?.text)
+      .filter((n): n is string => !!n);
+  }
+
+  /**
+   * Each place one of the named classes stands in the code (not in a string or a comment), found
+   * in one pass over the text: the name's identifier, or the outermost list or tuple it stands
+   * in (`[SepConv, Attention]`). The callers read what holds it: a keyword, a default, a call.
+   */
+  protected classValueUses(names: readonly string[]): Array<{ name: string; node: Node }> {
+    const out: Array<{ name: string; node: Node }> = [];
+    if (names.length === 0) return out;
+    const root = this.tree.rootNode;
+    for (const m of this.text.matchAll(new RegExp(`\\b(?:${names.join('|')})\\b`, 'g'))) {
+      let n = root.descendantForIndex(m.index);
+      if (n?.type !== 'identifier' || n.startIndex !== m.index || n.endIndex !== m.index + m[0].length) continue;
+      while (n.parent && (n.parent.type === 'list' || n.parent.type === 'tuple')) n = n.parent;
+      out.push({ name: m[0], node: n });
+    }
+    return out;
+  }
 
   protected evaluateStandalone(def: Node): void {
     if (def.type === 'class_definition') this.evaluateClassStandalone(def);

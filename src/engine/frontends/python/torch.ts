@@ -274,27 +274,17 @@ export class TorchFrontEnd extends PythonInterpreter {
   private keywordsPassing(): Map<string, Set<string>> {
     if (this.passedUnder) return this.passedUnder;
     const out = (this.passedUnder = new Map<string, Set<string>>());
-    const root = this.tree.rootNode;
-    const names = this.definitions(root)
-      .filter((d) => d.type === 'class_definition')
-      .map((d) => d.childForFieldName('name')?.text)
-      .filter((n): n is string => !!n);
-    if (names.length === 0) return out;
-    for (const m of this.text.matchAll(new RegExp(`\\b(?:${names.join('|')})\\b`, 'g'))) {
-      let n: Node | null = root.descendantForIndex(m.index);
-      if (n?.type !== 'identifier' || n.startIndex !== m.index || n.endIndex !== m.index + m[0].length) continue;
-      // Through the list or tuple it stands in, to the keyword or dict entry that holds it.
-      while (n.parent && (n.parent.type === 'list' || n.parent.type === 'tuple')) n = n.parent;
-      const holder = n.parent;
+    for (const { name, node } of this.classValueUses(this.classNames())) {
+      const holder = node.parent;
       let key: string | undefined;
-      if (holder?.type === 'keyword_argument' && holder.childForFieldName('value')?.id === n.id) key = holder.childForFieldName('name')?.text;
-      else if (holder?.type === 'pair' && holder.childForFieldName('value')?.id === n.id) {
+      if (holder?.type === 'keyword_argument' && holder.childForFieldName('value')?.id === node.id) key = holder.childForFieldName('name')?.text;
+      else if (holder?.type === 'pair' && holder.childForFieldName('value')?.id === node.id) {
         const k = holder.childForFieldName('key');
         key = k ? stringValue(k) : undefined;
       }
       if (!key) continue;
-      let set = out.get(m[0]);
-      if (!set) out.set(m[0], (set = new Set()));
+      let set = out.get(name);
+      if (!set) out.set(name, (set = new Set()));
       set.add(key);
     }
     return out;
