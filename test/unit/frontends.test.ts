@@ -1133,3 +1133,55 @@ describe("a normalization at the model's output", () => {
     }
   });
 });
+
+describe('spectral_norm and weight_norm around a layer', () => {
+  test('a spectrally normalized layer is read but not judged, whatever draws it later; weight_norm keeps the init it wraps', async () => {
+    const text = readFixture('pytorch/gan_norms.py');
+    const a = await analyze(text, 'gan_norms.py');
+    const inits = (name: string) => a.models.find((m) => m.name === name)!.layers.map((l) => l.init.spec.name);
+    assert.deepEqual(inits('Discriminator'), Array(4).fill('spectral_norm (the kernel divided by its largest singular value)'));
+    assert.deepEqual(inits('Critic'), ['kaiming_uniform_(a=sqrt(5))', 'kaiming_uniform_(a=sqrt(5))']);
+    // The premise: without spectral_norm, N(0, 0.02²) on the 48-input first conv is a finding.
+    const bare = await analyze(text.replace(/(?:nn\.utils\.)?spectral_norm\(/g, '('), 'bare.py');
+    assert.ok(bare.findings.some((f) => f.model === 'Discriminator'));
+  });
+});
+
+describe("a layer's size attributes", () => {
+  test("the classic init loop reads m.kernel_size and m.out_channels: He's fan_out std per layer", async () => {
+    const a = await analyze(
+      [
+        'import math',
+        'from torch import nn',
+        '',
+        '',
+        'class Net(nn.Module):',
+        '    def __init__(self, width=64):',
+        '        super().__init__()',
+        '        self.conv1 = nn.Conv2d(3, width, kernel_size=3, padding=1, bias=False)',
+        '        self.bn1 = nn.BatchNorm2d(width)',
+        '        self.conv2 = nn.Conv2d(width, 2 * width, (3, 5), stride=2, groups=2, bias=False)',
+        '        self.fc = nn.Linear(2 * width, 10)',
+        '        for m in self.modules():',
+        '            if isinstance(m, nn.Conv2d):',
+        '                n = m.kernel_size[0] * m.kernel_size[1] * m.out_channels // m.groups',
+        '                m.weight.data.normal_(0, math.sqrt(2. / n))',
+        '            elif isinstance(m, nn.Linear):',
+        '                nn.init.normal_(m.weight, std=1 / math.sqrt(m.in_features))',
+        '',
+        '    def forward(self, x):',
+        '        x = self.conv2(nn.functional.relu(self.bn1(self.conv1(x))))',
+        '        return self.fc(x.mean((2, 3)))',
+      ].join('\n'),
+      'init_loop.py',
+    );
+    assert.deepEqual(
+      only(a).layers.map((l) => l.init.spec.describe),
+      [
+        `normal_(std=${+Math.sqrt(2 / 576).toPrecision(4)})`,
+        `normal_(std=${+Math.sqrt(2 / 960).toPrecision(4)})`,
+        `normal_(std=${+(1 / Math.sqrt(128)).toPrecision(4)})`,
+      ],
+    );
+  });
+});

@@ -42,6 +42,11 @@ import { layerKind, layerLabel, pythonCallLabel } from '../describeLayer';
 /** Arguments that do not change the variance of an initializer. */
 const NEUTRAL_ARGS = new Set(['seed', 'generator', 'dtype', 'tensor']);
 
+/** The effect noted for a layer wrapped in `spectral_norm` (`TorchFrontEnd.spectral`). */
+const SPECTRAL_NORM = 'spectral_norm';
+/** What such a layer's kernel is drawn with, as far as its scale goes: not known from its initializer. */
+const SPECTRAL_INIT = unknownInitializer('pytorch', 'spectral_norm (the kernel divided by its largest singular value)');
+
 /** Lightning's `LightningModule`, an `nn.Module` (pytorch_lightning, lightning.pytorch, lightning). */
 const LIGHTNING_MODULE = /^(?:pytorch_lightning|lightning(?:\.pytorch)?)(?:\.core(?:\.module|\.lightning)?)?\.LightningModule$/;
 
@@ -116,7 +121,19 @@ export class TorchFrontEnd extends PythonInterpreter {
     return module.startsWith('torch.nn') && !!torchLayerClass(name);
   }
 
+  /** Layers wrapped in `spectral_norm` (in this lint, kept ones included through their effects). */
+  private readonly spectral = new Set<Layer>();
+
   protected override finish(): void {
+    for (const m of this.models) {
+      for (const l of m.layers) {
+        if (!this.spectral.has(l)) continue;
+        // The kernel is divided by its largest singular value at every call: its initializer's
+        // variance is not the one that reaches the layer's output. Not judged, and no edit.
+        l.init = { spec: SPECTRAL_INIT, explicit: true, shared: false };
+        l.rewrite = () => undefined;
+      }
+    }
     for (const layers of this.sitesByCall.values()) {
       if (layers.size > 1) {
         for (const l of layers) {
@@ -339,6 +356,17 @@ export class TorchFrontEnd extends PythonInterpreter {
       const input = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
       return input.t === 'tensor' ? { t: 'tensor', st: { ...input.st, shape: undefined } } : UNKNOWN;
     }
+    if (/^torch\.nn\.utils\.(?:parametrizations\.)?(?:spectral_norm|weight_norm)$/.test(path)) {
+      // `spectral_norm(nn.Conv2d(...))`, `weight_norm(nn.Linear(...))`: the layer, reparametrized.
+      // weight_norm starts from the same weight (g = ||v||), so the layer is judged as drawn;
+      // spectral_norm divides it by its largest singular value at every call (`finish`).
+      const inner = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
+      if (name === 'spectral_norm' && inner.t === 'op' && inner.op.layer) {
+        this.effect(inner.op.layer, SPECTRAL_NORM);
+        this.noteEffect(inner.op.layer, SPECTRAL_NORM);
+      }
+      return inner;
+    }
     const cls = path.startsWith('torch.nn.') ? torchLayerClass(name) : undefined;
     if (!cls) return undefined;
     const op: LayerOp = { cls, className: name, call: node, args, env, applied: false };
@@ -419,8 +447,12 @@ export class TorchFrontEnd extends PythonInterpreter {
     this.noteEffect(layer, site);
   }
 
-  /** The init call that sets a layer's kernel (several layers served by one call are `shared`, in `finish`). */
+  /** The init call that sets a layer's kernel (several layers served by one call are `shared`, in `finish`); a spectral norm around the layer. */
   protected override effect(layer: Layer, data: unknown): void {
+    if (data === SPECTRAL_NORM) {
+      this.spectral.add(layer);
+      return;
+    }
     const site = data as InitSite;
     this.siteOf.set(layer, site);
     const set = this.sitesByCall.get(site.call.id) ?? new Set<Layer>();
@@ -463,7 +495,28 @@ export class TorchFrontEnd extends PythonInterpreter {
       return v;
     }
     if (base.t === 'param' && attr === 'data') return base;
+    if (base.t === 'op' && base.op.layer) return this.layerAttribute(base.op, attr);
     return undefined;
+  }
+
+  /**
+   * A layer's size attributes, as PyTorch keeps them from its arguments: `in_features`,
+   * `out_features`; `in_channels`, `out_channels`, `groups`, and `kernel_size`, `stride`,
+   * `padding`, `dilation` as tuples. The classic init loop reads them
+   * (`n = m.kernel_size[0] * m.kernel_size[1] * m.out_channels; m.weight.data.normal_(0,
+   * math.sqrt(2. / n))`, He's fan_out).
+   */
+  private layerAttribute(op: LayerOp, attr: string): Value | undefined {
+    const rank = op.cls.rank;
+    let v: number | number[] | undefined;
+    if (attr === 'in_features' || attr === 'out_features') v = rank === undefined ? this.intArg(op, attr) : undefined;
+    else if (rank === undefined) v = undefined;
+    else if (attr === 'in_channels' || attr === 'out_channels') v = this.intArg(op, attr);
+    else if (attr === 'groups') v = this.intArg(op, attr) ?? 1;
+    else if (attr === 'kernel_size') v = this.tupleArg(op, attr, rank);
+    else if (attr === 'stride' || attr === 'dilation') v = this.tupleArg(op, attr, rank, 1);
+    else if (attr === 'padding') v = this.tupleArg(op, attr, rank, 0);
+    return v === undefined ? undefined : { t: 'const', v };
   }
 
   protected override callMethod(obj: Value, method: string, node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value | undefined {
