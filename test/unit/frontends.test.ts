@@ -1122,6 +1122,24 @@ describe("a normalization at the model's output", () => {
     );
   });
 
+  test('in a Keras functional model too: keras.Model(inputs, outputs) records its outputs', async () => {
+    const model = (out: string) =>
+      [
+        'from tensorflow import keras',
+        'from tensorflow.keras import layers',
+        '',
+        'inputs = keras.Input(shape=(784,))',
+        "x = layers.Dense(256, activation='relu', kernel_initializer='glorot_uniform')(inputs)",
+        `outputs = ${out}`,
+        'encoder = keras.Model(inputs, outputs)',
+      ].join('\n');
+    assert.deepEqual((await analyze(model('layers.LayerNormalization()(x)'), 'normed.py')).findings, []);
+    assert.deepEqual(
+      (await analyze(model('[x, layers.LayerNormalization()(x)]'), 'both.py')).findings.map((f) => f.code),
+      ['IL001'],
+    );
+  });
+
   test('not where the raw output leaves the model too, or where nothing normalizes it', async () => {
     for (const ret of ['h, self.norm(h)', 'h']) {
       const a = await analyze(net(ret), 'raw_output.py');
@@ -1182,6 +1200,113 @@ describe("a layer's size attributes", () => {
         `normal_(std=${+Math.sqrt(2 / 960).toPrecision(4)})`,
         `normal_(std=${+(1 / Math.sqrt(128)).toPrecision(4)})`,
       ],
+    );
+  });
+});
+
+describe('second review: outputs, build(), sizes and wrappers', () => {
+  test('sizes are read as the layer was made, not from the loop variable as it is later', async () => {
+    const a = await analyze(
+      [
+        'import math',
+        'from torch import nn',
+        '',
+        '',
+        'class VGGish(nn.Module):',
+        '    def __init__(self, widths=(64, 128), groups=None):',
+        '        super().__init__()',
+        '        layers, ch = [], 3',
+        '        for out in widths:',
+        '            layers += [nn.Conv2d(ch, out, 3, padding=1), nn.ReLU()]',
+        '            ch = out',
+        '        layers.append(nn.Conv2d(ch, ch, 1, groups=groups))',
+        '        self.features = nn.Sequential(*layers)',
+        '        for m in self.modules():',
+        '            if isinstance(m, nn.Conv2d):',
+        '                n = m.kernel_size[0] * m.kernel_size[1] * m.out_channels // m.groups',
+        '                m.weight.data.normal_(0, math.sqrt(2. / n) + m.padding[0])',
+        '',
+        '    def forward(self, x):',
+        '        return self.features(x)',
+      ].join('\n'),
+      'vggish.py',
+    );
+    assert.deepEqual(
+      only(a).layers.map((l) => l.init.spec.describe),
+      // padding=1 adds 1 to the std (a test of m.padding); the last conv's groups is not known.
+      [`normal_(std=${+(Math.sqrt(2 / 576) + 1).toPrecision(4)})`, `normal_(std=${+(Math.sqrt(2 / 1152) + 1).toPrecision(4)})`, 'normal_'],
+    );
+  });
+
+  test("a layer's raw output returned beside its normalization, or taken by an operation initlint cannot see, keeps it judged", async () => {
+    const net = (forward: string[], act = '') =>
+      [
+        'import torch',
+        'from torch import nn',
+        '',
+        '',
+        'class Net(nn.Module):',
+        '    def __init__(self):',
+        '        super().__init__()',
+        '        self.fc = nn.Linear(256, 256)',
+        '        nn.init.normal_(self.fc.weight, std=0.001)',
+        '        self.norm = nn.LayerNorm(256)',
+        '        self.head = nn.Linear(256, 10)',
+        '',
+        '    def forward(self, x):',
+        `        h = ${act ? `${act}(self.fc(x))` : 'self.fc(x)'}`,
+        ...forward.map((l) => `        ${l}`),
+      ].join('\n');
+    const codes = async (text: string) => (await analyze(text, 'outputs.py')).findings.map((f) => f.code);
+    assert.deepEqual(await codes(net(['return self.head(self.norm(h))'])), []);
+    assert.deepEqual(await codes(net(['return h, self.head(self.norm(h))'])), ['IL004']);
+    assert.deepEqual(await codes(net(['return self.head(self.norm(h)), h.mean(1)'], 'torch.relu')), ['IL004']);
+    assert.deepEqual(await codes(net(['return self.head(self.norm(h)), torch.special.logit(h)'], 'torch.relu')), ['IL004']);
+  });
+
+  test('a Sequential a function returns records its output: a normalization at its end exempts the layer before it', async () => {
+    const a = await analyze(
+      ['from torch import nn', '', '', 'def encoder():', '    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.LayerNorm(256))'].join('\n'),
+      'encoder.py',
+    );
+    assert.deepEqual(a.findings, []);
+  });
+
+  test("Keras's build runs once, for layers and models only", async () => {
+    const keras = (body: string[]) => ['from tensorflow import keras', 'from tensorflow.keras import layers', '', '', ...body].join('\n');
+    const twice = await analyze(
+      keras([
+        'class Net(keras.Model):',
+        '    def __init__(self):',
+        '        super().__init__()',
+        '        self.blocks = []',
+        '        self.build((None, 32))',
+        '',
+        '    def build(self, input_shape):',
+        "        self.blocks.append(layers.Dense(64, activation='relu'))",
+        '',
+        '    def call(self, x):',
+        '        for b in self.blocks:',
+        '            x = b(x)',
+        '        return x',
+      ]),
+      'build_once.py',
+    );
+    assert.equal(only(twice).layers.length, 1);
+    const plain = await analyze(
+      keras([
+        'class Agent:',
+        '    def __init__(self, n=8):',
+        '        self.n = n',
+        '',
+        '    def build(self, hidden=24):',
+        "        return keras.Sequential([layers.Dense(hidden, activation='relu', input_shape=(self.n,)), layers.Dense(2)])",
+      ]),
+      'agent.py',
+    );
+    assert.deepEqual(
+      plain.models.flatMap((m) => m.layers.map((l) => `${l.fanIn}->${l.fanOut}`)),
+      ['8->24', '24->2'],
     );
   });
 });

@@ -47,6 +47,8 @@ export interface LayerOp {
   applied: boolean;
   /** Frameworks whose layers know their fans at construction (PyTorch) build the IR layer here. */
   layer?: Layer;
+  /** Its size attributes as constructed (`out_channels`, `kernel_size`, ...), where known. */
+  sizes?: Map<string, number | number[]>;
 }
 
 export interface SelfObject {
@@ -57,6 +59,8 @@ export interface SelfObject {
   model: ModelBuilder;
   /** Its forward ran on a tensor somewhere in the file. */
   applied?: boolean;
+  /** Keras's `build` ran for it (`buildMethods`). */
+  built?: boolean;
 }
 
 /** The values of the evaluator core (eval/evaluator.ts), and Python's own. */
@@ -461,6 +465,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   /** What a model returns (a tensor, or tensors in a tuple, list or dict): its outputs (`ModelBuilder.outputs`). */
   protected recordOutputs(model: ModelBuilder, v: Value, depth = 0): void {
     if (v.t === 'tensor') {
+      // A layer's raw output returned (`return h, self.norm(h)`): it leaves unnormalized.
+      signal.close(v.st);
       if (v.st.flow) (model.outputs ??= []).push(v.st.flow);
     } else if (depth < 4 && v.t === 'list') for (const item of v.items) this.recordOutputs(model, item, depth + 1);
     else if (depth < 4 && v.t === 'dict') for (const item of v.items.values()) this.recordOutputs(model, item, depth + 1);
@@ -636,10 +642,16 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     const setup = this.method(cls, 'setup');
     if (setup) this.invoke(setup, obj, [], new Map(), obj.model);
     // Keras builds a layer's weights in `build(input_shape)` before its first call: sublayers
-    // made there are the instance's too (the input shape is not known here).
-    for (const name of this.buildMethods) {
-      const build = this.method(cls, name);
-      if (build) this.invoke(build, obj, [UNKNOWN], new Map(), obj.model);
+    // made there are the instance's too (the input shape is not known here). Once per instance
+    // (an explicit `model.build(...)` later does not run it again), and for the framework's
+    // classes only (a plain class's `build(self, hidden=24)` runs as its own method).
+    if (!obj.plain && !obj.built) {
+      for (const name of this.buildMethods) {
+        const build = this.method(cls, name);
+        if (!build) continue;
+        obj.built = true;
+        this.invoke(build, obj, [UNKNOWN], new Map(), obj.model);
+      }
     }
   }
 
@@ -666,8 +678,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       }
       // A module-level `model = nn.Sequential(...)` is a model of its own, named after its variable.
       const target = v.name && model.scopeName === 'model' ? this.newModel(v.name, v.span) : model;
-      const st = this.applyModule(v, this.freshTensor(target).st);
-      if (target !== model) this.recordOutputs(target, { t: 'tensor', st });
+      // Its result is followed no further: the model's output.
+      this.recordOutputs(target, { t: 'tensor', st: this.applyModule(v, this.freshTensor(target).st) });
     } else if (v.t === 'dict' && v.modules) {
       // An nn.ModuleDict's modules that forward did not reach.
       this.applyLeftovers(v.items.values(), model);
@@ -1331,6 +1343,10 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         return UNKNOWN;
       }
       if (obj.t === 'self' && !obj.obj.attrs.has(method) && obj.obj.cls) {
+        if (this.buildMethods.includes(method) && !obj.obj.plain) {
+          if (obj.obj.built) return UNKNOWN;
+          obj.obj.built = true;
+        }
         const def = this.method(obj.obj.cls, method);
         const { pos, kw } = this.evalArgs(args, env, model);
         if (def) return this.invoke(def, obj.obj, pos, kw, model);
@@ -1344,6 +1360,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
           : obj.t === 'self'
             ? (obj.obj.attrs.get(method) ?? UNKNOWN)
             : (this.attribute(obj, method) ?? UNKNOWN);
+      // `h.mean(1)`, `h.softmax(-1)`: a method initlint does not model takes the tensor away.
+      if (obj.t === 'tensor' && callee.t === 'unknown') this.escape(obj);
     } else {
       callee = this.eval(fnNode, env, model);
     }
@@ -1411,9 +1429,21 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     // Unknown callee: its tensor arguments are consumed by an operation we cannot see.
     const { pos, kw } = this.evalArgs(args, env, model);
     this.unknownCall(node, args, pos);
-    pos.forEach((v) => this.consume(v));
-    kw.forEach((v) => this.consume(v));
+    pos.forEach((v) => this.escape(v));
+    kw.forEach((v) => this.escape(v));
     return UNKNOWN;
+  }
+
+  /**
+   * A tensor consumed by an operation initlint cannot see (an unknown function, or an unknown
+   * method on it): a way out of its layers that is not followed, noted as an opaque output of
+   * its model, so that a normalization elsewhere does not exempt them (rules.md v2: every way out).
+   */
+  protected escape(v: Value, depth = 0): void {
+    if (v.t === 'tensor') {
+      signal.close(v.st);
+      if (v.st.flow) (v.st.model.outputs ??= []).push({ kind: 'opaque', from: v.st.flow });
+    } else if (v.t === 'list' && depth < 4) v.items.forEach((i) => this.escape(i, depth + 1));
   }
 
   /**

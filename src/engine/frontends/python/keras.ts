@@ -132,9 +132,12 @@ export class KerasFrontEnd extends PythonInterpreter {
       if (name === 'Model' || name === 'Functional') {
         const { pos, kw } = this.evalArgs(args, env, model);
         [...pos, ...kw.values()].forEach((v) => this.consume(v));
-        const owner = this.tensorModel(kw.get('outputs') ?? pos[1]);
+        const outputs = kw.get('outputs') ?? pos[1];
+        const owner = this.tensorModel(outputs);
         const target = assignedName(node);
         if (owner && target && !owner.name && owner.scopeName === 'model') owner.name = target;
+        // What the functional model returns (a normalization there exempts the layers before it).
+        if (owner && outputs) this.recordOutputs(owner, outputs);
         return UNKNOWN;
       }
       if (this.initializerName(path)) return { t: 'init', node, env };

@@ -42,8 +42,9 @@ import { layerKind, layerLabel, pythonCallLabel } from '../describeLayer';
 /** Arguments that do not change the variance of an initializer. */
 const NEUTRAL_ARGS = new Set(['seed', 'generator', 'dtype', 'tensor']);
 
-/** The effect noted for a layer wrapped in `spectral_norm` (`TorchFrontEnd.spectral`). */
+/** The effects noted for a layer wrapped in `spectral_norm` or `weight_norm` (`TorchFrontEnd.wrapped`). */
 const SPECTRAL_NORM = 'spectral_norm';
+const WEIGHT_NORM = 'weight_norm';
 /** What such a layer's kernel is drawn with, as far as its scale goes: not known from its initializer. */
 const SPECTRAL_INIT = unknownInitializer('pytorch', 'spectral_norm (the kernel divided by its largest singular value)');
 
@@ -121,16 +122,22 @@ export class TorchFrontEnd extends PythonInterpreter {
     return module.startsWith('torch.nn') && !!torchLayerClass(name);
   }
 
-  /** Layers wrapped in `spectral_norm` (in this lint, kept ones included through their effects). */
-  private readonly spectral = new Set<Layer>();
+  /** Layers wrapped in `spectral_norm` or `weight_norm` (in this lint, kept ones included through their effects). */
+  private readonly wrapped = new Map<Layer, typeof SPECTRAL_NORM | typeof WEIGHT_NORM>();
 
   protected override finish(): void {
     for (const m of this.models) {
       for (const l of m.layers) {
-        if (!this.spectral.has(l)) continue;
-        // The kernel is divided by its largest singular value at every call: its initializer's
-        // variance is not the one that reaches the layer's output. Not judged, and no edit.
-        l.init = { spec: SPECTRAL_INIT, explicit: true, shared: false };
+        const wrap = this.wrapped.get(l);
+        if (!wrap) continue;
+        // spectral_norm: the kernel is divided by its largest singular value at every call, so
+        // its initializer's variance is not the one that reaches the layer's output: not judged.
+        // weight_norm: the weight it was wrapped with, PyTorch's default, whatever draws it later.
+        // No edit either way: an init call written after the wrap would draw nothing.
+        l.init =
+          wrap === SPECTRAL_NORM
+            ? { spec: SPECTRAL_INIT, explicit: true, shared: false }
+            : { spec: defaultInitializer('pytorch'), explicit: false, shared: false };
         l.rewrite = () => undefined;
       }
     }
@@ -361,9 +368,13 @@ export class TorchFrontEnd extends PythonInterpreter {
       // weight_norm starts from the same weight (g = ||v||), so the layer is judged as drawn;
       // spectral_norm divides it by its largest singular value at every call (`finish`).
       const inner = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
-      if (name === 'spectral_norm' && inner.t === 'op' && inner.op.layer) {
-        this.effect(inner.op.layer, SPECTRAL_NORM);
-        this.noteEffect(inner.op.layer, SPECTRAL_NORM);
+      // weight_norm fixes g = ||v|| from the weight as it is now: an init call on `m.weight` later
+      // draws a weight that the next forward recomputes from g and v (hifi-gan's init_weights after
+      // weight_norm draws nothing). Kept for a layer wrapped as constructed, with PyTorch's default.
+      const mark = name === 'spectral_norm' ? SPECTRAL_NORM : inner.t === 'op' && inner.op.layer && !inner.op.layer.init.explicit ? WEIGHT_NORM : undefined;
+      if (mark && inner.t === 'op' && inner.op.layer) {
+        this.effect(inner.op.layer, mark);
+        this.noteEffect(inner.op.layer, mark);
       }
       return inner;
     }
@@ -449,8 +460,8 @@ export class TorchFrontEnd extends PythonInterpreter {
 
   /** The init call that sets a layer's kernel (several layers served by one call are `shared`, in `finish`); a spectral norm around the layer. */
   protected override effect(layer: Layer, data: unknown): void {
-    if (data === SPECTRAL_NORM) {
-      this.spectral.add(layer);
+    if (data === SPECTRAL_NORM || data === WEIGHT_NORM) {
+      this.wrapped.set(layer, data);
       return;
     }
     const site = data as InitSite;
@@ -500,23 +511,57 @@ export class TorchFrontEnd extends PythonInterpreter {
   }
 
   /**
-   * A layer's size attributes, as PyTorch keeps them from its arguments: `in_features`,
-   * `out_features`; `in_channels`, `out_channels`, `groups`, and `kernel_size`, `stride`,
-   * `padding`, `dilation` as tuples. The classic init loop reads them
-   * (`n = m.kernel_size[0] * m.kernel_size[1] * m.out_channels; m.weight.data.normal_(0,
-   * math.sqrt(2. / n))`, He's fan_out).
+   * A layer's size attributes, as PyTorch keeps them from its arguments (`sizeAttributes`, read
+   * when the layer was made): the classic init loop reads them (`n = m.kernel_size[0] *
+   * m.kernel_size[1] * m.out_channels; m.weight.data.normal_(0, math.sqrt(2. / n))`, He's fan_out).
    */
   private layerAttribute(op: LayerOp, attr: string): Value | undefined {
-    const rank = op.cls.rank;
-    let v: number | number[] | undefined;
-    if (attr === 'in_features' || attr === 'out_features') v = rank === undefined ? this.intArg(op, attr) : undefined;
-    else if (rank === undefined) v = undefined;
-    else if (attr === 'in_channels' || attr === 'out_channels') v = this.intArg(op, attr);
-    else if (attr === 'groups') v = this.intArg(op, attr) ?? 1;
-    else if (attr === 'kernel_size') v = this.tupleArg(op, attr, rank);
-    else if (attr === 'stride' || attr === 'dilation') v = this.tupleArg(op, attr, rank, 1);
-    else if (attr === 'padding') v = this.tupleArg(op, attr, rank, 0);
+    const v = op.sizes?.get(attr);
     return v === undefined ? undefined : { t: 'const', v };
+  }
+
+  /**
+   * `in_features`, `out_features`; `in_channels`, `out_channels`, `groups`, and `kernel_size`,
+   * `stride`, `padding`, `dilation` as tuples, from the arguments as they are when the layer is
+   * made (a loop variable moves on). An argument given but not known is unknown, not its default;
+   * `padding='same'` is unknown.
+   */
+  private sizeAttributes(op: LayerOp): Map<string, number | number[]> {
+    const out = new Map<string, number | number[]>();
+    const rank = op.cls.rank;
+    const given = (name: string): { v: unknown } | undefined => {
+      const i = op.cls.params.indexOf(name);
+      const node = argument(op.args, name, i >= 0 ? i : undefined);
+      return node ? { v: this.constOf(node, op.env) } : undefined;
+    };
+    const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+    const int = (name: string, dflt?: number) => {
+      const a = given(name);
+      const v = a ? (isInt(a.v) ? a.v : undefined) : dflt;
+      if (v !== undefined) out.set(name, v);
+    };
+    const tuple = (name: string, dflt?: number) => {
+      if (rank === undefined) return;
+      const a = given(name);
+      let v: number[] | undefined;
+      if (!a) v = dflt === undefined ? undefined : Array<number>(rank).fill(dflt);
+      else if (isInt(a.v)) v = Array<number>(rank).fill(a.v);
+      else if (Array.isArray(a.v) && a.v.length === rank && a.v.every(isInt)) v = a.v as number[];
+      if (v) out.set(name, v);
+    };
+    if (rank === undefined) {
+      if (op.className !== 'LazyLinear') int('in_features');
+      int('out_features');
+    } else {
+      int('in_channels');
+      int('out_channels');
+      int('groups', 1);
+      tuple('kernel_size');
+      tuple('stride', 1);
+      tuple('padding', 0);
+      tuple('dilation', 1);
+    }
+    return out;
   }
 
   protected override callMethod(obj: Value, method: string, node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value | undefined {
@@ -661,6 +706,7 @@ export class TorchFrontEnd extends PythonInterpreter {
       args.positional.map((p) => p.text),
       [...args.keywords].map(([k, n]) => [k, n.text]),
     );
+    op.sizes = this.sizeAttributes(op);
     const layer: Layer = {
       kind: layerKind(cls.rank, cls.transpose),
       label: layerLabel(label),
