@@ -308,8 +308,12 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     const out = (this.givenAsValues = new Set<string>());
     const defs = this.definitions(this.tree.rootNode);
     const own = new Set(defs.map((d) => d.childForFieldName('name')?.text));
-    // Only the order of classes nothing calls by name depends on it.
-    for (const { name, node } of this.classValueUses(this.classNames().filter((n) => (this.callCounts.get(n) ?? 0) <= 1))) {
+    // Only the order of classes nothing calls by name depends on it, among themselves: with one
+    // or none, there is nothing to order (timm's VisionTransformer, named 172 times, is scanned
+    // at no lint).
+    const uncalled = this.classNames().filter((n) => (this.callCounts.get(n) ?? 0) <= 1);
+    if (uncalled.length < 2) return out;
+    for (const { name, node } of this.classValueUses(uncalled)) {
       let p = node.parent;
       if ((p?.type === 'default_parameter' || p?.type === 'typed_default_parameter') && p.childForFieldName('value')?.id === node.id) {
         out.add(name);
@@ -838,12 +842,14 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         return [UNKNOWN];
       }
       if (fn?.type === 'attribute') {
-        // `for name, layer in self.layers.items():` over a dict (an nn.ModuleDict), in its order.
+        // `for name, layer in self.layers.items():` over an nn.ModuleDict, in its order.
         const method = fn.childForFieldName('attribute')?.text;
         const objNode = fn.childForFieldName('object');
         if (objNode && (method === 'items' || method === 'values' || method === 'keys')) {
           const d = this.eval(objNode, env, model);
-          if (d.t === 'dict' && !d.partial) {
+          // Plain dicts stay one pass: timm's 1,200-entry default_cfgs is walked at module level
+          // (`[n for n, c in default_cfgs.items() if ...]`) on every lint, for no layer.
+          if (d.t === 'dict' && d.modules && !d.partial) {
             this.lastIterationKnown = true;
             return this.unrolled(
               [...d.items].map(([k, v]): Value =>

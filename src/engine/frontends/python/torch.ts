@@ -269,7 +269,7 @@ export class TorchFrontEnd extends PythonInterpreter {
    * its body.
    */
   private modelWideInits(): WideInit[] {
-    if (!this.text.includes('self.apply(') && !/in\s+self\.(?:named_)?modules\(\)/.test(this.text)) return [];
+    if (!this.text.includes('self.apply(') && !this.text.includes('self.modules()') && !this.text.includes('self.named_modules()')) return [];
     const out: WideInit[] = [];
     for (const cls of this.definitions(this.tree.rootNode)) {
       if (cls.type !== 'class_definition' || !this.isModelClass(cls)) continue;
