@@ -1166,6 +1166,37 @@ describe('spectral_norm and weight_norm around a layer', () => {
 });
 
 describe("a layer's size attributes", () => {
+  test("init._calculate_fan_in_and_fan_out and _calculate_correct_fan give the layer's fans (a reset_parameters after PyTorch's own)", async () => {
+    const a = await analyze(
+      [
+        'import math',
+        'from torch import nn',
+        'from torch.nn import init',
+        '',
+        '',
+        'class Net(nn.Module):',
+        '    def __init__(self):',
+        '        super().__init__()',
+        '        self.fc = nn.Linear(256, 64)',
+        '        self.conv = nn.ConvTranspose2d(8, 4, 3)',
+        '        fan_in, _ = init._calculate_fan_in_and_fan_out(self.fc.weight)',
+        '        bound = 1 / math.sqrt(fan_in)',
+        '        init.uniform_(self.fc.weight, -bound, bound)',
+        "        std = 1 / math.sqrt(init._calculate_correct_fan(self.conv.weight, 'fan_out'))",
+        '        init.normal_(self.conv.weight, std=std)',
+        '',
+        '    def forward(self, x):',
+        '        return self.conv(self.fc(x).view(-1, 8, 2, 4))',
+      ].join('\n'),
+      'fans.py',
+    );
+    // ConvTranspose2d(8, 4, 3): PyTorch's fan_out is in_channels x 9 = 72.
+    assert.deepEqual(
+      only(a).layers.map((l) => l.init.spec.describe),
+      ['uniform_(-0.0625, 0.0625)', `normal_(std=${+(1 / Math.sqrt(72)).toPrecision(4)})`],
+    );
+  });
+
   test("the classic init loop reads m.kernel_size and m.out_channels: He's fan_out std per layer", async () => {
     const a = await analyze(
       [

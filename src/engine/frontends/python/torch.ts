@@ -317,6 +317,10 @@ export class TorchFrontEnd extends PythonInterpreter {
 
   // ---- calls of torch names ----
 
+  protected override constantCall(path: string): boolean {
+    return /^torch\.nn\.init\.(?:_calculate_fan_in_and_fan_out|_calculate_correct_fan|calculate_gain)$/.test(path);
+  }
+
   protected callPath(path: string, node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value | undefined {
     if (!path.startsWith('torch')) return undefined;
     const name = lastSegment(path);
@@ -347,6 +351,17 @@ export class TorchFrontEnd extends PythonInterpreter {
     if (path === 'torch.nn.ModuleList') {
       const first = args.positional[0] ? this.eval(args.positional[0], env, model) : undefined;
       return first?.t === 'list' ? first : { t: 'list', items: [] };
+    }
+    if (path === 'torch.nn.init._calculate_fan_in_and_fan_out' || path === 'torch.nn.init._calculate_correct_fan') {
+      // `fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)` (a reset_parameters written
+      // after PyTorch's own): the layer's fans, as PyTorch computes them.
+      const w = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
+      const layer = w.t === 'param' ? w.op.layer : undefined;
+      if (!layer || layer.fanIn === undefined || layer.fanOut === undefined) return UNKNOWN;
+      if (name === '_calculate_fan_in_and_fan_out') return { t: 'const', v: [layer.fanIn, layer.fanOut] };
+      const modeNode = args.positional[1] ?? args.keywords.get('mode');
+      const mode = modeNode ? this.constOf(modeNode, env) : undefined;
+      return mode === 'fan_in' ? { t: 'const', v: layer.fanIn } : mode === 'fan_out' ? { t: 'const', v: layer.fanOut } : UNKNOWN;
     }
     if (path.startsWith('torch.nn.init.')) return this.initCall(name, node, args, env, model);
     if ((path.startsWith('torch.nn.functional.') || path === `torch.${name}`) && TORCH_ACTIVATION_FUNCTIONS.has(name)) {

@@ -51,8 +51,7 @@ export function initCallee(style: TorchStyle, fn: string): string | undefined {
  * The call to write, and the import it needs when the file has no name for torch.nn.init
  * (only `from torch.nn.init import xavier_uniform_`, say): then the function is imported too.
  */
-function callText(style: TorchStyle, to: InitTarget, weight: string, callee?: string): { text: string; imports: TextEdit[] } {
-  const c = initCall(to);
+function callText(style: TorchStyle, c: InitCall, weight: string, callee?: string): { text: string; imports: TextEdit[] } {
   let fn = callee ?? initCallee(style, c.fn);
   const imports: TextEdit[] = [];
   if (!fn) {
@@ -68,6 +67,7 @@ function callText(style: TorchStyle, to: InitTarget, weight: string, callee?: st
  * `w.data.normal_(...)`; `weight` is the node of the weight tensor it targets.
  */
 export function rewriteInitCall(style: TorchStyle, call: Node, weight: Node, to: InitTarget): Fix | undefined {
+  const c = initCall(to);
   const fnNode = call.childForFieldName('function');
   let callee: string | undefined;
   // Keep the module prefix the user wrote (`init.`, `nn.init.`, `torch.nn.init.`).
@@ -76,12 +76,12 @@ export function rewriteInitCall(style: TorchStyle, call: Node, weight: Node, to:
     fnNode.childForFieldName('object')?.text !== weight.text &&
     !/\.data$/.test(fnNode.childForFieldName('object')?.text ?? '')
   ) {
-    callee = `${fnNode.childForFieldName('object')!.text}.${initCall(to).fn}`;
+    callee = `${fnNode.childForFieldName('object')!.text}.${c.fn}`;
   }
   const weightText = weight.text.replace(/\.data$/, '');
-  const { text: newText, imports } = callText(style, to, weightText, callee);
+  const { text: newText, imports } = callText(style, c, weightText, callee);
   if (newText === call.text) return undefined;
-  return { title: initCall(to).title, edits: [...imports, { start: call.startIndex, end: call.endIndex, newText }] };
+  return { title: c.title, edits: [...imports, { start: call.startIndex, end: call.endIndex, newText }] };
 }
 
 /** Add `nn.init.kaiming_normal_(self.fc.weight, ...)` on the line after `self.fc = nn.Linear(...)`. */
@@ -97,6 +97,7 @@ export function insertInitAfter(style: TorchStyle, layerCall: Node, to: InitTarg
   // After the statement's own line ends (a trailing comment stays where it is).
   const lineEnd = text.indexOf('\n', statement.endIndex);
   const at = lineEnd < 0 ? text.length : beforeLineBreak(text, lineEnd);
-  const { text: call, imports } = callText(style, to, `${target.text}.weight`);
-  return { title: initCall(to).title, edits: [...imports, { start: at, end: at, newText: `${eolOf(text)}${indent}${call}` }] };
+  const c = initCall(to);
+  const { text: call, imports } = callText(style, c, `${target.text}.weight`);
+  return { title: c.title, edits: [...imports, { start: at, end: at, newText: `${eolOf(text)}${indent}${call}` }] };
 }
