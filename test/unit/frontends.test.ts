@@ -1020,11 +1020,11 @@ describe('values the interpreter must not guess', () => {
     assert.equal(read(updated)[0], '64->256 relu');
   });
 
-  test('zip(*rows) is not known column by column', async () => {
+  test('zip with a starred argument (zip(a, *rest)) is not known column by column', async () => {
     const a = await analyze(
       torchNet(
         ['self.fcs = nn.ModuleList([nn.Linear(16, 16), nn.Linear(16, 16)])'],
-        ['for fc, scale in zip(*[self.fcs, (1, 2)]):', '    x = F.relu(fc(x))', 'return x'],
+        ['for fc, scale in zip(self.fcs, *[(1, 2)]):', '    x = F.relu(fc(x))', 'return x'],
       ),
       'zip_splat.py',
     );

@@ -869,9 +869,10 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         // (`zip(self.lateral_convs, hidden_states)`) gives its one item, standing for all, to
         // each pass: the layers run once each, as the lists of layers say. With no list known,
         // one pass (`lastIterationKnown` then false).
-        const args = callArgs(node).positional;
-        // `zip(*rows)`, `zip()`: how many columns, and which, is not known.
-        if (args.length === 0 || args.some((a) => a.type === 'list_splat')) {
+        const call = callArgs(node);
+        const args = call.positional;
+        // `zip(*rows)`, `zip(a, *rest)`, `zip()`: how many columns, and which, is not known.
+        if (args.length === 0 || call.list?.namedChildren.some((a) => a?.type === 'list_splat')) {
           this.lastIterationKnown = false;
           return [UNKNOWN];
         }

@@ -37,6 +37,7 @@ import {
   type Value,
 } from './interpreter';
 import * as signal from '../signal';
+import { sizeArg, tupleArg } from '../layerClass';
 import { layerKind, layerLabel, pythonCallLabel } from '../describeLayer';
 
 /** Arguments that do not change the variance of an initializer. */
@@ -379,9 +380,8 @@ export class TorchFrontEnd extends PythonInterpreter {
       return input.t === 'tensor' ? { t: 'tensor', st: { ...input.st, shape: undefined } } : UNKNOWN;
     }
     if (/^torch\.nn\.utils\.(?:parametrizations\.)?(?:spectral_norm|weight_norm)$/.test(path)) {
-      // `spectral_norm(nn.Conv2d(...))`, `weight_norm(nn.Linear(...))`: the layer, reparametrized.
-      // weight_norm starts from the same weight (g = ||v||), so the layer is judged as drawn;
-      // spectral_norm divides it by its largest singular value at every call (`finish`).
+      // `spectral_norm(nn.Conv2d(...))`, `weight_norm(nn.Linear(...))`: the layer, reparametrized;
+      // `finish` gives it what it is judged with.
       const inner = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
       // weight_norm fixes g = ||v|| from the weight as it is now: an init call on `m.weight` later
       // draws a weight that the next forward recomputes from g and v (hifi-gan's init_weights after
@@ -537,45 +537,38 @@ export class TorchFrontEnd extends PythonInterpreter {
 
   /**
    * `in_features`, `out_features`; `in_channels`, `out_channels`, `groups`, and `kernel_size`,
-   * `stride`, `padding`, `dilation` as tuples, from the arguments as they are when the layer is
-   * made (a loop variable moves on). An argument given but not known is unknown, not its default;
-   * `padding='same'` is unknown.
+   * `stride`, `padding`, `dilation` as tuples: read once, when the layer is made (a loop variable
+   * moves on), for its fans (`makeLayer`) and for init code that reads them. An argument given but
+   * not known is unknown, not its default; `padding='same'` is unknown.
    */
   private sizeAttributes(op: LayerOp): Map<string, number | number[]> {
     const out = new Map<string, number | number[]>();
-    const rank = op.cls.rank;
-    const given = (name: string): { v: unknown } | undefined => {
-      const i = op.cls.params.indexOf(name);
-      const node = argument(op.args, name, i >= 0 ? i : undefined);
-      return node ? { v: this.constOf(node, op.env) } : undefined;
-    };
-    const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
-    const int = (name: string, dflt?: number) => {
-      const a = given(name);
-      const v = a ? (isInt(a.v) ? a.v : undefined) : dflt;
+    const { rank, params } = op.cls;
+    const read = this.argReader(op.cls, op.args, op.env);
+    const given = (name: string) => argument(op.args, name, params.indexOf(name) >= 0 ? params.indexOf(name) : undefined) !== undefined;
+    const put = (name: string, v: number | number[] | undefined) => {
       if (v !== undefined) out.set(name, v);
     };
-    const tuple = (name: string, dflt?: number) => {
-      if (rank === undefined) return;
-      const a = given(name);
-      let v: number[] | undefined;
-      if (!a) v = dflt === undefined ? undefined : Array<number>(rank).fill(dflt);
-      else if (isInt(a.v)) v = Array<number>(rank).fill(a.v);
-      else if (Array.isArray(a.v) && a.v.length === rank && a.v.every(isInt)) v = a.v as number[];
-      if (v) out.set(name, v);
+    const each = (name: string, dflt: number, min: number) => {
+      if (rank === undefined) return undefined;
+      if (!given(name)) return Array<number>(rank).fill(dflt);
+      const v = read(name);
+      const ok = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min;
+      if (ok(v)) return Array<number>(rank).fill(v);
+      return Array.isArray(v) && v.length === rank && v.every(ok) ? (v as number[]) : undefined;
     };
     if (rank === undefined) {
-      if (op.className !== 'LazyLinear') int('in_features');
-      int('out_features');
-    } else {
-      int('in_channels');
-      int('out_channels');
-      int('groups', 1);
-      tuple('kernel_size');
-      tuple('stride', 1);
-      tuple('padding', 0);
-      tuple('dilation', 1);
+      if (op.className !== 'LazyLinear') put('in_features', sizeArg(read, 'in_features'));
+      put('out_features', sizeArg(read, 'out_features'));
+      return out;
     }
+    put('in_channels', sizeArg(read, 'in_channels'));
+    put('out_channels', sizeArg(read, 'out_channels'));
+    put('groups', given('groups') ? sizeArg(read, 'groups') : 1);
+    put('kernel_size', tupleArg(read, 'kernel_size', rank));
+    put('stride', each('stride', 1, 1));
+    put('padding', each('padding', 0, 0));
+    put('dilation', each('dilation', 1, 1));
     return out;
   }
 
@@ -691,21 +684,23 @@ export class TorchFrontEnd extends PythonInterpreter {
     let fanIn: number | undefined;
     let fanOut: number | undefined;
     let receptiveField = 1;
+    const sizes = (op.sizes = this.sizeAttributes(op));
+    const num = (key: string) => sizes.get(key) as number | undefined;
     if (cls.rank === undefined) {
-      fanIn = op.className === 'LazyLinear' ? undefined : this.intArg(op, 'in_features');
-      fanOut = this.intArg(op, 'out_features');
+      fanIn = num('in_features');
+      fanOut = num('out_features');
     } else {
-      const inCh = this.intArg(op, 'in_channels');
-      const outCh = this.intArg(op, 'out_channels');
-      const groups = this.intArg(op, 'groups') ?? 1;
-      const kernel = this.tupleArg(op, 'kernel_size', cls.rank);
+      const inCh = num('in_channels');
+      const outCh = num('out_channels');
+      const groups = num('groups');
+      const kernel = sizes.get('kernel_size') as number[] | undefined;
       if (kernel) {
         receptiveField = kernel.reduce((a, b) => a * b, 1);
         // torch.nn.init._calculate_fan_in_and_fan_out: weight (out, in/groups, k...) for Conv,
         // (in, out/groups, k...) for ConvTranspose; fan_in = size(1) x rf, fan_out = size(0) x rf.
         const [size0, size1] = cls.transpose
-          ? [inCh, outCh !== undefined ? outCh / groups : undefined]
-          : [outCh, inCh !== undefined ? inCh / groups : undefined];
+          ? [inCh, outCh !== undefined && groups ? outCh / groups : undefined]
+          : [outCh, inCh !== undefined && groups ? inCh / groups : undefined];
         fanIn = size1 !== undefined ? size1 * receptiveField : undefined;
         fanOut = size0 !== undefined ? size0 * receptiveField : undefined;
       }
@@ -721,7 +716,6 @@ export class TorchFrontEnd extends PythonInterpreter {
       args.positional.map((p) => p.text),
       [...args.keywords].map(([k, n]) => [k, n.text]),
     );
-    op.sizes = this.sizeAttributes(op);
     const layer: Layer = {
       kind: layerKind(cls.rank, cls.transpose),
       label: layerLabel(label),
