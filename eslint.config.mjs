@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'dist-test/**', 'node_modules/**', '.cache/**', '.test-run/**', 'test/fixtures/**', 'examples/**', 'media/**', '**/*.js', '**/*.mjs'],
+    ignores: ['dist/**', 'dist-test/**', 'node_modules/**', '.cache/**', '.scratch/**', '.test-run/**', 'test/fixtures/**', 'examples/**', 'media/**', '**/*.js', '**/*.mjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -149,6 +149,41 @@ function cliVsRuff(name, files, ruff) {
   };
 }
 
+/** The statement typed on a new line: Enter (with the indentation an editor adds), then each character. */
+const TYPED = 'y = 1';
+
+/**
+ * Typing a statement on a new line after a simple statement near the middle of a file (one whose
+ * next line is not more indented, and which does not continue on the next line): the keystrokes'
+ * re-lint times, each the median of 5 rounds, and whether the text then parses (`y =` does not).
+ */
+function typeLine(linter, text, key) {
+  const lines = text.split('\n');
+  let line = lines.length >> 1;
+  const simple = (i) => {
+    const m = /^( +)[A-Za-z_][\w.]* = .*[\w)\]]$/.exec(lines[i]);
+    const next = lines.slice(i + 1).find((l) => l.trim());
+    return m && next !== undefined && next.search(/\S/) <= m[1].length ? m[1] : undefined;
+  };
+  while (line < lines.length - 1 && !simple(line)) line++;
+  const indent = simple(line);
+  if (!indent) return [];
+  const at = lines.slice(0, line + 1).join('\n').length;
+  const steps = [`\n${indent}`, ...[...TYPED].map((_, i) => `\n${indent}${TYPED.slice(0, i + 1)}`)].map((t) => text.slice(0, at) + t + text.slice(at));
+  const times = steps.map(() => []);
+  const parses = steps.map((t) => linter.analyze(t, `fresh/${key}`, { cacheKey: false }).errors.length === 0);
+  for (let round = 0; round < 5; round++) {
+    linter.lint(text, key);
+    steps.forEach((t, i) => {
+      const t0 = performance.now();
+      linter.lint(t, key);
+      times[i].push(performance.now() - t0);
+    });
+  }
+  linter.forget(key);
+  return steps.map((_, i) => ({ ms: median(times[i]), parses: parses[i] }));
+}
+
 async function inProcess(files) {
   const { createLinter } = require(join(root, 'dist', 'engine.js'));
   const linter = await createLinter({ wasmDir: join(root, 'dist') });
@@ -163,6 +198,7 @@ async function inProcess(files) {
   }
   const largest = [...files].sort((a, b) => statSync(b).size - statSync(a).size).slice(0, 20);
   const relint = [];
+  const typing = [];
   for (const f of largest) {
     const text = readFileSync(f, 'utf8');
     const lines = text.split('\n');
@@ -178,12 +214,20 @@ async function inProcess(files) {
       times.push(performance.now() - t0);
     }
     relint.push({ file: f, lines: lines.length, medianMs: median(times) });
+    typing.push(...typeLine(linter, text, `type/${f}`));
   }
   const us = perLine.map((p) => p.usPerLine);
   const worst = perLine.reduce((a, b) => (b.usPerLine > a.usPerLine ? b : a));
   return {
     lintUsPerLine: { median: median(us), p90: quantile(us, 0.9), worst: worst.usPerLine, worstFile: relative(cache, worst.file) },
     relint: { p50: median(relint.map((r) => r.medianMs)), p90: quantile(relint.map((r) => r.medianMs), 0.9), worst: relint.reduce((a, b) => (b.medianMs > a.medianMs ? b : a)) },
+    typing: {
+      p50: median(typing.map((k) => k.ms)),
+      p90: quantile(typing.map((k) => k.ms), 0.9),
+      parsing: { p50: median(typing.filter((k) => k.parses).map((k) => k.ms)), p90: quantile(typing.filter((k) => k.parses).map((k) => k.ms), 0.9) },
+      broken: { count: typing.filter((k) => !k.parses).length, p50: median(typing.filter((k) => !k.parses).map((k) => k.ms)) },
+      keystrokes: typing.length,
+    },
   };
 }
 
@@ -245,6 +289,9 @@ In process (warmed up), over all ${all.length} files:
 | re-lint after a 1-char edit, 20 largest files, p50 | ${inproc.relint.p50.toFixed(1)} ms | |
 | re-lint after a 1-char edit, 20 largest files, p90 | ${inproc.relint.p90.toFixed(1)} ms | <= ${TARGETS.relintP90Ms} ms: ${inproc.relint.p90 <= TARGETS.relintP90Ms ? 'met' : '**NOT met**'} |
 | re-lint, worst file (${relative(cache, inproc.relint.worst.file)}, ${inproc.relint.worst.lines} lines) | ${inproc.relint.worst.medianMs.toFixed(1)} ms | |
+| typing \`${TYPED}\` on a new line, 20 largest files: re-lint per keystroke, p50 | ${inproc.typing.p50.toFixed(1)} ms | |
+| typing, keystrokes after which the file parses (${inproc.typing.keystrokes - inproc.typing.broken.count} of ${inproc.typing.keystrokes}), p50 / p90 | ${inproc.typing.parsing.p50.toFixed(1)} / ${inproc.typing.parsing.p90.toFixed(1)} ms | p90 <= ${TARGETS.relintP90Ms} ms: ${inproc.typing.parsing.p90 <= TARGETS.relintP90Ms ? 'met' : '**NOT met**'} |
+| typing, keystrokes that leave a syntax error (\`y =\`, \`y = \`: the file is parsed afresh), p50 | ${inproc.typing.broken.p50.toFixed(1)} ms | |
 `;
   console.log(`\n${page}`);
   if (opts['write-docs']) {

@@ -20,6 +20,10 @@
  * functions and classes) are segments of their own too, and so are the entries of a large
  * literal (timm's 3,000-line `default_cfgs` dict), taken over the same way: the re-lint copies
  * the class's outline and the one method that changed.
+ *
+ * A Python edit goes further (parser.ts, `reparsePython`): only the statements around it are
+ * parsed, alone, and `spliceTree` builds the new tree from their copy, the previous copy's other
+ * statements, and new nodes for the blocks that hold them.
  */
 import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
 import { LineIndex } from './text';
@@ -46,8 +50,8 @@ const DEFINITION = /definition$|declaration$/;
  * (`default_cfgs = {...}`, 3,000 lines in timm's vision_transformer.py) is one statement.
  */
 const COLLECTIONS = new Set(['dictionary', 'list', 'tuple', 'set', 'array', 'object']);
-/** A block or literal this long (in UTF-16 units) has statements or entries of their own; a short one is copied whole (fewer segments to move). */
-const LARGE_LITERAL = 2048;
+/** @internal A block or literal this long (in UTF-16 units) has statements or entries of their own; a short one is copied whole (fewer segments to move). */
+export const LARGE_LITERAL = 2048;
 
 /**
  * Whether a node is a segment of its own: a definition in a block, any statement of a large
@@ -221,7 +225,7 @@ export class SyntaxTree {
    * Top-level statements copied for this tree, and those taken over from the previous one;
    * `nested`: definitions inside the copied statements taken over from the previous one.
    */
-  readonly stats = { copied: 0, reused: 0, nested: 0 };
+  readonly stats = { copied: 0, reused: 0, nested: 0, parsed: 0 };
   /**
    * A newer tree of the same file took over some of this tree's statements and moved them: its
    * nodes now describe the newer text. Whatever still holds this tree must not read it.
@@ -243,8 +247,9 @@ export class SyntaxTree {
     source: Tree,
     previous?: Reuse,
     keep = false,
+    splice?: Splice,
   ) {
-    this.rootNode = copyTree(this, source, previous);
+    this.rootNode = splice && previous ? spliceTree(this, source, previous, splice) : copyTree(this, source, previous);
     if (keep) this.kept = new Map();
     if (previous && keep) {
       this.edit = previous.edit;
@@ -288,6 +293,34 @@ export interface Reuse {
   edit: Edit;
   /** Ranges of the new text whose syntax changed (`oldTree.getChangedRanges(newTree)`). */
   changed: Array<{ startIndex: number; endIndex: number }>;
+  /**
+   * The new tree is a fresh parse, not derived from the old one: no changed ranges vouch for a
+   * node outside the edit (error recovery can shape a statement next to an error otherwise, with
+   * the same type and extent), so one is taken over only where the new tree's node has its shape
+   * all the way down (`sameShape`).
+   */
+  verify?: boolean;
+}
+
+/**
+ * A Python re-parse of only the statements around an edit (parser.ts, `reparsePython`): `region`
+ * is the parse of those statements alone, which stand for the children `first..last` of
+ * `path`'s last node (the module, or the innermost block holding the edit); everything else is
+ * taken over from the previous copy.
+ */
+export interface Splice {
+  /** The previous copy's nodes from the root down to the container whose children are re-parsed. */
+  path: SyntaxNode[];
+  first: number;
+  last: number;
+  /** Where the parsed text starts in the new text (before it, for a block's statements, the wrapper line): added to every offset the parse gives. */
+  base: number;
+  /**
+   * How the region was parsed: alone (the module's statements); `block`, as the body of an `if 1:`
+   * line (their indentation kept), whose block holds them; `literal`, between the literal's
+   * brackets, whose entries they are.
+   */
+  wrapped?: 'block' | 'literal';
 }
 
 /** A grammar's node type names, whether each is named, and its field names, by id: read once. */
@@ -447,12 +480,12 @@ function copyTree(tree: SyntaxTree, source: Tree, previous: Reuse | undefined): 
     const rootStart = cursor.startIndex;
     const rootEnd = cursor.endIndex;
     const statements: SyntaxNode[] = [];
-    const reusable = previous ? reusableStatements(previous) : undefined;
+    const reusable = previous ? reusableStatements(previous, tables) : undefined;
     const taken: Array<{ node: SyntaxNode; delta: number }> = [];
     let nested = 0;
     if (cursor.gotoFirstChild()) {
       do {
-        const old = reusable?.(nodeType(cursor, tables), cursor.startIndex, cursor.endIndex, previous!.tree.rootNode);
+        const old = reusable?.(nodeType(cursor, tables), cursor.startIndex, cursor.endIndex, previous!.tree.rootNode, cursor, rootType === 'ERROR');
         if (old) {
           taken.push(old);
           statements.push(old.node);
@@ -479,16 +512,150 @@ function copyTree(tree: SyntaxTree, source: Tree, previous: Reuse | undefined): 
 }
 
 /**
+ * The tree after a Python edit from the parse of only the statements around it (`splice`): the
+ * region's statements are copied from `region` (taking over definitions inside them that lie
+ * outside the edit, as after an incremental parse); the container's other children are taken
+ * over, moved by the edit; and the container's ancestors get new nodes, their other children
+ * taken over where they are segments of their own and cloned where they are not (a class's name,
+ * its statements that are not definitions).
+ */
+function spliceTree(tree: SyntaxTree, region: Tree, previous: Reuse, splice: Splice): SyntaxNode {
+  const { path, first, last, base, wrapped } = splice;
+  const tables = tablesOf(region.language);
+  const container = path[path.length - 1];
+  const kids = container.children;
+  const delta = previous.edit.newEnd - previous.edit.oldEnd;
+  const taken: Array<{ node: SyntaxNode; delta: number }> = [];
+  // Each node of the path gets a new node; one that was a segment of its own (a top-level
+  // statement, a definition) gets a new segment too, nested in its parent's.
+  const segments: Segment[] = [{ shift: 0, tree }];
+  for (let i = 1; i < path.length; i++) {
+    const own = path[i].ownSegment !== path[i - 1].ownSegment;
+    segments.push(own ? { shift: 0, tree } : segments[i - 1]);
+    if (own) (segments[i - 1].nested ??= []).push(segments[i]);
+  }
+  const segment = segments[segments.length - 1];
+  const children: SyntaxNode[] = [];
+  for (let i = 0; i < first; i++) children.push(carry(kids[i], 0, segment, container.ownSegment, taken));
+  const treeCursor = region.walk();
+  const direct = runtime ? new DirectCursor(treeCursor, runtime) : undefined;
+  const cursor: CopyCursor = direct ?? treeCursor;
+  let nested = 0;
+  let copied = 0;
+  let regionStart: number;
+  let regionEnd: number;
+  try {
+    regionStart = cursor.startIndex + base;
+    regionEnd = cursor.endIndex + base;
+    // The wrapper's block (module > if_statement > block, its last child) or literal (module > expression_statement > literal).
+    if (wrapped) {
+      cursor.gotoFirstChild();
+      cursor.gotoFirstChild();
+      if (wrapped === 'block') while (cursor.gotoNextSibling());
+    }
+    const reusable = reusableStatements(previous, tables);
+    const fresh: SyntaxNode[] = [];
+    if (cursor.gotoFirstChild()) {
+      do {
+        const old = reusable(nodeType(cursor, tables), cursor.startIndex + base, cursor.endIndex + base, container, cursor, false);
+        if (old) {
+          taken.push(old);
+          fresh.push(old.node);
+        } else {
+          const copy = new Copy(cursor, tables, tree, false, { reuse: previous, reusable }, base);
+          fresh.push(copy.run());
+          taken.push(...copy.taken);
+          nested += copy.taken.length;
+        }
+      } while (cursor.gotoNextSibling());
+    }
+    // A literal's own brackets are the wrapper's.
+    for (const node of wrapped === 'literal' ? fresh.slice(1, -1) : fresh) {
+      (segment.nested ??= []).push(node.ownSegment);
+      children.push(node);
+      if (!taken.some((t) => t.node === node)) copied++;
+    }
+  } finally {
+    direct?.close();
+    treeCursor.delete();
+  }
+  for (let i = last + 1; i < kids.length; i++) children.push(carry(kids[i], delta, segment, container.ownSegment, taken));
+  // The container, then its ancestors up to the root, each with the new node in place of the old.
+  let node: SyntaxNode;
+  if (path.length === 1) {
+    // The module's own extent: the previous one's where statements lie beyond the region, the region's where it reaches an end of the file.
+    const start = first > 0 ? container.startIndex : regionStart;
+    const end = last < kids.length - 1 ? container.endIndex + delta : regionEnd;
+    node = rebuilt(container, start, end, segment, children);
+  } else {
+    node = rebuilt(container, container.startIndex, container.endIndex + delta, segment, children);
+    for (let i = path.length - 2; i >= 0; i--) {
+      const old = path[i];
+      const below = path[i + 1];
+      const siblings = old.children.map((c) =>
+        c === below ? node : carry(c, c.startIndex < below.startIndex ? 0 : delta, segments[i], old.ownSegment, taken),
+      );
+      node = rebuilt(old, old.startIndex, old.endIndex + delta, segments[i], siblings);
+    }
+  }
+  // Only once the new tree is complete: the previous tree stays whole if anything above throws.
+  for (const t of taken) t.node.moveTo(tree, t.delta);
+  previous.tree.superseded = true;
+  tree.stats.reused = taken.length - nested;
+  tree.stats.copied = copied;
+  tree.stats.nested = nested;
+  return node;
+}
+
+/** A new node for `old` (a node on the path to the edit), with new children and extent. */
+function rebuilt(old: SyntaxNode, start: number, end: number, segment: Segment, children: SyntaxNode[]): SyntaxNode {
+  const hasError = old.isError || old.isMissing || children.some((c) => c.hasError);
+  return new SyntaxNode(old.type, old.isNamed, old.field, start - segment.shift, end - segment.shift, segment, children, old.isMissing, hasError);
+}
+
+/**
+ * An old node outside the edit, for a new parent in `segment`: a segment of its own (a
+ * definition, a statement of a large block) is taken over and moved by `delta`; anything else
+ * shares its old parent's segment with nodes on the other side of the edit, so it is cloned.
+ */
+function carry(node: SyntaxNode, delta: number, segment: Segment, parentSegment: Segment, taken: Array<{ node: SyntaxNode; delta: number }>): SyntaxNode {
+  if (node.ownSegment !== parentSegment) {
+    taken.push({ node, delta });
+    (segment.nested ??= []).push(node.ownSegment);
+    return node;
+  }
+  const children = node.children.length === 0 ? NO_CHILDREN : node.children.map((c) => carry(c, delta, segment, parentSegment, taken));
+  return new SyntaxNode(
+    node.type,
+    node.isNamed,
+    node.field,
+    node.startIndex + delta - segment.shift,
+    node.endIndex + delta - segment.shift,
+    segment,
+    children,
+    node.isMissing,
+    node.hasError,
+  );
+}
+
+/**
  * Which statement of the previous copy can stand for a statement of the new tree (a child of
  * `oldParent`, the previous copy's node for the new statement's parent): the same type and the
  * same text, entirely before or after the edit, and in no changed range.
  */
-type Reusable = (type: string, start: number, end: number, oldParent: SyntaxNode) => { node: SyntaxNode; delta: number } | undefined;
+type Reusable = (
+  type: string,
+  start: number,
+  end: number,
+  oldParent: SyntaxNode,
+  cursor: CopyCursor,
+  inError: boolean,
+) => { node: SyntaxNode; delta: number } | undefined;
 
-function reusableStatements(previous: Reuse): Reusable {
+function reusableStatements(previous: Reuse, tables: Tables): Reusable {
   const { edit, changed } = previous;
   const delta = edit.newEnd - edit.oldEnd;
-  return (type, start, end, oldParent) => {
+  return (type, start, end, oldParent, cursor, inError) => {
     if (changed.some((r) => r.startIndex < end && start < r.endIndex)) return undefined;
     // Before the edit a statement stays where it was; after it, it moves with the edit.
     let moved: number;
@@ -499,8 +666,62 @@ function reusableStatements(previous: Reuse): Reusable {
     const oldEnd = oldStart + (end - start);
     // A binary search: a scan of the children per statement was quadratic in a large block or literal.
     const old = childAround(oldParent.children, oldStart, oldEnd);
-    return old && old.sameAs(type, oldStart, oldEnd) ? { node: old, delta: moved } : undefined;
+    // Only a segment of its own moves alone: a statement of a block that was short before the
+    // edit shares its block's segment, though the longer block now makes it a unit.
+    if (!old?.sameAs(type, oldStart, oldEnd) || old.ownSegment === oldParent.ownSegment) return undefined;
+    if (previous.verify && !sameShape(cursor, tables, old, moved, inError)) return undefined;
+    return { node: old, delta: moved };
   };
+}
+
+/**
+ * Whether the cursor's node and everything under it read exactly as `old` does (types, fields,
+ * offsets moved by `delta`, named and missing flags), walked in step without copying; the
+ * cursor ends where it started. `inError`: the node's parent is an ERROR (its children have no
+ * fields).
+ */
+function sameShape(cursor: CopyCursor, tables: Tables, old: SyntaxNode, delta: number, inError: boolean): boolean {
+  const stack: Array<{ node: SyntaxNode; next: number }> = [];
+  let node = old;
+  let fieldless = inError;
+  const fail = () => {
+    for (let i = stack.length; i > 0; i--) cursor.gotoParent();
+    return false;
+  };
+  for (;;) {
+    const typeId = cursor.nodeTypeId;
+    const start = cursor.startIndex;
+    const end = cursor.endIndex;
+    const field = fieldless ? null : (tables.fields[cursor.currentFieldId] ?? null);
+    if (typeName(tables, typeId) !== node.type || field !== node.field || start !== node.startIndex + delta || end !== node.endIndex + delta) return fail();
+    if ((typeId === ERROR_SYMBOL || tables.named[typeId]) !== node.isNamed) return fail();
+    if (node.children.length > 0) {
+      if (!cursor.gotoFirstChild()) return fail();
+      stack.push({ node, next: 1 });
+      fieldless = typeId === ERROR_SYMBOL;
+      node = node.children[0];
+      continue;
+    }
+    if (cursor.gotoFirstChild()) {
+      cursor.gotoParent();
+      return fail();
+    }
+    if (start === end && typeId !== ERROR_SYMBOL && cursor.nodeIsMissing !== node.isMissing) return fail();
+    // The next node in step: a sibling, or up until one has one.
+    for (;;) {
+      const top = stack[stack.length - 1];
+      if (!top) return true;
+      if (top.next < top.node.children.length) {
+        if (!cursor.gotoNextSibling()) return fail();
+        node = top.node.children[top.next++];
+        fieldless = top.node.isError;
+        break;
+      }
+      if (cursor.gotoNextSibling()) return fail();
+      cursor.gotoParent();
+      stack.pop();
+    }
+  }
 }
 
 /**
@@ -579,13 +800,15 @@ class Copy {
     private readonly tree: SyntaxTree,
     private readonly inError: boolean,
     private readonly previous?: { reuse: Reuse; reusable: Reusable },
+    /** Where the parsed text starts in the tree's text (a spliced region's parse): every offset read is moved by it. */
+    private readonly base = 0,
   ) {}
 
   run(): SyntaxNode {
-    const { cursor, tables, previous } = this;
+    const { cursor, tables, previous, base } = this;
     const frames: Frame[] = [];
     const pending: SyntaxNode[] = [];
-    const top: Segment = { shift: 0, tree: this.tree };
+    const top: Segment = { shift: base, tree: this.tree };
     let typeId = cursor.nodeTypeId;
     let field = this.inError ? null : (tables.fields[cursor.currentFieldId] ?? null);
     for (;;) {
@@ -597,7 +820,7 @@ class Copy {
       const definition = isUnit(parent, parent && typeName(tables, parent.typeId), type, tables.named[typeId] ?? typeId === ERROR_SYMBOL);
       let done: SyntaxNode | undefined;
       if (definition && parent.old && previous) {
-        const old = previous.reusable(type, start, cursor.endIndex, parent.old);
+        const old = previous.reusable(type, start + base, cursor.endIndex + base, parent.old, cursor, parent.typeId === ERROR_SYMBOL);
         // A token has no segment of its own to move: copied, never taken over.
         if (old && old.node.children.length > 0) {
           this.taken.push(old);
@@ -611,9 +834,9 @@ class Copy {
       const collection = !done && (COLLECTIONS.has(type) || CONTAINERS.has(type));
       const end = follow || collection ? cursor.endIndex : 0;
       if (!done && cursor.gotoFirstChild()) {
-        const inner: Segment = definition ? { shift: 0, tree: this.tree } : segment;
+        const inner: Segment = definition ? { shift: base, tree: this.tree } : segment;
         if (inner !== segment) (segment.nested ??= []).push(inner);
-        const old = follow ? oldCounterpart(parent?.old ?? previous!.reuse.tree.rootNode, type, start, end, previous!.reuse.edit) : undefined;
+        const old = follow ? oldCounterpart(parent?.old ?? previous!.reuse.tree.rootNode, type, start + base, end + base, previous!.reuse.edit) : undefined;
         frames.push({ typeId, field, start, base: pending.length, inner, old, large: collection && end - start > LARGE_LITERAL });
       } else {
         let node = done ?? leaf(cursor, tables, typeId, field, start, segment);
