@@ -317,20 +317,24 @@ Measured with this benchmark on the same 2-core machine, before and after each s
 | \`--cache\` (2026-12-07) | The command line keeps what each file's lint reported, by the SHA-256 of its bytes, in one file per configuration (\`src/cli/cache.ts\`); a run reads and hashes every file and lints only those that changed. A run with nothing to lint starts no worker and loads no grammar. | Over unchanged files (the second table above), four runs: timm + Keras 132–192 ms, transformers 179–237 ms, where ruff with its own cache takes 281–419 and 493–585 ms (0.4–0.5x in every run). A cold run is what it was: the cache does not change the first table's targets. |
 | Reading more of real code (2026-12-07, not a speed step) | Conditions on constants, layers appended to lists, \`partial\` in \`apply\`, unknown init calls, transformers' \`post_init\` (CHANGELOG): timm + Keras went from 931 to about 1,270 layers read. | Measured against the build before them, alternating in one session: the CLI on timm + Keras 2.08–2.26 s before, 2.10–2.47 s after; the in-process full lint 1.46–1.66 s both. Within the spread of this machine, whose runs of this benchmark on the same day gave re-lint p90 6.1, 9.8, 11.7 and 13.7 ms and CLI ratios 7.2x–8.6x. |
 | Reading the idioms people write (2026-12-07, later; not a speed step) | Models that factory functions return, classes on the file's own bases, Lightning modules, \`add_module\`/\`setattr\`/\`ModuleDict\`, \`len()\`/slices/\`zip()\`, \`spectral_norm\`/\`weight_norm\`, model outputs (CHANGELOG): the corpus went from 12,155 to about 13,000 layers read, and from 35 findings to 33. | Against the build before them (2f10833), alternating in one session, on a machine slower than in the morning's runs: the CLI on timm + Keras 2.89–2.97 s before, 3.03–3.12 s after; transformers 6.9–8.3 s before, 8.1–8.4 s after; the in-process full lint of transformers 9.4–11.0 s before, 9.7–10.4 s after: within this machine's spread, with about 7% more layers read. The run that wrote this page: CLI 8.8x and 13.5x ruff, re-lint p90 11.4 ms (this machine's runs gave 6.1–13.7 ms in the morning). Re-lint of \`vision_transformer.py\` in a loop of 200, alternating the two bundles: median 5.9–6.2 ms before, 7.3–7.8 ms after; the profile puts about 0.4 ms of it in the scan for classes given as values (\`classesGivenAsValues\`: timm names \`VisionTransformer\` 172 times) and 0.2 ms in finding model-wide init statements, both once per lint. |
+| Statements parsed alone (2026-12-07) | A Python edit re-parses only the statements around it: the few statements of the innermost block or literal that holds it, parsed alone (a block's under an \`if 1:\` line, a literal's entries between its brackets) and spliced into the previous copy (\`src/engine/parser.ts\`, \`parsePython\`; \`spliceTree\`). tree-sitter-python's own incremental parse shifted every later statement of the file again, token by token, after an edit on a blank line or in a line's indentation (its repetition nodes are fragile and a statement's first token is not reused: its debug log). A keystroke that leaves a syntax error still parses the file afresh, and takes over the definitions whose fresh parse has the same shape (\`sameShape\`), so their kept evaluations are used again. | The parse after a space typed on a blank line of \`vision_transformer.py\`: 20–27 ms → under 1 ms (1,226 characters parsed instead of the rest of the file). In one session on a quiet machine, alternating the build before (f2263e2) and after, twice: re-lint after a 1-char edit, 20 largest files, p50 3.0–3.1 → 2.4–2.6 ms, p90 10.5–11.1 → 9.6–9.9 ms; typing \`y = 1\` on a new line (new in this benchmark), keystrokes after which the file parses: p50 3.2–3.4 → 2.4–2.6 ms, p90 8.9–9.8 → 7.0–7.8 ms; keystrokes that leave a syntax error: p50 46 → 29–31 ms. The CLI is unchanged (transformers 6.48–6.64 s before, 6.34–6.64 s after). The run that wrote this page: re-lint p90 7.7 ms, typing p90 7.2 ms. |
 
-Where the remaining re-lint time goes (\`node --cpu-prof\`, 200 re-lints of a 5,000-line file each, under load: shares rather than times):
+Where the remaining re-lint time goes (\`node --cpu-prof\`, 200–400 re-lints of \`vision_transformer.py\` each on a quiet machine, after "Statements parsed alone"):
 
-| part | \`vision_transformer.py\` | \`modeling_oneformer.py\` |
+| part | the benchmark's edit (in \`default_cfgs\`), 5.2 ms | a keystroke in \`VisionTransformer.__init__\`, 13.8 ms |
 | --- | ---: | ---: |
-| the module body, evaluated at every lint (timm's 1,200-line \`default_cfgs\` dict calls \`_cfg\` once per entry) | about 30% | small |
-| definitions the edit reached, and those that build them (an edit in a class invalidates every class that instantiates it: the key is the class node, re-copied when one of its methods changes) | small | about 45% |
-| replaying the kept definitions (copying their layers) | about 10% | about 10% |
-| tree-sitter's incremental parse and the tree copy | about 30% | about 20% |
-| garbage collection | about 15% | about 20% |
+| the module body, evaluated at every lint (timm's 1,200-line \`default_cfgs\` dict calls \`_cfg\` once per entry) | about 35% | about 15% |
+| definitions the edit reached, and those that build them (an edit in a class invalidates every definition that read it: the key is the class node, new whenever one of its methods changes; timm's 100 or so \`vit_*\` factories pass \`VisionTransformer\` to its builder) | about 20% | about 58% |
+| replaying the kept definitions (copying their layers) | about 13% | about 6% |
+| ordering the definitions (the scan for classes given as values) | about 10% | about 4% |
+| parsing the region, the parser's input (comment runs) and the copy | about 13% | about 8% |
+| garbage collection | about 16% | about 15% |
 
 Next steps: keep module-level statements the same way (a statement that binds only constants,
-paths and functions can be replayed by binding its values again), and key a class's readers on
-the methods they read rather than on the class node.
+paths and functions can be replayed by binding its values again); key a definition's readers on
+what they ran (a class's readers on the methods they executed, with the class's outline apart
+from its methods) rather than on the class node; carry the parser's input and the scan for
+classes given as values across edits.
 
 The worst file's figure moves with the machine's load: on 2026-12-06, \`vision_transformer.py\` was
 15.8 ms in a run under load and 9.3 ms in one on a quiet machine; 200 re-lints of it in a loop,

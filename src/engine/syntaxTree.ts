@@ -177,11 +177,26 @@ export class SyntaxNode {
     return this.children.filter((c) => c.field === name);
   }
 
-  /** The smallest node that contains `index` (tree-sitter's `descendantForIndex`). */
+  /**
+   * The smallest node that contains `index` (tree-sitter's `descendantForIndex`). Children do not
+   * overlap: the one that can hold it is the last to start at or before it, found by binary
+   * search (a module has hundreds of statements, and the scans for names ask once per match).
+   */
   descendantForIndex(index: number): SyntaxNode {
     let node: SyntaxNode = this;
     for (;;) {
-      const next: SyntaxNode | undefined = node.children.find((c) => c.startIndex <= index && index < c.endIndex);
+      const children = node.children;
+      let lo = 0;
+      let hi = children.length - 1;
+      let at = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        if (children[mid].startIndex <= index) {
+          at = mid;
+          lo = mid + 1;
+        } else hi = mid - 1;
+      }
+      const next = at >= 0 && index < children[at].endIndex ? children[at] : undefined;
       if (!next) return node;
       node = next;
     }
