@@ -83,6 +83,37 @@ export function parserInput(grammar: GrammarName, text: string): string {
   return changed ? lines.join('\n') : text;
 }
 
+/** A line with code on it: neither blank nor a comment, so no comment run holds it or runs through it. */
+function codeLine(text: string, lineStart: number): boolean {
+  for (let i = lineStart; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13 || c === 12) continue;
+    return c !== 10 && c !== 35;
+  }
+  return false;
+}
+
+/**
+ * parserInput of `text`, from the previous text's, where the edit cannot have changed a comment
+ * run: every line it touches, before and after, has code on it (a run is bounded by such lines
+ * and never holds one). The previous input with the edit applied then; else undefined. A
+ * keystroke in a 4,000-line file with a license header spent 0.3 ms splitting it into lines.
+ */
+export function inputAfterEdit(previous: Pick<LastParse, 'text' | 'input'>, text: string): string | undefined {
+  const edit = changedRange(previous.text, text);
+  const touched = (t: string, end: number) => {
+    for (let line = t.lastIndexOf('\n', edit.start - 1) + 1; line <= end; line = t.indexOf('\n', line) + 1) {
+      if (!codeLine(t, line)) return false;
+      if (t.indexOf('\n', line) < 0) break;
+    }
+    return true;
+  };
+  if (!touched(previous.text, edit.oldEnd) || !touched(text, edit.newEnd)) return undefined;
+  return previous.input === previous.text
+    ? text
+    : previous.input.slice(0, edit.start) + text.slice(edit.start, edit.newEnd) + previous.input.slice(edit.oldEnd);
+}
+
 /** Files whose last tree is kept: the ones being edited, not the whole workspace. */
 const MAX_KEPT_TREES = 64;
 
@@ -113,9 +144,8 @@ export class Parsers {
   parse(grammar: GrammarName, text: string, cacheKey?: string): SyntaxTree {
     const parser = this.parsers.get(grammar);
     if (!parser) throw new Error(`grammar ${grammar} is not loaded`);
-    const input = parserInput(grammar, text);
     if (cacheKey === undefined) {
-      const tree = parseOrThrow(parser, input);
+      const tree = parseOrThrow(parser, parserInput(grammar, text));
       try {
         return new SyntaxTree(text, tree);
       } finally {
@@ -129,6 +159,7 @@ export class Parsers {
       this.lastParses.set(cacheKey, previous);
       return previous.syntax;
     }
+    const input = (previous?.grammar === grammar && inputAfterEdit(previous, text)) || parserInput(grammar, text);
     if (grammar === 'python') {
       let parsed: { syntax: SyntaxTree; tree?: Tree };
       try {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Parser, Language, type Node } from 'web-tree-sitter';
-import { Parsers, type GrammarName } from '../../src/engine/parser';
+import { Parsers, inputAfterEdit, parserInput, type GrammarName } from '../../src/engine/parser';
 import { LARGE_LITERAL, SyntaxTree, usesDirectCursor, withPublicCursor, type SyntaxNode } from '../../src/engine/syntaxTree';
 import { FIXTURES, getLinter, readFixture } from './helpers';
 // @ts-expect-error: a JavaScript module without types
@@ -313,6 +313,31 @@ describe('the syntax tree copy', () => {
     assert.ok(fresh.rootNode.hasError, 'tree-sitter does not parse it');
     assert.deepEqual(shape(tree.rootNode), shape(fresh.rootNode));
     p.forget('dedent.py');
+  });
+
+  test('the parser input after an edit, taken from the previous one, is what it is for the new text', async () => {
+    // parserInput blanks runs of comment lines; after an edit that touches only lines with code on
+    // them it is carried over (inputAfterEdit), else computed again. Edits of every kind: in a
+    // license header, in a commented-out block, on blank lines, on code lines, across them.
+    const header = Array.from({ length: 12 }, (_, i) => `# Copyright line ${i}`).join('\n');
+    const commented = Array.from({ length: 9 }, (_, i) => `    # h = self.old_${i}(h)`).join('\n');
+    let text = `${header}\nimport torch\n\n\nclass Net(nn.Module):\n    def forward(self, h):\n${commented}\n        h = self.fc(h)  # note\n\n        return h\n`;
+    const rnd = seededRandom(21);
+    let carried = 0;
+    for (let i = 0; i < 400; i++) {
+      const at = Math.floor(rnd() * (text.length + 1));
+      const pieces = ['x', ' ', '\n', '#', '\n# c', '"""', ''];
+      const piece = pieces[Math.floor(rnd() * pieces.length)];
+      const cut = piece === '' ? 1 + Math.floor(rnd() * 4) : 0;
+      const next = text.slice(0, at) + piece + text.slice(at + cut);
+      const after = inputAfterEdit({ text, input: parserInput('python', text) }, next);
+      if (after !== undefined) {
+        carried++;
+        assert.equal(after, parserInput('python', next), `edit ${i}: ${JSON.stringify(piece)} at ${at}`);
+      }
+      text = next;
+    }
+    assert.ok(carried > 50, `${carried} inputs carried over`);
   });
 
   test('a statement after an edit that changes the length moves with it', async () => {
