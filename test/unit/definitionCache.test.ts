@@ -403,3 +403,43 @@ test('call counts updated from the previous text equal call counts of the new te
     }
   }
 });
+
+test('an edit in a class evaluates again what builds it, not what only passes it along by name', async () => {
+  // timm's model factories hand their class to a builder initlint cannot read: they name it, and
+  // never read what it is (interpreter.ts, moduleDefinition).
+  const linter = await getLinter();
+  const text = [
+    'import torch',
+    'from torch import nn',
+    'from zoo.builder import build_model_with_cfg',
+    '',
+    '',
+    'class Net(nn.Module):',
+    '    def __init__(self, width=64):',
+    '        super().__init__()',
+    '        self.fc = nn.Linear(width, width)',
+    '        nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")',
+    '        self.act = nn.ReLU()',
+    '        self.out = nn.Linear(width, 10)',
+    '',
+    '    def forward(self, x):',
+    '        return self.out(self.act(self.fc(x)))',
+    '',
+    '',
+    ...['small', 'base', 'large'].map((v) => `def net_${v}(**kwargs):\n    return build_model_with_cfg(Net, "${v}", **kwargs)\n\n`),
+    'def net_direct():',
+    '    return Net(width=128)',
+    '',
+  ].join('\n');
+  const edited = text.replace('nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")', 'nn.init.xavier_uniform_(self.fc.weight)');
+  const key = 'passes-along.py';
+  linter.analyze(text, key);
+  const before = cacheStats.replayed;
+  const incremental = said(linter.analyze(edited, key));
+  // The three factories are used again; Net (edited) and net_direct (builds it) are evaluated again.
+  assert.equal(cacheStats.replayed - before, 3);
+  const fresh = (t: string) => said(linter.analyze(t, key, { cacheKey: false }));
+  assert.equal(incremental, fresh(edited));
+  assert.notEqual(fresh(edited), fresh(text), 'the edit changes what the file says');
+  linter.forget(key);
+});

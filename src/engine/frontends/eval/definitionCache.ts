@@ -20,8 +20,11 @@
  *   builds, or that the name is unbound), whether a definition had already run (`invoked`,
  *   `built`), how often the file calls a name (the order of a plain class's methods), the
  *   file's config class, whether the file is TF1 code, the other models of the same name. A
- *   function or class it reached through a module name is read through that name: its node
- *   identity covers its text, and what it reads is noted in the same recording.
+ *   function or class it reached through a module name is read through that name: which
+ *   definition it is, and, where the evaluation read what it is (called or built it, looked at its
+ *   methods), its node, whose identity covers its text; what it reads is noted in the same
+ *   recording. One only passed along by name (to a builder initlint cannot read) does not depend
+ *   on its text.
  * - mutable state it shares with the rest of the file (a layer, an instance or a tensor bound at
  *   module level, a config's default instance): an evaluation that reads any of it is not kept
  *   (`poisoned`) and runs again at every lint.

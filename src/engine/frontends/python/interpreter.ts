@@ -76,8 +76,9 @@ export type Value =
   | { t: 'chain'; items: Value[]; name?: string; span: Span; applied: boolean; approx?: boolean }
   | { t: 'param'; op: LayerOp }
   | { t: 'init'; node: Node; env: Env }
-  | { t: 'func'; node: Node }
-  | { t: 'class'; node: Node }
+  /** `key`: a module-level definition's (moduleDefinition): what a kept evaluation that only named it compares. */
+  | { t: 'func'; node: Node; key?: string }
+  | { t: 'class'; node: Node; key?: string }
   | { t: 'self'; obj: SelfObject }
   /**
    * A dict literal with constant string keys (`weights = {'h1': tf.Variable(...)}`); `modules`: an
@@ -359,17 +360,23 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   }
 
   /**
-   * A function or class is its node, by id: the same node object is the same text (the
-   * incremental copy keeps it only then). A dict, like a list, is never changed once made.
+   * A module-level function or class is its key, which of the file's definitions it is; what it
+   * is, read through its `node`, is noted apart (`d`, moduleDefinition). Any other function or
+   * class is its node, by id: the same node object is the same text (the incremental copy keeps
+   * it only then). A dict, like a list, is never changed once made.
    */
   protected override valueToken(v: Value | undefined, depth = 0): string | typeof IMPURE | undefined {
-    if (v?.t === 'func' || v?.t === 'class') return `${v.t} ${v.node.id}`;
+    if (v?.t === 'func' || v?.t === 'class') return v.key ? `${v.t} ${v.key}` : `${v.t} ${v.node.id}`;
     if (v?.t === 'dict') return this.tokens(`dict${v.partial ? ' partial' : ''}${v.modules ? ' modules' : ''}`, v.items.values(), depth, v.items.keys());
     return super.valueToken(v, depth);
   }
 
-  /** `w`: what an unbound name is through `from M import *`; `cfg`: the file's config class. */
+  /** `d`: the node of a module-level definition by its key; `w`: what an unbound name is through `from M import *`; `cfg`: the file's config class. */
   protected override probe(kind: string, arg: string): unknown {
+    if (kind === 'd') {
+      const at = arg.lastIndexOf('#');
+      return this.moduleDefinitions.get(arg.slice(0, at))?.[Number(arg.slice(at + 1))]?.id;
+    }
     if (kind === 'w') return this.wildcardPath(arg);
     if (kind === 'cfg') return this.configClass();
     return super.probe(kind, arg);
@@ -435,9 +442,34 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     const def = stmt.type === 'decorated_definition' ? stmt.childForFieldName('definition') : stmt;
     const name = def?.childForFieldName('name')?.text;
     if (!def || !name) return;
-    if (def.type === 'function_definition') env.set(name, { t: 'func', node: def });
-    else if (def.type === 'class_definition') env.set(name, { t: 'class', node: def });
+    const t = def.type === 'function_definition' ? 'func' : def.type === 'class_definition' ? 'class' : undefined;
+    if (t) env.set(name, env === this.module ? this.moduleDefinition(t, name, def) : { t, node: def });
   }
+
+  /**
+   * A module-level function or class as a value. A kept evaluation (eval/definitionCache.ts) that
+   * named it compares its `key`, the name and which of the file's definitions of that name it is;
+   * one that read what it is (called it, built it, looked at its methods or bases: anything that
+   * reads `node`) compares the node too (`d`), new whenever its text changes. So timm's hundred
+   * `vit_*` factories, which only pass `VisionTransformer` to a builder initlint cannot read, are
+   * not evaluated again after every keystroke in the class.
+   */
+  private moduleDefinition(t: 'func' | 'class', name: string, def: Node): Value {
+    let same = this.moduleDefinitions.get(name);
+    if (!same) this.moduleDefinitions.set(name, (same = []));
+    if (!same.includes(def)) same.push(def);
+    const key = `${name}#${same.indexOf(def)}`;
+    const value = { t, key } as { t: 'func' | 'class'; node: Node; key: string };
+    Object.defineProperty(value, 'node', {
+      enumerable: true,
+      get: () => {
+        this.recording?.read('d', key, def.id);
+        return def;
+      },
+    });
+    return value;
+  }
+  private readonly moduleDefinitions = new Map<string, Node[]>();
 
   protected evaluateFunctionStandalone(def: Node): void {
     const name = def.childForFieldName('name')?.text ?? 'model';
