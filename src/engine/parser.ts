@@ -1,7 +1,9 @@
 /**
  * Loads the tree-sitter runtime and grammars once, parses into a `SyntaxTree` (the JavaScript
- * copy the front ends read), and keeps the last tree of each file so a small edit re-parses
- * incrementally (tree.edit + parse with the old tree) and copies only what changed.
+ * copy the front ends read), and keeps the last parse of each file so a small edit re-parses
+ * only what it must and copies only what changed: a Python edit parses the statements around it
+ * alone (parsePython); JavaScript and TypeScript use tree-sitter's incremental parse (tree.edit
+ * and a parse with the old tree).
  */
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 import * as fs from 'node:fs';
@@ -140,7 +142,7 @@ export class Parsers {
     return out;
   }
 
-  /** Parse `text`; with `cacheKey`, start from the previous tree of the same key (an incremental parse). */
+  /** Parse `text`; with `cacheKey`, start from the previous parse of the same key (only what the edit reached is parsed and copied again). */
   parse(grammar: GrammarName, text: string, cacheKey?: string): SyntaxTree {
     const parser = this.parsers.get(grammar);
     if (!parser) throw new Error(`grammar ${grammar} is not loaded`);
@@ -263,7 +265,9 @@ function parsePython(parser: Parser, previous: LastParse | undefined, text: stri
     }
   }
   region?.tree.delete();
-  if (region && previous.tree) {
+  // Where the previous text's errors all lie in the region, the edit may have mended them: parsed
+  // incrementally. An error elsewhere would remain, and the text be parsed afresh anyway.
+  if (region && previous.tree && errorsWithin(region.splice)) {
     applyEdit(previous.tree, previous.input, input);
     const tree = parseOrThrow(parser, input, previous.tree);
     if (!tree.rootNode.hasError) {
@@ -278,6 +282,16 @@ function parsePython(parser: Parser, previous: LastParse | undefined, text: stri
     tree.delete();
   }
   return parseFresh(parser, text, input, { tree: previous.syntax, edit, changed: [], verify: true });
+}
+
+/** Whether every error of the previous copy lies in the splice's region (none in the nodes around it). */
+function errorsWithin({ path, first, last }: Splice): boolean {
+  const container = path[path.length - 1];
+  for (let i = 0; i < path.length - 1; i++) {
+    if (path[i].isError) return false;
+    for (const c of path[i].children) if (c !== path[i + 1] && c.hasError) return false;
+  }
+  return !container.isError && container.children.every((c, i) => (i >= first && i <= last) || !c.hasError);
 }
 
 /** A fresh parse, copied and kept for the next edit; tree-sitter's tree too where the text does not parse. */
@@ -295,9 +309,11 @@ function parseFresh(parser: Parser, text: string, input: string, reuse?: Reuse):
 }
 
 /**
- * The statements a Python edit re-parses, parsed alone, where they parse: the few statements of the innermost block that holds the edit (a method of a
- * class, a statement of a long `forward`), parsed alone as the body of an `if 1:` line with
- * their indentation kept, or failing that the top-level statements around it.
+ * The statements a Python edit re-parses, parsed alone, where they parse: the few statements of
+ * the innermost block that holds the edit (a method of a class, a statement of a long `forward`),
+ * parsed as the body of an `if 1:` line with their indentation kept, or the few entries of the
+ * innermost dict, list or set literal, parsed between its brackets; failing that, those of each
+ * enclosing block or literal in turn, and last the top-level statements around the edit.
  *
  * Why not tree-sitter's own incremental parse: on real files it re-parsed far more than the edit.
  * tree-sitter-python keeps a block's statements in a balanced repetition whose inner nodes
@@ -308,7 +324,9 @@ function parseFresh(parser: Parser, text: string, input: string, reuse?: Reuse):
  * Enter, measured 20-27 ms in timm's 5,000-line vision_transformer.py, where a fresh parse takes
  * 32 ms; the method around it alone parses in well under a millisecond.
  *
- * Undefined where they do not parse (a statement being typed). The caller deletes the tree.
+ * Undefined where no region parses (a statement being typed) or none can stand alone (a line in
+ * brackets indented below the block, statements dedented out of the wrapper, a literal of another
+ * type, a block's last statement ending elsewhere). The caller deletes the tree.
  */
 function cleanRegion(parser: Parser, previous: LastParse, input: string, edit: Edit): { tree: Tree; splice: Splice; parsed: number } | undefined {
   const delta = edit.newEnd - edit.oldEnd;
@@ -325,9 +343,18 @@ function cleanRegion(parser: Parser, previous: LastParse, input: string, edit: E
     // tree-sitter-python (its scanner dedents where an identifier is expected: `nn.` then a line
     // at column 0); alone, the region would not know those enclosing blocks.
     if (wrapper && dedentsBelow(body, indentOf(previous.input, path, depth))) continue;
+    // A block's last line ending in a backslash joins the line after the block, which the region lacks.
+    if (wrapper === 'block' && region.last === container.children.length - 1 && /\\[ \t\f\r]*$/.test(body)) continue;
     const [open, close] = wrapper === 'literal' ? LITERALS[container.type] : wrapper === 'block' ? [WRAPPER, ''] : ['', ''];
     const tree = parseOrThrow(parser, `${open}${body}${close}`);
-    if (!tree.rootNode.hasError && (wrapper === 'block' ? wrapsOneBlock(tree) : wrapper === 'literal' ? isLiteral(tree, container.type) : true)) {
+    // A block's region that holds its last statement must end where the block did (moved by the
+    // edit): the block's end, and its ancestors', are taken to move by the edit.
+    const endsAsBefore = () =>
+      region.last < container.children.length - 1 || tree.rootNode.firstChild!.lastChild!.endIndex + region.start - open.length === container.endIndex + delta;
+    if (
+      !tree.rootNode.hasError &&
+      (wrapper === 'block' ? wrapsOneBlock(tree) && endsAsBefore() : wrapper === 'literal' ? isLiteral(tree, container.type) : true)
+    ) {
       const splice: Splice = { path: path.slice(0, depth + 1), first: region.first, last: region.last, base: region.start - open.length, wrapped: wrapper };
       return { tree, splice, parsed: body.length };
     }
@@ -356,7 +383,8 @@ function isLiteral(tree: Tree, type: string): boolean {
  */
 function entryRegion(container: SyntaxNode, edit: Edit): { first: number; last: number; start: number; end: number } | undefined {
   const kids = container.children;
-  const entry = (i: number) => kids[i].isNamed && kids[i].type !== 'comment';
+  // A backslash at a line's end is a named child too (`line_continuation`), not an entry.
+  const entry = (i: number) => kids[i].isNamed && kids[i].type !== 'comment' && kids[i].type !== 'line_continuation';
   let first = lastStartingBefore(kids, edit.start);
   while (first >= 0 && !entry(first)) first--;
   if (first < 0) return undefined;
@@ -382,13 +410,17 @@ function wrapsOneBlock(tree: Tree): boolean {
   return statement?.type === 'if_statement' && statement.lastChild?.type === 'block' && statement.childCount === 4;
 }
 
-/** The previous copy's nodes that hold the edit strictly inside them, from the root down. */
+/**
+ * The previous copy's nodes that hold the edit, from the root down: each starts before it and
+ * ends at or after it (code typed at the end of a method's last line is in the method's block;
+ * cleanRegion checks the block then ends where the edit moved its end).
+ */
 function pathTo(root: SyntaxNode, edit: Edit): SyntaxNode[] {
   const path = [root];
   for (let node = root; ;) {
     const at = lastStartingBefore(node.children, edit.start);
     const next = at >= 0 ? node.children[at] : undefined;
-    if (!next || edit.oldEnd >= next.endIndex) return path;
+    if (!next || edit.oldEnd > next.endIndex) return path;
     path.push(next);
     node = next;
   }
@@ -429,7 +461,10 @@ function dedentsBelow(body: string, floor: number): boolean {
   return false;
 }
 
-/** The column of `offset` if only spaces and tabs precede it on its line, else -1. */
+/**
+ * How many spaces and tabs precede `offset` on its line (a tab counts 1: this compares a block's
+ * statements with each other, not with the scanner's widths, indentWidth), or -1 if anything else does.
+ */
 function indentAt(text: string, offset: number): number {
   let i = offset;
   while (i > 0 && (text.charCodeAt(i - 1) === 32 || text.charCodeAt(i - 1) === 9)) i--;
@@ -438,12 +473,14 @@ function indentAt(text: string, offset: number): number {
 
 /**
  * The statements of `container` (the module, or a block) an edit must re-parse: from the last
- * one that starts a line before the edit (one starting where the edit starts is included:
- * indenting it joins it to the one before) to the first one after the edit, with anything on its
- * last line (a trailing comment). Each end lies between statements at the block's indentation,
- * where the parser's state is the same whatever came before: the block's, with no bracket open.
- * Undefined where that cannot be had: a block's edit reaches its last statement's end (what follows the block could join it: a
- * trailing backslash), or the block's first statement does not start a line (`if x: y`).
+ * one that starts strictly before the edit (so an edit at a statement's start takes in the one
+ * before: indenting it joins it to that one) to the first one after the edit, with anything on
+ * its last line (a trailing comment). Each end is a statement at the block's indentation, not a
+ * comment and not continued from the line before, where the parser's state is the same whatever
+ * came before: the block's, with no bracket open. Undefined where that cannot be had: a block's
+ * edit reaches beyond its last statement's line, or the block's first statement does not start
+ * a line (`if x: y`). (What follows a block could join its last statement, after a trailing
+ * backslash: cleanRegion rejects that, and a last statement that ends elsewhere than the block did.)
  *
  * `start` is where the region's first line starts (a block's statements keep their indentation);
  * `end` is in the old text.
@@ -458,7 +495,15 @@ export function statementRegion(
   if (kids.length === 0 || (!block && container.type !== 'module')) return undefined;
   const indent = block ? indentAt(oldText, kids[0].startIndex) : 0;
   if (indent < 0) return undefined;
-  const boundary = (i: number) => indentAt(oldText, kids[i].startIndex) === indent;
+  // A statement the parser is between blocks at: at the block's indentation, not a comment (a
+  // comment closes no block: an indented line after one joins the block above it), and not on
+  // a line a backslash continues.
+  const continued = (i: number) => {
+    let j = oldText.lastIndexOf('\n', kids[i].startIndex - 1) - 1;
+    if (oldText.charCodeAt(j) === 13) j--;
+    return j >= 0 && oldText.charCodeAt(j) === 92;
+  };
+  const boundary = (i: number) => kids[i].type !== 'comment' && indentAt(oldText, kids[i].startIndex) === indent && !continued(i);
   // The last statement starting before the edit, then back to one that starts a line.
   let first = lastStartingBefore(kids, edit.start);
   while (first > 0 && !boundary(first)) first--;
@@ -469,12 +514,17 @@ export function statementRegion(
   // The first statement starting after the edit's old end, then on to the last before the next line-starting one.
   let last = lastStartingBefore(kids, edit.oldEnd + 1) + 1;
   while (last < kids.length - 1 && !boundary(last + 1)) last++;
-  if (last >= kids.length) {
-    last = kids.length - 1;
-    if (block && edit.oldEnd >= kids[last].endIndex) return undefined;
-  }
+  if (last >= kids.length) last = kids.length - 1;
   const start = block ? kids[first].startIndex - indent : first === 0 ? 0 : kids[first].startIndex;
-  const end = !block && last === kids.length - 1 ? oldText.length : kids[last].endIndex;
+  // To the end of the last line: an edit that makes its rest a comment takes in the spaces (or
+  // the \r of a CRLF file) after it.
+  let end = !block && last === kids.length - 1 ? oldText.length : kids[last].endIndex;
+  let e = end;
+  while (e < oldText.length && (oldText.charCodeAt(e) === 32 || oldText.charCodeAt(e) === 9 || oldText.charCodeAt(e) === 12 || oldText.charCodeAt(e) === 13))
+    e++;
+  if (e === oldText.length || oldText.charCodeAt(e) === 10) end = e;
+  // A block's edit may reach its last statement's end (code typed at the end of a method), not beyond that line.
+  if (block && edit.oldEnd > end) return undefined;
   return { first, last, start, end };
 }
 

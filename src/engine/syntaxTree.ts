@@ -21,7 +21,7 @@
  * literal (timm's 3,000-line `default_cfgs` dict), taken over the same way: the re-lint copies
  * the class's outline and the one method that changed.
  *
- * A Python edit goes further (parser.ts, `reparsePython`): only the statements around it are
+ * A Python edit goes further (parser.ts, `parsePython`): only the statements around it are
  * parsed, alone, and `spliceTree` builds the new tree from their copy, the previous copy's other
  * statements, and new nodes for the blocks that hold them.
  */
@@ -237,8 +237,10 @@ export class SyntaxTree {
   private lineIndex?: LineIndex;
 
   /**
-   * Top-level statements copied for this tree, and those taken over from the previous one;
-   * `nested`: definitions inside the copied statements taken over from the previous one.
+   * `copied`: statements copied for this tree (after a splice, the region's children, a literal's
+   * commas included); `reused`: statements taken over whole from the previous tree (after a splice,
+   * at every level: the container's other children and its ancestors'); `nested`: definitions
+   * inside copied statements taken over; `parsed`: characters given to tree-sitter.
    */
   readonly stats = { copied: 0, reused: 0, nested: 0, parsed: 0 };
   /**
@@ -318,10 +320,10 @@ export interface Reuse {
 }
 
 /**
- * A Python re-parse of only the statements around an edit (parser.ts, `reparsePython`): `region`
- * is the parse of those statements alone, which stand for the children `first..last` of
- * `path`'s last node (the module, or the innermost block holding the edit); everything else is
- * taken over from the previous copy.
+ * A Python re-parse of only the statements around an edit (parser.ts, `parsePython`, `cleanRegion`):
+ * `region` is the parse of those statements alone, which stand for the children `first..last` of
+ * `path`'s last node, the container (the module, a block, or a dict, list or set literal);
+ * everything else is taken over from the previous copy.
  */
 export interface Splice {
   /** The previous copy's nodes from the root down to the container whose children are re-parsed. */
@@ -572,7 +574,9 @@ function spliceTree(tree: SyntaxTree, region: Tree, previous: Reuse, splice: Spl
     const fresh: SyntaxNode[] = [];
     if (cursor.gotoFirstChild()) {
       do {
-        const old = reusable(nodeType(cursor, tables), cursor.startIndex + base, cursor.endIndex + base, container, cursor, false);
+        // Not a literal's tokens: its brackets are the wrapper's, though they may lie where the literal's own do.
+        const token = wrapped === 'literal' && !tables.named[cursor.nodeTypeId];
+        const old = token ? undefined : reusable(nodeType(cursor, tables), cursor.startIndex + base, cursor.endIndex + base, container, cursor, false);
         if (old) {
           taken.push(old);
           fresh.push(old.node);
@@ -613,7 +617,8 @@ function spliceTree(tree: SyntaxTree, region: Tree, previous: Reuse, splice: Spl
       node = rebuilt(old, old.startIndex, old.endIndex + delta, segments[i], siblings);
     }
   }
-  // Only once the new tree is complete: the previous tree stays whole if anything above throws.
+  // Moved once the new tree is complete. A throw above leaves the previous tree's taken-over nodes
+  // with new parents: the parser then keeps no parse of the file, and its next lint starts afresh.
   for (const t of taken) t.node.moveTo(tree, t.delta);
   previous.tree.superseded = true;
   tree.stats.reused = taken.length - nested;
@@ -654,9 +659,11 @@ function carry(node: SyntaxNode, delta: number, segment: Segment, parentSegment:
 }
 
 /**
- * Which statement of the previous copy can stand for a statement of the new tree (a child of
- * `oldParent`, the previous copy's node for the new statement's parent): the same type and the
- * same text, entirely before or after the edit, and in no changed range.
+ * The previous copy's node that can stand for a node of the new tree being copied (a child of
+ * `oldParent`, the previous copy's node for its parent), and how far it moves: one of the same
+ * type and extent, entirely before or after the edit, in no changed range, that is a segment of
+ * its own (a statement sharing its block's segment cannot move alone), and, after a fresh parse
+ * (`Reuse.verify`), whose new node has its shape all the way down (`cursor` stands on it).
  */
 type Reusable = (
   type: string,

@@ -235,13 +235,9 @@ describe('the syntax tree copy', () => {
     const at = text.indexOf('return y * 12') + 'return y * '.length;
     const edited = `${text.slice(0, at)}100${text.slice(at + 2)}`;
     const tree = p.parse('python', edited, 'big_class.py');
-    // The innermost block that can be re-parsed alone: the `if` body around `inner` (the edit ends
-    // its only statement, so inner's own body cannot be the region), two statements.
-    const ifBody = text.slice(
-      text.indexOf('def inner', text.indexOf('block_12')),
-      text.indexOf('h = inner(x)', text.indexOf('block_12')) + 'h = inner(x)'.length,
-    );
-    assert.deepEqual({ copied: tree.stats.copied, parsed: tree.stats.parsed }, { copied: 2, parsed: ifBody.length + 1 + 12 });
+    // The innermost block: inner's body, its one statement (the edit ends it; the block then
+    // ends where the edit moved its end), parsed alone with its indentation.
+    assert.deepEqual({ copied: tree.stats.copied, parsed: tree.stats.parsed }, { copied: 1, parsed: '                return y * 100'.length });
     const after = methodsOf(tree);
     const taken = [...after].filter(([name, node]) => before.get(name) === node).map(([name]) => name);
     assert.deepEqual(
@@ -338,6 +334,57 @@ describe('the syntax tree copy', () => {
       text = next;
     }
     assert.ok(carried > 50, `${carried} inputs carried over`);
+  });
+
+  test('edits next to comments, backslash continuations, trailing spaces and CRLF endings read as a fresh parse does', async () => {
+    // Cases a review found where the statements around an edit parsed cleanly alone but not as
+    // the whole file parses: a comment closes no block, a backslash joins the next line, a comment
+    // typed on a region's last line takes in its trailing spaces or \r.
+    const p = await getParsers();
+    const cases: Array<[string, string, string]> = [
+      ['a line indented under a column-0 comment joins the block above it', 'if a:\n    x = 1\n# c\nz = 1\n', 'if a:\n    x = 1\n# c\n    w = 5\nz = 1\n'],
+      [
+        'the same in a method',
+        'def f():\n    if a:\n        x = 1\n    # c\n    z = 1\n',
+        'def f():\n    if a:\n        x = 1\n    # c\n        w = 5\n    z = 1\n',
+      ],
+      ['a block opened above a comment takes the indented line after it', 'x = 1\n    q = 2\n# c\n    y = 2\n', 'if a:\n    q = 2\n# c\n    y = 2\n'],
+      ['a compound statement after a backslash', 'pass; \\\nix = 1\nz = 2\n', 'pass; \\\nif y: pass\nz = 2\n'],
+      [
+        'a backslash continues a statement into the next line',
+        'def f():\n    pass; \\\n    y = 1\n    z = 2\n',
+        'def f():\n    if a: pass; \\\n    y = 1\n    z = 2\n',
+      ],
+      [
+        "a comment typed on a block's last line, spaces after it",
+        'def f():\n    x = 1\n    return a + b   \nz = 3\n',
+        'def f():\n    x = 1\n    return a #+ b   \nz = 3\n',
+      ],
+      ['a comment typed before a semicolon', 'def f():\n    x = 1; y = 2   \n    z = 3\n', 'def f():\n    x = 1#; y = 2   \n    z = 3\n'],
+      ['a comment typed in a CRLF file', 'x = 1\r\ny = a + b\r\nz = 3\r\n', 'x = 1\r\ny = a #+ b\r\nz = 3\r\n'],
+      ['a comment typed before a backslash in a list', 'a = [1, \\\n     2, 3]\n', 'a = [1#, \\\n     2, 3]\n'],
+      [
+        'code typed at the end of a method',
+        'class C:\n    def m(self):\n        return 1\n\nz = 1\n',
+        'class C:\n    def m(self):\n        return 12\n\nz = 1\n',
+      ],
+      [
+        'a backslash typed at the end of a method',
+        'class C:\n    def m(self):\n        return 1\nz = 1\n',
+        'class C:\n    def m(self):\n        return 1 \\\nz = 1\n',
+      ],
+    ];
+    for (const [what, before, after] of cases) {
+      const key = `seam-${what}`;
+      p.parse('python', before, key);
+      const tree = p.parse('python', after, key);
+      const fresh = p.parse('python', after);
+      assert.deepEqual(shape(tree.rootNode), shape(fresh.rootNode), what);
+      assert.equal(tree.rootNode.children.map((c) => c.text).join('|'), fresh.rootNode.children.map((c) => c.text).join('|'), what);
+      // And back: the edited tree is the start of the next edit.
+      assert.deepEqual(shape(p.parse('python', before, key).rootNode), shape(p.parse('python', before).rootNode), `${what}, undone`);
+      p.forget(key);
+    }
   });
 
   test('a statement after an edit that changes the length moves with it', async () => {
