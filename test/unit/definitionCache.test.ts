@@ -443,3 +443,89 @@ test('an edit in a class evaluates again what builds it, not what only passes it
   assert.notEqual(fresh(edited), fresh(text), 'the edit changes what the file says');
   linter.forget(key);
 });
+
+test('a definition named through an alias, a list, a second definition of the name or a Keras activation is seen when it changes', async () => {
+  // What only names a function or class keeps its evaluation across an edit in it; what reads it
+  // (builds it, calls it, takes its bases) is evaluated again. Either way, the same as a fresh lint.
+  const linter = await getLinter();
+  const torch = [
+    'import torch',
+    'from torch import nn',
+    '',
+    '',
+    'class Block(nn.Module):',
+    '    def __init__(self, dim=64):',
+    '        super().__init__()',
+    '        self.fc = nn.Linear(dim, dim)',
+    '        self.act = nn.ReLU()',
+    '',
+    '',
+    'class Block(nn.Module):',
+    '    def __init__(self, dim=32):',
+    '        super().__init__()',
+    '        self.fc = nn.Linear(dim, dim)',
+    '        self.act = nn.Tanh()',
+    '',
+    '',
+    'Alias = Block',
+    'BLOCKS = [Block, Alias]',
+    '',
+    '',
+    'class Net(nn.Module):',
+    '    def __init__(self, block=Alias):',
+    '        super().__init__()',
+    '        self.blocks = nn.ModuleList([b(16) for b in BLOCKS])',
+    '        self.head = block(8)',
+    '',
+    '',
+    'def names_only():',
+    '    return register(Net, BLOCKS)',
+    '',
+  ].join('\n');
+  const keras = [
+    'import tensorflow as tf',
+    'from tensorflow import keras',
+    'from tensorflow.keras import layers',
+    '',
+    '',
+    'def my_act(x):',
+    '    return tf.nn.relu(x)',
+    '',
+    '',
+    'def build():',
+    '    return keras.Sequential([layers.Input(shape=(8,)), layers.Dense(64, activation=my_act), layers.Dense(1)])',
+    '',
+  ].join('\n');
+  const mismatches: string[] = [];
+  await check(
+    linter,
+    'aliases.py',
+    torch,
+    [
+      ['the second Block changed', torch.replace('nn.Tanh()', 'nn.Sigmoid()')],
+      ['the first Block changed', torch.replace('nn.ReLU()', 'nn.GELU()')],
+      ['the second Block removed', torch.replace(/\nclass Block\(nn\.Module\):\n {4}def __init__\(self, dim=32\):[\s\S]*?nn\.Tanh\(\)\n/, '\n')],
+      ['the alias moved to the first Block', torch.replace('Alias = Block', 'Alias = BLOCKS')],
+      ['a width in Net', torch.replace('block(8)', 'block(4)')],
+    ],
+    mismatches,
+  );
+  await check(
+    linter,
+    'activation.py',
+    keras,
+    [
+      ['the activation function changed', keras.replace('tf.nn.relu(x)', 'tf.tanh(x)')],
+      ['the activation function renamed', keras.replace('def my_act', 'def my_act2')],
+    ],
+    mismatches,
+  );
+  assert.deepEqual(mismatches, []);
+  // A keystroke in the function's body leaves the Keras model that only names it as it was kept.
+  const key = 'activation-kept.py';
+  linter.analyze(keras, key);
+  const before = cacheStats.replayed;
+  linter.analyze(keras.replace('tf.nn.relu(x)', 'tf.nn.relu(x) '), key);
+  assert.equal(cacheStats.replayed - before, 1, 'build() used again');
+  linter.forget(key);
+});

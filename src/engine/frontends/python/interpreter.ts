@@ -453,6 +453,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
    * reads `node`) compares the node too (`d`), new whenever its text changes. So timm's hundred
    * `vit_*` factories, which only pass `VisionTransformer` to a builder initlint cannot read, are
    * not evaluated again after every keystroke in the class.
+   *
+   * Keep it so: never copy such a value (`{...v}` would read `node` once and hand on a plain
+   * one) nor keep its `node` from one recording to another; read what is only its name from `key`.
    */
   private moduleDefinition(t: 'func' | 'class', name: string, def: Node): Value {
     let same = this.moduleDefinitions.get(name);

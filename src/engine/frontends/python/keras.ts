@@ -459,8 +459,9 @@ export class KerasFrontEnd extends PythonInterpreter {
       return { info: this.activationFromWrittenName(lastSegment(v.path), undefined, env, leaky), span: spanOf(node) };
     }
     if (v.t === 'func') {
-      // A function of this file: its body is not read, so its name says nothing certain.
-      const name = v.node.childForFieldName('name')?.text;
+      // A function of this file: its body is not read, so its name says nothing certain. Its key
+      // holds the name (a kept evaluation then does not depend on the body: interpreter.ts, moduleDefinition).
+      const name = v.key ? v.key.slice(0, v.key.lastIndexOf('#')) : v.node.childForFieldName('name')?.text;
       return name ? { info: unknownActivation(name), span: spanOf(node) } : undefined;
     }
     if (v.t === 'op' && v.op.cls.role === 'activation') {
