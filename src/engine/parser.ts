@@ -8,7 +8,7 @@
 import { Language, Parser, type Tree } from 'web-tree-sitter';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SyntaxTree, useRuntime, type Edit, type Reuse, type RuntimeExports, type Splice, type SyntaxNode } from './syntaxTree';
+import { SyntaxTree, lastStartingBefore, useRuntime, type Edit, type Reuse, type RuntimeExports, type Splice, type SyntaxNode } from './syntaxTree';
 
 export type GrammarName = 'python' | 'javascript' | 'typescript' | 'tsx';
 
@@ -526,21 +526,6 @@ export function statementRegion(
   // A block's edit may reach its last statement's end (code typed at the end of a method), not beyond that line.
   if (block && edit.oldEnd > end) return undefined;
   return { first, last, start, end };
-}
-
-/** The index of the last child starting before `offset` (children are in document order), or -1. */
-function lastStartingBefore(children: readonly SyntaxNode[], offset: number): number {
-  let lo = 0;
-  let hi = children.length - 1;
-  let at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (children[mid].startIndex < offset) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  return at;
 }
 
 function parseOrThrow(parser: Parser, text: string, old?: Tree): Tree {

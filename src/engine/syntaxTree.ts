@@ -186,16 +186,7 @@ export class SyntaxNode {
     let node: SyntaxNode = this;
     for (;;) {
       const children = node.children;
-      let lo = 0;
-      let hi = children.length - 1;
-      let at = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (children[mid].startIndex <= index) {
-          at = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
+      const at = lastStartingBefore(children, index + 1);
       const next = at >= 0 && index < children[at].endIndex ? children[at] : undefined;
       if (!next) return node;
       node = next;
@@ -766,19 +757,25 @@ function oldCounterpart(root: SyntaxNode, type: string, start: number, end: numb
   }
 }
 
-/** The child spanning [start, end), by binary search (children are in document order; a literal can have thousands). */
-function childAround(children: readonly SyntaxNode[], start: number, end: number): SyntaxNode | undefined {
-  // The last child that starts at or before `start`; zero-width children before it may share its start.
+/** The index of the last of `children` (in document order) that starts before `offset`, or -1: a binary search (a module or a literal can have thousands). */
+export function lastStartingBefore(children: readonly SyntaxNode[], offset: number): number {
   let lo = 0;
   let hi = children.length - 1;
   let at = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (children[mid].startIndex <= start) {
+    if (children[mid].startIndex < offset) {
       at = mid;
       lo = mid + 1;
     } else hi = mid - 1;
   }
+  return at;
+}
+
+/** The child spanning [start, end). */
+function childAround(children: readonly SyntaxNode[], start: number, end: number): SyntaxNode | undefined {
+  // The last child that starts at or before `start`; zero-width children before it may share its start.
+  const at = lastStartingBefore(children, start + 1);
   for (let i = at; i >= 0 && children[i].startIndex === children[at].startIndex; i--) if (end <= children[i].endIndex) return children[i];
   return undefined;
 }
