@@ -101,12 +101,13 @@ function codeLine(text: string, lineStart: number): boolean {
  * and never holds one). The previous input with the edit applied then; else undefined. A
  * keystroke in a 4,000-line file with a license header spent 0.3 ms splitting it into lines.
  */
-export function inputAfterEdit(previous: Pick<LastParse, 'text' | 'input'>, text: string): string | undefined {
-  const edit = changedRange(previous.text, text);
+export function inputAfterEdit(previous: Pick<LastParse, 'text' | 'input'>, text: string, edit = changedRange(previous.text, text)): string | undefined {
   const touched = (t: string, end: number) => {
-    for (let line = t.lastIndexOf('\n', edit.start - 1) + 1; line <= end; line = t.indexOf('\n', line) + 1) {
+    for (let line = t.lastIndexOf('\n', edit.start - 1) + 1; line <= end;) {
       if (!codeLine(t, line)) return false;
-      if (t.indexOf('\n', line) < 0) break;
+      const next = t.indexOf('\n', line);
+      if (next < 0) break;
+      line = next + 1;
     }
     return true;
   };
@@ -161,11 +162,16 @@ export class Parsers {
       this.lastParses.set(cacheKey, previous);
       return previous.syntax;
     }
-    const input = (previous?.grammar === grammar && inputAfterEdit(previous, text)) || parserInput(grammar, text);
     if (grammar === 'python') {
+      // The text's edit, found once: the parser input is carried across it where it can be, and
+      // is then the input's edit too.
+      const last = previous?.grammar === 'python' ? previous : undefined;
+      const edit = last && changedRange(last.text, text);
+      const carried = last && edit && inputAfterEdit(last, text, edit);
+      const input = carried ?? parserInput(grammar, text);
       let parsed: { syntax: SyntaxTree; tree?: Tree };
       try {
-        parsed = parsePython(parser, previous?.grammar === 'python' ? previous : undefined, text, input);
+        parsed = parsePython(parser, last && edit && { ...last, edit, carried: carried !== undefined }, text, input);
       } finally {
         // Told of the edit or not, it has served: the next edit starts from this parse.
         previous?.tree?.delete();
@@ -173,6 +179,8 @@ export class Parsers {
       this.remember(cacheKey, { grammar, text, input, ...parsed });
       return parsed.syntax;
     }
+    // parserInput leaves JavaScript and TypeScript as they are: the input's edit is the text's.
+    const input = parserInput(grammar, text);
     let syntax: SyntaxTree;
     let tree: Tree | undefined;
     try {
@@ -188,15 +196,7 @@ export class Parsers {
           syntax = new SyntaxTree(text, tree, undefined, true);
         } else {
           const changed = previous.tree.getChangedRanges(tree);
-          const reuse: Reuse = { tree: previous.syntax, edit, changed };
-          syntax = new SyntaxTree(text, tree, reuse, true);
-          // The edit is the parser input's. Where that differs from the text's (a comment run blanked
-          // for the parser, parserInput, changed inside or grew to a run), a node outside the edit may
-          // read other text than before: the front ends then keep nothing from the previous lint.
-          if (input !== text || previous.input !== previous.text) {
-            const own = changedRange(previous.text, text);
-            if (own.start !== edit.start || own.oldEnd !== edit.oldEnd || own.newEnd !== edit.newEnd) syntax.inherited = undefined;
-          }
+          syntax = new SyntaxTree(text, tree, { tree: previous.syntax, edit, changed }, true);
         }
       } else {
         tree = parseOrThrow(parser, input);
@@ -244,14 +244,20 @@ export class Parsers {
  * end), tree-sitter's incremental parse from the last tree is exact and costs less than a fresh
  * one; where it does not, the text is parsed afresh, as above.
  */
-function parsePython(parser: Parser, previous: LastParse | undefined, text: string, input: string): { syntax: SyntaxTree; tree?: Tree } {
+function parsePython(
+  parser: Parser,
+  previous: (LastParse & { edit: Edit; carried: boolean }) | undefined,
+  text: string,
+  input: string,
+): { syntax: SyntaxTree; tree?: Tree } {
   if (!previous) return parseFresh(parser, text, input);
-  const edit = changedRange(previous.input, input);
-  // The edit is the parser input's. Where that differs from the text's (a comment run blanked for
-  // the parser, parserInput, changed inside or grew to a run), a node outside the edit may read
-  // other text than before: nothing is taken over from the previous copy.
-  if (input !== text || previous.input !== previous.text) {
-    const own = changedRange(previous.text, text);
+  // `edit` is the text's; tree-sitter needs the input's. They are one where the input was carried
+  // over or nothing is blanked. Where they differ (a comment run blanked for the parser,
+  // parserInput, changed inside or grew to a run), a node outside the edit may read other text
+  // than before: nothing is taken over from the previous copy.
+  const { edit } = previous;
+  if (!previous.carried && (input !== text || previous.input !== previous.text)) {
+    const own = changedRange(previous.input, input);
     if (own.start !== edit.start || own.oldEnd !== edit.oldEnd || own.newEnd !== edit.newEnd) return parseFresh(parser, text, input);
   }
   const region = cleanRegion(parser, previous, input, edit);
@@ -268,7 +274,7 @@ function parsePython(parser: Parser, previous: LastParse | undefined, text: stri
   // Where the previous text's errors all lie in the region, the edit may have mended them: parsed
   // incrementally. An error elsewhere would remain, and the text be parsed afresh anyway.
   if (region && previous.tree && errorsWithin(region.splice)) {
-    applyEdit(previous.tree, previous.input, input);
+    applyEdit(previous.tree, previous.input, input, edit);
     const tree = parseOrThrow(parser, input, previous.tree);
     if (!tree.rootNode.hasError) {
       try {
@@ -545,8 +551,8 @@ function pointAt(text: string, index: number): { row: number; column: number } {
 }
 
 /** Describe the change from `before` to `after` as one edit, tell the tree, and return it in offsets. */
-function applyEdit(tree: Tree, before: string, after: string): Edit {
-  const { start, oldEnd: endOld, newEnd: endNew } = changedRange(before, after);
+function applyEdit(tree: Tree, before: string, after: string, edit = changedRange(before, after)): Edit {
+  const { start, oldEnd: endOld, newEnd: endNew } = edit;
   tree.edit({
     startIndex: start,
     oldEndIndex: endOld,

@@ -478,45 +478,83 @@ export function withPublicCursor<T>(run: () => T): T {
   }
 }
 
-function copyTree(tree: SyntaxTree, source: Tree, previous: Reuse | undefined): SyntaxNode {
-  const tables = tablesOf(source.language);
+/** Runs `read` with a cursor on `source`'s root (the direct one where the runtime is reachable), and closes it. */
+function walk<T>(source: Tree, read: (cursor: CopyCursor) => T): T {
   const treeCursor = source.walk();
   const direct = runtime ? new DirectCursor(treeCursor, runtime) : undefined;
-  const cursor: CopyCursor = direct ?? treeCursor;
   try {
-    const rootType = nodeType(cursor, tables);
-    const rootStart = cursor.startIndex;
-    const rootEnd = cursor.endIndex;
-    const statements: SyntaxNode[] = [];
-    const reusable = previous ? reusableStatements(previous, tables) : undefined;
-    const taken: Array<{ node: SyntaxNode; delta: number }> = [];
-    let nested = 0;
-    if (cursor.gotoFirstChild()) {
-      do {
-        const old = reusable?.(nodeType(cursor, tables), cursor.startIndex, cursor.endIndex, previous!.tree.rootNode, cursor, rootType === 'ERROR');
-        if (old) {
-          taken.push(old);
-          statements.push(old.node);
-        } else {
-          const copy = new Copy(cursor, tables, tree, rootType === 'ERROR', reusable && { reuse: previous!, reusable });
-          statements.push(copy.run());
-          taken.push(...copy.taken);
-          nested += copy.taken.length;
-        }
-      } while (cursor.gotoNextSibling());
-    }
-    // Only once the copy is complete: the previous tree stays whole if anything above throws.
-    for (const { node, delta } of taken) node.moveTo(tree, delta);
-    if (taken.length) previous!.tree.superseded = true;
-    tree.stats.reused = taken.length - nested;
-    tree.stats.copied = statements.length - tree.stats.reused;
-    tree.stats.nested = nested;
-    const isError = rootType === 'ERROR';
-    return new SyntaxNode(rootType, true, null, rootStart, rootEnd, { shift: 0, tree }, statements, false, isError || statements.some((s) => s.hasError));
+    return read(direct ?? treeCursor);
   } finally {
     direct?.close();
     treeCursor.delete();
   }
+}
+
+/** The children of the cursor's node, each taken over from the previous copy where it can be, else copied. */
+interface Children {
+  nodes: SyntaxNode[];
+  /** Which of `nodes` were copied (the others are taken over). */
+  copied: boolean[];
+  /** Everything taken over, nested definitions in the copies included, with how far each moves. */
+  taken: Array<{ node: SyntaxNode; delta: number }>;
+  /** How many of `taken` are definitions inside the copies. */
+  nested: number;
+}
+
+/**
+ * Copies the children of the cursor's node (the cursor ends on its last child). With `previous`,
+ * a child is taken over where `oldParent`, the previous copy's node for their parent, has one
+ * that can stand for it (`reusableStatements`); `base` is where the parsed text starts in the
+ * tree's; `keep(typeId)` false: never taken over.
+ */
+function copyChildren(
+  cursor: CopyCursor,
+  tables: Tables,
+  tree: SyntaxTree,
+  inError: boolean,
+  previous?: { reuse: Reuse; reusable: Reusable; oldParent: SyntaxNode; keep?: (typeId: number) => boolean },
+  base = 0,
+): Children {
+  const out: Children = { nodes: [], copied: [], taken: [], nested: 0 };
+  if (!cursor.gotoFirstChild()) return out;
+  do {
+    const old =
+      previous && (previous.keep?.(cursor.nodeTypeId) ?? true)
+        ? previous.reusable(nodeType(cursor, tables), cursor.startIndex + base, cursor.endIndex + base, previous.oldParent, cursor, inError)
+        : undefined;
+    if (old) {
+      out.taken.push(old);
+      out.nodes.push(old.node);
+      out.copied.push(false);
+    } else {
+      const copy = new Copy(cursor, tables, tree, inError, previous, base);
+      out.nodes.push(copy.run());
+      out.copied.push(true);
+      out.taken.push(...copy.taken);
+      out.nested += copy.taken.length;
+    }
+  } while (cursor.gotoNextSibling());
+  return out;
+}
+
+function copyTree(tree: SyntaxTree, source: Tree, previous: Reuse | undefined): SyntaxNode {
+  const tables = tablesOf(source.language);
+  return walk(source, (cursor) => {
+    const rootType = nodeType(cursor, tables);
+    const rootStart = cursor.startIndex;
+    const rootEnd = cursor.endIndex;
+    const isError = rootType === 'ERROR';
+    const reusable = previous && { reuse: previous, reusable: reusableStatements(previous, tables), oldParent: previous.tree.rootNode };
+    const { nodes, taken, nested } = copyChildren(cursor, tables, tree, isError, reusable);
+    // Moved once the copy is complete. A throw above leaves the previous tree's taken-over nodes
+    // with new parents: the parser then keeps no parse of the file, and its next lint starts afresh.
+    for (const { node, delta } of taken) node.moveTo(tree, delta);
+    if (taken.length) previous!.tree.superseded = true;
+    tree.stats.reused = taken.length - nested;
+    tree.stats.copied = nodes.length - tree.stats.reused;
+    tree.stats.nested = nested;
+    return new SyntaxNode(rootType, true, null, rootStart, rootEnd, { shift: 0, tree }, nodes, false, isError || nodes.some((s) => s.hasError));
+  });
 }
 
 /**
@@ -544,51 +582,36 @@ function spliceTree(tree: SyntaxTree, region: Tree, previous: Reuse, splice: Spl
   }
   const segment = segments[segments.length - 1];
   const children: SyntaxNode[] = [];
-  for (let i = 0; i < first; i++) children.push(carry(kids[i], 0, segment, container.ownSegment, taken));
-  const treeCursor = region.walk();
-  const direct = runtime ? new DirectCursor(treeCursor, runtime) : undefined;
-  const cursor: CopyCursor = direct ?? treeCursor;
-  let nested = 0;
   let copied = 0;
-  let regionStart: number;
-  let regionEnd: number;
-  try {
-    regionStart = cursor.startIndex + base;
-    regionEnd = cursor.endIndex + base;
+  for (let i = 0; i < first; i++) children.push(carry(kids[i], 0, segment, container.ownSegment, taken));
+  const { regionStart, regionEnd, nested } = walk(region, (cursor) => {
+    const bounds = { regionStart: cursor.startIndex + base, regionEnd: cursor.endIndex + base };
     // The wrapper's block (module > if_statement > block, its last child) or literal (module > expression_statement > literal).
     if (wrapped) {
       cursor.gotoFirstChild();
       cursor.gotoFirstChild();
       if (wrapped === 'block') while (cursor.gotoNextSibling());
     }
-    const reusable = reusableStatements(previous, tables);
-    const fresh: SyntaxNode[] = [];
-    if (cursor.gotoFirstChild()) {
-      do {
-        // Not a literal's tokens: its brackets are the wrapper's, though they may lie where the literal's own do.
-        const token = wrapped === 'literal' && !tables.named[cursor.nodeTypeId];
-        const old = token ? undefined : reusable(nodeType(cursor, tables), cursor.startIndex + base, cursor.endIndex + base, container, cursor, false);
-        if (old) {
-          taken.push(old);
-          fresh.push(old.node);
-        } else {
-          const copy = new Copy(cursor, tables, tree, false, { reuse: previous, reusable }, base);
-          fresh.push(copy.run());
-          taken.push(...copy.taken);
-          nested += copy.taken.length;
-        }
-      } while (cursor.gotoNextSibling());
+    // Not a literal's tokens: its brackets are the wrapper's, though they may lie where the literal's own do.
+    const keep = wrapped === 'literal' ? (typeId: number) => !!tables.named[typeId] : undefined;
+    const fresh = copyChildren(
+      cursor,
+      tables,
+      tree,
+      false,
+      { reuse: previous, reusable: reusableStatements(previous, tables), oldParent: container, keep },
+      base,
+    );
+    taken.push(...fresh.taken);
+    const from = wrapped === 'literal' ? 1 : 0;
+    const to = wrapped === 'literal' ? fresh.nodes.length - 1 : fresh.nodes.length;
+    for (let i = from; i < to; i++) {
+      (segment.nested ??= []).push(fresh.nodes[i].ownSegment);
+      children.push(fresh.nodes[i]);
+      if (fresh.copied[i]) copied++;
     }
-    // A literal's own brackets are the wrapper's.
-    for (const node of wrapped === 'literal' ? fresh.slice(1, -1) : fresh) {
-      (segment.nested ??= []).push(node.ownSegment);
-      children.push(node);
-      if (!taken.some((t) => t.node === node)) copied++;
-    }
-  } finally {
-    direct?.close();
-    treeCursor.delete();
-  }
+    return { ...bounds, nested: fresh.nested };
+  });
   for (let i = last + 1; i < kids.length; i++) children.push(carry(kids[i], delta, segment, container.ownSegment, taken));
   // The container, then its ancestors up to the root, each with the new node in place of the old.
   let node: SyntaxNode;
@@ -608,8 +631,7 @@ function spliceTree(tree: SyntaxTree, region: Tree, previous: Reuse, splice: Spl
       node = rebuilt(old, old.startIndex, old.endIndex + delta, segments[i], siblings);
     }
   }
-  // Moved once the new tree is complete. A throw above leaves the previous tree's taken-over nodes
-  // with new parents: the parser then keeps no parse of the file, and its next lint starts afresh.
+  // Moved once the new tree is complete (as in copyTree).
   for (const t of taken) t.node.moveTo(tree, t.delta);
   previous.tree.superseded = true;
   tree.stats.reused = taken.length - nested;

@@ -1235,7 +1235,7 @@ describe("a layer's size attributes", () => {
   });
 });
 
-describe('second review: outputs, build(), sizes and wrappers', () => {
+describe("what leaves a model, Keras's build, and sizes read as a layer was made", () => {
   test('sizes are read as the layer was made, not from the loop variable as it is later', async () => {
     const a = await analyze(
       [

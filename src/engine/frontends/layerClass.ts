@@ -28,10 +28,13 @@ export function sizeArg(read: ArgReader, key: string): number | undefined {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
 }
 
-/** An int or an int list of the given rank (`3` or `(3, 3)`), as the frameworks normalize kernel sizes. */
-export function tupleArg(read: ArgReader, key: string, rank: number, dflt?: number): number[] | undefined {
+/**
+ * An int or an int list of the given rank (`3` or `(3, 3)`), as the frameworks normalize kernel
+ * sizes; each at least `min` (a padding may be 0).
+ */
+export function tupleArg(read: ArgReader, key: string, rank: number, dflt?: number, min = 1): number[] | undefined {
   const v = read(key) ?? dflt;
-  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x > 0;
+  const ok = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min;
   if (ok(v)) return Array(rank).fill(v);
   if (Array.isArray(v) && v.length === rank && v.every(ok)) return v as number[];
   return undefined;

@@ -550,10 +550,17 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
     return { t: 'tensor', st: { model: tensors[0].st.model ?? model, shape, normSeen: tensors.some((t) => t.st.normSeen), flow } } as V & TensorValue;
   }
 
-  /** Tensors passed to something unknown: their open layers end there. */
-  protected consume(v: V, depth = 0): void {
-    if (isTensor(v)) signal.close(v.st);
-    else if (isList(v) && depth < 4) v.items.forEach((i) => this.consume(i, depth + 1));
+  /**
+   * Tensors passed to something unknown: their open layers end there. `escapes`: taken by an
+   * operation initlint cannot see (an unknown function, or an unknown method on the tensor), a
+   * way out of its layers that is not followed, noted as an opaque output of its model, so that a
+   * normalization elsewhere does not exempt them (rules.md v2: every way out).
+   */
+  protected consume(v: V, escapes = false, depth = 0): void {
+    if (isTensor(v)) {
+      signal.close(v.st);
+      if (escapes && v.st.flow) (v.st.model.outputs ??= []).push({ kind: 'opaque', from: v.st.flow });
+    } else if (isList(v) && depth < 4) v.items.forEach((i) => this.consume(i, escapes, depth + 1));
   }
 
   /** The models of the tensors a value holds. */

@@ -13,7 +13,7 @@ import { collectImports, lastSegment, normalizeQualified, type ImportTable } fro
 import { argument, callArgs, spanOf, statementsAt, stringValue, syntaxErrors as pythonSyntaxErrors, type CallArgs } from './syntax';
 
 import type { Dim } from '../../shapes';
-import { sizeArg, tupleArg, type LayerClass, type Role } from '../layerClass';
+import { sizeArg, type LayerClass, type Role } from '../layerClass';
 import { keras1Reader } from '../keras/layers';
 import { MAX_UNROLL } from '../eval/budget';
 import { entryPointsFirst } from '../eval/entryPoints';
@@ -88,6 +88,12 @@ export type Value =
   | { t: 'dict'; items: Map<string, Value>; modules?: boolean; partial?: boolean };
 
 export const UNKNOWN: Value = { t: 'unknown' };
+
+/** A module-level definition's `key` (PythonInterpreter.moduleDefinition): its name, and which of the file's definitions of that name it is. */
+export function keyParts(key: string): { name: string; index: number } {
+  const at = key.lastIndexOf('#');
+  return { name: key.slice(0, at), index: Number(key.slice(at + 1)) };
+}
 
 /** Python's `==` between constants (True == 1, 1 == 1.0); undefined between sequences (a tuple never equals a list, and constants do not say which is which). */
 function constEquals(a: Const, b: Const): boolean | undefined {
@@ -374,8 +380,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   /** `d`: the node of a module-level definition by its key; `w`: what an unbound name is through `from M import *`; `cfg`: the file's config class. */
   protected override probe(kind: string, arg: string): unknown {
     if (kind === 'd') {
-      const at = arg.lastIndexOf('#');
-      return this.moduleDefinitions.get(arg.slice(0, at))?.[Number(arg.slice(at + 1))]?.id;
+      const { name, index } = keyParts(arg);
+      return this.moduleDefinitions.get(name)?.[index]?.id;
     }
     if (kind === 'w') return this.wildcardPath(arg);
     if (kind === 'cfg') return this.configClass();
@@ -461,7 +467,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     let same = this.moduleDefinitions.get(name);
     if (!same) this.moduleDefinitions.set(name, (same = []));
     if (!same.includes(def)) same.push(def);
-    const key = `${name}#${same.indexOf(def)}`;
+    const key = `${name}#${same.indexOf(def)}`; // read back by keyParts
     const value = { t, key } as { t: 'func' | 'class'; node: Node; key: string };
     Object.defineProperty(value, 'node', {
       enumerable: true,
@@ -1409,7 +1415,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
             ? (obj.obj.attrs.get(method) ?? UNKNOWN)
             : (this.attribute(obj, method) ?? UNKNOWN);
       // `h.mean(1)`, `h.softmax(-1)`: a method initlint does not model takes the tensor away.
-      if (obj.t === 'tensor' && callee.t === 'unknown') this.escape(obj);
+      if (obj.t === 'tensor' && callee.t === 'unknown') this.consume(obj, true);
     } else {
       callee = this.eval(fnNode, env, model);
     }
@@ -1477,21 +1483,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     // Unknown callee: its tensor arguments are consumed by an operation we cannot see.
     const { pos, kw } = this.evalArgs(args, env, model);
     this.unknownCall(node, args, pos);
-    pos.forEach((v) => this.escape(v));
-    kw.forEach((v) => this.escape(v));
+    pos.forEach((v) => this.consume(v, true));
+    kw.forEach((v) => this.consume(v, true));
     return UNKNOWN;
-  }
-
-  /**
-   * A tensor consumed by an operation initlint cannot see (an unknown function, or an unknown
-   * method on it): a way out of its layers that is not followed, noted as an opaque output of
-   * its model, so that a normalization elsewhere does not exempt them (rules.md v2: every way out).
-   */
-  protected escape(v: Value, depth = 0): void {
-    if (v.t === 'tensor') {
-      signal.close(v.st);
-      if (v.st.flow) (v.st.model.outputs ??= []).push({ kind: 'opaque', from: v.st.flow });
-    } else if (v.t === 'list' && depth < 4) v.items.forEach((i) => this.escape(i, depth + 1));
   }
 
   /**
@@ -1605,10 +1599,6 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   /** A layer size (frontends/layerClass.ts sizeArg): `nn.Linear(-5, 10)` has no fans to judge. */
   protected intArg(op: LayerOp, name: string): number | undefined {
     return sizeArg(this.argReader(op.cls, op.args, op.env), name);
-  }
-
-  protected tupleArg(op: LayerOp, name: string, rank: number, dflt?: number): number[] | undefined {
-    return tupleArg(this.argReader(op.cls, op.args, op.env), name, rank, dflt);
   }
 }
 

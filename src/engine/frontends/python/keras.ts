@@ -35,6 +35,7 @@ import { insertArgument, insertKeyword, quoteStyle, rewriteExplicit, rewriteTfCo
 import { argument, callArgs, spanOf, type CallArgs } from './syntax';
 import {
   assignedName,
+  keyParts,
   PythonInterpreter,
   UNKNOWN,
   type Dim,
@@ -461,7 +462,7 @@ export class KerasFrontEnd extends PythonInterpreter {
     if (v.t === 'func') {
       // A function of this file: its body is not read, so its name says nothing certain. Its key
       // holds the name (a kept evaluation then does not depend on the body: interpreter.ts, moduleDefinition).
-      const name = v.key ? v.key.slice(0, v.key.lastIndexOf('#')) : v.node.childForFieldName('name')?.text;
+      const name = v.key ? keyParts(v.key).name : v.node.childForFieldName('name')?.text;
       return name ? { info: unknownActivation(name), span: spanOf(node) } : undefined;
     }
     if (v.t === 'op' && v.op.cls.role === 'activation') {

@@ -549,19 +549,13 @@ export class TorchFrontEnd extends PythonInterpreter {
     const put = (name: string, v: number | number[] | undefined) => {
       if (v !== undefined) out.set(name, v);
     };
-    const each = (name: string, dflt: number, min: number) => {
-      if (rank === undefined) return undefined;
-      if (!given(name)) return Array<number>(rank).fill(dflt);
-      const v = read(name);
-      const ok = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= min;
-      if (ok(v)) return Array<number>(rank).fill(v);
-      return Array.isArray(v) && v.length === rank && v.every(ok) ? (v as number[]) : undefined;
-    };
     if (rank === undefined) {
       if (op.className !== 'LazyLinear') put('in_features', sizeArg(read, 'in_features'));
       put('out_features', sizeArg(read, 'out_features'));
       return out;
     }
+    // Its default where not given; where given, read (undefined if not known).
+    const each = (name: string, dflt: number, min: number) => (given(name) ? tupleArg(read, name, rank, undefined, min) : Array<number>(rank).fill(dflt));
     put('in_channels', sizeArg(read, 'in_channels'));
     put('out_channels', sizeArg(read, 'out_channels'));
     put('groups', given('groups') ? sizeArg(read, 'groups') : 1);
