@@ -10,7 +10,7 @@ import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Layer, LayerActivation, MergeOp, Span } from '../../ir';
 import { activationInfo, lookupActivation, unknownActivation, type ActivationInfo } from '../../activations';
 import { collectImports, lastSegment, normalizeQualified, type ImportTable } from './names';
-import { argument, callArgs, spanOf, statementsAt, stringValue, syntaxErrors as pythonSyntaxErrors, type CallArgs } from './syntax';
+import { argument, callArgs, parameterName, spanOf, statementsAt, stringValue, syntaxErrors as pythonSyntaxErrors, type CallArgs } from './syntax';
 
 import type { Dim } from '../../shapes';
 import { sizeArg, type LayerClass, type Role } from '../layerClass';
@@ -178,6 +178,16 @@ function concatenated(l: Value, r: Value): Value | undefined {
 }
 
 /** Methods that change a dict's entries in place. */
+/** What a `for` or a comprehension goes over: its items, and whether they are its items one by one. */
+interface Iteration {
+  readonly items: Value[];
+  /** False for one item standing for an iterable of unknown length (the body runs once for all). */
+  readonly known: boolean;
+}
+
+/** One pass, for an item standing for an iterable of unknown length. */
+const oneUnknownPass = (): Iteration => ({ items: [UNKNOWN], known: false });
+
 const DICT_CHANGES = new Set(['update', 'setdefault', 'pop', 'popitem', 'clear']);
 
 /** A list or container whose items stand for a number of items not known (`ListValue.approx`). */
@@ -736,15 +746,10 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     let i = 0;
     let first = true;
     for (const p of params?.namedChildren ?? []) {
-      if (!p) continue;
-      let name: string | undefined;
-      let dflt: Node | null = null;
-      if (p.type === 'identifier') name = p.text;
-      else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') {
-        name = p.childForFieldName('name')?.text;
-        dflt = p.childForFieldName('value');
-      } else if (p.type === 'typed_parameter') name = p.namedChildren.find((c) => c?.type === 'identifier')?.text;
+      const name = p && parameterName(p);
       if (!name) continue;
+      // `x=1`, `x: int = 1`: the default, where no argument is given.
+      const dflt = p.childForFieldName('value');
       if (first && skipSelf) {
         first = false;
         continue;
@@ -832,9 +837,9 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     const right = stmt.childForFieldName('right');
     const body = stmt.childForFieldName('body');
     if (!body) return;
-    const items = right ? this.iterate(right, env, model) : [UNKNOWN];
+    const { items, known } = right ? this.iterate(right, env, model) : oneUnknownPass();
     // In a pass that stands for an unknown number of passes, a list grown is of unknown length.
-    const unknownCount = right ? !this.lastIterationKnown : true;
+    const unknownCount = !known;
     if (unknownCount) this.unknownLoops++;
     try {
       for (const item of items) {
@@ -849,8 +854,11 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   /** Loops being run whose number of passes is not known (a list grown in them is `approx`). */
   private unknownLoops = 0;
 
-  /** What a `for` iterates over, unrolled up to MAX_UNROLL; an unknown iterable runs the body once. */
-  protected iterate(node: Node, env: Env, model: ModelBuilder): Value[] {
+  /**
+   * What a `for` iterates over, unrolled up to MAX_UNROLL, and whether those are its items one by
+   * one (a range, a list); an unknown iterable gives one item standing for all (`known` false).
+   */
+  protected iterate(node: Node, env: Env, model: ModelBuilder): Iteration {
     if (node.type === 'call') {
       const fn = node.childForFieldName('function');
       if (fn?.type === 'identifier' && fn.text === 'range' && !env.get('range')) {
@@ -863,8 +871,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
             out.push({ t: 'const', v: i });
             if (out.length >= MAX_UNROLL) break;
           }
-          this.lastIterationKnown = true;
-          return out.length ? out : [];
+          return { items: out, known: true };
         }
       }
       if (fn?.type === 'identifier' && fn.text === 'enumerate' && !env.get('enumerate')) {
@@ -873,14 +880,13 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         const startNode = args.positional[1] ?? args.keywords.get('start');
         const start = startNode ? this.constOf(startNode, env) : 0;
         if (inner && inner.type !== 'list_splat') {
-          const items = this.iterate(inner, env, model);
+          const { items, known } = this.iterate(inner, env, model);
           // Over an iterable of unknown length the body runs once, for an item that stands for
           // all: its index is not 0 but unknown, or `if i > 0:` would be decided for every item.
-          const known = this.lastIterationKnown && typeof start === 'number';
-          return items.map((v, i) => ({ t: 'list', items: [known ? { t: 'const', v: (start as number) + i } : UNKNOWN, v] }));
+          const counted = known && typeof start === 'number';
+          return { items: items.map((v, i) => ({ t: 'list', items: [counted ? { t: 'const', v: (start as number) + i } : UNKNOWN, v] })), known };
         }
-        this.lastIterationKnown = false;
-        return [UNKNOWN];
+        return oneUnknownPass();
       }
       if (fn?.type === 'attribute') {
         // `for name, layer in self.layers.items():` over an nn.ModuleDict, in its order.
@@ -891,17 +897,16 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
           // Plain dicts stay one pass: timm's 1,200-entry default_cfgs is walked at module level
           // (`[n for n, c in default_cfgs.items() if ...]`) on every lint, for no layer.
           if (d.t === 'dict' && d.modules && !d.partial) {
-            this.lastIterationKnown = true;
-            return this.unrolled(
+            const items = this.unrolled(
               [...d.items].map(([k, v]): Value =>
                 method === 'items' ? { t: 'list', items: [{ t: 'const', v: k }, v] } : method === 'values' ? v : { t: 'const', v: k },
               ),
             );
+            return { items, known: true };
           }
           // Not a dict known entry by entry: one pass, for an item that stands for all (the
           // receiver, evaluated once, may have built layers).
-          this.lastIterationKnown = false;
-          return [UNKNOWN];
+          return oneUnknownPass();
         }
       }
       if (fn?.type === 'identifier' && fn.text === 'zip' && !env.get('zip')) {
@@ -909,27 +914,21 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         // the shortest list known item by item. An iterable of unknown length among them
         // (`zip(self.lateral_convs, hidden_states)`) gives its one item, standing for all, to
         // each pass: the layers run once each, as the lists of layers say. With no list known,
-        // one pass (`lastIterationKnown` then false).
+        // one pass, not known item by item.
         const call = callArgs(node);
         const args = call.positional;
         // `zip(*rows)`, `zip(a, *rest)`, `zip()`: how many columns, and which, is not known.
-        if (args.length === 0 || call.list?.namedChildren.some((a) => a?.type === 'list_splat')) {
-          this.lastIterationKnown = false;
-          return [UNKNOWN];
-        }
-        const columns = args.map((a) => {
-          const items = this.iterate(a, env, model);
-          return { items, known: this.lastIterationKnown };
-        });
+        if (args.length === 0 || call.list?.namedChildren.some((a) => a?.type === 'list_splat')) return oneUnknownPass();
+        const columns = args.map((a) => this.iterate(a, env, model));
         const lengths = columns.filter((c) => c.known).map((c) => c.items.length);
         const n = lengths.length ? Math.min(...lengths) : 1;
-        this.lastIterationKnown = lengths.length > 0;
-        return Array.from({ length: n }, (_, i): Value => ({ t: 'list', items: columns.map((c) => (c.known ? c.items[i] : c.items[0]) ?? UNKNOWN) }));
+        const items = Array.from({ length: n }, (_, i): Value => ({ t: 'list', items: columns.map((c) => (c.known ? c.items[i] : c.items[0]) ?? UNKNOWN) }));
+        return { items, known: lengths.length > 0 };
       }
     }
     const v = this.eval(node, env, model);
-    this.lastIterationKnown = ((v.t === 'chain' || v.t === 'list') && !v.approx) || (v.t === 'const' && Array.isArray(v.v));
-    return v.t === 'chain' ? this.unrolled(v.items) : this.iterateValue(v);
+    const known = ((v.t === 'chain' || v.t === 'list') && !v.approx) || (v.t === 'const' && Array.isArray(v.v));
+    return { items: v.t === 'chain' ? this.unrolled(v.items) : this.iterateValue(v), known };
   }
 
   /** `items[start:stop:step]` as Python computes it, with constant bounds; undefined where a bound is not constant. */
@@ -957,9 +956,6 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     for (let i = from; by > 0 ? i < to : i > to; i += by) out.push(items[i]);
     return out;
   }
-
-  /** Whether the last `iterate` went over items known one by one (a range, a list), not one standing for an unknown iterable. */
-  private lastIterationKnown = true;
 
   protected assign(target: Node, value: Value, env: Env): void {
     if (target.type === 'identifier') env.set(target.text, value);
@@ -1142,8 +1138,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     const left = clause.childForFieldName('left');
     const right = clause.childForFieldName('right');
     const inner = new Env(env);
-    const items = right ? this.iterate(right, env, model) : [UNKNOWN];
-    const known = !!right && this.lastIterationKnown;
+    const { items, known } = right ? this.iterate(right, env, model) : oneUnknownPass();
     const out: Value[] = [];
     for (const item of items) {
       if (left) this.assign(left, item, inner);
@@ -1351,8 +1346,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     }
     if (fnNode.type === 'identifier' && (fnNode.text === 'zip' || fnNode.text === 'enumerate') && !env.get(fnNode.text)) {
       // `pairs = zip(ins, outs)` read later: the pairs, where every column is known item by item.
-      const items = this.iterate(node, env, model);
-      return this.lastIterationKnown ? { t: 'list', items } : UNKNOWN;
+      const { items, known } = this.iterate(node, env, model);
+      return known ? { t: 'list', items } : UNKNOWN;
     }
     if (fnNode.type === 'identifier' && fnNode.text === 'setattr' && !env.get('setattr')) {
       // `setattr(self, f'fc{i}', nn.Linear(...))`: an attribute of the instance, as `self.fc = ...` is.

@@ -48,6 +48,25 @@ export function argument(args: CallArgs, name: string, index?: number): Node | u
   return args.keywords.get(name) ?? (index !== undefined ? args.positional[index] : undefined);
 }
 
+/**
+ * The name a function parameter binds: `x`, `x=1`, `x: int`, `x: int = 1`. Undefined for what
+ * binds no single argument by name: `*args`, `**kwargs`, a bare `*` or `/`.
+ */
+export function parameterName(p: Node): string | undefined {
+  switch (p.type) {
+    case 'identifier':
+      return p.text;
+    case 'default_parameter':
+    case 'typed_default_parameter':
+      return p.childForFieldName('name')?.text;
+    case 'typed_parameter':
+      // Its name is its first child; `*args: int` holds a list_splat_pattern there instead.
+      return p.namedChildren.find((c) => c?.type === 'identifier')?.text;
+    default:
+      return undefined;
+  }
+}
+
 /** Value of a plain string literal (no f-string interpolation), else undefined. */
 export function stringValue(node: Node): string | undefined {
   if (node.type !== 'string') return undefined;

@@ -23,7 +23,7 @@ import { quoteStyle } from './kerasFix';
 import { insertInitAfter, rewriteInitCall, type TorchStyle } from './torchFix';
 import { recommendationFor } from '../../variance';
 import { TORCH_ACTIVATION_FUNCTIONS, TORCH_NORM_FUNCTIONS, TORCH_SCALE_KEEPING, TORCH_SCALE_KEEPING_METHODS, torchLayerClass } from './torchLayers';
-import { argument, callArgs, spanOf, statementsAt, stringValue, type CallArgs } from './syntax';
+import { argument, callArgs, parameterName, spanOf, statementsAt, stringValue, type CallArgs } from './syntax';
 import {
   assignedName,
   Env,
@@ -284,8 +284,8 @@ export class TorchFrontEnd extends PythonInterpreter {
       if (!init || statements.length === 0) continue;
       const params = new Set<string>();
       for (const p of init.childForFieldName('parameters')?.namedChildren ?? []) {
-        const id = p?.type === 'identifier' ? p : (p?.childForFieldName('name') ?? p?.namedChildren.find((c) => c?.type === 'identifier'));
-        if (id) params.add(id.text);
+        const name = p && parameterName(p);
+        if (name) params.add(name);
       }
       out.push({ cls, statements, params, token: `${cls.id} ${statements.map((n) => n.id).join(' ')}` });
     }
