@@ -122,6 +122,43 @@ function pythonEdits(text: string): Array<[string, string]> {
  * Files whose definitions read what an edit elsewhere changes: a key that missed any of these
  * reads would keep a stale evaluation, and the analyses would differ.
  */
+/** A model reading module-level data: a table built by a helper, a registry a function fills, a list made from the table. */
+const DATA_STATEMENTS = `import torch
+from torch import nn
+
+BASE = 32
+REGISTRY = {}
+
+
+def _cfg(width, **kwargs):
+    return {"width": width, "act": "relu", **kwargs}
+
+
+def register(name, width):
+    REGISTRY[name] = width
+    return width
+
+
+CFGS = {
+    "small": _cfg(BASE),
+    "base": _cfg(BASE * 2, act="tanh"),
+}
+TINY = register("tiny", 16)
+WIDTHS = [c["width"] for c in CFGS.values()]
+
+
+class Net(nn.Module):
+    def __init__(self, variant="base"):
+        super().__init__()
+        cfg = CFGS[variant]
+        self.fc = nn.Linear(cfg["width"], REGISTRY["tiny"])
+        self.out = nn.Linear(REGISTRY["tiny"], WIDTHS[0])
+        nn.init.normal_(self.fc.weight, std=1.0)
+
+    def forward(self, x):
+        return self.out(torch.relu(self.fc(x)))
+`;
+
 const READS: Array<{ name: string; text: string; edits: Array<[string, (t: string) => string]> }> = [
   {
     name: 'reads/constant.py',
@@ -160,6 +197,21 @@ def build():
       ['the helper shadowed', (t) => `${t}\n\ndef make(n):\n    return nn.Linear(n, 3)\n`],
       ['the alias of nn changed', (t) => t.replace('from torch import nn', 'import torch.nn as nn')],
       ['torch imported no longer', (t) => t.replace('import torch\n', '')],
+    ],
+  },
+  {
+    // Module statements that bind data are kept too (evaluator.ts, keptStatement).
+    name: 'reads/data.py',
+    text: DATA_STATEMENTS,
+    edits: [
+      ['the helper a kept table calls', (t) => t.replace('return {"width": width,', 'return {"width": width * 2,')],
+      ['a constant a kept table reads', (t) => t.replace('BASE = 32', 'BASE = 48')],
+      ['an entry of the table', (t) => t.replace('_cfg(BASE * 2,', '_cfg(BASE * 3,')],
+      ['what a statement registers', (t) => t.replace('register("tiny", 16)', 'register("tiny", 24)')],
+      ['the function that fills the registry', (t) => t.replace('REGISTRY[name] = width', 'REGISTRY[name] = width * 2')],
+      ['the table bound again after the class', (t) => `${t}\n\nCFGS = {"base": _cfg(8)}\n`],
+      ['the table read by another name first', (t) => t.replace('TINY = register', 'ALIAS = CFGS\nTINY = register')],
+      ['an init in the class', (t) => t.replace('std=1.0', 'std=0.5')],
     ],
   },
   {
@@ -441,6 +493,22 @@ test('an edit in a class evaluates again what builds it, not what only passes it
   const fresh = (t: string) => said(linter.analyze(t, key, { cacheKey: false }));
   assert.equal(incremental, fresh(edited));
   assert.notEqual(fresh(edited), fresh(text), 'the edit changes what the file says');
+  linter.forget(key);
+});
+
+test('a module statement that binds data is evaluated once: an edit elsewhere replays it; one that reads or fills a list or dict of the module runs again', async () => {
+  const linter = await getLinter();
+  const key = 'data-statements.py';
+  const edited = DATA_STATEMENTS.replace('std=1.0', 'std=0.5');
+  linter.analyze(DATA_STATEMENTS, key);
+  const before = cacheStats.replayed;
+  const incremental = said(linter.analyze(edited, key));
+  // BASE, REGISTRY and CFGS (with its calls of _cfg) are used again; TINY (register reads REGISTRY,
+  // which it could change), WIDTHS (reads CFGS) and the edited class run again.
+  assert.equal(cacheStats.replayed - before, 3);
+  const fresh = (t: string) => said(linter.analyze(t, key, { cacheKey: false }));
+  assert.equal(incremental, fresh(edited));
+  assert.notEqual(fresh(DATA_STATEMENTS.replace('BASE = 32', 'BASE = 48')), fresh(DATA_STATEMENTS), 'the table reaches the model');
   linter.forget(key);
 });
 

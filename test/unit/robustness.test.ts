@@ -94,6 +94,42 @@ describe('bad input', () => {
     assert.equal(a.models[0].layers.length, 64, 'unrolled exactly MAX_UNROLL times');
   });
 
+  test('a Sequential added to itself (Keras, TF.js) ends the lint as it would without: its layers are judged, the rest reads as unknown', async () => {
+    // Keras moved the model's layers into itself while reading them: the array grew until V8 aborted the process.
+    const linter = await getLinter();
+    const py = [
+      'import keras',
+      'from keras import layers',
+      'm = keras.Sequential([keras.Input(shape=(256,)), layers.Dense(256, activation="relu", kernel_initializer="glorot_uniform")])',
+      'm.add(m)',
+      'm.add(layers.Dense(256, activation="relu", kernel_initializer="glorot_uniform"))',
+    ].join('\n');
+    const js = [
+      "import * as tf from '@tensorflow/tfjs';",
+      "const m = tf.sequential({layers: [tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: 'glorotUniform', inputShape: [256]})]});",
+      'm.add(m);',
+      "m.add(tf.layers.dense({units: 256, activation: 'relu', kernelInitializer: 'glorotUniform'}));",
+    ].join('\n');
+    for (const [text, file] of [
+      [py, 'self.py'],
+      [js, 'self.js'],
+    ]) {
+      const a = linter.analyze(text, file);
+      assert.deepEqual(a.errors, [], file);
+      assert.deepEqual(
+        a.models.map((m) => m.layers.length),
+        [2],
+        file,
+      );
+      // The first Dense is judged (He would keep its signal); after the model was added to itself its input is not known.
+      assert.deepEqual(
+        a.findings.map((f) => [f.code, text.slice(0, f.start).split('\n').length]),
+        [['IL001', 2 + (file === 'self.py' ? 1 : 0)]],
+        file,
+      );
+    }
+  });
+
   test('a list of layers doubled in a loop stays bounded (a list grows by copying)', async () => {
     const linter = await getLinter();
     const text = [

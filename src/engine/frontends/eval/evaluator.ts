@@ -42,6 +42,9 @@ import {
 /** A constant: a number, string, boolean, null, or a (nested) list of them. */
 export type Const = ArgValue | Const[];
 
+/** A constant sharing no array with `c`. */
+const copyConst = (c: Const): Const => (Array.isArray(c) ? c.map(copyConst) : c);
+
 export interface TensorValue {
   t: 'tensor';
   st: TensorState;
@@ -68,6 +71,12 @@ export interface OpValue<Op> {
 export interface UnknownValue {
   t: 'unknown';
 }
+/** A Sequential model (Keras, TF.js) being built: its own layers, and the state its last layer leaves. */
+export interface SeqValue {
+  t: 'seq';
+  model: ModelBuilder;
+  st: TensorState;
+}
 
 /** What the core needs of a layer instance. */
 export interface CoreOp {
@@ -81,6 +90,10 @@ type Tagged = { t: string };
 export const isTensor = <V extends Tagged>(v: V): v is V & TensorValue => v.t === 'tensor';
 export const isList = <V extends Tagged>(v: V): v is V & ListValue<V> => v.t === 'list';
 export const isOp = <V extends Tagged, Op>(v: V): v is V & OpValue<Op> => v.t === 'op';
+export const isSeq = <V extends Tagged>(v: V): v is V & SeqValue => v.t === 'seq';
+
+/** How deeply lists nested in a Sequential's items are followed (a list may hold itself). */
+const MAX_ITEM_NESTING = 8;
 
 /**
  * A lexical scope. `declare` binds in this scope (with `hoisted`, in the enclosing function's, as
@@ -89,8 +102,8 @@ export const isOp = <V extends Tagged, Op>(v: V): v is V & OpValue<Op> => v.t ==
  */
 export class Scope<V> {
   private readonly vars = new Map<string, V>();
-  /** Told of each lookup that reaches this scope, and of each binding made in it (the module's, while a definition is recorded). */
-  observer?: { read(name: string, v: V | undefined): void; write(): void };
+  /** Told of each lookup that reaches this scope, and of each binding made in it (the module's, while a definition or statement is recorded). */
+  observer?: { read(name: string, v: V | undefined): void; write(name: string): void };
   constructor(
     readonly parent?: Scope<V>,
     private readonly name?: string,
@@ -115,26 +128,26 @@ export class Scope<V> {
   }
 
   set(name: string, v: V): void {
-    this.observer?.write();
+    this.observer?.write(name);
     this.vars.set(name, v);
   }
 
   declare(name: string, v: V, hoisted = false): void {
     let s: Scope<V> = this;
     if (hoisted) while (!s.isFunction && s.parent) s = s.parent;
-    s.observer?.write();
+    s.observer?.write(name);
     s.vars.set(name, v);
   }
 
   assign(name: string, v: V): void {
     for (let s: Scope<V> | undefined = this; s; s = s.parent) {
       if (s.vars.has(name)) {
-        s.observer?.write();
+        s.observer?.write(name);
         s.vars.set(name, v);
         return;
       }
     }
-    this.observer?.write();
+    this.observer?.write(name);
     this.vars.set(name, v);
   }
 
@@ -230,7 +243,7 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
     const errors = this.syntaxErrors(root);
     this.prepare(root);
     const top = this.newModel('model', { start: root.startIndex, end: root.endIndex });
-    this.execBlock(root, this.module, top, undefined);
+    this.execModule(root, top);
     this.applyLeftovers(this.module.values(), top);
     this.evaluateUncalled(root);
     this.finish();
@@ -261,6 +274,91 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
   }
 
   // ---- kept evaluations (definitionCache.ts) ----
+
+  /**
+   * The module body, statement by statement. With kept evaluations, a statement that binds one
+   * name to data (constants, paths, lists and dicts of them) is evaluated once and replayed while
+   * its node and everything it read are unchanged, as a definition is (`standalone`): timm's
+   * `default_cfgs`, a 1,200-entry table built by calling `_cfg` for each entry, was evaluated
+   * again after every keystroke anywhere in the file.
+   */
+  private execModule(root: Node, top: ModelBuilder): void {
+    for (const stmt of root.namedChildren) {
+      if (!stmt) continue;
+      const name = this.cache ? this.keptStatementTarget(stmt) : undefined;
+      if (name === undefined) this.exec(stmt, this.module, top, undefined);
+      else this.keptStatement(stmt, name, top);
+    }
+  }
+
+  /**
+   * The name a module-level statement binds where that is all it does in the language's syntax
+   * (`NAME = expression`): its evaluation may be kept. Undefined for any other statement.
+   */
+  protected keptStatementTarget(_stmt: Node): string | undefined {
+    return undefined;
+  }
+
+  /**
+   * A statement binding `name`, replayed where it was kept; else evaluated, and kept where it made
+   * no layer or note, bound no other module name, read no list or dict of the module (which it
+   * may have changed: `REGISTRY[key] = fn` in a function it called; a replay would not) and left
+   * data in `name`. Its reads are noted as a definition's are; the data is copied when kept and
+   * again at each replay (the rest of the lint may change it: `default_cfgs[name] = cfg`).
+   */
+  private keptStatement(stmt: Node, name: string, top: ModelBuilder): void {
+    const cache = this.cache!;
+    const entry = cache.previous?.get(stmt);
+    const data = entry?.binds && this.dataCopy(entry.binds.value as V);
+    const replayed = data && this.replay(entry, cache.edit);
+    if (replayed) {
+      cacheStats.replayed++;
+      this.module.set(name, data);
+      cache.next.set(stmt, replayed);
+      return;
+    }
+    const rec = new Recording(this.models.length, this.budget.spent, this.counter.layers);
+    this.observe(rec, name);
+    try {
+      this.exec(stmt, this.module, top, undefined);
+    } finally {
+      this.observe(undefined);
+    }
+    if (this.budget.exhausted || this.counter.layers >= signal.MAX_LAYERS) return;
+    // Functions it called had models of their own (`_cfg` for each entry): kept only where they stayed empty (finishModels drops those).
+    if (rec.layers.length > 0 || rec.effects.length > 0 || this.models.slice(rec.modelsBefore).some((m) => m.layers.length > 0)) return;
+    const bound = this.module.get(name);
+    const value = bound && this.dataCopy(bound);
+    const kept = value && rec.finish([], this.budget.spent, this.counter.layers);
+    if (kept) cache.next.set(stmt, { ...kept, binds: { name, value } });
+  }
+
+  /** Whether a value holds others that code can change in place (a list; languages add theirs). */
+  protected isContainer(v: V): boolean {
+    return isList(v);
+  }
+
+  /**
+   * A copy of a value that is data alone (a constant, a path, something unknown, lists of them;
+   * languages add their own containers), sharing nothing another lint could change; undefined
+   * for anything else (a layer, a tensor, an instance, a function).
+   */
+  protected dataCopy(v: V, depth = 0): V | undefined {
+    if (depth > 8) return undefined;
+    if (v.t === 'unknown') return v;
+    if (v.t === 'path') return { ...v };
+    if (v.t === 'const') return { t: 'const', v: copyConst((v as unknown as ConstValue).v) } as unknown as V;
+    if (isList(v)) {
+      const items: V[] = [];
+      for (const item of v.items) {
+        const c = this.dataCopy(item, depth + 1);
+        if (!c) return undefined;
+        items.push(c);
+      }
+      return { ...v, items };
+    }
+    return undefined;
+  }
 
   /** Takes over what the previous lint of the file kept: a tree kept for the next edit only (parser.ts), in languages that note their reads. */
   private openCache(): void {
@@ -298,16 +396,18 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
     if (kept) cache.next.set(def, kept);
   }
 
-  private observe(rec: Recording | undefined): void {
+  /** Notes reads into `rec` (none when undefined); a binding of a module name other than `binding` spoils it. */
+  private observe(rec: Recording | undefined, binding?: string): void {
     this.recording = rec;
     this.invoked.recording = rec;
     this.built.recording = rec;
     this.module.observer = rec && {
       read: (name, v) => {
-        if (!rec.has('m', name)) rec.read('m', name, this.valueToken(v));
+        if (binding !== undefined && v && this.isContainer(v)) rec.poisoned = true;
+        else if (!rec.has('m', name)) rec.read('m', name, this.valueToken(v));
       },
-      write: () => {
-        rec.poisoned = true;
+      write: (name) => {
+        if (name !== binding) rec.poisoned = true;
       },
     };
   }
@@ -518,6 +618,24 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
   /** A weighted layer receives a tensor (see signal.enterLayer). */
   protected enterLayer(layer: Layer, st: TensorState, ownActivation = false): TensorState {
     return signal.enterLayer(layer, st, this.counter, ownActivation);
+  }
+
+  /**
+   * An item of a Sequential (its constructor's list, `add`) applied to the running state: a
+   * layer, an input tensor (its shape), a nested list, another Sequential (its layers move into
+   * this one, as Keras nests it). A Sequential added to itself (`m.add(m)`) or a list holding
+   * itself reads as something unknown: moving a model's layers into itself never ended.
+   */
+  protected applyItem(v: V, st: TensorState, depth = 0): TensorState {
+    if (isOp<V, Op>(v)) return this.applyOp(v.op, st);
+    if (isTensor(v)) return { ...st, shape: v.st.shape };
+    if (isList(v) && depth < MAX_ITEM_NESTING) return v.items.reduce((s, item) => this.applyItem(item, s, depth + 1), st);
+    if (isSeq(v) && v.model !== st.model) {
+      for (const l of v.model.layers) st.model.layers.push(l);
+      v.model.layers = [];
+      return { model: st.model, normSeen: false };
+    }
+    return signal.opaque(st);
   }
 
   /** The state a layer reads: a tensor's, several tensors merged, else a fresh input. */

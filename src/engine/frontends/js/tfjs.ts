@@ -116,13 +116,13 @@ class TfjsFrontEnd extends JsInterpreter {
     if (method === 'add' && (obj.t === 'seq' || obj.t === 'unknown')) {
       const v = first();
       if (obj.t === 'seq') {
-        obj.st = this.applyValue(v, obj.st);
+        obj.st = this.applyItem(v, obj.st);
         return UNKNOWN;
       }
       // `model.add(...)` on a parameter or unknown receiver: a model of this scope from here on.
       if ((v.t === 'op' || v.t === 'seq') && objNode && unwrap(objNode).type === 'identifier') {
         const seq: Value = { t: 'seq', model, st: { model, normSeen: false } };
-        seq.st = this.applyValue(v, seq.st);
+        seq.st = this.applyItem(v, seq.st);
         env.assign(unwrap(objNode).text, seq);
         return UNKNOWN;
       }
@@ -206,10 +206,10 @@ class TfjsFrontEnd extends JsInterpreter {
       if (list.type === 'array') {
         for (const item of list.namedChildren) {
           if (!item || item.type === 'comment') continue;
-          st = this.applyValue(this.eval(item, cfg.env, model), st);
+          st = this.applyItem(this.eval(item, cfg.env, model), st);
         }
       } else {
-        st = this.applyValue(this.eval(list, cfg.env, model), st);
+        st = this.applyItem(this.eval(list, cfg.env, model), st);
       }
     }
     return { t: 'seq', model, st };
@@ -232,19 +232,6 @@ class TfjsFrontEnd extends JsInterpreter {
   }
 
   // ---- tensors and layers ----
-
-  /** Apply a Sequential item (a layer, an input tensor, a nested list or model) to the running state. */
-  private applyValue(v: Value, st: TensorState, depth = 0): TensorState {
-    if (v.t === 'op') return this.applyOp(v.op, st);
-    if (v.t === 'tensor') return { ...st, shape: v.st.shape };
-    if (v.t === 'list' && depth < 8) return v.items.reduce((s, item) => this.applyValue(item, s, depth + 1), st);
-    if (v.t === 'seq' && v.model !== st.model) {
-      for (const l of v.model.layers) st.model.layers.push(l);
-      v.model.layers = [];
-      return { model: st.model, normSeen: false };
-    }
-    return signal.opaque(st);
-  }
 
   protected applyOp(op: LayerOp, st: TensorState): TensorState {
     op.applied = true;

@@ -7,15 +7,7 @@
 import type { SyntaxNode as Node } from '../../syntaxTree';
 import type { Fix, InitTarget, Layer, Recommendation } from '../../ir';
 import { activationInfo, LEAKY_DEFAULT_ALPHA, LINEAR, unknownActivation } from '../../activations';
-import {
-  defaultInitializer,
-  initializerParams,
-  randomBiasVariance,
-  resolveInitializer,
-  unknownInitializer,
-  type InitArgs,
-  type InitSpec,
-} from '../../initializers';
+import { defaultInitializer, initializerParams, randomBiasVariance, resolveInitializer, unknownInitializer, type InitSpec } from '../../initializers';
 import { lastSegment } from './names';
 import { insertArgument } from './kerasFix';
 import { callArgs, spanOf, type CallArgs } from './syntax';
@@ -69,6 +61,9 @@ function isFlaxModule(path: string): boolean {
 function isInitializerPath(path: string): boolean {
   return /^(flax\.(linen|nnx)|jax\.nn)\.initializers\./.test(path);
 }
+
+/** Initializer arguments that leave the distribution as it is. */
+const FLAX_NEUTRAL_ARGS = new Set(['dtype', 'in_axis', 'out_axis', 'batch_axis']);
 
 export class FlaxFrontEnd extends PythonInterpreter {
   protected readonly framework = 'flax' as const;
@@ -171,21 +166,9 @@ export class FlaxFrontEnd extends PythonInterpreter {
     const q = fn ? this.qualify(fn, env) : undefined;
     if (!q || !isInitializerPath(q)) return unknownInitializer('flax', node.text);
     const name = lastSegment(q);
-    const values: InitArgs = {};
-    let unreadable = false;
-    if (call) {
-      const args = callArgs(call);
-      const params = initializerParams('flax', name);
-      const read = (key: string | undefined, n: Node) => {
-        if (!key || key === 'dtype' || key === 'in_axis' || key === 'out_axis' || key === 'batch_axis') return;
-        const c = this.constOf(n, env);
-        if (c === undefined || Array.isArray(c)) unreadable = true;
-        else values[key] = c;
-      };
-      args.positional.forEach((p, i) => read(params[i], p));
-      for (const [k, n] of args.keywords) read(k, n);
-    }
-    if (unreadable) return unknownInitializer('flax', name);
+    const args = call && callArgs(call);
+    const values = args ? this.initializerArgs(initializerParams('flax', name), args.positional, args.keywords, env, { ignored: FLAX_NEUTRAL_ARGS }) : {};
+    if (!values) return unknownInitializer('flax', name);
     return resolveInitializer('flax', name, values) ?? unknownInitializer('flax', name);
   }
 

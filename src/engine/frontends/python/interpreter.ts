@@ -9,6 +9,7 @@
 import type { SyntaxNode as Node, SyntaxTree as Tree } from '../../syntaxTree';
 import type { Layer, LayerActivation, MergeOp, Span } from '../../ir';
 import { activationInfo, lookupActivation, unknownActivation, type ActivationInfo } from '../../activations';
+import type { InitArgs } from '../../initializers';
 import { collectImports, lastSegment, normalizeQualified, type ImportTable } from './names';
 import { argument, callArgs, parameterName, spanOf, statementsAt, stringValue, syntaxErrors as pythonSyntaxErrors, type CallArgs } from './syntax';
 
@@ -385,6 +386,30 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     if (v?.t === 'func' || v?.t === 'class') return v.key ? `${v.t} ${v.key}` : `${v.t} ${v.node.id}`;
     if (v?.t === 'dict') return this.tokens(`dict${v.partial ? ' partial' : ''}${v.modules ? ' modules' : ''}`, v.items.values(), depth, v.items.keys());
     return super.valueToken(v, depth);
+  }
+
+  /** `NAME = expression` (annotated or not): the statements whose evaluation a re-lint may keep (`keptStatement`). */
+  protected override keptStatementTarget(stmt: Node): string | undefined {
+    if (stmt.type !== 'expression_statement' || stmt.namedChildren.length !== 1) return undefined;
+    const assignment = stmt.namedChildren[0];
+    const left = assignment?.type === 'assignment' ? assignment.childForFieldName('left') : undefined;
+    return left?.type === 'identifier' && assignment?.childForFieldName('right') ? left.text : undefined;
+  }
+
+  protected override isContainer(v: Value): boolean {
+    return v.t === 'dict' || v.t === 'chain' || super.isContainer(v);
+  }
+
+  protected override dataCopy(v: Value, depth = 0): Value | undefined {
+    if (v.t !== 'dict') return super.dataCopy(v, depth);
+    if (depth > 8 || v.modules) return undefined;
+    const items = new Map<string, Value>();
+    for (const [k, item] of v.items) {
+      const c = this.dataCopy(item, depth + 1);
+      if (!c) return undefined;
+      items.set(k, c);
+    }
+    return { ...v, items };
   }
 
   /** `d`: the node of a module-level definition by its key; `w`: what an unbound name is through `from M import *`; `cfg`: the file's config class. */
@@ -1145,6 +1170,33 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       out.push(this.eval(body, inner, model));
     }
     return known ? { t: 'list', items: out } : { t: 'list', items: out, approx: true };
+  }
+
+  /**
+   * An initializer call's arguments under the catalogue's names (initializers.ts): positional
+   * ones by `params`, the framework's order. Undefined where one that matters is not a constant
+   * here (`stddev=cfg.std`: the variance is then unknown, not the default's). `ignored` are those
+   * that leave the distribution as it is (seed, dtype, ...); `rename` maps a keyword to the
+   * catalogue's name; `value` reads an argument (the constant it is, by default).
+   */
+  protected initializerArgs(
+    params: readonly string[],
+    positional: readonly Node[],
+    keywords: ReadonlyMap<string, Node>,
+    env: Env,
+    how: { ignored: ReadonlySet<string>; rename?: Readonly<Record<string, string>>; value?: (n: Node) => Const | undefined },
+  ): InitArgs | undefined {
+    const values: InitArgs = {};
+    const read = (key: string | undefined, n: Node): boolean => {
+      if (!key || how.ignored.has(key)) return true;
+      const v = how.value ? how.value(n) : this.constOf(n, env);
+      if (v === undefined || Array.isArray(v)) return false;
+      values[key] = v;
+      return true;
+    };
+    for (let i = 0; i < positional.length; i++) if (!read(params[i], positional[i])) return undefined;
+    for (const [k, n] of keywords) if (!read(how.rename?.[k] ?? k, n)) return undefined;
+    return values;
   }
 
   /** Integer/float/string/tuple constants, with names bound to constants and simple arithmetic. */

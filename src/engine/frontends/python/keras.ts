@@ -14,7 +14,6 @@ import {
   randomBiasVariance,
   resolveInitializer,
   unknownInitializer,
-  type InitArgs,
   type InitSpec,
 } from '../../initializers';
 import { lastSegment, type ImportTable } from './names';
@@ -71,6 +70,11 @@ const RAW_INIT_OPS = new Set([
   'tf.constant',
 ]);
 
+/** Initializer arguments that leave the distribution as it is. */
+const KERAS_NEUTRAL_ARGS = new Set(['seed', 'dtype']);
+/** The same for TF1's raw ops (`tf.random_normal(shape, stddev=...)`), whose shape is read apart. */
+const RAW_OP_NEUTRAL_ARGS = new Set(['seed', 'dtype', 'shape', 'name']);
+
 export class KerasFrontEnd extends PythonInterpreter {
   protected readonly framework = 'keras' as const;
   protected readonly forwardMethods = ['call', '__call__'] as const;
@@ -104,7 +108,7 @@ export class KerasFrontEnd extends PythonInterpreter {
   protected override callMethod(obj: Value, method: string, _node: Node, args: CallArgs, env: Env, model: ModelBuilder): Value | undefined {
     if (obj.t === 'seq' && method === 'add') {
       const a = args.positional[0] ? this.eval(args.positional[0], env, model) : UNKNOWN;
-      obj.st = this.applyValue(a, obj.st, env);
+      obj.st = this.applyItem(a, obj.st);
       return UNKNOWN;
     }
     return undefined;
@@ -348,24 +352,14 @@ export class KerasFrontEnd extends PythonInterpreter {
     if (!RAW_INIT_OPS.has(opName)) return undefined;
     const constant = opName === 'tf.constant';
     const shapeNode = constant ? args.keywords.get('shape') : argument(args, 'shape', 0);
-    const params = initializerParams('keras', opName);
-    const values: InitArgs = {};
-    let unreadable = false;
-    const positional = constant ? args.positional : args.positional.slice(1);
-    positional.forEach((p, i) => {
-      const key = params[i];
-      if (!key || key === 'dtype' || key === 'seed' || key === 'shape') return;
-      const c = this.constOf(p, env);
-      if (typeof c === 'number') values[key] = c;
-      else unreadable = true;
+    const values = this.initializerArgs(initializerParams('keras', opName), constant ? args.positional : args.positional.slice(1), args.keywords, env, {
+      ignored: RAW_OP_NEUTRAL_ARGS,
+      value: (n) => {
+        const c = this.constOf(n, env);
+        return typeof c === 'number' ? c : undefined;
+      },
     });
-    for (const [k, n] of args.keywords) {
-      if (k === 'shape' || k === 'dtype' || k === 'seed' || k === 'name') continue;
-      const c = this.constOf(n, env);
-      if (typeof c === 'number') values[k] = c;
-      else unreadable = true;
-    }
-    const spec = unreadable ? unknownInitializer('keras', opName) : resolveInitializer('keras', opName, values);
+    const spec = values ? resolveInitializer('keras', opName, values) : unknownInitializer('keras', opName);
     return { spec, shape: shapeNode ? toShape(this.constOf(shapeNode, env)) : undefined, shapeText: shapeNode?.text };
   }
 
@@ -382,26 +376,13 @@ export class KerasFrontEnd extends PythonInterpreter {
       const items =
         layersArg.type === 'list' || layersArg.type === 'tuple' ? layersArg.namedChildren.filter((c): c is Node => !!c && c.type !== 'comment') : [];
       if (items.length) {
-        for (const item of items) st = this.applyValue(this.eval(item, env, model), st, env);
+        for (const item of items) st = this.applyItem(this.eval(item, env, model), st);
       } else {
         const v = this.eval(layersArg, env, model);
-        for (const item of v.t === 'list' ? v.items : [v]) st = this.applyValue(item, st, env);
+        for (const item of v.t === 'list' ? v.items : [v]) st = this.applyItem(item, st);
       }
     }
     return { t: 'seq', model, st, node };
-  }
-
-  /** Apply a Sequential item (a layer instance, an Input tensor, a nested list) to the running state. */
-  private applyValue(v: Value, st: TensorState, env: Env): TensorState {
-    if (v.t === 'op') return this.applyOp(v.op, st);
-    if (v.t === 'tensor') return { ...st, shape: v.st.shape };
-    if (v.t === 'list') return v.items.reduce((s, item) => this.applyValue(item, s, env), st);
-    if (v.t === 'seq') {
-      for (const l of v.model.layers) st.model.layers.push(l);
-      v.model.layers = [];
-      return { model: st.model, normSeen: false };
-    }
-    return signal.opaque(st);
   }
 
   protected applyOp(op: LayerOp, st: TensorState): TensorState {
@@ -615,19 +596,9 @@ export class KerasFrontEnd extends PythonInterpreter {
     const name = this.initializerName(q);
     if (!name) return undefined;
     const args = callArgs(call);
-    const params = initializerParams('keras', name);
-    const values: InitArgs = {};
-    let unreadable = false;
-    const read = (key: string | undefined, n: Node) => {
-      if (!key || key === 'seed' || key === 'dtype') return;
-      const v = this.constOf(n, env);
-      if (v === undefined || Array.isArray(v)) unreadable = true;
-      else values[key] = v;
-    };
-    args.positional.forEach((p, i) => read(params[i], p));
-    for (const [k, n] of args.keywords) read(k, n);
+    const values = this.initializerArgs(initializerParams('keras', name), args.positional, args.keywords, env, { ignored: KERAS_NEUTRAL_ARGS });
     // `RandomNormal(stddev=cfg.std)`: the variance is unknown, not the default's.
-    if (unreadable) return unknownInitializer('keras', name);
+    if (!values) return unknownInitializer('keras', name);
     return resolveInitializer('keras', name, values);
   }
 }

@@ -15,7 +15,6 @@ import {
   kernelVariance,
   resolveInitializer,
   unknownInitializer,
-  type InitArgs,
   type InitSpec,
 } from '../../initializers';
 import { lastSegment, type ImportTable } from './names';
@@ -437,18 +436,14 @@ export class TorchFrontEnd extends PythonInterpreter {
   }
 
   private readInit(name: string, positional: Node[], params: string[], keywords: Map<string, Node>, env: Env): InitSpec {
-    const values: InitArgs = {};
-    let unreadable = false;
-    const read = (key: string | undefined, n: Node) => {
-      if (!key || NEUTRAL_ARGS.has(key)) return;
-      const v = this.constOf(n, env) ?? this.gainCall(n, env);
-      if (v === undefined || Array.isArray(v)) unreadable = true;
-      else values[key] = v;
-    };
-    positional.forEach((n, i) => read(params[i], n));
-    for (const [k, n] of keywords) read(k === 'from' ? 'a' : k === 'to' ? 'b' : k, n);
+    const values = this.initializerArgs(params, positional, keywords, env, {
+      ignored: NEUTRAL_ARGS,
+      // `w.uniform_(-0.1, to=0.1)`: Tensor.uniform_ names its bounds `from` and `to`, nn.init.uniform_ `a` and `b`.
+      rename: { from: 'a', to: 'b' },
+      value: (n) => this.constOf(n, env) ?? this.gainCall(n, env),
+    });
     // An argument we cannot evaluate (`std=config.init_std`) leaves the variance unknown.
-    if (unreadable) return unknownInitializer('pytorch', name);
+    if (!values) return unknownInitializer('pytorch', name);
     return resolveInitializer('pytorch', name, values) ?? unknownInitializer('pytorch', name);
   }
 
