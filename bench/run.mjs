@@ -36,6 +36,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CORPUS_SECTION, sectionOf } from './doc-sections.mjs';
 import { generateKerasFile, generateNotebook, generateTorchFile, generateWorkspace, notebookCode, oneDigitEditPair } from './generate.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -710,6 +711,13 @@ function verdict() {
   return lines.join('\n\n');
 }
 
+/** The real-code summary bench/corpus.mjs wrote into the page (kept), or where to get it. */
+function corpusSection() {
+  const file = join(root, 'docs', 'benchmarks.md');
+  const kept = existsSync(file) ? sectionOf(readFileSync(file, 'utf8'), CORPUS_SECTION) : undefined;
+  return kept ?? `${CORPUS_SECTION.start}\n## Real model code\n\nNot measured yet: \`node bench/corpus.mjs --write-docs\` (part of \`npm run bench\`) writes this section.\n${CORPUS_SECTION.end}`;
+}
+
 function docs() {
   const m = report.machine;
   const section = (key) => `## ${INPUTS[key].title}
@@ -745,6 +753,8 @@ ${notes.map((n) => `\nNote: ${n}\n`).join('')}
 ${section('keras')}
 ${section('torch')}
 ${section('notebook')}
+${corpusSection()}
+
 ## Workspace scan
 
 ${scanTable()}
