@@ -95,6 +95,49 @@ export function modelGraph(model: Model): ModelGraph {
   return { layers, input, producers, consumers, toOutput, ...mergedLayers([...input.values(), ...(model.outputs ?? [])]) };
 }
 
+/** The flows a flow reads: an activation's, a normalization's or an opaque operation's input; a merge's parts. */
+export function flowInputs(f: Flow): readonly Flow[] {
+  switch (f.kind) {
+    case 'activation':
+    case 'norm':
+      return [f.from];
+    case 'opaque':
+      return f.from ? [f.from] : [];
+    case 'merge':
+      return f.from;
+    default:
+      return [];
+  }
+}
+
+/**
+ * Visits `root` and the flows it reads (`inputs`), each once, inputs first, without recursion: a
+ * chain of 65,000 activations (a loop applying `tanh`) nests as deep, and a tensor merged with
+ * itself in a loop (`x = x + x`) doubles its paths at each merge. `done`: visited already (in an
+ * earlier call too). A flow met again while its inputs are visited, a cycle no front end builds,
+ * is visited with that input not done.
+ */
+export function afterInputs(root: Flow, inputs: (f: Flow) => readonly Flow[], done: (f: Flow) => boolean, visit: (f: Flow) => void): void {
+  const open = new Set<Flow>();
+  const stack: Flow[] = [root];
+  while (stack.length > 0) {
+    const f = stack[stack.length - 1];
+    if (done(f)) {
+      stack.pop();
+      continue;
+    }
+    const waiting = open.has(f) ? [] : inputs(f).filter((g) => !done(g));
+    if (waiting.length > 0) {
+      open.add(f);
+      stack.push(...waiting);
+      continue;
+    }
+    stack.pop();
+    open.delete(f);
+    visit(f);
+  }
+}
+
 /** The weighted layers a flow comes from without a merge between, with what stands between. */
 function directEdges(to: Layer, flow: Flow): Edge[] {
   const out: Edge[] = [];

@@ -3,7 +3,7 @@
  * is synchronous and never throws. Front ends are chosen by file name; a language whose front
  * end is not built is skipped silently.
  */
-import type { FrontEndResult, Model, Span } from './ir';
+import type { FrontEndResult, Layer, Model, Span } from './ir';
 import { Parsers } from './parser';
 import type { SyntaxTree } from './syntaxTree';
 import { KerasFrontEnd } from './frontends/python/keras';
@@ -259,8 +259,13 @@ class EngineLinter implements Linter {
  * over, its offsets describe other text: the rewrite then offers nothing rather than a wrong edit.
  */
 function guardRewrites(result: FrontEndResult, tree: SyntaxTree): FrontEndResult {
+  // Once per layer: one applied 12,000 times in a loop stands in its model as often, and was
+  // wrapped as often (a fix then ran out of stack unwrapping it).
+  const guarded = new Set<Layer>();
   for (const model of result.models) {
     for (const layer of model.layers) {
+      if (guarded.has(layer)) continue;
+      guarded.add(layer);
       const rewrite = layer.rewrite;
       layer.rewrite = (to) => (tree.superseded ? undefined : rewrite.call(layer, to));
     }

@@ -29,6 +29,7 @@
  */
 import { GAIN_SLOT, RECOMMENDATIONS, tryRewrite, withGain, type Fix, type Flow, type KernelInit, type Layer, type Model, type Recommendation } from './ir';
 import { unknownInitializer, type InitSpec } from './initializers';
+import { afterInputs, flowInputs } from './graph';
 import type { Analysis, FindingSummary } from './linter';
 
 /** A layer's place: its model's index in the analysis and its index in that model's layers. */
@@ -102,15 +103,18 @@ export function toWire(analysis: Analysis): WireAnalysis {
   );
   const flows: WireFlow[] = [];
   const sent = new Map<Flow, FlowRef>();
+  // Each flow once, its inputs before it (afterInputs: a chain of 65,000 activations nests as deep).
   const ref = (f: Flow): FlowRef => {
-    let at = sent.get(f);
-    if (at === undefined) {
-      flows.push(node(f));
-      at = flows.length - 1;
-      sent.set(f, at);
-    }
-    return at;
+    afterInputs(
+      f,
+      flowInputs,
+      (g) => sent.has(g),
+      (g) => sent.set(g, flows.push(node(g)) - 1),
+    );
+    return sent.get(f)!;
   };
+  // Only once its inputs are sent (a cycle, which no front end builds, reads as opaque).
+  const input = (f: Flow): FlowRef => sent.get(f) ?? flows.push({ kind: 'opaque' }) - 1;
   const node = (f: Flow): WireFlow => {
     switch (f.kind) {
       case 'input':
@@ -121,13 +125,13 @@ export function toWire(analysis: Analysis): WireAnalysis {
         return at ? { kind: 'layer', layer: at } : { kind: 'opaque' };
       }
       case 'norm':
-        return { kind: 'norm', from: ref(f.from) };
+        return { kind: 'norm', from: input(f.from) };
       case 'merge':
-        return { kind: 'merge', op: f.op, from: f.from.map(ref), ...(f.widths ? { widths: f.widths } : {}) };
+        return { kind: 'merge', op: f.op, from: f.from.map(input), ...(f.widths ? { widths: f.widths } : {}) };
       case 'activation':
-        return { kind: 'activation', info: f.info, from: ref(f.from) };
+        return { kind: 'activation', info: f.info, from: input(f.from) };
       case 'opaque':
-        return f.from ? { kind: 'opaque', from: ref(f.from) } : { kind: 'opaque' };
+        return f.from ? { kind: 'opaque', from: input(f.from) } : { kind: 'opaque' };
     }
   };
   const specs: InitSpec[] = [];

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { getLinter, readFixture } from './helpers';
 import { createLinter } from '../../src/engine/linter';
 import { MAX_LIST_ITEMS } from '../../src/engine/frontends/python/interpreter';
+import { toWire } from '../../src/engine/wire';
 
 describe('bad input', () => {
   test('a syntax error later in the file: the model above is still linted, the error reported', async () => {
@@ -126,6 +127,162 @@ describe('bad input', () => {
         a.findings.map((f) => [f.code, text.slice(0, f.start).split('\n').length]),
         [['IL001', 2 + (file === 'self.py' ? 1 : 0)]],
         file,
+      );
+    }
+  });
+
+  // Values and graphs that share parts at every level: followed once per part, never per path.
+  // Each of these hung (2^40 paths), ran out of stack, or lost its findings before; the test's
+  // timeout turns a hang into a failure.
+  const SHARED = { timeout: 120_000 };
+
+  test('a tensor merged with itself forty times (PyTorch, TF.js, a Keras config): the layer after it is judged', SHARED, async () => {
+    const linter = await getLinter();
+    const torch = [
+      'import torch.nn as nn',
+      '',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc1 = nn.Linear(64, 64)',
+      '        self.fc2 = nn.Linear(64, 10)',
+      '',
+      '    def forward(self, x):',
+      '        x = self.fc1(x)',
+      '        for _ in range(40):',
+      '            x = x + x',
+      '        return self.fc2(x)',
+    ].join('\n');
+    const tfjs = [
+      "import * as tf from '@tensorflow/tfjs';",
+      'const input = tf.input({shape: [32]});',
+      'let x = tf.layers.dense({units: 32}).apply(input);',
+      'for (let i = 0; i < 40; i++) { x = tf.layers.add().apply([x, x]); }',
+      'const model = tf.model({inputs: input, outputs: tf.layers.dense({units: 10}).apply(x)});',
+    ].join('\n');
+    const layer = (name: string, cls: string, inbound: string[], config = {}) => ({
+      class_name: cls,
+      name,
+      config: { name, ...config },
+      inbound_nodes: [inbound.map((n) => [n, 0, 0, {}])],
+    });
+    const adds = Array.from({ length: 40 }, (_, i) => layer(`add${i}`, 'Add', [i ? `add${i - 1}` : 'd0', i ? `add${i - 1}` : 'd0']));
+    const keras = JSON.stringify({
+      class_name: 'Functional',
+      config: {
+        name: 'm',
+        layers: [
+          { class_name: 'InputLayer', name: 'in', config: { name: 'in', batch_input_shape: [null, 16] }, inbound_nodes: [] },
+          layer('d0', 'Dense', ['in'], { units: 16, activation: 'linear' }),
+          ...adds,
+          layer('out', 'Dense', ['add39'], { units: 16, activation: 'relu' }),
+        ],
+        input_layers: [['in', 0, 0]],
+        output_layers: [['out', 0, 0]],
+      },
+    });
+    for (const [text, file, layers] of [
+      [torch, 'doubled.py', 2],
+      [tfjs, 'doubled.js', 2],
+      [keras, 'doubled.json', 2],
+    ] as const) {
+      const a = linter.analyze(text, file);
+      assert.deepEqual([a.errors, a.models.map((m) => m.layers.length)], [[], [layers]], file);
+    }
+  });
+
+  test('65,536 activations in a row: the lint ends without running out of stack, and its analysis crosses to the editor', SHARED, async () => {
+    const linter = await getLinter();
+    const text = [
+      'import torch',
+      'import torch.nn as nn',
+      '',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fc1 = nn.Linear(64, 64)',
+      '        self.fc2 = nn.Linear(64, 10)',
+      '',
+      '    def forward(self, x):',
+      '        x = self.fc1(x)',
+      '        for i in range(64):',
+      '            for j in range(64):',
+      '                for k in range(16):',
+      '                    x = torch.tanh(x)',
+      '        return self.fc2(x)',
+    ].join('\n');
+    const a = linter.analyze(text, 'tanh_chain.py');
+    assert.deepEqual([a.errors, a.models.map((m) => m.layers.length)], [[], [2]]);
+    // The language server sends the analysis as a table of flows (wire.ts): no recursion either.
+    const wire = toWire(a);
+    assert.ok(wire.flows.length > 65_536, `${wire.flows.length} flows`);
+  });
+
+  test('one layer applied 12,288 times (a recurrent cell in loops): still judged, and its fix still builds', SHARED, async () => {
+    const linter = await getLinter();
+    const text = [
+      'import torch',
+      'import torch.nn as nn',
+      '',
+      'class Recurrent(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.cell = nn.Linear(128, 128)',
+      '',
+      '    def forward(self, x):',
+      '        for t in range(64):',
+      '            for k in range(64):',
+      '                for j in range(3):',
+      '                    x = torch.relu(self.cell(x))',
+      '        return x',
+    ].join('\n');
+    const a = linter.analyze(text, 'recurrent.py');
+    assert.deepEqual(
+      a.findings.map((f) => f.code),
+      ['IL001'],
+    );
+    assert.match(a.findings[0].fix?.edits[0].newText ?? '', /kaiming_normal_/);
+  });
+
+  test('lists, Sequentials and ModuleDicts holding themselves, or the same one twice at every level, end the lint', SHARED, async () => {
+    const linter = await getLinter();
+    // The file, and whether its model is still read (one nested 16,384 deep is past every limit).
+    const cases: Array<[string, string, boolean?]> = [
+      ['import torch.nn as nn\nx = [1]\nfor i in range(64):\n    x = x + [x]\nmodel = nn.Sequential(nn.Linear(8, 8))\n', 'list_doubled.py'],
+      ['import torch.nn as nn\nskips = []\nfor i in range(64):\n    skips.append(skips)\nmodel = nn.Sequential(nn.Linear(8, 8))\n', 'list_self.py'],
+      [
+        "import * as tf from '@tensorflow/tfjs';\nconst skips = [];\nfor (let i = 0; i < 64; i++) skips.push(skips);\nconst model = tf.sequential({layers: [tf.layers.dense({units: 8, inputShape: [4]})]});\n",
+        'list_self.js',
+      ],
+      [
+        'import keras\nfrom keras import layers\nblocks = [layers.Dense(64, activation="relu")]\nfor i in range(40):\n    blocks = blocks + [blocks]\nmodel = keras.Sequential(blocks)\n',
+        'sequential_doubled.py',
+      ],
+      [
+        "import * as tf from '@tensorflow/tfjs';\nconst blocks = [tf.layers.dense({units: 64, activation: 'relu', inputShape: [32]})];\nblocks.push(blocks, blocks, blocks, blocks, blocks, blocks, blocks, blocks, blocks, blocks);\nconst model = tf.sequential({layers: blocks});\n",
+        'sequential_self.js',
+      ],
+      [
+        'import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.body = nn.Sequential(nn.Linear(32, 32), nn.ReLU())\n        for _ in range(40):\n            self.body.append(self.body)\n        self.head = nn.Linear(32, 10)\n\n    def forward(self, x):\n        return self.head(self.body(x))\n',
+        'sequential_appended.py',
+      ],
+      [
+        'import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        tree = nn.ModuleDict({"leaf": nn.Linear(8, 8)})\n        for i in range(40):\n            tree = nn.ModuleDict({"left": tree, "right": tree})\n        self.tree = tree\n',
+        'moduledict_doubled.py',
+      ],
+      [
+        'import torch.nn as nn\ntree = nn.ModuleDict({"leaf": nn.Linear(8, 8)})\nfor i in range(64):\n    for j in range(64):\n        for k in range(4):\n            tree = nn.ModuleDict({"child": tree})\n',
+        'moduledict_deep.py',
+        false,
+      ],
+    ];
+    for (const [text, file, readsModel = true] of cases) {
+      const a = linter.analyze(text, file);
+      // Ends, reads the model it can, and says where it stopped if it did.
+      assert.equal(a.models.length > 0, readsModel, `${file}: a model is read`);
+      assert.ok(
+        a.errors.every((e) => /stopped/.test(e)),
+        `${file}: ${a.errors.join('; ')}`,
       );
     }
   });

@@ -20,6 +20,12 @@ export const MAX_DEPTH = 200;
 export const MAX_UNROLL = 64;
 /** Calls of the file's own functions inlined into each other. */
 export const MAX_INLINE_DEPTH = 6;
+/**
+ * Containers inside containers followed this deep (a list of lists, a Sequential in a
+ * Sequential). A list may hold itself, or the same list twice at every level
+ * (`x = x + [x]` in a loop): each traversal also visits a container once, or spends a step on it.
+ */
+export const MAX_CONTAINER_DEPTH = 8;
 /** Statements and calls per file. */
 export const MAX_STEPS = 200_000;
 

@@ -46,6 +46,7 @@
 import type { Edit, SyntaxNode as Node } from '../../syntaxTree';
 import type { Flow, Layer, Span } from '../../ir';
 import type { ModelBuilder } from '../signal';
+import { afterInputs, flowInputs } from '../../graph';
 
 /** Builds a layer's `rewrite` for a front end (its text, its init sites): a copied layer gets its own. */
 export type Rebind<F> = (layer: Layer, front: F) => Layer['rewrite'];
@@ -228,42 +229,42 @@ function copyResult(src: Result, move: (s: Span) => Span | undefined, front?: un
     if (front !== undefined) copy.rewrite = rebind(copy, front);
     copies.set(l, copy);
   }
-  const flows = new Map<Flow, Flow>();
-  const flow = (f: Flow): Flow | undefined => {
-    let c = flows.get(f);
-    if (c) return c;
+  // Each flow copied once, its inputs first (afterInputs: a chain of 65,000 activations nests as
+  // deep); null where it cannot be (it reads a layer the evaluation did not make).
+  const flows = new Map<Flow, Flow | null>();
+  const copyFlow = (f: Flow): Flow | null => {
+    const from = (g: Flow): Flow | null => flows.get(g) ?? null;
     switch (f.kind) {
       case 'input':
-        c = f;
-        break;
+        return f;
       case 'layer': {
         const layer = copies.get(f.layer);
-        if (!layer) return undefined;
-        c = { kind: 'layer', layer };
-        break;
+        return layer ? { kind: 'layer', layer } : null;
       }
       case 'norm':
       case 'activation': {
-        const from = flow(f.from);
-        if (!from) return undefined;
-        c = { ...f, from };
-        break;
+        const input = from(f.from);
+        return input && { ...f, from: input };
       }
       case 'opaque': {
-        const from = f.from && flow(f.from);
-        if (f.from && !from) return undefined;
-        c = from ? { kind: 'opaque', from } : { kind: 'opaque' };
-        break;
+        if (!f.from) return { kind: 'opaque' };
+        const input = from(f.from);
+        return input && { kind: 'opaque', from: input };
       }
       case 'merge': {
-        const from = f.from.map(flow);
-        if (from.some((x) => !x)) return undefined;
-        c = { ...f, from: from as Flow[] };
-        break;
+        const parts = f.from.map(from);
+        return parts.every((x) => x) ? { ...f, from: parts as Flow[] } : null;
       }
     }
-    flows.set(f, c);
-    return c;
+  };
+  const flow = (root: Flow): Flow | undefined => {
+    afterInputs(
+      root,
+      flowInputs,
+      (f) => flows.has(f),
+      (f) => flows.set(f, copyFlow(f)),
+    );
+    return flows.get(root) ?? undefined;
   };
   for (const [l, copy] of copies) {
     if (!l.input) continue;

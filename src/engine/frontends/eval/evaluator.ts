@@ -23,7 +23,7 @@ import type { ArgValue } from '../../initializers';
 import type { Role } from '../layerClass';
 import * as signal from '../signal';
 import type { ModelBuilder, TensorState } from '../signal';
-import { Budget, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_STEPS, MAX_UNROLL } from './budget';
+import { Budget, MAX_CONTAINER_DEPTH, MAX_DEPTH, MAX_INLINE_DEPTH, MAX_STEPS, MAX_UNROLL } from './budget';
 import { entryPointsFirst, keptCallCounts } from './entryPoints';
 import {
   bindRewrite,
@@ -41,9 +41,6 @@ import {
 
 /** A constant: a number, string, boolean, null, or a (nested) list of them. */
 export type Const = ArgValue | Const[];
-
-/** A constant sharing no array with `c`. */
-const copyConst = (c: Const): Const => (Array.isArray(c) ? c.map(copyConst) : c);
 
 export interface TensorValue {
   t: 'tensor';
@@ -92,8 +89,8 @@ export const isList = <V extends Tagged>(v: V): v is V & ListValue<V> => v.t ===
 export const isOp = <V extends Tagged, Op>(v: V): v is V & OpValue<Op> => v.t === 'op';
 export const isSeq = <V extends Tagged>(v: V): v is V & SeqValue => v.t === 'seq';
 
-/** How deeply lists nested in a Sequential's items are followed (a list may hold itself). */
-const MAX_ITEM_NESTING = 8;
+/** Items a value's token may list (`tokens`): a list holding the same list at every level lists 2^depth. */
+const MAX_TOKEN_ITEMS = 10_000;
 
 /**
  * A lexical scope. `declare` binds in this scope (with `hoisted`, in the enclosing function's, as
@@ -301,19 +298,18 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
 
   /**
    * A statement binding `name`, replayed where it was kept; else evaluated, and kept where it made
-   * no layer or note, bound no other module name, read no list or dict of the module (which it
-   * may have changed: `REGISTRY[key] = fn` in a function it called; a replay would not) and left
-   * data in `name`. Its reads are noted as a definition's are; the data is copied when kept and
-   * again at each replay (the rest of the lint may change it: `default_cfgs[name] = cfg`).
+   * no layer or note, bound no other module name, left data in `name` (`isData`) and read no list
+   * or dict of the module: comparing one costs about what evaluating the statement again does
+   * (`_quick_gelu_cfgs = [n for n, c in default_cfgs.items() ...]` would compare all 1,200
+   * entries). Its reads are noted as a definition's are.
    */
   private keptStatement(stmt: Node, name: string, top: ModelBuilder): void {
     const cache = this.cache!;
     const entry = cache.previous?.get(stmt);
-    const data = entry?.binds && this.dataCopy(entry.binds.value as V);
-    const replayed = data && this.replay(entry, cache.edit);
+    const replayed = entry?.binds && this.replay(entry, cache.edit);
     if (replayed) {
       cacheStats.replayed++;
-      this.module.set(name, data);
+      this.module.set(name, replayed.binds!.value as V);
       cache.next.set(stmt, replayed);
       return;
     }
@@ -327,9 +323,8 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
     if (this.budget.exhausted || this.counter.layers >= signal.MAX_LAYERS) return;
     // Functions it called had models of their own (`_cfg` for each entry): kept only where they stayed empty (finishModels drops those).
     if (rec.layers.length > 0 || rec.effects.length > 0 || this.models.slice(rec.modelsBefore).some((m) => m.layers.length > 0)) return;
-    const bound = this.module.get(name);
-    const value = bound && this.dataCopy(bound);
-    const kept = value && rec.finish([], this.budget.spent, this.counter.layers);
+    const value = rec.poisoned ? undefined : this.module.get(name);
+    const kept = value && this.isData(value) && rec.finish([], this.budget.spent, this.counter.layers);
     if (kept) cache.next.set(stmt, { ...kept, binds: { name, value } });
   }
 
@@ -339,25 +334,16 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
   }
 
   /**
-   * A copy of a value that is data alone (a constant, a path, something unknown, lists of them;
-   * languages add their own containers), sharing nothing another lint could change; undefined
-   * for anything else (a layer, a tensor, an instance, a function).
+   * Whether a value is data alone: a constant, a path, something unknown, lists of them
+   * (languages add their own containers); not a layer, a tensor, an instance or a function. Data
+   * is shared between lints as it is: a list or dict is never changed once made (a list grows by
+   * being bound again, grown). `seen`: containers already checked.
    */
-  protected dataCopy(v: V, depth = 0): V | undefined {
-    if (depth > 8) return undefined;
-    if (v.t === 'unknown') return v;
-    if (v.t === 'path') return { ...v };
-    if (v.t === 'const') return { t: 'const', v: copyConst((v as unknown as ConstValue).v) } as unknown as V;
-    if (isList(v)) {
-      const items: V[] = [];
-      for (const item of v.items) {
-        const c = this.dataCopy(item, depth + 1);
-        if (!c) return undefined;
-        items.push(c);
-      }
-      return { ...v, items };
-    }
-    return undefined;
+  protected isData(v: V, depth = 0, seen = new Set<V>()): boolean {
+    if (v.t === 'unknown' || v.t === 'path' || v.t === 'const' || seen.has(v)) return true;
+    if (!isList(v) || depth >= MAX_CONTAINER_DEPTH) return false;
+    seen.add(v);
+    return v.items.every((item) => this.isData(item, depth + 1, seen));
   }
 
   /** Takes over what the previous lint of the file kept: a tree kept for the next edit only (parser.ts), in languages that note their reads. */
@@ -472,12 +458,18 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
     }
   }
 
+  /** Items listed by the token being made (`tokens`). */
+  private tokenItems = 0;
+
   /** The tokens of a container's items, IMPURE if one is. */
   protected tokens(kind: string, items: Iterable<V>, depth: number, keys?: Iterable<string>): string | typeof IMPURE {
-    if (depth > 8) return IMPURE;
+    if (depth > MAX_CONTAINER_DEPTH) return IMPURE;
+    if (depth === 0) this.tokenItems = 0;
     const out: string[] = [];
     const names = keys?.[Symbol.iterator]();
     for (const item of items) {
+      // A value too large to compare (the same list held twice at every level): not kept.
+      if (++this.tokenItems > MAX_TOKEN_ITEMS) return IMPURE;
       const t = this.valueToken(item, depth + 1);
       if (t === IMPURE) return IMPURE;
       out.push(names ? `${JSON.stringify(names.next().value)}: ${t}` : String(t));
@@ -629,7 +621,8 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
   protected applyItem(v: V, st: TensorState, depth = 0): TensorState {
     if (isOp<V, Op>(v)) return this.applyOp(v.op, st);
     if (isTensor(v)) return { ...st, shape: v.st.shape };
-    if (isList(v) && depth < MAX_ITEM_NESTING) return v.items.reduce((s, item) => this.applyItem(item, s, depth + 1), st);
+    // Each list spends a step: the same list held twice at every level is 2^depth visits.
+    if (isList(v) && depth < MAX_CONTAINER_DEPTH && this.spend()) return v.items.reduce((s, item) => this.applyItem(item, s, depth + 1), st);
     if (isSeq(v) && v.model !== st.model) {
       for (const l of v.model.layers) st.model.layers.push(l);
       v.model.layers = [];
@@ -674,31 +667,41 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
    * way out of its layers that is not followed, noted as an opaque output of its model, so that a
    * normalization elsewhere does not exempt them (rules.md v2: every way out).
    */
-  protected consume(v: V, escapes = false, depth = 0): void {
+  protected consume(v: V, escapes = false, depth = 0, seen = new Set<V>()): void {
     if (isTensor(v)) {
       signal.close(v.st);
       if (escapes && v.st.flow) (v.st.model.outputs ??= []).push({ kind: 'opaque', from: v.st.flow });
-    } else if (isList(v) && depth < 4) v.items.forEach((i) => this.consume(i, escapes, depth + 1));
-  }
-
-  /** The models of the tensors a value holds. */
-  protected tensorModels(v: V, depth = 0): ModelBuilder[] {
-    if (isTensor(v)) return [v.st.model];
-    if (isList(v) && depth < 4) return v.items.flatMap((i) => this.tensorModels(i, depth + 1));
-    return [];
-  }
-
-  /** Layers and containers built but never applied to a tensor: still judged, with what is known. */
-  protected applyLeftovers(values: Iterable<V>, model: ModelBuilder, depth = 0): void {
-    if (depth > 8) return;
-    for (const v of values) {
-      if (isOp<V, Op>(v)) {
-        if (!v.op.applied && v.op.cls.role === 'weighted') this.applyOp(v.op, this.freshTensor(model).st);
-      } else if (isList(v)) this.applyLeftovers(v.items, model, depth + 1);
-      else this.leftover(v, model);
+    } else if (isList(v) && depth < 4 && !seen.has(v)) {
+      seen.add(v);
+      v.items.forEach((i) => this.consume(i, escapes, depth + 1, seen));
     }
   }
 
-  /** A language's own leftovers (a module instance nothing called, a container). */
-  protected leftover(_v: V, _model: ModelBuilder): void {}
+  /** The models of the tensors a value holds. */
+  protected tensorModels(v: V, depth = 0, seen = new Set<V>()): ModelBuilder[] {
+    if (isTensor(v)) return [v.st.model];
+    if (!isList(v) || depth >= 4 || seen.has(v)) return [];
+    seen.add(v);
+    return v.items.flatMap((i) => this.tensorModels(i, depth + 1, seen));
+  }
+
+  /** Layers and containers built but never applied to a tensor: still judged, with what is known. */
+  protected applyLeftovers(values: Iterable<V>, model: ModelBuilder, depth = 0, seen = new Set<V>()): void {
+    // `seen` bounds the work; the depth only the stack (an nn.ModuleDict nested 40 deep still holds its layer).
+    if (depth > MAX_DEPTH) return;
+    for (const v of values) {
+      if (isOp<V, Op>(v)) {
+        if (!v.op.applied && v.op.cls.role === 'weighted') this.applyOp(v.op, this.freshTensor(model).st);
+        continue;
+      }
+      // Each container once: a list holding the same list at every level is 64^8 visits otherwise.
+      if (seen.has(v)) continue;
+      seen.add(v);
+      if (isList(v)) this.applyLeftovers(v.items, model, depth + 1, seen);
+      else this.leftover(v, model, depth, seen);
+    }
+  }
+
+  /** A language's own leftovers (a module instance nothing called, a container), `depth` containers down, `seen` those visited. */
+  protected leftover(_v: V, _model: ModelBuilder, _depth: number, _seen: Set<V>): void {}
 }

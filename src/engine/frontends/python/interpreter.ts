@@ -16,7 +16,7 @@ import { argument, callArgs, parameterName, spanOf, statementsAt, stringValue, s
 import type { Dim } from '../../shapes';
 import { sizeArg, type LayerClass, type Role } from '../layerClass';
 import { keras1Reader } from '../keras/layers';
-import { MAX_UNROLL } from '../eval/budget';
+import { MAX_CONTAINER_DEPTH, MAX_UNROLL } from '../eval/budget';
 import { entryPointsFirst } from '../eval/entryPoints';
 import { IMPURE } from '../eval/definitionCache';
 import {
@@ -400,16 +400,12 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     return v.t === 'dict' || v.t === 'chain' || super.isContainer(v);
   }
 
-  protected override dataCopy(v: Value, depth = 0): Value | undefined {
-    if (v.t !== 'dict') return super.dataCopy(v, depth);
-    if (depth > 8 || v.modules) return undefined;
-    const items = new Map<string, Value>();
-    for (const [k, item] of v.items) {
-      const c = this.dataCopy(item, depth + 1);
-      if (!c) return undefined;
-      items.set(k, c);
-    }
-    return { ...v, items };
+  protected override isData(v: Value, depth = 0, seen = new Set<Value>()): boolean {
+    if (v.t !== 'dict') return super.isData(v, depth, seen);
+    if (v.modules || depth >= MAX_CONTAINER_DEPTH) return false;
+    if (seen.has(v)) return true;
+    seen.add(v);
+    return [...v.items.values()].every((item) => this.isData(item, depth + 1, seen));
   }
 
   /** `d`: the node of a module-level definition by its key; `w`: what an unbound name is through `from M import *`; `cfg`: the file's config class. */
@@ -543,13 +539,16 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   }
 
   /** What a model returns (a tensor, or tensors in a tuple, list or dict): its outputs (`ModelBuilder.outputs`). */
-  protected recordOutputs(model: ModelBuilder, v: Value, depth = 0): void {
+  protected recordOutputs(model: ModelBuilder, v: Value, depth = 0, seen = new Set<Value>()): void {
     if (v.t === 'tensor') {
       // A layer's raw output returned (`return h, self.norm(h)`): it leaves unnormalized.
       signal.close(v.st);
       if (v.st.flow) (model.outputs ??= []).push(v.st.flow);
-    } else if (depth < 4 && v.t === 'list') for (const item of v.items) this.recordOutputs(model, item, depth + 1);
-    else if (depth < 4 && v.t === 'dict') for (const item of v.items.values()) this.recordOutputs(model, item, depth + 1);
+      return;
+    }
+    if (depth >= 4 || (v.t !== 'list' && v.t !== 'dict') || seen.has(v)) return;
+    seen.add(v);
+    for (const item of v.t === 'list' ? v.items : v.items.values()) this.recordOutputs(model, item, depth + 1, seen);
   }
 
   /**
@@ -739,13 +738,13 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   protected readonly buildMethods: readonly string[] = [];
 
   /** Model instances and containers built but never applied to a tensor (the core reads layers and lists). */
-  protected override leftover(v: Value, model: ModelBuilder): void {
+  protected override leftover(v: Value, model: ModelBuilder, depth: number, seen: Set<Value>): void {
     if (v.t === 'self' && !v.obj.applied && v.obj.cls) {
       // `model = Classifier()` never called on a tensor: its forward still tells the order.
       const name = v.obj.cls.childForFieldName('name');
       const target = this.newModel(name?.text ?? model.scopeName, spanOf(name ?? v.obj.cls));
       this.recordOutputs(target, { t: 'tensor', st: this.applyModule(v, this.freshTensor(target).st) });
-      this.applyLeftovers(v.obj.attrs.values(), target);
+      this.applyLeftovers(v.obj.attrs.values(), target, depth + 1, seen);
     } else if (v.t === 'chain' && !v.applied) {
       // Applied in slices (`self.features[:4](x)`): the items no slice reached, each on its own.
       const applied = (i: Value) => (i.t === 'op' && i.op.applied) || (i.t === 'self' && !!i.obj.applied) || (i.t === 'chain' && i.applied);
@@ -753,6 +752,8 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
         this.applyLeftovers(
           v.items.filter((i) => !applied(i)),
           model,
+          depth + 1,
+          seen,
         );
         return;
       }
@@ -762,7 +763,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
       this.recordOutputs(target, { t: 'tensor', st: this.applyModule(v, this.freshTensor(target).st) });
     } else if (v.t === 'dict' && v.modules) {
       // An nn.ModuleDict's modules that forward did not reach.
-      this.applyLeftovers(v.items.values(), model);
+      this.applyLeftovers(v.items.values(), model, depth + 1, seen);
     }
   }
 
@@ -1578,13 +1579,16 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   }
 
   /** Apply a module value (a layer, a container of layers, a model instance) to a tensor state. */
-  protected applyModule(v: Value, st: TensorState): TensorState {
+  protected applyModule(v: Value, st: TensorState, depth = 0): TensorState {
     switch (v.t) {
       case 'op':
         return this.applyOp(v.op, st);
       case 'chain':
         v.applied = true;
-        return v.items.reduce((s, item) => this.applyModule(item, s), st);
+        // Each item spends a step, as a statement does: an nn.Sequential appended to itself in a
+        // loop holds itself 2^n times over. Nested past MAX_CONTAINER_DEPTH: not followed.
+        if (depth >= MAX_CONTAINER_DEPTH) return signal.opaque(st);
+        return v.items.reduce((s, item) => (this.spend() ? this.applyModule(item, s, depth + 1) : signal.opaque(s)), st);
       case 'self': {
         v.obj.applied = true;
         const forward = v.obj.cls ? this.forwardOf(v.obj.cls) : undefined;
