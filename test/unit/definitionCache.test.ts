@@ -200,6 +200,36 @@ def build():
     ],
   },
   {
+    // A parameter annotated with a class of the file: a config class is built for it, a model class is not (interpreter.ts, configDefault).
+    name: 'reads/annotated.py',
+    text: `from torch import nn
+
+
+class Settings:
+    width = 32
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(16, 16)
+        self.act = nn.ReLU()
+
+    def forward(self, x):
+        return self.act(self.fc(x))
+
+
+def build(cfg: Settings, model: Net):
+    return nn.Sequential(nn.Linear(cfg.width, cfg.width), nn.Tanh())
+`,
+    edits: [
+      ['a method of the model class', (t) => t.replace('nn.Linear(16, 16)', 'nn.Linear(16, 8)')],
+      ['the model class no longer a model', (t) => t.replace('class Net(nn.Module):', 'class Net:')],
+      ['the settings class becomes a model', (t) => t.replace('class Settings:', 'class Settings(nn.Module):')],
+      ['the config width', (t) => t.replace('width = 32', 'width = 64')],
+    ],
+  },
+  {
     // Module statements that bind data are kept too (evaluator.ts, keptStatement).
     name: 'reads/data.py',
     text: DATA_STATEMENTS,
@@ -456,7 +486,7 @@ test('call counts updated from the previous text equal call counts of the new te
   }
 });
 
-test('an edit in a class evaluates again what builds it, not what only passes it along by name', async () => {
+test('an edit in a class evaluates again what builds it, not what only passes it along by name or takes it as a parameter type', async () => {
   // timm's model factories hand their class to a builder initlint cannot read: they name it, and
   // never read what it is (interpreter.ts, moduleDefinition).
   const linter = await getLinter();
@@ -482,14 +512,19 @@ test('an edit in a class evaluates again what builds it, not what only passes it
     'def net_direct():',
     '    return Net(width=128)',
     '',
+    '',
+    'def load_checkpoint(state_dict, model: Net):',
+    '    return {k: v for k, v in state_dict.items() if k in model.state_dict()}',
+    '',
   ].join('\n');
   const edited = text.replace('nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")', 'nn.init.xavier_uniform_(self.fc.weight)');
   const key = 'passes-along.py';
   linter.analyze(text, key);
   const before = cacheStats.replayed;
   const incremental = said(linter.analyze(edited, key));
-  // The three factories are used again; Net (edited) and net_direct (builds it) are evaluated again.
-  assert.equal(cacheStats.replayed - before, 3);
+  // The three factories and load_checkpoint (asks only whether Net is a model class: `mc`) are used
+  // again; Net (edited) and net_direct (builds it) are evaluated again.
+  assert.equal(cacheStats.replayed - before, 4);
   const fresh = (t: string) => said(linter.analyze(t, key, { cacheKey: false }));
   assert.equal(incremental, fresh(edited));
   assert.notEqual(fresh(edited), fresh(text), 'the edit changes what the file says');

@@ -408,11 +408,12 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     return [...v.items.values()].every((item) => this.isData(item, depth + 1, seen));
   }
 
-  /** `d`: the node of a module-level definition by its key; `w`: what an unbound name is through `from M import *`; `cfg`: the file's config class. */
+  /** `d`: the node of a module-level definition by its key; `mc`: whether it is a model class; `w`: what an unbound name is through `from M import *`; `cfg`: the file's config class. */
   protected override probe(kind: string, arg: string): unknown {
-    if (kind === 'd') {
-      const { name, index } = keyParts(arg);
-      return this.moduleDefinitions.get(name)?.[index]?.id;
+    if (kind === 'd') return this.definitionOfKey(arg)?.id;
+    if (kind === 'mc') {
+      const def = this.definitionOfKey(arg);
+      return !!def && this.isModelClass(def);
     }
     if (kind === 'w') return this.wildcardPath(arg);
     if (kind === 'cfg') return this.configClass();
@@ -603,7 +604,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     let cls: Node | undefined;
     if (type) {
       const v = this.module.get(type.text.replace(/^["']|["']$/g, ''));
-      if (v?.t === 'class' && !this.isModelClass(v.node)) cls = v.node;
+      if (v?.t === 'class' && !this.isModelClassValue(v)) cls = v.node;
     } else if (CONFIG_PARAM.test(name)) {
       cls = this.configClass();
     }
@@ -619,6 +620,24 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     return { t: 'self', obj };
   }
   private readonly defaultInstances = new Map<number, SelfObject>();
+
+  /**
+   * Whether a class value is a model class. For a module-level class, what is noted is that
+   * answer (`mc`), not its node: `checkpoint_filter_fn(state_dict, model: VisionTransformer)` asks
+   * only that, and was evaluated again after every keystroke in the class (timm).
+   */
+  private isModelClassValue(v: { t: 'class'; node: Node; key?: string }): boolean {
+    const def = v.key ? this.definitionOfKey(v.key) : v.node;
+    const is = !!def && this.isModelClass(def);
+    if (v.key) this.recording?.read('mc', v.key, is);
+    return is;
+  }
+
+  /** The module-level definition a key names (moduleDefinition), read without noting it. */
+  private definitionOfKey(key: string): Node | undefined {
+    const { name, index } = keyParts(key);
+    return this.moduleDefinitions.get(name)?.[index];
+  }
   private configClassFound?: { cls?: Node };
 
   /** The file's one config class: decorated `@dataclass`, a NamedTuple, or named `...Config`/`...Cfg`; undefined for none or several. */
