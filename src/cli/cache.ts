@@ -17,7 +17,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Finding } from '../engine/linter';
+import type { Finding, FindingEdit } from '../engine/linter';
 import type { Settings } from '../engine/settings';
 
 export const DEFAULT_CACHE_DIR = '.initlint_cache';
@@ -52,6 +52,33 @@ export interface CacheContext {
   cwd: string;
 }
 
+/**
+ * Whether a kept report has what the printers read (a cache file edited or damaged by hand gave
+ * `Cannot read properties of null` and exit 2): an entry that has not is linted again.
+ */
+function isReport(r: unknown): r is FileReport {
+  const report = r as Partial<FileReport> | null | undefined;
+  if (!report || !Array.isArray(report.findings) || !Array.isArray(report.errors)) return false;
+  const isNumber = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  const isString = (x: unknown) => typeof x === 'string';
+  const at = (p: unknown) => {
+    const o = p as Record<string, unknown> | null;
+    return !!o && typeof o === 'object' && ['line', 'column', 'endLine', 'endColumn', 'start', 'end'].every((k) => isNumber(o[k]));
+  };
+  const finding = (f: unknown) => {
+    const o = f as Record<string, unknown> | null;
+    if (!at(o) || !['file', 'code', 'severity', 'message', 'model', 'layer'].every((k) => isString(o![k]))) return false;
+    const cell = o!.cellPosition as Record<string, unknown> | undefined;
+    if (cell !== undefined && !(cell && isNumber(cell.line) && isNumber(cell.column))) return false;
+    const fix = o!.fix as { title?: unknown; edits?: unknown } | undefined;
+    if (fix !== undefined && !(fix && isString(fix.title) && Array.isArray(fix.edits) && fix.edits.every((e) => at(e) && isString((e as FindingEdit).newText))))
+      return false;
+    return Array.isArray(o!.related) && o!.related.every((x) => at(x) && isString((x as Record<string, unknown>).message));
+  };
+  const error = (e: unknown) => !!e && isString((e as Record<string, unknown>).file) && isString((e as Record<string, unknown>).message);
+  return report.findings.every(finding) && report.errors.every(error);
+}
+
 export function sha256(bytes: Uint8Array | string): string {
   return crypto.createHash('sha256').update(bytes).digest('hex');
 }
@@ -81,7 +108,7 @@ export class LintCache {
       if (stored?.format !== FORMAT || typeof stored.files !== 'object' || stored.files === null) throw new Error(`not format ${FORMAT}`);
       const entries = new Map<string, Entry>();
       for (const [abs, e] of Object.entries(stored.files)) {
-        if (typeof e?.hash === 'string' && Array.isArray(e.report?.findings) && Array.isArray(e.report?.errors)) entries.set(abs, e);
+        if (typeof e?.hash === 'string' && isReport(e.report)) entries.set(abs, e);
       }
       return new LintCache(dir, file, entries, undefined);
     } catch (e) {

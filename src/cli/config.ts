@@ -17,7 +17,8 @@ export interface LoadedConfig {
 export function readConfigFile(file: string): LoadedConfig {
   const read = readRegular(file, 4 * 1048576);
   if ('error' in read) throw new Error(`${file}: ${read.error}`);
-  const text = read.bytes.toString('utf8');
+  // A byte order mark (Windows editors write one) is no part of the JSON: JSON.parse rejects it.
+  const text = read.bytes.toString('utf8').replace(/^\uFEFF/, '');
   if (file.endsWith('.toml')) {
     let doc: Record<string, unknown>;
     try {
@@ -82,8 +83,9 @@ export function addPerFileIgnore(text: string, kind: 'toml' | 'json', glob: stri
 
 function settingsTable(text: string, kind: 'toml' | 'json'): Record<string, unknown> | undefined | null {
   try {
-    if (kind === 'json') return text.trim() ? (JSON.parse(text) as Record<string, unknown>) : {};
-    const tool = (parseToml(text) as { tool?: Record<string, unknown> }).tool;
+    const body = text.replace(/^\uFEFF/, '');
+    if (kind === 'json') return body.trim() ? (JSON.parse(body) as Record<string, unknown>) : {};
+    const tool = (parseToml(body) as { tool?: Record<string, unknown> }).tool;
     return tool?.initlint as Record<string, unknown> | undefined;
   } catch {
     return null;

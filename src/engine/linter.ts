@@ -12,7 +12,7 @@ import { FlaxFrontEnd } from './frontends/python/flax';
 import { collectImports } from './frontends/python/names';
 import { analyzeTfjs } from './frontends/js/tfjs';
 import { analyzeKerasConfig } from './frontends/json/kerasConfig';
-import { defineLazy, judgeModel, type RawFinding, type RuleCode, type Severity } from './rules';
+import { defineLazy, judgeModel, wantedByCode, type RawFinding, type RuleCode, type Severity } from './rules';
 import { ignoredCodes, parseSettings, ruleLevel, type Settings } from './settings';
 import { isSuppressed, readSuppressions } from './suppression';
 import { formatSize, LineIndex } from './text';
@@ -205,8 +205,9 @@ class EngineLinter implements Linter {
     const seen = new Set<string>();
     const findings: Finding[] = [];
     const ignoredHere = ignoredCodes(this.settings, relativePath);
+    const wanted = wantedByCode(result.models);
     for (const model of result.models) {
-      const opts = { normalizationAware: this.settings.normalizationAware, severityByImpact: this.settings.severityByImpact };
+      const opts = { normalizationAware: this.settings.normalizationAware, severityByImpact: this.settings.severityByImpact, wanted };
       const running = (code: RuleCode) => ruleLevel(this.settings, code, 'warning') !== 'off';
       for (const raw of judgeModel(model, opts, running)) {
         const level = ruleLevel(this.settings, raw.code, raw.severity);

@@ -389,8 +389,8 @@ function isLiteral(tree: Tree, type: string): boolean {
  */
 function entryRegion(container: SyntaxNode, edit: Edit): { first: number; last: number; start: number; end: number } | undefined {
   const kids = container.children;
-  // A backslash at a line's end is a named child too (`line_continuation`), not an entry.
-  const entry = (i: number) => kids[i].isNamed && kids[i].type !== 'comment' && kids[i].type !== 'line_continuation';
+  // A comment is no entry (nor is a backslash at a line's end: the copy makes it a token, tablesOf).
+  const entry = (i: number) => kids[i].isNamed && kids[i].type !== 'comment';
   let first = lastStartingBefore(kids, edit.start);
   while (first >= 0 && !entry(first)) first--;
   if (first < 0) return undefined;

@@ -36,6 +36,30 @@ export interface RuleOptions {
   normalizationAware: boolean;
   /** IL001, IL002, IL006 become information where the layer's segment stays within IMPACT_BOUNDS. */
   severityByImpact: boolean;
+  /** The file's `wantedByCode`; without it, each layer's code is taken to build that layer alone. */
+  wanted?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/** The code that builds a layer: its constructor call, by its span. */
+const codeKey = (layer: Layer): string => `${layer.span.start}:${layer.span.end}`;
+
+/**
+ * For each piece of code that builds layers (a constructor call), the initializers they want. One
+ * edit serves them all, so it is offered only where they agree: a layer made in a loop over
+ * activations, or by a helper called with relu and with tanh, got he_normal from one fix and
+ * glorot_uniform back from the next (`--fix` never settled).
+ */
+export function wantedByCode(models: readonly Model[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const model of models) {
+    for (const layer of model.layers) {
+      const key = codeKey(layer);
+      let set = out.get(key);
+      if (!set) out.set(key, (set = new Set()));
+      set.add(recommendationFor(layer.activation.info, model.framework));
+    }
+  }
+  return out;
 }
 
 /** Bounds of IL001 on g_f, of IL002 on sigma^2, of IL004/IL005 on s, of IL007/IL008 on compounded factors. */
@@ -215,7 +239,15 @@ function recLabel(layer: Layer, framework: Framework): string {
 /** A finding on a layer's initializer, with the recommended fix (built lazily by the caller). */
 function onInit(ctx: ModelContext, layer: Layer, message: string, severity?: Severity): Emit {
   const to = recommendationFor(layer.activation.info, ctx.model.framework);
-  return { span: initSpanOf(layer), layer: layer.label, related: activationRelated(layer), message, severity, fixer: () => layer.rewrite(to) };
+  const agreed = (ctx.opts.wanted?.get(codeKey(layer))?.size ?? 1) <= 1;
+  return {
+    span: initSpanOf(layer),
+    layer: layer.label,
+    related: activationRelated(layer),
+    message,
+    severity,
+    fixer: agreed ? () => layer.rewrite(to) : undefined,
+  };
 }
 
 /** Layers with numbers to judge: a known activation, a known scale, fan_in not 0. */

@@ -52,11 +52,16 @@ function codes(value: unknown, key: string, problems: string[]): RuleCode[] {
     return [];
   }
   const out: RuleCode[] = [];
-  for (const c of list) {
+  const unknown = new Set<string>();
+  // An empty entry of a comma list (`--select IL001,`) is no code; each unknown one is named once.
+  const entries = list.filter((c) => !(typeof c === 'string' && c.trim() === ''));
+  if (list.length > 0 && entries.length === 0) problems.push(`${key}: expected a list of rule codes`);
+  for (const c of entries) {
     const s = typeof c === 'string' ? c.trim().toUpperCase() : c;
     if (isCode(s)) out.push(s);
-    else problems.push(`${key}: unknown rule code ${JSON.stringify(c)}`);
+    else unknown.add(JSON.stringify(c));
   }
+  for (const c of unknown) problems.push(`${key}: unknown rule code ${c}`);
   return out;
 }
 

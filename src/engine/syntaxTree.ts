@@ -343,7 +343,10 @@ function tablesOf(language: Language): Tables {
     const named: boolean[] = [];
     for (let id = 0; id < language.nodeTypeCount; id++) {
       types[id] = language.nodeTypeForId(id) ?? '';
-      named[id] = language.nodeTypeIsNamed(id);
+      // A backslash ending a line (Python's `line_continuation`, an extra that may stand anywhere)
+      // is no operand, argument or entry: in `nn.Linear(64, \` then `128)` it was read as the
+      // second argument (fan_out unknown). Copied as a token, like a comma.
+      named[id] = language.nodeTypeIsNamed(id) && types[id] !== 'line_continuation';
     }
     t = { types, named, fields: language.fields };
     languageTables.set(language, t);

@@ -619,7 +619,9 @@ export function startServer(connection: Connection = createConnection(ProposedFe
 
   function codeActions(params: CodeActionParams): CodeAction[] {
     const uri = params.textDocument.uri;
-    const result = resultFor(uri);
+    // Linted now if edited since (the debounce): the last result's offsets are the old text's,
+    // and its edits would land in the wrong places (fix-all on save, typed within 120 ms).
+    const result = fresh(uri);
     if (!result) return [];
     const only = params.context.only;
     const onlyFixAll = !!only && only.some((k) => FIX_ALL_KIND.startsWith(k) && k !== '' && k !== CodeActionKind.QuickFix);
@@ -774,7 +776,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
     }
     if (params.command !== FIX_ALL_COMMAND) return;
     const uri = params.arguments?.[0];
-    const result = typeof uri === 'string' ? resultFor(uri) : undefined;
+    const result = typeof uri === 'string' ? fresh(uri) : undefined;
     const edit =
       result &&
       editOf(
@@ -787,7 +789,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   // ---- hover and code lens ----
 
   connection.onHover((params): Hover | undefined => {
-    const result = resultFor(params.textDocument.uri);
+    const result = fresh(params.textDocument.uri);
     const segment = result?.segments.find((s) => s.uri === params.textDocument.uri);
     if (!result || !segment?.doc) return undefined;
     const at = layerAt(result.analysis.models, segment.start + segment.doc.offsetAt(params.position));
@@ -797,7 +799,7 @@ export function startServer(connection: Connection = createConnection(ProposedFe
   });
 
   connection.onCodeLens((params): CodeLens[] => {
-    const result = resultFor(params.textDocument.uri);
+    const result = fresh(params.textDocument.uri);
     if (!result) return [];
     const lenses: CodeLens[] = [];
     for (const model of result.analysis.models) {

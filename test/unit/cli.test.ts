@@ -374,9 +374,12 @@ describe('initlint CLI', () => {
     const r = cli(['--format', 'json', '.'], dir);
     assert.equal(JSON.parse(r.stdout).findings.length, 0);
     assert.equal(r.code, 0);
-    const dir2 = workspace({ 'initlint.json': JSON.stringify({ rules: { IL001: 'error' } }), 'm.py': fixture('sequential.py') });
-    const out = JSON.parse(cli(['--format', 'json', '.'], dir2).stdout);
-    assert.deepEqual([...new Set(out.findings.map((f: { severity: string }) => f.severity))], ['error']);
+    // With a byte order mark too (Windows editors write one): it stopped the run (exit 2).
+    for (const bom of ['', '\ufeff']) {
+      const dir2 = workspace({ 'initlint.json': bom + JSON.stringify({ rules: { IL001: 'error' } }), 'm.py': fixture('sequential.py') });
+      const out = JSON.parse(cli(['--format', 'json', '.'], dir2).stdout);
+      assert.deepEqual([...new Set(out.findings.map((f: { severity: string }) => f.severity))], ['error']);
+    }
   });
 
   test('per-file-ignores in [tool.initlint]: codes off in the files its globs match, relative to the config', () => {
@@ -578,6 +581,22 @@ describe('initlint CLI', () => {
     assert.match(unwritable.stderr, /the cache could not be written to .*blocked/);
     assert.deepEqual(JSON.parse(unwritable.stdout), JSON.parse(plain.stdout));
     assert.equal(unwritable.code, plain.code);
+  });
+
+  test('--cache: an entry damaged by hand (a finding null, a number, without fields; an error null) is linted again', () => {
+    const dir = workspace({ 'a.py': fixture('sequential.py') });
+    const plain = cli(['--format', 'json', '.'], dir);
+    const cacheDir = path.join(dir, '.initlint_cache');
+    for (const damage of [[null], [5], [{}], [{ ...JSON.parse(plain.stdout).findings[0], related: [null] }]]) {
+      cli(['--cache', '.'], dir);
+      for (const f of fs.readdirSync(cacheDir).filter((n) => n.endsWith('.json'))) {
+        const stored = JSON.parse(fs.readFileSync(path.join(cacheDir, f), 'utf8'));
+        for (const e of Object.values<any>(stored.files)) e.report.findings = damage;
+        fs.writeFileSync(path.join(cacheDir, f), JSON.stringify(stored));
+      }
+      const again = cli(['--cache', '--format', 'json', '.'], dir);
+      assert.deepEqual([again.code, JSON.parse(again.stdout)], [plain.code, JSON.parse(plain.stdout)], JSON.stringify(damage).slice(0, 40));
+    }
   });
 
   test('a file changed on disk during --fix is left alone', async () => {

@@ -107,6 +107,20 @@ describe('fixes keep the user style', () => {
     assert.match(await fixOf(text, 4), /kernel_initializer=keras\.initializers\.HeNormal\(seed=3\)\)\(inputs\)/);
   });
 
+  test("a bare class given a seed, the recommended one not imported: an object through the file's Keras import, keeping the seed", async () => {
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      'from tensorflow.keras.initializers import GlorotUniform as GU',
+      'inputs = keras.Input(shape=(256,))',
+      'x = layers.Dense(256, kernel_initializer=GU(seed=3))(inputs)',
+      'x = layers.ReLU()(x)',
+      'outputs = layers.Dense(10)(x)',
+      '',
+    ].join('\n');
+    assert.match(await fixOf(text, 5), /kernel_initializer=keras\.initializers\.HeNormal\(seed=3\)\)\(inputs\)/);
+  });
+
   test('a bare class not imported becomes a string name, needing no import', async () => {
     const text = [
       'from tensorflow import keras',
@@ -170,12 +184,60 @@ describe('fixes keep the user style', () => {
     assert.match(await fixOf(noComma, 3), /activation="relu", {2}# hidden\n {8}kernel_initializer="he_normal"\n {4}\),/);
   });
 
+  test('a backslash after the last argument: the keyword goes before it, on its line', async () => {
+    const text = [
+      'from tensorflow.keras import layers, Sequential',
+      'm = Sequential([',
+      '    layers.Input(shape=(32,)),',
+      '    layers.Dense(64, activation="relu" \\',
+      '    ),',
+      '    layers.Dense(10),',
+      '])',
+      '',
+    ].join('\n');
+    assert.match(await fixOf(text, 4), /layers\.Dense\(64, activation="relu", kernel_initializer="he_normal" \\\n {4}\),/);
+  });
+
   test('kernel_initializer=None is replaced, not duplicated', async () => {
     const text =
       'import keras\nm = keras.Sequential([keras.layers.Dense(8, activation="relu", kernel_initializer=None, input_dim=3), keras.layers.Dense(1)])\n';
     const fixed = await fixOf(text, 2);
     assert.match(fixed, /kernel_initializer="he_normal", input_dim=3/);
     assert.equal(fixed.match(/kernel_initializer/g)!.length, 1);
+  });
+
+  test('one constructor building layers that want different initializers (a loop over activations, a helper): no fix; where they agree, one', async () => {
+    // One edit serves every layer the call builds: he_normal for the relu one made the tanh one
+    // wrong, and the next --fix wrote glorot_uniform back.
+    const linter = await getLinter();
+    const text = [
+      'from tensorflow import keras',
+      'from tensorflow.keras import layers',
+      '',
+      'def dense(n, act):',
+      '    return layers.Dense(n, activation=act, kernel_initializer="random_normal")',
+      '',
+      'def relu_dense(n):',
+      '    return layers.Dense(n, activation="relu")',
+      '',
+      'inp = keras.Input(shape=(64,))',
+      'x = inp',
+      'for act in ["relu", "tanh"]:',
+      '    x = layers.Dense(64, activation=act, kernel_initializer="random_normal")(x)',
+      'x = dense(64, "relu")(x)',
+      'x = dense(64, "tanh")(x)',
+      'x = relu_dense(64)(x)',
+      'x = relu_dense(64)(x)',
+      'model = keras.Model(inp, layers.Dense(10, activation="softmax")(x))',
+    ].join('\n');
+    const findings = linter.lint(text, 'shared_code.py');
+    const byLine = (line: number) => findings.filter((f) => f.line === line);
+    assert.ok(byLine(13).length > 0 && byLine(5).length > 0 && byLine(8).length > 0, findings.map((f) => `${f.code}@${f.line}`).join(' '));
+    assert.deepEqual(
+      [...byLine(13), ...byLine(5)].map((f) => f.fix),
+      [...byLine(13), ...byLine(5)].map(() => undefined),
+    );
+    assert.match(byLine(8)[0].fix?.edits[0].newText ?? '', /he_normal/);
   });
 
   test('no fix where the arguments cannot be read in full (**kwargs)', async () => {
@@ -277,6 +339,43 @@ describe('PyTorch fixes', () => {
     const fixed = await fixOf(text, 10);
     assert.match(fixed, /^from torch\.nn\.init import xavier_uniform_\nfrom torch\.nn\.init import kaiming_normal_\n/m);
     assert.match(fixed, /\n {8}kaiming_normal_\(self\.fc\.weight, nonlinearity='relu'\) {2}# expect/);
+  });
+
+  test('a layer assigned in a one-line `if`/`else`, `for` or `with`: no fix (a line after it would run whatever the condition, or part the if from its else)', async () => {
+    const linter = await getLinter();
+    for (const [header, after] of [
+      ['if big: ', '        else: self.fc1 = nn.Linear(64, 64)'],
+      ['for _ in range(2): ', ''],
+      ['with torch.no_grad(): ', ''],
+    ]) {
+      const text = [
+        'import torch',
+        'import torch.nn as nn',
+        'import torch.nn.functional as F',
+        '',
+        'class M(nn.Module):',
+        '    def __init__(self, big=True):',
+        '        super().__init__()',
+        `        ${header}self.fc1 = nn.Linear(64, 64)`,
+        ...(after ? [after] : []),
+        '        self.out = nn.Linear(64, 10)',
+        '',
+        '    def forward(self, x):',
+        '        return self.out(F.relu(self.fc1(x)))',
+        '',
+      ].join('\n');
+      const findings = linter.lint(text, 'one_line.py');
+      // Still judged; only the edit is withheld.
+      assert.ok(
+        findings.some((f) => f.code === 'IL001' && f.line === 8),
+        `${header}: ${findings.map((f) => `${f.code}@${f.line}`).join(' ')}`,
+      );
+      assert.deepEqual(
+        findings.filter((f) => f.line === 8 || f.line === 9).map((f) => f.fix),
+        findings.filter((f) => f.line === 8 || f.line === 9).map(() => undefined),
+        header,
+      );
+    }
   });
 
   test('a layer inside a Sequential, no init alias: no fix rather than a broken one', async () => {

@@ -374,6 +374,12 @@ describe('PyTorch activations and labels', () => {
     assert.equal(prelu1.layers[0].activation.info.alpha, 0.1);
   });
 
+  test('a backslash ending a line inside the brackets is no argument: nn.Linear(64, \\ 64) reads both sizes', async () => {
+    // It was read as the second argument: fan_out unknown, and a label with a backslash in it.
+    const m = only(await analyze(net('torch.relu(self.fc(x))', 'nn.Linear(64, \\\n            64)'), 'bs.py'));
+    assert.deepEqual([m.layers[0].label, m.layers[0].fanIn, m.layers[0].fanOut], ['Linear(64, 64)', 64, 64]);
+  });
+
   test('labels show keyword sizes: nn.Linear(in_features=64, out_features=64)', async () => {
     const m = only(await analyze(net('torch.relu(self.fc(x))', 'nn.Linear(in_features=64, out_features=64, bias=False)'), 'k.py'));
     assert.equal(m.layers[0].label, 'Linear(in_features=64, out_features=64)');

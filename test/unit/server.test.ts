@@ -293,6 +293,25 @@ describe('initlint server (LSP over stdio)', () => {
     );
   });
 
+  test("fix all asked right after an edit, before the debounced lint: the edits are the new text's", async () => {
+    // Fix-all on save within 120 ms of typing: the last lint's offsets were the old text's, and
+    // its edits landed inside other tokens (`lay, kernel_initializer=...ers.Dense`).
+    client.notify('textDocument/didChange', {
+      textDocument: { uri: pyUri, version: 3 },
+      contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: 'import os\nimport re\nimport sys\n' }],
+    });
+    const actions = await client.request('textDocument/codeAction', {
+      textDocument: { uri: pyUri },
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      context: { diagnostics: [], only: ['source.fixAll.initlint'] },
+    });
+    // The fixes of the test above, three lines lower.
+    assert.deepEqual(
+      actions[0].edit.changes[pyUri].map((e: any) => e.range.start.line),
+      [24, 11],
+    );
+  });
+
   test('a shared init call: an action shows it (window/showDocument); a JSON config: per-file-ignores written into pyproject.toml', async () => {
     const torch = [
       'from torch import nn',

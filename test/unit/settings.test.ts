@@ -30,3 +30,9 @@ test('globs that cannot match are named and dropped', () => {
   assert.deepEqual(settings.exclude, ['ok/**']);
   assert.deepEqual(problems, ['exclude: "../no/**" reaches outside the folder of the config, so it matches nothing']);
 });
+
+test('rule code lists: an empty entry is no code, an unknown one is named once, an empty list is named', () => {
+  assert.deepEqual(parseSettings({ select: 'IL001, il003,' }), parseSettings({ select: ['IL001', 'IL003'] }));
+  assert.deepEqual(parseSettings({ select: 'IL999,IL001,IL999' }).problems, ['select: unknown rule code "IL999"']);
+  assert.deepEqual(parseSettings({ select: ',,,' }).problems, ['select: expected a list of rule codes']);
+});

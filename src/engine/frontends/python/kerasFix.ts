@@ -55,11 +55,17 @@ function orthogonalObject(style: PythonStyle, to: ScaledOrthogonal, seed?: strin
   const args = `gain=${to.gain}${seed ? `, seed=${seed}` : ''}`;
   const bare = localName(style, 'keras.initializers.Orthogonal', 'keras.initializers.orthogonal', 'keras.initializers.OrthogonalInitializer');
   if (bare) return `${bare}(${args})`;
-  const prefix =
+  const prefix = initializersPrefix(style);
+  return prefix ? `${prefix}.Orthogonal(${args})` : undefined;
+}
+
+/** The file's own way to Keras's initializers module: imported itself, through Keras, or through TensorFlow. */
+function initializersPrefix(style: PythonStyle): string | undefined {
+  return (
     localName(style, 'keras.initializers') ??
     ((k) => k && `${k}.initializers`)(localName(style, 'keras')) ??
-    ((tf) => tf && `${tf}.keras.initializers`)(localName(style, 'tensorflow', 'tensorflow.compat.v1'));
-  return prefix ? `${prefix}.Orthogonal(${args})` : undefined;
+    ((tf) => tf && `${tf}.keras.initializers`)(localName(style, 'tensorflow', 'tensorflow.compat.v1'))
+  );
 }
 
 function stringLiteral(style: PythonStyle, value: string, like?: Node): string {
@@ -100,7 +106,13 @@ export function rewriteExplicit(style: PythonStyle, written: Node, to: InitTarge
     } else if (fn?.type === 'identifier') {
       const wanted = `keras.initializers.${spelled(to, fn.text)}`;
       const local = localName(style, wanted);
-      newText = local ? `${local}(${seedText})` : stringLiteral(style, to);
+      // With a seed, an object through the file's initializers module, Keras or TensorFlow (a
+      // string name cannot carry it); the string name where the file has none of them.
+      newText = local
+        ? `${local}(${seedText})`
+        : seed && initializersPrefix(style)
+          ? `${initializersPrefix(style)}.${CLASS_NAME[to]}(${seedText})`
+          : stringLiteral(style, to);
     } else return undefined;
   } else if (written.type === 'identifier' || written.type === 'attribute' || written.type === 'none') {
     newText = stringLiteral(style, to);

@@ -93,6 +93,9 @@ export function insertInitAfter(style: TorchStyle, layerCall: Node, to: InitTarg
   const statement = assignment.parent;
   if (statement?.type !== 'expression_statement') return undefined;
   const text = style.text;
+  // The body of a one-line compound statement (`if big: self.fc = nn.Linear(...)`): a line after
+  // it would run whatever the condition, or split the `if` from its `else` (a syntax error).
+  if (!/^[ \t\f]*$/.test(text.slice(text.lastIndexOf('\n', statement.startIndex - 1) + 1, statement.startIndex))) return undefined;
   const indent = lineIndent(text, statement.startIndex);
   // After the statement's own line ends (a trailing comment stays where it is).
   const lineEnd = text.indexOf('\n', statement.endIndex);
