@@ -386,6 +386,22 @@ describe('PyTorch activations and labels', () => {
   });
 });
 
+describe('a Sequential built from layers bound elsewhere', () => {
+  test('from a list (`nn.Sequential(*layers)`) or from named layers, at module level or returned: its layers get the activations after them', async () => {
+    // The list (or the name) was visited first among the leftovers: its layers were judged one by
+    // one, as linear, and a 20-layer ReLU MLP with xavier_uniform_ said nothing.
+    const cases = [
+      'layers = []\nfor i in range(20):\n    layers += [nn.Linear(256, 256), nn.ReLU()]\nmodel = nn.Sequential(*layers)\n',
+      'fc = nn.Linear(256, 256)\nmodel = nn.Sequential(fc, nn.ReLU(), nn.Linear(256, 10))\n',
+      'def build():\n    layers = [nn.Linear(256, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU()]\n    return nn.Sequential(*layers)\n',
+    ];
+    for (const body of cases) {
+      const m = only(await analyze(`import torch.nn as nn\n${body}`, 'seq.py'));
+      assert.equal(m.layers[0].activation.info.name, 'relu', body);
+    }
+  });
+});
+
 describe('one Keras layer algebra: the same model gives the same fans in Python, TF.js and JSON', () => {
   // A causal Conv1D (output length = input length), a strided pooling, a channels-first-free
   // Conv2D-less path through Flatten into Dense, a Conv1DTranspose-free tail: every weighted

@@ -689,17 +689,22 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
   protected applyLeftovers(values: Iterable<V>, model: ModelBuilder, depth = 0, seen = new Set<V>()): void {
     // `seen` bounds the work; the depth only the stack (an nn.ModuleDict nested 40 deep still holds its layer).
     if (depth > MAX_DEPTH) return;
+    const ops: Array<V & OpValue<Op>> = [];
+    const lists: Array<V & ListValue<V>> = [];
     for (const v of values) {
-      if (isOp<V, Op>(v)) {
-        if (!v.op.applied && v.op.cls.role === 'weighted') this.applyOp(v.op, this.freshTensor(model).st);
-        continue;
-      }
+      if (isOp<V, Op>(v)) ops.push(v);
       // Each container once: a list holding the same list at every level is 64^8 visits otherwise.
-      if (seen.has(v)) continue;
-      seen.add(v);
-      if (isList(v)) this.applyLeftovers(v.items, model, depth + 1, seen);
-      else this.leftover(v, model, depth, seen);
+      else if (!seen.has(v)) {
+        seen.add(v);
+        if (isList(v)) lists.push(v);
+        else this.leftover(v, model, depth, seen);
+      }
     }
+    // Bare layers and lists last: a Sequential or model built from them (`layers = [...]` then
+    // `nn.Sequential(*layers)`) applies them in its order, activations included. Visited first,
+    // the list's layers were judged one by one, as linear, and the Sequential's activations alone.
+    for (const v of ops) if (!v.op.applied && v.op.cls.role === 'weighted') this.applyOp(v.op, this.freshTensor(model).st);
+    for (const v of lists) this.applyLeftovers(v.items, model, depth + 1, seen);
   }
 
   /** A language's own leftovers (a module instance nothing called, a container), `depth` containers down, `seen` those visited. */
