@@ -420,7 +420,8 @@ const DEFINITIONS = [
               ? 'the gradient shrinks'
               : 'the gradient grows';
         const depth = stretch.to - stretch.from;
-        const per = Math.pow(stretch.product, 1 / depth);
+        // From the logarithms: the product of 64 factors of 2e9 is Infinity, and so was its 64th root.
+        const per = Math.exp(stretch.log / depth);
         emit({
           span: first.span,
           layer: first.label,
@@ -495,6 +496,8 @@ interface Stretch {
   from: number;
   to: number;
   product: number;
+  /** ln(product), finite where the product overflows. */
+  log: number;
   direction: 'forward' | 'backward';
 }
 
@@ -575,7 +578,7 @@ function compoundingStretches(ctx: ModelContext): Array<{ path: Layer[]; stretch
     if (withSigmoid.has(piece) || piece.length < CHAIN_MIN_DEPTH) continue;
     const fwd = mostExtremeStretch(piece.slice(0, MAX_CHAIN).map((l) => ctx.numbers(l).forwardFactor!));
     const bwd = mostExtremeStretch(piece.slice(0, MAX_CHAIN).map((l) => ctx.numbers(l).backwardFactor!));
-    const excess = (s?: { product: number }) => (s ? Math.max(Math.log(CHAIN_BOUNDS[0] / s.product), Math.log(s.product / CHAIN_BOUNDS[1])) : -Infinity);
+    const excess = (s?: { log: number }) => (s ? Math.max(Math.log(CHAIN_BOUNDS[0]) - s.log, s.log - Math.log(CHAIN_BOUNDS[1])) : -Infinity);
     const best = excess(fwd) >= excess(bwd) ? fwd && { ...fwd, direction: 'forward' as const } : bwd && { ...bwd, direction: 'backward' as const };
     if (best) out.push({ path: piece, stretch: best });
   }
@@ -586,7 +589,7 @@ function compoundingStretches(ctx: ModelContext): Array<{ path: Layer[]; stretch
 const MAX_CHAIN = 1000;
 
 /** The stretch [from, to) of at least CHAIN_MIN_DEPTH factors whose product lies furthest outside CHAIN_BOUNDS. */
-export function mostExtremeStretch(factors: number[]): { from: number; to: number; product: number } | undefined {
+export function mostExtremeStretch(factors: number[]): { from: number; to: number; product: number; log: number } | undefined {
   const prefix = [0];
   for (const g of factors) prefix.push(prefix[prefix.length - 1] + Math.log(g));
   const lo = Math.log(CHAIN_BOUNDS[0]);
@@ -600,7 +603,8 @@ export function mostExtremeStretch(factors: number[]): { from: number; to: numbe
       if (excess > 0 && (!best || excess > best.excess + 1e-12)) best = { from, to, excess, log };
     }
   }
-  return best && { from: best.from, to: best.to, product: Math.exp(best.log) };
+  // `log` as well: the product may overflow (x> 1e300) where the factor per layer does not.
+  return best && { from: best.from, to: best.to, product: Math.exp(best.log), log: best.log };
 }
 
 /** All findings of one model, at their default severities, once per rule and place (a layer built in a loop shares its span). */

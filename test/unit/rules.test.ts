@@ -64,6 +64,29 @@ describe('numbers in messages', () => {
     assert.equal(f.fix, undefined, 'IL007 has no quick fix');
   });
 
+  test('IL007 past the largest number: the product says "> 1e300", the factor per layer its own value', async () => {
+    // 64 layers of Var(w) = 1e6 at fan_in 4096 under ReLU: chi = 4096 x 1e6 / 2 = 2.05e9 per layer;
+    // the per-layer factor was the 64th root of an overflowed product, "> 1e300" too.
+    const linter = await getLinter();
+    const text = [
+      'import torch.nn as nn',
+      'class Net(nn.Module):',
+      '    def __init__(self):',
+      '        super().__init__()',
+      '        self.fcs = nn.ModuleList([nn.Linear(4096, 4096) for _ in range(64)])',
+      '        self.out = nn.Linear(4096, 1)',
+      '        for l in self.fcs:',
+      '            nn.init.normal_(l.weight, std=1e3)',
+      '    def forward(self, x):',
+      '        for l in self.fcs:',
+      '            x = nn.functional.relu(l(x))',
+      '        return self.out(x)',
+    ].join('\n');
+    const f = linter.lint(text, 'overflow.py').find((x) => x.code === 'IL007');
+    assert.ok(f);
+    assert.match(f.message, /grows x> 1e300 (forward|backward) \(x2\.05e\+?9 per layer/);
+  });
+
   test('diagnostic ranges: the initializer when written, the constructor call when defaulted', async () => {
     const linter = await getLinter();
     const text = readFixture('keras/sequential.py');
