@@ -95,18 +95,19 @@ export function modelGraph(model: Model): ModelGraph {
   return { layers, input, producers, consumers, toOutput, ...mergedLayers([...input.values(), ...(model.outputs ?? [])]) };
 }
 
-/** The flows a flow reads: an activation's, a normalization's or an opaque operation's input; a merge's parts. */
-export function flowInputs(f: Flow): readonly Flow[] {
+/** Calls `each` on the flows a flow reads: an activation's, a normalization's or an opaque operation's input; a merge's parts. */
+export function flowInputs(f: Flow, each: (input: Flow) => void): void {
   switch (f.kind) {
     case 'activation':
     case 'norm':
-      return [f.from];
+      each(f.from);
+      return;
     case 'opaque':
-      return f.from ? [f.from] : [];
+      if (f.from) each(f.from);
+      return;
     case 'merge':
-      return f.from;
-    default:
-      return [];
+      for (const g of f.from) each(g);
+      return;
   }
 }
 
@@ -115,25 +116,33 @@ export function flowInputs(f: Flow): readonly Flow[] {
  * chain of 65,000 activations (a loop applying `tanh`) nests as deep, and a tensor merged with
  * itself in a loop (`x = x + x`) doubles its paths at each merge. `done`: visited already (in an
  * earlier call too). A flow met again while its inputs are visited, a cycle no front end builds,
- * is visited with that input not done.
+ * is visited with that input not done. No array per flow: the inputs are pushed as they are met.
  */
-export function afterInputs(root: Flow, inputs: (f: Flow) => readonly Flow[], done: (f: Flow) => boolean, visit: (f: Flow) => void): void {
-  const open = new Set<Flow>();
+export function afterInputs(root: Flow, inputs: (f: Flow, each: (input: Flow) => void) => void, done: (f: Flow) => boolean, visit: (f: Flow) => void): void {
+  if (done(root)) return;
   const stack: Flow[] = [root];
+  let open: Set<Flow> | undefined;
+  let waiting: boolean;
+  const push = (g: Flow) => {
+    if (!done(g)) {
+      stack.push(g);
+      waiting = true;
+    }
+  };
   while (stack.length > 0) {
     const f = stack[stack.length - 1];
     if (done(f)) {
       stack.pop();
       continue;
     }
-    const waiting = open.has(f) ? [] : inputs(f).filter((g) => !done(g));
-    if (waiting.length > 0) {
-      open.add(f);
-      stack.push(...waiting);
+    waiting = false;
+    if (!open?.has(f)) inputs(f, push);
+    if (waiting) {
+      (open ??= new Set()).add(f);
       continue;
     }
     stack.pop();
-    open.delete(f);
+    open?.delete(f);
     visit(f);
   }
 }

@@ -324,7 +324,10 @@ function flowMoment(root: Flow, numbers: Map<Layer, LayerNumbers>): Moment {
   let activations = 0;
   afterInputs(
     root,
-    (f) => (f.kind === 'activation' ? [f.from] : f.kind === 'merge' ? f.from : []),
+    (f, each) => {
+      if (f.kind === 'activation') each(f.from);
+      else if (f.kind === 'merge') for (const g of f.from) each(g);
+    },
     (f) => done.has(f),
     (f) => {
       const inputs = f.kind === 'activation' ? [f.from] : f.kind === 'merge' ? f.from : [];

@@ -88,6 +88,9 @@ export interface Entry {
   binds?: { name: string; value: unknown };
 }
 
+/** Flow nesting copied by recursion (copyResult); deeper, by an explicit stack. */
+const SHALLOW = 256;
+
 /** @internal For the tests: how many evaluations were used again, and how many were kept. */
 export const cacheStats = { replayed: 0 };
 
@@ -96,7 +99,8 @@ export type DefinitionCache = Map<Node, Entry>;
 
 /** What is noted while one definition is evaluated on its own. */
 export class Recording {
-  private readonly seen = new Map<string, [string, string, unknown]>();
+  /** By kind, then argument: no key string is built per read (a table's 1,200 calls of one helper read its name 1,200 times). */
+  private readonly seen = new Map<string, Map<string, [string, string, unknown]>>();
   poisoned = false;
   readonly layers: Layer[] = [];
   readonly effects: Array<[Layer, unknown]> = [];
@@ -113,13 +117,14 @@ export class Recording {
 
   /** Whether a read of this kind and argument was noted already (the first one is what the definition saw). */
   has(kind: string, arg: string): boolean {
-    return this.seen.has(`${kind}:${arg}`);
+    return this.seen.get(kind)?.has(arg) ?? false;
   }
 
   read(kind: string, arg: string, seen: unknown): void {
     if (seen === IMPURE) this.poisoned = true;
-    const key = `${kind}:${arg}`;
-    if (!this.seen.has(key)) this.seen.set(key, [kind, arg, seen]);
+    let byArg = this.seen.get(kind);
+    if (!byArg) this.seen.set(kind, (byArg = new Map()));
+    if (!byArg.has(arg)) byArg.set(arg, [kind, arg, seen]);
   }
 
   /** The entry to keep, once the evaluation ended within the limits; undefined when it cannot be kept. */
@@ -129,7 +134,7 @@ export class Recording {
     if (!copy) return undefined;
     return {
       ...extent(copy),
-      reads: [...this.seen.values()],
+      reads: [...this.seen.values()].flatMap((byArg) => [...byArg.values()]),
       steps: steps - this.stepsBefore,
       layerCount: layers - this.layersBefore,
       invoked: [...this.invoked],
@@ -257,13 +262,36 @@ function copyResult(src: Result, move: (s: Span) => Span | undefined, front?: un
       }
     }
   };
+  // By recursion while shallow (a replay copies every kept layer's input at every re-lint; the
+  // walk's bookkeeping cost a third of a millisecond there), by afterInputs past that.
+  const copied = (f: Flow, depth: number): void => {
+    if (flows.has(f)) return;
+    if (depth >= SHALLOW) {
+      afterInputs(
+        f,
+        flowInputs,
+        (g) => flows.has(g),
+        (g) => flows.set(g, copyFlow(g)),
+      );
+      return;
+    }
+    switch (f.kind) {
+      case 'activation':
+      case 'norm':
+        copied(f.from, depth + 1);
+        break;
+      case 'opaque':
+        if (f.from) copied(f.from, depth + 1);
+        break;
+      case 'merge':
+        for (const g of f.from) copied(g, depth + 1);
+        break;
+    }
+    // A cycle, which no front end builds, recurses down to SHALLOW, where afterInputs copies it.
+    if (!flows.has(f)) flows.set(f, copyFlow(f));
+  };
   const flow = (root: Flow): Flow | undefined => {
-    afterInputs(
-      root,
-      flowInputs,
-      (f) => flows.has(f),
-      (f) => flows.set(f, copyFlow(f)),
-    );
+    copied(root, 0);
     return flows.get(root) ?? undefined;
   };
   for (const [l, copy] of copies) {

@@ -21,6 +21,7 @@ import { entryPointsFirst } from '../eval/entryPoints';
 import { IMPURE } from '../eval/definitionCache';
 import {
   Evaluator,
+  MAX_DATA_CONTAINERS,
   Scope,
   type Const,
   type ConstValue,
@@ -400,12 +401,11 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     return v.t === 'dict' || v.t === 'chain' || super.isContainer(v);
   }
 
-  protected override isData(v: Value, depth = 0, seen = new Set<Value>()): boolean {
-    if (v.t !== 'dict') return super.isData(v, depth, seen);
-    if (v.modules || depth >= MAX_CONTAINER_DEPTH) return false;
-    if (seen.has(v)) return true;
-    seen.add(v);
-    return [...v.items.values()].every((item) => this.isData(item, depth + 1, seen));
+  protected override isData(v: Value, depth = 0, budget = { left: MAX_DATA_CONTAINERS }): boolean {
+    if (v.t !== 'dict') return super.isData(v, depth, budget);
+    if (v.modules || depth >= MAX_CONTAINER_DEPTH || --budget.left < 0) return false;
+    for (const item of v.items.values()) if (!this.isData(item, depth + 1, budget)) return false;
+    return true;
   }
 
   /** `d`: the node of a module-level definition by its key; `mc`: whether it is a model class; `w`: what an unbound name is through `from M import *`; `cfg`: the file's config class. */
