@@ -39,9 +39,9 @@
  * A module-level statement that binds one name to data (`default_cfgs = {...}`, timm's
  * 1,200-entry table of `_cfg(...)` calls: about a third of a re-lint of vision_transformer.py
  * after a keystroke in a class) is kept the same way (`Evaluator.keptStatement`), with the data it
- * left (`binds`), copied in again at each replay. Kept only where it made no layer, bound no other
- * name and read no list or dict of the module: one it may have changed in place, which a replay
- * would not.
+ * left (`binds`), bound again at each replay (data is never changed once made). Kept only where it
+ * made no layer, bound no other name and read no list or dict of the module (comparing one costs
+ * what evaluating again does), and not while an edit is in it.
  */
 import type { Edit, SyntaxNode as Node } from '../../syntaxTree';
 import type { Flow, Layer, Span } from '../../ir';
