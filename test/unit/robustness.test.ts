@@ -135,10 +135,10 @@ describe('bad input', () => {
   // Each of these hung (2^40 paths), ran out of stack, or lost its findings before; the test's
   // timeout turns a hang into a failure.
   const SHARED = { timeout: 120_000 };
-
-  test('a tensor merged with itself forty times (PyTorch, TF.js, a Keras config): the layer after it is judged', SHARED, async () => {
-    const linter = await getLinter();
-    const torch = [
+  /** A PyTorch net of two Linear layers with `loop` (lines, indented from the forward's body) between them. */
+  const twoLayers = (loop: string[]) =>
+    [
+      'import torch',
       'import torch.nn as nn',
       '',
       'class Net(nn.Module):',
@@ -149,10 +149,13 @@ describe('bad input', () => {
       '',
       '    def forward(self, x):',
       '        x = self.fc1(x)',
-      '        for _ in range(40):',
-      '            x = x + x',
+      ...loop.map((l) => `        ${l}`),
       '        return self.fc2(x)',
     ].join('\n');
+
+  test('a tensor merged with itself forty times (PyTorch, TF.js, a Keras config): the layer after it is judged', SHARED, async () => {
+    const linter = await getLinter();
+    const torch = twoLayers(['for _ in range(40):', '    x = x + x']);
     const tfjs = [
       "import * as tf from '@tensorflow/tfjs';",
       'const input = tf.input({shape: [32]});',
@@ -193,24 +196,7 @@ describe('bad input', () => {
 
   test('65,536 activations in a row: the lint ends without running out of stack, and its analysis crosses to the editor', SHARED, async () => {
     const linter = await getLinter();
-    const text = [
-      'import torch',
-      'import torch.nn as nn',
-      '',
-      'class Net(nn.Module):',
-      '    def __init__(self):',
-      '        super().__init__()',
-      '        self.fc1 = nn.Linear(64, 64)',
-      '        self.fc2 = nn.Linear(64, 10)',
-      '',
-      '    def forward(self, x):',
-      '        x = self.fc1(x)',
-      '        for i in range(64):',
-      '            for j in range(64):',
-      '                for k in range(16):',
-      '                    x = torch.tanh(x)',
-      '        return self.fc2(x)',
-    ].join('\n');
+    const text = twoLayers(['for i in range(64):', '    for j in range(64):', '        for k in range(16):', '            x = torch.tanh(x)']);
     const a = linter.analyze(text, 'tanh_chain.py');
     assert.deepEqual([a.errors, a.models.map((m) => m.layers.length)], [[], [2]]);
     // The language server sends the analysis as a table of flows (wire.ts): no recursion either.
