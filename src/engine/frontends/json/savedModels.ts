@@ -83,7 +83,10 @@ export function readKerasH5(bytes: Uint8Array): { text: string | undefined } | {
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     value = new hdf5.File(buffer, '').attrs.model_config;
   } catch (e) {
-    return { error: `HDF5 file could not be read (${(e as Error).message})` };
+    // jsfive throws plain values too (a string, or nothing at all): never "(undefined)" to a user.
+    const why =
+      e instanceof Error && e.message ? e.message : typeof e === 'string' && e ? e : 'its superblock or object headers are not ones this reader knows';
+    return { error: `HDF5 file could not be read (${why})` };
   }
   if (value === undefined) return { text: undefined };
   // h5py writes the JSON as bytes (a fixed-length string, read as a string), or as a vlen string.
