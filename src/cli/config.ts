@@ -14,11 +14,13 @@ export interface LoadedConfig {
   file?: string;
 }
 
+/** A config's text without its byte order mark (Windows editors write one; JSON.parse rejects it). */
+const withoutBom = (text: string): string => text.replace(/^\uFEFF/, '');
+
 export function readConfigFile(file: string): LoadedConfig {
   const read = readRegular(file, 4 * 1048576);
   if ('error' in read) throw new Error(`${file}: ${read.error}`);
-  // A byte order mark (Windows editors write one) is no part of the JSON: JSON.parse rejects it.
-  const text = read.bytes.toString('utf8').replace(/^\uFEFF/, '');
+  const text = withoutBom(read.bytes.toString('utf8'));
   if (file.endsWith('.toml')) {
     let doc: Record<string, unknown>;
     try {
@@ -83,7 +85,7 @@ export function addPerFileIgnore(text: string, kind: 'toml' | 'json', glob: stri
 
 function settingsTable(text: string, kind: 'toml' | 'json'): Record<string, unknown> | undefined | null {
   try {
-    const body = text.replace(/^\uFEFF/, '');
+    const body = withoutBom(text);
     if (kind === 'json') return body.trim() ? (JSON.parse(body) as Record<string, unknown>) : {};
     const tool = (parseToml(body) as { tool?: Record<string, unknown> }).tool;
     return tool?.initlint as Record<string, unknown> | undefined;

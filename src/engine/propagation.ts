@@ -324,13 +324,10 @@ function flowMoment(root: Flow, numbers: Map<Layer, LayerNumbers>): Moment {
   let activations = 0;
   afterInputs(
     root,
-    (f, each) => {
-      if (f.kind === 'activation') each(f.from);
-      else if (f.kind === 'merge') for (const g of f.from) each(g);
-    },
+    (f, each) => momentInputs(f).forEach(each),
     (f) => done.has(f),
     (f) => {
-      const inputs = f.kind === 'activation' ? [f.from] : f.kind === 'merge' ? f.from : [];
+      const inputs = momentInputs(f);
       const over = f.kind === 'activation' && ++activations > MAX_ACTIVATIONS;
       // An input not done is one this flow reaches again (a cycle): assumed.
       done.set(
@@ -350,6 +347,9 @@ function flowMoment(root: Flow, numbers: Map<Layer, LayerNumbers>): Moment {
 
 /** Activations between a layer and the layers before it whose moments are computed (a deep residual stack has a few hundred). */
 const MAX_ACTIVATIONS = 1024;
+
+/** The flows whose moments a flow's is computed from: an activation's input, a merge's parts (a normalization or an opaque operation starts afresh). */
+const momentInputs = (f: Flow): readonly Flow[] => (f.kind === 'activation' ? [f.from] : f.kind === 'merge' ? f.from : []);
 
 interface Moment {
   mu: number;

@@ -388,6 +388,16 @@ agent = Agent(16)
   },
 ];
 
+/** `text` linted, then `edited` incrementally: how many kept evaluations the re-lint used again, what it said, and a fresh lint to compare with. */
+function relinted(linter: Linter, key: string, text: string, edited: string): { replayed: number; incremental: string; fresh: (t: string) => string } {
+  linter.analyze(text, key);
+  const before = cacheStats.replayed;
+  const incremental = said(linter.analyze(edited, key));
+  const replayed = cacheStats.replayed - before;
+  linter.forget(key);
+  return { replayed, incremental, fresh: (t) => said(linter.analyze(t, key, { cacheKey: false })) };
+}
+
 async function check(linter: Linter, name: string, text: string, edits: Array<[string, string]>, mismatches: string[]): Promise<void> {
   const key = `definition-cache:${name}`;
   const compare = (what: string, t: string) => {
@@ -518,33 +528,23 @@ test('an edit in a class evaluates again what builds it, not what only passes it
     '',
   ].join('\n');
   const edited = text.replace('nn.init.kaiming_uniform_(self.fc.weight, nonlinearity="relu")', 'nn.init.xavier_uniform_(self.fc.weight)');
-  const key = 'passes-along.py';
-  linter.analyze(text, key);
-  const before = cacheStats.replayed;
-  const incremental = said(linter.analyze(edited, key));
+  const { replayed, incremental, fresh } = relinted(linter, 'passes-along.py', text, edited);
   // The three factories and load_checkpoint (asks only whether Net is a model class: `mc`) are used
   // again; Net (edited) and net_direct (builds it) are evaluated again.
-  assert.equal(cacheStats.replayed - before, 4);
-  const fresh = (t: string) => said(linter.analyze(t, key, { cacheKey: false }));
+  assert.equal(replayed, 4);
   assert.equal(incremental, fresh(edited));
   assert.notEqual(fresh(edited), fresh(text), 'the edit changes what the file says');
-  linter.forget(key);
 });
 
 test('a module statement that binds data is evaluated once: an edit elsewhere replays it; one that reads or fills a list or dict of the module runs again', async () => {
   const linter = await getLinter();
-  const key = 'data-statements.py';
   const edited = DATA_STATEMENTS.replace('std=1.0', 'std=0.5');
-  linter.analyze(DATA_STATEMENTS, key);
-  const before = cacheStats.replayed;
-  const incremental = said(linter.analyze(edited, key));
-  // BASE, REGISTRY and CFGS (with its calls of _cfg) are used again; TINY (register reads REGISTRY,
-  // which it could change), WIDTHS (reads CFGS) and the edited class run again.
-  assert.equal(cacheStats.replayed - before, 3);
-  const fresh = (t: string) => said(linter.analyze(t, key, { cacheKey: false }));
+  const { replayed, incremental, fresh } = relinted(linter, 'data-statements.py', DATA_STATEMENTS, edited);
+  // BASE, REGISTRY and CFGS (with its calls of _cfg) are used again; TINY (register reads REGISTRY),
+  // WIDTHS (reads CFGS) and the edited class run again.
+  assert.equal(replayed, 3);
   assert.equal(incremental, fresh(edited));
   assert.notEqual(fresh(DATA_STATEMENTS.replace('BASE = 32', 'BASE = 48')), fresh(DATA_STATEMENTS), 'the table reaches the model');
-  linter.forget(key);
 });
 
 test('a definition named through an alias, a list, a second definition of the name or a Keras activation is seen when it changes', async () => {

@@ -8,6 +8,7 @@ import { getLinter, readFixture } from './helpers';
 import { createLinter } from '../../src/engine/linter';
 import { MAX_LIST_ITEMS } from '../../src/engine/frontends/python/interpreter';
 import { toWire } from '../../src/engine/wire';
+import { propagationOf } from '../../src/engine/propagation';
 
 describe('bad input', () => {
   test('a syntax error later in the file: the model above is still linted, the error reported', async () => {
@@ -199,6 +200,13 @@ describe('bad input', () => {
     const text = twoLayers(['for i in range(64):', '    for j in range(64):', '        for k in range(16):', '            x = torch.tanh(x)']);
     const a = linter.analyze(text, 'tanh_chain.py');
     assert.deepEqual([a.errors, a.models.map((m) => m.layers.length)], [[], [2]]);
+    // Past 1,024 activations the scale reaching fc2 is assumed (docs/cli.md); below, computed.
+    const fc2 = (t: string) => {
+      const m = linter.analyze(t, 'tanh_chain.py', { cacheKey: false }).models[0];
+      return propagationOf(m).numbers.get(m.layers[1])!.muAssumed;
+    };
+    assert.equal(fc2(text), true);
+    assert.equal(fc2(twoLayers(['for i in range(16):', '    x = torch.tanh(x)'])), false);
     // The language server sends the analysis as a table of flows (wire.ts): no recursion either.
     const wire = toWire(a);
     assert.ok(wire.flows.length > 65_536, `${wire.flows.length} flows`);

@@ -89,11 +89,14 @@ export const isList = <V extends Tagged>(v: V): v is V & ListValue<V> => v.t ===
 export const isOp = <V extends Tagged, Op>(v: V): v is V & OpValue<Op> => v.t === 'op';
 export const isSeq = <V extends Tagged>(v: V): v is V & SeqValue => v.t === 'seq';
 
+/** What a walk over a value may still visit: shared shapes (the same list twice at every level) would be 2^depth visits. */
+export type Visits = { left: number };
+
 /** Containers `isData` visits in one value before it gives up (the table it is for has about 1,200). */
 export const MAX_DATA_CONTAINERS = 100_000;
 
 /** Items a value's token may list (`tokens`): a list holding the same list at every level lists 2^depth. */
-const MAX_TOKEN_ITEMS = 10_000;
+export const MAX_TOKEN_ITEMS = 10_000;
 
 /**
  * A lexical scope. `declare` binds in this scope (with `hoisted`, in the enclosing function's, as
@@ -352,7 +355,7 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
    * same list twice at every level is 2^depth visits; a Set of those seen cost more than the
    * check on timm's 1,200-entry table).
    */
-  protected isData(v: V, depth = 0, budget = { left: MAX_DATA_CONTAINERS }): boolean {
+  protected isData(v: V, depth = 0, budget: Visits = { left: MAX_DATA_CONTAINERS }): boolean {
     if (v.t === 'unknown' || v.t === 'path' || v.t === 'const') return true;
     if (!isList(v) || depth >= MAX_CONTAINER_DEPTH || --budget.left < 0) return false;
     for (const item of v.items) if (!this.isData(item, depth + 1, budget)) return false;
@@ -455,7 +458,7 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
    * constant, a list of them), or IMPURE for one that may change (a layer, an instance).
    * Lists are never changed once made: only their items may be.
    */
-  protected valueToken(v: V | undefined, depth = 0): string | typeof IMPURE | undefined {
+  protected valueToken(v: V | undefined, depth = 0, budget: Visits = { left: MAX_TOKEN_ITEMS }): string | typeof IMPURE | undefined {
     if (!v) return undefined;
     switch (v.t) {
       case 'unknown':
@@ -465,25 +468,21 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
       case 'const':
         return `const ${constKey((v as unknown as ConstValue).v)}`;
       case 'list':
-        return this.tokens((v as unknown as ListValue<V>).approx ? 'list approx' : 'list', (v as unknown as ListValue<V>).items, depth);
+        return this.tokens((v as unknown as ListValue<V>).approx ? 'list approx' : 'list', (v as unknown as ListValue<V>).items, depth, budget);
       default:
         return IMPURE;
     }
   }
 
-  /** Items listed by the token being made (`tokens`). */
-  private tokenItems = 0;
-
-  /** The tokens of a container's items, IMPURE if one is. */
-  protected tokens(kind: string, items: Iterable<V>, depth: number, keys?: Iterable<string>): string | typeof IMPURE {
+  /** The tokens of a container's items, IMPURE if one is; `budget`: the items the whole token may still list. */
+  protected tokens(kind: string, items: Iterable<V>, depth: number, budget: Visits, keys?: Iterable<string>): string | typeof IMPURE {
     if (depth > MAX_CONTAINER_DEPTH) return IMPURE;
-    if (depth === 0) this.tokenItems = 0;
     const out: string[] = [];
     const names = keys?.[Symbol.iterator]();
     for (const item of items) {
       // A value too large to compare (the same list held twice at every level): not kept.
-      if (++this.tokenItems > MAX_TOKEN_ITEMS) return IMPURE;
-      const t = this.valueToken(item, depth + 1);
+      if (--budget.left < 0) return IMPURE;
+      const t = this.valueToken(item, depth + 1, budget);
       if (t === IMPURE) return IMPURE;
       out.push(names ? `${JSON.stringify(names.next().value)}: ${t}` : String(t));
     }
@@ -680,22 +679,23 @@ export abstract class Evaluator<V extends Tagged, Op extends CoreOp> {
    * way out of its layers that is not followed, noted as an opaque output of its model, so that a
    * normalization elsewhere does not exempt them (rules.md v2: every way out).
    */
-  protected consume(v: V, escapes = false, depth = 0, seen = new Set<V>()): void {
+  protected consume(v: V, escapes = false, depth = 0, seen?: Set<V>): void {
     if (isTensor(v)) {
       signal.close(v.st);
       if (escapes && v.st.flow) (v.st.model.outputs ??= []).push({ kind: 'opaque', from: v.st.flow });
-    } else if (isList(v) && depth < 4 && !seen.has(v)) {
-      seen.add(v);
-      v.items.forEach((i) => this.consume(i, escapes, depth + 1, seen));
+    } else if (isList(v) && depth < 4 && !seen?.has(v)) {
+      // The set only once a list is met: every argument of every unknown call passes here.
+      const visited = (seen ?? new Set<V>()).add(v);
+      v.items.forEach((i) => this.consume(i, escapes, depth + 1, visited));
     }
   }
 
   /** The models of the tensors a value holds. */
-  protected tensorModels(v: V, depth = 0, seen = new Set<V>()): ModelBuilder[] {
+  protected tensorModels(v: V, depth = 0, seen?: Set<V>): ModelBuilder[] {
     if (isTensor(v)) return [v.st.model];
-    if (!isList(v) || depth >= 4 || seen.has(v)) return [];
-    seen.add(v);
-    return v.items.flatMap((i) => this.tensorModels(i, depth + 1, seen));
+    if (!isList(v) || depth >= 4 || seen?.has(v)) return [];
+    const visited = (seen ?? new Set<V>()).add(v);
+    return v.items.flatMap((i) => this.tensorModels(i, depth + 1, visited));
   }
 
   /** Layers and containers built but never applied to a tensor: still judged, with what is known. */

@@ -22,6 +22,7 @@ import { IMPURE } from '../eval/definitionCache';
 import {
   Evaluator,
   MAX_DATA_CONTAINERS,
+  MAX_TOKEN_ITEMS,
   Scope,
   type Const,
   type ConstValue,
@@ -31,6 +32,7 @@ import {
   type Ret,
   type TensorValue,
   type UnknownValue,
+  type Visits,
 } from '../eval/evaluator';
 export { MAX_UNROLL };
 import * as signal from '../signal';
@@ -383,10 +385,11 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
    * class is its node, by id: the same node object is the same text (the incremental copy keeps
    * it only then). A dict, like a list, is never changed once made.
    */
-  protected override valueToken(v: Value | undefined, depth = 0): string | typeof IMPURE | undefined {
+  protected override valueToken(v: Value | undefined, depth = 0, budget: Visits = { left: MAX_TOKEN_ITEMS }): string | typeof IMPURE | undefined {
     if (v?.t === 'func' || v?.t === 'class') return v.key ? `${v.t} ${v.key}` : `${v.t} ${v.node.id}`;
-    if (v?.t === 'dict') return this.tokens(`dict${v.partial ? ' partial' : ''}${v.modules ? ' modules' : ''}`, v.items.values(), depth, v.items.keys());
-    return super.valueToken(v, depth);
+    if (v?.t === 'dict')
+      return this.tokens(`dict${v.partial ? ' partial' : ''}${v.modules ? ' modules' : ''}`, v.items.values(), depth, budget, v.items.keys());
+    return super.valueToken(v, depth, budget);
   }
 
   /** `NAME = expression` (annotated or not): the statements whose evaluation a re-lint may keep (`keptStatement`). */
@@ -401,7 +404,7 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
     return v.t === 'dict' || v.t === 'chain' || super.isContainer(v);
   }
 
-  protected override isData(v: Value, depth = 0, budget = { left: MAX_DATA_CONTAINERS }): boolean {
+  protected override isData(v: Value, depth = 0, budget: Visits = { left: MAX_DATA_CONTAINERS }): boolean {
     if (v.t !== 'dict') return super.isData(v, depth, budget);
     if (v.modules || depth >= MAX_CONTAINER_DEPTH || --budget.left < 0) return false;
     for (const item of v.items.values()) if (!this.isData(item, depth + 1, budget)) return false;
@@ -540,16 +543,16 @@ export abstract class PythonInterpreter extends Evaluator<Value, LayerOp> {
   }
 
   /** What a model returns (a tensor, or tensors in a tuple, list or dict): its outputs (`ModelBuilder.outputs`). */
-  protected recordOutputs(model: ModelBuilder, v: Value, depth = 0, seen = new Set<Value>()): void {
+  protected recordOutputs(model: ModelBuilder, v: Value, depth = 0, seen?: Set<Value>): void {
     if (v.t === 'tensor') {
       // A layer's raw output returned (`return h, self.norm(h)`): it leaves unnormalized.
       signal.close(v.st);
       if (v.st.flow) (model.outputs ??= []).push(v.st.flow);
       return;
     }
-    if (depth >= 4 || (v.t !== 'list' && v.t !== 'dict') || seen.has(v)) return;
-    seen.add(v);
-    for (const item of v.t === 'list' ? v.items : v.items.values()) this.recordOutputs(model, item, depth + 1, seen);
+    if (depth >= 4 || (v.t !== 'list' && v.t !== 'dict') || seen?.has(v)) return;
+    const visited = (seen ?? new Set<Value>()).add(v);
+    for (const item of v.t === 'list' ? v.items : v.items.values()) this.recordOutputs(model, item, depth + 1, visited);
   }
 
   /**

@@ -108,11 +108,8 @@ export function rewriteExplicit(style: PythonStyle, written: Node, to: InitTarge
       const local = localName(style, wanted);
       // With a seed, an object through the file's initializers module, Keras or TensorFlow (a
       // string name cannot carry it); the string name where the file has none of them.
-      newText = local
-        ? `${local}(${seedText})`
-        : seed && initializersPrefix(style)
-          ? `${initializersPrefix(style)}.${CLASS_NAME[to]}(${seedText})`
-          : stringLiteral(style, to);
+      const prefix = seed ? initializersPrefix(style) : undefined;
+      newText = local ? `${local}(${seedText})` : prefix ? `${prefix}.${CLASS_NAME[to]}(${seedText})` : stringLiteral(style, to);
     } else return undefined;
   } else if (written.type === 'identifier' || written.type === 'attribute' || written.type === 'none') {
     newText = stringLiteral(style, to);
